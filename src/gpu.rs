@@ -1,0 +1,217 @@
+//! The GPU context: one wgpu device and queue, made once and shared by every
+//! kernel — WebGPU in the browser, Vulkan, Metal or DX12 natively.
+//!
+//! Every way the GPU can be unavailable is an ordinary [`GpuError`], so the
+//! caller can fall back to the CPU twin: no adapter, an adapter without
+//! compute shaders, a failed device request, and a device lost later.
+//!
+//! Readbacks are awaited, never busy-waited: [`read_back`] maps the buffer
+//! and awaits a oneshot channel that the map callback completes. Natively we
+//! drive the device with a blocking poll first; in the browser control returns
+//! to the event loop, which resolves the map.
+
+use std::sync::{Arc, Mutex};
+
+/// Why the GPU path is not available (the CPU path still is).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GpuError {
+    /// No adapter at all (no WebGPU in this browser, or no driver natively).
+    NoAdapter(String),
+    /// The adapter cannot run compute shaders.
+    NoCompute(String),
+    /// The adapter refused to make a device.
+    Device(String),
+    /// The device was lost after it was made (driver reset, destroyed, …).
+    Lost(String),
+    /// A GPU command was rejected (validation, out of memory); its results
+    /// cannot be trusted, so the GPU path stops here.
+    Failed(String),
+    /// A readback failed.
+    Readback(String),
+}
+
+impl std::fmt::Display for GpuError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GpuError::NoAdapter(why) => write!(f, "no GPU adapter: {why}"),
+            GpuError::NoCompute(name) => write!(f, "the GPU adapter {name} cannot run compute shaders"),
+            GpuError::Device(why) => write!(f, "the GPU refused a device: {why}"),
+            GpuError::Lost(why) => write!(f, "the GPU device was lost: {why}"),
+            GpuError::Failed(why) => write!(f, "a GPU command failed: {why}"),
+            GpuError::Readback(why) => write!(f, "reading back from the GPU failed: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for GpuError {}
+
+/// Called once if the device is lost, with a message for people.
+pub type LostHook = Box<dyn Fn(String) + Send + 'static>;
+
+/// A device, its queue, and what we know about the adapter behind them.
+pub struct Gpu {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    /// Human-readable adapter name, e.g. `llvmpipe (LLVM 15.0.7, 256 bits)`.
+    pub adapter: String,
+    /// The backend in use: `vulkan`, `metal`, `dx12` or `webgpu`.
+    pub backend: String,
+    lost: Arc<Mutex<Option<String>>>,
+    failed: Arc<Mutex<Option<String>>>,
+}
+
+impl Gpu {
+    /// Finds an adapter that can run compute shaders and makes a device on it.
+    /// `on_lost` runs if the device is lost later.
+    pub async fn new(on_lost: Option<LostHook>) -> Result<Gpu, GpuError> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = if cfg!(target_arch = "wasm32") {
+            wgpu::Backends::BROWSER_WEBGPU
+        } else {
+            wgpu::Backends::VULKAN | wgpu::Backends::METAL | wgpu::Backends::DX12
+        };
+        let instance = wgpu::Instance::new(desc);
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: None,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let info = adapter.get_info();
+        let backend = info.backend.to_str().to_string();
+        let adapter_name = if info.name.is_empty() { backend.clone() } else { info.name.clone() };
+        let downlevel = adapter.get_downlevel_capabilities();
+        if !downlevel.flags.contains(wgpu::DownlevelFlags::COMPUTE_SHADERS) {
+            return Err(GpuError::NoCompute(adapter_name));
+        }
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("continuum"),
+                required_features: wgpu::Features::empty(),
+                required_limits: adapter.limits(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+
+        let lost = Arc::new(Mutex::new(None));
+        let flag = Arc::clone(&lost);
+        device.set_device_lost_callback(move |reason, message| {
+            let text = match reason {
+                wgpu::DeviceLostReason::Destroyed => format!("destroyed ({message})"),
+                wgpu::DeviceLostReason::Unknown => message,
+            };
+            if let Ok(mut slot) = flag.lock() {
+                *slot = Some(text.clone());
+            }
+            if let Some(hook) = &on_lost {
+                hook(text);
+            }
+        });
+        // wgpu's default handler panics; record the error instead so the
+        // caller can fall back to the CPU.
+        let failed = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&failed);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            if let Ok(mut slot) = slot.lock() {
+                slot.get_or_insert_with(|| error.to_string());
+            }
+        }));
+        Ok(Gpu { device, queue, adapter: adapter_name, backend, lost, failed })
+    }
+
+    /// `Err` once the device has been lost or a command has failed; kernels
+    /// check this before dispatching and after reading back.
+    pub fn check(&self) -> Result<(), GpuError> {
+        if let Some(why) = self.lost.lock().ok().and_then(|slot| slot.clone()) {
+            return Err(GpuError::Lost(why));
+        }
+        if let Some(why) = self.failed.lock().ok().and_then(|slot| slot.clone()) {
+            return Err(GpuError::Failed(why));
+        }
+        Ok(())
+    }
+
+    /// Destroys the device, as a driver reset would. For tests of the
+    /// lost-device path; the lost hook runs as it would for a real loss.
+    pub fn simulate_loss(&self) {
+        self.device.destroy();
+        // Natively the lost callback runs from a poll; in the browser the
+        // device's `lost` promise resolves on its own.
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = self.device.poll(wgpu::PollType::Poll);
+    }
+
+    /// Makes a compute pipeline from WGSL source with entry point `main`.
+    pub fn compute_pipeline(&self, label: &str, wgsl: &str) -> wgpu::ComputePipeline {
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(wgsl.into()),
+        });
+        self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(label),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        })
+    }
+
+    /// A storage buffer of `len` f32s that kernels read or write.
+    pub fn storage_buffer(&self, label: &str, len: usize) -> wgpu::Buffer {
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: (len.max(1) * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        })
+    }
+
+    /// A buffer the CPU can map to read `len` f32s back.
+    pub fn staging_buffer(&self, label: &str, len: usize) -> wgpu::Buffer {
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: (len.max(1) * 4) as u64,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+}
+
+/// Reads the first `len` f32s of a mapped-readable `staging` buffer whose copy
+/// has been submitted. Awaits the map; never spins.
+pub async fn read_back(gpu: &Gpu, staging: &wgpu::Buffer, len: usize) -> Result<Vec<f32>, GpuError> {
+    gpu.check()?;
+    let bytes = (len * 4) as u64;
+    let slice = staging.slice(..bytes);
+    let (sender, receiver) = futures_channel::oneshot::channel();
+    slice.map_async(wgpu::MapMode::Read, move |result| {
+        let _ = sender.send(result);
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    gpu.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| GpuError::Readback(e.to_string()))?;
+    match receiver.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            gpu.check()?;
+            return Err(GpuError::Readback(e.to_string()));
+        }
+        Err(_) => {
+            gpu.check()?;
+            return Err(GpuError::Readback("the map callback was dropped".into()));
+        }
+    }
+    let out = {
+        let view = slice.get_mapped_range().map_err(|e| GpuError::Readback(e.to_string()))?;
+        bytemuck::cast_slice::<u8, f32>(&view).to_vec()
+    };
+    staging.unmap();
+    gpu.check()?;
+    Ok(out)
+}

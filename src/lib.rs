@@ -1,0 +1,20 @@
+//! Continuum: a playground for continuous-depth neural networks and the
+//! dynamical-systems ideas around them.
+//!
+//! Dependencies point one way: the faces (`web` for the page, the
+//! `continuum` binary for the command line) call the labs, which call the
+//! shared numerics and [`gpu`]. Numerics and `gpu` know no lab; no lab knows
+//! the web or the CLI.
+//!
+//! - [`link`]: share links, parsed and printed canonically from each lab's
+//!   knob table in [`labs`].
+//! - [`gpu`]: the wgpu device, shared by every kernel, with its failure modes.
+//! - [`dense`]: `y = tanh(W x + b)`, CPU twin and WGSL kernel.
+
+pub mod dense;
+pub mod gpu;
+pub mod labs;
+pub mod link;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

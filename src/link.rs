@@ -1,0 +1,492 @@
+//! Share links: the whole state of an experiment as `#lab=NAME&v=1&key=value&…`.
+//!
+//! Parsing never fails: every problem (an unknown key, a bad or out-of-range
+//! value, a malformed pair) becomes a [`Notice`] that names the key, and the
+//! knob keeps its default. Printing is canonical — `lab`, then `v`, then every
+//! knob in table order — so a link read and written again is a fixed point, and
+//! a link replays the same run even if defaults change later.
+//!
+//! The page and the CLI both go through this module; JavaScript never
+//! re-implements validation.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::labs::{Kind, Knob, Lab};
+
+/// The link format version this build writes. Older versions stay readable.
+pub const VERSION: i64 = 1;
+
+/// The value of one knob, already validated against its [`Kind`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Choice(&'static str),
+    IntList(Vec<i64>),
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            // Rust prints the shortest decimal that parses back to the same f64.
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Choice(v) => f.write_str(v),
+            Value::IntList(v) => {
+                let items: Vec<String> = v.iter().map(i64::to_string).collect();
+                f.write_str(&items.join(","))
+            }
+        }
+    }
+}
+
+/// A problem found while reading a link; the run goes on with the default.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Notice {
+    /// The key concerned, when there is one.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+/// A validated experiment: a lab and a value for each of its knobs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub lab: Lab,
+    /// One value per knob of `lab.knobs()`, in the same order.
+    values: Vec<Value>,
+}
+
+/// What [`parse`] returns: the link it could read, and what it had to fix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub link: Link,
+    pub notices: Vec<Notice>,
+}
+
+impl Link {
+    /// The lab with every knob at its default.
+    pub fn defaults(lab: Lab) -> Link {
+        let values = lab
+            .knobs()
+            .iter()
+            .map(|knob| {
+                parse_value(knob, knob.default)
+                    .unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key))
+            })
+            .collect();
+        Link { lab, values }
+    }
+
+    /// The canonical link, starting with `#`.
+    pub fn canonical(&self) -> String {
+        let mut out = format!("#lab={}&v={VERSION}", self.lab.name());
+        for (knob, value) in self.lab.knobs().iter().zip(&self.values) {
+            let _ = write!(out, "&{}={value}", knob.key);
+        }
+        out
+    }
+
+    /// The value of `key`, or `None` if the lab has no such knob.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        let i = self.lab.knobs().iter().position(|k| k.key == key)?;
+        Some(&self.values[i])
+    }
+
+    /// `(knob, value)` pairs in canonical order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static Knob, &Value)> {
+        self.lab.knobs().iter().zip(&self.values)
+    }
+
+    /// Sets `key` from its link text, validating it like [`parse`] does.
+    pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
+        let i = self
+            .lab
+            .knobs()
+            .iter()
+            .position(|k| k.key == key)
+            .ok_or_else(|| format!("`{key}` is not a knob of the {} lab", self.lab.name()))?;
+        self.values[i] = parse_value(&self.lab.knobs()[i], text)?;
+        Ok(())
+    }
+}
+
+impl Parsed {
+    /// The JSON shape shared by the page and `continuum link`:
+    /// `{lab, v, config: {key: value, …}, link, notices}`, keys in link order.
+    pub fn report(&self) -> Report<'_> {
+        Report {
+            lab: self.link.lab.name(),
+            v: VERSION,
+            config: Config(&self.link),
+            link: self.link.canonical(),
+            notices: &self.notices,
+        }
+    }
+}
+
+/// See [`Parsed::report`].
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub lab: &'static str,
+    pub v: i64,
+    pub config: Config<'a>,
+    pub link: String,
+    pub notices: &'a [Notice],
+}
+
+/// A link's knob values as a JSON object in canonical key order.
+pub struct Config<'a>(pub &'a Link);
+
+impl Serialize for Config<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.values.len()))?;
+        for (knob, value) in self.0.entries() {
+            map.serialize_entry(knob.key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Reads a link: a bare hash (`lab=depth&steps=8`, with or without `#`) or a
+/// full URL whose fragment holds it. Never fails; see [`Notice`].
+pub fn parse(input: &str) -> Parsed {
+    let hash = match input.find('#') {
+        Some(i) => &input[i + 1..],
+        None if input.contains("://") => "",
+        None => input,
+    };
+    let mut notices = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for part in hash.split('&').filter(|p| !p.trim().is_empty()) {
+        match part.split_once('=') {
+            Some((k, v)) => pairs.push((percent_decode(k.trim()), percent_decode(v.trim()))),
+            None => notices.push(Notice {
+                key: None,
+                message: format!("`{}` is not a key=value pair; ignored", shorten(part)),
+            }),
+        }
+    }
+
+    let mut lab = Lab::DEFAULT;
+    for (k, v) in pairs.iter().filter(|(k, _)| k == "lab") {
+        match Lab::from_name(v) {
+            Some(found) => lab = found,
+            None => {
+                let names: Vec<_> = Lab::ALL.iter().map(|l| l.name()).collect();
+                notices.push(Notice {
+                    key: Some(k.clone()),
+                    message: format!(
+                        "lab: `{}` is not a lab (one of {}); showing {}",
+                        shorten(v),
+                        names.join(", "),
+                        lab.name()
+                    ),
+                });
+            }
+        }
+    }
+
+    let mut link = Link::defaults(lab);
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, text) in &pairs {
+        if key == "lab" {
+            continue;
+        }
+        if key == "v" {
+            match text.parse::<i64>() {
+                Ok(v) if (1..=VERSION).contains(&v) => {}
+                Ok(v) if v > VERSION => notices.push(Notice {
+                    key: Some("v".into()),
+                    message: format!("v: link version {v} is newer than this app (version {VERSION}); reading it as version {VERSION}"),
+                }),
+                _ => notices.push(Notice {
+                    key: Some("v".into()),
+                    message: format!("v: `{}` is not a link version (1..={VERSION}); reading it as version {VERSION}", shorten(text)),
+                }),
+            }
+            continue;
+        }
+        let Some(i) = lab.knobs().iter().position(|k| k.key == key) else {
+            notices.push(Notice {
+                key: Some(key.clone()),
+                message: format!("`{}` is not a knob of the {} lab; ignored", shorten(key), lab.name()),
+            });
+            continue;
+        };
+        let knob = &lab.knobs()[i];
+        if seen.contains(&knob.key) {
+            notices.push(Notice {
+                key: Some(key.clone()),
+                message: format!("{key}: given more than once; the last value is used"),
+            });
+        }
+        seen.push(knob.key);
+        match parse_value(knob, text) {
+            Ok(value) => link.values[i] = value,
+            Err(why) => {
+                // An earlier valid duplicate must not survive a later bad one.
+                link.values[i] = Link::defaults(lab).values[i].clone();
+                notices.push(Notice {
+                    key: Some(key.clone()),
+                    message: format!("{key}: `{}` {why}; using the default {}", shorten(text), knob.default_text()),
+                })
+            }
+        }
+    }
+    Parsed { link, notices }
+}
+
+impl Knob {
+    /// The allowed values, in words, for messages and help.
+    pub fn range_text(&self) -> String {
+        match self.kind {
+            Kind::Int { min, max } => format!("an integer in {min}..={max}"),
+            Kind::Float { min, max, .. } => format!("a number in {min}..={max}"),
+            Kind::Choice { choices } => format!("one of {}", choices.join(", ")),
+            Kind::IntList { min, max, max_len } => {
+                format!("up to {max_len} increasing integers in {min}..={max}, separated by commas")
+            }
+        }
+    }
+
+    fn default_text(&self) -> String {
+        if self.default.is_empty() {
+            "(empty)".into()
+        } else {
+            self.default.into()
+        }
+    }
+}
+
+/// Validates `text` against `knob`; the error says what was expected.
+fn parse_value(knob: &Knob, text: &str) -> Result<Value, String> {
+    let expected = || format!("is not {}", knob.range_text());
+    match knob.kind {
+        Kind::Int { min, max } => match text.parse::<i64>() {
+            Ok(v) if (min..=max).contains(&v) => Ok(Value::Int(v)),
+            _ => Err(expected()),
+        },
+        Kind::Float { min, max, .. } => match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(Value::Float(v)),
+            _ => Err(expected()),
+        },
+        Kind::Choice { choices } => choices
+            .iter()
+            .find(|c| **c == text)
+            .map(|c| Value::Choice(c))
+            .ok_or_else(expected),
+        Kind::IntList { min, max, max_len } => {
+            if text.is_empty() {
+                return Ok(Value::IntList(Vec::new()));
+            }
+            let mut items = Vec::new();
+            for item in text.split(',') {
+                match item.trim().parse::<i64>() {
+                    Ok(v) if (min..=max).contains(&v) && items.last().is_none_or(|&last| v > last) => {
+                        items.push(v)
+                    }
+                    _ => return Err(expected()),
+                }
+            }
+            if items.len() > max_len {
+                return Err(expected());
+            }
+            Ok(Value::IntList(items))
+        }
+    }
+}
+
+/// Decodes `%XX` escapes and `+`; anything malformed is kept as it is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Keeps messages readable when a link carries something huge.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_default_is_valid_and_canonical() {
+        for lab in Lab::ALL {
+            let link = Link::defaults(lab);
+            let again = parse(&link.canonical());
+            assert_eq!(again.notices, vec![], "{}", lab.name());
+            assert_eq!(again.link, link);
+        }
+    }
+
+    #[test]
+    fn reads_a_bare_hash_or_a_full_url() {
+        let bare = parse("lab=depth&steps=16&scheme=euler");
+        let url = parse("http://127.0.0.1:8000/?embed#lab=depth&steps=16&scheme=euler");
+        assert!(bare.notices.is_empty() && url.notices.is_empty());
+        assert_eq!(bare.link, url.link);
+        assert_eq!(bare.link.get("steps"), Some(&Value::Int(16)));
+        assert_eq!(bare.link.get("scheme"), Some(&Value::Choice("euler")));
+    }
+
+    #[test]
+    fn empty_link_is_the_default_lab_without_notices() {
+        for s in ["", "#", "http://x.org/"] {
+            let p = parse(s);
+            assert_eq!(p.link, Link::defaults(Lab::DEFAULT));
+            assert!(p.notices.is_empty(), "{s}: {:?}", p.notices);
+        }
+    }
+
+    #[test]
+    fn out_of_range_value_names_the_key_and_range_and_uses_default() {
+        let p = parse("#lab=depth&steps=1000");
+        assert_eq!(p.link.get("steps"), Some(&Value::Int(8)));
+        assert_eq!(p.notices.len(), 1);
+        let msg = &p.notices[0].message;
+        assert!(msg.contains("steps") && msg.contains("1..=64") && msg.contains("default 8"), "{msg}");
+    }
+
+    #[test]
+    fn bad_values_of_each_kind_are_rejected() {
+        for (pair, key) in [
+            ("lr=abc", "lr"),
+            ("lr=NaN", "lr"),
+            ("lr=inf", "lr"),
+            ("scheme=rk5", "scheme"),
+            ("refine=5,3", "refine"),
+            ("refine=1,2,3,4,5,6,7", "refine"),
+            ("K=2.5", "K"),
+        ] {
+            let p = parse(&format!("lab=depth&{pair}"));
+            assert_eq!(p.notices.len(), 1, "{pair}");
+            assert_eq!(p.notices[0].key.as_deref(), Some(key));
+            assert_eq!(p.link, Link::defaults(Lab::Depth), "{pair}");
+        }
+    }
+
+    #[test]
+    fn unknown_key_and_unknown_lab_are_noticed() {
+        let p = parse("lab=depth&colour=red");
+        assert_eq!(p.notices.len(), 1);
+        assert!(p.notices[0].message.contains("colour"));
+        let p = parse("lab=warp&steps=4");
+        assert_eq!(p.link.lab, Lab::DEFAULT);
+        assert!(p.notices[0].message.contains("warp"));
+        assert_eq!(p.link.get("steps"), Some(&Value::Int(4)));
+    }
+
+    #[test]
+    fn newer_version_is_read_with_a_notice() {
+        let p = parse("lab=flow&v=7&l=100");
+        assert_eq!(p.notices.len(), 1);
+        assert_eq!(p.notices[0].key.as_deref(), Some("v"));
+        assert_eq!(p.link.get("l"), Some(&Value::Int(100)));
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded() {
+        let p = parse("lab=depth&refine=10%2C20");
+        assert!(p.notices.is_empty(), "{:?}", p.notices);
+        assert_eq!(p.link.get("refine"), Some(&Value::IntList(vec![10, 20])));
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("a%4"), "a%4");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn set_validates_like_parse() {
+        let mut link = Link::defaults(Lab::Depth);
+        assert!(link.set("steps", "16").is_ok());
+        assert!(link.set("steps", "0").is_err());
+        assert!(link.set("nope", "1").is_err());
+        assert_eq!(link.get("steps"), Some(&Value::Int(16)));
+    }
+
+    /// Link text for a random valid value of `knob`.
+    fn valid_text(knob: &'static Knob) -> BoxedStrategy<String> {
+        match knob.kind {
+            Kind::Int { min, max } => (min..=max).prop_map(|v| v.to_string()).boxed(),
+            Kind::Float { min, max, .. } => (min..=max).prop_map(|v| v.to_string()).boxed(),
+            Kind::Choice { choices } => proptest::sample::select(choices).prop_map(String::from).boxed(),
+            Kind::IntList { min, max, max_len } => proptest::collection::btree_set(min..=max, 0..=max_len)
+                .prop_map(|s| s.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","))
+                .boxed(),
+        }
+    }
+
+    fn valid_link() -> impl Strategy<Value = String> {
+        proptest::sample::select(Lab::ALL.to_vec()).prop_flat_map(|lab| {
+            let parts: Vec<_> = lab
+                .knobs()
+                .iter()
+                .map(|k| (Just(k.key), valid_text(k), any::<bool>()))
+                .collect();
+            parts.prop_map(move |parts| {
+                let mut s = format!("lab={}", lab.name());
+                for (key, text, keep) in parts {
+                    if keep {
+                        s += &format!("&{key}={text}");
+                    }
+                }
+                s
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_random_text_never_panics(s in ".{0,80}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn canonical_form_is_a_fixed_point(s in "[a-zA-Z0-9=&%#.,_+-]{0,80}") {
+            let once = parse(&s).link.canonical();
+            let twice = parse(&once);
+            prop_assert!(twice.notices.is_empty(), "{:?}", twice.notices);
+            prop_assert_eq!(twice.link.canonical(), once);
+        }
+
+        #[test]
+        fn valid_links_parse_without_notices_and_round_trip(s in valid_link()) {
+            let p = parse(&s);
+            prop_assert!(p.notices.is_empty(), "{}: {:?}", s, p.notices);
+            let again = parse(&p.link.canonical());
+            prop_assert_eq!(again.link, p.link);
+        }
+    }
+}

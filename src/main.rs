@@ -1,0 +1,62 @@
+//! `continuum`: the command-line face. Replays share links headless and
+//! prints their numbers as JSON.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use continuum::{gpu::Gpu, link};
+
+#[derive(Parser)]
+#[command(name = "continuum", version, about = "Continuum playground, headless")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the GPU adapter the native runner would use, or `cpu`.
+    Info,
+    /// Normalize a share link (a bare hash or a full URL) and print it as JSON.
+    Link {
+        /// e.g. '#lab=depth&steps=8' or 'http://127.0.0.1:8000/#lab=flow'
+        link: String,
+    },
+    /// Run the experiment a share link describes and print its results as JSON.
+    Run {
+        link: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Info => {
+            let report = match pollster::block_on(Gpu::new(None)) {
+                Ok(gpu) => serde_json::json!({ "device": "gpu", "backend": gpu.backend, "adapter": gpu.adapter }),
+                Err(e) => serde_json::json!({ "device": "cpu", "reason": e.to_string() }),
+            };
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Command::Link { link } => {
+            let parsed = link::parse(&link);
+            for notice in &parsed.notices {
+                eprintln!("notice: {}", notice.message);
+            }
+            println!("{}", serde_json::to_string_pretty(&parsed.report()).expect("a report serializes"));
+            ExitCode::SUCCESS
+        }
+        Command::Run { link } => {
+            let parsed = link::parse(&link);
+            for notice in &parsed.notices {
+                eprintln!("notice: {}", notice.message);
+            }
+            let lab = parsed.link.lab;
+            eprintln!(
+                "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",
+                lab.name()
+            );
+            ExitCode::from(2)
+        }
+    }
+}

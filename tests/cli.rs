@@ -1,0 +1,60 @@
+//! The `continuum` binary end to end.
+
+use std::process::Command;
+
+fn continuum(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_continuum")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn link_prints_canonical_config_and_notices() {
+    let (code, stdout, stderr) = continuum(&["link", "http://127.0.0.1:8000/#lab=depth&steps=200&scheme=euler&bogus=1"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["lab"], "depth");
+    assert_eq!(json["config"]["scheme"], "euler");
+    assert_eq!(json["config"]["steps"], 8, "out of range falls back to the default");
+    let link = json["link"].as_str().unwrap();
+    assert!(link.starts_with("#lab=depth&v=1&data="), "{link}");
+    let notices = json["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 2);
+    assert!(stderr.contains("steps") && stderr.contains("1..=64"), "{stderr}");
+    assert!(stderr.contains("bogus"), "{stderr}");
+}
+
+#[test]
+fn canonical_link_is_stable_through_the_cli() {
+    let (_, first, _) = continuum(&["link", "lab=koopman&noise=0.08"]);
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let link = first["link"].as_str().unwrap();
+    let (_, second, stderr) = continuum(&["link", link]);
+    let second: serde_json::Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(second["link"], first["link"]);
+    assert_eq!(second["config"]["noise"], 0.08);
+    assert!(stderr.is_empty() || !stderr.contains("notice"), "{stderr}");
+}
+
+#[test]
+fn run_says_plainly_that_the_lab_is_not_built() {
+    let (code, stdout, stderr) = continuum(&["run", "#lab=flow"]);
+    assert_ne!(code, 0);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("flow lab is not built yet"), "{stderr}");
+}
+
+#[test]
+fn info_names_an_adapter_or_cpu() {
+    let (code, stdout, _) = continuum(&["info"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    match json["device"].as_str() {
+        Some("gpu") => assert!(json["adapter"].as_str().is_some_and(|a| !a.is_empty())),
+        Some("cpu") => assert!(json["reason"].is_string()),
+        other => panic!("unexpected device {other:?}"),
+    }
+}
