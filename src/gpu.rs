@@ -193,9 +193,7 @@ pub async fn read_back(gpu: &Gpu, staging: &wgpu::Buffer, len: usize) -> Result<
         let _ = sender.send(result);
     });
     #[cfg(not(target_arch = "wasm32"))]
-    gpu.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
+    gpu.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Readback(e.to_string()))?;
     match receiver.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {

@@ -29,15 +29,8 @@ pub enum Status {
 }
 
 impl Lab {
-    pub const ALL: [Lab; 7] = [
-        Lab::Depth,
-        Lab::Flow,
-        Lab::Koopman,
-        Lab::Noise,
-        Lab::Sketch,
-        Lab::Fields,
-        Lab::Transfer,
-    ];
+    pub const ALL: [Lab; 7] =
+        [Lab::Depth, Lab::Flow, Lab::Koopman, Lab::Noise, Lab::Sketch, Lab::Fields, Lab::Transfer];
 
     /// The lab shown when a link names none.
     pub const DEFAULT: Lab = Lab::Depth;
@@ -129,23 +122,57 @@ pub struct Knob {
     pub help: &'static str,
 }
 
-const fn int(key: &'static str, min: i64, max: i64, default: &'static str, label: &'static str, help: &'static str) -> Knob {
+const fn int(
+    key: &'static str,
+    min: i64,
+    max: i64,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
     Knob { key, kind: Kind::Int { min, max }, default, label, help }
 }
 
-const fn float(key: &'static str, min: f64, max: f64, default: &'static str, label: &'static str, help: &'static str) -> Knob {
+const fn float(
+    key: &'static str,
+    min: f64,
+    max: f64,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
     Knob { key, kind: Kind::Float { min, max, log: false }, default, label, help }
 }
 
-const fn logf(key: &'static str, min: f64, max: f64, default: &'static str, label: &'static str, help: &'static str) -> Knob {
+const fn logf(
+    key: &'static str,
+    min: f64,
+    max: f64,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
     Knob { key, kind: Kind::Float { min, max, log: true }, default, label, help }
 }
 
-const fn choice(key: &'static str, choices: &'static [&'static str], default: &'static str, label: &'static str, help: &'static str) -> Knob {
+const fn choice(
+    key: &'static str,
+    choices: &'static [&'static str],
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
     Knob { key, kind: Kind::Choice { choices }, default, label, help }
 }
 
-const SEED: Knob = int("seed", 0, 4_294_967_295, "1", "Seed", "Seeds the data, the initial weights and every random choice: the same link gives the same run.");
+const SEED: Knob = int(
+    "seed",
+    0,
+    4_294_967_295,
+    "1",
+    "Seed",
+    "Seeds the data, the initial weights and every random choice: the same link gives the same run.",
+);
 
 /// The six explicit Runge–Kutta tableaux of the depth lab.
 pub const SCHEMES: &[&str] = &["euler", "midpoint", "heun", "rk3", "rk4", "rk38"];

@@ -73,8 +73,7 @@ impl Link {
             .knobs()
             .iter()
             .map(|knob| {
-                parse_value(knob, knob.default)
-                    .unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key))
+                parse_value(knob, knob.default).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key))
             })
             .collect();
         Link { lab, values }
@@ -164,10 +163,8 @@ pub fn parse(input: &str) -> Parsed {
     for part in hash.split('&').filter(|p| !p.trim().is_empty()) {
         match part.split_once('=') {
             Some((k, v)) => pairs.push((percent_decode(k.trim()), percent_decode(v.trim()))),
-            None => notices.push(Notice {
-                key: None,
-                message: format!("`{}` is not a key=value pair; ignored", shorten(part)),
-            }),
+            None => notices
+                .push(Notice { key: None, message: format!("`{}` is not a key=value pair; ignored", shorten(part)) }),
         }
     }
 
@@ -274,11 +271,7 @@ fn parse_value(knob: &Knob, text: &str) -> Result<Value, String> {
             Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(Value::Float(v)),
             _ => Err(expected()),
         },
-        Kind::Choice { choices } => choices
-            .iter()
-            .find(|c| **c == text)
-            .map(|c| Value::Choice(c))
-            .ok_or_else(expected),
+        Kind::Choice { choices } => choices.iter().find(|c| **c == text).map(|c| Value::Choice(c)).ok_or_else(expected),
         Kind::IntList { min, max, max_len } => {
             if text.is_empty() {
                 return Ok(Value::IntList(Vec::new()));
@@ -286,9 +279,7 @@ fn parse_value(knob: &Knob, text: &str) -> Result<Value, String> {
             let mut items = Vec::new();
             for item in text.split(',') {
                 match item.trim().parse::<i64>() {
-                    Ok(v) if (min..=max).contains(&v) && items.last().is_none_or(|&last| v > last) => {
-                        items.push(v)
-                    }
+                    Ok(v) if (min..=max).contains(&v) && items.last().is_none_or(|&last| v > last) => items.push(v),
                     _ => return Err(expected()),
                 }
             }
@@ -308,16 +299,14 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
@@ -450,11 +439,7 @@ mod tests {
 
     fn valid_link() -> impl Strategy<Value = String> {
         proptest::sample::select(Lab::ALL.to_vec()).prop_flat_map(|lab| {
-            let parts: Vec<_> = lab
-                .knobs()
-                .iter()
-                .map(|k| (Just(k.key), valid_text(k), any::<bool>()))
-                .collect();
+            let parts: Vec<_> = lab.knobs().iter().map(|k| (Just(k.key), valid_text(k), any::<bool>())).collect();
             parts.prop_map(move |parts| {
                 let mut s = format!("lab={}", lab.name());
                 for (key, text, keep) in parts {

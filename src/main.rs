@@ -23,9 +23,7 @@ enum Command {
         link: String,
     },
     /// Run the experiment a share link describes and print its results as JSON.
-    Run {
-        link: String,
-    },
+    Run { link: String },
 }
 
 fn main() -> ExitCode {

@@ -4,16 +4,13 @@ use std::process::Command;
 
 fn continuum(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_continuum")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 #[test]
 fn link_prints_canonical_config_and_notices() {
-    let (code, stdout, stderr) = continuum(&["link", "http://127.0.0.1:8000/#lab=depth&steps=200&scheme=euler&bogus=1"]);
+    let (code, stdout, stderr) =
+        continuum(&["link", "http://127.0.0.1:8000/#lab=depth&steps=200&scheme=euler&bogus=1"]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["lab"], "depth");

@@ -1,0 +1,29 @@
+# The two commands (see README.md):
+#   make serve   build everything and serve the playground at http://127.0.0.1:8000
+#   make test    run every test; ends with "N passed, N failed"
+# Both install what they need first and are safe to run again.
+
+.PHONY: serve test build wasm site dev bench clean
+
+serve: build
+	node tools/serve.mjs dist 8000
+
+test:
+	tools/test.sh
+
+build: site
+
+wasm:
+	tools/wasm.sh
+
+site: wasm
+	@bash -c '. tools/lib.sh && ensure_node_packages'
+	npx vite build --logLevel warn
+
+# Vite's dev server with live reload (after `make wasm`).
+dev: wasm
+	@bash -c '. tools/lib.sh && ensure_node_packages'
+	npx vite
+
+clean:
+	rm -rf dist www/pkg target

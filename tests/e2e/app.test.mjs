@@ -1,0 +1,121 @@
+// The app shell end to end in headless Chromium, run twice by `make test`:
+// with WebGPU (SwiftShader) and without it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBrowser, ready, WEBGPU } from './browser.mjs';
+
+let env;
+before(async () => {
+  env = await startBrowser();
+});
+after(async () => {
+  await env?.close();
+});
+
+test('the page loads with no console error and shows the right backend badge', async () => {
+  const page = await env.page();
+  await page.goto(env.url);
+  await ready(page);
+  const badge = page.locator('#backend-badge');
+  if (WEBGPU) {
+    assert.equal(await badge.getAttribute('data-backend'), 'webgpu');
+    assert.match(await badge.textContent(), /^WebGPU · \S/);
+  } else {
+    assert.equal(await badge.getAttribute('data-backend'), 'cpu');
+    assert.equal(await badge.textContent(), 'CPU');
+  }
+  assert.equal(await page.locator('#labs-nav a').count(), 7);
+  assert.match(page.url(), /#lab=depth&v=1&/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the dense kernel agrees with its CPU twin in the page', async () => {
+  const page = await env.page();
+  await page.goto(env.url);
+  await ready(page);
+  const check = page.locator('[data-metric="kernel-parity"]');
+  const status = await check.getAttribute('data-status');
+  if (WEBGPU) {
+    assert.equal(status, 'pass', await check.textContent());
+    const err = Number(await check.getAttribute('data-value'));
+    assert.ok(Number.isFinite(err) && err <= 1e-5, `max error ${err}`);
+  } else {
+    assert.equal(status, 'cpu', await check.textContent());
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a malformed link shows what was wrong and uses the defaults', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&steps=abc&scheme=rk9&zzz=1`);
+  await ready(page);
+  const notices = page.locator('#notices li');
+  assert.equal(await notices.count(), 3);
+  const text = (await notices.allTextContents()).join('\n');
+  assert.match(text, /steps: `abc` is not an integer in 1\.\.=64; using the default 8/);
+  assert.match(text, /scheme: `rk9` is not one of euler/);
+  assert.match(text, /`zzz` is not a knob/);
+  assert.equal(await page.locator('td[data-knob="steps"]').textContent(), '8');
+  assert.equal(await page.locator('td[data-knob="scheme"]').textContent(), 'rk4');
+  assert.doesNotMatch(page.url(), /abc|zzz|rk9/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('an unknown lab falls back to the default lab with a message', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=warp`);
+  await ready(page);
+  assert.match(await page.locator('#notices').textContent(), /`warp` is not a lab/);
+  assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'depth');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('switching labs updates the hash, and reloading restores it', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&steps=16`);
+  await ready(page);
+  await page.click('#labs-nav a[data-lab="koopman"]');
+  await page.waitForSelector('section.lab[data-lab="koopman"]');
+  assert.match(page.url(), /#lab=koopman&v=1&data=pendulum&/);
+  // Edit a knob through the link, as a shared link would.
+  const edited = page.url().replace('noise=0.03', 'noise=0.08');
+  await page.goto(edited);
+  await page.waitForFunction(() => document.querySelector('td[data-knob="noise"]')?.textContent === '0.08');
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'koopman');
+  assert.equal(await page.locator('td[data-knob="noise"]').textContent(), '0.08');
+  assert.equal(await page.locator('#labs-nav a[aria-current="page"]').getAttribute('data-lab'), 'koopman');
+  assert.equal(await page.locator('#notices').isHidden(), true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a core that fails to load gives a readable message, not a blank page', async () => {
+  const page = await env.page();
+  await page.route('**/*.wasm', (route) => route.abort());
+  await page.goto(env.url);
+  await page.waitForSelector('.fatal');
+  assert.match(await page.locator('.fatal').textContent(), /core could not be loaded/);
+  // The aborted download itself is logged by the browser; nothing else may be.
+  const others = page.errors.filter((e) => !/Failed to load resource|net::ERR_FAILED/.test(e));
+  assert.deepEqual(others, []);
+  await page.close();
+});
+
+test('a lost GPU device falls back to the CPU with a message', { skip: !WEBGPU && 'needs WebGPU' }, async () => {
+  const page = await env.page();
+  await page.goto(env.url);
+  await ready(page);
+  assert.equal(await page.evaluate(() => globalThis.continuum.backend()), 'webgpu');
+  await page.evaluate(() => globalThis.continuum.simulateGpuLoss());
+  await page.waitForSelector('#backend-badge[data-backend="cpu"]');
+  assert.match(await page.locator('#error-banner').textContent(), /GPU device was lost.*Continuing on the CPU/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,0 +1,63 @@
+// A small static file server for the built site (dist/). Used by `make serve`
+// and by the browser tests; serves .wasm as application/wasm so browsers can
+// stream-compile it.
+//
+//   node tools/serve.mjs [dir] [port]
+
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** Serves `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to the base URL. */
+export function serve(dir, port = 0) {
+  const root = resolve(dir);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = normalize(join(root, path));
+      if (!file.startsWith(root)) throw new Error('outside root');
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() }));
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const dir = process.argv[2] ?? 'dist';
+  const port = Number(process.argv[3] ?? 8000);
+  try {
+    await stat(join(dir, 'index.html'));
+  } catch {
+    console.error(`error: ${dir}/index.html is missing; build the site first (make serve does).`);
+    process.exit(1);
+  }
+  serve(dir, port).then(
+    ({ url }) => console.log(`Continuum is served at ${url}  (Ctrl-C stops it)`),
+    (e) => {
+      console.error(`error: cannot serve on 127.0.0.1:${port}: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

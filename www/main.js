@@ -1,0 +1,61 @@
+// Boot: load the wasm core, pick the backend, then route. Any failure to
+// start is shown as a readable message, never a blank page.
+
+import { showError, showFatal } from './banner.js';
+
+async function boot() {
+  let core;
+  try {
+    core = await import('./pkg/continuum.js');
+    await core.default();
+  } catch (e) {
+    showFatal(
+      'The Continuum core could not be loaded.',
+      `Your browser needs WebAssembly, or the download failed (${e?.message ?? e}). Reload to try again; if it keeps failing, try a current Chrome, Edge, Firefox or Safari.`,
+    );
+    document.getElementById('kernel-check').textContent = 'Kernel check: not run (the core did not load).';
+    return;
+  }
+  const { startBackend, gpu } = await import('./backend.js');
+  const { startRouter } = await import('./router.js');
+  const { runKernelCheck } = await import('./kernel-check.js');
+  const { renderComing } = await import('./views/coming.js');
+
+  const labs = core.labs();
+  const nav = document.getElementById('labs-nav');
+  for (const lab of labs) {
+    const a = document.createElement('a');
+    a.href = `#lab=${lab.name}`;
+    a.textContent = lab.name;
+    a.title = lab.title + (lab.status === 'coming' ? ' (coming)' : '');
+    a.dataset.lab = lab.name;
+    if (lab.status === 'coming') a.classList.add('coming');
+    nav.append(a);
+  }
+
+  const app = document.getElementById('app');
+  startRouter((report) => {
+    for (const a of nav.children) {
+      if (a.dataset.lab === report.lab) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    const lab = labs.find((l) => l.name === report.lab);
+    renderComing(app, lab, report, core.knobs(lab.name));
+  });
+
+  await startBackend();
+  await runKernelCheck();
+  document.body.dataset.ready = 'true';
+
+  // For people in the console and for the end-to-end tests.
+  globalThis.continuum = {
+    backend: () => (gpu() ? 'webgpu' : 'cpu'),
+    simulateGpuLoss: () => gpu()?.simulateLoss(),
+  };
+}
+
+addEventListener('unhandledrejection', (event) => {
+  showError(`Something went wrong: ${event.reason?.message ?? event.reason}. Your link and settings are kept; reload to retry.`);
+});
+
+boot();
