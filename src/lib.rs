@@ -11,10 +11,12 @@
 //! - [`gpu`]: the wgpu device, shared by every kernel, with its failure modes.
 //! - [`dense`]: `y = tanh(W x + b)`, CPU twin and WGSL kernel.
 
+pub mod basis;
 pub mod dense;
 pub mod gpu;
 pub mod labs;
 pub mod link;
+pub mod ode;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
