@@ -98,19 +98,22 @@ impl Basis {
         let k = self.k;
         assert_eq!(out.len(), k);
         let t = t.clamp(0.0, 1.0);
+        // Cell index; the nudge puts a depth computed as n·(1/K) — which may
+        // round to just below n/K — in cell n, as intended.
+        let cell = |cells: usize| ((cells as f64 * t + 1e-9) as usize).min(cells - 1);
         out.fill(0.0);
         match self.family {
-            Family::Pwc => out[((k as f64 * t) as usize).min(k - 1)] = 1.0,
+            Family::Pwc => out[cell(k)] = 1.0,
             Family::Pwl => {
                 let cells = k / 2;
-                let e = ((cells as f64 * t) as usize).min(cells - 1);
+                let e = cell(cells);
                 let s = cells as f64 * t - e as f64;
                 out[2 * e] = 1.0 - s;
                 out[2 * e + 1] = s;
             }
             Family::Fem => {
                 let cells = k - 1;
-                let e = ((cells as f64 * t) as usize).min(cells - 1);
+                let e = cell(cells);
                 let s = cells as f64 * t - e as f64;
                 out[e] = 1.0 - s;
                 out[e + 1] = s;

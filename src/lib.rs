@@ -12,11 +12,15 @@
 //! - [`dense`]: `y = tanh(W x + b)`, CPU twin and WGSL kernel.
 
 pub mod basis;
+pub mod block;
+pub mod data;
 pub mod dense;
+pub mod depth;
 pub mod gpu;
 pub mod labs;
 pub mod link;
 pub mod ode;
+pub mod optim;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -1,0 +1,462 @@
+//! The depth lab: a continuous-depth classifier
+//! R² → (lift) → R^d → (ODE block over t ∈ [0, 1]) → (readout) → softmax,
+//! trained with Adam on exact gradients, then evaluated without retraining
+//! under other integrators and step counts (graph invariance) and with its
+//! weights projected onto smaller bases (compression).
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::basis::{Basis, Family};
+use crate::block::{Blowup, Block, Tape};
+use crate::data::{self, gaussian, Dataset};
+use crate::labs::{Lab, BASES};
+use crate::link::{Link, Value};
+use crate::ode::{self, Tableau};
+use crate::optim::Adam;
+
+/// Steps used by the invariance study.
+pub const INVARIANCE_STEPS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
+
+/// The depth lab's settings, read from a link (see `labs::DEPTH` for ranges).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub data: &'static str,
+    pub scheme: &'static Tableau,
+    pub steps: usize,
+    pub basis: Basis,
+    pub width: usize,
+    pub dim: usize,
+    pub epochs: usize,
+    pub lr: f64,
+    pub batch: usize,
+    pub noise: f64,
+    pub seed: u64,
+    pub refine: Vec<usize>,
+    pub dt: f64,
+}
+
+impl Config {
+    /// The typed view of a depth link. `K` is raised to the nearest size the
+    /// family allows (even for `pwl`, ≥ 2 for `fem`); the returned note says so.
+    pub fn from_link(link: &Link) -> Result<(Config, Option<String>), String> {
+        if link.lab != Lab::Depth {
+            return Err(format!("not a depth link: lab={}", link.lab.name()));
+        }
+        let int = |k: &str| match link.get(k) {
+            Some(Value::Int(v)) => *v,
+            other => panic!("depth knob {k} is not an integer: {other:?}"),
+        };
+        let float = |k: &str| match link.get(k) {
+            Some(Value::Float(v)) => *v,
+            other => panic!("depth knob {k} is not a number: {other:?}"),
+        };
+        let choice = |k: &str| match link.get(k) {
+            Some(Value::Choice(v)) => *v,
+            other => panic!("depth knob {k} is not a choice: {other:?}"),
+        };
+        let family = Family::by_name(choice("basis")).expect("basis choices are families");
+        let k = int("K") as usize;
+        let valid = family.valid_size(k);
+        let note = (valid != k).then(|| format!("K: {} needs {}; using K = {valid}", family.name(), if family == Family::Pwl { "an even K" } else { "K ≥ 2" }));
+        let refine = match link.get("refine") {
+            Some(Value::IntList(v)) => v.iter().map(|&e| e as usize).collect(),
+            _ => Vec::new(),
+        };
+        Ok((
+            Config {
+                data: choice("data"),
+                scheme: Tableau::by_name(choice("scheme")).expect("scheme choices are tableaux"),
+                steps: int("steps") as usize,
+                basis: Basis::new(family, valid).expect("valid size"),
+                width: int("width") as usize,
+                dim: int("dim") as usize,
+                epochs: int("epochs") as usize,
+                lr: float("lr"),
+                batch: int("batch") as usize,
+                noise: float("noise"),
+                seed: int("seed") as u64,
+                refine,
+                dt: float("dt"),
+            },
+            note,
+        ))
+    }
+}
+
+/// The classifier's parameters (also used as the container of its gradient).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// `d × 2`
+    pub lift_w: Array2<f64>,
+    pub lift_b: Array1<f64>,
+    pub block: Block,
+    /// `classes × d`
+    pub out_w: Array2<f64>,
+    pub out_b: Array1<f64>,
+}
+
+/// How one forward pass went wrong: the integration blew up.
+pub type Diverged = Blowup;
+
+impl Model {
+    pub fn init(basis: Basis, dim: usize, width: usize, classes: usize, rng: &mut impl Rng) -> Model {
+        let lift_w = Array2::from_shape_fn((dim, 2), |_| gaussian(rng) / 2f64.sqrt());
+        let lift_b = Array1::zeros(dim);
+        let block = Block::init(basis, dim, width, rng);
+        let out_w = Array2::from_shape_fn((classes, dim), |_| gaussian(rng) / (dim as f64).sqrt());
+        let out_b = Array1::zeros(classes);
+        Model { lift_w, lift_b, block, out_w, out_b }
+    }
+
+    pub fn zeros_like(&self) -> Model {
+        Model {
+            lift_w: Array2::zeros(self.lift_w.raw_dim()),
+            lift_b: Array1::zeros(self.lift_b.raw_dim()),
+            block: self.block.zeros_like(),
+            out_w: Array2::zeros(self.out_w.raw_dim()),
+            out_b: Array1::zeros(self.out_b.raw_dim()),
+        }
+    }
+
+    /// Every parameter, in a fixed order, for the optimizer.
+    pub fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        let mut out: Vec<&mut [f64]> = vec![
+            self.lift_w.as_slice_mut().expect("standard layout"),
+            self.lift_b.as_slice_mut().expect("standard layout"),
+            self.out_w.as_slice_mut().expect("standard layout"),
+            self.out_b.as_slice_mut().expect("standard layout"),
+        ];
+        out.extend(self.block.tensors_mut());
+        out
+    }
+
+    pub fn params(&self) -> usize {
+        self.lift_w.len() + self.lift_b.len() + self.block.params() + self.out_w.len() + self.out_b.len()
+    }
+
+    /// The model with every depth-dependent weight projected onto `to`.
+    pub fn project(&self, to: Basis) -> Model {
+        Model { block: self.block.project(to), ..self.clone() }
+    }
+
+    fn lift(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let mut h = x.dot(&self.lift_w.t());
+        h += &self.lift_b;
+        h
+    }
+
+    /// The hidden state after the ODE block, for `x` (`n × 2`).
+    pub fn features(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
+        self.block.forward(tab, steps, 1.0, self.lift(x).view(), None)
+    }
+
+    /// Class scores for `x` (`n × 2`).
+    pub fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
+        let mut z = self.features(x, tab, steps)?.dot(&self.out_w.t());
+        z += &self.out_b;
+        Ok(z)
+    }
+
+    /// Fraction of `data` classified correctly (0 if the integration blows up).
+    pub fn accuracy(&self, data: &Dataset, tab: &Tableau, steps: usize) -> f64 {
+        match self.logits(data.x.view(), tab, steps) {
+            Ok(z) => accuracy(&z, &data.y),
+            Err(_) => 0.0,
+        }
+    }
+
+    /// Mean cross-entropy of a batch and its gradient.
+    pub fn loss_and_grad(&self, x: ArrayView2<f64>, y: &[usize], tab: &Tableau, steps: usize) -> Result<(f64, Model), Diverged> {
+        let h0 = self.lift(x);
+        let mut tape = Tape::default();
+        let h1 = self.block.forward(tab, steps, 1.0, h0.view(), Some(&mut tape))?;
+        let mut z = h1.dot(&self.out_w.t());
+        z += &self.out_b;
+        let n = x.nrows() as f64;
+        let mut loss = 0.0;
+        // ∂L/∂z = (softmax(z) − onehot(y)) / n
+        let mut gz = z.clone();
+        for (mut row, &label) in gz.rows_mut().into_iter().zip(y) {
+            let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            row.mapv_inplace(|v| (v - max).exp());
+            let sum = row.sum();
+            loss -= (row[label] / sum).ln();
+            row.mapv_inplace(|v| v / sum / n);
+            row[label] -= 1.0 / n;
+        }
+        loss /= n;
+        if !loss.is_finite() {
+            return Err(Blowup { quantity: "the training loss".into() });
+        }
+        let mut grad = self.zeros_like();
+        grad.out_w = gz.t().dot(&h1);
+        grad.out_b = gz.sum_axis(Axis(0));
+        let gh1 = gz.dot(&self.out_w);
+        let gh0 = self.block.backward(tab, steps, 1.0, &tape, gh1, &mut grad.block);
+        grad.lift_w = gh0.t().dot(&x);
+        grad.lift_b = gh0.sum_axis(Axis(0));
+        Ok((loss, grad))
+    }
+}
+
+fn accuracy(z: &Array2<f64>, y: &Array1<usize>) -> f64 {
+    let hits = z
+        .rows()
+        .into_iter()
+        .zip(y)
+        .filter(|(row, &label)| {
+            let best = row.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+            best.0 == label
+        })
+        .count();
+    hits as f64 / y.len() as f64
+}
+
+/// One epoch's numbers, for charts.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub loss: f64,
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+    pub steps: usize,
+    #[serde(rename = "K")]
+    pub k: usize,
+    /// True on the epoch at whose start the model was refined.
+    pub refined: bool,
+}
+
+/// Why training stopped early.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Divergence {
+    pub epoch: usize,
+    pub quantity: String,
+    pub message: String,
+}
+
+/// Training in progress: advance it an epoch at a time (the page does so
+/// between frames; the CLI in a loop).
+pub struct Trainer {
+    pub config: Config,
+    pub model: Model,
+    pub split: data::Split,
+    /// Current steps (doubled by refinement).
+    pub steps: usize,
+    pub epoch: usize,
+    pub history: Vec<EpochStats>,
+    pub diverged: Option<Divergence>,
+    adam: Adam,
+    rng: ChaCha8Rng,
+}
+
+impl Trainer {
+    pub fn new(config: Config) -> Result<Trainer, String> {
+        let split = data::generate(config.data, config.noise, config.seed)
+            .ok_or_else(|| format!("data={} is not a classification dataset", config.data))?;
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let model = Model::init(config.basis, config.dim, config.width, split.train.classes, &mut rng);
+        let adam = Adam::new(config.lr);
+        Ok(Trainer { steps: config.steps, model, split, epoch: 0, history: Vec::new(), diverged: None, adam, rng, config })
+    }
+
+    pub fn done(&self) -> bool {
+        self.diverged.is_some() || self.epoch >= self.config.epochs
+    }
+
+    /// Doubles the steps and refines the basis; θ(t) is unchanged exactly.
+    fn refine(&mut self) {
+        let to = self.model.block.basis.refined();
+        self.model = self.model.project(to);
+        self.steps *= 2;
+        // The optimizer's moments belong to the old coefficients.
+        self.adam = Adam::new(self.config.lr);
+    }
+
+    /// Trains one epoch over shuffled mini-batches. Returns its stats, or
+    /// `None` once done (finished or diverged).
+    pub fn epoch(&mut self) -> Option<&EpochStats> {
+        if self.done() {
+            return None;
+        }
+        let refined = self.config.refine.contains(&self.epoch) && self.epoch > 0;
+        if refined {
+            self.refine();
+        }
+        let train = &self.split.train;
+        let n = train.x.nrows();
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, self.rng.random_range(0..=i));
+        }
+        let mut total = 0.0;
+        for chunk in order.chunks(self.config.batch) {
+            let x = train.x.select(Axis(0), chunk);
+            let y: Vec<usize> = chunk.iter().map(|&i| train.y[i]).collect();
+            let result = self.model.loss_and_grad(x.view(), &y, self.config.scheme, self.steps);
+            let (loss, mut grad) = match result {
+                Ok(ok) => ok,
+                Err(blowup) => return self.stop(blowup.quantity),
+            };
+            total += loss * chunk.len() as f64;
+            let grads: Vec<Vec<f64>> = grad.tensors_mut().into_iter().map(|g| g.to_vec()).collect();
+            if grads.iter().flatten().any(|g| !g.is_finite()) {
+                return self.stop("the gradient".into());
+            }
+            self.adam.step(self.model.tensors_mut(), &grads);
+        }
+        self.epoch += 1;
+        let stats = EpochStats {
+            epoch: self.epoch,
+            loss: total / n as f64,
+            train_accuracy: self.model.accuracy(&self.split.train, self.config.scheme, self.steps),
+            test_accuracy: self.model.accuracy(&self.split.test, self.config.scheme, self.steps),
+            steps: self.steps,
+            k: self.model.block.basis.k,
+            refined,
+        };
+        self.history.push(stats);
+        self.history.last()
+    }
+
+    fn stop(&mut self, quantity: String) -> Option<&EpochStats> {
+        self.diverged = Some(Divergence {
+            epoch: self.epoch + 1,
+            message: format!(
+                "training diverged in epoch {}: {quantity} blew up. Lower the learning rate (lr = {}) or use more steps (steps = {}, h = {}).",
+                self.epoch + 1,
+                self.config.lr,
+                self.steps,
+                1.0 / self.steps as f64
+            ),
+            quantity,
+        });
+        None
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Invariance {
+    pub scheme: &'static str,
+    pub steps: usize,
+    pub test_accuracy: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Compression {
+    pub basis: &'static str,
+    #[serde(rename = "K")]
+    pub k: usize,
+    pub params: usize,
+    pub test_accuracy: f64,
+}
+
+/// Test accuracy of the trained model under every tableau and step count.
+pub fn invariance(model: &Model, test: &Dataset) -> Vec<Invariance> {
+    ode::ALL
+        .iter()
+        .flat_map(|tab| {
+            INVARIANCE_STEPS.iter().map(move |&steps| Invariance {
+                scheme: tab.name,
+                steps,
+                test_accuracy: model.accuracy(test, tab, steps),
+            })
+        })
+        .collect()
+}
+
+/// Test accuracy and size after projecting onto each basis family and each
+/// valid K′ ≤ K, evaluated with the training scheme and steps.
+pub fn compression(model: &Model, test: &Dataset, tab: &Tableau, steps: usize) -> Vec<Compression> {
+    let k = model.block.basis.k;
+    let mut out = Vec::new();
+    for name in BASES {
+        let family = Family::by_name(name).expect("BASES are families");
+        let mut sizes: Vec<usize> = (1..=k).map(|kk| family.valid_size(kk)).filter(|&kk| kk <= k).collect();
+        sizes.dedup();
+        for kk in sizes {
+            let projected = model.project(Basis::new(family, kk).expect("valid size"));
+            out.push(Compression {
+                basis: family.name(),
+                k: kk,
+                params: projected.params(),
+                test_accuracy: projected.accuracy(test, tab, steps),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::parse;
+
+    fn config(link: &str) -> Config {
+        Config::from_link(&parse(link).link).unwrap().0
+    }
+
+    #[test]
+    fn full_model_gradient_matches_central_differences() {
+        let cfg = config("lab=depth&basis=legendre&K=3&width=5&dim=3&data=blobs");
+        let split = data::generate("blobs", 0.1, 1).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let model = Model::init(cfg.basis, 3, 5, 3, &mut rng);
+        let x = split.train.x.slice(ndarray::s![..9, ..]).to_owned();
+        let y: Vec<usize> = split.train.y.iter().take(9).copied().collect();
+        let (_, mut grad) = model.loss_and_grad(x.view(), &y, &ode::RK3, 3).unwrap();
+        let grads: Vec<Vec<f64>> = grad.tensors_mut().into_iter().map(|g| g.to_vec()).collect();
+        let eps = 1e-6;
+        for (t, g) in grads.iter().enumerate() {
+            for i in 0..g.len() {
+                let (mut p, mut m) = (model.clone(), model.clone());
+                p.tensors_mut()[t][i] += eps;
+                m.tensors_mut()[t][i] -= eps;
+                let lp = p.loss_and_grad(x.view(), &y, &ode::RK3, 3).unwrap().0;
+                let lm = m.loss_and_grad(x.view(), &y, &ode::RK3, 3).unwrap().0;
+                let numeric = (lp - lm) / (2.0 * eps);
+                assert!((g[i] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()), "tensor {t}[{i}]: {} vs {numeric}", g[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn refinement_keeps_the_weight_functions_and_nearly_the_function() {
+        let mut t = Trainer::new(config("lab=depth&epochs=3&refine=2&K=4&steps=4&basis=pwc&scheme=rk4")).unwrap();
+        t.epoch();
+        t.epoch();
+        let before = t.model.clone();
+        let x = t.split.test.x.clone();
+        t.epoch();
+        assert!(t.history[2].refined);
+        assert_eq!((t.steps, t.model.block.basis.k), (8, 8));
+        // θ(t) is unchanged exactly by the refinement itself…
+        let mut refined = before.clone();
+        refined.block = before.block.project(before.block.basis.refined());
+        for i in 0..=50 {
+            let depth = i as f64 / 50.0;
+            let (mut pa, mut pb) = (vec![0.0; 4], vec![0.0; 8]);
+            before.block.basis.eval(depth, &mut pa);
+            refined.block.basis.eval(depth, &mut pb);
+            let (a, b) = (before.block.at(&pa), refined.block.at(&pb));
+            assert!((&a.w1 - &b.w1).iter().chain((&a.w2 - &b.w2).iter()).all(|v| v.abs() < 1e-12));
+        }
+        // …so the network changes only by RK4's error at twice the steps.
+        let la = before.logits(x.view(), &ode::RK4, 4).unwrap();
+        let lb = refined.logits(x.view(), &ode::RK4, 8).unwrap();
+        let worst = (&la - &lb).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(worst < 1e-3, "logits moved by {worst}");
+        assert_eq!(before.accuracy(&t.split.test, &ode::RK4, 4), refined.accuracy(&t.split.test, &ode::RK4, 8));
+    }
+
+    #[test]
+    fn huge_learning_rate_diverges_cleanly() {
+        let mut t = Trainer::new(config("lab=depth&lr=10&epochs=50&steps=2&scheme=euler")).unwrap();
+        while t.epoch().is_some() {}
+        let d = t.diverged.as_ref().expect("lr = 10 must diverge");
+        assert!(d.message.contains("Lower the learning rate"), "{}", d.message);
+        assert!(d.epoch >= 1 && d.epoch <= 50);
+    }
+}
