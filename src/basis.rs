@@ -52,7 +52,7 @@ impl Family {
     /// The smallest valid size for this family at or above `k`.
     pub fn valid_size(self, k: usize) -> usize {
         match self {
-            Family::Pwl => (k.max(2) + 1) / 2 * 2,
+            Family::Pwl => k.max(2).div_ceil(2) * 2,
             Family::Fem => k.max(2),
             _ => k.max(1),
         }
@@ -69,11 +69,15 @@ impl Basis {
     /// `k` must be valid for the family: at least 1; even for `pwl`; at least 2 for `fem`.
     pub fn new(family: Family, k: usize) -> Result<Basis, String> {
         if family.valid_size(k) != k {
-            return Err(format!("{} needs K ≥ 1{}; got {k}", family.name(), match family {
-                Family::Pwl => ", even",
-                Family::Fem => " and ≥ 2",
-                _ => "",
-            }));
+            return Err(format!(
+                "{} needs K ≥ 1{}; got {k}",
+                family.name(),
+                match family {
+                    Family::Pwl => ", even",
+                    Family::Fem => " and ≥ 2",
+                    _ => "",
+                }
+            ));
         }
         Ok(Basis { family, k })
     }

@@ -58,18 +58,22 @@ pub struct Tape {
 }
 
 impl Block {
-    /// Random weights from `rng`. Nodal families get independent values per
-    /// coefficient; orthonormal families start constant in depth (the higher
-    /// coefficients at zero), so θ(t) has the same scale for every basis.
+    /// Random weights from `rng`, constant in depth: θ(t) ≡ θ₀ for every
+    /// family (nodal families — whose functions sum to one — get θ₀ in every
+    /// coefficient, orthonormal ones in the constant coefficient). Training
+    /// then moves neighbouring depths apart only as far as the data asks,
+    /// which keeps θ(t) smooth: the property that lets a trained model be
+    /// re-integrated with other steps and compressed onto a smaller basis.
     pub fn init(basis: Basis, d: usize, w: usize, rng: &mut impl Rng) -> Block {
         let k = basis.k;
         let nodal = !matches!(basis.family, crate::basis::Family::Legendre | crate::basis::Family::Fourier);
-        let mut sample = |kk: usize, scale: f64| if nodal || kk == 0 { scale * gaussian(rng) } else { 0.0 };
-        let s1 = 1.0 / (d as f64).sqrt();
-        let s2 = 1.0 / (w as f64).sqrt();
-        let w1 = Array3::from_shape_fn((k, w, d), |(kk, _, _)| sample(kk, s1));
-        let b1 = Array2::from_shape_fn((k, w), |(kk, _)| sample(kk, 0.1));
-        let w2 = Array3::from_shape_fn((k, d, w), |(kk, _, _)| sample(kk, s2));
+        let w1_0 = Array2::from_shape_fn((w, d), |_| gaussian(rng) / (d as f64).sqrt());
+        let b1_0 = Array1::from_shape_fn(w, |_| 0.1 * gaussian(rng));
+        let w2_0 = Array2::from_shape_fn((d, w), |_| gaussian(rng) / (w as f64).sqrt());
+        let keep = |kk: usize| if nodal || kk == 0 { 1.0 } else { 0.0 };
+        let w1 = Array3::from_shape_fn((k, w, d), |(kk, i, j)| keep(kk) * w1_0[(i, j)]);
+        let b1 = Array2::from_shape_fn((k, w), |(kk, i)| keep(kk) * b1_0[i]);
+        let w2 = Array3::from_shape_fn((k, d, w), |(kk, i, j)| keep(kk) * w2_0[(i, j)]);
         let b2 = Array2::zeros((k, d));
         Block { basis, d, w, w1, b1, w2, b2 }
     }
@@ -128,7 +132,15 @@ impl Block {
             let flat = a.to_shape((self.basis.k, r * c)).expect("contiguous").to_owned();
             p.dot(&flat).into_shape_with_order((to.k, r, c)).expect("same size")
         };
-        Block { basis: to, d, w, w1: map3(&self.w1, w, d), b1: map2(&self.b1), w2: map3(&self.w2, d, w), b2: map2(&self.b2) }
+        Block {
+            basis: to,
+            d,
+            w,
+            w1: map3(&self.w1, w, d),
+            b1: map2(&self.b1),
+            w2: map3(&self.w2, d, w),
+            b2: map2(&self.b2),
+        }
     }
 
     /// Integrates the batch `h0` (`batch × d`) over depth [0, 1] in `steps`
@@ -192,7 +204,15 @@ impl Block {
 
     /// Backpropagates `g_out` = ∂L/∂(final state) through the recorded
     /// forward pass. Returns ∂L/∂h0 and adds ∂L/∂(coefficients) into `grad`.
-    pub fn backward(&self, tab: &Tableau, steps: usize, span: f64, tape: &Tape, g_out: Array2<f64>, grad: &mut Block) -> Array2<f64> {
+    pub fn backward(
+        &self,
+        tab: &Tableau,
+        steps: usize,
+        span: f64,
+        tape: &Tape,
+        g_out: Array2<f64>,
+        grad: &mut Block,
+    ) -> Array2<f64> {
         let h = span / steps as f64;
         let s = tab.stages();
         assert_eq!(tape.stages.len(), steps * s, "tape from another integration");
@@ -284,7 +304,12 @@ mod tests {
                         p.tensors_mut()[t][i] += eps;
                         m.tensors_mut()[t][i] -= eps;
                         let analytic = grad.clone().tensors_mut()[t][i];
-                        check(analytic, loss(&p, tab, steps, &h0, &c), loss(&m, tab, steps, &h0, &c), &format!("tensor {t}[{i}]"));
+                        check(
+                            analytic,
+                            loss(&p, tab, steps, &h0, &c),
+                            loss(&m, tab, steps, &h0, &c),
+                            &format!("tensor {t}[{i}]"),
+                        );
                     }
                 }
                 // The input state.

@@ -43,9 +43,9 @@ pub fn generate(name: &str, noise: f64, seed: u64) -> Option<Split> {
         let u: f64 = rng.random();
         let (px, py) = match name {
             "spiral" => {
-                // Two arms of 1.5 turns each, the second rotated by π.
+                // Two arms of 1.25 turns each, the second rotated by π.
                 let r = 0.1 + 0.9 * u;
-                let angle = 3.0 * std::f64::consts::PI * u + label as f64 * std::f64::consts::PI;
+                let angle = 2.5 * std::f64::consts::PI * u + label as f64 * std::f64::consts::PI;
                 (r * angle.cos(), r * angle.sin())
             }
             "moons" => {

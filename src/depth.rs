@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::basis::{Basis, Family};
-use crate::block::{Blowup, Block, Tape};
+use crate::block::{Block, Blowup, Tape};
 use crate::data::{self, gaussian, Dataset};
 use crate::labs::{Lab, BASES};
 use crate::link::{Link, Value};
@@ -60,7 +60,13 @@ impl Config {
         let family = Family::by_name(choice("basis")).expect("basis choices are families");
         let k = int("K") as usize;
         let valid = family.valid_size(k);
-        let note = (valid != k).then(|| format!("K: {} needs {}; using K = {valid}", family.name(), if family == Family::Pwl { "an even K" } else { "K ≥ 2" }));
+        let note = (valid != k).then(|| {
+            format!(
+                "K: {} needs {}; using K = {valid}",
+                family.name(),
+                if family == Family::Pwl { "an even K" } else { "K ≥ 2" }
+            )
+        });
         let refine = match link.get("refine") {
             Some(Value::IntList(v)) => v.iter().map(|&e| e as usize).collect(),
             _ => Vec::new(),
@@ -169,7 +175,13 @@ impl Model {
     }
 
     /// Mean cross-entropy of a batch and its gradient.
-    pub fn loss_and_grad(&self, x: ArrayView2<f64>, y: &[usize], tab: &Tableau, steps: usize) -> Result<(f64, Model), Diverged> {
+    pub fn loss_and_grad(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        tab: &Tableau,
+        steps: usize,
+    ) -> Result<(f64, Model), Diverged> {
         let h0 = self.lift(x);
         let mut tape = Tape::default();
         let h1 = self.block.forward(tab, steps, 1.0, h0.view(), Some(&mut tape))?;
@@ -208,7 +220,8 @@ fn accuracy(z: &Array2<f64>, y: &Array1<usize>) -> f64 {
         .into_iter()
         .zip(y)
         .filter(|(row, &label)| {
-            let best = row.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+            let best =
+                row.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
             best.0 == label
         })
         .count();
@@ -259,7 +272,17 @@ impl Trainer {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let model = Model::init(config.basis, config.dim, config.width, split.train.classes, &mut rng);
         let adam = Adam::new(config.lr);
-        Ok(Trainer { steps: config.steps, model, split, epoch: 0, history: Vec::new(), diverged: None, adam, rng, config })
+        Ok(Trainer {
+            steps: config.steps,
+            model,
+            split,
+            epoch: 0,
+            history: Vec::new(),
+            diverged: None,
+            adam,
+            rng,
+            config,
+        })
     }
 
     pub fn done(&self) -> bool {
@@ -389,6 +412,101 @@ pub fn compression(model: &Model, test: &Dataset, tab: &Tableau, steps: usize) -
     out
 }
 
+/// Wall-clock milliseconds of each part of [`run`].
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub train: f64,
+    pub invariance: f64,
+    pub compression: f64,
+    pub convergence: f64,
+}
+
+/// What `continuum run` prints for a depth link.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub link: String,
+    pub train_loss: f64,
+    /// `None` for the pendulum study, which is a regression.
+    pub train_accuracy: Option<f64>,
+    pub test_accuracy: Option<f64>,
+    pub params: usize,
+    pub epochs_run: usize,
+    pub diverged: bool,
+    pub divergence: Option<Divergence>,
+    pub invariance: Vec<Invariance>,
+    pub compression: Vec<Compression>,
+    pub convergence: Vec<crate::pendulum::Point>,
+    pub timings_ms: Timings,
+}
+
+/// Trains and evaluates the experiment a depth link describes. `clock`
+/// returns milliseconds (the CLI and the page measure time differently).
+pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
+    let (config, _) = Config::from_link(link)?;
+    let mut timings = Timings::default();
+    let t0 = clock();
+    if config.data == "pendulum" {
+        let fit = crate::pendulum::train(config.scheme, config.dt, config.epochs, config.lr, config.batch, config.seed);
+        timings.train = clock() - t0;
+        let t1 = clock();
+        let convergence =
+            if fit.diverged.is_none() { crate::pendulum::convergence(&fit.field, config.scheme) } else { Vec::new() };
+        timings.convergence = clock() - t1;
+        let divergence = fit.diverged.map(|quantity| Divergence {
+            epoch: fit.epochs_run + 1,
+            message: format!(
+                "training diverged in epoch {}: {quantity} blew up. Lower the learning rate (lr = {}).",
+                fit.epochs_run + 1,
+                config.lr
+            ),
+            quantity,
+        });
+        return Ok(Report {
+            link: link.canonical(),
+            train_loss: fit.loss,
+            train_accuracy: None,
+            test_accuracy: None,
+            params: fit.field.params(),
+            epochs_run: fit.epochs_run,
+            diverged: divergence.is_some(),
+            divergence,
+            invariance: Vec::new(),
+            compression: Vec::new(),
+            convergence,
+            timings_ms: timings,
+        });
+    }
+    let mut trainer = Trainer::new(config)?;
+    while trainer.epoch().is_some() {}
+    timings.train = clock() - t0;
+    let last = trainer.history.last();
+    let (invariance, compression) = if trainer.diverged.is_none() {
+        let t1 = clock();
+        let inv = invariance(&trainer.model, &trainer.split.test);
+        timings.invariance = clock() - t1;
+        let t2 = clock();
+        let comp = compression(&trainer.model, &trainer.split.test, trainer.config.scheme, trainer.steps);
+        timings.compression = clock() - t2;
+        (inv, comp)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Report {
+        link: link.canonical(),
+        train_loss: last.map_or(f64::NAN, |s| s.loss),
+        train_accuracy: last.map(|s| s.train_accuracy),
+        test_accuracy: last.map(|s| s.test_accuracy),
+        params: trainer.model.params(),
+        epochs_run: trainer.epoch,
+        diverged: trainer.diverged.is_some(),
+        divergence: trainer.diverged.clone(),
+        invariance,
+        compression,
+        convergence: Vec::new(),
+        timings_ms: timings,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,7 +535,11 @@ mod tests {
                 let lp = p.loss_and_grad(x.view(), &y, &ode::RK3, 3).unwrap().0;
                 let lm = m.loss_and_grad(x.view(), &y, &ode::RK3, 3).unwrap().0;
                 let numeric = (lp - lm) / (2.0 * eps);
-                assert!((g[i] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()), "tensor {t}[{i}]: {} vs {numeric}", g[i]);
+                assert!(
+                    (g[i] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "tensor {t}[{i}]: {} vs {numeric}",
+                    g[i]
+                );
             }
         }
     }

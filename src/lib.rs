@@ -10,6 +10,16 @@
 //!   knob table in [`labs`].
 //! - [`gpu`]: the wgpu device, shared by every kernel, with its failure modes.
 //! - [`dense`]: `y = tanh(W x + b)`, CPU twin and WGSL kernel.
+//! - [`ode`]: Runge–Kutta tableaux and steppers; [`basis`]: weight functions
+//!   of depth and projections between bases; [`optim`]: Adam.
+//! - [`block`]: the ODE block with exact gradients through every RK stage;
+//!   [`depth`]: the depth lab's classifier, training, invariance and
+//!   compression studies; [`data`]: its datasets; [`pendulum`]: the
+//!   learned-dynamics study.
+
+// Numerical kernels index several arrays with one counter; iterator chains
+// would hide the formulas they implement.
+#![allow(clippy::needless_range_loop)]
 
 pub mod basis;
 pub mod block;
@@ -21,6 +31,7 @@ pub mod labs;
 pub mod link;
 pub mod ode;
 pub mod optim;
+pub mod pendulum;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -136,7 +136,14 @@ pub fn integrate<T: Float>(
 
 /// Adaptive Dormand–Prince 5(4) from `t0` to `t1` with mixed tolerance
 /// `atol + rtol |y|` per component; returns the number of accepted steps.
-pub fn dopri5(mut f: impl FnMut(f64, &[f64], &mut [f64]), t0: f64, t1: f64, y: &mut [f64], rtol: f64, atol: f64) -> usize {
+pub fn dopri5(
+    mut f: impl FnMut(f64, &[f64], &mut [f64]),
+    t0: f64,
+    t1: f64,
+    y: &mut [f64],
+    rtol: f64,
+    atol: f64,
+) -> usize {
     const C: [f64; 7] = [0.0, 0.2, 0.3, 0.8, 8.0 / 9.0, 1.0, 1.0];
     const A: [&[f64]; 7] = [
         &[],
@@ -148,15 +155,8 @@ pub fn dopri5(mut f: impl FnMut(f64, &[f64], &mut [f64]), t0: f64, t1: f64, y: &
         &[35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0],
     ];
     // 5th-order weights are A[6]; E = b5 − b4 gives the error estimate.
-    const E: [f64; 7] = [
-        71.0 / 57600.0,
-        0.0,
-        -71.0 / 16695.0,
-        71.0 / 1920.0,
-        -17253.0 / 339200.0,
-        22.0 / 525.0,
-        -1.0 / 40.0,
-    ];
+    const E: [f64; 7] =
+        [71.0 / 57600.0, 0.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0, -1.0 / 40.0];
     let n = y.len();
     let mut k = vec![vec![0.0; n]; 7];
     let mut stage = vec![0.0; n];
