@@ -26,6 +26,7 @@ pub mod block;
 pub mod data;
 pub mod dense;
 pub mod depth;
+pub mod depth_kernel;
 pub mod gpu;
 pub mod labs;
 pub mod link;

@@ -57,3 +57,30 @@ fn a_lost_device_is_reported_not_panicked() {
     let result = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), x.view()));
     assert!(matches!(result, Err(GpuError::Lost(_))), "{:?}", result.map(|_| ()));
 }
+
+#[test]
+fn depth_kernel_matches_cpu_twin_for_every_tableau() {
+    use continuum::depth::Trainer;
+    use continuum::depth_kernel::{eval_cpu, grid, parity_error, DepthKernel, Packed};
+    use continuum::{depth, link, ode};
+    let Some(gpu) = gpu() else { return };
+    // A briefly trained model, so the weights vary in depth.
+    let parsed = link::parse("#lab=depth&data=moons&epochs=3&basis=fem&K=5&width=12&dim=5");
+    let mut trainer = Trainer::new(depth::Config::from_link(&parsed.link).unwrap().0).unwrap();
+    while trainer.epoch().is_some() {}
+    let mut kernel = DepthKernel::new(&gpu);
+    let points = grid(64, -1.5, 1.5);
+    for tab in ode::ALL {
+        for (steps, record) in [(8, false), (3, true)] {
+            let packed = Packed::new(&trainer.model, tab, steps);
+            let cpu = eval_cpu(&packed, &points, record);
+            let got = pollster::block_on(kernel.eval(&gpu, &packed, &points, record)).unwrap();
+            let err = parity_error(&got.logits, &cpu.logits);
+            assert!(err <= 1e-5, "{} {steps} steps: logits parity {err:e}", tab.name);
+            if record {
+                let err = parity_error(got.trajectory.as_ref().unwrap(), cpu.trajectory.as_ref().unwrap());
+                assert!(err <= 1e-5, "{}: trajectory parity {err:e}", tab.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The depth model's forward pass over many points in f32 — the decision
+//! boundary grid and trajectories through depth — as a WGSL kernel
+//! (`shaders/depth.wgsl`) and its CPU twin [`eval_cpu`].
+//!
+//! Training stays in f64 on the CPU (`depth`); this path only evaluates. The
+//! block's weights are sampled at every stage's depth once, on the CPU, into
+//! a [`Packed`] model, which both the kernel and the twin read identically.
+
+use crate::depth::Model;
+use crate::gpu::{read_back, Gpu, GpuError};
+use crate::ode::Tableau;
+
+pub const WGSL: &str = include_str!("../shaders/depth.wgsl");
+/// Largest state dimension the kernel holds in registers.
+pub const MAX_D: usize = 16;
+const WORKGROUP: usize = 64;
+const MAX_GROUPS_PER_DIM: usize = 65_535;
+
+/// A trained model flattened for evaluation with one tableau and step count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Packed {
+    pub d: usize,
+    pub w: usize,
+    pub c: usize,
+    pub steps: usize,
+    pub stages: usize,
+    /// Step size 1 / steps.
+    pub h: f32,
+    /// `[lift W (d×2), lift b (d), out W (c×d), out b (c)]`
+    pub fixed: Vec<f32>,
+    /// Per (step, stage): `[W1 (w×d), b1 (w), W2 (d×w), b2 (d)]` at that stage's depth.
+    pub stage_weights: Vec<f32>,
+    /// `[a (4×4), b (4)]`, zero-padded.
+    pub tableau: [f32; 20],
+}
+
+impl Packed {
+    pub fn new(model: &Model, tab: &Tableau, steps: usize) -> Packed {
+        let block = &model.block;
+        let (d, w, c) = (block.d, block.w, model.out_w.nrows());
+        assert!(d <= MAX_D, "the kernel holds at most {MAX_D} state dimensions");
+        let f = |v: &f64| *v as f32;
+        let mut fixed: Vec<f32> = model.lift_w.iter().map(f).collect();
+        fixed.extend(model.lift_b.iter().map(f));
+        fixed.extend(model.out_w.iter().map(f));
+        fixed.extend(model.out_b.iter().map(f));
+        let dt = 1.0 / steps as f64;
+        let mut phi = vec![0.0; block.basis.k];
+        let mut stage_weights = Vec::with_capacity(steps * tab.stages() * (2 * w * d + w + d));
+        for n in 0..steps {
+            for i in 0..tab.stages() {
+                block.basis.eval(tab.stage_time(i, n as f64 * dt, dt), &mut phi);
+                let at = block.at(&phi);
+                stage_weights.extend(at.w1.iter().map(f));
+                stage_weights.extend(at.b1.iter().map(f));
+                stage_weights.extend(at.w2.iter().map(f));
+                stage_weights.extend(at.b2.iter().map(f));
+            }
+        }
+        let mut tableau = [0.0f32; 20];
+        for (i, row) in tab.a.iter().enumerate() {
+            for (j, a) in row.iter().enumerate() {
+                tableau[i * 4 + j] = *a as f32;
+            }
+        }
+        for (i, b) in tab.b.iter().enumerate() {
+            tableau[16 + i] = *b as f32;
+        }
+        Packed { d, w, c, steps, stages: tab.stages(), h: dt as f32, fixed, stage_weights, tableau }
+    }
+}
+
+/// What an evaluation returns: `n × c` logits, and with `record`, the states
+/// at every step boundary, `(steps + 1) × n × d`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub logits: Vec<f32>,
+    pub trajectory: Option<Vec<f32>>,
+}
+
+/// CPU twin of `depth.wgsl`: the same loops in the same order, in f32.
+/// `points` is `n × 2`, row-major.
+pub fn eval_cpu(m: &Packed, points: &[f32], record: bool) -> Output {
+    let n = points.len() / 2;
+    let (d, w, c) = (m.d, m.w, m.c);
+    let mut logits = vec![0.0f32; n * c];
+    let mut traj = if record { vec![0.0f32; (m.steps + 1) * n * d] } else { Vec::new() };
+    let per_stage = 2 * w * d + w + d;
+    let (fx, st, tb) = (&m.fixed, &m.stage_weights, &m.tableau);
+    for p in 0..n {
+        let mut h = [0.0f32; MAX_D];
+        let mut y = [0.0f32; MAX_D];
+        let mut k = [0.0f32; 4 * MAX_D];
+        let (x0, x1) = (points[2 * p], points[2 * p + 1]);
+        for o in 0..d {
+            h[o] = fx[2 * d + o] + fx[2 * o] * x0 + fx[2 * o + 1] * x1;
+        }
+        if record {
+            traj[p * d..p * d + d].copy_from_slice(&h[..d]);
+        }
+        for step in 0..m.steps {
+            for i in 0..m.stages {
+                for o in 0..d {
+                    let mut acc = h[o];
+                    for j in 0..i {
+                        acc += m.h * tb[i * 4 + j] * k[j * MAX_D + o];
+                    }
+                    y[o] = acc;
+                }
+                let base = (step * m.stages + i) * per_stage;
+                let (w1, b1) = (base, base + w * d);
+                let (w2, b2) = (b1 + w, b1 + w + d * w);
+                for o in 0..d {
+                    k[i * MAX_D + o] = st[b2 + o];
+                }
+                for u in 0..w {
+                    let mut z = st[b1 + u];
+                    for q in 0..d {
+                        z += st[w1 + u * d + q] * y[q];
+                    }
+                    let a = z.tanh();
+                    for o in 0..d {
+                        k[i * MAX_D + o] += st[w2 + o * w + u] * a;
+                    }
+                }
+            }
+            for o in 0..d {
+                let mut acc = h[o];
+                for i in 0..m.stages {
+                    acc += m.h * tb[16 + i] * k[i * MAX_D + o];
+                }
+                h[o] = acc;
+            }
+            if record {
+                let at = ((step + 1) * n + p) * d;
+                traj[at..at + d].copy_from_slice(&h[..d]);
+            }
+        }
+        let (ow, ob) = (3 * d, 3 * d + c * d);
+        for cc in 0..c {
+            let mut acc = fx[ob + cc];
+            for o in 0..d {
+                acc += fx[ow + cc * d + o] * h[o];
+            }
+            logits[p * c + cc] = acc;
+        }
+    }
+    Output { logits, trajectory: record.then_some(traj) }
+}
+
+/// The points of a `res × res` grid over `[lo, hi]²`, row by row from the top
+/// (largest second coordinate) so the result maps straight onto an image.
+pub fn grid(res: usize, lo: f32, hi: f32) -> Vec<f32> {
+    let step = (hi - lo) / (res.max(2) - 1) as f32;
+    let mut out = Vec::with_capacity(res * res * 2);
+    for row in 0..res {
+        for col in 0..res {
+            out.push(lo + col as f32 * step);
+            out.push(hi - row as f32 * step);
+        }
+    }
+    out
+}
+
+/// The largest `|gpu − cpu| / (1 + |cpu|)` (see `dense::parity_error`).
+pub fn parity_error(gpu: &[f32], cpu: &[f32]) -> f32 {
+    assert_eq!(gpu.len(), cpu.len());
+    gpu.iter()
+        .zip(cpu)
+        .map(|(g, c)| if g.is_finite() { (g - c).abs() / (1.0 + c.abs()) } else { f32::INFINITY })
+        .fold(0.0, f32::max)
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Dims {
+    n: u32,
+    d: u32,
+    w: u32,
+    c: u32,
+    steps: u32,
+    stages: u32,
+    record: u32,
+    groups_x: u32,
+    h: f32,
+    _pad: [f32; 3],
+}
+
+/// `depth.wgsl` on a [`Gpu`]: the pipeline made once; each buffer kept and
+/// regrown only when a larger input arrives.
+pub struct DepthKernel {
+    pipeline: wgpu::ComputePipeline,
+    dims: wgpu::Buffer,
+    // (buffer, capacity in f32s) for points, fixed, stages, tableau, logits, traj, staging.
+    buffers: Vec<(wgpu::Buffer, usize)>,
+    bind_group: Option<wgpu::BindGroup>,
+}
+
+const POINTS: usize = 0;
+const FIXED: usize = 1;
+const STAGES: usize = 2;
+const TABLEAU: usize = 3;
+const LOGITS: usize = 4;
+const TRAJ: usize = 5;
+const STAGING: usize = 6;
+
+impl DepthKernel {
+    pub fn new(gpu: &Gpu) -> DepthKernel {
+        let pipeline = gpu.compute_pipeline("depth", WGSL);
+        let dims = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("depth dims"),
+            size: std::mem::size_of::<Dims>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        DepthKernel { pipeline, dims, buffers: Vec::new(), bind_group: None }
+    }
+
+    /// Evaluates `m` at `points` (`n × 2`) on the GPU; see [`eval_cpu`].
+    pub async fn eval(&mut self, gpu: &Gpu, m: &Packed, points: &[f32], record: bool) -> Result<Output, GpuError> {
+        gpu.check()?;
+        let n = points.len() / 2;
+        let traj_len = if record { (m.steps + 1) * n * m.d } else { 1 };
+        let lens = [points.len(), m.fixed.len(), m.stage_weights.len(), 20, n * m.c, traj_len, n * m.c + traj_len];
+        self.ensure_capacity(gpu, lens);
+        let groups = n.div_ceil(WORKGROUP).max(1);
+        let groups_x = groups.min(MAX_GROUPS_PER_DIM);
+        let dims = Dims {
+            n: n as u32,
+            d: m.d as u32,
+            w: m.w as u32,
+            c: m.c as u32,
+            steps: m.steps as u32,
+            stages: m.stages as u32,
+            record: record as u32,
+            groups_x: groups_x as u32,
+            h: m.h,
+            _pad: [0.0; 3],
+        };
+        let q = &gpu.queue;
+        q.write_buffer(&self.dims, 0, bytemuck::bytes_of(&dims));
+        q.write_buffer(&self.buffers[POINTS].0, 0, bytemuck::cast_slice(points));
+        q.write_buffer(&self.buffers[FIXED].0, 0, bytemuck::cast_slice(&m.fixed));
+        q.write_buffer(&self.buffers[STAGES].0, 0, bytemuck::cast_slice(&m.stage_weights));
+        q.write_buffer(&self.buffers[TABLEAU].0, 0, bytemuck::cast_slice(&m.tableau));
+
+        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("depth") });
+        {
+            let mut pass = encoder
+                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("depth"), timestamp_writes: None });
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, self.bind_group.as_ref(), &[]);
+            pass.dispatch_workgroups(groups_x as u32, groups.div_ceil(groups_x) as u32, 1);
+        }
+        let logits_bytes = (n * m.c * 4) as u64;
+        let staging = &self.buffers[STAGING].0;
+        encoder.copy_buffer_to_buffer(&self.buffers[LOGITS].0, 0, staging, 0, logits_bytes);
+        if record {
+            encoder.copy_buffer_to_buffer(&self.buffers[TRAJ].0, 0, staging, logits_bytes, (traj_len * 4) as u64);
+        }
+        q.submit([encoder.finish()]);
+        let mut data = read_back(gpu, staging, n * m.c + if record { traj_len } else { 0 }).await?;
+        let trajectory = record.then(|| data.split_off(n * m.c));
+        Ok(Output { logits: data, trajectory })
+    }
+
+    fn ensure_capacity(&mut self, gpu: &Gpu, lens: [usize; 7]) {
+        let fits = self.buffers.len() == 7 && self.buffers.iter().zip(lens).all(|((_, cap), len)| *cap >= len);
+        if fits {
+            return;
+        }
+        self.buffers = lens
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| {
+                // Grow with headroom so a slowly growing input does not rebuild every call.
+                let cap = self.buffers.get(i).map_or(len, |(_, cap)| (*cap).max(len)).max(len);
+                let buffer = if i == STAGING {
+                    gpu.staging_buffer("depth staging", cap)
+                } else {
+                    gpu.storage_buffer("depth", cap)
+                };
+                (buffer, cap)
+            })
+            .collect();
+
+        fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+            wgpu::BindGroupEntry { binding, resource: buffer.as_entire_binding() }
+        }
+        self.bind_group = Some(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("depth"),
+            layout: &self.pipeline.get_bind_group_layout(0),
+            entries: &[
+                entry(0, &self.dims),
+                entry(1, &self.buffers[POINTS].0),
+                entry(2, &self.buffers[FIXED].0),
+                entry(3, &self.buffers[STAGES].0),
+                entry(4, &self.buffers[TABLEAU].0),
+                entry(5, &self.buffers[LOGITS].0),
+                entry(6, &self.buffers[TRAJ].0),
+            ],
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::basis::{Basis, Family};
+    use crate::ode;
+    use ndarray::Array2;
+    use rand::SeedableRng;
+
+    #[test]
+    fn cpu_twin_matches_the_f64_model() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let model = Model::init(Basis::new(Family::Legendre, 3).unwrap(), 4, 8, 3, &mut rng);
+        let points = grid(7, -1.0, 1.0);
+        let x = Array2::from_shape_fn((49, 2), |(i, j)| points[2 * i + j] as f64);
+        for tab in ode::ALL {
+            let want = model.logits(x.view(), tab, 5).unwrap();
+            let got = eval_cpu(&Packed::new(&model, tab, 5), &points, true);
+            let want: Vec<f32> = want.iter().map(|v| *v as f32).collect();
+            assert!(parity_error(&got.logits, &want) < 1e-5, "{}", tab.name);
+            let traj = got.trajectory.unwrap();
+            assert_eq!(traj.len(), 6 * 49 * 4);
+            let feats = model.features(x.view(), tab, 5).unwrap();
+            let last: Vec<f32> = feats.iter().map(|v| *v as f32).collect();
+            assert!(parity_error(&traj[5 * 49 * 4..], &last) < 1e-5);
+        }
+    }
+
+    #[test]
+    fn grid_runs_top_row_first() {
+        let g = grid(3, -1.0, 1.0);
+        assert_eq!(&g[..6], &[-1.0, 1.0, 0.0, 1.0, 1.0, 1.0]);
+        assert_eq!(&g[12..], &[-1.0, -1.0, 0.0, -1.0, 1.0, -1.0]);
+    }
+}
