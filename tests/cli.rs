@@ -37,7 +37,7 @@ fn canonical_link_is_stable_through_the_cli() {
 }
 
 #[test]
-fn run_says_plainly_that_the_lab_is_not_built() {
+fn run_says_plainly_when_a_lab_is_not_built() {
     let (code, stdout, stderr) = continuum(&["run", "#lab=flow"]);
     assert_ne!(code, 0);
     assert!(stdout.is_empty());
@@ -54,4 +54,38 @@ fn info_names_an_adapter_or_cpu() {
         Some("cpu") => assert!(json["reason"].is_string()),
         other => panic!("unexpected device {other:?}"),
     }
+}
+
+#[test]
+fn run_of_a_diverging_link_exits_0_and_says_so() {
+    let (code, stdout, stderr) = continuum(&["run", "#lab=depth&lr=10&epochs=20&scheme=euler&steps=2&data=moons"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["diverged"], true);
+    assert!(json["divergence"]["message"].as_str().unwrap().contains("Lower the learning rate"));
+    assert!(stderr.contains("diverged"), "{stderr}");
+}
+
+#[test]
+fn run_prints_every_documented_field() {
+    let (code, stdout, stderr) = continuum(&["run", "#lab=depth&data=xor&epochs=2"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for field in [
+        "link",
+        "train_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "params",
+        "epochs_run",
+        "diverged",
+        "invariance",
+        "compression",
+        "convergence",
+        "timings_ms",
+    ] {
+        assert!(json.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(json["epochs_run"], 2);
+    assert!(json["link"].as_str().unwrap().contains("data=xor"));
 }

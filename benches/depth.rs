@@ -1,0 +1,126 @@
+//! `cargo bench --bench depth`: the depth lab's forward pass and training,
+//! as medians over repeated runs and as ratios measured in the same run.
+//!
+//! - forward pass of 65,536 points (d = 2, w = 32, RK4, 16 steps):
+//!   the library's f64 path (`Model::logits`, ndarray), a hand-written f64
+//!   loop over pre-sampled weights (the reference for "hand-optimized"), the
+//!   f32 CPU twin of the kernel, and the GPU kernel on whatever adapter wgpu
+//!   finds (none: said so);
+//! - one training epoch of the default spiral link.
+
+use std::time::Instant;
+
+use continuum::basis::{Basis, Family};
+use continuum::depth::{Config, Model, Trainer};
+use continuum::depth_kernel::{eval_cpu, grid, DepthKernel, Packed};
+use continuum::gpu::Gpu;
+use continuum::{link, ode};
+use ndarray::Array2;
+use rand::SeedableRng;
+
+fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm up
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[runs / 2]
+}
+
+/// The forward pass written out by hand in f64 for d = 2: weights sampled
+/// at stage depths once, then tight loops per point.
+fn hand_loop(p: &Packed, points: &[f32]) -> f64 {
+    let (w, c) = (p.w, p.c);
+    let sw: Vec<f64> = p.stage_weights.iter().map(|&v| v as f64).collect();
+    let fx: Vec<f64> = p.fixed.iter().map(|&v| v as f64).collect();
+    let a: Vec<f64> = p.tableau.iter().map(|&v| v as f64).collect();
+    let h = p.h as f64;
+    let per = 2 * w * 2 + w + 2;
+    let mut checksum = 0.0;
+    for pt in points.chunks_exact(2) {
+        let (x0, x1) = (pt[0] as f64, pt[1] as f64);
+        let mut s = [fx[4] + fx[0] * x0 + fx[1] * x1, fx[5] + fx[2] * x0 + fx[3] * x1];
+        let mut k = [[0.0f64; 2]; 4];
+        for n in 0..p.steps {
+            for i in 0..p.stages {
+                let mut y = s;
+                for j in 0..i {
+                    y[0] += h * a[i * 4 + j] * k[j][0];
+                    y[1] += h * a[i * 4 + j] * k[j][1];
+                }
+                let base = (n * p.stages + i) * per;
+                let (w1, b1, w2) = (&sw[base..], &sw[base + 2 * w..], &sw[base + 3 * w..]);
+                let b2 = &sw[base + 5 * w..];
+                let mut out = [b2[0], b2[1]];
+                for u in 0..w {
+                    let z = (b1[u] + w1[2 * u] * y[0] + w1[2 * u + 1] * y[1]).tanh();
+                    out[0] += w2[u] * z;
+                    out[1] += w2[w + u] * z;
+                }
+                k[i] = out;
+            }
+            for i in 0..p.stages {
+                s[0] += h * a[16 + i] * k[i][0];
+                s[1] += h * a[16 + i] * k[i][1];
+            }
+        }
+        for cc in 0..c {
+            checksum += fx[6 + 2 * c + cc] + fx[6 + 2 * cc] * s[0] + fx[6 + 2 * cc + 1] * s[1];
+        }
+    }
+    checksum
+}
+
+fn main() {
+    // cargo bench passes --bench; nothing else to parse.
+    let n_side = 256;
+    let points = grid(n_side, -1.5, 1.5);
+    let x = Array2::from_shape_fn((n_side * n_side, 2), |(i, j)| points[2 * i + j] as f64);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let model = Model::init(Basis::new(Family::Pwc, 16).unwrap(), 2, 32, 2, &mut rng);
+    let packed = Packed::new(&model, &ode::RK4, 16);
+
+    println!("forward pass, 65,536 points, d = 2, w = 32, RK4, 16 steps (median of 5):");
+    let lib = median_ms(5, || {
+        std::hint::black_box(model.logits(x.view(), &ode::RK4, 16).unwrap());
+    });
+    let hand = median_ms(5, || {
+        std::hint::black_box(hand_loop(&packed, &points));
+    });
+    let twin = median_ms(5, || {
+        std::hint::black_box(eval_cpu(&packed, &points, false));
+    });
+    println!("  library f64 (ndarray)      {lib:9.1} ms");
+    println!("  hand-written f64 loop      {hand:9.1} ms");
+    println!("  f32 CPU twin of the kernel {twin:9.1} ms");
+    println!("  ratio library / hand loop  {:9.2}   (target ≤ 2)", lib / hand);
+    match pollster::block_on(Gpu::new(None)) {
+        Ok(gpu) => {
+            let mut kernel = DepthKernel::new(&gpu);
+            let gpu_ms = median_ms(5, || {
+                std::hint::black_box(pollster::block_on(kernel.eval(&gpu, &packed, &points, false)).unwrap());
+            });
+            println!("  GPU kernel ({}, {})  {gpu_ms:9.1} ms  (incl. upload and readback)", gpu.adapter, gpu.backend);
+            println!("  ratio GPU / hand loop      {:9.2}", gpu_ms / hand);
+            println!(
+                "  256² grid within a 60 Hz frame (16.7 ms): {}",
+                if gpu_ms <= 16.7 { "yes" } else { "no, on this adapter" }
+            );
+        }
+        Err(e) => println!("  GPU kernel: not measured ({e})"),
+    }
+
+    let (config, _) = Config::from_link(&link::parse("#lab=depth").link).unwrap();
+    let epoch = median_ms(5, || {
+        let mut t = Trainer::new(config.clone()).unwrap();
+        std::hint::black_box(t.epoch());
+    });
+    let setup = median_ms(5, || {
+        std::hint::black_box(Trainer::new(config.clone()).unwrap());
+    });
+    println!("one training epoch of the default spiral link: {:.1} ms (median of 5)", epoch - setup);
+}
