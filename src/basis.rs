@@ -153,6 +153,16 @@ impl Basis {
         }
     }
 
+    /// The coefficients of the constant function θ(t) ≡ 1.
+    pub fn constant(&self) -> Vec<f64> {
+        match self.family {
+            // Nodal families sum to one.
+            Family::Pwc | Family::Pwl | Family::Fem => vec![1.0; self.k],
+            // φ_0 ≡ 1 and the rest are orthogonal to it.
+            Family::Legendre | Family::Fourier => (0..self.k).map(|i| if i == 0 { 1.0 } else { 0.0 }).collect(),
+        }
+    }
+
     /// θ(t) for one scalar weight with coefficients `c`.
     pub fn value(&self, c: &[f64], t: f64) -> f64 {
         let mut phi = vec![0.0; self.k];

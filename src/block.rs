@@ -40,7 +40,23 @@ pub struct Block {
     pub w2: Array3<f64>,
     /// `K × d`
     pub b2: Array2<f64>,
+    /// Continuous-in-depth normalization of the hidden pre-activations, if on.
+    pub norm: Option<Norm>,
 }
+
+/// Continuous-in-depth normalization: while training, each stage normalizes
+/// `z = W1 y + b1` by its batch mean and variance; those statistics, recorded
+/// at the stage depths, are fitted onto the basis by least squares
+/// ([`NormFit`]) and used, as functions of depth, for evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Norm {
+    /// Fitted mean and variance coefficients (`K × w` each); `None` until
+    /// the first fit, when evaluation uses batch statistics.
+    pub stats: Option<(Array2<f64>, Array2<f64>)>,
+}
+
+/// Added to variances before the square root.
+pub const NORM_EPS: f64 = 1e-5;
 
 /// The weights at one depth: θ(t).
 pub struct At {
@@ -54,7 +70,105 @@ pub struct At {
 /// values at its depth, its input state and its hidden activation.
 #[derive(Default)]
 pub struct Tape {
-    stages: Vec<(Vec<f64>, Array2<f64>, Array2<f64>)>,
+    stages: Vec<Stage>,
+}
+
+struct Stage {
+    phi: Vec<f64>,
+    y: Array2<f64>,
+    /// tanh of the (normalized) pre-activation.
+    a: Array2<f64>,
+    norm: Option<StageNorm>,
+}
+
+/// A normalized stage: the normalized pre-activation ẑ, 1/σ, and the batch
+/// mean and variance (recorded for [`NormFit`]).
+struct StageNorm {
+    zhat: Array2<f64>,
+    inv: Array1<f64>,
+    mean: Array1<f64>,
+    var: Array1<f64>,
+}
+
+/// Least-squares fit of normalization statistics onto a basis:
+/// accumulates Ψᵀ Ψ and Ψᵀ s over recorded stages, then solves
+/// (Ψᵀ Ψ) c = Ψᵀ s. Depths never sampled (e.g. pwc cells finer than the
+/// steps) take the average statistics, through a small ridge towards it.
+pub struct NormFit {
+    basis: Basis,
+    /// Ψᵀ Ψ
+    gram: Array2<f64>,
+    /// Ψᵀ 1
+    psum: Array1<f64>,
+    /// Ψᵀ s for the means and the variances
+    mean: Array2<f64>,
+    var: Array2<f64>,
+    /// Σ s over samples, and their count
+    sum_mean: Array1<f64>,
+    sum_var: Array1<f64>,
+    count: f64,
+}
+
+impl NormFit {
+    pub fn new(basis: Basis, w: usize) -> NormFit {
+        NormFit {
+            basis,
+            gram: Array2::zeros((basis.k, basis.k)),
+            psum: Array1::zeros(basis.k),
+            mean: Array2::zeros((basis.k, w)),
+            var: Array2::zeros((basis.k, w)),
+            sum_mean: Array1::zeros(w),
+            sum_var: Array1::zeros(w),
+            count: 0.0,
+        }
+    }
+
+    /// Adds every normalized stage of a training tape.
+    pub fn record(&mut self, tape: &Tape) {
+        for stage in &tape.stages {
+            if let Some(StageNorm { mean, var, .. }) = &stage.norm {
+                for i in 0..self.basis.k {
+                    let p = stage.phi[i];
+                    if p == 0.0 {
+                        continue;
+                    }
+                    for j in 0..self.basis.k {
+                        self.gram[(i, j)] += p * stage.phi[j];
+                    }
+                    self.psum[i] += p;
+                    self.mean.row_mut(i).scaled_add(p, mean);
+                    self.var.row_mut(i).scaled_add(p, var);
+                }
+                self.sum_mean += mean;
+                self.sum_var += var;
+                self.count += 1.0;
+            }
+        }
+    }
+
+    /// The fitted `(mean, var)` coefficients, or `None` if nothing was recorded.
+    pub fn solve(&self) -> Option<(Array2<f64>, Array2<f64>)> {
+        use faer::linalg::solvers::Solve;
+        if self.count == 0.0 {
+            return None;
+        }
+        let k = self.basis.k;
+        let ones = self.basis.constant();
+        let ridge = 1e-9 * self.count;
+        let m = faer::Mat::<f64>::from_fn(k, k, |i, j| self.gram[(i, j)] + if i == j { ridge } else { 0.0 });
+        let llt = m.llt(faer::Side::Lower).ok()?;
+        // θ(t) = avg + Σ c_k φ_k(t), with c fitted to the deviations s − avg:
+        // (Ψᵀ Ψ + ridge) c = Ψᵀ s − (Ψᵀ 1) avgᵀ.
+        let fit = |rhs: &Array2<f64>, sum: &Array1<f64>| -> Array2<f64> {
+            let avg = sum / self.count;
+            let b = faer::Mat::<f64>::from_fn(k, rhs.ncols(), |i, j| rhs[(i, j)] - self.psum[i] * avg[j]);
+            let c = llt.solve(&b);
+            Array2::from_shape_fn(rhs.raw_dim(), |(i, j)| c[(i, j)] + ones[i] * avg[j])
+        };
+        let mean = fit(&self.mean, &self.sum_mean);
+        let var = fit(&self.var, &self.sum_var).mapv(|v| v.max(0.0));
+        Some((mean, var))
+    }
 }
 
 impl Block {
@@ -75,7 +189,7 @@ impl Block {
         let b1 = Array2::from_shape_fn((k, w), |(kk, i)| keep(kk) * b1_0[i]);
         let w2 = Array3::from_shape_fn((k, d, w), |(kk, i, j)| keep(kk) * w2_0[(i, j)]);
         let b2 = Array2::zeros((k, d));
-        Block { basis, d, w, w1, b1, w2, b2 }
+        Block { basis, d, w, w1, b1, w2, b2, norm: None }
     }
 
     pub fn zeros_like(&self) -> Block {
@@ -87,6 +201,7 @@ impl Block {
             b1: Array2::zeros(self.b1.raw_dim()),
             w2: Array3::zeros(self.w2.raw_dim()),
             b2: Array2::zeros(self.b2.raw_dim()),
+            norm: None,
         }
     }
 
@@ -123,6 +238,24 @@ impl Block {
         at
     }
 
+    /// θ(t) for evaluation: with fitted normalization statistics, folded into
+    /// the first layer, `W1 ← W1 / σ(t)`, `b1 ← (b1 − μ(t)) / σ(t)`, so that
+    /// evaluating needs no normalization step (the GPU kernel relies on this).
+    pub fn at_eval(&self, phi: &[f64]) -> At {
+        let mut at = self.at(phi);
+        if let Some(Norm { stats: Some((mean, var)) }) = &self.norm {
+            let phi = ndarray::ArrayView1::from(phi);
+            let mu = phi.dot(mean);
+            let v = phi.dot(var);
+            for u in 0..self.w {
+                let inv = 1.0 / (v[u].max(0.0) + NORM_EPS).sqrt();
+                at.w1.row_mut(u).mapv_inplace(|x| x * inv);
+                at.b1[u] = (at.b1[u] - mu[u]) * inv;
+            }
+        }
+        at
+    }
+
     /// The block re-expressed in another basis by L2 projection of every weight.
     pub fn project(&self, to: Basis) -> Block {
         let p = crate::basis::projection(&self.basis, &to);
@@ -132,6 +265,10 @@ impl Block {
             let flat = a.to_shape((self.basis.k, r * c)).expect("contiguous").to_owned();
             p.dot(&flat).into_shape_with_order((to.k, r, c)).expect("same size")
         };
+        let norm = self
+            .norm
+            .as_ref()
+            .map(|n| Norm { stats: n.stats.as_ref().map(|(m, v)| (map2(m), map2(v).mapv(|x: f64| x.max(0.0)))) });
         Block {
             basis: to,
             d,
@@ -140,6 +277,7 @@ impl Block {
             b1: map2(&self.b1),
             w2: map3(&self.w2, d, w),
             b2: map2(&self.b2),
+            norm,
         }
     }
 
@@ -172,14 +310,25 @@ impl Block {
                     }
                 }
                 self.basis.eval(tab.stage_time(i, n as f64 * dt, dt), &mut phi);
-                let at = self.at(&phi);
+                // Batch statistics while training (and before any fit); fitted,
+                // folded statistics otherwise.
+                let batch_norm = self.norm.as_ref().is_some_and(|n| tape.is_some() || n.stats.is_none());
+                let at = if batch_norm { self.at(&phi) } else { self.at_eval(&phi) };
                 let mut z = y.dot(&at.w1.t());
                 z += &at.b1;
+                let norm = batch_norm.then(|| {
+                    let mean = z.mean_axis(Axis(0)).expect("a non-empty batch");
+                    z -= &mean;
+                    let var = z.mapv(|v| v * v).mean_axis(Axis(0)).expect("a non-empty batch");
+                    let inv = var.mapv(|v| 1.0 / (v + NORM_EPS).sqrt());
+                    z *= &inv;
+                    StageNorm { zhat: z.clone(), inv, mean, var }
+                });
                 z.mapv_inplace(f64::tanh);
                 let mut k = z.dot(&at.w2.t());
                 k += &at.b2;
                 if let Some(tape) = tape.as_deref_mut() {
-                    tape.stages.push((phi.clone(), y, z));
+                    tape.stages.push(Stage { phi: phi.clone(), y, a: z, norm });
                 }
                 ks.push(k);
             }
@@ -221,7 +370,7 @@ impl Block {
             let mut gk: Vec<Array2<f64>> = (0..s).map(|i| &g * (h * tab.b[i])).collect();
             let mut g_state = g.clone();
             for i in (0..s).rev() {
-                let (phi, y, a) = &tape.stages[n * s + i];
+                let Stage { phi, y, a, norm } = &tape.stages[n * s + i];
                 let at = self.at(phi);
                 let gki = &gk[i];
                 // k = a W2ᵀ + b2
@@ -230,6 +379,12 @@ impl Block {
                 let mut gz = gki.dot(&at.w2);
                 // a = tanh z
                 Zip::from(&mut gz).and(a).for_each(|g, &a| *g *= 1.0 - a * a);
+                // ẑ = (z − μ_B) / σ_B: gz = (gẑ − mean(gẑ) − ẑ mean(gẑ ẑ)) / σ_B
+                if let Some(StageNorm { zhat, inv, .. }) = norm {
+                    let mean_g = gz.mean_axis(Axis(0)).expect("a non-empty batch");
+                    let mean_gz = (&gz * zhat).mean_axis(Axis(0)).expect("a non-empty batch");
+                    gz = (&gz - &mean_g - &(zhat * &mean_gz)) * inv;
+                }
                 let gw1 = gz.t().dot(y);
                 let gb1 = gz.sum_axis(Axis(0));
                 let gy = gz.dot(&at.w1);
@@ -321,6 +476,70 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn gradients_through_batch_normalization_match_central_differences() {
+        let h0 = Array2::from_shape_fn((6, 3), |(i, j)| ((i * 3 + j) as f64 * 0.41).sin());
+        let c = Array2::from_shape_fn((6, 3), |(i, j)| ((i + 2 * j) as f64 * 0.29).cos());
+        // Training mode (a tape is recorded) normalizes by batch statistics.
+        let train_loss = |b: &Block, tab: &Tableau, h0: &Array2<f64>| {
+            (b.forward(tab, 2, 1.0, h0.view(), Some(&mut Tape::default())).unwrap() * &c).sum()
+        };
+        for (tab, family) in [(&ode::RK4, Family::Fem), (&ode::HEUN, Family::Legendre), (&ode::EULER, Family::Pwc)] {
+            let mut b = block(family, 3, 2);
+            b.norm = Some(Norm { stats: None });
+            let mut tape = Tape::default();
+            b.forward(tab, 2, 1.0, h0.view(), Some(&mut tape)).unwrap();
+            let mut grad = b.zeros_like();
+            let gh0 = b.backward(tab, 2, 1.0, &tape, c.clone(), &mut grad);
+            let eps = 1e-6;
+            for t in 0..4 {
+                for i in 0..b.clone().tensors_mut()[t].len() {
+                    let (mut p, mut m) = (b.clone(), b.clone());
+                    p.tensors_mut()[t][i] += eps;
+                    m.tensors_mut()[t][i] -= eps;
+                    let numeric = (train_loss(&p, tab, &h0) - train_loss(&m, tab, &h0)) / (2.0 * eps);
+                    let analytic = grad.clone().tensors_mut()[t][i];
+                    assert!(
+                        (analytic - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+                        "{} {family:?} tensor {t}[{i}]: {analytic} vs {numeric}",
+                        tab.name
+                    );
+                }
+            }
+            for i in 0..h0.len() {
+                let (mut p, mut m) = (h0.clone(), h0.clone());
+                p.as_slice_mut().unwrap()[i] += eps;
+                m.as_slice_mut().unwrap()[i] -= eps;
+                let numeric = (train_loss(&b, tab, &p) - train_loss(&b, tab, &m)) / (2.0 * eps);
+                let analytic = gh0.as_slice().unwrap()[i];
+                assert!((analytic - numeric).abs() < 1e-6 * (1.0 + numeric.abs()), "{}: h0[{i}]", tab.name);
+            }
+        }
+    }
+
+    #[test]
+    fn fitted_statistics_reproduce_the_batch_statistics_at_recorded_depths() {
+        // Euler with pwc and K = steps: one stage per cell, so the fit interpolates.
+        let mut b = block(Family::Pwc, 4, 8);
+        b.norm = Some(Norm { stats: None });
+        let h0 = Array2::from_shape_fn((16, 3), |(i, j)| ((i * 5 + j) as f64 * 0.23).cos());
+        let mut tape = Tape::default();
+        let trained = b.forward(&ode::EULER, 4, 1.0, h0.view(), Some(&mut tape)).unwrap();
+        let mut fit = NormFit::new(b.basis, b.w);
+        fit.record(&tape);
+        b.norm = Some(Norm { stats: fit.solve() });
+        // Evaluation mode now uses the fitted functions of depth: same output.
+        let evaluated = b.forward(&ode::EULER, 4, 1.0, h0.view(), None).unwrap();
+        let worst = (&trained - &evaluated).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(worst < 1e-6, "{worst}");
+        // And the statistics survive projection onto the same basis.
+        let same = b.project(b.basis);
+        assert_eq!(
+            same.forward(&ode::EULER, 4, 1.0, h0.view(), None).unwrap().map(|v| (v * 1e9).round()),
+            evaluated.map(|v| (v * 1e9).round())
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::basis::{Basis, Family};
-use crate::block::{Block, Blowup, Tape};
+use crate::block::{Block, Blowup, Norm, NormFit, Tape};
 use crate::data::{self, gaussian, Dataset};
 use crate::labs::{Lab, BASES};
 use crate::link::{Link, Value};
@@ -36,6 +36,8 @@ pub struct Config {
     pub seed: u64,
     pub refine: Vec<usize>,
     pub dt: f64,
+    /// Continuous-in-depth normalization on.
+    pub norm: bool,
 }
 
 impl Config {
@@ -86,6 +88,7 @@ impl Config {
                 seed: int("seed") as u64,
                 refine,
                 dt: float("dt"),
+                norm: choice("norm") == "batch",
             },
             note,
         ))
@@ -182,9 +185,20 @@ impl Model {
         tab: &Tableau,
         steps: usize,
     ) -> Result<(f64, Model), Diverged> {
+        self.loss_grad_tape(x, y, tab, steps, &mut Tape::default())
+    }
+
+    /// As [`Model::loss_and_grad`], keeping the forward pass in `tape`.
+    fn loss_grad_tape(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        tab: &Tableau,
+        steps: usize,
+        tape: &mut Tape,
+    ) -> Result<(f64, Model), Diverged> {
         let h0 = self.lift(x);
-        let mut tape = Tape::default();
-        let h1 = self.block.forward(tab, steps, 1.0, h0.view(), Some(&mut tape))?;
+        let h1 = self.block.forward(tab, steps, 1.0, h0.view(), Some(&mut *tape))?;
         let mut z = h1.dot(&self.out_w.t());
         z += &self.out_b;
         let n = x.nrows() as f64;
@@ -207,7 +221,7 @@ impl Model {
         grad.out_w = gz.t().dot(&h1);
         grad.out_b = gz.sum_axis(Axis(0));
         let gh1 = gz.dot(&self.out_w);
-        let gh0 = self.block.backward(tab, steps, 1.0, &tape, gh1, &mut grad.block);
+        let gh0 = self.block.backward(tab, steps, 1.0, tape, gh1, &mut grad.block);
         grad.lift_w = gh0.t().dot(&x);
         grad.lift_b = gh0.sum_axis(Axis(0));
         Ok((loss, grad))
@@ -270,7 +284,10 @@ impl Trainer {
         let split = data::generate(config.data, config.noise, config.seed)
             .ok_or_else(|| format!("data={} is not a classification dataset", config.data))?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let model = Model::init(config.basis, config.dim, config.width, split.train.classes, &mut rng);
+        let mut model = Model::init(config.basis, config.dim, config.width, split.train.classes, &mut rng);
+        if config.norm {
+            model.block.norm = Some(Norm { stats: None });
+        }
         let adam = Adam::new(config.lr);
         Ok(Trainer {
             steps: config.steps,
@@ -315,10 +332,13 @@ impl Trainer {
             order.swap(i, self.rng.random_range(0..=i));
         }
         let mut total = 0.0;
+        let mut fit = NormFit::new(self.model.block.basis, self.model.block.w);
+        let mut tape = Tape::default();
         for chunk in order.chunks(self.config.batch) {
             let x = train.x.select(Axis(0), chunk);
             let y: Vec<usize> = chunk.iter().map(|&i| train.y[i]).collect();
-            let result = self.model.loss_and_grad(x.view(), &y, self.config.scheme, self.steps);
+            let result = self.model.loss_grad_tape(x.view(), &y, self.config.scheme, self.steps, &mut tape);
+            fit.record(&tape);
             let (loss, mut grad) = match result {
                 Ok(ok) => ok,
                 Err(blowup) => return self.stop(blowup.quantity),
@@ -329,6 +349,9 @@ impl Trainer {
                 return self.stop("the gradient".into());
             }
             self.adam.step(self.model.tensors_mut(), &grads);
+        }
+        if let Some(norm) = &mut self.model.block.norm {
+            norm.stats = fit.solve();
         }
         self.epoch += 1;
         let stats = EpochStats {

@@ -50,7 +50,8 @@ impl Packed {
         for n in 0..steps {
             for i in 0..tab.stages() {
                 block.basis.eval(tab.stage_time(i, n as f64 * dt, dt), &mut phi);
-                let at = block.at(&phi);
+                // Normalization, if any, is folded into W1 and b1.
+                let at = block.at_eval(&phi);
                 stage_weights.extend(at.w1.iter().map(f));
                 stage_weights.extend(at.b1.iter().map(f));
                 stage_weights.extend(at.w2.iter().map(f));
@@ -328,6 +329,19 @@ mod tests {
             let last: Vec<f32> = feats.iter().map(|v| *v as f32).collect();
             assert!(parity_error(&traj[5 * 49 * 4..], &last) < 1e-5);
         }
+    }
+
+    #[test]
+    fn cpu_twin_folds_fitted_normalization() {
+        let link = crate::link::parse("#lab=depth&norm=batch&epochs=2&data=moons&basis=fem&K=4&dim=4&width=8");
+        let mut trainer = crate::depth::Trainer::new(crate::depth::Config::from_link(&link.link).unwrap().0).unwrap();
+        while trainer.epoch().is_some() {}
+        assert!(trainer.model.block.norm.as_ref().unwrap().stats.is_some());
+        let points = grid(9, -1.5, 1.5);
+        let x = Array2::from_shape_fn((81, 2), |(i, j)| points[2 * i + j] as f64);
+        let want: Vec<f32> = trainer.model.logits(x.view(), &ode::RK4, 8).unwrap().iter().map(|v| *v as f32).collect();
+        let got = eval_cpu(&Packed::new(&trainer.model, &ode::RK4, 8), &points, false);
+        assert!(parity_error(&got.logits, &want) < 1e-5);
     }
 
     #[test]

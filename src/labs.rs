@@ -195,6 +195,7 @@ const DEPTH: &[Knob] = &[
     SEED,
     Knob { key: "refine", kind: Kind::IntList { min: 1, max: 2000, max_len: 6 }, default: "", label: "Refine at epochs", help: "Double the steps and K at these epochs (incremental-in-depth training)." },
     logf("dt", 0.001, 1.0, "0.1", "Δt", "Sampling interval of the pendulum trajectories."),
+    choice("norm", &["none", "batch"], "none", "Normalization", "Continuous-in-depth normalization: batch statistics at every stage while training, fitted onto the basis as functions of depth for evaluation."),
 ];
 
 #[rustfmt::skip]
