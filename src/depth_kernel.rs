@@ -17,7 +17,9 @@ const WORKGROUP: usize = 64;
 const MAX_GROUPS_PER_DIM: usize = 65_535;
 
 /// A trained model flattened for evaluation with one tableau and step count.
-#[derive(Clone, Debug, PartialEq)]
+/// Serializable, so one wasm instance (the training worker) can hand it to
+/// another (the page, which owns the GPU).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Packed {
     pub d: usize,
     pub w: usize,

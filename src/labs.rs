@@ -78,7 +78,10 @@ impl Lab {
     }
 
     pub fn status(self) -> Status {
-        Status::Coming
+        match self {
+            Lab::Depth => Status::Ready,
+            _ => Status::Coming,
+        }
     }
 
     /// The lab's knobs, in canonical link order.
@@ -195,6 +198,10 @@ const DEPTH: &[Knob] = &[
     SEED,
     Knob { key: "refine", kind: Kind::IntList { min: 1, max: 2000, max_len: 6 }, default: "", label: "Refine at epochs", help: "Double the steps and K at these epochs (incremental-in-depth training)." },
     logf("dt", 0.001, 1.0, "0.1", "Δt", "Sampling interval of the pendulum trajectories."),
+    choice("escheme", SCHEMES, "rk4", "Evaluation integrator", "Re-integrate the trained model with this tableau, without retraining."),
+    int("esteps", 1, 64, "8", "Evaluation steps", "Re-integrate the trained model with this many steps, without retraining."),
+    choice("ebasis", BASES, "pwc", "Evaluation basis", "Project every weight onto this basis, without retraining."),
+    int("eK", 1, 64, "8", "Evaluation basis size K′", "Project every weight onto this many basis functions, without retraining."),
     choice("norm", &["none", "batch"], "none", "Normalization", "Continuous-in-depth normalization: batch statistics at every stage while training, fitted onto the basis as functions of depth for evaluation."),
 ];
 

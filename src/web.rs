@@ -9,10 +9,14 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::basis::{Basis, Family};
 use crate::dense::{self, DenseKernel};
+use crate::depth;
+use crate::depth_kernel::{self, DepthKernel, Packed};
 use crate::gpu::Gpu;
 use crate::labs::Lab;
 use crate::link;
+use crate::ode::Tableau;
 
 #[wasm_bindgen(module = "/www/gpu-events.js")]
 extern "C" {
@@ -66,6 +70,7 @@ pub fn parse_link(input: &str) -> Result<JsValue, JsValue> {
 pub struct WebGpu {
     gpu: Rc<Gpu>,
     dense: Rc<RefCell<Option<DenseKernel>>>,
+    depth: Rc<RefCell<Option<DepthKernel>>>,
 }
 
 #[derive(Serialize)]
@@ -86,7 +91,12 @@ impl WebGpu {
         future_to_promise(async move {
             let hook: crate::gpu::LostHook = Box::new(|message: String| gpu_lost(&message));
             match Gpu::new(Some(hook)).await {
-                Ok(gpu) => Ok(WebGpu { gpu: Rc::new(gpu), dense: Rc::new(RefCell::new(None)) }.into()),
+                Ok(gpu) => Ok(WebGpu {
+                    gpu: Rc::new(gpu),
+                    dense: Rc::new(RefCell::new(None)),
+                    depth: Rc::new(RefCell::new(None)),
+                }
+                .into()),
                 Err(e) => Err(JsValue::from_str(&e.to_string())),
             }
         })
@@ -125,6 +135,23 @@ impl WebGpu {
         })
     }
 
+    /// Logits of a packed depth model over a `res × res` grid of
+    /// [-1.5, 1.5]² (row-major, top row first), computed by `depth.wgsl`.
+    #[wasm_bindgen(js_name = depthGrid)]
+    pub fn depth_grid(&self, packed: JsValue, res: usize) -> Promise {
+        let gpu = Rc::clone(&self.gpu);
+        let slot = Rc::clone(&self.depth);
+        future_to_promise(async move {
+            let packed: Packed = serde_wasm_bindgen::from_value(packed)?;
+            let points = depth_kernel::grid(res, -GRID_EXTENT, GRID_EXTENT);
+            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| DepthKernel::new(&gpu));
+            let result = kernel.eval(&gpu, &packed, &points, false).await;
+            *slot.borrow_mut() = Some(kernel);
+            let out = result.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Ok(js_sys::Float32Array::from(&out.logits[..]).into())
+        })
+    }
+
     /// Destroys the device as a driver reset would, to exercise the
     /// lost-device path (`continuum:gpu-lost` fires).
     #[wasm_bindgen(js_name = simulateLoss)]
@@ -132,3 +159,139 @@ impl WebGpu {
         self.gpu.simulate_loss();
     }
 }
+
+/// A depth-lab training run in this wasm instance (the page runs it in a Web
+/// Worker): advance an epoch at a time; evaluate the current model under
+/// other integrators, step counts and bases without retraining.
+#[wasm_bindgen]
+pub struct DepthSession {
+    trainer: depth::Trainer,
+}
+
+#[derive(Serialize)]
+struct DepthStatus<'a> {
+    epoch: usize,
+    epochs: usize,
+    done: bool,
+    steps: usize,
+    #[serde(rename = "K")]
+    k: usize,
+    params: usize,
+    divergence: Option<&'a depth::Divergence>,
+}
+
+#[derive(Serialize)]
+struct Evaluation {
+    test_accuracy: f64,
+    params: usize,
+    basis: &'static str,
+    #[serde(rename = "K")]
+    k: usize,
+}
+
+#[derive(Serialize)]
+struct Points {
+    train_x: Vec<f32>,
+    train_y: Vec<u32>,
+    test_x: Vec<f32>,
+    test_y: Vec<u32>,
+    classes: usize,
+}
+
+fn eval_model(trainer: &depth::Trainer, basis: &str, k: usize) -> Result<depth::Model, JsValue> {
+    let family = Family::by_name(basis).ok_or_else(|| JsValue::from_str(&format!("no basis {basis}")))?;
+    let to = Basis::new(family, family.valid_size(k)).map_err(|e| JsValue::from_str(&e))?;
+    Ok(if to == trainer.model.block.basis { trainer.model.clone() } else { trainer.model.project(to) })
+}
+
+fn tableau(scheme: &str) -> Result<&'static Tableau, JsValue> {
+    Tableau::by_name(scheme).ok_or_else(|| JsValue::from_str(&format!("no scheme {scheme}")))
+}
+
+#[wasm_bindgen]
+impl DepthSession {
+    /// Starts training the experiment a depth link describes (classification datasets).
+    #[wasm_bindgen(constructor)]
+    pub fn new(link: &str) -> Result<DepthSession, JsValue> {
+        let parsed = link::parse(link);
+        let (config, _) = depth::Config::from_link(&parsed.link).map_err(|e| JsValue::from_str(&e))?;
+        let trainer = depth::Trainer::new(config).map_err(|e| JsValue::from_str(&e))?;
+        Ok(DepthSession { trainer })
+    }
+
+    /// Trains one epoch: its stats, or `null` once finished or diverged.
+    pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
+        match self.trainer.epoch() {
+            Some(stats) => to_js(stats),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    pub fn status(&self) -> Result<JsValue, JsValue> {
+        let t = &self.trainer;
+        to_js(&DepthStatus {
+            epoch: t.epoch,
+            epochs: t.config.epochs,
+            done: t.done(),
+            steps: t.steps,
+            k: t.model.block.basis.k,
+            params: t.model.params(),
+            divergence: t.diverged.as_ref(),
+        })
+    }
+
+    /// Test accuracy of the current model evaluated with `scheme` and `steps`
+    /// after projecting its weights onto `basis` with `k` functions.
+    pub fn evaluate(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        let tab = tableau(scheme)?;
+        to_js(&Evaluation {
+            test_accuracy: model.accuracy(&self.trainer.split.test, tab, steps.max(1)),
+            params: model.params(),
+            basis: model.block.basis.family.name(),
+            k: model.block.basis.k,
+        })
+    }
+
+    /// The evaluated model packed for the GPU kernel (see `depth_kernel::Packed`).
+    pub fn packed(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        to_js(&Packed::new(&model, tableau(scheme)?, steps.max(1)))
+    }
+
+    /// Logits over a `res × res` grid of [-1.5, 1.5]², on the CPU (row-major, top row first).
+    #[wasm_bindgen(js_name = gridCpu)]
+    pub fn grid_cpu(&self, scheme: &str, steps: usize, basis: &str, k: usize, res: usize) -> Result<Vec<f32>, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
+        Ok(depth_kernel::eval_cpu(&packed, &depth_kernel::grid(res, -GRID_EXTENT, GRID_EXTENT), false).logits)
+    }
+
+    /// The train and test points, for drawing.
+    pub fn points(&self) -> Result<JsValue, JsValue> {
+        let s = &self.trainer.split;
+        let flat = |d: &crate::data::Dataset| d.x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let labels = |d: &crate::data::Dataset| d.y.iter().map(|&v| v as u32).collect::<Vec<u32>>();
+        to_js(&Points {
+            train_x: flat(&s.train),
+            train_y: labels(&s.train),
+            test_x: flat(&s.test),
+            test_y: labels(&s.test),
+            classes: s.train.classes,
+        })
+    }
+
+    /// Test accuracy for every tableau × {1, 2, 4, …, 64} steps.
+    pub fn invariance(&self) -> Result<JsValue, JsValue> {
+        to_js(&depth::invariance(&self.trainer.model, &self.trainer.split.test))
+    }
+
+    /// Test accuracy and size for every basis × K′ ≤ K.
+    pub fn compression(&self) -> Result<JsValue, JsValue> {
+        let t = &self.trainer;
+        to_js(&depth::compression(&t.model, &t.split.test, t.config.scheme, t.steps))
+    }
+}
+
+/// Half-width of the square the decision boundary is drawn over.
+pub const GRID_EXTENT: f32 = 1.5;

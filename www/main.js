@@ -20,6 +20,8 @@ async function boot() {
   const { startRouter } = await import('./router.js');
   const { runKernelCheck } = await import('./kernel-check.js');
   const { renderComing } = await import('./views/coming.js');
+  const { mountDepth } = await import('./views/depth.js');
+  const views = { depth: mountDepth };
 
   const labs = core.labs();
   const nav = document.getElementById('labs-nav');
@@ -33,17 +35,27 @@ async function boot() {
     nav.append(a);
   }
 
+  // The backend first: views decide at mount whether to draw on the GPU.
+  await startBackend();
+
   const app = document.getElementById('app');
+  let current = { lab: null, view: null };
   startRouter((report) => {
     for (const a of nav.children) {
       if (a.dataset.lab === report.lab) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
+    if (current.lab === report.lab && current.view) {
+      current.view.update(report);
+      return;
+    }
+    current.view?.destroy();
     const lab = labs.find((l) => l.name === report.lab);
-    renderComing(app, lab, report, core.knobs(lab.name));
+    const mount = views[lab.name];
+    current = { lab: lab.name, view: mount ? mount(app, core, report) : null };
+    if (!mount) renderComing(app, lab, report, core.knobs(lab.name));
   });
 
-  await startBackend();
   await runKernelCheck();
   document.body.dataset.ready = 'true';
 

@@ -1,0 +1,53 @@
+// Draws a decision boundary: a grid of class scores as colours, with the data
+// points on top. The grid covers [-extent, extent]², top row first.
+
+const COLOURS = [
+  [47, 111, 209],
+  [232, 125, 40],
+  [60, 160, 90],
+];
+
+export function drawBoundary(canvas, logits, res, classes, points, extent = 1.5) {
+  const size = canvas.width;
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(res, res);
+  for (let i = 0; i < res * res; i++) {
+    // Softmax confidence of the winning class sets the saturation.
+    let best = 0;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      const v = logits[i * classes + c];
+      if (v > max) [max, best] = [v, c];
+    }
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(logits[i * classes + c] - max);
+    const confidence = 1 / sum;
+    const mix = 0.25 + 0.5 * (confidence - 1 / classes) / (1 - 1 / classes);
+    const [r, g, b] = COLOURS[best];
+    image.data.set([255 + (r - 255) * mix, 255 + (g - 255) * mix, 255 + (b - 255) * mix, 255], i * 4);
+  }
+  // Scale the grid to the canvas without smoothing artefacts at the edges.
+  const tmp = new OffscreenCanvas(res, res);
+  tmp.getContext('2d').putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = res < size;
+  ctx.drawImage(tmp, 0, 0, size, size);
+  if (points) drawPoints(ctx, points, size, extent);
+}
+
+function drawPoints(ctx, p, size, extent) {
+  const toPx = (v) => ((v + extent) / (2 * extent)) * size;
+  const draw = (xs, ys, test) => {
+    for (let i = 0; i < ys.length; i++) {
+      const [r, g, b] = COLOURS[ys[i]];
+      ctx.beginPath();
+      ctx.arc(toPx(xs[2 * i]), size - toPx(xs[2 * i + 1]), test ? 3.2 : 2.4, 0, 2 * Math.PI);
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.fill();
+      ctx.lineWidth = test ? 1.4 : 0.6;
+      ctx.strokeStyle = test ? '#111' : '#fff';
+      ctx.stroke();
+    }
+  };
+  draw(p.train_x, p.train_y, false);
+  draw(p.test_x, p.test_y, true);
+}
