@@ -1,0 +1,89 @@
+// The depth lab page end to end, run with and without WebGPU. Training always
+// runs on the CPU (in a Web Worker); the GPU draws the decision boundary.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startBrowser, ready, WEBGPU } from './browser.mjs';
+
+let env;
+before(async () => {
+  env = await startBrowser();
+});
+after(async () => {
+  await env?.close();
+});
+
+const metric = (page, name) => page.locator(`[data-metric="${name}"]`).textContent();
+
+async function trained(page, epochs) {
+  await page.waitForFunction((n) => document.querySelector('[data-metric="epoch"]')?.textContent === String(n), epochs, {
+    timeout: 120_000,
+  });
+  // The evaluation of the final model has arrived.
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-metric="eval-accuracy"]')?.dataset.epoch === String(n),
+    epochs,
+    { timeout: 60_000 },
+  );
+}
+
+// 100 epochs of the default spiral (d = 8, RK4, 8 steps): the CLI reaches
+// 0.99 test accuracy on this link; 0.9 leaves room while still failing any
+// page that does not train (chance is 0.5).
+const SPIRAL = '#lab=depth&epochs=100';
+
+test('a preset link trains, and the page matches `continuum run` of the same link', async () => {
+  const page = await env.page();
+  await page.goto(env.url + SPIRAL);
+  await ready(page);
+  await trained(page, 100);
+  const accuracy = Number(await metric(page, 'test-accuracy'));
+  assert.ok(accuracy >= 0.9, `test accuracy ${accuracy}`);
+  assert.equal(await metric(page, 'diverged'), 'no');
+  if (WEBGPU) assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the GPU/);
+  else assert.match(await page.locator('.resolution').textContent(), /64×64 grid evaluated on the CPU/);
+  // Same numbers as the native runner (built by `cargo test` before these tests).
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
+  assert.ok(Math.abs(report.test_accuracy - accuracy) <= 0.005, `page ${accuracy}, CLI ${report.test_accuracy}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('evaluation sliders change the hash and the eval accuracy without retraining; reload restores them', async () => {
+  const page = await env.page();
+  await page.goto(env.url + SPIRAL);
+  await ready(page);
+  await trained(page, 100);
+  const before = await metric(page, 'eval-accuracy');
+  await page.selectOption('[data-knob="escheme"]', 'euler');
+  await page.locator('[data-knob="esteps"]').fill('1');
+  await page.waitForFunction(() => /escheme=euler/.test(location.hash) && /esteps=1&/.test(location.hash));
+  await page.waitForFunction((b) => document.querySelector('[data-metric="eval-accuracy"]').textContent !== b, before, {
+    timeout: 30_000,
+  });
+  const after = Number(await metric(page, 'eval-accuracy'));
+  assert.ok(after < Number(before), `one Euler step should do worse: ${after} vs ${before}`);
+  assert.equal(await metric(page, 'epoch'), '100', 'evaluation must not retrain');
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.locator('[data-knob="esteps"]').inputValue(), '1');
+  assert.equal(await page.locator('[data-knob="escheme"]').inputValue(), 'euler');
+  assert.equal(await page.locator('[data-knob="epochs"]').inputValue(), '100');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a diverging link stops training and says what to change', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&lr=10&epochs=50&scheme=euler&steps=2`);
+  await ready(page);
+  await page.waitForSelector('#depth-banner:not([hidden])', { timeout: 60_000 });
+  assert.match(await page.locator('#depth-banner').textContent(), /diverged in epoch \d+: .*Lower the learning rate/);
+  assert.match(await metric(page, 'diverged'), /^yes \(epoch \d+\)$/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
