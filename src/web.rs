@@ -293,5 +293,103 @@ impl DepthSession {
     }
 }
 
+#[derive(Serialize)]
+struct WeightFunctions {
+    t: Vec<f64>,
+    labels: Vec<String>,
+    original: Vec<Vec<f64>>,
+    projected: Vec<Vec<f64>>,
+}
+
+#[derive(Serialize)]
+struct Weights<'a> {
+    basis: &'static str,
+    #[serde(rename = "K")]
+    k: usize,
+    d: usize,
+    w: usize,
+    lift_w: Vec<f64>,
+    lift_b: Vec<f64>,
+    w1: Vec<f64>,
+    b1: Vec<f64>,
+    w2: Vec<f64>,
+    b2: Vec<f64>,
+    out_w: Vec<f64>,
+    out_b: Vec<f64>,
+    link: &'a str,
+}
+
+#[wasm_bindgen]
+impl DepthSession {
+    /// The hidden states of the test points at every step boundary of the
+    /// evaluated model: `(steps + 1) × n × d`, f32.
+    pub fn trajectory(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<Vec<f32>, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
+        let points: Vec<f32> = self.trainer.split.test.x.iter().map(|&v| v as f32).collect();
+        Ok(depth_kernel::eval_cpu(&packed, &points, true).trajectory.unwrap_or_default())
+    }
+
+    /// A few weight functions W1_ij(t), as trained and as projected onto
+    /// `basis` with `k` functions, sampled at 201 depths.
+    #[wasm_bindgen(js_name = weightFunctions)]
+    pub fn weight_functions(&self, basis: &str, k: usize, count: usize) -> Result<JsValue, JsValue> {
+        let original = &self.trainer.model.block;
+        let projected = eval_model(&self.trainer, basis, k)?.block;
+        let t: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
+        let entries: Vec<(usize, usize)> =
+            (0..original.w).flat_map(|i| (0..original.d).map(move |j| (i, j))).take(count).collect();
+        let sample = |b: &crate::block::Block, (i, j): (usize, usize)| -> Vec<f64> {
+            let mut phi = vec![0.0; b.basis.k];
+            t.iter()
+                .map(|&tt| {
+                    b.basis.eval(tt, &mut phi);
+                    phi.iter().enumerate().map(|(kk, p)| p * b.w1[(kk, i, j)]).sum()
+                })
+                .collect()
+        };
+        to_js(&WeightFunctions {
+            labels: entries.iter().map(|(i, j)| format!("W1[{i},{j}]")).collect(),
+            original: entries.iter().map(|&e| sample(original, e)).collect(),
+            projected: entries.iter().map(|&e| sample(&projected, e)).collect(),
+            t,
+        })
+    }
+
+    /// The trained weights as JSON: basis coefficients of every weight, with
+    /// shapes, and the link that trained them.
+    pub fn weights(&self, link: &str) -> Result<JsValue, JsValue> {
+        let m = &self.trainer.model;
+        let flat = |a: &[f64]| a.to_vec();
+        to_js(&Weights {
+            basis: m.block.basis.family.name(),
+            k: m.block.basis.k,
+            d: m.block.d,
+            w: m.block.w,
+            lift_w: m.lift_w.iter().copied().collect(),
+            lift_b: m.lift_b.to_vec(),
+            w1: flat(m.block.w1.as_slice().unwrap_or(&[])),
+            b1: flat(m.block.b1.as_slice().unwrap_or(&[])),
+            w2: flat(m.block.w2.as_slice().unwrap_or(&[])),
+            b2: flat(m.block.b2.as_slice().unwrap_or(&[])),
+            out_w: m.out_w.iter().copied().collect(),
+            out_b: m.out_b.to_vec(),
+            link,
+        })
+    }
+}
+
+/// Runs the learned-dynamics study for one training scheme: endpoint error
+/// at T = 2 against step size, `[{h, error}]`, or the divergence message.
+#[wasm_bindgen(js_name = pendulumStudy)]
+pub fn pendulum_study(scheme: &str, dt: f64, epochs: usize, lr: f64, batch: usize, seed: u32) -> Result<JsValue, JsValue> {
+    let tab = tableau(scheme)?;
+    let fit = crate::pendulum::train(tab, dt, epochs, lr, batch.max(1), seed as u64);
+    if let Some(what) = fit.diverged {
+        return Err(JsValue::from_str(&format!("training with {scheme} diverged: {what} blew up; lower the learning rate")));
+    }
+    to_js(&crate::pendulum::convergence(&fit.field, tab))
+}
+
 /// Half-width of the square the decision boundary is drawn over.
 pub const GRID_EXTENT: f32 = 1.5;

@@ -1,43 +1,82 @@
-// Live line charts (uPlot). A chart holds its data and redraws at most once
-// per animation frame, however often points arrive.
+// Line charts (uPlot). A chart holds its data and redraws at most once per
+// animation frame, however often points arrive. Vertical marks (refinements,
+// divergence) are drawn over the plot.
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 /**
- * A chart of several series against x. `series`: [{label, stroke, scale}],
- * with scale 'y' (left axis) or 'acc' (right axis, 0–1).
+ * `series`: [{label, stroke, scale ('y' left, or 'acc' right 0–1), dash}].
+ * Options: xLog, yLog (log10 axes), width, height.
  */
-export function lineChart(container, title, xLabel, series, width = 420, height = 220) {
+export function lineChart(container, { title, xLabel, series, xLog = false, yLog = false, width = 360, height = 220 }) {
   const data = [[], ...series.map(() => [])];
+  const marks = [];
   const opts = {
     title,
     width,
     height,
-    scales: { x: { time: false }, acc: { range: [0, 1] } },
-    axes: [
+    scales: {
+      x: { time: false, distr: xLog ? 3 : 1 },
+      y: { distr: yLog ? 3 : 1 },
+      acc: { range: [0, 1] },
+    },
+    axes: [{ label: xLabel }, { scale: 'y' }, ...(series.some((s) => s.scale === 'acc') ? [{ scale: 'acc', side: 1, grid: { show: false } }] : [])],
+    series: [
       { label: xLabel },
-      { scale: 'y' },
-      { scale: 'acc', side: 1, grid: { show: false } },
+      ...series.map((s) => ({ label: s.label, stroke: s.stroke, scale: s.scale ?? 'y', width: 1.5, dash: s.dash, points: { show: s.points ?? false } })),
     ],
-    series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, scale: s.scale ?? 'y', width: 1.5 }))],
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx } = u;
+          ctx.save();
+          for (const m of marks) {
+            const x = u.valToPos(m.x, 'x', true);
+            ctx.strokeStyle = m.color;
+            ctx.setLineDash([4, 3]);
+            ctx.beginPath();
+            ctx.moveTo(x, u.bbox.top);
+            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.fillStyle = m.color;
+            ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+            ctx.fillText(m.label, x + 3, u.bbox.top + 12 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+    },
   };
   const plot = new uPlot(opts, data, container);
   let pending = false;
+  const redraw = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      plot.setData(data);
+    });
+  };
   return {
     push(x, ys) {
       data[0].push(x);
       ys.forEach((y, i) => data[i + 1].push(y));
-      if (!pending) {
-        pending = true;
-        requestAnimationFrame(() => {
-          pending = false;
-          plot.setData(data);
-        });
-      }
+      redraw();
+    },
+    /** Replaces all data: `xs`, and one array per series. */
+    set(xs, columns) {
+      data[0] = xs;
+      columns.forEach((c, i) => (data[i + 1] = c));
+      redraw();
+    },
+    mark(x, label, color = '#555') {
+      marks.push({ x, label, color });
+      redraw();
     },
     clear() {
       data.forEach((d) => (d.length = 0));
+      marks.length = 0;
       plot.setData(data);
     },
     csv() {

@@ -2,7 +2,7 @@
 // input per knob, keyboard-usable, carrying `data-knob`. Changing one calls
 // `onChange(key, text)`; the caller writes the hash and Rust validates it.
 
-export function buildControls(container, knobs, config, onChange) {
+export function buildControls(container, knobs, config, onChange, formats = {}) {
   container.replaceChildren();
   for (const knob of knobs) {
     const id = `knob-${knob.key}`;
@@ -22,8 +22,11 @@ export function buildControls(container, knobs, config, onChange) {
     if (knob.type === 'int' && knob.max - knob.min <= 128) {
       const out = document.createElement('output');
       out.htmlFor = id;
-      out.textContent = input.value;
-      input.addEventListener('input', () => (out.textContent = input.value));
+      const format = formats[knob.key] ?? String;
+      out.textContent = format(input.value);
+      out.dataset.format = knob.key;
+      input.addEventListener('input', () => (out.textContent = format(input.value)));
+      out.format = format;
       row.append(out);
     }
     container.append(row);
@@ -35,7 +38,7 @@ export function showValues(container, config) {
   for (const input of container.querySelectorAll('[data-knob]')) {
     setValue(input, config[input.dataset.knob]);
     const out = input.parentElement.querySelector('output');
-    if (out) out.textContent = input.value;
+    if (out) out.textContent = (out.format ?? String)(input.value);
   }
 }
 

@@ -5,10 +5,14 @@
 //
 // In:  {type: 'start', link} | {type: 'play'} | {type: 'pause'} | {type: 'step'}
 //      | {type: 'eval', id, scheme, steps, basis, K, packed, res}
+//      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
-//      | {type: 'eval', id, evaluation, packed?, grid?} | {type: 'error', message}
+//      | {type: 'studies', invariance, compression}
+//      | {type: 'eval', id, evaluation, trajectory, functions, packed?, grid?}
+//      | {type: 'weights', weights} | {type: 'pendulum', scheme, points}
+//      | {type: 'error', message}
 
-import init, { DepthSession } from './pkg/continuum.js';
+import init, { DepthSession, pendulumStudy } from './pkg/continuum.js';
 
 const SLICE_MS = 25;
 let session = null;
@@ -19,6 +23,12 @@ const ready = init();
 
 function status() {
   return session.status();
+}
+
+function finished(st) {
+  if (st.done && !st.divergence) {
+    postMessage({ type: 'studies', invariance: session.invariance(), compression: session.compression() });
+  }
 }
 
 function slice() {
@@ -33,7 +43,10 @@ function slice() {
   }
   const st = status();
   postMessage({ type: 'epochs', stats, status: st });
-  if (st.done) playing = false;
+  if (st.done) {
+    playing = false;
+    finished(st);
+  }
   else timer = setTimeout(slice, 0);
 }
 
@@ -59,17 +72,35 @@ onmessage = async (event) => {
       case 'step': {
         playing = false;
         const s = session.epoch();
-        postMessage({ type: 'epochs', stats: s === null ? [] : [s], status: status() });
+        const st = status();
+        postMessage({ type: 'epochs', stats: s === null ? [] : [s], status: st });
+        if (s !== null && st.done) finished(st);
         break;
       }
       case 'eval': {
         const evaluation = session.evaluate(m.scheme, m.steps, m.basis, m.K);
-        const reply = { type: 'eval', id: m.id, evaluation };
+        const reply = {
+          type: 'eval',
+          id: m.id,
+          evaluation,
+          trajectory: session.trajectory(m.scheme, m.steps, m.basis, m.K),
+          functions: session.weightFunctions(m.basis, m.K, 4),
+        };
         if (m.packed) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
         else reply.grid = session.gridCpu(m.scheme, m.steps, m.basis, m.K, m.res);
         postMessage(reply);
         break;
       }
+      case 'weights':
+        postMessage({ type: 'weights', weights: session.weights(m.link) });
+        break;
+      case 'pendulum':
+        // The three trainings take seconds; each result is posted as it lands.
+        for (const scheme of ['euler', 'midpoint', 'rk4']) {
+          const points = pendulumStudy(scheme, m.dt, m.epochs, m.lr, m.batch, m.seed);
+          postMessage({ type: 'pendulum', scheme, points });
+        }
+        break;
       default:
         throw new Error(`unknown message ${m.type}`);
     }

@@ -87,3 +87,37 @@ test('a diverging link stops training and says what to change', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('when training ends, the invariance and compression studies are drawn', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&data=moons&epochs=20&steps=4&esteps=4`);
+  await ready(page);
+  await trained(page, 20);
+  await page.waitForSelector('.invariance-chart[data-rows="42"]', { timeout: 60_000 });
+  // pwc, pwl, fem, legendre, fourier with K′ ≤ 8: 8 + 4 + 7 + 8 + 8 rows.
+  assert.equal(await page.locator('.compression-chart').getAttribute('data-rows'), '35');
+  assert.match(await page.locator('output[data-format="steps"]').textContent(), /^4 · h=0\.250$/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the pendulum study draws endpoint error against h for three training schemes', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&data=pendulum&epochs=5&batch=64`);
+  await ready(page);
+  await page.waitForSelector('.pendulum-status[data-done="3"]', { timeout: 60_000 });
+  assert.equal(await page.locator('.panel.pendulum').isVisible(), true);
+  assert.equal(await page.locator('canvas.boundary').isVisible(), false);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('classroom links (?embed) hide the training controls', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}?embed#lab=depth&epochs=5`);
+  await ready(page);
+  assert.equal(await page.locator('[data-knob="scheme"]').isVisible(), false);
+  assert.equal(await page.locator('[data-knob="esteps"]').isVisible(), true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,26 +1,31 @@
 // The depth lab page: training runs in a Web Worker (www/depth-worker.js);
 // this view shows its progress, draws the decision boundary (256² on the GPU
-// when WebGPU is present, 64² on the CPU otherwise) and re-evaluates the
-// trained model under other integrators, step counts and bases without
-// retraining. Every control lives in the URL hash.
+// when WebGPU is present, 64² on the CPU otherwise), the hidden states
+// flowing through depth, and re-evaluates the trained model under other
+// integrators, step counts and bases without retraining. Every control lives
+// in the URL hash; `?embed` hides the controls for classroom links.
 
 import { buildControls, showValues } from '../controls.js';
 import { lineChart } from '../charts.js';
 import { drawBoundary } from '../heatmap.js';
 import { gpu, onBackendChange } from '../backend.js';
+import { depthFlow } from './depth-flow.js';
 
 const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
+const SCHEMES = ['euler', 'midpoint', 'heun', 'rk3', 'rk4', 'rk38'];
+const SCHEME_COLOURS = ['#c0392b', '#e67e22', '#b7950b', '#27ae60', '#2f6fd1', '#8e44ad'];
 const GPU_RES = 256;
 const CPU_RES = 64;
 
 export const PRESETS = [
-  ['Euler-trained ResNet breaks under RK4', '#lab=depth&scheme=euler&steps=4&basis=pwc&K=4&escheme=rk4&esteps=4&ebasis=pwc&eK=4&epochs=200'],
+  ['Euler-trained ResNet breaks under RK4', '#lab=depth&scheme=euler&steps=8&basis=pwc&K=8&escheme=rk4&esteps=8'],
   ['RK4-trained model survives 4 → 32 steps', '#lab=depth&scheme=rk4&steps=8&esteps=32'],
   ['Compress K = 16 → 4', '#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=4'],
+  ['Pendulum: ResNets are not meaningful integrators', '#lab=depth&data=pendulum&epochs=2000&lr=0.003&batch=32'],
 ];
 
-const trainingKey = (config) =>
-  JSON.stringify(Object.entries(config).filter(([k]) => !EVAL_KEYS.includes(k)));
+const trainingKey = (config) => JSON.stringify(Object.entries(config).filter(([k]) => !EVAL_KEYS.includes(k)));
+const withH = (v) => `${v} · h=${(1 / Number(v)).toPrecision(3)}`;
 
 export function mountDepth(app, core, report) {
   const knobs = core.knobs('depth');
@@ -48,7 +53,7 @@ export function mountDepth(app, core, report) {
         </div>
         <div class="controls training"></div>
       </div>
-      <div class="panel">
+      <div class="panel classify">
         <h2>Decision boundary</h2>
         <canvas class="boundary" width="320" height="320" aria-label="Decision boundary with the data points"></canvas>
         <p class="hint resolution"></p>
@@ -65,11 +70,36 @@ export function mountDepth(app, core, report) {
           <dt>Eval accuracy</dt><dd data-metric="eval-accuracy">—</dd>
           <dt>Diverged</dt><dd data-metric="diverged">no</dd>
         </dl>
-        <div class="chart"></div>
-        <button type="button" data-action="csv">Export chart CSV</button>
+        <div class="chart training-chart"></div>
+        <div class="buttons">
+          <button type="button" data-action="csv">Charts as CSV</button>
+          <button type="button" data-action="png">Boundary as PNG</button>
+          <button type="button" data-action="json">Weights as JSON</button>
+        </div>
+      </div>
+      <div class="panel classify flow-panel"></div>
+      <div class="panel classify">
+        <h2>Graph invariance</h2>
+        <div class="chart invariance-chart"></div>
+        <p class="hint">Test accuracy of the trained model re-integrated with each scheme and step count (filled in when training ends).</p>
+      </div>
+      <div class="panel classify">
+        <h2>Compression</h2>
+        <div class="chart compression-chart"></div>
+        <div class="chart functions-chart"></div>
+        <p class="hint">Weight functions W₁ᵢⱼ(t): as trained (solid) and projected onto the evaluation basis (dashed).</p>
+      </div>
+      <div class="panel pendulum" hidden>
+        <h2>Pendulum: error at T = 2 against step size h</h2>
+        <div class="chart pendulum-chart"></div>
+        <p class="caption">Each vector field was trained on pendulum samples Δt apart with one step of its scheme, then integrated with step h.
+          Look at small h: the RK-trained fields converge to a fixed error as h → 0; the Euler-trained one gets worse —
+          it learned Euler's error, not the pendulum (a ResNet is not a meaningful integrator).</p>
+        <p class="hint pendulum-status"></p>
       </div>
     </div>`;
   app.replaceChildren(root);
+  if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
   const presets = root.querySelector('.presets');
   for (const [name, href] of PRESETS) {
@@ -84,33 +114,100 @@ export function mountDepth(app, core, report) {
   const canvas = root.querySelector('canvas.boundary');
   const trainingBox = root.querySelector('.controls.training');
   const evalBox = root.querySelector('.controls.evaluation');
-  const chart = lineChart(root.querySelector('.chart'), 'Training', 'epoch', [
-    { label: 'loss', stroke: '#c0392b' },
-    { label: 'test accuracy', stroke: '#2f6fd1', scale: 'acc' },
-  ]);
+  const flow = depthFlow(root.querySelector('.flow-panel'));
+  const trainingChart = lineChart(root.querySelector('.training-chart'), {
+    title: 'Training',
+    xLabel: 'epoch',
+    series: [
+      { label: 'loss', stroke: '#c0392b' },
+      { label: 'test accuracy', stroke: '#2f6fd1', scale: 'acc' },
+    ],
+  });
+  const invarianceChart = lineChart(root.querySelector('.invariance-chart'), {
+    title: 'Test accuracy against steps',
+    xLabel: 'steps',
+    xLog: true,
+    series: SCHEMES.map((s, i) => ({ label: s, stroke: SCHEME_COLOURS[i], scale: 'acc', points: true })),
+  });
+  const compressionChart = lineChart(root.querySelector('.compression-chart'), {
+    title: 'Projected onto the evaluation basis',
+    xLabel: 'K′',
+    series: [
+      { label: 'parameters', stroke: '#7f8c8d', points: true },
+      { label: 'test accuracy', stroke: '#2f6fd1', scale: 'acc', points: true },
+    ],
+  });
+  const functionsChart = lineChart(root.querySelector('.functions-chart'), {
+    title: 'Weight functions',
+    xLabel: 't',
+    series: [0, 1, 2, 3].flatMap((i) => [
+      { label: `W1 #${i + 1}`, stroke: SCHEME_COLOURS[i] },
+      { label: `projected #${i + 1}`, stroke: SCHEME_COLOURS[i], dash: [5, 4] },
+    ]),
+  });
+  const pendulumChart = lineChart(root.querySelector('.pendulum-chart'), {
+    title: 'Endpoint error (log–log)',
+    xLabel: 'h',
+    xLog: true,
+    yLog: true,
+    series: [
+      { label: 'trained with euler', stroke: '#c0392b', points: true },
+      { label: 'trained with midpoint', stroke: '#e67e22', points: true },
+      { label: 'trained with rk4', stroke: '#2f6fd1', points: true },
+    ],
+  });
 
   let config = report.config;
   let points = null;
-  let evalId = 0;
   let evalBusy = false;
   let evalAgain = false;
   let lastEpoch = 0;
+  let lastK = config.K;
+  let compression = [];
+  const pendulum = { h: [], columns: [[], [], []] };
 
   const setKey = (key, text) => {
     const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
     location.hash = core.parseLink(hash).link;
   };
-  buildControls(trainingBox, knobs.filter((k) => !EVAL_KEYS.includes(k.key)), config, setKey);
-  buildControls(evalBox, knobs.filter((k) => EVAL_KEYS.includes(k.key)), config, setKey);
+  const formats = { steps: withH, esteps: withH };
+  buildControls(trainingBox, knobs.filter((k) => !EVAL_KEYS.includes(k.key)), config, setKey, formats);
+  buildControls(evalBox, knobs.filter((k) => EVAL_KEYS.includes(k.key)), config, setKey, formats);
 
   const worker = new Worker(new URL('../depth-worker.js', import.meta.url), { type: 'module' });
+  const isPendulum = () => config.data === 'pendulum';
+
   const start = () => {
-    chart.clear();
+    trainingChart.clear();
+    invarianceChart.set([], SCHEMES.map(() => []));
+    compression = [];
+    showCompression();
     lastEpoch = 0;
+    lastK = config.K;
+    points = null;
     banner.hidden = true;
     metric('epoch').textContent = '0';
     metric('diverged').textContent = 'no';
-    worker.postMessage({ type: 'start', link: location.hash, play: true });
+    for (const el of root.querySelectorAll('.classify')) el.hidden = isPendulum();
+    root.querySelector('.pendulum').hidden = !isPendulum();
+    if (isPendulum()) {
+      pendulum.h = [];
+      pendulum.columns = [[], [], []];
+      pendulumChart.set([], pendulum.columns);
+      root.querySelector('.pendulum-status').textContent = 'Training three vector fields (Euler, midpoint, RK4)…';
+      const { dt, epochs, lr, batch, seed } = config;
+      worker.postMessage({ type: 'pendulum', dt, epochs, lr, batch, seed });
+    } else {
+      worker.postMessage({ type: 'start', link: location.hash, play: true });
+    }
+  };
+
+  const showCompression = () => {
+    const rows = compression.filter((c) => c.basis === config.ebasis);
+    compressionChart.set(
+      rows.map((c) => c.K),
+      [rows.map((c) => c.params), rows.map((c) => c.test_accuracy)],
+    );
   };
 
   const requestEval = () => {
@@ -120,16 +217,8 @@ export function mountDepth(app, core, report) {
       return;
     }
     evalBusy = true;
-    worker.postMessage({
-      type: 'eval',
-      id: ++evalId,
-      scheme: config.escheme,
-      steps: config.esteps,
-      basis: config.ebasis,
-      K: config.eK,
-      packed: Boolean(gpu()),
-      res: CPU_RES,
-    });
+    const { escheme, esteps, ebasis, eK } = config;
+    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: Boolean(gpu()), res: CPU_RES });
   };
 
   const finishEval = () => {
@@ -140,6 +229,30 @@ export function mountDepth(app, core, report) {
     }
   };
 
+  const drawEval = async (m) => {
+    metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
+    metric('eval-accuracy').dataset.epoch = String(lastEpoch);
+    flow.show(m.trajectory, points.test_y, config.esteps, m.trajectory.length / (points.test_y.length * (config.esteps + 1)));
+    const f = m.functions;
+    functionsChart.set(
+      f.t,
+      f.original.flatMap((o, i) => [o, f.projected[i]]),
+    );
+    const resolution = root.querySelector('.resolution');
+    const device = gpu();
+    if (m.packed && device) {
+      const logits = await device.depthGrid(m.packed, GPU_RES);
+      drawBoundary(canvas, logits, GPU_RES, points.classes, points);
+      resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
+    } else if (m.grid) {
+      drawBoundary(canvas, m.grid, CPU_RES, points.classes, points);
+      resolution.textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU): coarser than the GPU's ${GPU_RES}×${GPU_RES}.`;
+    } else {
+      // The GPU went away between request and reply: ask again for a CPU grid.
+      evalAgain = true;
+    }
+  };
+
   worker.onmessage = async ({ data: m }) => {
     if (m.type === 'ready') {
       points = m.points;
@@ -147,8 +260,10 @@ export function mountDepth(app, core, report) {
       requestEval();
     } else if (m.type === 'epochs') {
       for (const s of m.stats) {
-        chart.push(s.epoch, [s.loss, s.test_accuracy]);
+        trainingChart.push(s.epoch, [s.loss, s.test_accuracy]);
+        if (s.refined) trainingChart.mark(s.epoch, `steps ${s.steps}, K ${s.K}`);
         lastEpoch = s.epoch;
+        lastK = s.K;
         metric('train-loss').textContent = s.loss.toFixed(4);
         metric('test-accuracy').textContent = s.test_accuracy.toFixed(3);
       }
@@ -159,27 +274,37 @@ export function mountDepth(app, core, report) {
         metric('diverged').textContent = `yes (epoch ${d.epoch})`;
         banner.textContent = d.message;
         banner.hidden = false;
+        trainingChart.mark(d.epoch, 'diverged', '#c0392b');
       }
       requestEval();
+    } else if (m.type === 'studies') {
+      const steps = [...new Set(m.invariance.map((r) => r.steps))];
+      invarianceChart.set(
+        steps,
+        SCHEMES.map((s) => steps.map((n) => m.invariance.find((r) => r.scheme === s && r.steps === n)?.test_accuracy ?? null)),
+      );
+      root.querySelector('.invariance-chart').dataset.rows = String(m.invariance.length);
+      compression = m.compression;
+      root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
+      showCompression();
     } else if (m.type === 'eval') {
-      metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
-      metric('eval-accuracy').dataset.epoch = String(lastEpoch);
-      const device = gpu();
       try {
-        if (m.packed && device) {
-          const logits = await device.depthGrid(m.packed, GPU_RES);
-          drawBoundary(canvas, logits, GPU_RES, points.classes, points);
-          root.querySelector('.resolution').textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
-        } else if (m.grid) {
-          drawBoundary(canvas, m.grid, CPU_RES, points.classes, points);
-          root.querySelector('.resolution').textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU): coarser than the GPU's ${GPU_RES}×${GPU_RES}.`;
-        }
+        await drawEval(m);
       } catch (e) {
-        // A lost device mid-draw: the backend falls back; draw on the CPU next time.
         root.querySelector('.resolution').textContent = `GPU drawing failed (${e?.message ?? e}); using the CPU.`;
         evalAgain = true;
       }
       finishEval();
+    } else if (m.type === 'weights') {
+      download('depth-weights.json', JSON.stringify(m.weights, null, 1), 'application/json');
+    } else if (m.type === 'pendulum') {
+      const i = ['euler', 'midpoint', 'rk4'].indexOf(m.scheme);
+      pendulum.h = m.points.map((p) => p.h).reverse();
+      pendulum.columns[i] = m.points.map((p) => p.error).reverse();
+      pendulumChart.set(pendulum.h, pendulum.columns);
+      const done = pendulum.columns.filter((c) => c.length).length;
+      root.querySelector('.pendulum-status').textContent = done === 3 ? `Done: Δt = ${config.dt}, ${config.epochs} epochs each.` : `Trained ${done} of 3…`;
+      root.querySelector('.pendulum-status').dataset.done = String(done);
     } else if (m.type === 'error') {
       banner.textContent = `The depth lab stopped: ${m.message}`;
       banner.hidden = false;
@@ -189,10 +314,13 @@ export function mountDepth(app, core, report) {
 
   root.addEventListener('click', (event) => {
     const action = event.target.closest('button')?.dataset.action;
+    if (!action) return;
     if (action === 'reset') start();
     else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
-    else if (action === 'csv') download('depth-training.csv', chart.csv(), 'text/csv');
-    else if (action) worker.postMessage({ type: action });
+    else if (action === 'csv') download('depth-charts.csv', [trainingChart.csv(), invarianceChart.csv(), compressionChart.csv(), pendulumChart.csv()].join('\n\n'), 'text/csv');
+    else if (action === 'png') canvas.toBlob((blob) => blob && download('depth-boundary.png', blob, 'image/png'));
+    else if (action === 'json') worker.postMessage({ type: 'weights', link: location.href });
+    else worker.postMessage({ type: action });
   });
   onBackendChange(requestEval);
   start();
@@ -204,18 +332,22 @@ export function mountDepth(app, core, report) {
       showValues(trainingBox, config);
       showValues(evalBox, config);
       if (retrain) start();
-      else requestEval();
+      else {
+        showCompression();
+        requestEval();
+      }
     },
     destroy() {
       worker.terminate();
+      document.body.classList.remove('embed');
     },
   };
 }
 
-function download(name, text, type) {
+function download(name, data, type) {
   const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.href = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
   a.download = name;
   a.click();
-  URL.revokeObjectURL(a.href);
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
