@@ -391,5 +391,18 @@ pub fn pendulum_study(scheme: &str, dt: f64, epochs: usize, lr: f64, batch: usiz
     to_js(&crate::pendulum::convergence(&fit.field, tab))
 }
 
+/// Points of a classification dataset, for thumbnails: `{train_x, train_y, …}`.
+#[wasm_bindgen(js_name = datasetPreview)]
+pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsValue> {
+    let s = crate::data::generate(name, noise, seed as u64).ok_or_else(|| JsValue::from_str(&format!("no dataset {name}")))?;
+    to_js(&Points {
+        train_x: s.train.x.iter().map(|&v| v as f32).collect(),
+        train_y: s.train.y.iter().map(|&v| v as u32).collect(),
+        test_x: Vec::new(),
+        test_y: Vec::new(),
+        classes: s.train.classes,
+    })
+}
+
 /// Half-width of the square the decision boundary is drawn over.
 pub const GRID_EXTENT: f32 = 1.5;

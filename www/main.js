@@ -57,6 +57,8 @@ async function boot() {
   });
 
   await runKernelCheck();
+  // Ready once the first full frame is painted.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   document.body.dataset.ready = 'true';
 
   // For people in the console and for the end-to-end tests.

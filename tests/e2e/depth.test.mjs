@@ -121,3 +121,36 @@ test('classroom links (?embed) hide the training controls', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('Euler- and RK4-trained twins are compared side by side; dataset thumbnails set the link', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&data=moons&epochs=10&steps=4&esteps=4`);
+  await ready(page);
+  await page.click('button[data-action="compare"]');
+  await page.waitForSelector('.compare-euler[data-rows="42"]', { timeout: 90_000 });
+  await page.waitForSelector('.compare-rk4[data-rows="42"]', { timeout: 90_000 });
+  await page.click('button.thumb[data-dataset="circles"]');
+  await page.waitForSelector('button.thumb[data-dataset="circles"][aria-pressed="true"]');
+  assert.match(page.url(), /data=circles/);
+  assert.equal(await page.locator('[data-knob="data"]').inputValue(), 'circles');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('no main-thread task over 50 ms while training', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&epochs=60`);
+  await ready(page);
+  // Observe from here on: start-up (compiling the wasm) is not training.
+  await page.evaluate(() => {
+    globalThis.longTasks = [];
+    new PerformanceObserver((list) => globalThis.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({
+      type: 'longtask',
+    });
+  });
+  await trained(page, 60);
+  const tasks = await page.evaluate(() => globalThis.longTasks);
+  assert.deepEqual(tasks.filter((d) => d > 50), [], `long tasks: ${tasks.join(', ')}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

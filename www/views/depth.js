@@ -18,7 +18,7 @@ const GPU_RES = 256;
 const CPU_RES = 64;
 
 export const PRESETS = [
-  ['Euler-trained ResNet breaks under RK4', '#lab=depth&scheme=euler&steps=8&basis=pwc&K=8&escheme=rk4&esteps=8'],
+  ['Euler-trained ResNet breaks under RK4', '#lab=depth&scheme=euler&steps=2&basis=pwc&K=2&escheme=rk4&esteps=2&ebasis=pwc&eK=2'],
   ['RK4-trained model survives 4 → 32 steps', '#lab=depth&scheme=rk4&steps=8&esteps=32'],
   ['Compress K = 16 → 4', '#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=4'],
   ['Pendulum: ResNets are not meaningful integrators', '#lab=depth&data=pendulum&epochs=2000&lr=0.003&batch=32'],
@@ -51,6 +51,7 @@ export function mountDepth(app, core, report) {
           <button type="button" data-action="reset">Reset</button>
           <button type="button" data-action="copy">Copy link</button>
         </div>
+        <div class="thumbs" role="group" aria-label="Dataset"></div>
         <div class="controls training"></div>
       </div>
       <div class="panel classify">
@@ -89,6 +90,13 @@ export function mountDepth(app, core, report) {
         <div class="chart functions-chart"></div>
         <p class="hint">Weight functions W₁ᵢⱼ(t): as trained (solid) and projected onto the evaluation basis (dashed).</p>
       </div>
+      <div class="panel classify compare">
+        <h2>Euler against RK4, side by side</h2>
+        <p class="hint">Trains this link twice more, once with each scheme, and shows how each survives re-integration.</p>
+        <div class="buttons"><button type="button" data-action="compare">Train both</button></div>
+        <div class="chart compare-euler"></div>
+        <div class="chart compare-rk4"></div>
+      </div>
       <div class="panel pendulum" hidden>
         <h2>Pendulum: error at T = 2 against step size h</h2>
         <div class="chart pendulum-chart"></div>
@@ -109,6 +117,7 @@ export function mountDepth(app, core, report) {
     presets.append(a, ' ');
   }
 
+  drawThumbnails(root.querySelector('.thumbs'), core, report.config, (name) => setKey('data', name));
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const banner = root.querySelector('#depth-banner');
   const canvas = root.querySelector('canvas.boundary');
@@ -145,6 +154,36 @@ export function mountDepth(app, core, report) {
       { label: `projected #${i + 1}`, stroke: SCHEME_COLOURS[i], dash: [5, 4] },
     ]),
   });
+  const compareCharts = ['euler', 'rk4'].map((scheme) =>
+    lineChart(root.querySelector(`.compare-${scheme}`), {
+      title: `Trained with ${scheme}`,
+      xLabel: 'steps',
+      xLog: true,
+      height: 180,
+      series: SCHEMES.map((s, i) => ({ label: s, stroke: SCHEME_COLOURS[i], scale: 'acc', points: true })),
+    }),
+  );
+  let twins = [];
+  const compare = () => {
+    twins.forEach((w) => w.terminate());
+    twins = ['euler', 'rk4'].map((scheme, i) => {
+      const twin = new Worker(new URL('../depth-worker.js', import.meta.url), { type: 'module' });
+      const el = root.querySelector(`.compare-${scheme}`);
+      el.dataset.rows = '0';
+      twin.onmessage = ({ data: m }) => {
+        if (m.type !== 'studies') return;
+        const steps = [...new Set(m.invariance.map((r) => r.steps))];
+        compareCharts[i].set(
+          steps,
+          SCHEMES.map((s) => steps.map((n) => m.invariance.find((r) => r.scheme === s && r.steps === n)?.test_accuracy ?? null)),
+        );
+        el.dataset.rows = String(m.invariance.length);
+        twin.terminate();
+      };
+      twin.postMessage({ type: 'start', link: core.parseLink(location.hash.replace(/([#&])scheme=[^&]*/, `$1scheme=${scheme}`)).link, play: true });
+      return twin;
+    });
+  };
   const pendulumChart = lineChart(root.querySelector('.pendulum-chart'), {
     title: 'Endpoint error (log–log)',
     xLabel: 'h',
@@ -229,15 +268,18 @@ export function mountDepth(app, core, report) {
     }
   };
 
+  // Drawing is split across tasks (one per frame) so no single task holds
+  // the main thread long enough to make the page stutter.
   const drawEval = async (m) => {
-    metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
-    metric('eval-accuracy').dataset.epoch = String(lastEpoch);
+    const epoch = lastEpoch;
     flow.show(m.trajectory, points.test_y, config.esteps, m.trajectory.length / (points.test_y.length * (config.esteps + 1)));
+    await nextFrame();
     const f = m.functions;
     functionsChart.set(
       f.t,
       f.original.flatMap((o, i) => [o, f.projected[i]]),
     );
+    await nextFrame();
     const resolution = root.querySelector('.resolution');
     const device = gpu();
     if (m.packed && device) {
@@ -251,6 +293,9 @@ export function mountDepth(app, core, report) {
       // The GPU went away between request and reply: ask again for a CPU grid.
       evalAgain = true;
     }
+    // Shown last: a test (or a person) reading it sees everything drawn.
+    metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
+    metric('eval-accuracy').dataset.epoch = String(epoch);
   };
 
   worker.onmessage = async ({ data: m }) => {
@@ -316,6 +361,7 @@ export function mountDepth(app, core, report) {
     const action = event.target.closest('button')?.dataset.action;
     if (!action) return;
     if (action === 'reset') start();
+    else if (action === 'compare') compare();
     else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
     else if (action === 'csv') download('depth-charts.csv', [trainingChart.csv(), invarianceChart.csv(), compressionChart.csv(), pendulumChart.csv()].join('\n\n'), 'text/csv');
     else if (action === 'png') canvas.toBlob((blob) => blob && download('depth-boundary.png', blob, 'image/png'));
@@ -331,6 +377,7 @@ export function mountDepth(app, core, report) {
       config = next.config;
       showValues(trainingBox, config);
       showValues(evalBox, config);
+      for (const b of root.querySelectorAll('.thumb')) b.setAttribute('aria-pressed', String(b.dataset.dataset === config.data));
       if (retrain) start();
       else {
         showCompression();
@@ -339,9 +386,51 @@ export function mountDepth(app, core, report) {
     },
     destroy() {
       worker.terminate();
+      twins.forEach((w) => w.terminate());
       document.body.classList.remove('embed');
     },
   };
+}
+
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+/** Small pictures of each dataset; choosing one sets `data=`. */
+function drawThumbnails(box, core, config, choose) {
+  const COLOURS = ['#2f6fd1', '#e87d28', '#3ca05a'];
+  for (const name of ['spiral', 'moons', 'circles', 'xor', 'blobs', 'pendulum']) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'thumb';
+    button.title = name;
+    button.setAttribute('aria-label', `Dataset ${name}`);
+    button.setAttribute('aria-pressed', String(config.data === name));
+    button.dataset.dataset = name;
+    const c = document.createElement('canvas');
+    c.width = c.height = 44;
+    const ctx = c.getContext('2d');
+    if (name === 'pendulum') {
+      ctx.strokeStyle = '#555';
+      ctx.beginPath();
+      ctx.moveTo(22, 6);
+      ctx.lineTo(36, 30);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(36, 30, 5, 0, 2 * Math.PI);
+      ctx.fillStyle = '#2f6fd1';
+      ctx.fill();
+    } else {
+      const p = core.datasetPreview(name, 0.03, 1);
+      for (let i = 0; i < p.train_y.length; i += 2) {
+        ctx.fillStyle = COLOURS[p.train_y[i]];
+        ctx.fillRect(22 + p.train_x[2 * i] * 14 - 1, 22 - p.train_x[2 * i + 1] * 14 - 1, 2, 2);
+      }
+    }
+    const label = document.createElement('span');
+    label.textContent = name;
+    button.append(c, label);
+    button.addEventListener('click', () => choose(name));
+    box.append(button);
+  }
 }
 
 function download(name, data, type) {
