@@ -382,11 +382,20 @@ impl DepthSession {
 /// Runs the learned-dynamics study for one training scheme: endpoint error
 /// at T = 2 against step size, `[{h, error}]`, or the divergence message.
 #[wasm_bindgen(js_name = pendulumStudy)]
-pub fn pendulum_study(scheme: &str, dt: f64, epochs: usize, lr: f64, batch: usize, seed: u32) -> Result<JsValue, JsValue> {
+pub fn pendulum_study(
+    scheme: &str,
+    dt: f64,
+    epochs: usize,
+    lr: f64,
+    batch: usize,
+    seed: u32,
+) -> Result<JsValue, JsValue> {
     let tab = tableau(scheme)?;
     let fit = crate::pendulum::train(tab, dt, epochs, lr, batch.max(1), seed as u64);
     if let Some(what) = fit.diverged {
-        return Err(JsValue::from_str(&format!("training with {scheme} diverged: {what} blew up; lower the learning rate")));
+        return Err(JsValue::from_str(&format!(
+            "training with {scheme} diverged: {what} blew up; lower the learning rate"
+        )));
     }
     to_js(&crate::pendulum::convergence(&fit.field, tab))
 }
@@ -394,7 +403,8 @@ pub fn pendulum_study(scheme: &str, dt: f64, epochs: usize, lr: f64, batch: usiz
 /// Points of a classification dataset, for thumbnails: `{train_x, train_y, …}`.
 #[wasm_bindgen(js_name = datasetPreview)]
 pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsValue> {
-    let s = crate::data::generate(name, noise, seed as u64).ok_or_else(|| JsValue::from_str(&format!("no dataset {name}")))?;
+    let s = crate::data::generate(name, noise, seed as u64)
+        .ok_or_else(|| JsValue::from_str(&format!("no dataset {name}")))?;
     to_js(&Points {
         train_x: s.train.x.iter().map(|&v| v as f32).collect(),
         train_y: s.train.y.iter().map(|&v| v as u32).collect(),

@@ -78,6 +78,7 @@ onmessage = async (event) => {
         break;
       }
       case 'eval': {
+        const t0 = performance.now();
         const evaluation = session.evaluate(m.scheme, m.steps, m.basis, m.K);
         const reply = {
           type: 'eval',
@@ -88,6 +89,7 @@ onmessage = async (event) => {
         };
         if (m.packed) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
         else reply.grid = session.gridCpu(m.scheme, m.steps, m.basis, m.K, m.res);
+        reply.ms = performance.now() - t0;
         postMessage(reply);
         break;
       }

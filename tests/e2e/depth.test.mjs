@@ -34,13 +34,19 @@ async function trained(page, epochs) {
 // page that does not train (chance is 0.5).
 const SPIRAL = '#lab=depth&epochs=100';
 
+// The preset trains the default spiral for 200 epochs; the CLI reaches 0.99
+// on it (and 0.95 is the engine's own bar for the default link).
 test('a preset link trains, and the page matches `continuum run` of the same link', async () => {
   const page = await env.page();
-  await page.goto(env.url + SPIRAL);
+  await page.goto(env.url);
   await ready(page);
-  await trained(page, 100);
+  await page.click('.presets a:has-text("RK4-trained model survives")');
+  await page.waitForFunction(() => /esteps=32/.test(location.hash));
+  await trained(page, 200);
   const accuracy = Number(await metric(page, 'test-accuracy'));
-  assert.ok(accuracy >= 0.9, `test accuracy ${accuracy}`);
+  assert.ok(accuracy >= 0.95, `test accuracy ${accuracy}`);
+  // …and it survives 32 steps, as the preset's name promises.
+  assert.ok(Number(await metric(page, 'eval-accuracy')) >= accuracy - 0.03);
   assert.equal(await metric(page, 'diverged'), 'no');
   if (WEBGPU) assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the GPU/);
   else assert.match(await page.locator('.resolution').textContent(), /64×64 grid evaluated on the CPU/);

@@ -249,8 +249,23 @@ export function mountDepth(app, core, report) {
     );
   };
 
-  const requestEval = () => {
+  // While training, redraw at most four times a second, and leave the worker
+  // at least 80 % of its time for training (a CPU grid at many steps is
+  // costly); a person moving a slider is answered at once.
+  let lastEvalAt = 0;
+  let lastEvalMs = 0;
+  let evalTimer = null;
+  const requestEval = (urgent = false) => {
     if (!points) return;
+    const wait = lastEvalAt + Math.max(250, 4 * lastEvalMs) - performance.now();
+    if (!urgent && wait > 0) {
+      evalTimer ??= setTimeout(() => {
+        evalTimer = null;
+        requestEval(true);
+      }, wait);
+      return;
+    }
+    lastEvalAt = performance.now();
     if (evalBusy) {
       evalAgain = true;
       return;
@@ -264,7 +279,7 @@ export function mountDepth(app, core, report) {
     evalBusy = false;
     if (evalAgain) {
       evalAgain = false;
-      requestEval();
+      requestEval(true);
     }
   };
 
@@ -333,6 +348,7 @@ export function mountDepth(app, core, report) {
       root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
       showCompression();
     } else if (m.type === 'eval') {
+      lastEvalMs = m.ms;
       try {
         await drawEval(m);
       } catch (e) {
@@ -368,7 +384,7 @@ export function mountDepth(app, core, report) {
     else if (action === 'json') worker.postMessage({ type: 'weights', link: location.href });
     else worker.postMessage({ type: action });
   });
-  onBackendChange(requestEval);
+  onBackendChange(() => requestEval(true));
   start();
 
   return {
@@ -381,7 +397,7 @@ export function mountDepth(app, core, report) {
       if (retrain) start();
       else {
         showCompression();
-        requestEval();
+        requestEval(true);
       }
     },
     destroy() {
