@@ -43,15 +43,11 @@ pub fn random_problem(seed: u64, batch: usize, n_in: usize, n_out: usize) -> (Ar
     (w, b, x)
 }
 
-/// The parity measure between the GPU and CPU outputs: the largest
-/// `|gpu − cpu| / (1 + |cpu|)`, relative for large values, absolute near 0
-/// (where `tanh` is evaluated by different formulas on different devices).
+/// [`crate::gpu::parity_error`] between two outputs of the same shape.
 pub fn parity_error(gpu: &Array2<f32>, cpu: &Array2<f32>) -> f32 {
     assert_eq!(gpu.dim(), cpu.dim());
-    gpu.iter()
-        .zip(cpu.iter())
-        .map(|(g, c)| if g.is_finite() { (g - c).abs() / (1.0 + c.abs()) } else { f32::INFINITY })
-        .fold(0.0, f32::max)
+    let flat = |a: &Array2<f32>| a.iter().copied().collect::<Vec<f32>>();
+    crate::gpu::parity_error(&flat(gpu), &flat(cpu))
 }
 
 #[repr(C)]

@@ -165,14 +165,7 @@ pub fn grid(res: usize, lo: f32, hi: f32) -> Vec<f32> {
     out
 }
 
-/// The largest `|gpu − cpu| / (1 + |cpu|)` (see `dense::parity_error`).
-pub fn parity_error(gpu: &[f32], cpu: &[f32]) -> f32 {
-    assert_eq!(gpu.len(), cpu.len());
-    gpu.iter()
-        .zip(cpu)
-        .map(|(g, c)| if g.is_finite() { (g - c).abs() / (1.0 + c.abs()) } else { f32::INFINITY })
-        .fold(0.0, f32::max)
-}
+pub use crate::gpu::parity_error;
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]

@@ -182,6 +182,18 @@ impl Gpu {
     }
 }
 
+/// How far a GPU result is from its CPU twin: the largest
+/// `|gpu − cpu| / (1 + |cpu|)` — relative for large values, absolute near 0,
+/// where devices evaluate `tanh` and friends by different formulas. A
+/// non-finite GPU value counts as infinitely far.
+pub fn parity_error(gpu: &[f32], cpu: &[f32]) -> f32 {
+    assert_eq!(gpu.len(), cpu.len(), "results of different sizes");
+    gpu.iter()
+        .zip(cpu)
+        .map(|(g, c)| if g.is_finite() { (g - c).abs() / (1.0 + c.abs()) } else { f32::INFINITY })
+        .fold(0.0, f32::max)
+}
+
 /// Reads the first `len` f32s of a mapped-readable `staging` buffer whose copy
 /// has been submitted. Awaits the map; never spins.
 pub async fn read_back(gpu: &Gpu, staging: &wgpu::Buffer, len: usize) -> Result<Vec<f32>, GpuError> {
