@@ -20,6 +20,11 @@ site: wasm
 	@bash -c '. tools/lib.sh && ensure_node_packages'
 	npx vite build --logLevel warn
 
+# Benchmarks: the Rust ones, then the page's responsiveness in Chromium.
+bench: site
+	cargo bench --bench depth
+	node tools/bench-page.mjs 3
+
 # Vite's dev server with live reload (after `make wasm`).
 dev: wasm
 	@bash -c '. tools/lib.sh && ensure_node_packages'
