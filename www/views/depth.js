@@ -314,6 +314,8 @@ export function mountDepth(app, core, report) {
   };
 
   worker.onmessage = async ({ data: m }) => {
+    // Named in the performance timeline, so a long task can be traced to its message.
+    performance.mark(`depth:${m.type}`);
     if (m.type === 'ready') {
       points = m.points;
       metric('params').textContent = String(m.status.params);
