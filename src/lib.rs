@@ -16,6 +16,8 @@
 //!   [`depth`]: the depth lab's classifier, training, invariance and
 //!   compression studies; [`data`]: its datasets; [`pendulum`]: the
 //!   learned-dynamics study.
+//! - [`mlp`]: a tanh perceptron with exact gradients; [`koopman`]: the
+//!   consistent Koopman autoencoder lab.
 
 // Numerical kernels index several arrays with one counter; iterator chains
 // would hide the formulas they implement.
@@ -28,8 +30,10 @@ pub mod dense;
 pub mod depth;
 pub mod depth_kernel;
 pub mod gpu;
+pub mod koopman;
 pub mod labs;
 pub mod link;
+pub mod mlp;
 pub mod ode;
 pub mod optim;
 pub mod pendulum;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use std::time::Instant;
 
-use continuum::{depth, gpu::Gpu, labs::Lab, link};
+use continuum::{depth, gpu::Gpu, koopman, labs::Lab, link};
 
 #[derive(Parser)]
 #[command(name = "continuum", version, about = "Continuum playground, headless")]
@@ -52,6 +52,23 @@ fn main() -> ExitCode {
                 eprintln!("notice: {}", notice.message);
             }
             let lab = parsed.link.lab;
+            let start = Instant::now();
+            let clock = move || start.elapsed().as_secs_f64() * 1e3;
+            if lab == Lab::Koopman {
+                return match koopman::run(&parsed.link, &clock) {
+                    Ok(report) => {
+                        if let Some(d) = &report.divergence {
+                            eprintln!("diverged: {}", d.message);
+                        }
+                        println!("{}", serde_json::to_string_pretty(&report).expect("a report serializes"));
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             if lab != Lab::Depth {
                 eprintln!(
                     "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",
@@ -62,8 +79,6 @@ fn main() -> ExitCode {
             if let Ok((_, Some(note))) = depth::Config::from_link(&parsed.link) {
                 eprintln!("notice: {note}");
             }
-            let start = Instant::now();
-            let clock = move || start.elapsed().as_secs_f64() * 1e3;
             match depth::run(&parsed.link, &clock) {
                 Ok(report) => {
                     if let Some(d) = &report.divergence {

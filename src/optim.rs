@@ -1,7 +1,10 @@
-//! Adam (Kingma & Ba), over a model's parameter slices.
+//! Adam (Kingma & Ba) with optional decoupled weight decay (AdamW,
+//! Loshchilov & Hutter), and gradient clipping by global norm.
 
 pub struct Adam {
     pub lr: f64,
+    /// Decoupled weight decay: `p -= lr · weight_decay · p` before each step (0: plain Adam).
+    pub weight_decay: f64,
     beta1: f64,
     beta2: f64,
     eps: f64,
@@ -12,7 +15,7 @@ pub struct Adam {
 
 impl Adam {
     pub fn new(lr: f64) -> Adam {
-        Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, t: 0, m: Vec::new(), v: Vec::new() }
+        Adam { lr, weight_decay: 0.0, beta1: 0.9, beta2: 0.999, eps: 1e-8, t: 0, m: Vec::new(), v: Vec::new() }
     }
 
     /// One update of `params` (slices in a fixed order) along `grads` (same shapes).
@@ -27,12 +30,24 @@ impl Adam {
         for (((p, g), m), v) in params.into_iter().zip(grads).zip(&mut self.m).zip(&mut self.v) {
             assert_eq!(p.len(), g.len(), "parameter and gradient shapes differ");
             for i in 0..p.len() {
+                p[i] -= self.lr * self.weight_decay * p[i];
                 m[i] = self.beta1 * m[i] + (1.0 - self.beta1) * g[i];
                 v[i] = self.beta2 * v[i] + (1.0 - self.beta2) * g[i] * g[i];
                 p[i] -= self.lr * (m[i] / c1) / ((v[i] / c2).sqrt() + self.eps);
             }
         }
     }
+}
+
+/// Scales `grads` so their joint Euclidean norm is at most `max` (as
+/// PyTorch's `clip_grad_norm_`); returns the norm before clipping.
+pub fn clip_global_norm(grads: &mut [Vec<f64>], max: f64) -> f64 {
+    let norm = grads.iter().flatten().map(|g| g * g).sum::<f64>().sqrt();
+    if norm > max {
+        let scale = max / (norm + 1e-6);
+        grads.iter_mut().flatten().for_each(|g| *g *= scale);
+    }
+    norm
 }
 
 #[cfg(test)]
@@ -48,5 +63,24 @@ mod tests {
             adam.step(vec![&mut x], &[g]);
         }
         assert!((x[0] - 1.0).abs() < 1e-3 && (x[1] + 0.5).abs() < 1e-3, "{x:?}");
+    }
+
+    #[test]
+    fn weight_decay_shrinks_parameters_without_gradient() {
+        let mut x = vec![2.0];
+        let mut adamw = Adam::new(0.1);
+        adamw.weight_decay = 0.5;
+        adamw.step(vec![&mut x], &[vec![0.0]]);
+        assert!((x[0] - 2.0 * (1.0 - 0.05)).abs() < 1e-12, "{x:?}");
+    }
+
+    #[test]
+    fn clipping_bounds_the_joint_norm_and_keeps_direction() {
+        let mut g = vec![vec![3.0], vec![4.0]];
+        assert_eq!(clip_global_norm(&mut g, 1.0), 5.0);
+        assert!((g[0][0] - 0.6).abs() < 1e-6 && (g[1][0] - 0.8).abs() < 1e-6, "{g:?}");
+        let mut small = vec![vec![0.1]];
+        clip_global_norm(&mut small, 1.0);
+        assert_eq!(small[0][0], 0.1);
     }
 }

@@ -1,0 +1,700 @@
+//! Consistent Koopman autoencoders (Azencot, Erichson, Lin & Mahoney 2020;
+//! reference code `erichson/koopmanAE`).
+//!
+//! Snapshots `x` are encoded to a latent `z` of size b where one time step is
+//! linear, `z ↦ C z`; a backward operator D steps back in time. Training
+//! minimizes, over windows `x_0 … x_s` (means over batch and coordinates):
+//!
+//! - forward  Σ_{k=1..s} ‖dec(C^k enc(x_0)) − x_k‖²
+//! - identity ‖dec(enc(x_0)) − x_0‖²
+//! - backward Σ_{k=1..s} ‖dec(D^k enc(x_s)) − x_{s−k}‖²
+//! - consistency Σ_{k=1..b} (1/2k)(‖D[:k,:] C[:,:k] − I_k‖²_F + ‖C[:k,:] D[:,:k] − I_k‖²_F)
+//!
+//! total = forward + λ identity + ν backward + η consistency; ν = η = 0 is the
+//! plain Koopman autoencoder. Gradients are exact (hand-written backprop);
+//! AdamW with global-norm clipping as in the reference code.
+//!
+//! Differences from the reference code, on purpose: the identity term is not
+//! multiplied by s (PAPERS.md's formula); D starts as C⁻¹ (the code's
+//! `pinverse(Cᵀ)` is C itself for an orthogonal C, which is inconsistent from
+//! the start); noisy and clean data share one scaling (the code scales each by
+//! its own range, so the truth is shifted against the inputs).
+
+use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::data::gaussian;
+use crate::labs::Lab;
+use crate::link::{Link, Value};
+use crate::mlp::Mlp;
+use crate::ode::dopri5;
+use crate::optim::{clip_global_norm, Adam};
+
+/// θ'' = −G sin θ, as in the reference code.
+pub const G: f64 = 9.81;
+/// Sampling interval of the snapshots.
+pub const DT: f64 = 0.1;
+/// Snapshots generated; the first [`TRAIN`] (noisy) train, the rest test.
+pub const SNAPSHOTS: usize = 2200;
+pub const TRAIN: usize = 600;
+/// Dimension the pendulum's 2D state is lifted to.
+pub const LIFT: usize = 64;
+/// Hidden width of encoder and decoder (the reference code's 16·α, α = 1).
+pub const HIDDEN: usize = 16;
+pub const BATCH: usize = 64;
+pub const LR: f64 = 1e-2;
+/// Largest joint gradient norm (the reference code's `gradclip`).
+pub const CLIP: f64 = 0.05;
+/// Weight decay of AdamW (the reference code's default).
+pub const WEIGHT_DECAY: f64 = 0.0;
+/// Epochs at which the learning rate is multiplied by [`LR_DECAY`].
+pub const LR_EPOCHS: [usize; 4] = [30, 200, 400, 500];
+pub const LR_DECAY: f64 = 0.2;
+/// Rollouts for the relative error start at these many test snapshots,
+/// [`EVAL_STRIDE`] apart from the first test snapshot.
+pub const EVAL_STARTS: usize = 30;
+pub const EVAL_STRIDE: usize = 20;
+/// Horizons the CLI reports.
+pub const REPORT_HORIZONS: [usize; 3] = [10, 100, 1000];
+
+/// The Koopman lab's settings, read from a link (see `labs::KOOPMAN`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub theta0: f64,
+    pub noise: f64,
+    pub b: usize,
+    pub s: usize,
+    pub weights: Weights,
+    pub horizon: usize,
+    pub epochs: usize,
+    pub seed: u64,
+}
+
+/// Weights of the loss terms after the forward one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Weights {
+    pub lambda: f64,
+    pub nu: f64,
+    pub eta: f64,
+}
+
+impl Config {
+    pub fn from_link(link: &Link) -> Result<Config, String> {
+        if link.lab != Lab::Koopman {
+            return Err(format!("not a koopman link: lab={}", link.lab.name()));
+        }
+        let int = |k: &str| match link.get(k) {
+            Some(Value::Int(v)) => *v as usize,
+            other => panic!("koopman knob {k} is not an integer: {other:?}"),
+        };
+        let float = |k: &str| match link.get(k) {
+            Some(Value::Float(v)) => *v,
+            other => panic!("koopman knob {k} is not a number: {other:?}"),
+        };
+        if let Some(Value::Choice("wake")) = link.get("data") {
+            // The hook for the second data set: snapshots of the flow lab's
+            // cylinder wake, downsampled, in place of `Data::pendulum`.
+            return Err("the cylinder-wake data set comes from the flow lab's lattice-Boltzmann solver, \
+                 which is not built yet; use data=pendulum"
+                .into());
+        }
+        Ok(Config {
+            theta0: float("theta0"),
+            noise: float("noise"),
+            b: int("b"),
+            s: int("s"),
+            weights: Weights { lambda: float("lambda"), nu: float("nu"), eta: float("eta") },
+            horizon: int("horizon"),
+            epochs: int("epochs"),
+            seed: int("seed") as u64,
+        })
+    }
+
+    /// The same experiment as the plain Koopman autoencoder (ν = η = 0).
+    pub fn plain(&self) -> Config {
+        Config { weights: Weights { nu: 0.0, eta: 0.0, ..self.weights }, ..self.clone() }
+    }
+}
+
+/// Pendulum snapshots, lifted and scaled to [−1, 1].
+#[derive(Clone, Debug)]
+pub struct Data {
+    /// `TRAIN × LIFT`, with measurement noise.
+    pub train: Array2<f64>,
+    /// `SNAPSHOTS × LIFT`, without noise: the truth.
+    pub clean: Array2<f64>,
+    /// `SNAPSHOTS × 2`: (θ, θ̇) of the truth.
+    pub states: Array2<f64>,
+    /// `LIFT × 2` orthonormal columns: lifted = state · Qᵀ.
+    pub q: Array2<f64>,
+    /// scaled = 2 (lifted − lo) / span − 1.
+    pub lo: f64,
+    pub span: f64,
+}
+
+impl Data {
+    /// A frictionless pendulum released at rest from `theta0`, sampled every
+    /// [`DT`] by the adaptive integrator (tolerance 1e-10); Gaussian noise of
+    /// standard deviation `noise` on the training states; lifted by a random
+    /// orthonormal map from `seed`.
+    pub fn pendulum(theta0: f64, noise: f64, seed: u64) -> Data {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6b00_9a11);
+        let mut states = Array2::zeros((SNAPSHOTS, 2));
+        let mut y = [theta0, 0.0];
+        for n in 0..SNAPSHOTS {
+            states[[n, 0]] = y[0];
+            states[[n, 1]] = y[1];
+            dopri5(|_, y, dy| (dy[0], dy[1]) = (y[1], -G * y[0].sin()), 0.0, DT, &mut y, 1e-10, 1e-10);
+        }
+        let mut noisy = states.slice(s![..TRAIN, ..]).to_owned();
+        noisy.mapv_inplace(|v| v + noise * gaussian(&mut rng));
+        // Gram–Schmidt on two Gaussian columns.
+        let mut q = Array2::from_shape_fn((LIFT, 2), |_| gaussian(&mut rng));
+        let c0 = q.column(0).to_owned() / q.column(0).dot(&q.column(0)).sqrt();
+        let c1 = &q.column(1) - &(&c0 * c0.dot(&q.column(1)));
+        let c1 = &c1 / c1.dot(&c1).sqrt();
+        q.column_mut(0).assign(&c0);
+        q.column_mut(1).assign(&c1);
+        let lifted_clean = states.dot(&q.t());
+        let lifted_noisy = noisy.dot(&q.t());
+        let lo = lifted_noisy.fold(f64::INFINITY, |a, &b| a.min(b));
+        let hi = lifted_noisy.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let span = hi - lo;
+        let scale = |x: Array2<f64>| x.mapv(|v| 2.0 * (v - lo) / span - 1.0);
+        Data { train: scale(lifted_noisy), clean: scale(lifted_clean), states, q, lo, span }
+    }
+
+    /// The (θ, θ̇) a scaled snapshot stands for (its projection onto the lift's plane).
+    pub fn state_of(&self, x: ArrayView1<f64>) -> [f64; 2] {
+        let lifted = x.mapv(|v| (v + 1.0) * self.span / 2.0 + self.lo);
+        [lifted.dot(&self.q.column(0)), lifted.dot(&self.q.column(1))]
+    }
+
+    /// Indices of the first snapshots of the evaluation rollouts.
+    pub fn eval_starts(&self) -> Vec<usize> {
+        (0..EVAL_STARTS).map(|j| TRAIN + j * EVAL_STRIDE).collect()
+    }
+}
+
+/// The pendulum's exact angular frequency at amplitude θ0:
+/// ω = π √G / (2 K(sin²(θ0/2))), K by the arithmetic–geometric mean.
+pub fn pendulum_frequency(theta0: f64) -> f64 {
+    let k = (theta0 / 2.0).sin();
+    let (mut a, mut g) = (1.0, (1.0 - k * k).sqrt());
+    while (a - g).abs() > 1e-15 {
+        (a, g) = ((a + g) / 2.0, (a * g).sqrt());
+    }
+    let quarter_period_k = std::f64::consts::PI / (2.0 * a);
+    std::f64::consts::PI * G.sqrt() / (2.0 * quarter_period_k)
+}
+
+/// Encoder, decoder and the two latent operators (also the container of their gradient).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub enc: Mlp,
+    pub dec: Mlp,
+    /// Forward operator, `b × b`: z_{k+1} = C z_k.
+    pub c: Array2<f64>,
+    /// Backward operator, `b × b`: z_{k−1} = D z_k.
+    pub d: Array2<f64>,
+}
+
+/// The loss terms of one batch (unweighted; `None` when the term's weight is
+/// 0, so it was not computed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Losses {
+    pub total: f64,
+    pub fwd: f64,
+    pub id: f64,
+    pub bwd: Option<f64>,
+    pub con: Option<f64>,
+}
+
+/// `Σ_k (1/2k)(‖D[:k,:] C[:,:k] − I‖² + ‖C[:k,:] D[:,:k] − I‖²)` and its
+/// gradients with respect to C and D.
+pub fn consistency(c: &Array2<f64>, d: &Array2<f64>) -> (f64, Array2<f64>, Array2<f64>) {
+    let b = c.nrows();
+    let (mut loss, mut gc, mut gd) = (0.0, Array2::zeros((b, b)), Array2::zeros((b, b)));
+    for k in 1..=b {
+        let w = 1.0 / (2.0 * k as f64);
+        let (d_top, c_left) = (d.slice(s![..k, ..]), c.slice(s![.., ..k]));
+        let e1 = d_top.dot(&c_left) - Array2::<f64>::eye(k);
+        let (c_top, d_left) = (c.slice(s![..k, ..]), d.slice(s![.., ..k]));
+        let e2 = c_top.dot(&d_left) - Array2::<f64>::eye(k);
+        loss += w * (e1.iter().map(|v| v * v).sum::<f64>() + e2.iter().map(|v| v * v).sum::<f64>());
+        let mut g = gd.slice_mut(s![..k, ..]);
+        g += &(2.0 * w * e1.dot(&c_left.t()));
+        let mut g = gc.slice_mut(s![.., ..k]);
+        g += &(2.0 * w * d_top.t().dot(&e1));
+        let mut g = gc.slice_mut(s![..k, ..]);
+        g += &(2.0 * w * e2.dot(&d_left.t()));
+        let mut g = gd.slice_mut(s![.., ..k]);
+        g += &(2.0 * w * c_top.t().dot(&e2));
+    }
+    (loss, gc, gd)
+}
+
+fn mse_and_grad(y: &Array2<f64>, target: ArrayView2<f64>, weight: f64) -> (f64, Array2<f64>) {
+    let n = y.len() as f64;
+    let diff = y - &target;
+    let loss = diff.iter().map(|v| v * v).sum::<f64>() / n;
+    (loss, diff * (2.0 * weight / n))
+}
+
+impl Model {
+    /// Encoder m → 16 → 16 → b, decoder b → 16 → 16 → m (tanh out); C = 0.99 ×
+    /// a random orthogonal matrix (the reference code's `init_scale`), D = C⁻¹.
+    pub fn init(m: usize, b: usize, rng: &mut impl Rng) -> Model {
+        let enc = Mlp::init(&[m, HIDDEN, HIDDEN, b], false, rng);
+        let dec = Mlp::init(&[b, HIDDEN, HIDDEN, m], true, rng);
+        // Orthogonal factor of a Gaussian matrix by Gram–Schmidt on its columns.
+        let mut q = Array2::from_shape_fn((b, b), |_| gaussian(rng));
+        for j in 0..b {
+            for i in 0..j {
+                let proj = q.column(i).dot(&q.column(j));
+                let qi = q.column(i).to_owned();
+                q.column_mut(j).scaled_add(-proj, &qi);
+            }
+            let norm = q.column(j).dot(&q.column(j)).sqrt();
+            q.column_mut(j).mapv_inplace(|v| v / norm);
+        }
+        let c = &q * 0.99;
+        let d = Array2::from_shape_fn((b, b), |(i, j)| q[[j, i]] / 0.99);
+        Model { enc, dec, c, d }
+    }
+
+    pub fn zeros_like(&self) -> Model {
+        Model {
+            enc: self.enc.zeros_like(),
+            dec: self.dec.zeros_like(),
+            c: Array2::zeros(self.c.raw_dim()),
+            d: Array2::zeros(self.d.raw_dim()),
+        }
+    }
+
+    pub fn params(&self) -> usize {
+        self.enc.params() + self.dec.params() + self.c.len() + self.d.len()
+    }
+
+    pub fn tensors(&self) -> Vec<&[f64]> {
+        let mut out = self.enc.tensors();
+        out.extend(self.dec.tensors());
+        out.push(self.c.as_slice().expect("standard layout"));
+        out.push(self.d.as_slice().expect("standard layout"));
+        out
+    }
+
+    pub fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        let mut out = self.enc.tensors_mut();
+        out.extend(self.dec.tensors_mut());
+        out.push(self.c.as_slice_mut().expect("standard layout"));
+        out.push(self.d.as_slice_mut().expect("standard layout"));
+        out
+    }
+
+    /// ‖DC − I‖_F: how far the backward operator is from inverting the forward one.
+    pub fn consistency_error(&self) -> f64 {
+        let e = self.d.dot(&self.c) - Array2::<f64>::eye(self.c.nrows());
+        e.iter().map(|v| v * v).sum::<f64>().sqrt()
+    }
+
+    /// Eigenvalues of C as (re, im), sorted by angle then modulus.
+    pub fn eigenvalues(&self) -> Vec<[f64; 2]> {
+        let b = self.c.nrows();
+        let mat = faer::Mat::<f64>::from_fn(b, b, |i, j| self.c[[i, j]]);
+        let mut out: Vec<[f64; 2]> = match mat.eigenvalues() {
+            Ok(values) => values.iter().map(|z| [z.re, z.im]).collect(),
+            Err(_) => vec![[f64::NAN, f64::NAN]; b],
+        };
+        out.sort_by(|a, b| {
+            a[1].atan2(a[0]).total_cmp(&b[1].atan2(b[0])).then(a[0].hypot(a[1]).total_cmp(&b[0].hypot(b[1])))
+        });
+        out
+    }
+
+    /// Loss terms of a batch of windows (`xs[k]` is `batch × m`, k = 0..=s) and the gradient of the total.
+    pub fn loss_and_grad(&self, xs: &[ArrayView2<f64>], w: &Weights) -> (Losses, Model) {
+        let s = xs.len() - 1;
+        let mut grad = self.zeros_like();
+        let mut losses = Losses::default();
+
+        // Forward and identity: z0 = enc(x0), q_k = C^k z0 (rows: q_k = q_{k−1} Cᵀ).
+        let (z0, enc_cache) = self.enc.forward(xs[0]);
+        let (y0, c0) = self.dec.forward(z0.view());
+        let (id, dy0) = mse_and_grad(&y0, xs[0], w.lambda);
+        losses.id = id;
+        let mut g_z0 = self.dec.backward(&c0, dy0, &mut grad.dec);
+        let g_chain = self.chain_loss(&self.c, &z0, |k| xs[k], s, 1.0, &mut losses.fwd, &mut grad.c, &mut grad.dec);
+        g_z0 += &g_chain;
+        self.enc.backward(&enc_cache, g_z0, &mut grad.enc);
+        losses.total = losses.fwd + w.lambda * id;
+
+        if w.nu != 0.0 {
+            // Backward: p_k = D^k enc(x_s), compared with x_{s−k}.
+            let (zs, cache) = self.enc.forward(xs[s]);
+            let mut bwd = 0.0;
+            let g = self.chain_loss(&self.d, &zs, |k| xs[s - k], s, w.nu, &mut bwd, &mut grad.d, &mut grad.dec);
+            self.enc.backward(&cache, g, &mut grad.enc);
+            losses.bwd = Some(bwd);
+            losses.total += w.nu * bwd;
+        }
+        if w.eta != 0.0 {
+            let (con, gc, gd) = consistency(&self.c, &self.d);
+            grad.c.scaled_add(w.eta, &gc);
+            grad.d.scaled_add(w.eta, &gd);
+            losses.con = Some(con);
+            losses.total += w.eta * con;
+        }
+        (losses, grad)
+    }
+
+    /// Σ_{k=1..s} mse(dec(z A^k ᵀ), target(k)), weighted: adds it to `loss`,
+    /// the gradients of A and of the decoder to `g_a` and `g_dec`, and
+    /// returns the gradient with respect to `z`.
+    #[allow(clippy::too_many_arguments)]
+    fn chain_loss<'a>(
+        &self,
+        a: &Array2<f64>,
+        z: &Array2<f64>,
+        target: impl Fn(usize) -> ArrayView2<'a, f64>,
+        s: usize,
+        weight: f64,
+        loss: &mut f64,
+        g_a: &mut Array2<f64>,
+        g_dec: &mut Mlp,
+    ) -> Array2<f64> {
+        let mut qs = vec![z.clone()];
+        for _ in 0..s {
+            let next = qs.last().expect("non-empty").dot(&a.t());
+            qs.push(next);
+        }
+        // Walking back, g holds ∂L/∂q_k of everything downstream of q_k.
+        let mut g = Array2::zeros(z.raw_dim());
+        for k in (1..=s).rev() {
+            let (y, cache) = self.dec.forward(qs[k].view());
+            let (l, dy) = mse_and_grad(&y, target(k), weight);
+            *loss += l;
+            g += &self.dec.backward(&cache, dy, g_dec);
+            *g_a += &g.t().dot(&qs[k - 1]);
+            g = g.dot(a);
+        }
+        g
+    }
+
+    /// Predictions x̂_1 … x̂_steps from each row of `x0` (`n × m`): `steps` arrays of `n × m`.
+    pub fn rollout(&self, x0: ArrayView2<f64>, steps: usize) -> Vec<Array2<f64>> {
+        let mut z = self.enc.apply(x0);
+        (0..steps)
+            .map(|_| {
+                z = z.dot(&self.c.t());
+                self.dec.apply(z.view())
+            })
+            .collect()
+    }
+
+    /// Mean over the evaluation starts of ‖x̂_k − x_k‖ / ‖x_k‖ against the
+    /// clean truth, for k = 1..=horizon.
+    pub fn relative_error(&self, data: &Data, horizon: usize) -> Vec<f64> {
+        let starts = data.eval_starts();
+        let horizon = horizon.min(SNAPSHOTS - 1 - starts.last().copied().unwrap_or(0));
+        let x0 = data.clean.select(Axis(0), &starts);
+        let predictions = self.rollout(x0.view(), horizon);
+        predictions
+            .iter()
+            .enumerate()
+            .map(|(k, pred)| {
+                let total: f64 = starts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &i)| {
+                        let truth = data.clean.row(i + k + 1);
+                        let err = (&pred.row(j) - &truth).mapv(|v| v * v).sum().sqrt();
+                        let err = if err.is_finite() { err } else { f64::INFINITY };
+                        err / truth.dot(&truth).sqrt()
+                    })
+                    .sum();
+                total / starts.len() as f64
+            })
+            .collect()
+    }
+}
+
+/// One epoch's numbers, for charts: mean loss terms over its batches.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub loss: Losses,
+}
+
+/// Why training stopped early.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Divergence {
+    pub epoch: usize,
+    pub message: String,
+}
+
+/// Training, one epoch at a time (the page interleaves epochs with drawing).
+pub struct Trainer {
+    pub config: Config,
+    pub data: Data,
+    pub model: Model,
+    pub epoch: usize,
+    pub history: Vec<EpochStats>,
+    pub diverged: Option<Divergence>,
+    optimizer: Adam,
+    rng: ChaCha8Rng,
+    /// First snapshot of every training window.
+    windows: Vec<usize>,
+}
+
+impl Trainer {
+    pub fn new(config: Config) -> Trainer {
+        let data = Data::pendulum(config.theta0, config.noise, config.seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let model = Model::init(LIFT, config.b, &mut rng);
+        let mut optimizer = Adam::new(LR);
+        optimizer.weight_decay = WEIGHT_DECAY;
+        let windows = (0..TRAIN.saturating_sub(config.s)).collect();
+        Trainer { config, data, model, epoch: 0, history: Vec::new(), diverged: None, optimizer, rng, windows }
+    }
+
+    pub fn done(&self) -> bool {
+        self.epoch >= self.config.epochs || self.diverged.is_some()
+    }
+
+    /// Runs one epoch; `None` when training is over.
+    pub fn epoch(&mut self) -> Option<&EpochStats> {
+        if self.done() {
+            return None;
+        }
+        if LR_EPOCHS.contains(&self.epoch) {
+            self.optimizer.lr *= LR_DECAY;
+        }
+        self.windows.shuffle(&mut self.rng);
+        let s = self.config.s;
+        let mut sum = Losses::default();
+        let batches = self.windows.chunks(BATCH).count() as f64;
+        for batch in self.windows.chunks(BATCH) {
+            let xs: Vec<Array2<f64>> = (0..=s)
+                .map(|k| self.data.train.select(Axis(0), &batch.iter().map(|i| i + k).collect::<Vec<_>>()))
+                .collect();
+            let views: Vec<_> = xs.iter().map(|x| x.view()).collect();
+            let (l, grad) = self.model.loss_and_grad(&views, &self.config.weights);
+            let mut grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
+            let norm = clip_global_norm(&mut grads, CLIP);
+            if !l.total.is_finite() || !norm.is_finite() {
+                let what = if l.total.is_finite() { "the gradient" } else { "the training loss" };
+                self.diverged = Some(Divergence {
+                    epoch: self.epoch + 1,
+                    message: format!(
+                        "training diverged in epoch {}: {what} is not finite. Lower ν or η, or the noise.",
+                        self.epoch + 1
+                    ),
+                });
+                return None;
+            }
+            self.optimizer.step(self.model.tensors_mut(), &grads);
+            sum.total += l.total / batches;
+            sum.fwd += l.fwd / batches;
+            sum.id += l.id / batches;
+            sum.bwd = l.bwd.map(|v| sum.bwd.unwrap_or(0.0) + v / batches);
+            sum.con = l.con.map(|v| sum.con.unwrap_or(0.0) + v / batches);
+        }
+        self.epoch += 1;
+        self.history.push(EpochStats { epoch: self.epoch, loss: sum });
+        self.history.last()
+    }
+}
+
+/// Wall-clock milliseconds of each part of [`run`].
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub data: f64,
+    pub train: f64,
+    pub per_epoch: f64,
+    pub evaluate: f64,
+}
+
+/// What `continuum run` prints for a koopman link.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub link: String,
+    pub train_loss: Losses,
+    /// Relative error at horizons 10, 100, 1000, keyed by horizon.
+    pub rel_error: std::collections::BTreeMap<usize, f64>,
+    /// Eigenvalues of C as (re, im).
+    pub eigenvalues: Vec<[f64; 2]>,
+    /// ‖DC − I‖_F.
+    pub consistency: f64,
+    pub params: usize,
+    pub epochs_run: usize,
+    pub diverged: bool,
+    pub divergence: Option<Divergence>,
+    pub timings_ms: Timings,
+}
+
+/// Trains and evaluates the experiment a koopman link describes. `clock`
+/// returns milliseconds.
+pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
+    let config = Config::from_link(link)?;
+    let mut timings = Timings::default();
+    let t0 = clock();
+    let mut trainer = Trainer::new(config);
+    timings.data = clock() - t0;
+    let t1 = clock();
+    while trainer.epoch().is_some() {}
+    timings.train = clock() - t1;
+    timings.per_epoch = timings.train / trainer.epoch.max(1) as f64;
+    let t2 = clock();
+    let errors = trainer.model.relative_error(&trainer.data, *REPORT_HORIZONS.last().expect("horizons"));
+    let rel_error = REPORT_HORIZONS.iter().filter(|&&h| h <= errors.len()).map(|&h| (h, errors[h - 1])).collect();
+    timings.evaluate = clock() - t2;
+    Ok(Report {
+        link: link.canonical(),
+        train_loss: trainer.history.last().map(|s| s.loss).unwrap_or_default(),
+        rel_error,
+        eigenvalues: trainer.model.eigenvalues(),
+        consistency: trainer.model.consistency_error(),
+        params: trainer.model.params(),
+        epochs_run: trainer.epoch,
+        diverged: trainer.diverged.is_some(),
+        divergence: trainer.diverged.clone(),
+        timings_ms: timings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::parse;
+
+    fn random(b: usize, seed: u64) -> Array2<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        Array2::from_shape_fn((b, b), |_| gaussian(&mut rng))
+    }
+
+    fn inverse(c: &Array2<f64>) -> Array2<f64> {
+        let b = c.nrows();
+        use faer::linalg::solvers::DenseSolveCore;
+        let lu = faer::Mat::<f64>::from_fn(b, b, |i, j| c[[i, j]]).partial_piv_lu();
+        let inv = lu.inverse();
+        Array2::from_shape_fn((b, b), |(i, j)| inv[(i, j)])
+    }
+
+    #[test]
+    fn consistency_is_zero_for_the_inverse_and_positive_otherwise() {
+        for seed in 0..4 {
+            let c = random(5, seed) + Array2::<f64>::eye(5) * 3.0;
+            let d = inverse(&c);
+            let (loss, gc, gd) = consistency(&c, &d);
+            assert!(loss < 1e-20, "D = C⁻¹ gave {loss}");
+            assert!(gc.iter().chain(&gd).all(|g| g.abs() < 1e-9));
+            let mut off = d.clone();
+            off[[2, 1]] += 0.01;
+            assert!(consistency(&c, &off).0 > 1e-6);
+            assert!(consistency(&c, &random(5, seed + 10)).0 > 0.1);
+        }
+    }
+
+    #[test]
+    fn consistency_gradient_matches_finite_differences() {
+        let (c, d) = (random(4, 1), random(4, 2));
+        let (_, gc, gd) = consistency(&c, &d);
+        let eps = 1e-6;
+        for idx in [(0, 0), (1, 3), (3, 2), (2, 2)] {
+            let (mut cp, mut cm) = (c.clone(), c.clone());
+            cp[idx] += eps;
+            cm[idx] -= eps;
+            let fd = (consistency(&cp, &d).0 - consistency(&cm, &d).0) / (2.0 * eps);
+            assert!((fd - gc[idx]).abs() < 1e-6 * (1.0 + fd.abs()), "C{idx:?}: {fd} vs {}", gc[idx]);
+            let (mut dp, mut dm) = (d.clone(), d.clone());
+            dp[idx] += eps;
+            dm[idx] -= eps;
+            let fd = (consistency(&c, &dp).0 - consistency(&c, &dm).0) / (2.0 * eps);
+            assert!((fd - gd[idx]).abs() < 1e-6 * (1.0 + fd.abs()), "D{idx:?}: {fd} vs {}", gd[idx]);
+        }
+    }
+
+    /// Every parameter of a small model, all four terms on, in f64.
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (m, b, s, n) = (6, 3, 3, 5);
+        let mut model = Model::init(m, b, &mut rng);
+        // Away from D = C⁻¹, so the consistency term has a gradient too.
+        model.d += &(random(b, 9) * 0.1);
+        let xs: Vec<Array2<f64>> =
+            (0..=s).map(|_| Array2::from_shape_fn((n, m), |_| 0.5 * gaussian(&mut rng))).collect();
+        let views: Vec<_> = xs.iter().map(|x| x.view()).collect();
+        let w = Weights { lambda: 0.7, nu: 0.3, eta: 0.2 };
+        let (_, grad) = model.loss_and_grad(&views, &w);
+        let total = |model: &Model| model.loss_and_grad(&views, &w).0.total;
+        let eps = 1e-6;
+        let mut checked = 0;
+        for (t, g) in grad.tensors().iter().enumerate() {
+            for i in 0..g.len() {
+                let mut plus = model.clone();
+                plus.tensors_mut()[t][i] += eps;
+                let mut minus = model.clone();
+                minus.tensors_mut()[t][i] -= eps;
+                let fd = (total(&plus) - total(&minus)) / (2.0 * eps);
+                assert!((fd - g[i]).abs() < 1e-6 * (1.0 + fd.abs()), "tensor {t}[{i}]: fd {fd} vs exact {}", g[i]);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, model.params());
+    }
+
+    #[test]
+    fn data_is_scaled_and_noise_is_on_training_data_only() {
+        let clean = Data::pendulum(2.4, 0.0, 1);
+        let noisy = Data::pendulum(2.4, 0.08, 1);
+        assert_eq!(clean.states, noisy.states);
+        assert!(noisy.train.iter().all(|v| (-1.0 - 1e-12..=1.0 + 1e-12).contains(v)));
+        let diff = (&noisy.train - &noisy.clean.slice(s![..TRAIN, ..])).mapv(f64::abs).sum();
+        assert!(diff > 1.0, "noise was not added");
+        // The projection back onto the lift's plane recovers the state.
+        let back = noisy.state_of(noisy.clean.row(123));
+        assert!((back[0] - noisy.states[[123, 0]]).abs() < 1e-9 && (back[1] - noisy.states[[123, 1]]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_frequency_formula_matches_the_integrated_period() {
+        // Release at rest: θ first returns to θ0 after one period 2π/ω.
+        let data = Data::pendulum(2.4, 0.0, 0);
+        let period = 2.0 * std::f64::consts::PI / pendulum_frequency(2.4);
+        let n = (period / DT).round() as usize;
+        let t = n as f64 * DT;
+        // Near a maximum θ(t) ≈ θ0 − ½ G sin θ0 (t − period)²: compare within that curvature.
+        let expected = 2.4 - 0.5 * G * 2.4f64.sin() * (t - period).powi(2);
+        assert!((data.states[[n, 0]] - expected).abs() < 1e-3, "{} vs {expected}", data.states[[n, 0]]);
+        assert!((pendulum_frequency(1e-6) - G.sqrt()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn training_is_deterministic_for_a_link() {
+        let link = parse("#lab=koopman&epochs=2&s=4").link;
+        let train = || {
+            let mut t = Trainer::new(Config::from_link(&link).unwrap());
+            while t.epoch().is_some() {}
+            (t.model, t.history.last().unwrap().loss)
+        };
+        let (a, la) = train();
+        let (b, lb) = train();
+        assert_eq!(la, lb);
+        assert_eq!(a, b);
+        let other = parse("#lab=koopman&epochs=2&s=4&seed=2").link;
+        let mut t = Trainer::new(Config::from_link(&other).unwrap());
+        while t.epoch().is_some() {}
+        assert_ne!(t.model, a, "the seed must matter");
+    }
+
+    #[test]
+    fn the_wake_data_set_says_it_is_not_there_yet() {
+        let err = Config::from_link(&parse("#lab=koopman&data=wake").link).unwrap_err();
+        assert!(err.contains("flow lab"), "{err}");
+    }
+}

@@ -1,0 +1,160 @@
+//! A small multilayer perceptron with tanh between layers and exact
+//! gradients, batched by rows (`batch × features`). The Koopman lab's encoder
+//! and decoder are two of these.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand::Rng;
+
+use crate::data::gaussian;
+
+/// `y = x Wᵀ + b`, `W` is `out × in`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub w: Array2<f64>,
+    pub b: Array1<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mlp {
+    pub layers: Vec<Layer>,
+    /// tanh after the last layer too (the decoder's outputs live in [−1, 1]).
+    pub tanh_out: bool,
+}
+
+/// What the backward pass needs from a forward pass: each layer's input and
+/// the network's output.
+pub struct Cache {
+    inputs: Vec<Array2<f64>>,
+    output: Array2<f64>,
+}
+
+impl Mlp {
+    /// Layer sizes `sizes[0] → … → sizes[last]`; Xavier-normal weights
+    /// (std √(2 / (fan_in + fan_out))) and zero biases, as in the reference code.
+    pub fn init(sizes: &[usize], tanh_out: bool, rng: &mut impl Rng) -> Mlp {
+        let layers = sizes
+            .windows(2)
+            .map(|io| {
+                let std = (2.0 / (io[0] + io[1]) as f64).sqrt();
+                Layer { w: Array2::from_shape_fn((io[1], io[0]), |_| std * gaussian(rng)), b: Array1::zeros(io[1]) }
+            })
+            .collect();
+        Mlp { layers, tanh_out }
+    }
+
+    pub fn zeros_like(&self) -> Mlp {
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| Layer { w: Array2::zeros(l.w.raw_dim()), b: Array1::zeros(l.b.raw_dim()) })
+            .collect();
+        Mlp { layers, tanh_out: self.tanh_out }
+    }
+
+    pub fn params(&self) -> usize {
+        self.layers.iter().map(|l| l.w.len() + l.b.len()).sum()
+    }
+
+    pub fn tensors(&self) -> Vec<&[f64]> {
+        let mut out = Vec::new();
+        for l in &self.layers {
+            out.push(l.w.as_slice().expect("standard layout"));
+            out.push(l.b.as_slice().expect("standard layout"));
+        }
+        out
+    }
+
+    pub fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        let mut out = Vec::new();
+        for l in &mut self.layers {
+            out.push(l.w.as_slice_mut().expect("standard layout"));
+            out.push(l.b.as_slice_mut().expect("standard layout"));
+        }
+        out
+    }
+
+    fn activated(&self, i: usize) -> bool {
+        i + 1 < self.layers.len() || self.tanh_out
+    }
+
+    /// The network's output for `x`, and what [`Mlp::backward`] needs.
+    pub fn forward(&self, x: ArrayView2<f64>) -> (Array2<f64>, Cache) {
+        let mut inputs = Vec::with_capacity(self.layers.len());
+        let mut h = x.to_owned();
+        for (i, l) in self.layers.iter().enumerate() {
+            let mut z = h.dot(&l.w.t());
+            z += &l.b;
+            if self.activated(i) {
+                z.mapv_inplace(f64::tanh);
+            }
+            inputs.push(std::mem::replace(&mut h, z));
+        }
+        (h.clone(), Cache { inputs, output: h })
+    }
+
+    /// The output alone.
+    pub fn apply(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        self.forward(x).0
+    }
+
+    /// Adds ∂L/∂θ to `grad` given `dy` = ∂L/∂output; returns ∂L/∂x.
+    pub fn backward(&self, cache: &Cache, dy: Array2<f64>, grad: &mut Mlp) -> Array2<f64> {
+        let mut g = dy;
+        for i in (0..self.layers.len()).rev() {
+            if self.activated(i) {
+                // The layer's tanh output is the next layer's input (or the network's output).
+                let a = if i + 1 < self.layers.len() { &cache.inputs[i + 1] } else { &cache.output };
+                g.zip_mut_with(a, |g, &a| *g *= 1.0 - a * a);
+            }
+            let x = &cache.inputs[i];
+            grad.layers[i].w += &g.t().dot(x);
+            grad.layers[i].b += &g.sum_axis(Axis(0));
+            g = g.dot(&self.layers[i].w);
+        }
+        g
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// L = Σ (y ⊙ r) for a fixed random r, so ∂L/∂y = r.
+    fn loss(net: &Mlp, x: &Array2<f64>, r: &Array2<f64>) -> f64 {
+        (net.apply(x.view()) * r).sum()
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for tanh_out in [false, true] {
+            let net = Mlp::init(&[5, 4, 3], tanh_out, &mut rng);
+            let x = Array2::from_shape_fn((7, 5), |_| gaussian(&mut rng));
+            let r = Array2::from_shape_fn((7, 3), |_| gaussian(&mut rng));
+            let (_, cache) = net.forward(x.view());
+            let mut grad = net.zeros_like();
+            let dx = net.backward(&cache, r.clone(), &mut grad);
+            let eps = 1e-6;
+            for (t, g) in grad.tensors().iter().enumerate() {
+                for i in 0..g.len() {
+                    let mut plus = net.clone();
+                    plus.tensors_mut()[t][i] += eps;
+                    let mut minus = net.clone();
+                    minus.tensors_mut()[t][i] -= eps;
+                    let fd = (loss(&plus, &x, &r) - loss(&minus, &x, &r)) / (2.0 * eps);
+                    assert!((fd - g[i]).abs() < 1e-7 * (1.0 + fd.abs()), "tensor {t}[{i}]: {fd} vs {}", g[i]);
+                }
+            }
+            for (idx, &g) in dx.indexed_iter() {
+                let mut xp = x.clone();
+                xp[idx] += eps;
+                let mut xm = x.clone();
+                xm[idx] -= eps;
+                let fd = (loss(&net, &xp, &r) - loss(&net, &xm, &r)) / (2.0 * eps);
+                assert!((fd - g).abs() < 1e-7 * (1.0 + fd.abs()), "x{idx:?}: {fd} vs {g}");
+            }
+        }
+    }
+}
