@@ -225,3 +225,78 @@ pub async fn read_back(gpu: &Gpu, staging: &wgpu::Buffer, len: usize) -> Result<
     gpu.check()?;
     Ok(out)
 }
+
+/// A kernel's buffers: a uniform block of sizes at binding 0, grow-only
+/// storage buffers of f32 at bindings 1, 2, …, a staging buffer to read the
+/// output back, and the bind group over them, rebuilt only when a buffer grows.
+pub struct Bindings {
+    label: &'static str,
+    pub dims: wgpu::Buffer,
+    /// (buffer, capacity in f32s), in binding order after `dims`.
+    storage: Vec<(wgpu::Buffer, usize)>,
+    staging: Option<(wgpu::Buffer, usize)>,
+    group: Option<wgpu::BindGroup>,
+}
+
+impl Bindings {
+    pub fn new(gpu: &Gpu, label: &'static str, dims_bytes: usize) -> Bindings {
+        let dims = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: dims_bytes as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Bindings { label, dims, storage: Vec::new(), staging: None, group: None }
+    }
+
+    /// Makes storage buffer `i` hold at least `lens[i]` f32s and the staging
+    /// buffer `staging` f32s, keeping every buffer that is large enough.
+    pub fn ensure(&mut self, gpu: &Gpu, pipeline: &wgpu::ComputePipeline, lens: &[usize], staging: usize) {
+        let mut grew = self.storage.len() != lens.len();
+        if grew {
+            self.storage.clear();
+        }
+        for (i, &len) in lens.iter().enumerate() {
+            match self.storage.get(i) {
+                Some((_, cap)) if *cap >= len => {}
+                _ => {
+                    let slot = (gpu.storage_buffer(self.label, len), len);
+                    if i < self.storage.len() {
+                        self.storage[i] = slot;
+                    } else {
+                        self.storage.push(slot);
+                    }
+                    grew = true;
+                }
+            }
+        }
+        if self.staging.as_ref().is_none_or(|(_, cap)| *cap < staging) {
+            self.staging = Some((gpu.staging_buffer(self.label, staging), staging));
+        }
+        if grew || self.group.is_none() {
+            let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: self.dims.as_entire_binding() }];
+            entries.extend(self.storage.iter().enumerate().map(|(i, (buffer, _))| wgpu::BindGroupEntry {
+                binding: i as u32 + 1,
+                resource: buffer.as_entire_binding(),
+            }));
+            self.group = Some(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(self.label),
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            }));
+        }
+    }
+
+    /// Storage buffer `i` (binding `i + 1`).
+    pub fn buffer(&self, i: usize) -> &wgpu::Buffer {
+        &self.storage[i].0
+    }
+
+    pub fn staging(&self) -> &wgpu::Buffer {
+        &self.staging.as_ref().expect("ensure() first").0
+    }
+
+    pub fn group(&self) -> &wgpu::BindGroup {
+        self.group.as_ref().expect("ensure() first")
+    }
+}

@@ -31,6 +31,7 @@ pub mod depth;
 pub mod depth_kernel;
 pub mod gpu;
 pub mod koopman;
+pub mod koopman_kernel;
 pub mod labs;
 pub mod link;
 pub mod mlp;

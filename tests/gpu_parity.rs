@@ -84,3 +84,22 @@ fn depth_kernel_matches_cpu_twin_for_every_tableau() {
         }
     }
 }
+
+#[test]
+fn koopman_rollouts_match_cpu_twin() {
+    use continuum::koopman::{Config, Trainer};
+    use continuum::koopman_kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = KoopmanKernel::new(&gpu);
+    let link = continuum::link::parse("#lab=koopman&epochs=2&b=7").link;
+    let mut trainer = Trainer::new(Config::from_link(&link).unwrap());
+    while trainer.epoch().is_some() {}
+    // Larger, then smaller (buffers reused: stale data must not leak).
+    for (n, steps) in [(130, 200), (5, 17)] {
+        let packed = Packed::new(&trainer.model, &trainer.data, &starts(n, steps), steps);
+        let cpu = rollout_cpu(&packed);
+        let got = pollster::block_on(kernel.rollout(&gpu, &packed)).unwrap();
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err <= 1e-4, "{n} × {steps}: parity error {err:e}");
+    }
+}
