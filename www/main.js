@@ -21,7 +21,8 @@ async function boot() {
   const { runKernelCheck } = await import('./kernel-check.js');
   const { renderComing } = await import('./views/coming.js');
   const { mountDepth } = await import('./views/depth.js');
-  const views = { depth: mountDepth };
+  const { mountKoopman } = await import('./views/koopman.js');
+  const views = { depth: mountDepth, koopman: mountKoopman };
 
   const labs = core.labs();
   const nav = document.getElementById('labs-nav');

@@ -79,18 +79,18 @@ test('switching labs updates the hash, and reloading restores it', async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&steps=16`);
   await ready(page);
-  await page.click('#labs-nav a[data-lab="koopman"]');
-  await page.waitForSelector('section.lab[data-lab="koopman"]');
-  assert.match(page.url(), /#lab=koopman&v=1&data=pendulum&/);
+  await page.click('#labs-nav a[data-lab="sketch"]');
+  await page.waitForSelector('section.lab[data-lab="sketch"]');
+  assert.match(page.url(), /#lab=sketch&v=1&l=1000&/);
   // Edit a knob through the link, as a shared link would.
-  const edited = page.url().replace('noise=0.03', 'noise=0.08');
+  const edited = page.url().replace('decay=1', 'decay=2.5');
   await page.goto(edited);
-  await page.waitForFunction(() => document.querySelector('td[data-knob="noise"]')?.textContent === '0.08');
+  await page.waitForFunction(() => document.querySelector('td[data-knob="decay"]')?.textContent === '2.5');
   await page.reload();
   await ready(page);
-  assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'koopman');
-  assert.equal(await page.locator('td[data-knob="noise"]').textContent(), '0.08');
-  assert.equal(await page.locator('#labs-nav a[aria-current="page"]').getAttribute('data-lab'), 'koopman');
+  assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'sketch');
+  assert.equal(await page.locator('td[data-knob="decay"]').textContent(), '2.5');
+  assert.equal(await page.locator('#labs-nav a[aria-current="page"]').getAttribute('data-lab'), 'sketch');
   assert.equal(await page.locator('#notices').isHidden(), true);
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -1,0 +1,138 @@
+// The Koopman lab's canvas drawings: a pendulum (truth against predictions),
+// the phase portrait (θ, θ̇) with many predicted initial conditions, and the
+// eigenvalues of C on the complex plane with the unit circle. Each function
+// draws one frame from plain arrays; the view decides when.
+
+export const COLOURS = { truth: '#222', consistent: '#2f6fd1', plain: '#c0392b', exact: '#27ae60', noisy: '#c9ced6' };
+
+function clear(canvas) {
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  return ctx;
+}
+
+/** Pendulums hanging from one pivot, at angles `thetas` ([{theta, colour, dash}]). */
+export function drawPendulum(canvas, bobs) {
+  const ctx = clear(canvas);
+  const cx = canvas.width / 2;
+  const cy = canvas.height * 0.4;
+  const r = canvas.height * 0.42;
+  for (const { theta, colour, dash } of bobs) {
+    if (!Number.isFinite(theta)) continue;
+    const x = cx + r * Math.sin(theta);
+    const y = cy + r * Math.cos(theta);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(dash ? [5, 4] : []);
+    ctx.beginPath();
+    ctx.moveTo(cx, cy);
+    ctx.lineTo(x, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.arc(x, y, 8, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.fillStyle = '#555';
+  ctx.fillRect(cx - 3, cy - 3, 6, 6);
+}
+
+/** Bounds of the (θ, θ̇) plane that hold the clean states, with a margin. */
+export function phaseBounds(clean) {
+  let t = 0;
+  let w = 0;
+  for (let i = 0; i < clean.length; i += 2) {
+    t = Math.max(t, Math.abs(clean[i]));
+    w = Math.max(w, Math.abs(clean[i + 1]));
+  }
+  return { t: 1.35 * t || 1, w: 1.35 * w || 1 };
+}
+
+/**
+ * The phase portrait at prediction step `k`: the true orbit, the noisy
+ * training states, where every rollout's prediction is after k + 1 steps, and
+ * the first rollout's path so far. `rollouts` is {consistent, plain}, each
+ * n × steps × 2 (θ, θ̇).
+ */
+export function drawPhase(canvas, { clean, noisy, bounds, rollouts, n, steps, k }) {
+  const ctx = clear(canvas);
+  const sx = (t) => canvas.width / 2 + (t / bounds.t) * (canvas.width / 2);
+  const sy = (w) => canvas.height / 2 - (w / bounds.w) * (canvas.height / 2);
+  ctx.strokeStyle = '#eee';
+  ctx.beginPath();
+  ctx.moveTo(0, canvas.height / 2);
+  ctx.lineTo(canvas.width, canvas.height / 2);
+  ctx.moveTo(canvas.width / 2, 0);
+  ctx.lineTo(canvas.width / 2, canvas.height);
+  ctx.stroke();
+  ctx.fillStyle = COLOURS.noisy;
+  for (let i = 0; i < noisy.length; i += 2) ctx.fillRect(sx(noisy[i]) - 1, sy(noisy[i + 1]) - 1, 2, 2);
+  ctx.strokeStyle = COLOURS.truth;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let i = 0; i < Math.min(clean.length, 2 * 200); i += 2) ctx.lineTo(sx(clean[i]), sy(clean[i + 1]));
+  ctx.stroke();
+  for (const [name, data] of Object.entries(rollouts)) {
+    if (!data) continue;
+    ctx.fillStyle = COLOURS[name];
+    for (let q = 0; q < n; q++) {
+      const i = (q * steps + k) * 2;
+      ctx.fillRect(sx(data[i]) - 2, sy(data[i + 1]) - 2, 4, 4);
+    }
+    ctx.strokeStyle = COLOURS[name];
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let j = Math.max(0, k - 60); j <= k; j++) ctx.lineTo(sx(data[j * 2]), sy(data[j * 2 + 1]));
+    ctx.stroke();
+  }
+  ctx.fillStyle = '#555';
+  ctx.font = '12px sans-serif';
+  ctx.fillText('θ', canvas.width - 12, canvas.height / 2 - 4);
+  ctx.fillText('θ̇', canvas.width / 2 + 4, 12);
+}
+
+/** Eigenvalues ([[re, im]]) of each model's C, the exact pair, and the unit circle. */
+export function drawEigenvalues(canvas, { consistent, plain, exact }) {
+  const ctx = clear(canvas);
+  const r = canvas.width * 0.4;
+  const cx = canvas.width / 2;
+  const cy = canvas.height / 2;
+  const at = ([re, im]) => [cx + re * r, cy - im * r];
+  ctx.strokeStyle = '#ccc';
+  ctx.beginPath();
+  ctx.moveTo(0, cy);
+  ctx.lineTo(canvas.width, cy);
+  ctx.moveTo(cx, 0);
+  ctx.lineTo(cx, canvas.height);
+  ctx.stroke();
+  ctx.strokeStyle = '#888';
+  ctx.beginPath();
+  ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+  ctx.stroke();
+  if (exact) {
+    ctx.strokeStyle = COLOURS.exact;
+    ctx.lineWidth = 2;
+    for (const e of [exact, [exact[0], -exact[1]]]) {
+      const [x, y] = at(e);
+      ctx.beginPath();
+      ctx.moveTo(x - 6, y - 6);
+      ctx.lineTo(x + 6, y + 6);
+      ctx.moveTo(x + 6, y - 6);
+      ctx.lineTo(x - 6, y + 6);
+      ctx.stroke();
+    }
+    ctx.lineWidth = 1;
+  }
+  for (const [name, values, filled] of [['plain', plain, false], ['consistent', consistent, true]]) {
+    for (const e of values ?? []) {
+      if (!Number.isFinite(e[0])) continue;
+      const [x, y] = at(e);
+      ctx.strokeStyle = ctx.fillStyle = COLOURS[name];
+      ctx.beginPath();
+      ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      if (filled) ctx.fill();
+      else ctx.stroke();
+    }
+  }
+}

@@ -1,0 +1,351 @@
+// The Koopman lab page: a consistent Koopman autoencoder and the plain one
+// (ν = η = 0) train side by side in a Web Worker (www/koopman-worker.js) on
+// the same pendulum data and seed. The page animates their long-horizon
+// predictions against the truth, charts the relative error against horizon,
+// the loss terms, and the eigenvalues of C against the unit circle.
+// Rollouts of many initial conditions (256) run on the GPU when WebGPU is
+// present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
+
+import { buildControls, showValues } from '../controls.js';
+import { lineChart } from '../charts.js';
+import { gpu, onBackendChange } from '../backend.js';
+import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, phaseBounds } from './koopman-plots.js';
+
+const GPU_N = 256;
+const CPU_N = 32;
+
+export const PRESETS = [
+  ['Noisy pendulum: consistent against plain', '#lab=koopman'],
+  ['Near-linear pendulum, no noise', '#lab=koopman&theta0=0.8&noise=0&epochs=100'],
+  ['Strong noise (0.08)', '#lab=koopman&noise=0.08'],
+];
+
+export function mountKoopman(app, core, report) {
+  const knobs = core.knobs('koopman');
+  const root = document.createElement('section');
+  root.className = 'lab koopman';
+  root.dataset.lab = 'koopman';
+  root.innerHTML = `
+    <h1>Consistent Koopman autoencoders</h1>
+    <p class="summary">An encoder maps each 64-dimensional measurement of a pendulum to a small latent space where one
+      time step is a matrix C; a decoder maps back. The consistent model also learns a backward operator D and is
+      trained so that D undoes C. Both models below train on the same noisy data: watch their predictions hundreds of
+      steps ahead, and where the eigenvalues of C sit against the unit circle. Try first: let training finish, then
+      compare the error curves at horizon 1000; then raise the noise.</p>
+    <p class="presets">Presets: </p>
+    <div id="koopman-banner" class="banner error" role="alert" hidden></div>
+    <div class="depth-grid">
+      <div class="panel">
+        <h2>Model and training</h2>
+        <div class="buttons">
+          <button type="button" data-action="play">Play</button>
+          <button type="button" data-action="pause">Pause</button>
+          <button type="button" data-action="step">Step</button>
+          <button type="button" data-action="reset">Reset</button>
+          <button type="button" data-action="copy">Copy link</button>
+        </div>
+        <div class="controls training"></div>
+      </div>
+      <div class="panel">
+        <h2>Predictions against the truth</h2>
+        <div class="side-by-side">
+          <canvas class="pendulum-view" width="180" height="180" aria-label="Pendulum: truth (black), consistent (blue), plain (red, dashed)"></canvas>
+          <canvas class="phase" width="240" height="180" aria-label="Phase portrait: true orbit, predictions of many initial conditions"></canvas>
+        </div>
+        <div class="control">
+          <label for="koopman-k">Prediction step</label>
+          <input id="koopman-k" class="scrub" type="range" min="0" max="0" value="0">
+          <output class="k-out">—</output>
+        </div>
+        <div class="buttons"><button type="button" data-action="animate" aria-pressed="true">Animate</button></div>
+        <p class="hint resolution"></p>
+        <p class="hint">Black: truth. <span style="color:${COLOURS.consistent}">Blue: consistent.</span>
+          <span style="color:${COLOURS.plain}">Red: plain.</span> Grey dots: the noisy training states.</p>
+      </div>
+      <div class="panel">
+        <h2>Metrics</h2>
+        <dl class="metrics">
+          <dt>Epoch</dt><dd data-metric="epoch">0</dd>
+          <dt>Train loss</dt><dd data-metric="train-loss">—</dd>
+          <dt>Rel. error at horizon (consistent)</dt><dd data-metric="rel-error">—</dd>
+          <dt>Rel. error at horizon (plain)</dt><dd data-metric="rel-error-plain">—</dd>
+          <dt>‖DC − I‖</dt><dd data-metric="consistency">—</dd>
+          <dt>Parameters</dt><dd data-metric="params">—</dd>
+          <dt>Diverged</dt><dd data-metric="diverged">no</dd>
+        </dl>
+        <div class="chart loss-chart"></div>
+        <div class="buttons"><button type="button" data-action="csv">Charts as CSV</button></div>
+      </div>
+      <div class="panel">
+        <h2>Relative error against horizon</h2>
+        <div class="chart error-chart"></div>
+        <p class="hint">‖x̂ₖ − xₖ‖ / ‖xₖ‖ against the clean truth, mean over 30 starts in the test part.</p>
+      </div>
+      <div class="panel">
+        <h2>Eigenvalues of C</h2>
+        <canvas class="eigen" width="240" height="240" aria-label="Eigenvalues of C with the unit circle"></canvas>
+        <p class="hint">Filled blue: consistent; red rings: plain; green ×: the exact e^{±iωΔt} of this pendulum.</p>
+      </div>
+    </div>`;
+  app.replaceChildren(root);
+  if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
+
+  const presets = root.querySelector('.presets');
+  for (const [name, href] of PRESETS) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = name;
+    presets.append(a, ' ');
+  }
+
+  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
+  const banner = root.querySelector('#koopman-banner');
+  const controls = root.querySelector('.controls.training');
+  const scrub = root.querySelector('.scrub');
+  const kOut = root.querySelector('.k-out');
+  const canvases = {
+    pendulum: root.querySelector('.pendulum-view'),
+    phase: root.querySelector('.phase'),
+    eigen: root.querySelector('.eigen'),
+  };
+  const lossChart = lineChart(root.querySelector('.loss-chart'), {
+    title: 'Loss terms (consistent) and total (plain)',
+    xLabel: 'epoch',
+    yLog: true,
+    series: [
+      { label: 'total', stroke: COLOURS.consistent },
+      { label: 'forward', stroke: '#7fa6e8' },
+      { label: 'identity', stroke: '#8e44ad' },
+      { label: 'backward', stroke: '#27ae60' },
+      { label: 'consistency', stroke: '#b7950b' },
+      { label: 'plain total', stroke: COLOURS.plain, dash: [5, 4] },
+    ],
+  });
+  const errorChart = lineChart(root.querySelector('.error-chart'), {
+    title: 'Relative prediction error',
+    xLabel: 'steps ahead',
+    yLog: true,
+    series: [
+      { label: 'consistent', stroke: COLOURS.consistent },
+      { label: 'plain', stroke: COLOURS.plain },
+    ],
+  });
+
+  let config = report.config;
+  let truth = null;
+  let bounds = null;
+  let testStates = null; // (θ, θ̇) of the clean test part, for the phase portrait
+  let view = null; // {rollouts: {consistent, plain}, n, steps, starts}
+  let eigen = { consistent: [], plain: [] };
+  let lastEpoch = 0;
+  let plainStats = new Map();
+  let animate = true;
+
+  const setKey = (key, text) => {
+    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
+    location.hash = core.parseLink(hash).link;
+  };
+  buildControls(controls, knobs, config, setKey);
+
+  const worker = new Worker(new URL('../koopman-worker.js', import.meta.url), { type: 'module' });
+
+  const start = () => {
+    lossChart.clear();
+    errorChart.set([], [[], []]);
+    plainStats = new Map();
+    view = null;
+    truth = null;
+    lastEpoch = 0;
+    banner.hidden = true;
+    metric('epoch').textContent = '0';
+    metric('diverged').textContent = 'no';
+    for (const name of ['train-loss', 'rel-error', 'rel-error-plain', 'consistency']) metric(name).textContent = '—';
+    worker.postMessage({ type: 'start', link: location.hash, play: true });
+  };
+
+  // Evaluations (two 1000-step error curves and the rollouts) cost the worker
+  // time it would train with: at most every 500 ms, and never more than a
+  // fifth of its time; a person moving a slider is answered at once.
+  let lastEvalAt = 0;
+  let lastEvalMs = 0;
+  let evalTimer = null;
+  let evalBusy = false;
+  let evalAgain = false;
+  const requestEval = (urgent = false) => {
+    if (!truth) return;
+    const wait = lastEvalAt + Math.max(500, 4 * lastEvalMs) - performance.now();
+    if (!urgent && wait > 0) {
+      evalTimer ??= setTimeout(() => {
+        evalTimer = null;
+        requestEval(true);
+      }, wait);
+      return;
+    }
+    lastEvalAt = performance.now();
+    if (evalBusy) {
+      evalAgain = true;
+      return;
+    }
+    evalBusy = true;
+    const packed = Boolean(gpu());
+    worker.postMessage({ type: 'eval', horizon: config.horizon, n: packed ? GPU_N : CPU_N, packed });
+  };
+  const finishEval = () => {
+    evalBusy = false;
+    if (evalAgain) {
+      evalAgain = false;
+      requestEval(true);
+    }
+  };
+
+  const drawFrame = () => {
+    if (!truth || !view) return;
+    const k = Math.min(Number(scrub.value), view.steps - 1);
+    kOut.textContent = `${k + 1} · t=${((k + 1) * truth.dt).toFixed(1)}`;
+    const s0 = view.starts[0];
+    const { consistent, plain } = view.rollouts;
+    drawPendulum(canvases.pendulum, [
+      { theta: truth.clean[(s0 + k + 1) * 2], colour: COLOURS.truth },
+      { theta: consistent?.[k * 2], colour: COLOURS.consistent },
+      { theta: plain?.[k * 2], colour: COLOURS.plain, dash: true },
+    ]);
+    drawPhase(canvases.phase, { clean: testStates, noisy: truth.noisy, bounds, rollouts: view.rollouts, n: view.n, steps: view.steps, k });
+  };
+
+  // The animation: one small drawing per frame, advancing the prediction step.
+  let frame = null;
+  const tick = () => {
+    frame = null;
+    if (!animate || !view) return;
+    const stride = Math.max(1, Math.round(view.steps / 400));
+    scrub.value = String((Number(scrub.value) + stride) % view.steps);
+    drawFrame();
+    frame = requestAnimationFrame(tick);
+  };
+  const startAnimation = () => {
+    if (frame === null && animate) frame = requestAnimationFrame(tick);
+  };
+  scrub.addEventListener('input', drawFrame);
+
+  const showEvaluation = async (m) => {
+    const epoch = lastEpoch;
+    const h = m.consistent.rel_error.length;
+    errorChart.set(
+      Array.from({ length: h }, (_, i) => i + 1),
+      [m.consistent.rel_error, m.plain.rel_error],
+    );
+    root.querySelector('.error-chart').dataset.rows = String(h);
+    eigen = { consistent: m.consistent.eigenvalues, plain: m.plain.eigenvalues };
+    drawEigenvalues(canvases.eigen, { ...eigen, exact: truth.exact });
+    metric('consistency').textContent = m.consistent.consistency.toExponential(2);
+    let rollouts;
+    let n;
+    const device = gpu();
+    const resolution = root.querySelector('.resolution');
+    if (m.packed && device) {
+      rollouts = { consistent: await device.koopmanRollouts(m.packed[0]), plain: await device.koopmanRollouts(m.packed[1]) };
+      n = m.packed[0].n;
+      resolution.textContent = `${n} initial conditions rolled out ${config.horizon} steps on the GPU.`;
+    } else if (m.rollouts) {
+      rollouts = { consistent: m.rollouts[0], plain: m.rollouts[1] };
+      n = m.starts.length;
+      resolution.textContent = `${n} initial conditions rolled out on the CPU (no WebGPU): fewer than the GPU's ${GPU_N}.`;
+    } else {
+      evalAgain = true; // the GPU went away between request and reply
+      return;
+    }
+    const steps = rollouts.consistent.length / (2 * n);
+    view = { rollouts, n, steps, starts: m.starts };
+    scrub.max = String(steps - 1);
+    drawFrame();
+    startAnimation();
+    // Shown last: a reader of these sees everything drawn.
+    metric('rel-error').textContent = m.consistent.rel_error[h - 1].toPrecision(3);
+    metric('rel-error-plain').textContent = m.plain.rel_error[h - 1].toPrecision(3);
+    metric('rel-error').dataset.epoch = String(epoch);
+  };
+
+  const showDivergence = (st) => {
+    const d = st.consistent.divergence ?? st.plain.divergence;
+    if (!d) return;
+    metric('diverged').textContent = `yes (epoch ${d.epoch})`;
+    banner.textContent = d.message;
+    banner.hidden = false;
+    lossChart.mark(d.epoch, 'diverged', '#c0392b');
+  };
+
+  worker.onmessage = async ({ data: m }) => {
+    performance.mark(`koopman:${m.type}`);
+    if (m.type === 'ready') {
+      truth = m.truth;
+      bounds = phaseBounds(truth.clean);
+      testStates = truth.clean.slice(truth.train * 2);
+      metric('params').textContent = String(m.status.consistent.params);
+      drawEigenvalues(canvases.eigen, { consistent: [], plain: [], exact: truth.exact });
+    } else if (m.type === 'epochs') {
+      for (const s of m.plain) plainStats.set(s.epoch, s.loss.total);
+      for (const s of m.consistent) {
+        const l = s.loss;
+        lossChart.push(s.epoch, [l.total, l.fwd, l.id, l.bwd, l.con, plainStats.get(s.epoch) ?? null]);
+        lastEpoch = s.epoch;
+        metric('train-loss').textContent = l.total.toExponential(3);
+      }
+      metric('epoch').textContent = String(lastEpoch);
+      showDivergence(m.status);
+      requestEval();
+    } else if (m.type === 'eval') {
+      lastEvalMs = m.ms;
+      try {
+        await showEvaluation(m);
+      } catch (e) {
+        root.querySelector('.resolution').textContent = `GPU rollouts failed (${e?.message ?? e}); using the CPU.`;
+        evalAgain = true;
+      }
+      finishEval();
+    } else if (m.type === 'error') {
+      banner.textContent = `The Koopman lab stopped: ${m.message}`;
+      banner.hidden = false;
+      finishEval();
+    }
+  };
+
+  root.addEventListener('click', (event) => {
+    const button = event.target.closest('button');
+    const action = button?.dataset.action;
+    if (!action) return;
+    if (action === 'reset') start();
+    else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
+    else if (action === 'csv') download('koopman-charts.csv', [lossChart.csv(), errorChart.csv()].join('\n\n'));
+    else if (action === 'animate') {
+      animate = !animate;
+      button.setAttribute('aria-pressed', String(animate));
+      startAnimation();
+    } else worker.postMessage({ type: action });
+  });
+  onBackendChange(() => requestEval(true));
+  start();
+
+  return {
+    update(next) {
+      const retrain = JSON.stringify({ ...next.config, horizon: 0 }) !== JSON.stringify({ ...config, horizon: 0 });
+      config = next.config;
+      showValues(controls, config);
+      if (retrain) start();
+      else requestEval(true);
+    },
+    destroy() {
+      if (frame !== null) cancelAnimationFrame(frame);
+      clearTimeout(evalTimer);
+      worker.terminate();
+      document.body.classList.remove('embed');
+    },
+  };
+}
+
+function download(name, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
