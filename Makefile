@@ -23,6 +23,7 @@ site: wasm
 # Benchmarks: the Rust ones, then the page's responsiveness in Chromium.
 bench: site
 	cargo bench --bench depth
+	cargo bench --bench koopman
 	node tools/bench-page.mjs 3
 
 # Vite's dev server with live reload (after `make wasm`).

@@ -6,11 +6,16 @@
 // projection as soon as it is decoded.
 // CPU twin: `koopman_kernel::rollout_cpu` in src/koopman_kernel.rs.
 //
+// A dispatch advances steps [first, last) and leaves the latent state in `z`
+// for the next dispatch: the host splits a long horizon into chunks, so no
+// invocation runs for long (one long loop stopped early on lavapipe, and
+// real GPUs have watchdogs).
+//
 // Bindings (group 0):
-//   0  dims    uniform        Dims (n initial conditions, latent b, snapshot m, steps)
+//   0  dims    uniform        Dims (n initial conditions, latent b, snapshot m, steps, chunk)
 //   1  params  storage, read  [C (b×b), W1 (16×b), b1 (16), W2 (16×16), b2 (16),
 //                              W3 (m×16), b3 (m), P (m×2), offset (2)], row-major
-//   2  z0      storage, read  f32[n * b]
+//   2  z       storage, rw    f32[n * b]: the latent states, initial conditions first
 //   3  out     storage, rw    f32[n * steps * 2], out[(p * steps + k) * 2 + j]
 // Workgroup size: 64 × 1 × 1; one invocation per initial condition.
 // Limits: b ≤ 32; the decoder's hidden width is 16.
@@ -20,6 +25,10 @@ struct Dims {
     b: u32,
     m: u32,
     steps: u32,
+    first: u32,
+    last: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 const MAX_B: u32 = 32u;
@@ -27,7 +36,7 @@ const H: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> z0: array<f32>;
+@group(0) @binding(2) var<storage, read_write> state: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(64)
@@ -52,9 +61,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     var h1: array<f32, H>;
     var h2: array<f32, H>;
     for (var i = 0u; i < b; i++) {
-        z[i] = z0[p * b + i];
+        z[i] = state[p * b + i];
     }
-    for (var k = 0u; k < dims.steps; k++) {
+    for (var k = dims.first; k < dims.last; k++) {
         for (var i = 0u; i < b; i++) {
             var acc = 0.0;
             for (var j = 0u; j < b; j++) {
@@ -92,5 +101,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
         out[(p * dims.steps + k) * 2u] = s0;
         out[(p * dims.steps + k) * 2u + 1u] = s1;
+    }
+    for (var i = 0u; i < b; i++) {
+        state[p * b + i] = z[i];
     }
 }

@@ -16,6 +16,8 @@ pub const WGSL: &str = include_str!("../shaders/koopman.wgsl");
 /// Largest latent size the kernel holds in registers.
 pub const MAX_B: usize = 32;
 const WORKGROUP: usize = 64;
+/// Steps per dispatch (see the shader's header).
+const CHUNK: usize = 100;
 
 /// A trained model and its initial conditions flattened for the kernel.
 /// Serializable, so the training worker can hand it to the page, which owns the GPU.
@@ -103,6 +105,9 @@ struct Dims {
     b: u32,
     m: u32,
     steps: u32,
+    first: u32,
+    last: u32,
+    _pad: [u32; 2],
 }
 
 const PARAMS: usize = 0;
@@ -128,19 +133,36 @@ impl KoopmanKernel {
         gpu.check()?;
         let out_len = p.n * p.steps * 2;
         self.bindings.ensure(gpu, &self.pipeline, &[p.params.len(), p.z0.len(), out_len], out_len);
-        let dims = Dims { n: p.n as u32, b: p.b as u32, m: p.m as u32, steps: p.steps as u32 };
         let q = &gpu.queue;
-        q.write_buffer(&self.bindings.dims, 0, bytemuck::bytes_of(&dims));
         q.write_buffer(self.bindings.buffer(PARAMS), 0, bytemuck::cast_slice(&p.params));
         q.write_buffer(self.bindings.buffer(Z0), 0, bytemuck::cast_slice(&p.z0));
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("koopman") });
-        {
-            let mut pass = encoder
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("koopman"), timestamp_writes: None });
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, self.bindings.group(), &[]);
-            pass.dispatch_workgroups(p.n.div_ceil(WORKGROUP).max(1) as u32, 1, 1);
+        // One submission per chunk: each sees its own `dims` (writes and
+        // submissions run in queue order), and carries the latent state on.
+        for first in (0..p.steps).step_by(CHUNK) {
+            let dims = Dims {
+                n: p.n as u32,
+                b: p.b as u32,
+                m: p.m as u32,
+                steps: p.steps as u32,
+                first: first as u32,
+                last: (first + CHUNK).min(p.steps) as u32,
+                _pad: [0; 2],
+            };
+            q.write_buffer(&self.bindings.dims, 0, bytemuck::bytes_of(&dims));
+            let mut encoder =
+                gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("koopman") });
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("koopman"),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(&self.pipeline);
+                pass.set_bind_group(0, self.bindings.group(), &[]);
+                pass.dispatch_workgroups(p.n.div_ceil(WORKGROUP).max(1) as u32, 1, 1);
+            }
+            q.submit([encoder.finish()]);
         }
+        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("koopman") });
         encoder.copy_buffer_to_buffer(self.bindings.buffer(OUT), 0, self.bindings.staging(), 0, (out_len * 4) as u64);
         q.submit([encoder.finish()]);
         read_back(gpu, self.bindings.staging(), out_len).await

@@ -94,12 +94,15 @@ fn koopman_rollouts_match_cpu_twin() {
     let link = continuum::link::parse("#lab=koopman&epochs=2&b=7").link;
     let mut trainer = Trainer::new(Config::from_link(&link).unwrap());
     while trainer.epoch().is_some() {}
-    // Larger, then smaller (buffers reused: stale data must not leak).
-    for (n, steps) in [(130, 200), (5, 17)] {
+    // A full 1000-step horizon (several dispatches carrying the latent state;
+    // one long dispatch stopped writing after 243 steps on lavapipe), then
+    // smaller (buffers reused: stale data must not leak).
+    for (n, steps) in [(130, 1000), (5, 17)] {
         let packed = Packed::new(&trainer.model, &trainer.data, &starts(n, steps), steps);
         let cpu = rollout_cpu(&packed);
         let got = pollster::block_on(kernel.rollout(&gpu, &packed)).unwrap();
         let err = continuum::gpu::parity_error(&got, &cpu);
         assert!(err <= 1e-4, "{n} × {steps}: parity error {err:e}");
+        assert!(got[got.len() - 2..].iter().all(|v| *v != 0.0), "the last step was written");
     }
 }
