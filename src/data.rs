@@ -100,7 +100,8 @@ pub fn generate(name: &str, noise: f64, seed: u64) -> Option<Split> {
 pub fn gaussian(rng: &mut impl Rng) -> f64 {
     let u1: f64 = rng.random::<f64>().max(1e-300);
     let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    // libm: the same bits on every platform (the page and the CLI draw the same numbers).
+    (-2.0 * libm::log(u1)).sqrt() * libm::cos(2.0 * std::f64::consts::PI * u2)
 }
 
 #[cfg(test)]

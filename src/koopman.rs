@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::data::gaussian;
 use crate::labs::Lab;
 use crate::link::{Link, Value};
-use crate::mlp::Mlp;
+use crate::mlp::{matmul, Mlp};
 use crate::ode::dopri5;
 use crate::optim::{clip_global_norm, Adam};
 
@@ -147,7 +147,7 @@ impl Data {
         for n in 0..SNAPSHOTS {
             states[[n, 0]] = y[0];
             states[[n, 1]] = y[1];
-            dopri5(|_, y, dy| (dy[0], dy[1]) = (y[1], -G * y[0].sin()), 0.0, DT, &mut y, 1e-10, 1e-10);
+            dopri5(|_, y, dy| (dy[0], dy[1]) = (y[1], -G * libm::sin(y[0])), 0.0, DT, &mut y, 1e-10, 1e-10);
         }
         let mut noisy = states.slice(s![..TRAIN, ..]).to_owned();
         noisy.mapv_inplace(|v| v + noise * gaussian(&mut rng));
@@ -158,8 +158,8 @@ impl Data {
         let c1 = &c1 / c1.dot(&c1).sqrt();
         q.column_mut(0).assign(&c0);
         q.column_mut(1).assign(&c1);
-        let lifted_clean = states.dot(&q.t());
-        let lifted_noisy = noisy.dot(&q.t());
+        let lifted_clean = matmul(states.view(), q.t());
+        let lifted_noisy = matmul(noisy.view(), q.t());
         let lo = lifted_noisy.fold(f64::INFINITY, |a, &b| a.min(b));
         let hi = lifted_noisy.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
         let span = hi - lo;
@@ -221,18 +221,18 @@ pub fn consistency(c: &Array2<f64>, d: &Array2<f64>) -> (f64, Array2<f64>, Array
     for k in 1..=b {
         let w = 1.0 / (2.0 * k as f64);
         let (d_top, c_left) = (d.slice(s![..k, ..]), c.slice(s![.., ..k]));
-        let e1 = d_top.dot(&c_left) - Array2::<f64>::eye(k);
+        let e1 = matmul(d_top, c_left) - Array2::<f64>::eye(k);
         let (c_top, d_left) = (c.slice(s![..k, ..]), d.slice(s![.., ..k]));
-        let e2 = c_top.dot(&d_left) - Array2::<f64>::eye(k);
+        let e2 = matmul(c_top, d_left) - Array2::<f64>::eye(k);
         loss += w * (e1.iter().map(|v| v * v).sum::<f64>() + e2.iter().map(|v| v * v).sum::<f64>());
         let mut g = gd.slice_mut(s![..k, ..]);
-        g += &(2.0 * w * e1.dot(&c_left.t()));
+        g += &(2.0 * w * matmul(e1.view(), c_left.t()));
         let mut g = gc.slice_mut(s![.., ..k]);
-        g += &(2.0 * w * d_top.t().dot(&e1));
+        g += &(2.0 * w * matmul(d_top.t(), e1.view()));
         let mut g = gc.slice_mut(s![..k, ..]);
-        g += &(2.0 * w * e2.dot(&d_left.t()));
+        g += &(2.0 * w * matmul(e2.view(), d_left.t()));
         let mut g = gd.slice_mut(s![.., ..k]);
-        g += &(2.0 * w * c_top.t().dot(&e2));
+        g += &(2.0 * w * matmul(c_top.t(), e2.view()));
     }
     (loss, gc, gd)
 }
@@ -297,7 +297,7 @@ impl Model {
 
     /// ‖DC − I‖_F: how far the backward operator is from inverting the forward one.
     pub fn consistency_error(&self) -> f64 {
-        let e = self.d.dot(&self.c) - Array2::<f64>::eye(self.c.nrows());
+        let e = matmul(self.d.view(), self.c.view()) - Array2::<f64>::eye(self.c.nrows());
         e.iter().map(|v| v * v).sum::<f64>().sqrt()
     }
 
@@ -368,7 +368,7 @@ impl Model {
     ) -> Array2<f64> {
         let mut qs = vec![z.clone()];
         for _ in 0..s {
-            let next = qs.last().expect("non-empty").dot(&a.t());
+            let next = matmul(qs.last().expect("non-empty").view(), a.t());
             qs.push(next);
         }
         // Walking back, g holds ∂L/∂q_k of everything downstream of q_k.
@@ -378,8 +378,8 @@ impl Model {
             let (l, dy) = mse_and_grad(&y, target(k), weight);
             *loss += l;
             g += &self.dec.backward(&cache, dy, g_dec);
-            *g_a += &g.t().dot(&qs[k - 1]);
-            g = g.dot(a);
+            *g_a += &matmul(g.t(), qs[k - 1].view());
+            g = matmul(g.view(), a.view());
         }
         g
     }
@@ -389,7 +389,7 @@ impl Model {
         let mut z = self.enc.apply(x0);
         (0..steps)
             .map(|_| {
-                z = z.dot(&self.c.t());
+                z = matmul(z.view(), self.c.t());
                 self.dec.apply(z.view())
             })
             .collect()

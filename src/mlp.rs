@@ -1,8 +1,39 @@
 //! A small multilayer perceptron with tanh between layers and exact
 //! gradients, batched by rows (`batch × features`). The Koopman lab's encoder
 //! and decoder are two of these.
+//!
+//! Arithmetic here is bit-identical on every platform, so a share link trains
+//! the same model in the page (wasm) and in `continuum run` (native):
+//! products go through [`matmul`] (ndarray's `dot` picks SIMD/FMA kernels at
+//! run time natively and none in wasm, which changes the rounding), and tanh
+//! is `libm`'s (the same code everywhere, unlike the system math library).
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+/// tanh, the same to the last bit on every platform.
+pub fn tanh(x: f64) -> f64 {
+    libm::tanh(x)
+}
+
+/// `a · b`, summing over k in ascending order with separate multiply and add
+/// (Rust never fuses them): the same bits on every platform.
+pub fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    let ((n, k), (k2, m)) = (a.dim(), b.dim());
+    assert_eq!(k, k2, "inner dimensions differ");
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let (a, b) = (a.as_slice().expect("standard layout"), b.as_slice().expect("standard layout"));
+    let mut c = vec![0.0; n * m];
+    for i in 0..n {
+        let row = &mut c[i * m..(i + 1) * m];
+        for p in 0..k {
+            let aip = a[i * k + p];
+            for (r, bv) in row.iter_mut().zip(&b[p * m..(p + 1) * m]) {
+                *r += aip * bv;
+            }
+        }
+    }
+    Array2::from_shape_vec((n, m), c).expect("n × m")
+}
 use rand::Rng;
 
 use crate::data::gaussian;
@@ -82,10 +113,10 @@ impl Mlp {
         let mut inputs = Vec::with_capacity(self.layers.len());
         let mut h = x.to_owned();
         for (i, l) in self.layers.iter().enumerate() {
-            let mut z = h.dot(&l.w.t());
+            let mut z = matmul(h.view(), l.w.t());
             z += &l.b;
             if self.activated(i) {
-                z.mapv_inplace(f64::tanh);
+                z.mapv_inplace(tanh);
             }
             inputs.push(std::mem::replace(&mut h, z));
         }
@@ -107,9 +138,9 @@ impl Mlp {
                 g.zip_mut_with(a, |g, &a| *g *= 1.0 - a * a);
             }
             let x = &cache.inputs[i];
-            grad.layers[i].w += &g.t().dot(x);
+            grad.layers[i].w += &matmul(g.t(), x.view());
             grad.layers[i].b += &g.sum_axis(Axis(0));
-            g = g.dot(&self.layers[i].w);
+            g = matmul(g.view(), self.layers[i].w.view());
         }
         g
     }
@@ -124,6 +155,17 @@ mod tests {
     /// L = Σ (y ⊙ r) for a fixed random r, so ∂L/∂y = r.
     fn loss(net: &Mlp, x: &Array2<f64>, r: &Array2<f64>) -> f64 {
         (net.apply(x.view()) * r).sum()
+    }
+
+    #[test]
+    fn matmul_matches_ndarray() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let a = Array2::from_shape_fn((7, 5), |_| gaussian(&mut rng));
+        let b = Array2::from_shape_fn((3, 5), |_| gaussian(&mut rng));
+        let got = matmul(a.view(), b.t());
+        let want = a.dot(&b.t());
+        assert!(got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-12));
+        assert_eq!(got.dim(), (7, 3));
     }
 
     #[test]

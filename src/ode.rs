@@ -187,7 +187,7 @@ pub fn dopri5(
             y.copy_from_slice(&stage);
             accepted += 1;
         }
-        let factor = if err == 0.0 { 5.0 } else { (0.9 * err.powf(-0.2)).clamp(0.2, 5.0) };
+        let factor = if err == 0.0 { 5.0 } else { (0.9 * libm::pow(err, -0.2)).clamp(0.2, 5.0) };
         h *= factor;
     }
     accepted

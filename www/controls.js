@@ -1,6 +1,9 @@
 // Controls generated from a lab's knob table (exported by Rust): one labelled
 // input per knob, keyboard-usable, carrying `data-knob`. Changing one calls
 // `onChange(key, text)`; the caller writes the hash and Rust validates it.
+// Small integer ranges are sliders with the value beside them; numbers with a
+// wide range are a slider (logarithmic for `log` knobs) for coarse moves plus
+// a number box for exact values; seeds are a number box alone.
 
 export function buildControls(container, knobs, config, onChange, formats = {}) {
   container.replaceChildren();
@@ -19,6 +22,19 @@ export function buildControls(container, knobs, config, onChange, formats = {}) 
     setValue(input, config[knob.key]);
     input.addEventListener('change', () => onChange(knob.key, input.value));
     row.append(label, input);
+    if (hasSlider(knob)) {
+      const slider = document.createElement('input');
+      Object.assign(slider, { type: 'range', min: 0, max: SLIDER_STEPS, step: 1 });
+      slider.dataset.slider = knob.key;
+      slider.setAttribute('aria-label', `${knob.label} (slider)`);
+      slider.title = knob.help;
+      slider.value = String(toSlider(knob, Number(input.value)));
+      slider.addEventListener('input', () => (input.value = String(fromSlider(knob, Number(slider.value)))));
+      slider.addEventListener('change', () => onChange(knob.key, input.value));
+      input.addEventListener('input', () => (slider.value = String(toSlider(knob, Number(input.value)))));
+      slider.knob = knob;
+      row.insertBefore(slider, input);
+    }
     if (knob.type === 'int' && knob.max - knob.min <= 128) {
       const out = document.createElement('output');
       out.htmlFor = id;
@@ -37,6 +53,8 @@ export function buildControls(container, knobs, config, onChange, formats = {}) 
 export function showValues(container, config) {
   for (const input of container.querySelectorAll('[data-knob]')) {
     setValue(input, config[input.dataset.knob]);
+    const slider = input.parentElement.querySelector('[data-slider]');
+    if (slider) slider.value = String(toSlider(slider.knob, Number(input.value)));
     const out = input.parentElement.querySelector('output');
     if (out) out.textContent = (out.format ?? String)(input.value);
   }
@@ -61,4 +79,26 @@ function makeInput(knob) {
 
 function setValue(input, value) {
   input.value = Array.isArray(value) ? value.join(',') : String(value);
+}
+
+const SLIDER_STEPS = 1000;
+
+function hasSlider(knob) {
+  return (knob.type === 'float' || (knob.type === 'int' && knob.max - knob.min > 128)) && knob.max - knob.min <= 1e6;
+}
+
+/** Slider position (0…SLIDER_STEPS) of `value`: linear, or logarithmic for `log` knobs. */
+function toSlider(knob, value) {
+  const f = knob.log
+    ? (Math.log(Math.max(value, knob.min)) - Math.log(knob.min)) / (Math.log(knob.max) - Math.log(knob.min))
+    : (value - knob.min) / (knob.max - knob.min);
+  return Math.round(Math.min(1, Math.max(0, f)) * SLIDER_STEPS);
+}
+
+/** The value at slider position `pos`, rounded to 3 significant digits (integers for int knobs). */
+function fromSlider(knob, pos) {
+  const f = pos / SLIDER_STEPS;
+  const v = knob.log ? Math.exp(Math.log(knob.min) + f * (Math.log(knob.max) - Math.log(knob.min))) : knob.min + f * (knob.max - knob.min);
+  if (knob.type === 'int') return Math.round(v);
+  return v === 0 ? 0 : Number(v.toPrecision(3));
 }

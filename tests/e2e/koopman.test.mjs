@@ -3,6 +3,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { startBrowser, ready, WEBGPU } from './browser.mjs';
 
 let env;
@@ -82,6 +84,23 @@ test('the wake data set, not built yet, is explained in a banner', async () => {
   await ready(page);
   await page.waitForSelector('#koopman-banner:not([hidden])');
   assert.match(await page.locator('#koopman-banner').textContent(), /flow lab.*data=pendulum/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+// Training is bit-identical in the page (wasm) and natively: same products,
+// same libm. A shared link therefore reproduces exactly, not approximately.
+test('the page reproduces `continuum run` of the same link exactly', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=koopman&epochs=15&seed=3`);
+  await ready(page);
+  await evaluated(page, 15);
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
+  const value = (name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value').then(Number);
+  assert.equal(await value('train-loss'), report.train_loss.total);
+  assert.equal(await value('rel-error'), report.rel_error['1000']);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -261,6 +261,7 @@ export function mountKoopman(app, core, report) {
     startAnimation();
     // Shown last: a reader of these sees everything drawn.
     metric('rel-error').textContent = m.consistent.rel_error[h - 1].toPrecision(3);
+    metric('rel-error').dataset.value = String(m.consistent.rel_error[h - 1]);
     metric('rel-error-plain').textContent = m.plain.rel_error[h - 1].toPrecision(3);
     metric('rel-error').dataset.epoch = String(epoch);
   };
@@ -289,6 +290,7 @@ export function mountKoopman(app, core, report) {
         lossChart.push(s.epoch, [l.total, l.fwd, l.id, l.bwd, l.con, plainStats.get(s.epoch) ?? null]);
         lastEpoch = s.epoch;
         metric('train-loss').textContent = l.total.toExponential(3);
+        metric('train-loss').dataset.value = String(l.total);
       }
       metric('epoch').textContent = String(lastEpoch);
       showDivergence(m.status);
