@@ -23,13 +23,24 @@ pub fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
     let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
     let (a, b) = (a.as_slice().expect("standard layout"), b.as_slice().expect("standard layout"));
     let mut c = vec![0.0; n * m];
+    // Four outputs at a time in registers; each still sums over p in order.
     for i in 0..n {
+        let a_row = &a[i * k..(i + 1) * k];
         let row = &mut c[i * m..(i + 1) * m];
-        for p in 0..k {
-            let aip = a[i * k + p];
-            for (r, bv) in row.iter_mut().zip(&b[p * m..(p + 1) * m]) {
-                *r += aip * bv;
+        let mut j = 0;
+        while j + 4 <= m {
+            let mut acc = [0.0; 4];
+            for (p, &aip) in a_row.iter().enumerate() {
+                let b4 = &b[p * m + j..p * m + j + 4];
+                for l in 0..4 {
+                    acc[l] += aip * b4[l];
+                }
             }
+            row[j..j + 4].copy_from_slice(&acc);
+            j += 4;
+        }
+        for jj in j..m {
+            row[jj] = a_row.iter().enumerate().fold(0.0, |acc, (p, &aip)| acc + aip * b[p * m + jj]);
         }
     }
     Array2::from_shape_vec((n, m), c).expect("n × m")
