@@ -50,13 +50,18 @@ export function lineChart(container, { title, xLabel, series, xLog = false, yLog
   };
   const plot = new uPlot(opts, data, container);
   let pending = false;
+  // Each chart draws in a task of its own after the frame (not inside the
+  // animation-frame callback, where every chart's redraw would add up to one
+  // long task).
   const redraw = () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      plot.setData(data);
-    });
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        pending = false;
+        plot.setData(data);
+      }, 0),
+    );
   };
   return {
     push(x, ys) {
