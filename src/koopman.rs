@@ -40,8 +40,6 @@ pub const DT: f64 = 0.1;
 /// Snapshots generated; the first [`TRAIN`] (noisy) train, the rest test.
 pub const SNAPSHOTS: usize = 2200;
 pub const TRAIN: usize = 600;
-/// Dimension the pendulum's 2D state is lifted to.
-pub const LIFT: usize = 64;
 /// Hidden width of encoder and decoder (the reference code's 16·α, α = 1).
 pub const HIDDEN: usize = 16;
 pub const BATCH: usize = 64;
@@ -65,6 +63,8 @@ pub const REPORT_HORIZONS: [usize; 3] = [10, 100, 1000];
 pub struct Config {
     pub theta0: f64,
     pub noise: f64,
+    /// Dimension D the pendulum's 2D state is lifted to.
+    pub lift: usize,
     pub b: usize,
     pub s: usize,
     pub weights: Weights,
@@ -104,6 +104,7 @@ impl Config {
         Ok(Config {
             theta0: float("theta0"),
             noise: float("noise"),
+            lift: int("D"),
             b: int("b"),
             s: int("s"),
             weights: Weights { lambda: float("lambda"), nu: float("nu"), eta: float("eta") },
@@ -122,13 +123,13 @@ impl Config {
 /// Pendulum snapshots, lifted and scaled to [−1, 1].
 #[derive(Clone, Debug)]
 pub struct Data {
-    /// `TRAIN × LIFT`, with measurement noise.
+    /// `TRAIN × D`, with measurement noise.
     pub train: Array2<f64>,
-    /// `SNAPSHOTS × LIFT`, without noise: the truth.
+    /// `SNAPSHOTS × D`, without noise: the truth.
     pub clean: Array2<f64>,
     /// `SNAPSHOTS × 2`: (θ, θ̇) of the truth.
     pub states: Array2<f64>,
-    /// `LIFT × 2` orthonormal columns: lifted = state · Qᵀ.
+    /// `D × 2` orthonormal columns: lifted = state · Qᵀ.
     pub q: Array2<f64>,
     /// scaled = 2 (lifted − lo) / span − 1.
     pub lo: f64,
@@ -138,9 +139,9 @@ pub struct Data {
 impl Data {
     /// A frictionless pendulum released at rest from `theta0`, sampled every
     /// [`DT`] by the adaptive integrator (tolerance 1e-10); Gaussian noise of
-    /// standard deviation `noise` on the training states; lifted by a random
-    /// orthonormal map from `seed`.
-    pub fn pendulum(theta0: f64, noise: f64, seed: u64) -> Data {
+    /// standard deviation `noise` on the training states; lifted to `lift`
+    /// dimensions (≥ 2) by a random orthonormal map from `seed`.
+    pub fn pendulum(theta0: f64, noise: f64, lift: usize, seed: u64) -> Data {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6b00_9a11);
         let mut states = Array2::zeros((SNAPSHOTS, 2));
         let mut y = [theta0, 0.0];
@@ -152,7 +153,7 @@ impl Data {
         let mut noisy = states.slice(s![..TRAIN, ..]).to_owned();
         noisy.mapv_inplace(|v| v + noise * gaussian(&mut rng));
         // Gram–Schmidt on two Gaussian columns.
-        let mut q = Array2::from_shape_fn((LIFT, 2), |_| gaussian(&mut rng));
+        let mut q = Array2::from_shape_fn((lift.max(2), 2), |_| gaussian(&mut rng));
         let c0 = q.column(0).to_owned() / q.column(0).dot(&q.column(0)).sqrt();
         let c1 = &q.column(1) - &(&c0 * c0.dot(&q.column(1)));
         let c1 = &c1 / c1.dot(&c1).sqrt();
@@ -452,9 +453,9 @@ pub struct Trainer {
 
 impl Trainer {
     pub fn new(config: Config) -> Trainer {
-        let data = Data::pendulum(config.theta0, config.noise, config.seed);
+        let data = Data::pendulum(config.theta0, config.noise, config.lift, config.seed);
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let model = Model::init(LIFT, config.b, &mut rng);
+        let model = Model::init(data.clean.ncols(), config.b, &mut rng);
         let mut optimizer = Adam::new(LR);
         optimizer.weight_decay = WEIGHT_DECAY;
         let windows = (0..TRAIN.saturating_sub(config.s)).collect();
@@ -650,8 +651,10 @@ mod tests {
 
     #[test]
     fn data_is_scaled_and_noise_is_on_training_data_only() {
-        let clean = Data::pendulum(2.4, 0.0, 1);
-        let noisy = Data::pendulum(2.4, 0.08, 1);
+        let clean = Data::pendulum(2.4, 0.0, 64, 1);
+        let noisy = Data::pendulum(2.4, 0.08, 64, 1);
+        assert_eq!(noisy.clean.dim(), (SNAPSHOTS, 64));
+        assert_eq!(Data::pendulum(2.4, 0.0, 5, 1).train.dim(), (TRAIN, 5));
         assert_eq!(clean.states, noisy.states);
         assert!(noisy.train.iter().all(|v| (-1.0 - 1e-12..=1.0 + 1e-12).contains(v)));
         let diff = (&noisy.train - &noisy.clean.slice(s![..TRAIN, ..])).mapv(f64::abs).sum();
@@ -664,7 +667,7 @@ mod tests {
     #[test]
     fn the_frequency_formula_matches_the_integrated_period() {
         // Release at rest: θ first returns to θ0 after one period 2π/ω.
-        let data = Data::pendulum(2.4, 0.0, 0);
+        let data = Data::pendulum(2.4, 0.0, 64, 0);
         let period = 2.0 * std::f64::consts::PI / pendulum_frequency(2.4);
         let n = (period / DT).round() as usize;
         let t = n as f64 * DT;

@@ -224,6 +224,7 @@ const KOOPMAN: &[Knob] = &[
     choice("data", &["pendulum", "wake"], "pendulum", "Data", "Pendulum lifted to 64 dimensions, or cylinder-wake snapshots."),
     float("theta0", 0.1, 3.0, "2.4", "θ₀", "Initial angle: 0.8 is nearly linear, 2.4 strongly nonlinear."),
     float("noise", 0.0, 0.5, "0.03", "Noise", "Gaussian measurement noise on the training data."),
+    int("D", 2, 256, "64", "Measurement size D", "The pendulum's 2D state is lifted to D dimensions by a random orthonormal map."),
     int("b", 2, 32, "6", "Latent size b", "Size of the latent space where dynamics are linear."),
     int("s", 1, 32, "8", "Steps s", "Prediction steps in the forward and backward losses."),
     float("lambda", 0.0, 10.0, "1", "λ (identity)", "Weight of the reconstruction loss."),
