@@ -3,7 +3,10 @@
 // and without WebGPU. Start-up — compiling wasm and shaders, the first
 // layout, up to the first drawn evaluation — is counted apart. Responsiveness
 // is a speed target, so it is measured here (medians over runs, printed), not
-// asserted in a timed test.
+// asserted in a timed test. After the depth lab trains, it also measures how
+// fast the depth flow redraws (scrubbing through depth), how long a boundary
+// takes from moving the evaluation-steps slider to the drawn result, and the
+// page's frame rate while the flow animates.
 //
 //   node tools/bench-page.mjs [runs]      (after `make build`)
 
@@ -30,6 +33,7 @@ for (const webgpu of [true, false]) {
     const seconds = [];
     const startup = [];
     const first = [];
+    const animation = [];
     for (let r = 0; r < runs; r++) {
       const page = await browser.newPage();
       await page.addInitScript(() => {
@@ -46,6 +50,7 @@ for (const webgpu of [true, false]) {
       await page.waitForFunction((n) => document.querySelector('[data-metric="epoch"]')?.textContent === String(n), epochs, { timeout: 240_000 });
       seconds.push((Date.now() - t0) / 1000);
       const tasks = await page.evaluate(() => globalThis.longTasks);
+      if (lab === 'depth') animation.push(await animationFigures(page));
       worst.push(Math.max(0, ...tasks));
       counts.push(tasks.filter((d) => d > 50).length);
       await page.close();
@@ -55,7 +60,63 @@ for (const webgpu of [true, false]) {
         `start-up tasks over 50 ms: [${startup.join(', ')}]; then training to epoch ${epochs} took ${median(seconds).toFixed(1)} s (medians of ${runs}); ` +
         `longest main-thread task ${median(worst).toFixed(0)} ms (median), tasks over 50 ms per run: [${counts.join(', ')}] (target: 0)`,
     );
+    if (animation.length) {
+      const m = (key) => median(animation.map((a) => a[key]));
+      console.log(
+        `${webgpu ? 'WebGPU' : 'CPU   '} depth  : depth-flow redraws ${m('flowFps').toFixed(0)} per second; boundary from slider to drawn ` +
+          `${m('boundaryMs').toFixed(0)} ms (${(1000 / m('boundaryMs')).toFixed(1)} boundaries per second); page ${m('pageFps').toFixed(0)} frames per second while the flow animates`,
+      );
+    }
   }
   await browser.close();
 }
 server.close();
+
+/** Drawing speeds of the trained depth lab (medians of a few repeats each). */
+async function animationFigures(page) {
+  return page.evaluate(async () => {
+    const flow = document.querySelector('[data-flow="t"]');
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 500) {
+      flow.value = String(n % (Number(flow.max) + 1));
+      flow.dispatchEvent(new Event('input'));
+      n++;
+    }
+    const flowFps = n / ((performance.now() - t0) / 1000);
+
+    const metric = document.querySelector('[data-metric="eval-accuracy"]');
+    const steps = document.querySelector('[data-knob="esteps"]');
+    const times = [];
+    for (const value of ['4', '16', '2', '32', '8']) {
+      const drawn = new Promise((resolve) => {
+        const o = new MutationObserver(() => {
+          o.disconnect();
+          resolve();
+        });
+        o.observe(metric, { childList: true, characterData: true, subtree: true });
+      });
+      const start = performance.now();
+      steps.value = value;
+      steps.dispatchEvent(new Event('change'));
+      await drawn;
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+
+    document.querySelector('[data-flow="play"]').click();
+    let frames = 0;
+    const f0 = performance.now();
+    await new Promise((resolve) => {
+      const tick = () => {
+        frames++;
+        if (performance.now() - f0 < 2000) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    const pageFps = frames / ((performance.now() - f0) / 1000);
+    document.querySelector('[data-flow="play"]').click();
+    return { flowFps, boundaryMs: times[2], pageFps };
+  });
+}
