@@ -51,47 +51,46 @@ fn main() -> ExitCode {
             for notice in &parsed.notices {
                 eprintln!("notice: {}", notice.message);
             }
-            let lab = parsed.link.lab;
             let start = Instant::now();
             let clock = move || start.elapsed().as_secs_f64() * 1e3;
-            if lab == Lab::Koopman {
-                return match koopman::run(&parsed.link, &clock) {
-                    Ok(report) => {
-                        if let Some(d) = &report.divergence {
-                            eprintln!("diverged: {}", d.message);
-                        }
-                        println!("{}", serde_json::to_string_pretty(&report).expect("a report serializes"));
-                        ExitCode::SUCCESS
+            match parsed.link.lab {
+                Lab::Depth => {
+                    if let Ok((_, Some(note))) = depth::Config::from_link(&parsed.link) {
+                        eprintln!("notice: {note}");
                     }
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        ExitCode::from(2)
-                    }
-                };
-            }
-            if lab != Lab::Depth {
-                eprintln!(
-                    "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",
-                    lab.name()
-                );
-                return ExitCode::from(2);
-            }
-            if let Ok((_, Some(note))) = depth::Config::from_link(&parsed.link) {
-                eprintln!("notice: {note}");
-            }
-            match depth::run(&parsed.link, &clock) {
-                Ok(report) => {
-                    if let Some(d) = &report.divergence {
-                        eprintln!("diverged: {}", d.message);
-                    }
-                    println!("{}", serde_json::to_string_pretty(&report).expect("a report serializes"));
-                    ExitCode::SUCCESS
+                    let result = depth::run(&parsed.link, &clock);
+                    print_report(result.map(|r| (r.divergence.as_ref().map(|d| d.message.clone()), r)))
                 }
-                Err(e) => {
-                    eprintln!("error: {e}");
+                Lab::Koopman => {
+                    let result = koopman::run(&parsed.link, &clock);
+                    print_report(result.map(|r| (r.divergence.as_ref().map(|d| d.message.clone()), r)))
+                }
+                lab => {
+                    eprintln!(
+                        "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",
+                        lab.name()
+                    );
                     ExitCode::from(2)
                 }
             }
+        }
+    }
+}
+
+/// Prints a lab's report as JSON (and why it diverged, if it did, on stderr),
+/// or the error that stopped it.
+fn print_report<R: serde::Serialize>(result: Result<(Option<String>, R), String>) -> ExitCode {
+    match result {
+        Ok((diverged, report)) => {
+            if let Some(message) = diverged {
+                eprintln!("diverged: {message}");
+            }
+            println!("{}", serde_json::to_string_pretty(&report).expect("a report serializes"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }

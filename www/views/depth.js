@@ -9,6 +9,7 @@ import { buildControls, showValues } from '../controls.js';
 import { lineChart } from '../charts.js';
 import { drawBoundary } from '../heatmap.js';
 import { gpu, onBackendChange } from '../backend.js';
+import { evalScheduler } from '../eval-scheduler.js';
 import { depthFlow } from './depth-flow.js';
 
 const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
@@ -198,8 +199,6 @@ export function mountDepth(app, core, report) {
 
   let config = report.config;
   let points = null;
-  let evalBusy = false;
-  let evalAgain = false;
   let lastEpoch = 0;
   let lastK = config.K;
   let compression = [];
@@ -252,36 +251,14 @@ export function mountDepth(app, core, report) {
   // While training, redraw at most four times a second, and leave the worker
   // at least 80 % of its time for training (a CPU grid at many steps is
   // costly); a person moving a slider is answered at once.
-  let lastEvalAt = 0;
-  let lastEvalMs = 0;
-  let evalTimer = null;
-  const requestEval = (urgent = false) => {
-    if (!points) return;
-    const wait = lastEvalAt + Math.max(250, 4 * lastEvalMs) - performance.now();
-    if (!urgent && wait > 0) {
-      evalTimer ??= setTimeout(() => {
-        evalTimer = null;
-        requestEval(true);
-      }, wait);
-      return;
-    }
-    lastEvalAt = performance.now();
-    if (evalBusy) {
-      evalAgain = true;
-      return;
-    }
-    evalBusy = true;
+  const evals = evalScheduler(() => {
     const { escheme, esteps, ebasis, eK } = config;
     worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: Boolean(gpu()), res: CPU_RES });
+  }, 250);
+  const requestEval = (urgent = false) => {
+    if (points) evals.request(urgent);
   };
 
-  const finishEval = () => {
-    evalBusy = false;
-    if (evalAgain) {
-      evalAgain = false;
-      requestEval(true);
-    }
-  };
 
   // Drawing is split across tasks (one per frame) so no single task holds
   // the main thread long enough to make the page stutter.
@@ -306,7 +283,7 @@ export function mountDepth(app, core, report) {
       resolution.textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU): coarser than the GPU's ${GPU_RES}×${GPU_RES}.`;
     } else {
       // The GPU went away between request and reply: ask again for a CPU grid.
-      evalAgain = true;
+      evals.retry();
     }
     // Shown last: a test (or a person) reading it sees everything drawn.
     metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
@@ -350,14 +327,13 @@ export function mountDepth(app, core, report) {
       root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
       showCompression();
     } else if (m.type === 'eval') {
-      lastEvalMs = m.ms;
       try {
         await drawEval(m);
       } catch (e) {
         root.querySelector('.resolution').textContent = `GPU drawing failed (${e?.message ?? e}); using the CPU.`;
-        evalAgain = true;
+        evals.retry();
       }
-      finishEval();
+      evals.done(m.ms);
     } else if (m.type === 'weights') {
       download('depth-weights.json', JSON.stringify(m.weights, null, 1), 'application/json');
     } else if (m.type === 'pendulum') {
@@ -371,7 +347,7 @@ export function mountDepth(app, core, report) {
     } else if (m.type === 'error') {
       banner.textContent = `The depth lab stopped: ${m.message}`;
       banner.hidden = false;
-      finishEval();
+      evals.done();
     }
   };
 
@@ -403,6 +379,7 @@ export function mountDepth(app, core, report) {
       }
     },
     destroy() {
+      evals.cancel();
       worker.terminate();
       twins.forEach((w) => w.terminate());
       document.body.classList.remove('embed');

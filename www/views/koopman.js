@@ -9,6 +9,7 @@
 import { buildControls, showValues } from '../controls.js';
 import { lineChart } from '../charts.js';
 import { gpu, onBackendChange } from '../backend.js';
+import { evalScheduler } from '../eval-scheduler.js';
 import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, phaseBounds } from './koopman-plots.js';
 
 const GPU_N = 256;
@@ -166,37 +167,14 @@ export function mountKoopman(app, core, report) {
   // Evaluations (two 1000-step error curves and the rollouts) cost the worker
   // time it would train with: at most every 500 ms, and never more than a
   // fifth of its time; a person moving a slider is answered at once.
-  let lastEvalAt = 0;
-  let lastEvalMs = 0;
-  let evalTimer = null;
-  let evalBusy = false;
-  let evalAgain = false;
-  const requestEval = (urgent = false) => {
-    if (!truth) return;
-    const wait = lastEvalAt + Math.max(500, 4 * lastEvalMs) - performance.now();
-    if (!urgent && wait > 0) {
-      evalTimer ??= setTimeout(() => {
-        evalTimer = null;
-        requestEval(true);
-      }, wait);
-      return;
-    }
-    lastEvalAt = performance.now();
-    if (evalBusy) {
-      evalAgain = true;
-      return;
-    }
-    evalBusy = true;
+  const evals = evalScheduler(() => {
     const packed = Boolean(gpu());
     worker.postMessage({ type: 'eval', horizon: config.horizon, n: packed ? GPU_N : CPU_N, packed });
+  }, 500);
+  const requestEval = (urgent = false) => {
+    if (truth) evals.request(urgent);
   };
-  const finishEval = () => {
-    evalBusy = false;
-    if (evalAgain) {
-      evalAgain = false;
-      requestEval(true);
-    }
-  };
+
 
   const drawFrame = () => {
     if (!truth || !view) return;
@@ -251,7 +229,7 @@ export function mountKoopman(app, core, report) {
       n = m.starts.length;
       resolution.textContent = `${n} initial conditions rolled out on the CPU (no WebGPU): fewer than the GPU's ${GPU_N}.`;
     } else {
-      evalAgain = true; // the GPU went away between request and reply
+      evals.retry(); // the GPU went away between request and reply
       return;
     }
     const steps = rollouts.consistent.length / (2 * n);
@@ -296,18 +274,17 @@ export function mountKoopman(app, core, report) {
       showDivergence(m.status);
       requestEval();
     } else if (m.type === 'eval') {
-      lastEvalMs = m.ms;
       try {
         await showEvaluation(m);
       } catch (e) {
         root.querySelector('.resolution').textContent = `GPU rollouts failed (${e?.message ?? e}); using the CPU.`;
-        evalAgain = true;
+        evals.retry();
       }
-      finishEval();
+      evals.done(m.ms);
     } else if (m.type === 'error') {
       banner.textContent = `The Koopman lab stopped: ${m.message}`;
       banner.hidden = false;
-      finishEval();
+      evals.done();
     }
   };
 
@@ -337,7 +314,7 @@ export function mountKoopman(app, core, report) {
     },
     destroy() {
       if (frame !== null) cancelAnimationFrame(frame);
-      clearTimeout(evalTimer);
+      evals.cancel();
       worker.terminate();
       document.body.classList.remove('embed');
     },
