@@ -9,7 +9,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
 
-use crate::gpu::{read_back, Gpu, GpuError};
+use crate::gpu::{read_back, Bindings, Gpu, GpuError};
 
 /// WGSL source of the kernel.
 pub const WGSL: &str = include_str!("../shaders/dense.wgsl");
@@ -59,37 +59,22 @@ struct Dims {
     groups_x: u32,
 }
 
-/// Buffers sized for a given problem; replaced only when a larger one comes.
-struct Buffers {
-    w_len: usize,
-    b_len: usize,
-    x_len: usize,
-    y_len: usize,
-    w: wgpu::Buffer,
-    b: wgpu::Buffer,
-    x: wgpu::Buffer,
-    y: wgpu::Buffer,
-    staging: wgpu::Buffer,
-    bind_group: wgpu::BindGroup,
-}
-
 /// `dense.wgsl` on a [`Gpu`]: pipeline made once, buffers reused.
 pub struct DenseKernel {
     pipeline: wgpu::ComputePipeline,
-    dims: wgpu::Buffer,
-    buffers: Option<Buffers>,
+    bindings: Bindings,
 }
+
+const W: usize = 0;
+const B: usize = 1;
+const X: usize = 2;
+const Y: usize = 3;
 
 impl DenseKernel {
     pub fn new(gpu: &Gpu) -> DenseKernel {
         let pipeline = gpu.compute_pipeline("dense", WGSL);
-        let dims = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("dense dims"),
-            size: std::mem::size_of::<Dims>() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        DenseKernel { pipeline, dims, buffers: None }
+        let bindings = Bindings::new(gpu, "dense", std::mem::size_of::<Dims>());
+        DenseKernel { pipeline, bindings }
     }
 
     /// `tanh(W x + b)` on the GPU; shapes as in [`forward`].
@@ -105,58 +90,38 @@ impl DenseKernel {
         let batch = x.nrows();
         assert_eq!(x.ncols(), n_in);
         assert_eq!(b.len(), n_out);
-        let lens = (w.len(), b.len(), x.len(), batch * n_out);
-        self.ensure_capacity(gpu, lens);
-        let buffers = self.buffers.as_ref().expect("made by ensure_capacity");
+        let y_len = batch * n_out;
+        self.bindings.ensure(gpu, &self.pipeline, &[w.len(), b.len(), x.len(), y_len], y_len);
 
-        let groups = (batch * n_out).div_ceil(WORKGROUP);
+        let groups = y_len.div_ceil(WORKGROUP);
         let groups_x = groups.clamp(1, MAX_GROUPS_PER_DIM);
         let groups_y = groups.div_ceil(groups_x).max(1);
         let dims = Dims { batch: batch as u32, n_in: n_in as u32, n_out: n_out as u32, groups_x: groups_x as u32 };
-        gpu.queue.write_buffer(&self.dims, 0, bytemuck::bytes_of(&dims));
-        gpu.queue.write_buffer(&buffers.w, 0, bytemuck::cast_slice(&contiguous(w)));
-        gpu.queue.write_buffer(&buffers.b, 0, bytemuck::cast_slice(&b.to_vec()));
-        gpu.queue.write_buffer(&buffers.x, 0, bytemuck::cast_slice(&contiguous(x)));
+        let q = &gpu.queue;
+        q.write_buffer(&self.bindings.dims, 0, bytemuck::bytes_of(&dims));
+        q.write_buffer(self.bindings.buffer(W), 0, bytemuck::cast_slice(&contiguous(w)));
+        q.write_buffer(self.bindings.buffer(B), 0, bytemuck::cast_slice(&b.to_vec()));
+        q.write_buffer(self.bindings.buffer(X), 0, bytemuck::cast_slice(&contiguous(x)));
 
         let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("dense") });
         {
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("dense"), timestamp_writes: None });
             pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &buffers.bind_group, &[]);
+            pass.set_bind_group(0, self.bindings.group(), &[]);
             pass.dispatch_workgroups(groups_x as u32, groups_y as u32, 1);
         }
-        let y_len = batch * n_out;
-        encoder.copy_buffer_to_buffer(&buffers.y, 0, &buffers.staging, 0, (y_len.max(1) * 4) as u64);
-        gpu.queue.submit([encoder.finish()]);
+        encoder.copy_buffer_to_buffer(
+            self.bindings.buffer(Y),
+            0,
+            self.bindings.staging(),
+            0,
+            (y_len.max(1) * 4) as u64,
+        );
+        q.submit([encoder.finish()]);
 
-        let data = read_back(gpu, &buffers.staging, y_len).await?;
+        let data = read_back(gpu, self.bindings.staging(), y_len).await?;
         Ok(Array2::from_shape_vec((batch, n_out), data).expect("shape matches the readback"))
-    }
-
-    fn ensure_capacity(&mut self, gpu: &Gpu, (w_len, b_len, x_len, y_len): (usize, usize, usize, usize)) {
-        if let Some(have) = &self.buffers {
-            if have.w_len >= w_len && have.b_len >= b_len && have.x_len >= x_len && have.y_len >= y_len {
-                return;
-            }
-        }
-        let w = gpu.storage_buffer("dense w", w_len);
-        let b = gpu.storage_buffer("dense b", b_len);
-        let x = gpu.storage_buffer("dense x", x_len);
-        let y = gpu.storage_buffer("dense y", y_len);
-        let staging = gpu.staging_buffer("dense staging", y_len);
-        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("dense"),
-            layout: &self.pipeline.get_bind_group_layout(0),
-            entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: self.dims.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: w.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 2, resource: b.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 3, resource: x.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 4, resource: y.as_entire_binding() },
-            ],
-        });
-        self.buffers = Some(Buffers { w_len, b_len, x_len, y_len, w, b, x, y, staging, bind_group });
     }
 }
 

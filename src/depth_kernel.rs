@@ -7,7 +7,7 @@
 //! a [`Packed`] model, which both the kernel and the twin read identically.
 
 use crate::depth::Model;
-use crate::gpu::{read_back, Gpu, GpuError};
+use crate::gpu::{read_back, Bindings, Gpu, GpuError};
 use crate::ode::Tableau;
 
 pub const WGSL: &str = include_str!("../shaders/depth.wgsl");
@@ -186,10 +186,7 @@ struct Dims {
 /// regrown only when a larger input arrives.
 pub struct DepthKernel {
     pipeline: wgpu::ComputePipeline,
-    dims: wgpu::Buffer,
-    // (buffer, capacity in f32s) for points, fixed, stages, tableau, logits, traj, staging.
-    buffers: Vec<(wgpu::Buffer, usize)>,
-    bind_group: Option<wgpu::BindGroup>,
+    bindings: Bindings,
 }
 
 const POINTS: usize = 0;
@@ -198,18 +195,12 @@ const STAGES: usize = 2;
 const TABLEAU: usize = 3;
 const LOGITS: usize = 4;
 const TRAJ: usize = 5;
-const STAGING: usize = 6;
 
 impl DepthKernel {
     pub fn new(gpu: &Gpu) -> DepthKernel {
         let pipeline = gpu.compute_pipeline("depth", WGSL);
-        let dims = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("depth dims"),
-            size: std::mem::size_of::<Dims>() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        DepthKernel { pipeline, dims, buffers: Vec::new(), bind_group: None }
+        let bindings = Bindings::new(gpu, "depth", std::mem::size_of::<Dims>());
+        DepthKernel { pipeline, bindings }
     }
 
     /// Evaluates `m` at `points` (`n × 2`) on the GPU; see [`eval_cpu`].
@@ -217,8 +208,8 @@ impl DepthKernel {
         gpu.check()?;
         let n = points.len() / 2;
         let traj_len = if record { (m.steps + 1) * n * m.d } else { 1 };
-        let lens = [points.len(), m.fixed.len(), m.stage_weights.len(), 20, n * m.c, traj_len, n * m.c + traj_len];
-        self.ensure_capacity(gpu, lens);
+        let lens = [points.len(), m.fixed.len(), m.stage_weights.len(), 20, n * m.c, traj_len];
+        self.bindings.ensure(gpu, &self.pipeline, &lens, n * m.c + traj_len);
         let groups = n.div_ceil(WORKGROUP).max(1);
         let groups_x = groups.min(MAX_GROUPS_PER_DIM);
         let dims = Dims {
@@ -234,68 +225,31 @@ impl DepthKernel {
             _pad: [0.0; 3],
         };
         let q = &gpu.queue;
-        q.write_buffer(&self.dims, 0, bytemuck::bytes_of(&dims));
-        q.write_buffer(&self.buffers[POINTS].0, 0, bytemuck::cast_slice(points));
-        q.write_buffer(&self.buffers[FIXED].0, 0, bytemuck::cast_slice(&m.fixed));
-        q.write_buffer(&self.buffers[STAGES].0, 0, bytemuck::cast_slice(&m.stage_weights));
-        q.write_buffer(&self.buffers[TABLEAU].0, 0, bytemuck::cast_slice(&m.tableau));
+        let buffer = |i| self.bindings.buffer(i);
+        q.write_buffer(&self.bindings.dims, 0, bytemuck::bytes_of(&dims));
+        q.write_buffer(buffer(POINTS), 0, bytemuck::cast_slice(points));
+        q.write_buffer(buffer(FIXED), 0, bytemuck::cast_slice(&m.fixed));
+        q.write_buffer(buffer(STAGES), 0, bytemuck::cast_slice(&m.stage_weights));
+        q.write_buffer(buffer(TABLEAU), 0, bytemuck::cast_slice(&m.tableau));
 
         let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("depth") });
         {
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("depth"), timestamp_writes: None });
             pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, self.bind_group.as_ref(), &[]);
+            pass.set_bind_group(0, self.bindings.group(), &[]);
             pass.dispatch_workgroups(groups_x as u32, groups.div_ceil(groups_x) as u32, 1);
         }
         let logits_bytes = (n * m.c * 4) as u64;
-        let staging = &self.buffers[STAGING].0;
-        encoder.copy_buffer_to_buffer(&self.buffers[LOGITS].0, 0, staging, 0, logits_bytes);
+        let staging = self.bindings.staging();
+        encoder.copy_buffer_to_buffer(buffer(LOGITS), 0, staging, 0, logits_bytes);
         if record {
-            encoder.copy_buffer_to_buffer(&self.buffers[TRAJ].0, 0, staging, logits_bytes, (traj_len * 4) as u64);
+            encoder.copy_buffer_to_buffer(buffer(TRAJ), 0, staging, logits_bytes, (traj_len * 4) as u64);
         }
         q.submit([encoder.finish()]);
         let mut data = read_back(gpu, staging, n * m.c + if record { traj_len } else { 0 }).await?;
         let trajectory = record.then(|| data.split_off(n * m.c));
         Ok(Output { logits: data, trajectory })
-    }
-
-    fn ensure_capacity(&mut self, gpu: &Gpu, lens: [usize; 7]) {
-        let fits = self.buffers.len() == 7 && self.buffers.iter().zip(lens).all(|((_, cap), len)| *cap >= len);
-        if fits {
-            return;
-        }
-        self.buffers = lens
-            .iter()
-            .enumerate()
-            .map(|(i, &len)| {
-                // Grow with headroom so a slowly growing input does not rebuild every call.
-                let cap = self.buffers.get(i).map_or(len, |(_, cap)| (*cap).max(len)).max(len);
-                let buffer = if i == STAGING {
-                    gpu.staging_buffer("depth staging", cap)
-                } else {
-                    gpu.storage_buffer("depth", cap)
-                };
-                (buffer, cap)
-            })
-            .collect();
-
-        fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-            wgpu::BindGroupEntry { binding, resource: buffer.as_entire_binding() }
-        }
-        self.bind_group = Some(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("depth"),
-            layout: &self.pipeline.get_bind_group_layout(0),
-            entries: &[
-                entry(0, &self.dims),
-                entry(1, &self.buffers[POINTS].0),
-                entry(2, &self.buffers[FIXED].0),
-                entry(3, &self.buffers[STAGES].0),
-                entry(4, &self.buffers[TABLEAU].0),
-                entry(5, &self.buffers[LOGITS].0),
-                entry(6, &self.buffers[TRAJ].0),
-            ],
-        }));
     }
 }
 
