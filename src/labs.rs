@@ -208,7 +208,7 @@ const DEPTH: &[Knob] = &[
 #[rustfmt::skip]
 const FLOW: &[Knob] = &[
     choice("flow", &["turbulence", "cylinder", "airfoil"], "turbulence", "Flow", "Decaying 2D turbulence in a periodic box, or flow past a bluff body."),
-    int("res", 64, 512, "128", "Resolution", "Grid cells per side."),
+    choice("res", &["64", "128", "256", "512"], "128", "Resolution", "Grid cells per side (the channel past a body is twice as long)."),
     logf("Re", 10.0, 100_000.0, "2000", "Reynolds number", "Inertia against viscosity."),
     float("t", 0.0, 100.0, "1", "Time", "Simulated time at which the network is analysed."),
     float("threshold", 0.0, 1.0, "0.1", "Threshold", "Cells with |ω| at or above this fraction of max |ω| become nodes."),

@@ -29,15 +29,21 @@ pub mod data;
 pub mod dense;
 pub mod depth;
 pub mod depth_kernel;
+pub mod eigen;
+pub mod flow;
 pub mod gpu;
 pub mod koopman;
 pub mod koopman_kernel;
 pub mod labs;
+pub mod lbm;
 pub mod link;
 pub mod mlp;
+pub mod network;
+pub mod nystrom;
 pub mod ode;
 pub mod optim;
 pub mod pendulum;
+pub mod spectral;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use std::time::Instant;
 
-use continuum::{depth, gpu::Gpu, koopman, labs::Lab, link};
+use continuum::{depth, flow, gpu::Gpu, koopman, labs::Lab, link};
 
 #[derive(Parser)]
 #[command(name = "continuum", version, about = "Continuum playground, headless")]
@@ -65,6 +65,7 @@ fn main() -> ExitCode {
                     let result = koopman::run(&parsed.link, &clock);
                     print_report(result.map(|r| (r.divergence.as_ref().map(|d| d.message.clone()), r)))
                 }
+                Lab::Flow => print_report(flow::run(&parsed.link, &clock).map(|r| (None, r))),
                 lab => {
                     eprintln!(
                         "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",

@@ -38,10 +38,33 @@ fn canonical_link_is_stable_through_the_cli() {
 
 #[test]
 fn run_says_plainly_when_a_lab_is_not_built() {
-    let (code, stdout, stderr) = continuum(&["run", "#lab=flow"]);
+    let (code, stdout, stderr) = continuum(&["run", "#lab=sketch"]);
     assert_ne!(code, 0);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("flow lab is not built yet"), "{stderr}");
+    assert!(stderr.contains("sketch lab is not built yet"), "{stderr}");
+}
+
+#[test]
+fn run_of_a_flow_link_prints_the_issue_fields() {
+    let (code, stdout, stderr) = continuum(&["run", "#lab=flow&res=64&t=0.5&nodes=600&l=100&k=3&sampling=uniform"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for field in
+        ["link", "nodes", "l", "sampling", "eigenvalues_nystrom", "eigenvalues_exact", "eig_rel_error", "vec_angle"]
+    {
+        assert!(json.get(field).is_some(), "missing {field}");
+    }
+    for timing in ["simulation", "network", "nystrom", "exact"] {
+        assert!(json["timings_ms"][timing].as_f64().is_some_and(|t| t >= 0.0), "missing timing {timing}");
+    }
+    assert_eq!(json["l"], 100);
+    assert_eq!(json["sampling"], "uniform");
+    assert_eq!(json["eigenvalues_exact"].as_array().unwrap().len(), 3);
+    assert!(json["t"].as_f64().unwrap() >= 0.5);
+    // A threshold that leaves no network is an error with a reason, not a crash.
+    let (code, _, stderr) = continuum(&["run", "#lab=flow&res=64&t=0&threshold=1&l=2&k=1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("lower it"), "{stderr}");
 }
 
 #[test]

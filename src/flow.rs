@@ -1,0 +1,301 @@
+//! The flow lab: a 2D vortical flow ([`spectral`] turbulence or [`lbm`]
+//! flow past a body), its vortical [`network`], and the network's leading
+//! eigenpairs by [`nystrom`] against an exact solver ([`eigen`]).
+//!
+//! The exact reference is faer's dense solver up to [`DENSE_EXACT_MAX`]
+//! nodes and matrix-free Lanczos above, so no n × n matrix is ever formed
+//! for a large network.
+
+use serde::Serialize;
+
+use crate::eigen::{self, Eigenpairs, Lanczos};
+use crate::labs::Lab;
+use crate::lbm::{Body, Lbm};
+use crate::link::{Link, Value};
+use crate::network::{Field, Network};
+use crate::nystrom::{self, Form, Sampling};
+use crate::spectral::Turbulence;
+
+/// Largest network whose exact eigenpairs come from the dense solver.
+pub const DENSE_EXACT_MAX: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Turbulence,
+    Cylinder,
+    Airfoil,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub kind: Kind,
+    pub res: usize,
+    pub re: f64,
+    pub t: f64,
+    pub threshold: f64,
+    pub max_nodes: usize,
+    pub l: usize,
+    pub sampling: Sampling,
+    pub k: usize,
+    pub seed: u64,
+}
+
+impl Config {
+    pub fn from_link(link: &Link) -> Result<Config, String> {
+        if link.lab != Lab::Flow {
+            return Err(format!("not a flow link: lab={}", link.lab.name()));
+        }
+        let int = |k: &str| match link.get(k) {
+            Some(Value::Int(v)) => *v as usize,
+            other => panic!("flow knob {k} is not an integer: {other:?}"),
+        };
+        let float = |k: &str| match link.get(k) {
+            Some(Value::Float(v)) => *v,
+            other => panic!("flow knob {k} is not a number: {other:?}"),
+        };
+        let choice = |k: &str| match link.get(k) {
+            Some(Value::Choice(v)) => *v,
+            other => panic!("flow knob {k} is not a choice: {other:?}"),
+        };
+        let kind = match choice("flow") {
+            "cylinder" => Kind::Cylinder,
+            "airfoil" => Kind::Airfoil,
+            _ => Kind::Turbulence,
+        };
+        Ok(Config {
+            kind,
+            res: choice("res").parse().expect("resolutions are numbers"),
+            re: float("Re"),
+            t: float("t"),
+            threshold: float("threshold"),
+            max_nodes: int("nodes"),
+            l: int("l"),
+            sampling: Sampling::by_name(choice("sampling")).expect("sampling choices"),
+            k: int("k"),
+            seed: int("seed") as u64,
+        })
+    }
+}
+
+/// The flow being simulated.
+pub enum Simulation {
+    Turbulence(Turbulence),
+    Body(Lbm),
+}
+
+impl Simulation {
+    pub fn new(config: &Config) -> Simulation {
+        match config.kind {
+            Kind::Turbulence => Simulation::Turbulence(Turbulence::new(config.res, config.re, config.seed)),
+            Kind::Cylinder => Simulation::Body(Lbm::new(config.res, Body::Cylinder, config.re, config.seed)),
+            Kind::Airfoil => Simulation::Body(Lbm::new(config.res, Body::Airfoil, config.re, config.seed)),
+        }
+    }
+
+    /// Simulated time, in the flow's units (box 2π and unit rms speed, or
+    /// body size and free-stream speed).
+    pub fn time(&self) -> f64 {
+        match self {
+            Simulation::Turbulence(s) => s.t,
+            Simulation::Body(s) => s.steps as f64 / s.steps_per_time(),
+        }
+    }
+
+    /// One time step. Fails, with the reason, when the flow blows up.
+    pub fn step(&mut self) -> Result<(), String> {
+        match self {
+            Simulation::Turbulence(s) => {
+                s.step();
+                if !s.w_hat[2].is_finite() || !s.energy().is_finite() {
+                    return Err(format!("the spectral solver blew up at t = {:.3}", s.t));
+                }
+            }
+            Simulation::Body(s) => {
+                s.step();
+                if s.steps % 50 == 0 && !s.is_finite() {
+                    return Err(format!(
+                        "the lattice-Boltzmann solver blew up at t = {:.3} (Re {:.0}); lower Re or raise the resolution",
+                        s.steps as f64 / s.steps_per_time(),
+                        s.re
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Steps until `t`; returns the steps taken.
+    pub fn advance_to(&mut self, t: f64) -> Result<usize, String> {
+        let mut steps = 0;
+        while self.time() + 1e-9 < t {
+            self.step()?;
+            steps += 1;
+        }
+        Ok(steps)
+    }
+
+    /// Reynolds number simulated (the lattice caps it; see [`crate::lbm::TAU_MIN`]).
+    pub fn reynolds(&self) -> f64 {
+        match self {
+            Simulation::Turbulence(s) => 1.0 / s.grid.nu,
+            Simulation::Body(s) => s.re,
+        }
+    }
+
+    /// Grid size (nx, ny), cell size and periodicity of the vorticity field.
+    pub fn geometry(&self) -> (usize, usize, f64, bool) {
+        match self {
+            Simulation::Turbulence(s) => (s.grid.n, s.grid.n, std::f64::consts::TAU / s.grid.n as f64, true),
+            Simulation::Body(s) => (s.nx, s.ny, 1.0 / s.d, false),
+        }
+    }
+
+    pub fn vorticity(&self) -> Vec<f64> {
+        match self {
+            Simulation::Turbulence(s) => s.vorticity(),
+            Simulation::Body(s) => s.vorticity(),
+        }
+    }
+
+    /// The vortical network of vorticity field `w` (from this flow, CPU or GPU).
+    pub fn network(&self, w: &[f64], threshold: f64, max_nodes: usize) -> Network {
+        let (nx, ny, h, periodic) = self.geometry();
+        Network::from_field(&Field { w, nx, ny, dx: h, dy: h, periodic }, threshold, max_nodes)
+    }
+}
+
+/// The exact leading eigenpairs: dense for small networks, Lanczos with
+/// on-the-fly mat-vecs for large ones. Returns the pairs and the mat-vecs
+/// taken (0 for dense).
+pub fn exact(net: &Network, k: usize, seed: u64) -> (Eigenpairs, usize) {
+    if net.len() <= DENSE_EXACT_MAX {
+        return (eigen::dense(&net.dense(), k), 0);
+    }
+    let mut lanczos = Lanczos::new(net.len(), k, seed);
+    let mut av = vec![0.0; net.len()];
+    while !lanczos.done() {
+        net.matvec(lanczos.vector(), &mut av);
+        lanczos.push(&av);
+    }
+    (lanczos.result(), lanczos.steps())
+}
+
+/// Nyström's k leading eigenpairs of `net` from l columns sampled by
+/// `sampling`, in `form`; also returns the columns' indices.
+pub fn nystrom(
+    net: &Network,
+    l: usize,
+    sampling: Sampling,
+    k: usize,
+    seed: u64,
+    form: Form,
+) -> (Eigenpairs, Vec<usize>) {
+    let s = nystrom::sample(sampling, &net.x, &net.y, l, seed);
+    let c = net.columns(&s);
+    (nystrom::eigenpairs(&c, &s, k, form), s)
+}
+
+/// Mean over the k pairs of the relative eigenvalue error and of the angle
+/// (degrees) between estimated and exact eigenvectors.
+pub fn mean_errors(estimate: &Eigenpairs, exact: &Eigenpairs) -> (f64, f64) {
+    let (rel, angle) = eigen::errors(estimate, exact);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    (mean(&rel), mean(&angle))
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub simulation: f64,
+    pub network: f64,
+    pub nystrom: f64,
+    pub exact: f64,
+}
+
+/// The extension form's figures, beside the main (QR) form's.
+#[derive(Clone, Debug, Serialize)]
+pub struct Extension {
+    pub eigenvalues: Vec<f64>,
+    pub eig_rel_error: Vec<f64>,
+    pub vec_angle: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub link: String,
+    pub flow: &'static str,
+    pub t: f64,
+    pub steps: usize,
+    pub reynolds: f64,
+    pub cells: usize,
+    pub nodes: usize,
+    pub block: usize,
+    pub l: usize,
+    pub sampling: &'static str,
+    pub eigenvalues_nystrom: Vec<f64>,
+    pub eigenvalues_exact: Vec<f64>,
+    pub eig_rel_error: Vec<f64>,
+    /// Degrees.
+    pub vec_angle: Vec<f64>,
+    pub extension: Extension,
+    /// `dense` or `lanczos`.
+    pub exact_method: &'static str,
+    pub lanczos_matvecs: usize,
+    pub timings_ms: Timings,
+}
+
+/// Advances the link's flow to its time `t`, builds the network and compares
+/// Nyström with the exact eigenpairs.
+pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
+    let config = Config::from_link(link)?;
+    let mut timings = Timings::default();
+    let t0 = clock();
+    let mut sim = Simulation::new(&config);
+    let steps = sim.advance_to(config.t)?;
+    let w = sim.vorticity();
+    timings.simulation = clock() - t0;
+    let t1 = clock();
+    let net = sim.network(&w, config.threshold, config.max_nodes);
+    timings.network = clock() - t1;
+    if net.len() < 2 {
+        return Err(format!(
+            "the threshold {} leaves {} node(s); lower it to get a network",
+            config.threshold,
+            net.len()
+        ));
+    }
+    let l = config.l.min(net.len());
+    let k = config.k.min(l);
+    let t2 = clock();
+    let (estimate, _) = nystrom(&net, l, config.sampling, k, config.seed, Form::Qr);
+    timings.nystrom = clock() - t2;
+    let t3 = clock();
+    let (exact_pairs, matvecs) = exact(&net, k, config.seed);
+    timings.exact = clock() - t3;
+    let (rel, angle) = eigen::errors(&estimate, &exact_pairs);
+    let (extension, _) = nystrom(&net, l, config.sampling, k, config.seed, Form::Extension);
+    let (ext_rel, ext_angle) = eigen::errors(&extension, &exact_pairs);
+    Ok(Report {
+        link: link.canonical(),
+        flow: match config.kind {
+            Kind::Turbulence => "turbulence",
+            Kind::Cylinder => "cylinder",
+            Kind::Airfoil => "airfoil",
+        },
+        t: sim.time(),
+        steps,
+        reynolds: sim.reynolds(),
+        cells: net.cells,
+        nodes: net.len(),
+        block: net.block,
+        l,
+        sampling: config.sampling.name(),
+        eigenvalues_nystrom: estimate.values,
+        eigenvalues_exact: exact_pairs.values,
+        eig_rel_error: rel,
+        vec_angle: angle,
+        extension: Extension { eigenvalues: extension.values, eig_rel_error: ext_rel, vec_angle: ext_angle },
+        exact_method: if matvecs == 0 { "dense" } else { "lanczos" },
+        lanczos_matvecs: matvecs,
+        timings_ms: timings,
+    })
+}

@@ -1,0 +1,247 @@
+//! The vortical network of a 2D flow (Bai et al. 2019, after
+//! Nair & Taira 2015): nodes are vortical elements, and the edge weight
+//! between two is the mean of the velocities each induces at the other.
+//!
+//! Element i has circulation Γ_i = ω_i Δx Δy at r_i. By Biot–Savart a point
+//! vortex induces speed |Γ_i| / (2π ‖r_i − r_j‖) at distance ‖r_i − r_j‖, so
+//! A_ij = ½ (|Γ_i| + |Γ_j|) / (2π d_ij), A_ii = 0, with d_ij the periodic
+//! (minimum-image) distance in a periodic box. A is symmetric, non-negative
+//! and has a zero diagonal, hence indefinite.
+//!
+//! A is dense, so above a few thousand nodes it is never stored: [`Network::column`]
+//! and [`Network::matvec`] evaluate entries on the fly (on the GPU, the
+//! `network_kernel` module does the same). [`Network::dense`] exists for small networks.
+
+use serde::Serialize;
+
+/// Largest network [`Network::dense`] will build (3 000² f64 is 72 MB).
+pub const DENSE_MAX: usize = 3000;
+
+/// Vortical elements: positions, circulations and the box they live in.
+#[derive(Clone, Debug, Serialize)]
+pub struct Network {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// Signed circulation of each element.
+    pub gamma: Vec<f64>,
+    /// The box's size when it is periodic (distances wrap), else `None`.
+    pub period: Option<(f64, f64)>,
+    /// Side of the square blocks of cells merged into one element (1: none).
+    pub block: usize,
+    /// Cells that passed the threshold, before coarse-graining.
+    pub cells: usize,
+}
+
+/// A vorticity field on a grid: row-major, row = y, cell (i, j) centred at
+/// ((i + ½) dx, (j + ½) dy).
+pub struct Field<'a> {
+    pub w: &'a [f64],
+    pub nx: usize,
+    pub ny: usize,
+    pub dx: f64,
+    pub dy: f64,
+    pub periodic: bool,
+}
+
+impl Network {
+    /// Nodes are the cells with |ω| ≥ `threshold` · max |ω|. If there are more
+    /// than `max_nodes`, cells are merged over square blocks of b × b cells,
+    /// with b the smallest side that leaves at most `max_nodes` occupied
+    /// blocks: an element's Γ is the sum of its cells' and its position their
+    /// |Γ|-weighted centroid.
+    pub fn from_field(field: &Field, threshold: f64, max_nodes: usize) -> Network {
+        let (nx, ny) = (field.nx, field.ny);
+        let peak = field.w.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        let cut = threshold * peak;
+        let chosen: Vec<usize> =
+            (0..nx * ny).filter(|&p| peak > 0.0 && field.w[p].abs() >= cut && field.w[p] != 0.0).collect();
+        let area = field.dx * field.dy;
+        let mut block = 1;
+        loop {
+            let (bx, by) = (nx.div_ceil(block), ny.div_ceil(block));
+            let mut occupied = vec![false; bx * by];
+            let mut count = 0;
+            for &p in &chosen {
+                let b = (p / nx / block) * bx + (p % nx) / block;
+                count += !occupied[b] as usize;
+                occupied[b] = true;
+            }
+            if count <= max_nodes.max(1) {
+                break;
+            }
+            block += 1;
+        }
+        let bx = nx.div_ceil(block);
+        let mut slot = vec![usize::MAX; bx * ny.div_ceil(block)];
+        let mut net = Network {
+            x: Vec::new(),
+            y: Vec::new(),
+            gamma: Vec::new(),
+            period: field.periodic.then_some((nx as f64 * field.dx, ny as f64 * field.dy)),
+            block,
+            cells: chosen.len(),
+        };
+        let mut weight = Vec::new();
+        for &p in &chosen {
+            let (i, j) = (p % nx, p / nx);
+            let b = (j / block) * bx + i / block;
+            if slot[b] == usize::MAX {
+                slot[b] = net.gamma.len();
+                net.x.push(0.0);
+                net.y.push(0.0);
+                net.gamma.push(0.0);
+                weight.push(0.0);
+            }
+            let e = slot[b];
+            let g = field.w[p] * area;
+            net.gamma[e] += g;
+            weight[e] += g.abs();
+            net.x[e] += g.abs() * (i as f64 + 0.5) * field.dx;
+            net.y[e] += g.abs() * (j as f64 + 0.5) * field.dy;
+        }
+        for e in 0..net.len() {
+            net.x[e] /= weight[e];
+            net.y[e] /= weight[e];
+        }
+        net
+    }
+
+    pub fn len(&self) -> usize {
+        self.gamma.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gamma.is_empty()
+    }
+
+    /// The distance between elements i and j (minimum image when periodic).
+    pub fn distance(&self, i: usize, j: usize) -> f64 {
+        let (mut dx, mut dy) = ((self.x[i] - self.x[j]).abs(), (self.y[i] - self.y[j]).abs());
+        if let Some((lx, ly)) = self.period {
+            dx = dx.min(lx - dx);
+            dy = dy.min(ly - dy);
+        }
+        (dx * dx + dy * dy).sqrt()
+    }
+
+    /// A_ij. Two elements at one point (possible only after merging blocks
+    /// into centroids) are treated as one cell apart, so A stays finite.
+    pub fn entry(&self, i: usize, j: usize) -> f64 {
+        if i == j {
+            return 0.0;
+        }
+        let d = self.distance(i, j).max(self.min_distance());
+        (self.gamma[i].abs() + self.gamma[j].abs()) / (4.0 * std::f64::consts::PI * d)
+    }
+
+    /// The floor on distances in [`entry`](Self::entry): a thousandth of the box.
+    pub fn min_distance(&self) -> f64 {
+        match self.period {
+            Some((lx, _)) => lx * 1e-3,
+            None => 1e-3,
+        }
+    }
+
+    /// Column j of A.
+    pub fn column(&self, j: usize, out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.entry(i, j);
+        }
+    }
+
+    /// Columns `cols` of A as an n × l matrix.
+    pub fn columns(&self, cols: &[usize]) -> faer::Mat<f64> {
+        let mut c = faer::Mat::<f64>::zeros(self.len(), cols.len());
+        let mut col = vec![0.0; self.len()];
+        for (k, &j) in cols.iter().enumerate() {
+            self.column(j, &mut col);
+            for (i, v) in col.iter().enumerate() {
+                c[(i, k)] = *v;
+            }
+        }
+        c
+    }
+
+    /// y = A x, evaluating each entry once (A is symmetric) and storing none.
+    pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
+        let n = self.len();
+        y.iter_mut().for_each(|v| *v = 0.0);
+        let floor = self.min_distance();
+        let weight: Vec<f64> = self.gamma.iter().map(|g| g.abs() / (4.0 * std::f64::consts::PI)).collect();
+        for i in 0..n {
+            let (xi, yi, wi, vi) = (self.x[i], self.y[i], weight[i], x[i]);
+            let mut acc = 0.0;
+            for j in i + 1..n {
+                let (mut dx, mut dy) = ((xi - self.x[j]).abs(), (yi - self.y[j]).abs());
+                if let Some((lx, ly)) = self.period {
+                    dx = dx.min(lx - dx);
+                    dy = dy.min(ly - dy);
+                }
+                let a = (wi + weight[j]) / (dx * dx + dy * dy).sqrt().max(floor);
+                acc += a * x[j];
+                y[j] += a * vi;
+            }
+            y[i] += acc;
+        }
+    }
+
+    /// A in full, for the dense reference on small networks.
+    pub fn dense(&self) -> faer::Mat<f64> {
+        assert!(self.len() <= DENSE_MAX, "a dense {0} × {0} matrix is too large; use Lanczos", self.len());
+        faer::Mat::from_fn(self.len(), self.len(), |i, j| self.entry(i, j))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(w: &[f64], n: usize, periodic: bool) -> Field<'_> {
+        Field { w, nx: n, ny: n, dx: 1.0, dy: 1.0, periodic }
+    }
+
+    #[test]
+    fn nodes_pass_the_threshold_and_merge_into_blocks() {
+        let n = 8;
+        let w: Vec<f64> = (0..n * n).map(|p| if p % 3 == 0 { 2.0 } else { 0.1 }).collect();
+        let net = Network::from_field(&field(&w, n, false), 0.5, 1000);
+        assert_eq!(net.len(), (0..n * n).filter(|p| p % 3 == 0).count());
+        assert_eq!(net.block, 1);
+        let merged = Network::from_field(&field(&w, n, false), 0.5, 16);
+        assert!(merged.len() <= 16 && merged.block == 2, "{} nodes, block {}", merged.len(), merged.block);
+        // Merging keeps the total circulation.
+        let total = |net: &Network| net.gamma.iter().sum::<f64>();
+        assert!((total(&net) - total(&merged)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn distances_wrap_in_a_periodic_box() {
+        let mut w = vec![0.0; 64];
+        w[0] = 1.0;
+        w[7] = 1.0;
+        let open = Network::from_field(&field(&w, 8, false), 0.5, 100);
+        let wrapped = Network::from_field(&field(&w, 8, true), 0.5, 100);
+        assert_eq!(open.distance(0, 1), 7.0);
+        assert_eq!(wrapped.distance(0, 1), 1.0);
+        assert!((wrapped.entry(0, 1) - 2.0 / (4.0 * std::f64::consts::PI)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn matvec_and_columns_match_the_dense_matrix() {
+        let n = 12;
+        let w: Vec<f64> = (0..n * n).map(|p| ((p * 37 % 11) as f64 - 5.0) * 0.3).collect();
+        let net = Network::from_field(&field(&w, n, true), 0.2, 1000);
+        let a = net.dense();
+        let x: Vec<f64> = (0..net.len()).map(|i| (i as f64).sin()).collect();
+        let mut y = vec![0.0; net.len()];
+        net.matvec(&x, &mut y);
+        for i in 0..net.len() {
+            let expected: f64 = (0..net.len()).map(|j| a[(i, j)] * x[j]).sum();
+            assert!((y[i] - expected).abs() < 1e-12 * (1.0 + expected.abs()));
+            assert_eq!(a[(i, i)], 0.0);
+        }
+        let c = net.columns(&[3, 5]);
+        assert_eq!(c[(7, 1)], a[(7, 5)]);
+        assert_eq!(a[(2, 9)], a[(9, 2)]);
+    }
+}
