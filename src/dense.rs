@@ -91,7 +91,7 @@ impl DenseKernel {
         assert_eq!(x.ncols(), n_in);
         assert_eq!(b.len(), n_out);
         let y_len = batch * n_out;
-        self.bindings.ensure(gpu, &self.pipeline, &[w.len(), b.len(), x.len(), y_len], y_len);
+        self.bindings.ensure(gpu, &self.pipeline.get_bind_group_layout(0), &[w.len(), b.len(), x.len(), y_len], y_len);
 
         let groups = y_len.div_ceil(WORKGROUP);
         let groups_x = groups.clamp(1, MAX_GROUPS_PER_DIM);

@@ -209,7 +209,7 @@ impl DepthKernel {
         let n = points.len() / 2;
         let traj_len = if record { (m.steps + 1) * n * m.d } else { 1 };
         let lens = [points.len(), m.fixed.len(), m.stage_weights.len(), 20, n * m.c, traj_len];
-        self.bindings.ensure(gpu, &self.pipeline, &lens, n * m.c + traj_len);
+        self.bindings.ensure(gpu, &self.pipeline.get_bind_group_layout(0), &lens, n * m.c + traj_len);
         let groups = n.div_ceil(WORKGROUP).max(1);
         let groups_x = groups.min(MAX_GROUPS_PER_DIM);
         let dims = Dims {

@@ -161,6 +161,54 @@ impl Gpu {
         })
     }
 
+    /// Pipelines for several entry points of one WGSL module that share one
+    /// bind group: an explicit layout with a uniform block at binding 0 and
+    /// `storage` read-write storage buffers at bindings 1…, as [`Bindings`]
+    /// makes them. (Automatic layouts differ per pipeline, so one bind group
+    /// could not serve them all.)
+    pub fn compute_pipelines(
+        &self,
+        label: &str,
+        wgsl: &str,
+        entry_points: &[&str],
+        storage: usize,
+    ) -> (wgpu::BindGroupLayout, Vec<wgpu::ComputePipeline>) {
+        let entry = |binding: u32, ty: wgpu::BufferBindingType| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer { ty, has_dynamic_offset: false, min_binding_size: None },
+            count: None,
+        };
+        let mut entries = vec![entry(0, wgpu::BufferBindingType::Uniform)];
+        entries.extend((1..=storage as u32).map(|b| entry(b, wgpu::BufferBindingType::Storage { read_only: false })));
+        let layout = self
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(label), entries: &entries });
+        let pipeline_layout = self.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(wgsl.into()),
+        });
+        let pipelines = entry_points
+            .iter()
+            .map(|name| {
+                self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(name),
+                    layout: Some(&pipeline_layout),
+                    module: &module,
+                    entry_point: Some(name),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
+            })
+            .collect();
+        (layout, pipelines)
+    }
+
     /// A storage buffer of `len` f32s that kernels read or write.
     pub fn storage_buffer(&self, label: &str, len: usize) -> wgpu::Buffer {
         self.device.create_buffer(&wgpu::BufferDescriptor {
@@ -251,7 +299,7 @@ impl Bindings {
 
     /// Makes storage buffer `i` hold at least `lens[i]` f32s and the staging
     /// buffer `staging` f32s, keeping every buffer that is large enough.
-    pub fn ensure(&mut self, gpu: &Gpu, pipeline: &wgpu::ComputePipeline, lens: &[usize], staging: usize) {
+    pub fn ensure(&mut self, gpu: &Gpu, layout: &wgpu::BindGroupLayout, lens: &[usize], staging: usize) {
         let mut grew = self.storage.len() != lens.len();
         if grew {
             self.storage.clear();
@@ -281,7 +329,7 @@ impl Bindings {
             }));
             self.group = Some(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some(self.label),
-                layout: &pipeline.get_bind_group_layout(0),
+                layout,
                 entries: &entries,
             }));
         }

@@ -132,7 +132,12 @@ impl KoopmanKernel {
     pub async fn rollout(&mut self, gpu: &Gpu, p: &Packed) -> Result<Vec<f32>, GpuError> {
         gpu.check()?;
         let out_len = p.n * p.steps * 2;
-        self.bindings.ensure(gpu, &self.pipeline, &[p.params.len(), p.z0.len(), out_len], out_len);
+        self.bindings.ensure(
+            gpu,
+            &self.pipeline.get_bind_group_layout(0),
+            &[p.params.len(), p.z0.len(), out_len],
+            out_len,
+        );
         let q = &gpu.queue;
         q.write_buffer(self.bindings.buffer(PARAMS), 0, bytemuck::cast_slice(&p.params));
         q.write_buffer(self.bindings.buffer(Z0), 0, bytemuck::cast_slice(&p.z0));

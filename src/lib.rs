@@ -39,6 +39,7 @@ pub mod lbm;
 pub mod link;
 pub mod mlp;
 pub mod network;
+pub mod network_kernel;
 pub mod nystrom;
 pub mod ode;
 pub mod optim;

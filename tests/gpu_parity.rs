@@ -106,3 +106,61 @@ fn koopman_rollouts_match_cpu_twin() {
         assert!(got[got.len() - 2..].iter().all(|v| *v != 0.0), "the last step was written");
     }
 }
+
+/// A vortical network from a short turbulence run (periodic distances).
+fn flow_network(hash: &str, nodes: usize) -> continuum::network::Network {
+    use continuum::flow::{Config, Simulation};
+    let config = Config::from_link(&continuum::link::parse(hash).link).unwrap();
+    let mut sim = Simulation::new(&config);
+    sim.advance_to(config.t).unwrap();
+    sim.network(&sim.vorticity(), config.threshold, nodes)
+}
+
+#[test]
+fn network_matvecs_and_columns_match_cpu_twin() {
+    use continuum::eigen::Lanczos;
+    use continuum::network_kernel::NetworkKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = NetworkKernel::new(&gpu);
+    for (hash, nodes) in [("#lab=flow&res=64&t=0.3", 1500), ("#lab=flow&flow=cylinder&res=64&t=2&Re=100", 400)] {
+        let net = flow_network(hash, nodes);
+        let n = net.len();
+        kernel.load(&gpu, &net, 30);
+        // Mat-vec: f32 sums of n terms against the f64 twin, relative to the result's scale.
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 / 13.0 - 0.5).collect();
+        let mut want = vec![0.0; n];
+        net.matvec(&x, &mut want);
+        let got = pollster::block_on(kernel.matvec(&gpu, &x)).unwrap();
+        let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let err = got.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f64::max) / scale;
+        assert!(err < 1e-5, "{hash}: mat-vec error {err:e} (n = {n})");
+        // Columns.
+        let cols: Vec<usize> = (0..30).map(|c| c * n / 30).collect();
+        let got = pollster::block_on(kernel.columns(&gpu, &cols)).unwrap();
+        let mut col = vec![0.0; n];
+        for (c, &j) in cols.iter().enumerate() {
+            net.column(j, &mut col);
+            let want: Vec<f32> = col.iter().map(|&v| v as f32).collect();
+            let err = continuum::gpu::parity_error(&got[c * n..(c + 1) * n], &want);
+            assert!(err < 1e-5, "{hash}: column {j}: {err:e}");
+        }
+        // Lanczos on GPU mat-vecs finds the CPU's leading eigenvalues.
+        let run = |gpu_side: bool| {
+            let mut lz = Lanczos::new(n, 3, 5);
+            let mut av = vec![0.0; n];
+            while !lz.done() {
+                if gpu_side {
+                    av = pollster::block_on(kernel.matvec(&gpu, lz.vector())).unwrap();
+                } else {
+                    net.matvec(lz.vector(), &mut av);
+                }
+                lz.push(&av);
+            }
+            lz.result().values
+        };
+        let (cpu, on_gpu) = (run(false), run(true));
+        for (a, b) in cpu.iter().zip(&on_gpu) {
+            assert!((a - b).abs() < 1e-5 * a.abs(), "{hash}: Lanczos {cpu:?} against {on_gpu:?}");
+        }
+    }
+}
