@@ -36,6 +36,7 @@ pub mod koopman;
 pub mod koopman_kernel;
 pub mod labs;
 pub mod lbm;
+pub mod lbm_kernel;
 pub mod link;
 pub mod mlp;
 pub mod network;

@@ -164,3 +164,38 @@ fn network_matvecs_and_columns_match_cpu_twin() {
         }
     }
 }
+
+#[test]
+fn lattice_boltzmann_matches_cpu_twin_and_conserves_mass() {
+    use continuum::lbm::{Body, Lbm, Q};
+    use continuum::lbm_kernel::LbmKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = LbmKernel::new(&gpu);
+    for body in [Body::Cylinder, Body::Airfoil] {
+        let mut cpu = Lbm::new(32, body, 20.0, 3);
+        kernel.load(&gpu, &cpu);
+        for _ in 0..200 {
+            cpu.step();
+        }
+        kernel.advance(&gpu, 200).unwrap();
+        let (u, v) = pollster::block_on(kernel.velocity(&gpu)).unwrap();
+        let (cu, cv) = cpu.velocity();
+        let err = u.iter().zip(&cu).chain(v.iter().zip(&cv)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(err < 1e-3, "{body:?}: velocity parity {err:e} (free-stream units)");
+    }
+    // Closed box: the f32 populations keep their total to f32 round-off.
+    let mut closed = Lbm::new(32, Body::Cylinder, 20.0, 3);
+    closed.inflow = false;
+    kernel.load(&gpu, &closed);
+    let mass = |f: &[f32]| {
+        let cells = closed.nx * closed.ny;
+        (0..cells)
+            .filter(|&p| !closed.solid[p])
+            .map(|p| (0..Q).map(|q| f[q * cells + p] as f64).sum::<f64>())
+            .sum::<f64>()
+    };
+    let m0 = mass(&pollster::block_on(kernel.populations(&gpu)).unwrap());
+    kernel.advance(&gpu, 500).unwrap();
+    let m1 = mass(&pollster::block_on(kernel.populations(&gpu)).unwrap());
+    assert!((m1 / m0 - 1.0).abs() < 1e-5, "mass {m0} → {m1}");
+}
