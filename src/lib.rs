@@ -46,6 +46,7 @@ pub mod ode;
 pub mod optim;
 pub mod pendulum;
 pub mod spectral;
+pub mod spectral_kernel;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -199,3 +199,31 @@ fn lattice_boltzmann_matches_cpu_twin_and_conserves_mass() {
     let m1 = mass(&pollster::block_on(kernel.populations(&gpu)).unwrap());
     assert!((m1 / m0 - 1.0).abs() < 1e-5, "mass {m0} → {m1}");
 }
+
+#[test]
+fn spectral_turbulence_matches_cpu_twin() {
+    use continuum::spectral::Turbulence;
+    use continuum::spectral_kernel::SpectralKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = SpectralKernel::new(&gpu);
+    // The FFTs alone first: no steps, the inverse transform of the initial field.
+    for n in [64, 128] {
+        let mut cpu = Turbulence::new(n, 500.0, 2);
+        kernel.load(&gpu, &cpu);
+        let scale = cpu.vorticity().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let field_error =
+            |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max) / scale;
+        let got = pollster::block_on(kernel.vorticity(&gpu)).unwrap();
+        let err = field_error(&got, &cpu.vorticity());
+        assert!(err < 1e-5, "{n}²: inverse FFT parity {err:e}");
+        // Then 20 RK4 steps.
+        for _ in 0..20 {
+            cpu.step();
+        }
+        kernel.advance(&gpu, 20).unwrap();
+        let got = pollster::block_on(kernel.vorticity(&gpu)).unwrap();
+        let err = field_error(&got, &cpu.vorticity());
+        assert!(err < 1e-4, "{n}²: vorticity after 20 steps, parity {err:e}");
+        assert!((kernel.t - cpu.t).abs() < 1e-12);
+    }
+}
