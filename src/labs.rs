@@ -79,7 +79,7 @@ impl Lab {
 
     pub fn status(self) -> Status {
         match self {
-            Lab::Depth | Lab::Koopman => Status::Ready,
+            Lab::Depth | Lab::Flow | Lab::Koopman => Status::Ready,
             _ => Status::Coming,
         }
     }

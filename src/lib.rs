@@ -50,3 +50,5 @@ pub mod spectral_kernel;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+mod web_flow;

@@ -12,13 +12,13 @@
 //! and [`Network::matvec`] evaluate entries on the fly (on the GPU, the
 //! `network_kernel` module does the same). [`Network::dense`] exists for small networks.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Largest network [`Network::dense`] will build (3 000² f64 is 72 MB).
 pub const DENSE_MAX: usize = 3000;
 
 /// Vortical elements: positions, circulations and the box they live in.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Network {
     pub x: Vec<f64>,
     pub y: Vec<f64>,

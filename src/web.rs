@@ -32,7 +32,7 @@ pub fn start() {
 }
 
 /// Plain JS objects (not `Map`s), so the page can read fields directly.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from_str(&e.to_string()))
 }
 
@@ -70,10 +70,12 @@ pub fn parse_link(input: &str) -> Result<JsValue, JsValue> {
 /// The WebGPU device and the kernels made on it.
 #[wasm_bindgen]
 pub struct WebGpu {
-    gpu: Rc<Gpu>,
+    pub(crate) gpu: Rc<Gpu>,
     dense: Rc<RefCell<Option<DenseKernel>>>,
     depth: Rc<RefCell<Option<DepthKernel>>>,
     koopman: Rc<RefCell<Option<KoopmanKernel>>>,
+    pub(crate) flow: Rc<RefCell<Option<crate::web_flow::FlowGpu>>>,
+    pub(crate) flow_network: Rc<RefCell<Option<crate::network_kernel::NetworkKernel>>>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +101,8 @@ impl WebGpu {
                     dense: Rc::new(RefCell::new(None)),
                     depth: Rc::new(RefCell::new(None)),
                     koopman: Rc::new(RefCell::new(None)),
+                    flow: Rc::new(RefCell::new(None)),
+                    flow_network: Rc::new(RefCell::new(None)),
                 }
                 .into()),
                 Err(e) => Err(JsValue::from_str(&e.to_string())),

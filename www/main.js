@@ -22,7 +22,8 @@ async function boot() {
   const { renderComing } = await import('./views/coming.js');
   const { mountDepth } = await import('./views/depth.js');
   const { mountKoopman } = await import('./views/koopman.js');
-  const views = { depth: mountDepth, koopman: mountKoopman };
+  const { mountFlow } = await import('./views/flow.js');
+  const views = { depth: mountDepth, flow: mountFlow, koopman: mountKoopman };
 
   const labs = core.labs();
   const nav = document.getElementById('labs-nav');

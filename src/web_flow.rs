@@ -1,0 +1,444 @@
+//! The flow lab's face for the page.
+//!
+//! - [`FlowSession`] lives in the lab's Web Worker: it simulates on the CPU
+//!   (when there is no WebGPU), builds the vortical network, runs Nyström and
+//!   the exact solver in slices, and traces the error-against-l curve.
+//! - The `flow*` methods of [`WebGpu`] live on the main thread, which owns
+//!   the GPU: the simulation (`spectral.wgsl` or `lbm.wgsl`), the sampled
+//!   columns and Lanczos' mat-vecs (`network.wgsl`).
+
+use std::cell::RefCell;
+
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::eigen::{self, Eigenpairs, Lanczos};
+use crate::flow::{self, Config, Simulation};
+use crate::lbm;
+use crate::lbm_kernel::LbmKernel;
+use crate::link;
+use crate::network::Network;
+use crate::network_kernel::NetworkKernel;
+use crate::nystrom::{self, Form, Sampling};
+use crate::spectral_kernel::SpectralKernel;
+use crate::web::{to_js, WebGpu};
+
+fn js_error(e: impl std::fmt::Display) -> JsValue {
+    JsValue::from_str(&e.to_string())
+}
+
+fn config(link: &str) -> Result<Config, JsValue> {
+    Config::from_link(&link::parse(link).link).map_err(js_error)
+}
+
+/// Where the vorticity field lives and how big a cell is.
+#[derive(Serialize)]
+struct Geometry {
+    nx: usize,
+    ny: usize,
+    h: f64,
+    periodic: bool,
+    reynolds: f64,
+    /// Simulated time per step.
+    dt: f64,
+}
+
+fn geometry(sim: &Simulation) -> Geometry {
+    let (nx, ny, h, periodic) = sim.geometry();
+    let dt = match sim {
+        Simulation::Turbulence(s) => s.dt,
+        Simulation::Body(s) => 1.0 / s.steps_per_time(),
+    };
+    Geometry { nx, ny, h, periodic, reynolds: sim.reynolds(), dt }
+}
+
+/// A flow-lab run in the worker.
+#[wasm_bindgen]
+pub struct FlowSession {
+    config: Config,
+    sim: Simulation,
+    net: Option<Network>,
+    samples: Vec<usize>,
+    nystrom: Option<(Eigenpairs, f64)>,
+    exact: Option<Exact>,
+    lanczos: Option<(Lanczos, f64)>,
+}
+
+struct Exact {
+    pairs: Eigenpairs,
+    method: &'static str,
+    matvecs: usize,
+    ms: f64,
+}
+
+#[derive(Serialize)]
+struct NetworkInfo<'a> {
+    network: &'a Network,
+    samples: &'a [usize],
+}
+
+#[derive(Serialize)]
+struct Analysis<'a> {
+    nodes: usize,
+    l: usize,
+    k: usize,
+    eigenvalues_nystrom: &'a [f64],
+    eigenvalues_exact: &'a [f64],
+    eig_rel_error: Vec<f64>,
+    vec_angle: Vec<f64>,
+    nystrom_ms: f64,
+    exact_ms: f64,
+    exact_method: &'static str,
+    lanczos_matvecs: usize,
+}
+
+#[derive(Serialize)]
+struct CurvePoint {
+    rel: f64,
+    angle: f64,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen]
+impl FlowSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new(link: &str) -> Result<FlowSession, JsValue> {
+        let config = config(link)?;
+        let sim = Simulation::new(&config);
+        Ok(FlowSession { config, sim, net: None, samples: Vec::new(), nystrom: None, exact: None, lanczos: None })
+    }
+
+    /// `{nx, ny, h, periodic, reynolds, dt}`.
+    pub fn geometry(&self) -> Result<JsValue, JsValue> {
+        to_js(&geometry(&self.sim))
+    }
+
+    pub fn time(&self) -> f64 {
+        self.sim.time()
+    }
+
+    /// Steps the CPU simulation for about `ms` milliseconds, or until time
+    /// `until`; returns the steps taken. Throws, with the reason, on blow-up.
+    pub fn simulate(&mut self, ms: f64, until: f64) -> Result<usize, JsValue> {
+        let start = now();
+        let mut steps = 0;
+        while now() - start < ms && self.sim.time() + 1e-9 < until {
+            self.sim.step().map_err(js_error)?;
+            steps += 1;
+        }
+        Ok(steps)
+    }
+
+    /// The CPU simulation's vorticity, row-major, row = y.
+    pub fn vorticity(&self) -> Vec<f32> {
+        self.sim.vorticity().iter().map(|&w| w as f32).collect()
+    }
+
+    /// Builds the vortical network from `field` (the GPU's vorticity) or,
+    /// if it is absent, the CPU simulation's, and draws the l columns for
+    /// Nyström: `{network: {x, y, gamma, period, block, cells}, samples}`.
+    pub fn network(&mut self, field: Option<Vec<f32>>) -> Result<JsValue, JsValue> {
+        let w: Vec<f64> = match field {
+            Some(f) => f.iter().map(|&v| v as f64).collect(),
+            None => self.sim.vorticity(),
+        };
+        let net = self.sim.network(&w, self.config.threshold, self.config.max_nodes);
+        if net.len() < 2 {
+            return Err(js_error(format!(
+                "the threshold {} leaves {} node(s); lower it to get a network",
+                self.config.threshold,
+                net.len()
+            )));
+        }
+        self.samples = nystrom::sample(self.config.sampling, &net.x, &net.y, self.config.l, self.config.seed);
+        self.net = Some(net);
+        self.nystrom = None;
+        self.exact = None;
+        self.lanczos = None;
+        to_js(&NetworkInfo { network: self.net.as_ref().expect("just built"), samples: &self.samples })
+    }
+
+    fn net(&self) -> Result<&Network, JsValue> {
+        self.net.as_ref().ok_or_else(|| js_error("build the network first"))
+    }
+
+    /// Nyström's k leading pairs (QR form) from `columns` (n × l,
+    /// column-major, from the GPU) or columns computed here; returns its time in ms.
+    pub fn nystrom(&mut self, columns: Option<Vec<f32>>) -> Result<f64, JsValue> {
+        let start = now();
+        let net = self.net()?;
+        let n = net.len();
+        let c = match columns {
+            Some(c) => faer::Mat::from_fn(n, self.samples.len(), |i, j| c[j * n + i] as f64),
+            None => net.columns(&self.samples),
+        };
+        let pairs = nystrom::eigenpairs(&c, &self.samples, self.config.k, Form::Qr);
+        let ms = now() - start;
+        self.nystrom = Some((pairs, ms));
+        Ok(ms)
+    }
+
+    /// Starts the exact solver: dense at once for small networks (returns
+    /// true, done), else Lanczos, advanced by [`exact_step`](Self::exact_step).
+    #[wasm_bindgen(js_name = exactBegin)]
+    pub fn exact_begin(&mut self) -> Result<bool, JsValue> {
+        let start = now();
+        let net = self.net()?;
+        if net.len() <= flow::DENSE_EXACT_MAX {
+            let pairs = eigen::dense(&net.dense(), self.config.k);
+            self.exact = Some(Exact { pairs, method: "dense", matvecs: 0, ms: now() - start });
+            return Ok(true);
+        }
+        self.lanczos = Some((Lanczos::new(net.len(), self.config.k, self.config.seed), 0.0));
+        Ok(false)
+    }
+
+    /// Lanczos mat-vecs (on the CPU) for about `ms` milliseconds; true when done.
+    #[wasm_bindgen(js_name = exactStep)]
+    pub fn exact_step(&mut self, ms: f64) -> Result<bool, JsValue> {
+        let start = now();
+        let (lanczos, spent) = self.lanczos.as_mut().ok_or_else(|| js_error("exactBegin first"))?;
+        let net = self.net.as_ref().expect("a network with Lanczos");
+        let mut av = vec![0.0; net.len()];
+        while !lanczos.done() && now() - start < ms {
+            net.matvec(lanczos.vector(), &mut av);
+            lanczos.push(&av);
+        }
+        *spent += now() - start;
+        if !lanczos.done() {
+            return Ok(false);
+        }
+        let (lanczos, spent) = self.lanczos.take().expect("checked");
+        let pairs = lanczos.result();
+        self.exact = Some(Exact { pairs, method: "lanczos", matvecs: lanczos.steps(), ms: spent });
+        Ok(true)
+    }
+
+    /// The exact pairs found elsewhere (Lanczos on GPU mat-vecs): values,
+    /// vectors (k × n, row-major), its time and mat-vec count.
+    #[wasm_bindgen(js_name = setExact)]
+    pub fn set_exact(&mut self, values: Vec<f64>, vectors: Vec<f32>, ms: f64, matvecs: usize) -> Result<(), JsValue> {
+        let n = self.net()?.len();
+        let vectors = vectors.chunks(n).map(|v| v.iter().map(|&x| x as f64).collect()).collect();
+        self.exact =
+            Some(Exact { pairs: Eigenpairs { values, vectors }, method: "lanczos (GPU mat-vecs)", matvecs, ms });
+        Ok(())
+    }
+
+    /// Both solvers' eigenvalues, the errors and the timings.
+    pub fn analysis(&self) -> Result<JsValue, JsValue> {
+        let net = self.net()?;
+        let (estimate, nystrom_ms) = self.nystrom.as_ref().ok_or_else(|| js_error("run nystrom first"))?;
+        let exact = self.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
+        let (rel, angle) = eigen::errors(estimate, &exact.pairs);
+        to_js(&Analysis {
+            nodes: net.len(),
+            l: self.samples.len(),
+            k: estimate.values.len(),
+            eigenvalues_nystrom: &estimate.values,
+            eigenvalues_exact: &exact.pairs.values,
+            eig_rel_error: rel,
+            vec_angle: angle,
+            nystrom_ms: *nystrom_ms,
+            exact_ms: exact.ms,
+            exact_method: exact.method,
+            lanczos_matvecs: exact.matvecs,
+        })
+    }
+
+    /// |u_i| on the nodes for eigenvector `i` of `which` (`nystrom` or `exact`).
+    pub fn eigenvector(&self, which: &str, i: usize) -> Vec<f32> {
+        let pairs = match which {
+            "exact" => self.exact.as_ref().map(|e| &e.pairs),
+            _ => self.nystrom.as_ref().map(|n| &n.0),
+        };
+        pairs.and_then(|p| p.vectors.get(i)).map(|v| v.iter().map(|x| x.abs() as f32).collect()).unwrap_or_default()
+    }
+
+    /// Mean relative eigenvalue error and angle over the k pairs for l
+    /// columns sampled by `sampling` with `seed` (CPU columns), against the
+    /// exact pairs.
+    #[wasm_bindgen(js_name = curvePoint)]
+    pub fn curve_point(&self, l: usize, sampling: &str, seed: u32) -> Result<JsValue, JsValue> {
+        let net = self.net()?;
+        let exact = self.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
+        let sampling = Sampling::by_name(sampling).ok_or_else(|| js_error("sampling is uniform or quasi"))?;
+        let (estimate, _) = flow::nystrom(net, l, sampling, self.config.k, seed as u64, Form::Qr);
+        let (rel, angle) = flow::mean_errors(&estimate, &exact.pairs);
+        to_js(&CurvePoint { rel, angle })
+    }
+}
+
+/// The flow lab's simulation on the GPU, on the main thread. Async methods
+/// take it out of its slot while they await and put it back only if no new
+/// flow was loaded meanwhile.
+pub(crate) struct FlowGpu {
+    sim: SimKernel,
+    /// The CPU-side start state: geometry and the body's cells.
+    start: Simulation,
+}
+
+enum SimKernel {
+    Spectral(SpectralKernel),
+    Lbm(LbmKernel),
+}
+
+#[derive(Serialize)]
+struct GpuEigen {
+    values: Vec<f64>,
+    vectors: Vec<f32>,
+    matvecs: usize,
+    ms: f64,
+}
+
+impl FlowGpu {
+    fn time(&self) -> f64 {
+        match (&self.sim, &self.start) {
+            (SimKernel::Spectral(k), _) => k.t,
+            (SimKernel::Lbm(k), Simulation::Body(s)) => k.steps as f64 / s.steps_per_time(),
+            _ => unreachable!("the kernel matches the flow"),
+        }
+    }
+}
+
+/// Puts `value` back into `slot` unless something new took its place.
+fn put_back<T>(slot: &RefCell<Option<T>>, value: T) {
+    let mut slot = slot.borrow_mut();
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
+#[wasm_bindgen]
+impl WebGpu {
+    /// Loads the link's flow onto the GPU at time 0: `{nx, ny, h, periodic, reynolds, dt}`.
+    #[wasm_bindgen(js_name = flowLoad)]
+    pub fn flow_load(&self, link: &str) -> Result<JsValue, JsValue> {
+        let config = config(link)?;
+        let start = Simulation::new(&config);
+        let sim = match &start {
+            Simulation::Turbulence(t) => {
+                let mut k = SpectralKernel::new(&self.gpu);
+                k.load(&self.gpu, t);
+                SimKernel::Spectral(k)
+            }
+            Simulation::Body(b) => {
+                let mut k = LbmKernel::new(&self.gpu);
+                k.load(&self.gpu, b);
+                SimKernel::Lbm(k)
+            }
+        };
+        let info = to_js(&geometry(&start));
+        *self.flow.borrow_mut() = Some(FlowGpu { sim, start });
+        info
+    }
+
+    /// Queues `steps` time steps on the GPU; returns the flow's time after them.
+    #[wasm_bindgen(js_name = flowAdvance)]
+    pub fn flow_advance(&self, steps: usize) -> Result<f64, JsValue> {
+        let mut slot = self.flow.borrow_mut();
+        let flow = slot.as_mut().ok_or_else(|| js_error("no flow loaded, or a read-back is in flight"))?;
+        match &mut flow.sim {
+            SimKernel::Spectral(k) => k.advance(&self.gpu, steps),
+            SimKernel::Lbm(k) => k.advance(&self.gpu, steps),
+        }
+        .map_err(js_error)?;
+        Ok(flow.time())
+    }
+
+    /// Resolves to `{t, w}`: the flow's time and its vorticity field
+    /// (row-major, row = y); rejects when the flow has blown up or the device is gone.
+    #[wasm_bindgen(js_name = flowVorticity)]
+    pub fn flow_vorticity(&self) -> Promise {
+        let gpu = self.gpu.clone();
+        let slot = self.flow.clone();
+        future_to_promise(async move {
+            let flow = slot.borrow_mut().take().ok_or_else(|| js_error("flowLoad first"))?;
+            let result = match (&flow.sim, &flow.start) {
+                (SimKernel::Spectral(k), _) => k.vorticity(&gpu).await,
+                (SimKernel::Lbm(k), Simulation::Body(s)) => {
+                    k.velocity(&gpu).await.map(|(u, v)| lbm::vorticity_from(&u, &v, &s.solid, s.nx, s.ny, s.d))
+                }
+                _ => unreachable!("the kernel matches the flow"),
+            };
+            let time = flow.time();
+            put_back(&slot, flow);
+            let w = result.map_err(js_error)?;
+            if w.iter().step_by(97).any(|v| !v.is_finite()) {
+                return Err(js_error(format!(
+                    "the flow blew up before t = {time:.3}; lower Re or raise the resolution"
+                )));
+            }
+            let out: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+            let reply = js_sys::Object::new();
+            js_sys::Reflect::set(&reply, &"t".into(), &time.into())?;
+            js_sys::Reflect::set(&reply, &"w".into(), &js_sys::Float32Array::from(&out[..]))?;
+            Ok(reply.into())
+        })
+    }
+
+    /// Uploads a network (as `FlowSession.network` returned it) for the
+    /// column and mat-vec kernels, with room for `l` columns.
+    #[wasm_bindgen(js_name = flowNetwork)]
+    pub fn flow_network(&self, network: JsValue, l: usize) -> Result<(), JsValue> {
+        let net: Network = serde_wasm_bindgen::from_value(network)?;
+        let mut slot = self.flow_network.borrow_mut();
+        let kernel = slot.get_or_insert_with(|| NetworkKernel::new(&self.gpu));
+        kernel.load(&self.gpu, &net, l);
+        Ok(())
+    }
+
+    /// Resolves to columns `samples` of the loaded network's A (n × l, column-major).
+    #[wasm_bindgen(js_name = flowColumns)]
+    pub fn flow_columns(&self, samples: Vec<u32>) -> Promise {
+        let gpu = self.gpu.clone();
+        let slot = self.flow_network.clone();
+        future_to_promise(async move {
+            let kernel = slot.borrow_mut().take().ok_or_else(|| js_error("flowNetwork first"))?;
+            let cols: Vec<usize> = samples.iter().map(|&s| s as usize).collect();
+            let result = kernel.columns(&gpu, &cols).await;
+            put_back(&slot, kernel);
+            Ok(js_sys::Float32Array::from(&result.map_err(js_error)?[..]).into())
+        })
+    }
+
+    /// Lanczos on the loaded network with mat-vecs on the GPU: resolves to
+    /// `{values, vectors (k × n), matvecs, ms}`. Each mat-vec awaits its
+    /// read-back, so the page stays responsive throughout.
+    #[wasm_bindgen(js_name = flowLanczos)]
+    pub fn flow_lanczos(&self, n: usize, k: usize, seed: u32) -> Promise {
+        let gpu = self.gpu.clone();
+        let slot = self.flow_network.clone();
+        future_to_promise(async move {
+            let start = now();
+            let kernel = slot.borrow_mut().take().ok_or_else(|| js_error("flowNetwork first"))?;
+            let mut lanczos = Lanczos::new(n, k, seed as u64);
+            let mut failure = None;
+            while !lanczos.done() {
+                match kernel.matvec(&gpu, lanczos.vector()).await {
+                    Ok(av) => lanczos.push(&av),
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            put_back(&slot, kernel);
+            if let Some(e) = failure {
+                return Err(js_error(e));
+            }
+            let pairs = lanczos.result();
+            to_js(&GpuEigen {
+                values: pairs.values,
+                vectors: pairs.vectors.iter().flatten().map(|&x| x as f32).collect(),
+                matvecs: lanczos.steps(),
+                ms: now() - start,
+            })
+        })
+    }
+}

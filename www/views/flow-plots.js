@@ -1,0 +1,65 @@
+// Drawing for the flow lab: the vorticity field (blue negative, red
+// positive, white zero; y up) and the network's nodes over it, sized and
+// coloured by an eigenvector's magnitude.
+
+/** Draws field `w` (nx × ny, row = y) to fill `canvas`; returns the colour scale used. */
+export function drawField(canvas, w, nx, ny) {
+  let max = 0;
+  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]));
+  // Saturate at 60 % of the peak, so the weaker vortices are visible too.
+  const scale = 0.6 * max || 1;
+  const image = new ImageData(nx, ny);
+  const d = image.data;
+  for (let y = 0; y < ny; y++) {
+    const row = (ny - 1 - y) * nx;
+    for (let x = 0; x < nx; x++) {
+      const v = Math.max(-1, Math.min(1, w[y * nx + x] / scale));
+      const o = (row + x) * 4;
+      const a = Math.abs(v);
+      if (v >= 0) {
+        d[o] = 255;
+        d[o + 1] = 255 - 200 * a;
+        d[o + 2] = 255 - 220 * a;
+      } else {
+        d[o] = 255 - 220 * a;
+        d[o + 1] = 255 - 170 * a;
+        d[o + 2] = 255;
+      }
+      d[o + 3] = 255;
+    }
+  }
+  const tmp = new OffscreenCanvas(nx, ny);
+  tmp.getContext('2d').putImageData(image, 0, 0);
+  const ctx = canvas.getContext('2d');
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
+  return scale;
+}
+
+/**
+ * Nodes at (x, y) in flow units (cell size h) over a field of nx × ny cells;
+ * `vector` holds |u_i|, drawn as dark squares growing with |u_i|. Columns
+ * sampled for Nyström are ringed when `samples` is given.
+ */
+export function drawNodes(canvas, network, vector, h, nx, ny, samples) {
+  const ctx = canvas.getContext('2d');
+  const sx = canvas.width / (nx * h);
+  const sy = canvas.height / (ny * h);
+  let max = 0;
+  for (const v of vector) max = Math.max(max, v);
+  const { x, y } = network;
+  ctx.fillStyle = 'rgba(20, 20, 20, 0.75)';
+  for (let i = 0; i < x.length; i++) {
+    const m = max > 0 ? vector[i] / max : 0;
+    if (m < 0.05) continue;
+    const r = 0.8 + 3.2 * m;
+    ctx.fillRect(x[i] * sx - r / 2, canvas.height - y[i] * sy - r / 2, r, r);
+  }
+  if (samples) {
+    ctx.strokeStyle = 'rgba(0, 140, 60, 0.9)';
+    ctx.lineWidth = 1;
+    for (const j of samples) {
+      ctx.strokeRect(x[j] * sx - 2.5, canvas.height - y[j] * sy - 2.5, 5, 5);
+    }
+  }
+}

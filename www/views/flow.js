@@ -1,0 +1,393 @@
+// The flow lab page: a 2D vortical flow evolves (on the GPU through WebGPU,
+// else on the CPU in the worker); its vortical network is analysed at time t
+// and then again and again while the flow plays. Nyström's leading
+// eigenvectors are drawn over the vorticity, its eigenvalues and time are
+// compared with the exact solver's, and the error against l is traced for
+// both samplings. Every control is in the hash.
+//
+// GPU path: the main thread steps the flow (`flowAdvance`), reads the
+// vorticity back, and for each analysis computes the sampled columns and
+// the exact solver's mat-vecs on the GPU; the worker (www/flow-worker.js)
+// builds the network and does Nyström's small dense algebra. CPU path: the
+// worker does all of it.
+
+import { buildControls, showValues } from '../controls.js';
+import { lineChart } from '../charts.js';
+import { gpu, onBackendChange } from '../backend.js';
+import { drawField, drawNodes } from './flow-plots.js';
+
+export const PRESETS = [
+  ['Decaying turbulence (default)', '#lab=flow'],
+  ['Vortex street behind a cylinder', '#lab=flow&flow=cylinder&Re=150&t=20&threshold=0.15&nodes=3000'],
+  ['Airfoil at 12°', '#lab=flow&flow=airfoil&Re=200&t=15&threshold=0.15'],
+  ['Few columns: l = 50, uniform', '#lab=flow&l=50&sampling=uniform'],
+];
+
+const FIELD_WIDTH = 512;
+
+export function mountFlow(app, core, report) {
+  const knobs = core.knobs('flow');
+  const root = document.createElement('section');
+  root.className = 'lab flow';
+  root.dataset.lab = 'flow';
+  root.innerHTML = `
+    <h1>Vortical networks and the Nyström method</h1>
+    <p class="summary">Every strong vortical cell of the flow is a node; two nodes are linked by the velocity each
+      induces at the other (Biot–Savart). The network's leading eigenvectors mark its dominant vortical structures.
+      Finding them exactly costs a pass over all n² links per iteration; Nyström estimates them from only l
+      columns. Watch the eigenvector move with the vortices, and compare the error and the time. Try first: lower
+      l to 50, then switch the sampling between uniform and quasi-uniform.</p>
+    <p class="presets">Presets: </p>
+    <div id="flow-banner" class="banner error" role="alert" hidden></div>
+    <div class="depth-grid">
+      <div class="panel">
+        <h2>Flow and network</h2>
+        <div class="buttons">
+          <button type="button" data-action="play">Play</button>
+          <button type="button" data-action="pause">Pause</button>
+          <button type="button" data-action="step">Step</button>
+          <button type="button" data-action="reset">Reset</button>
+          <button type="button" data-action="copy">Copy link</button>
+        </div>
+        <div class="controls flow-controls"></div>
+      </div>
+      <div class="panel">
+        <h2>Vorticity and eigenvector</h2>
+        <canvas class="field" width="${FIELD_WIDTH}" height="${FIELD_WIDTH}" aria-label="Vorticity (red positive, blue negative) with the eigenvector's magnitude on the nodes"></canvas>
+        <div class="control">
+          <label for="flow-vector">Eigenvector</label>
+          <select id="flow-vector" class="vector-index"></select>
+          <select class="vector-source" aria-label="Which estimate">
+            <option value="nystrom">Nyström</option>
+            <option value="exact">exact</option>
+          </select>
+          <label><input type="checkbox" class="show-samples"> sampled columns</label>
+        </div>
+        <p class="hint sim-status"></p>
+      </div>
+      <div class="panel">
+        <h2>Metrics</h2>
+        <dl class="metrics">
+          <dt>Flow time t</dt><dd data-metric="time">0</dd>
+          <dt>Analysed at t</dt><dd data-metric="analysed-t">—</dd>
+          <dt>Reynolds number</dt><dd data-metric="reynolds">—</dd>
+          <dt>Nodes (cells)</dt><dd data-metric="nodes">—</dd>
+          <dt>Columns l</dt><dd data-metric="l">—</dd>
+          <dt>λ Nyström</dt><dd data-metric="eigenvalues-nystrom">—</dd>
+          <dt>λ exact</dt><dd data-metric="eigenvalues-exact">—</dd>
+          <dt>Rel. error λ₁</dt><dd data-metric="eig-rel-error">—</dd>
+          <dt>Angle u₁ (°)</dt><dd data-metric="vec-angle">—</dd>
+          <dt>Nyström time</dt><dd data-metric="nystrom-ms">—</dd>
+          <dt>Exact time</dt><dd data-metric="exact-ms">—</dd>
+          <dt>Exact ÷ Nyström</dt><dd data-metric="speedup">—</dd>
+        </dl>
+        <p class="hint exact-method"></p>
+      </div>
+      <div class="panel">
+        <h2>Error against l</h2>
+        <div class="chart rel-chart"></div>
+        <div class="chart angle-chart"></div>
+        <p class="hint">Mean over the k pairs and 3 seeds, at the first analysed time. Solid: quasi-uniform; dashed: uniform.</p>
+        <div class="buttons"><button type="button" data-action="csv">Curve as CSV</button></div>
+      </div>
+    </div>`;
+  app.replaceChildren(root);
+
+  const presets = root.querySelector('.presets');
+  for (const [name, href] of PRESETS) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = name;
+    presets.append(a, ' ');
+  }
+
+  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
+  const banner = root.querySelector('#flow-banner');
+  const controls = root.querySelector('.flow-controls');
+  const canvas = root.querySelector('.field');
+  const vectorIndex = root.querySelector('.vector-index');
+  const vectorSource = root.querySelector('.vector-source');
+  const showSamples = root.querySelector('.show-samples');
+  const simStatus = root.querySelector('.sim-status');
+  const relChart = lineChart(root.querySelector('.rel-chart'), {
+    title: 'Relative eigenvalue error',
+    xLabel: 'columns l',
+    xLog: true,
+    yLog: true,
+    series: [
+      { label: 'quasi', stroke: '#2f6fd1', points: true },
+      { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
+    ],
+  });
+  const angleChart = lineChart(root.querySelector('.angle-chart'), {
+    title: 'Eigenvector angle (degrees)',
+    xLabel: 'columns l',
+    xLog: true,
+    series: [
+      { label: 'quasi', stroke: '#2f6fd1', points: true },
+      { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
+    ],
+  });
+
+  let config = report.config;
+  const setKey = (key, text) => {
+    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
+    location.hash = core.parseLink(hash).link;
+  };
+  buildControls(controls, knobs, config, setKey);
+
+  const worker = new Worker(new URL('../flow-worker.js', import.meta.url), { type: 'module' });
+
+  // Run state, renewed by start().
+  let run = 0; // bumps on every start, so stale async work can tell
+  let geometry = null;
+  let field = null;
+  let network = null;
+  let samples = null;
+  let vector = null;
+  let playing = false;
+  let target = 0;
+  let analysing = false;
+  let wantAnalysis = true;
+  let device = null;
+  let wake = null; // resolves the paused GPU loop
+  let simTime = 0; // the flow's time, as last drawn
+  let curveCsv = '';
+
+  const stopped = (message) => {
+    banner.textContent = message;
+    banner.hidden = false;
+    playing = false;
+    simStatus.textContent = 'Stopped.';
+  };
+
+  const redraw = () => {
+    if (!field || !geometry) return;
+    drawField(canvas, field, geometry.nx, geometry.ny);
+    if (network && vector) drawNodes(canvas, network, vector, geometry.h, geometry.nx, geometry.ny, showSamples.checked ? samples : null);
+  };
+
+  const showTime = (t) => {
+    metric('time').textContent = t.toFixed(2);
+    metric('time').dataset.value = String(t);
+  };
+
+  /** A new field arrived (either path): draw it; analyse when due. */
+  const onField = (t, w) => {
+    field = w;
+    simTime = t;
+    showTime(t);
+    redraw();
+    if (!analysing && wantAnalysis && t + 1e-9 >= target) {
+      analysing = true;
+      wantAnalysis = false;
+      simStatus.textContent = `Analysing the network at t = ${t.toFixed(2)}…`;
+      worker.postMessage(device ? { type: 'analyse', field: w, t, gpu: true } : { type: 'analyse', gpu: false });
+    }
+  };
+
+  const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+  /** The GPU path's loop: step, read back, draw; idle while paused at the target. */
+  const gpuLoop = async (token) => {
+    const stepsPerFrame = config.flow === 'turbulence' ? 2 : 20;
+    while (token === run) {
+      const behind = simTime + 1e-9 < target;
+      try {
+        if (playing || behind) {
+          const remaining = Math.ceil((target - simTime) / geometry.dt - 1e-9);
+          device.flowAdvance(behind && !playing ? Math.max(1, Math.min(remaining, 8 * stepsPerFrame)) : stepsPerFrame);
+        }
+        const { t, w } = await device.flowVorticity();
+        if (token !== run) return;
+        simTime = t;
+        onField(t, w);
+      } catch (e) {
+        if (token === run) stopped(`The flow stopped: ${e?.message ?? e}`);
+        return;
+      }
+      await nextFrame();
+      if (!playing && simTime + 1e-9 >= target && token === run) {
+        await new Promise((resolve) => (wake = resolve));
+        wake = null;
+      }
+    }
+  };
+
+  const start = () => {
+    run += 1;
+    wake?.();
+    banner.hidden = true;
+    banner.classList.replace('notice', 'error');
+    geometry = field = network = samples = vector = null;
+    playing = false;
+    target = config.t;
+    simTime = 0;
+    analysing = false;
+    wantAnalysis = true;
+    relChart.set([], [[], []]);
+    angleChart.set([], [[], []]);
+    curveCsv = '';
+    for (const el of root.querySelectorAll('[data-metric]')) {
+      el.textContent = '—';
+      delete el.dataset.value;
+    }
+    vectorIndex.replaceChildren(...Array.from({ length: config.k }, (_, i) => new Option(String(i + 1), String(i))));
+    device = gpu();
+    canvas.height = FIELD_WIDTH;
+    if (device) {
+      try {
+        geometry = device.flowLoad(location.hash);
+      } catch (e) {
+        stopped(`The flow could not start on the GPU: ${e?.message ?? e}`);
+        return;
+      }
+      canvas.height = Math.round((FIELD_WIDTH * geometry.ny) / geometry.nx);
+      worker.postMessage({ type: 'start', link: location.hash, simulate: false, target });
+      simStatus.textContent = `Simulating on the GPU to t = ${target}…`;
+      gpuLoop(run);
+    } else {
+      worker.postMessage({ type: 'start', link: location.hash, simulate: true, target });
+      simStatus.textContent = `Simulating on the CPU to t = ${target}…`;
+    }
+  };
+
+  const showAnalysis = (m) => {
+    const a = m.analysis;
+    const list = (v) => v.map((x) => x.toPrecision(4)).join(', ');
+    metric('analysed-t').textContent = m.t.toFixed(2);
+    metric('analysed-t').dataset.value = String(m.t);
+    metric('eigenvalues-nystrom').textContent = list(a.eigenvalues_nystrom);
+    metric('eigenvalues-exact').textContent = list(a.eigenvalues_exact);
+    metric('eigenvalues-nystrom').dataset.value = JSON.stringify(a.eigenvalues_nystrom);
+    metric('eigenvalues-exact').dataset.value = JSON.stringify(a.eigenvalues_exact);
+    metric('l').textContent = String(a.l);
+    metric('eig-rel-error').textContent = a.eig_rel_error[0].toExponential(2);
+    metric('eig-rel-error').dataset.value = String(a.eig_rel_error[0]);
+    metric('vec-angle').textContent = a.vec_angle[0].toFixed(2);
+    metric('vec-angle').dataset.value = String(a.vec_angle[0]);
+    metric('nystrom-ms').textContent = `${a.nystrom_ms.toFixed(0)} ms`;
+    metric('nystrom-ms').dataset.value = String(a.nystrom_ms);
+    metric('exact-ms').textContent = `${a.exact_ms.toFixed(0)} ms`;
+    metric('exact-ms').dataset.value = String(a.exact_ms);
+    metric('speedup').textContent = `${(a.exact_ms / Math.max(a.nystrom_ms, 0.1)).toFixed(1)}×`;
+    root.querySelector('.exact-method').textContent =
+      a.exact_method === 'dense'
+        ? `Exact: dense symmetric eigensolver (n = ${a.nodes} is small).`
+        : `Exact: matrix-free Lanczos, ${a.lanczos_matvecs} mat-vecs, ${a.exact_method.includes('GPU') ? 'on the GPU' : 'on the CPU'}.`;
+    vector = m.vector;
+    vectorSource.value = 'nystrom';
+    vectorIndex.value = '0';
+    redraw();
+  };
+
+  worker.onmessage = async ({ data: m }) => {
+    performance.mark(`flow:${m.type}`);
+    const token = run;
+    if (m.type === 'ready') {
+      if (!device) {
+        geometry = m.geometry;
+        canvas.height = Math.round((FIELD_WIDTH * geometry.ny) / geometry.nx);
+      }
+      metric('reynolds').textContent = m.geometry.reynolds.toFixed(0);
+      metric('reynolds').dataset.value = String(m.geometry.reynolds);
+      if (m.geometry.reynolds < config.Re * 0.999) {
+        banner.textContent = `Re ${config.Re} is beyond what this lattice resolves stably; simulating Re ${m.geometry.reynolds.toFixed(0)}. Raise the resolution for higher Re.`;
+        banner.classList.replace('error', 'notice');
+        banner.hidden = false;
+      }
+    } else if (m.type === 'frame') {
+      onField(m.t, m.w);
+    } else if (m.type === 'network') {
+      network = m.network;
+      samples = m.samples;
+      metric('nodes').textContent = `${network.gamma.length} (${network.cells} cells${network.block > 1 ? `, ${network.block}×${network.block} blocks` : ''})`;
+      metric('nodes').dataset.value = String(network.gamma.length);
+      if (m.gpu && device) {
+        try {
+          device.flowNetwork(network, samples.length);
+          const columns = await device.flowColumns(Uint32Array.from(samples));
+          if (token === run) worker.postMessage({ type: 'columns', columns }, [columns.buffer]);
+        } catch (e) {
+          if (token === run) stopped(`The GPU columns failed: ${e?.message ?? e}`);
+        }
+      }
+    } else if (m.type === 'need-exact') {
+      try {
+        const e = await device.flowLanczos(m.n, config.k, config.seed);
+        if (token === run) worker.postMessage({ type: 'exact', ...e });
+      } catch (e) {
+        if (token === run) stopped(`The GPU Lanczos failed: ${e?.message ?? e}`);
+      }
+    } else if (m.type === 'analysis') {
+      showAnalysis(m);
+      simStatus.textContent = playing ? 'Playing: the network is re-analysed as the flow evolves.' : `Analysed at t = ${m.t.toFixed(2)}. Play to follow the flow.`;
+    } else if (m.type === 'curve') {
+      const pick = (key) => [m.points.quasi.map((p) => p[key]), m.points.uniform.map((p) => p[key])];
+      relChart.set(m.ls, pick('rel'));
+      angleChart.set(m.ls, pick('angle'));
+      root.querySelector('.rel-chart').dataset.rows = String(m.ls.length);
+      curveCsv = ['l,rel_quasi,rel_uniform,angle_quasi,angle_uniform', ...m.ls.map((l, i) => [l, m.points.quasi[i].rel, m.points.uniform[i].rel, m.points.quasi[i].angle, m.points.uniform[i].angle].join(','))].join('\n');
+    } else if (m.type === 'idle') {
+      analysing = false;
+      if (playing) wantAnalysis = true;
+    } else if (m.type === 'vector') {
+      vector = m.vector;
+      redraw();
+    } else if (m.type === 'error') {
+      analysing = false;
+      stopped(`The flow lab stopped: ${m.message}`);
+    }
+  };
+
+  const askVector = () => worker.postMessage({ type: 'vector', which: vectorSource.value, index: Number(vectorIndex.value) });
+  vectorIndex.addEventListener('change', askVector);
+  vectorSource.addEventListener('change', askVector);
+  showSamples.addEventListener('change', redraw);
+
+  root.addEventListener('click', (event) => {
+    const action = event.target.closest('button')?.dataset.action;
+    if (!action) return;
+    if (action === 'reset') start();
+    else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
+    else if (action === 'csv') download('flow-error-curve.csv', curveCsv);
+    else if (action === 'play') {
+      playing = true;
+      wantAnalysis = true;
+      wake?.();
+      worker.postMessage({ type: 'play' });
+    } else if (action === 'pause') {
+      playing = false;
+      worker.postMessage({ type: 'pause' });
+    } else if (action === 'step') {
+      playing = false;
+      target = simTime + 0.1;
+      wantAnalysis = true;
+      wake?.();
+      worker.postMessage({ type: 'step' });
+    }
+  });
+  onBackendChange(() => start());
+  start();
+
+  return {
+    update(next) {
+      config = next.config;
+      showValues(controls, config);
+      start();
+    },
+    destroy() {
+      run += 1;
+      wake?.();
+      worker.terminate();
+    },
+  };
+}
+
+function download(name, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
