@@ -24,6 +24,7 @@ site: wasm
 bench: site
 	cargo bench --bench depth
 	cargo bench --bench koopman
+	cargo bench --bench flow
 	node tools/bench-page.mjs 3
 
 # Vite's dev server with live reload (after `make wasm`).

@@ -68,9 +68,58 @@ for (const webgpu of [true, false]) {
       );
     }
   }
+  await flowFigures(browser, webgpu ? 'WebGPU' : 'CPU   ');
   await browser.close();
 }
 server.close();
+
+/**
+ * The flow lab: time to the first analysis, then 10 s of play (the flow
+ * animating and the network re-analysed over and over), counting main-thread
+ * tasks over 50 ms, analyses, frames drawn and simulated time.
+ */
+async function flowFigures(browser, label) {
+  const link = '#lab=flow&res=64&t=0.2&threshold=0.05&nodes=1500&l=100';
+  const rows = [];
+  for (let r = 0; r < runs; r++) {
+    const page = await browser.newPage();
+    await page.addInitScript(() => {
+      globalThis.longTasks = [];
+      new PerformanceObserver((l) => globalThis.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    });
+    const opened = Date.now();
+    await page.goto(`${server.url}${link}`);
+    await page.waitForFunction(() => document.querySelector('[data-metric="analysed-t"]')?.dataset.value, null, { timeout: 300_000 });
+    const first = (Date.now() - opened) / 1000;
+    await page.evaluate(() => globalThis.longTasks.splice(0));
+    const t0 = Number(await page.locator('[data-metric="time"]').getAttribute('data-value'));
+    const played = await page.evaluate(async () => {
+      let analyses = 0;
+      let frames = 0;
+      const o = new MutationObserver(() => analyses++);
+      o.observe(document.querySelector('[data-metric="analysed-t"]'), { childList: true, characterData: true, subtree: true });
+      const f = new MutationObserver(() => frames++);
+      f.observe(document.querySelector('[data-metric="time"]'), { childList: true, characterData: true, subtree: true });
+      document.querySelector('[data-action="play"]').click();
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      document.querySelector('[data-action="pause"]').click();
+      o.disconnect();
+      f.disconnect();
+      return { analyses, frames };
+    });
+    const t1 = Number(await page.locator('[data-metric="time"]').getAttribute('data-value'));
+    const tasks = await page.evaluate(() => globalThis.longTasks);
+    const value = (m) => page.locator(`[data-metric="${m}"]`).getAttribute('data-value').then(Number);
+    rows.push({ first, ...played, simulated: t1 - t0, long: tasks.filter((d) => d > 50).length, worst: Math.max(0, ...tasks), nystrom: await value('nystrom-ms'), exact: await value('exact-ms'), nodes: await value('nodes') });
+    await page.close();
+  }
+  const m = (key) => median(rows.map((x) => x[key]));
+  console.log(
+    `${label} flow   : ${m('nodes')} nodes; first analysis ${m('first').toFixed(1)} s after opening; in 10 s of play: ${m('analyses')} analyses, ` +
+      `${m('frames')} fields drawn, ${m('simulated').toFixed(2)} time units simulated; Nyström ${m('nystrom').toFixed(0)} ms, exact ${m('exact').toFixed(0)} ms; ` +
+      `longest main-thread task ${m('worst').toFixed(0)} ms (median), tasks over 50 ms per run: [${rows.map((x) => x.long).join(', ')}] (target: 0)`,
+  );
+}
 
 /** Drawing speeds of the trained depth lab (medians of a few repeats each). */
 async function animationFigures(page) {

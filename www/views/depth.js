@@ -5,6 +5,7 @@
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
 
+import { RUN_BUTTONS, download, hashSetter, showPresets } from '../lab-page.js';
 import { buildControls, showValues } from '../controls.js';
 import { lineChart } from '../charts.js';
 import { drawBoundary } from '../heatmap.js';
@@ -45,13 +46,7 @@ export function mountDepth(app, core, report) {
     <div class="depth-grid">
       <div class="panel">
         <h2>Model and training</h2>
-        <div class="buttons">
-          <button type="button" data-action="play">Play</button>
-          <button type="button" data-action="pause">Pause</button>
-          <button type="button" data-action="step">Step</button>
-          <button type="button" data-action="reset">Reset</button>
-          <button type="button" data-action="copy">Copy link</button>
-        </div>
+${RUN_BUTTONS}
         <div class="thumbs" role="group" aria-label="Dataset"></div>
         <div class="controls training"></div>
       </div>
@@ -110,13 +105,7 @@ export function mountDepth(app, core, report) {
   app.replaceChildren(root);
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
-  const presets = root.querySelector('.presets');
-  for (const [name, href] of PRESETS) {
-    const a = document.createElement('a');
-    a.href = href;
-    a.textContent = name;
-    presets.append(a, ' ');
-  }
+  showPresets(root.querySelector('.presets'), PRESETS);
 
   drawThumbnails(root.querySelector('.thumbs'), core, report.config, (name) => setKey('data', name));
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
@@ -204,10 +193,7 @@ export function mountDepth(app, core, report) {
   let compression = [];
   const pendulum = { h: [], columns: [[], [], []] };
 
-  const setKey = (key, text) => {
-    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
-    location.hash = core.parseLink(hash).link;
-  };
+  const setKey = hashSetter(core);
   const formats = { steps: withH, esteps: withH };
   buildControls(trainingBox, knobs.filter((k) => !EVAL_KEYS.includes(k.key)), config, setKey, formats);
   buildControls(evalBox, knobs.filter((k) => EVAL_KEYS.includes(k.key)), config, setKey, formats);
@@ -426,12 +412,4 @@ function drawThumbnails(box, core, config, choose) {
     button.addEventListener('click', () => choose(name));
     box.append(button);
   }
-}
-
-function download(name, data, type) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

@@ -11,6 +11,7 @@
 // builds the network and does Nyström's small dense algebra. CPU path: the
 // worker does all of it.
 
+import { RUN_BUTTONS, download, hashSetter, showPresets } from '../lab-page.js';
 import { buildControls, showValues } from '../controls.js';
 import { lineChart } from '../charts.js';
 import { gpu, onBackendChange } from '../backend.js';
@@ -42,13 +43,7 @@ export function mountFlow(app, core, report) {
     <div class="depth-grid">
       <div class="panel">
         <h2>Flow and network</h2>
-        <div class="buttons">
-          <button type="button" data-action="play">Play</button>
-          <button type="button" data-action="pause">Pause</button>
-          <button type="button" data-action="step">Step</button>
-          <button type="button" data-action="reset">Reset</button>
-          <button type="button" data-action="copy">Copy link</button>
-        </div>
+${RUN_BUTTONS}
         <div class="controls flow-controls"></div>
       </div>
       <div class="panel">
@@ -93,13 +88,7 @@ export function mountFlow(app, core, report) {
     </div>`;
   app.replaceChildren(root);
 
-  const presets = root.querySelector('.presets');
-  for (const [name, href] of PRESETS) {
-    const a = document.createElement('a');
-    a.href = href;
-    a.textContent = name;
-    presets.append(a, ' ');
-  }
+  showPresets(root.querySelector('.presets'), PRESETS);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const banner = root.querySelector('#flow-banner');
@@ -130,10 +119,7 @@ export function mountFlow(app, core, report) {
   });
 
   let config = report.config;
-  const setKey = (key, text) => {
-    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
-    location.hash = core.parseLink(hash).link;
-  };
+  const setKey = hashSetter(core);
   buildControls(controls, knobs, config, setKey);
 
   const worker = new Worker(new URL('../flow-worker.js', import.meta.url), { type: 'module' });
@@ -382,12 +368,4 @@ export function mountFlow(app, core, report) {
       worker.terminate();
     },
   };
-}
-
-function download(name, text) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

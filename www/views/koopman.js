@@ -6,6 +6,7 @@
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
 // present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
+import { RUN_BUTTONS, download, hashSetter, showPresets } from '../lab-page.js';
 import { buildControls, showValues } from '../controls.js';
 import { lineChart } from '../charts.js';
 import { gpu, onBackendChange } from '../backend.js';
@@ -38,13 +39,7 @@ export function mountKoopman(app, core, report) {
     <div class="depth-grid">
       <div class="panel">
         <h2>Model and training</h2>
-        <div class="buttons">
-          <button type="button" data-action="play">Play</button>
-          <button type="button" data-action="pause">Pause</button>
-          <button type="button" data-action="step">Step</button>
-          <button type="button" data-action="reset">Reset</button>
-          <button type="button" data-action="copy">Copy link</button>
-        </div>
+${RUN_BUTTONS}
         <div class="controls training"></div>
       </div>
       <div class="panel">
@@ -91,13 +86,7 @@ export function mountKoopman(app, core, report) {
   app.replaceChildren(root);
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
-  const presets = root.querySelector('.presets');
-  for (const [name, href] of PRESETS) {
-    const a = document.createElement('a');
-    a.href = href;
-    a.textContent = name;
-    presets.append(a, ' ');
-  }
+  showPresets(root.querySelector('.presets'), PRESETS);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const banner = root.querySelector('#koopman-banner');
@@ -142,10 +131,7 @@ export function mountKoopman(app, core, report) {
   let plainStats = new Map();
   let animate = true;
 
-  const setKey = (key, text) => {
-    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
-    location.hash = core.parseLink(hash).link;
-  };
+  const setKey = hashSetter(core);
   buildControls(controls, knobs, config, setKey);
 
   const worker = new Worker(new URL('../koopman-worker.js', import.meta.url), { type: 'module' });
@@ -319,12 +305,4 @@ export function mountKoopman(app, core, report) {
       document.body.classList.remove('embed');
     },
   };
-}
-
-function download(name, text) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

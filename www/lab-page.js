@@ -1,0 +1,39 @@
+// What every lab page shares: the run buttons, the preset links, writing one
+// knob into the hash, and downloads.
+
+/** Play / pause / step / reset / copy: each view handles the clicks by `data-action`. */
+export const RUN_BUTTONS = `
+        <div class="buttons">
+          <button type="button" data-action="play">Play</button>
+          <button type="button" data-action="pause">Pause</button>
+          <button type="button" data-action="step">Step</button>
+          <button type="button" data-action="reset">Reset</button>
+          <button type="button" data-action="copy">Copy link</button>
+        </div>`;
+
+/** Fills `container` with links to `presets`, [[name, hash], …]. */
+export function showPresets(container, presets) {
+  for (const [name, href] of presets) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = name;
+    container.append(a, ' ');
+  }
+}
+
+/** Sets `key` to `text` in the hash, canonicalized (and validated) by the core. */
+export function hashSetter(core) {
+  return (key, text) => {
+    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
+    location.hash = core.parseLink(hash).link;
+  };
+}
+
+/** Saves `data` (a string or a Blob) as a file called `name`. */
+export function download(name, data, type = 'text/csv') {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
