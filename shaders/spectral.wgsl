@@ -4,8 +4,8 @@
 // CPU twin: `Grid::rhs` with `ode::step` in src/spectral.rs (f64, rustfft);
 // the same algorithm: ω_x + iω_y and u + iv ride one inverse FFT each, the
 // product u ω_x + v ω_y one forward FFT, then the 2/3 rule and viscosity.
-// Workgroup size: 256 for the FFTs, 64 for the rest (details at the end of
-// this header); bindings below.
+// Workgroup size: 64 everywhere (details at the end of this header);
+// bindings below.
 //
 // Entry points (the host copies the Dims variant each one needs into
 // `dims` between passes; see src/spectral_kernel.rs):
@@ -24,8 +24,10 @@
 //   2  stage  storage, rw    vec2<f32>[n²]
 //   3  k      storage, rw    vec2<f32>[4 n²]: the RK stages' slopes
 //   4  work   storage, rw    vec2<f32>[3 n²]: three complex fields
-// Workgroup size: 256 for the FFTs (one line of n ≤ 512 points, n/2
-// butterflies per pass); 64 for the elementwise entry points, over n².
+// Workgroup size: 64. The FFTs take one line of n ≤ 512 points per
+// workgroup, each invocation doing n/128 of the n/2 butterflies of a pass
+// (few idle invocations at small n, which CPU drivers emulate one by one);
+// the elementwise entry points run one invocation per point of n².
 
 struct Dims {
     n: u32,
@@ -152,15 +154,15 @@ var<workgroup> line: array<vec2<f32>, 512>;
 fn fft_line(base: u32, stride: u32, t: u32) {
     let n = dims.n;
     let half = n / 2u;
-    for (var e = t; e < n; e = e + 256u) {
+    for (var e = t; e < n; e = e + 64u) {
         line[reverseBits(e) >> (32u - dims.log2n)] = work[base + e * stride];
     }
     workgroupBarrier();
     for (var s = 1u; s <= dims.log2n; s = s + 1u) {
         let mh = 1u << (s - 1u);
-        if (t < half) {
-            let j = t % mh;
-            let i0 = (t / mh) * (2u * mh) + j;
+        for (var q = t; q < half; q = q + 64u) {
+            let j = q % mh;
+            let i0 = (q / mh) * (2u * mh) + j;
             let i1 = i0 + mh;
             let angle = dims.sign * TAU * f32(j) / f32(2u * mh);
             let b = cmul(vec2<f32>(cos(angle), sin(angle)), line[i1]);
@@ -170,18 +172,18 @@ fn fft_line(base: u32, stride: u32, t: u32) {
         }
         workgroupBarrier();
     }
-    for (var e = t; e < n; e = e + 256u) {
+    for (var e = t; e < n; e = e + 64u) {
         work[base + e * stride] = line[e];
     }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn fft_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let field = dims.field0 + wg.y;
     fft_line(field * dims.n * dims.n + wg.x * dims.n, 1u, lid.x);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn fft_cols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let field = dims.field0 + wg.y;
     fft_line(field * dims.n * dims.n + wg.x, dims.n, lid.x);

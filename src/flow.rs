@@ -17,7 +17,7 @@ use crate::nystrom::{self, Form, Sampling};
 use crate::spectral::Turbulence;
 
 /// Largest network whose exact eigenpairs come from the dense solver.
-pub const DENSE_EXACT_MAX: usize = 1000;
+pub const DENSE_EXACT_MAX: usize = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

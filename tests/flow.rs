@@ -46,7 +46,7 @@ fn nystrom_with_every_column_is_exact_on_a_flow_network() {
 fn leading_eigenvalues_agree_with_the_dense_solver_on_a_small_network() {
     let net = default_network(1000);
     let n = net.len();
-    assert!(n > 400 && n <= flow::DENSE_EXACT_MAX, "{n} nodes");
+    assert!(n > 400 && n <= continuum::network::DENSE_MAX, "{n} nodes");
     let exact = eigen::dense(&net.dense(), 5);
     let mut lanczos = Lanczos::new(n, 5, 9);
     let mut av = vec![0.0; n];

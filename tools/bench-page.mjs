@@ -6,14 +6,16 @@
 // asserted in a timed test. After the depth lab trains, it also measures how
 // fast the depth flow redraws (scrubbing through depth), how long a boundary
 // takes from moving the evaluation-steps slider to the drawn result, and the
-// page's frame rate while the flow animates.
+// page's frame rate while the flow animates. The flow lab: time to the first
+// analysis, then long tasks, analyses and frames during 10 s of play.
 //
-//   node tools/bench-page.mjs [runs]      (after `make build`)
+//   node tools/bench-page.mjs [runs] [lab]      (after `make build`; lab: only that one)
 
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
+const only = process.argv[3];
 const server = await serve('dist');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -27,7 +29,7 @@ for (const webgpu of [true, false]) {
   const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
   if (webgpu) args.push('--enable-unsafe-webgpu');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
-  for (const [lab, link, epochs, drawn] of LABS) {
+  for (const [lab, link, epochs, drawn] of LABS.filter(([lab]) => !only || lab === only)) {
     const worst = [];
     const counts = [];
     const seconds = [];
@@ -68,7 +70,7 @@ for (const webgpu of [true, false]) {
       );
     }
   }
-  await flowFigures(browser, webgpu ? 'WebGPU' : 'CPU   ');
+  if (!only || only === 'flow') await flowFigures(browser, webgpu ? 'WebGPU' : 'CPU   ');
   await browser.close();
 }
 server.close();
