@@ -7,6 +7,8 @@
 //!   and the peak heap during each, with the largest single allocation (a
 //!   dense A would be n² · 8 bytes = 3.2 GB; the bench fails if any
 //!   allocation reaches a tenth of that).
+//! - Error against l on the default flow's network (`#lab=flow`, 3 520
+//!   nodes), both samplings, mean over the k = 5 pairs and seeds 1–4.
 //! - Simulation steps per second at 256²: spectral turbulence and the
 //!   lattice-Boltzmann cylinder (a 512 × 256 channel), CPU and GPU.
 
@@ -15,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
 use continuum::eigen::{self, Lanczos};
+use continuum::flow::{self, Config, Simulation};
 use continuum::gpu::Gpu;
 use continuum::lbm::{Body, Lbm};
 use continuum::lbm_kernel::LbmKernel;
@@ -155,6 +158,28 @@ fn main() {
         let t0 = Instant::now();
         pollster::block_on(kernel.columns(gpu, &s)).expect("GPU columns");
         println!("Nyström's {L} columns on the GPU: {:.0} ms", t0.elapsed().as_secs_f64() * 1e3);
+    }
+
+    let config = Config::from_link(&continuum::link::parse("#lab=flow").link).unwrap();
+    let mut sim = Simulation::new(&config);
+    sim.advance_to(config.t).unwrap();
+    let net = sim.network(&sim.vorticity(), config.threshold, config.max_nodes);
+    let (exact, _) = flow::exact(&net, K, 1);
+    println!("\nError against l, default flow ({} nodes), mean over {K} pairs and seeds 1–4:", net.len());
+    for sampling in [Sampling::Quasi, Sampling::Uniform] {
+        let cells: Vec<String> = [50, 100, 200, 400]
+            .iter()
+            .map(|&l| {
+                let (mut rel, mut angle) = (0.0, 0.0);
+                for seed in 1..=4 {
+                    let (r, a) = flow::mean_errors(&flow::nystrom(&net, l, sampling, K, seed, Form::Qr).0, &exact);
+                    rel += r / 4.0;
+                    angle += a / 4.0;
+                }
+                format!("l={l}: {rel:.3}, {angle:.1}°")
+            })
+            .collect();
+        println!("  {:<8} {}", sampling.name(), cells.join("; "));
     }
 
     println!("\nSimulation at 256² (steps per second, median of 3):");
