@@ -138,9 +138,15 @@ ${RUN_BUTTONS}
   let device = null;
   let wake = null; // resolves the paused GPU loop
   let simTime = 0; // the flow's time, as last drawn
+  // While an analysis waits on the GPU (columns, Lanczos' mat-vecs), the GPU
+  // loop stops stepping the flow so those read-backs do not queue behind
+  // simulation work: a pause of milliseconds on a real GPU, and what lets an
+  // analysis finish at all on a software one.
+  let gpuAnalysis = false;
   let curveCsv = '';
 
   const stopped = (message) => {
+    gpuAnalysis = false;
     banner.textContent = message;
     banner.hidden = false;
     playing = false;
@@ -178,6 +184,10 @@ ${RUN_BUTTONS}
   const gpuLoop = async (token) => {
     const stepsPerFrame = config.flow === 'turbulence' ? 2 : 20;
     while (token === run) {
+      if (gpuAnalysis) {
+        await nextFrame();
+        continue;
+      }
       const behind = simTime + 1e-9 < target;
       try {
         if (playing || behind) {
@@ -209,6 +219,7 @@ ${RUN_BUTTONS}
     playing = false;
     target = config.t;
     simTime = 0;
+    gpuAnalysis = false;
     analysing = false;
     wantAnalysis = true;
     relChart.set([], [[], []]);
@@ -290,6 +301,7 @@ ${RUN_BUTTONS}
       metric('nodes').textContent = `${network.gamma.length} (${network.cells} cells${network.block > 1 ? `, ${network.block}×${network.block} blocks` : ''})`;
       metric('nodes').dataset.value = String(network.gamma.length);
       if (m.gpu && device) {
+        gpuAnalysis = true;
         try {
           device.flowNetwork(network, samples.length);
           const columns = await device.flowColumns(Uint32Array.from(samples));
@@ -306,6 +318,7 @@ ${RUN_BUTTONS}
         if (token === run) stopped(`The GPU Lanczos failed: ${e?.message ?? e}`);
       }
     } else if (m.type === 'analysis') {
+      gpuAnalysis = false;
       showAnalysis(m);
       simStatus.textContent = playing ? 'Playing: the network is re-analysed as the flow evolves.' : `Analysed at t = ${m.t.toFixed(2)}. Play to follow the flow.`;
     } else if (m.type === 'curve') {
@@ -322,6 +335,7 @@ ${RUN_BUTTONS}
       redraw();
     } else if (m.type === 'error') {
       analysing = false;
+      gpuAnalysis = false;
       stopped(`The flow lab stopped: ${m.message}`);
     }
   };
