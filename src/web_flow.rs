@@ -54,6 +54,13 @@ fn geometry(sim: &Simulation) -> Geometry {
     Geometry { nx, ny, h, periodic, reynolds: sim.reynolds(), dt }
 }
 
+fn body(sim: &Simulation) -> Vec<u8> {
+    match sim {
+        Simulation::Turbulence(_) => Vec::new(),
+        Simulation::Body(s) => s.solid.iter().map(|&b| b as u8).collect(),
+    }
+}
+
 /// A flow-lab run in the worker.
 #[wasm_bindgen]
 pub struct FlowSession {
@@ -120,6 +127,11 @@ impl FlowSession {
 
     pub fn time(&self) -> f64 {
         self.sim.time()
+    }
+
+    /// The body's cells (1) on the grid, empty for turbulence.
+    pub fn body(&self) -> Vec<u8> {
+        body(&self.sim)
     }
 
     /// Steps the CPU simulation for about `ms` milliseconds, or until time
@@ -336,6 +348,12 @@ impl WebGpu {
         let info = to_js(&geometry(&start));
         *self.flow.borrow_mut() = Some(FlowGpu { sim, start });
         info
+    }
+
+    /// The loaded flow's body cells (1) on the grid, empty for turbulence.
+    #[wasm_bindgen(js_name = flowBody)]
+    pub fn flow_body(&self) -> Vec<u8> {
+        self.flow.borrow().as_ref().map(|f| body(&f.start)).unwrap_or_default()
     }
 
     /// Queues `steps` time steps on the GPU; returns the flow's time after them.

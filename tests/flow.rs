@@ -108,3 +108,33 @@ fn the_bluff_body_flows_shed_vorticity_into_a_network() {
         assert!(report.eig_rel_error[0] < 0.5, "{body}: {:?}", report.eig_rel_error);
     }
 }
+
+/// Past the critical Reynolds number (about 47) the cylinder sheds vortices:
+/// the transverse velocity behind it swings up and down periodically, with a
+/// period near 1/St ≈ 5–7 time units (St ≈ 0.15–0.2 at these Re).
+#[test]
+fn the_cylinder_sheds_a_vortex_street() {
+    use continuum::lbm::{Body, Lbm};
+    let mut lbm = Lbm::new(64, Body::Cylinder, 60.0, 1);
+    assert!((lbm.re - 60.0).abs() < 1e-9);
+    let per_time = lbm.steps_per_time();
+    let probe = (lbm.ny / 2) * lbm.nx + (lbm.nx as f64 / 5.0 + 3.0 * lbm.d) as usize;
+    let mut samples = Vec::new();
+    while (lbm.steps as f64) < 45.0 * per_time {
+        for _ in 0..(per_time / 4.0) as usize {
+            lbm.step();
+        }
+        if lbm.steps as f64 >= 20.0 * per_time {
+            samples.push(lbm.velocity().1[probe]);
+        }
+    }
+    let crossings: Vec<usize> =
+        (1..samples.len()).filter(|&i| samples[i - 1].signum() != samples[i].signum()).collect();
+    let amplitude = samples.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(amplitude > 0.05, "transverse velocity stays at {amplitude}");
+    assert!(crossings.len() >= 5, "{} sign changes in 25 time units: {samples:?}", crossings.len());
+    // Two crossings per period, samples every quarter time unit.
+    let period = 2.0 * (crossings[crossings.len() - 1] - crossings[0]) as f64 / (crossings.len() - 1) as f64 / 4.0;
+    eprintln!("shedding period {period:.2}, amplitude {amplitude:.3}");
+    assert!((4.0..9.0).contains(&period), "period {period}");
+}

@@ -9,7 +9,7 @@
 //      {type: 'columns', columns}       the GPU's sampled columns (after 'network')
 //      {type: 'exact', values, vectors, ms, matvecs}   GPU Lanczos (after 'need-exact')
 //      {type: 'vector', which, index}   |u| of an eigenvector, for the overlay
-// Out: {type: 'ready', geometry} | {type: 'frame', t, w} (CPU path)
+// Out: {type: 'ready', geometry, body} | {type: 'frame', t, w} (CPU path)
 //      | {type: 'network', network, samples, t} | {type: 'need-exact', n}
 //      | {type: 'analysis', analysis, vector, t} | {type: 'curve', ls, points} | {type: 'vector', vector}
 //      | {type: 'idle'} (analysis finished) | {type: 'error', message}
@@ -154,7 +154,7 @@ onmessage = async (event) => {
         job = null;
         waiting = null;
         curveDone = false;
-        postMessage({ type: 'ready', geometry: session.geometry() });
+        postMessage({ type: 'ready', geometry: session.geometry(), body: session.body() });
         if (simulate) postFrame();
         schedule();
         break;

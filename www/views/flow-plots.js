@@ -2,8 +2,11 @@
 // positive, white zero; y up) and the network's nodes over it, sized and
 // coloured by an eigenvector's magnitude.
 
-/** Draws field `w` (nx × ny, row = y) to fill `canvas`; returns the colour scale used. */
-export function drawField(canvas, w, nx, ny) {
+/**
+ * Draws field `w` (nx × ny, row = y) to fill `canvas`, with the cells of
+ * `body` (1 = solid; may be empty) in grey; returns the colour scale used.
+ */
+export function drawField(canvas, w, nx, ny, body) {
   let max = 0;
   for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]));
   // Saturate at 60 % of the peak, so the weaker vortices are visible too.
@@ -26,6 +29,7 @@ export function drawField(canvas, w, nx, ny) {
         d[o + 2] = 255;
       }
       d[o + 3] = 255;
+      if (body?.[y * nx + x]) d.fill(150, o, o + 3);
     }
   }
   const tmp = new OffscreenCanvas(nx, ny);

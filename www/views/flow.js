@@ -19,8 +19,8 @@ import { drawField, drawNodes } from './flow-plots.js';
 
 export const PRESETS = [
   ['Decaying turbulence (default)', '#lab=flow'],
-  ['Vortex street behind a cylinder', '#lab=flow&flow=cylinder&Re=150&t=20&threshold=0.15&nodes=3000'],
-  ['Airfoil at 12°', '#lab=flow&flow=airfoil&Re=200&t=15&threshold=0.15'],
+  ['Vortex street behind a cylinder', '#lab=flow&flow=cylinder&Re=120&t=25&threshold=0.15&nodes=3000'],
+  ['Airfoil at 12°', '#lab=flow&flow=airfoil&Re=120&t=25&threshold=0.15'],
   ['Few columns: l = 50, uniform', '#lab=flow&l=50&sampling=uniform'],
 ];
 
@@ -127,6 +127,7 @@ ${RUN_BUTTONS}
   // Run state, renewed by start().
   let run = 0; // bumps on every start, so stale async work can tell
   let geometry = null;
+  let body = null; // the bluff body's cells, for drawing
   let field = null;
   let network = null;
   let samples = null;
@@ -155,7 +156,7 @@ ${RUN_BUTTONS}
 
   const redraw = () => {
     if (!field || !geometry) return;
-    drawField(canvas, field, geometry.nx, geometry.ny);
+    drawField(canvas, field, geometry.nx, geometry.ny, body);
     if (network && vector) drawNodes(canvas, network, vector, geometry.h, geometry.nx, geometry.ny, showSamples.checked ? samples : null);
   };
 
@@ -215,7 +216,7 @@ ${RUN_BUTTONS}
     wake?.();
     banner.hidden = true;
     banner.classList.replace('notice', 'error');
-    geometry = field = network = samples = vector = null;
+    geometry = body = field = network = samples = vector = null;
     playing = false;
     target = config.t;
     simTime = 0;
@@ -235,6 +236,7 @@ ${RUN_BUTTONS}
     if (device) {
       try {
         geometry = device.flowLoad(location.hash);
+        body = device.flowBody();
       } catch (e) {
         stopped(`The flow could not start on the GPU: ${e?.message ?? e}`);
         return;
@@ -284,6 +286,7 @@ ${RUN_BUTTONS}
     if (m.type === 'ready') {
       if (!device) {
         geometry = m.geometry;
+        body = m.body;
         canvas.height = Math.round((FIELD_WIDTH * geometry.ny) / geometry.nx);
       }
       metric('reynolds').textContent = m.geometry.reynolds.toFixed(0);
