@@ -335,6 +335,37 @@ impl Bindings {
         }
     }
 
+    /// One compute pass with this bind group, running `dispatches` in order,
+    /// each a pipeline and its workgroup counts along x and y.
+    pub fn pass(&self, encoder: &mut wgpu::CommandEncoder, dispatches: &[(&wgpu::ComputePipeline, (u32, u32))]) {
+        let mut pass = encoder
+            .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(self.label), timestamp_writes: None });
+        pass.set_bind_group(0, self.group(), &[]);
+        for &(pipeline, (x, y)) in dispatches {
+            pass.set_pipeline(pipeline);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+    }
+
+    /// Submits `encoder` with a copy of the first `len` f32s of storage
+    /// buffer `i` appended, and reads them back once the work is done.
+    pub async fn submit_and_read(
+        &self,
+        gpu: &Gpu,
+        mut encoder: wgpu::CommandEncoder,
+        i: usize,
+        len: usize,
+    ) -> Result<Vec<f32>, GpuError> {
+        encoder.copy_buffer_to_buffer(self.buffer(i), 0, self.staging(), 0, (len * 4) as u64);
+        gpu.queue.submit([encoder.finish()]);
+        read_back(gpu, self.staging(), len).await
+    }
+
+    /// A command encoder labelled for this kernel.
+    pub fn encoder(&self, gpu: &Gpu) -> wgpu::CommandEncoder {
+        gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(self.label) })
+    }
+
     /// Storage buffer `i` (binding `i + 1`).
     pub fn buffer(&self, i: usize) -> &wgpu::Buffer {
         &self.storage[i].0

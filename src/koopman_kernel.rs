@@ -9,7 +9,7 @@
 
 use ndarray::{Array2, Axis};
 
-use crate::gpu::{read_back, Bindings, Gpu, GpuError};
+use crate::gpu::{Bindings, Gpu, GpuError};
 use crate::koopman::{Data, Model, HIDDEN};
 
 pub const WGSL: &str = include_str!("../shaders/koopman.wgsl");
@@ -154,23 +154,11 @@ impl KoopmanKernel {
                 _pad: [0; 2],
             };
             q.write_buffer(&self.bindings.dims, 0, bytemuck::bytes_of(&dims));
-            let mut encoder =
-                gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("koopman") });
-            {
-                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                    label: Some("koopman"),
-                    timestamp_writes: None,
-                });
-                pass.set_pipeline(&self.pipeline);
-                pass.set_bind_group(0, self.bindings.group(), &[]);
-                pass.dispatch_workgroups(p.n.div_ceil(WORKGROUP).max(1) as u32, 1, 1);
-            }
+            let mut encoder = self.bindings.encoder(gpu);
+            self.bindings.pass(&mut encoder, &[(&self.pipeline, (p.n.div_ceil(WORKGROUP).max(1) as u32, 1))]);
             q.submit([encoder.finish()]);
         }
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("koopman") });
-        encoder.copy_buffer_to_buffer(self.bindings.buffer(OUT), 0, self.bindings.staging(), 0, (out_len * 4) as u64);
-        q.submit([encoder.finish()]);
-        read_back(gpu, self.bindings.staging(), out_len).await
+        self.bindings.submit_and_read(gpu, self.bindings.encoder(gpu), OUT, out_len).await
     }
 }
 

@@ -2,7 +2,7 @@
 //! in f32. [`Lbm`] (f64) is its CPU twin and also supplies the initial state:
 //! [`LbmKernel::load`] uploads an [`Lbm`]'s body and populations.
 
-use crate::gpu::{read_back, Bindings, Gpu, GpuError};
+use crate::gpu::{Bindings, Gpu, GpuError};
 use crate::lbm::{self, Lbm, Q};
 
 pub const WGSL: &str = include_str!("../shaders/lbm.wgsl");
@@ -69,15 +69,10 @@ impl LbmKernel {
     pub fn advance(&mut self, gpu: &Gpu, count: usize) -> Result<(), GpuError> {
         gpu.check()?;
         let bytes = (Q * self.cells * 4) as u64;
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("lbm") });
+        let groups = (self.cells.div_ceil(WORKGROUP) as u32, 1);
+        let mut encoder = self.bindings.encoder(gpu);
         for _ in 0..count {
-            {
-                let mut pass = encoder
-                    .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("lbm"), timestamp_writes: None });
-                pass.set_pipeline(&self.step);
-                pass.set_bind_group(0, self.bindings.group(), &[]);
-                pass.dispatch_workgroups(self.cells.div_ceil(WORKGROUP) as u32, 1, 1);
-            }
+            self.bindings.pass(&mut encoder, &[(&self.step, groups)]);
             encoder.copy_buffer_to_buffer(self.bindings.buffer(NEXT), 0, self.bindings.buffer(F), 0, bytes);
         }
         gpu.queue.submit([encoder.finish()]);
@@ -88,18 +83,9 @@ impl LbmKernel {
     /// The velocity field (u, v) in free-stream units, as [`Lbm::velocity`].
     pub async fn velocity(&self, gpu: &Gpu) -> Result<(Vec<f64>, Vec<f64>), GpuError> {
         gpu.check()?;
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("lbm") });
-        {
-            let mut pass =
-                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("lbm"), timestamp_writes: None });
-            pass.set_pipeline(&self.velocity);
-            pass.set_bind_group(0, self.bindings.group(), &[]);
-            pass.dispatch_workgroups(self.cells.div_ceil(WORKGROUP) as u32, 1, 1);
-        }
-        let len = 2 * self.cells;
-        encoder.copy_buffer_to_buffer(self.bindings.buffer(VEL), 0, self.bindings.staging(), 0, (len * 4) as u64);
-        gpu.queue.submit([encoder.finish()]);
-        let vel = read_back(gpu, self.bindings.staging(), len).await?;
+        let mut encoder = self.bindings.encoder(gpu);
+        self.bindings.pass(&mut encoder, &[(&self.velocity, (self.cells.div_ceil(WORKGROUP) as u32, 1))]);
+        let vel = self.bindings.submit_and_read(gpu, encoder, VEL, 2 * self.cells).await?;
         Ok((
             vel.iter().step_by(2).map(|&v| v as f64).collect(),
             vel.iter().skip(1).step_by(2).map(|&v| v as f64).collect(),
@@ -109,10 +95,6 @@ impl LbmKernel {
     /// The populations, `f[q * cells + p]`.
     pub async fn populations(&self, gpu: &Gpu) -> Result<Vec<f32>, GpuError> {
         gpu.check()?;
-        let len = Q * self.cells;
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("lbm") });
-        encoder.copy_buffer_to_buffer(self.bindings.buffer(F), 0, self.bindings.staging(), 0, (len * 4) as u64);
-        gpu.queue.submit([encoder.finish()]);
-        read_back(gpu, self.bindings.staging(), len).await
+        self.bindings.submit_and_read(gpu, self.bindings.encoder(gpu), F, Q * self.cells).await
     }
 }

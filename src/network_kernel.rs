@@ -5,7 +5,7 @@
 //! The nodes are uploaded once per network ([`NetworkKernel::load`]); Lanczos
 //! then sends one vector per mat-vec.
 
-use crate::gpu::{read_back, Bindings, Gpu, GpuError};
+use crate::gpu::{Bindings, Gpu, GpuError};
 use crate::network::Network;
 
 pub const WGSL: &str = include_str!("../shaders/network.wgsl");
@@ -69,18 +69,19 @@ impl NetworkKernel {
         self.dims = Some(dims);
     }
 
-    fn run(&self, gpu: &Gpu, pipeline: &wgpu::ComputePipeline, dims: Dims, groups: (u32, u32), out_len: usize) {
+    /// Runs `pipeline` with `dims` and reads back `out_len` f32s of the output.
+    async fn run(
+        &self,
+        gpu: &Gpu,
+        pipeline: &wgpu::ComputePipeline,
+        dims: Dims,
+        groups: (u32, u32),
+        out_len: usize,
+    ) -> Result<Vec<f32>, GpuError> {
         gpu.queue.write_buffer(&self.bindings.dims, 0, bytemuck::bytes_of(&dims));
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("network") });
-        {
-            let mut pass = encoder
-                .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("network"), timestamp_writes: None });
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, self.bindings.group(), &[]);
-            pass.dispatch_workgroups(groups.0, groups.1, 1);
-        }
-        encoder.copy_buffer_to_buffer(self.bindings.buffer(OUT), 0, self.bindings.staging(), 0, (out_len * 4) as u64);
-        gpu.queue.submit([encoder.finish()]);
+        let mut encoder = self.bindings.encoder(gpu);
+        self.bindings.pass(&mut encoder, &[(pipeline, groups)]);
+        self.bindings.submit_and_read(gpu, encoder, OUT, out_len).await
     }
 
     /// y = A x for the loaded network.
@@ -90,8 +91,8 @@ impl NetworkKernel {
         let n = dims.n as usize;
         let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
         gpu.queue.write_buffer(self.bindings.buffer(INPUT), 0, bytemuck::cast_slice(&x32));
-        self.run(gpu, &self.matvec, dims, (n.div_ceil(WORKGROUP) as u32, 1), n);
-        Ok(read_back(gpu, self.bindings.staging(), n).await?.into_iter().map(f64::from).collect())
+        let y = self.run(gpu, &self.matvec, dims, (n.div_ceil(WORKGROUP) as u32, 1), n).await?;
+        Ok(y.into_iter().map(f64::from).collect())
     }
 
     /// Columns `cols` of A, column-major (`out[c * n + i]`); at most the `l` given to `load`.
@@ -103,7 +104,6 @@ impl NetworkKernel {
         let n = dims.n as usize;
         let s: Vec<f32> = cols.iter().map(|&c| c as f32).collect();
         gpu.queue.write_buffer(self.bindings.buffer(INPUT), 0, bytemuck::cast_slice(&s));
-        self.run(gpu, &self.columns, dims, (n.div_ceil(WORKGROUP) as u32, cols.len() as u32), n * cols.len());
-        read_back(gpu, self.bindings.staging(), n * cols.len()).await
+        self.run(gpu, &self.columns, dims, (n.div_ceil(WORKGROUP) as u32, cols.len() as u32), n * cols.len()).await
     }
 }

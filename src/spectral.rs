@@ -71,6 +71,18 @@ impl Grid {
         transpose(data, self.n);
     }
 
+    /// The spectra of ω_x + i ω_y and of u + i v (u = ∂ψ/∂y, v = −∂ψ/∂x,
+    /// ψ̂ = ω̂ / |k|²) at mode (row j, column i) of ω̂ `w`.
+    fn gradient_and_velocity(&self, w: &[f64], i: usize, j: usize) -> (Complex64, Complex64) {
+        let p = j * self.n + i;
+        let (kx, ky) = (self.k[i], self.k[j]);
+        let wh = Complex64::new(w[2 * p], w[2 * p + 1]);
+        let k2 = kx * kx + ky * ky;
+        let psi = if k2 > 0.0 { wh / k2 } else { Complex64::new(0.0, 0.0) };
+        let ii = Complex64::new(0.0, 1.0);
+        (ii * kx * wh - ky * wh, ii * ky * psi + kx * psi)
+    }
+
     /// dω̂/dt at ω̂ (`w` and `dw` interleaved re/im). Index (row j, column i)
     /// holds wavenumber (k_x, k_y) = (k[i], k[j]).
     pub fn rhs(&self, w: &[f64], dw: &mut [f64], scratch: &mut Scratch) {
@@ -78,15 +90,7 @@ impl Grid {
         let (a, b) = (&mut scratch.a, &mut scratch.b);
         for j in 0..n {
             for i in 0..n {
-                let p = j * n + i;
-                let (kx, ky) = (self.k[i], self.k[j]);
-                let wh = Complex64::new(w[2 * p], w[2 * p + 1]);
-                let k2 = kx * kx + ky * ky;
-                let psi = if k2 > 0.0 { wh / k2 } else { Complex64::new(0.0, 0.0) };
-                let ii = Complex64::new(0.0, 1.0);
-                // ω_x + i ω_y and u + i v, with u = ∂ψ/∂y, v = −∂ψ/∂x.
-                a[p] = ii * kx * wh - ky * wh;
-                b[p] = ii * ky * psi + kx * psi;
+                (a[j * n + i], b[j * n + i]) = self.gradient_and_velocity(w, i, j);
             }
         }
         self.fft2(a, true);
@@ -145,6 +149,8 @@ pub struct Turbulence {
     /// ω̂, interleaved (re, im), n² complex values.
     pub w_hat: Vec<f64>,
     pub t: f64,
+    /// Steps taken.
+    pub steps: usize,
     /// The fixed time step, from the initial field's speed and the viscous limit.
     pub dt: f64,
     work: ode::Work<f64>,
@@ -185,6 +191,7 @@ impl Turbulence {
             grid,
             w_hat,
             t: 0.0,
+            steps: 0,
             dt: 0.0,
         };
         let scale = (0.5 / flow.energy()).sqrt();
@@ -200,9 +207,10 @@ impl Turbulence {
 
     /// One step of [`SCHEME`].
     pub fn step(&mut self) {
-        let Turbulence { grid, w_hat, t, dt, work, scratch } = self;
+        let Turbulence { grid, w_hat, t, dt, work, scratch, .. } = self;
         ode::step(SCHEME, &mut |_, w: &[f64], dw: &mut [f64]| grid.rhs(w, dw, scratch), *t, *dt, w_hat, work);
         *t += *dt;
+        self.steps += 1;
     }
 
     /// Steps until `t` is reached (the last step lands at or just past it).
@@ -252,12 +260,7 @@ impl Turbulence {
         let mut b: Vec<Complex64> = vec![Complex64::new(0.0, 0.0); n * n];
         for j in 0..n {
             for i in 0..n {
-                let p = j * n + i;
-                let (kx, ky) = (self.grid.k[i], self.grid.k[j]);
-                let k2 = kx * kx + ky * ky;
-                let wh = Complex64::new(self.w_hat[2 * p], self.w_hat[2 * p + 1]);
-                let psi = if k2 > 0.0 { wh / k2 } else { Complex64::new(0.0, 0.0) };
-                b[p] = Complex64::new(0.0, 1.0) * ky * psi + kx * psi;
+                b[j * n + i] = self.grid.gradient_and_velocity(&self.w_hat, i, j).1;
             }
         }
         self.grid.fft2(&mut b, true);

@@ -10,7 +10,7 @@
 //! needs into the uniform between passes, so a whole run of steps is one
 //! submission.
 
-use crate::gpu::{read_back, Bindings, Gpu, GpuError};
+use crate::gpu::{Bindings, Gpu, GpuError};
 use crate::ode::Tableau;
 use crate::spectral::{Turbulence, SCHEME};
 
@@ -109,13 +109,8 @@ impl SpectralKernel {
 
     /// One pass running `entries`, each with its workgroup counts.
     fn pass(&self, encoder: &mut wgpu::CommandEncoder, entries: &[(usize, (u32, u32))]) {
-        let mut pass = encoder
-            .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("spectral"), timestamp_writes: None });
-        pass.set_bind_group(0, self.bindings.group(), &[]);
-        for &(entry, (x, y)) in entries {
-            pass.set_pipeline(&self.pipelines[entry]);
-            pass.dispatch_workgroups(x, y, 1);
-        }
+        let dispatches: Vec<_> = entries.iter().map(|&(entry, groups)| (&self.pipelines[entry], groups)).collect();
+        self.bindings.pass(encoder, &dispatches);
     }
 
     /// Queues `count` time steps (one submission).
@@ -123,8 +118,7 @@ impl SpectralKernel {
         gpu.check()?;
         let n = self.n as u32;
         let cells = ((self.n * self.n).div_ceil(WORKGROUP) as u32, 1);
-        let mut encoder =
-            gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("spectral") });
+        let mut encoder = self.bindings.encoder(gpu);
         for _ in 0..count {
             for i in 0..self.stages {
                 self.use_variant(&mut encoder, 2 * i);
@@ -146,12 +140,7 @@ impl SpectralKernel {
     /// ω̂ (interleaved re, im), as [`Turbulence::w_hat`].
     pub async fn w_hat(&self, gpu: &Gpu) -> Result<Vec<f32>, GpuError> {
         gpu.check()?;
-        let len = 2 * self.n * self.n;
-        let mut encoder =
-            gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("spectral") });
-        encoder.copy_buffer_to_buffer(self.bindings.buffer(Y), 0, self.bindings.staging(), 0, (len * 4) as u64);
-        gpu.queue.submit([encoder.finish()]);
-        read_back(gpu, self.bindings.staging(), len).await
+        self.bindings.submit_and_read(gpu, self.bindings.encoder(gpu), Y, 2 * self.n * self.n).await
     }
 
     /// The vorticity field in space, as [`Turbulence::vorticity`], by an
@@ -160,13 +149,10 @@ impl SpectralKernel {
         gpu.check()?;
         let (n, m) = (self.n as u32, self.n * self.n);
         let cells = (m.div_ceil(WORKGROUP) as u32, 1);
-        let mut encoder =
-            gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("spectral") });
+        let mut encoder = self.bindings.encoder(gpu);
         self.use_variant(&mut encoder, 0);
         self.pass(&mut encoder, &[(UNPACK, cells), (FFT_ROWS, (n, 1)), (FFT_COLS, (n, 1))]);
-        encoder.copy_buffer_to_buffer(self.bindings.buffer(WORK), 0, self.bindings.staging(), 0, (2 * m * 4) as u64);
-        gpu.queue.submit([encoder.finish()]);
-        let field = read_back(gpu, self.bindings.staging(), 2 * m).await?;
+        let field = self.bindings.submit_and_read(gpu, encoder, WORK, 2 * m).await?;
         Ok(field.iter().step_by(2).map(|&v| v as f64).collect())
     }
 }

@@ -37,11 +37,7 @@ for (const webgpu of [true, false]) {
     const first = [];
     const animation = [];
     for (let r = 0; r < runs; r++) {
-      const page = await browser.newPage();
-      await page.addInitScript(() => {
-        globalThis.longTasks = [];
-        new PerformanceObserver((l) => globalThis.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
-      });
+      const page = await observedPage(browser);
       const opened = Date.now();
       await page.goto(`${server.url}${link}`);
       await page.waitForFunction((m) => document.querySelector(`[data-metric="${m}"]`)?.dataset.epoch, drawn, { timeout: 120_000 });
@@ -84,11 +80,7 @@ async function flowFigures(browser, label) {
   const link = '#lab=flow&res=64&t=0.2&threshold=0.05&nodes=1500&l=100';
   const rows = [];
   for (let r = 0; r < runs; r++) {
-    const page = await browser.newPage();
-    await page.addInitScript(() => {
-      globalThis.longTasks = [];
-      new PerformanceObserver((l) => globalThis.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
-    });
+    const page = await observedPage(browser);
     const opened = Date.now();
     await page.goto(`${server.url}${link}`);
     await page.waitForFunction(() => document.querySelector('[data-metric="analysed-t"]')?.dataset.value, null, { timeout: 300_000 });
@@ -121,6 +113,16 @@ async function flowFigures(browser, label) {
       `${m('frames')} fields drawn, ${m('simulated').toFixed(2)} time units simulated; Nyström ${m('nystrom').toFixed(0)} ms, exact ${m('exact').toFixed(0)} ms; ` +
       `longest main-thread task ${m('worst').toFixed(0)} ms (median), tasks over 50 ms per run: [${rows.map((x) => x.long).join(', ')}] (target: 0)`,
   );
+}
+
+/** A new page that records the duration of every main-thread long task in `globalThis.longTasks`. */
+async function observedPage(browser) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    globalThis.longTasks = [];
+    new PerformanceObserver((l) => globalThis.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+  });
+  return page;
 }
 
 /** Drawing speeds of the trained depth lab (medians of a few repeats each). */

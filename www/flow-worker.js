@@ -19,7 +19,7 @@ import init, { FlowSession } from './pkg/continuum.js';
 const SLICE_MS = 25;
 const FRAME_MS = 80;
 /** Columns at which the error curve is traced (those up to n), and seeds per point. */
-export const CURVE_LS = [25, 50, 100, 200, 400];
+const CURVE_LS = [25, 50, 100, 200, 400];
 const CURVE_SEEDS = 3;
 
 let session = null;
