@@ -10,11 +10,12 @@
 
 use std::time::Instant;
 
-use continuum::basis::{Basis, Family};
-use continuum::depth::{Config, Model, Trainer};
-use continuum::depth_kernel::{eval_cpu, grid, DepthKernel, Packed};
 use continuum::gpu::Gpu;
-use continuum::{link, ode};
+use continuum::labs;
+use continuum::labs::depth::kernel::{eval_cpu, grid, DepthKernel, Packed};
+use continuum::labs::depth::{Config, Model, Trainer};
+use continuum::num::basis::{Basis, Family};
+use continuum::num::ode;
 use ndarray::Array2;
 use rand::SeedableRng;
 
@@ -114,7 +115,7 @@ fn main() {
         Err(e) => println!("  GPU kernel: not measured ({e})"),
     }
 
-    let (config, _) = Config::from_link(&link::parse("#lab=depth").link).unwrap();
+    let (config, _) = Config::from_link(&labs::parse("#lab=depth").link).unwrap();
     let epoch = median_ms(5, || {
         let mut t = Trainer::new(config.clone()).unwrap();
         std::hint::black_box(t.epoch());

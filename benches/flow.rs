@@ -16,16 +16,16 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
-use continuum::eigen::{self, Lanczos};
-use continuum::flow::{self, Config, Simulation};
 use continuum::gpu::Gpu;
-use continuum::lbm::{Body, Lbm};
-use continuum::lbm_kernel::LbmKernel;
-use continuum::network::{Field, Network};
-use continuum::network_kernel::NetworkKernel;
-use continuum::nystrom::{self, Form, Sampling};
-use continuum::spectral::Turbulence;
-use continuum::spectral_kernel::SpectralKernel;
+use continuum::labs::flow::lbm::{Body, Lbm};
+use continuum::labs::flow::lbm_kernel::LbmKernel;
+use continuum::labs::flow::network::{Field, Network};
+use continuum::labs::flow::network_kernel::NetworkKernel;
+use continuum::labs::flow::spectral::Turbulence;
+use continuum::labs::flow::spectral_kernel::SpectralKernel;
+use continuum::labs::flow::{self, Config, Simulation};
+use continuum::num::eigen::{self, Lanczos};
+use continuum::num::nystrom::{self, Form, Sampling};
 
 /// Counts heap bytes: current, peak since the last reset, largest block.
 struct Counting;
@@ -160,7 +160,7 @@ fn main() {
         println!("Nyström's {L} columns on the GPU: {:.0} ms", t0.elapsed().as_secs_f64() * 1e3);
     }
 
-    let config = Config::from_link(&continuum::link::parse("#lab=flow").link).unwrap();
+    let config = Config::from_link(&continuum::labs::parse("#lab=flow").link).unwrap();
     let mut sim = Simulation::new(&config);
     sim.advance_to(config.t).unwrap();
     let net = sim.network(&sim.vorticity(), config.threshold, config.max_nodes);

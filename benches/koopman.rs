@@ -11,9 +11,9 @@
 use std::time::Instant;
 
 use continuum::gpu::Gpu;
-use continuum::koopman::{Config, Trainer};
-use continuum::koopman_kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
-use continuum::link;
+use continuum::labs;
+use continuum::labs::koopman::kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
+use continuum::labs::koopman::{Config, Trainer};
 
 fn stats(xs: &[f64]) -> String {
     let n = xs.len() as f64;
@@ -36,7 +36,7 @@ fn main() {
         let mut errors = Vec::new();
         let mut per_epoch = Vec::new();
         for seed in 1..=seeds {
-            let parsed = link::parse(&format!("#lab=koopman&seed={seed}{extra}"));
+            let parsed = labs::parse(&format!("#lab=koopman&seed={seed}{extra}"));
             let mut trainer = Trainer::new(Config::from_link(&parsed.link).unwrap());
             let t = Instant::now();
             while trainer.epoch().is_some() {}

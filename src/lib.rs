@@ -4,51 +4,24 @@
 //! Dependencies point one way: the faces (`web` for the page, the
 //! `continuum` binary for the command line) call the labs, which call the
 //! shared numerics and [`gpu`]. Numerics and `gpu` know no lab; no lab knows
-//! the web or the CLI.
+//! the CLI, and a lab's page face (`labs/<lab>/web.rs`) owns that lab's GPU
+//! state.
 //!
-//! - [`link`]: share links, parsed and printed canonically from each lab's
-//!   knob table in [`labs`].
-//! - [`gpu`]: the wgpu device, shared by every kernel, with its failure modes.
-//! - [`dense`]: `y = tanh(W x + b)`, CPU twin and WGSL kernel.
-//! - [`ode`]: Runge–Kutta tableaux and steppers; [`basis`]: weight functions
-//!   of depth and projections between bases; [`optim`]: Adam.
-//! - [`block`]: the ODE block with exact gradients through every RK stage;
-//!   [`depth`]: the depth lab's classifier, training, invariance and
-//!   compression studies; [`data`]: its datasets; [`pendulum`]: the
-//!   learned-dynamics study.
-//! - [`mlp`]: a tanh perceptron with exact gradients; [`koopman`]: the
-//!   consistent Koopman autoencoder lab.
+//! - [`core`]: knobs, share links and the lab type the registry lists.
+//! - [`num`]: shared numerics (integrators, bases, optimizers, perceptrons,
+//!   eigensolvers, Nyström, random numbers).
+//! - [`gpu`]: the wgpu device, shared by every kernel, with its failure
+//!   modes; buffer sets; the dense self-test kernel.
+//! - [`labs`]: one folder per lab, and [`labs::ALL`], the registry.
 
 // Numerical kernels index several arrays with one counter; iterator chains
 // would hide the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
-pub mod basis;
-pub mod block;
-pub mod data;
-pub mod dense;
-pub mod depth;
-pub mod depth_kernel;
-pub mod eigen;
-pub mod flow;
+pub mod core;
 pub mod gpu;
-pub mod koopman;
-pub mod koopman_kernel;
 pub mod labs;
-pub mod lbm;
-pub mod lbm_kernel;
-pub mod link;
-pub mod mlp;
-pub mod network;
-pub mod network_kernel;
-pub mod nystrom;
-pub mod ode;
-pub mod optim;
-pub mod pendulum;
-pub mod spectral;
-pub mod spectral_kernel;
+pub mod num;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
-#[cfg(target_arch = "wasm32")]
-mod web_flow;

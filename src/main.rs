@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use std::time::Instant;
 
-use continuum::{depth, flow, gpu::Gpu, koopman, labs::Lab, link};
+use continuum::gpu::Gpu;
+use continuum::labs;
 
 #[derive(Parser)]
 #[command(name = "continuum", version, about = "Continuum playground, headless")]
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Link { link } => {
-            let parsed = link::parse(&link);
+            let parsed = labs::parse(&link);
             for notice in &parsed.notices {
                 eprintln!("notice: {}", notice.message);
             }
@@ -47,51 +48,36 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run { link } => {
-            let parsed = link::parse(&link);
+            let parsed = labs::parse(&link);
             for notice in &parsed.notices {
                 eprintln!("notice: {}", notice.message);
             }
             let start = Instant::now();
             let clock = move || start.elapsed().as_secs_f64() * 1e3;
-            match parsed.link.lab {
-                Lab::Depth => {
-                    if let Ok((_, Some(note))) = depth::Config::from_link(&parsed.link) {
+            let lab = parsed.link.lab;
+            let Some(run) = lab.run else {
+                eprintln!(
+                    "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",
+                    lab.name
+                );
+                return ExitCode::from(2);
+            };
+            match run(&parsed.link, &clock) {
+                Ok(outcome) => {
+                    if let Some(note) = outcome.note {
                         eprintln!("notice: {note}");
                     }
-                    let result = depth::run(&parsed.link, &clock);
-                    print_report(result.map(|r| (r.divergence.as_ref().map(|d| d.message.clone()), r)))
+                    if let Some(message) = outcome.diverged {
+                        eprintln!("diverged: {message}");
+                    }
+                    println!("{}", serde_json::to_string_pretty(&outcome.report).expect("a report serializes"));
+                    ExitCode::SUCCESS
                 }
-                Lab::Koopman => {
-                    let result = koopman::run(&parsed.link, &clock);
-                    print_report(result.map(|r| (r.divergence.as_ref().map(|d| d.message.clone()), r)))
-                }
-                Lab::Flow => print_report(flow::run(&parsed.link, &clock).map(|r| (None, r))),
-                lab => {
-                    eprintln!(
-                        "error: the {} lab is not built yet, so there is nothing to run; `continuum link` shows its configuration",
-                        lab.name()
-                    );
+                Err(e) => {
+                    eprintln!("error: {e}");
                     ExitCode::from(2)
                 }
             }
-        }
-    }
-}
-
-/// Prints a lab's report as JSON (and why it diverged, if it did, on stderr),
-/// or the error that stopped it.
-fn print_report<R: serde::Serialize>(result: Result<(Option<String>, R), String>) -> ExitCode {
-    match result {
-        Ok((diverged, report)) => {
-            if let Some(message) = diverged {
-                eprintln!("diverged: {message}");
-            }
-            println!("{}", serde_json::to_string_pretty(&report).expect("a report serializes"));
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
         }
     }
 }

@@ -2,8 +2,8 @@
 //! compression, divergence and determinism — through `depth::run`, the code
 //! behind `continuum run`.
 
-use continuum::depth::{run, Report};
-use continuum::link::parse;
+use continuum::labs::depth::{run, Report};
+use continuum::labs::parse;
 
 fn report(link: &str) -> Report {
     let parsed = parse(link);

@@ -1,14 +1,14 @@
 //! The flow lab end to end: Nyström on vortical networks of real flows
 //! against exact eigensolvers.
 
-use continuum::eigen::{self, Lanczos};
-use continuum::flow::{self, Config, Simulation};
-use continuum::link;
-use continuum::network::Network;
-use continuum::nystrom::{Form, Sampling};
+use continuum::labs;
+use continuum::labs::flow::network::Network;
+use continuum::labs::flow::{self, Config, Simulation};
+use continuum::num::eigen::{self, Lanczos};
+use continuum::num::nystrom::{Form, Sampling};
 
 fn config(hash: &str) -> Config {
-    Config::from_link(&link::parse(hash).link).expect("a flow link")
+    Config::from_link(&labs::parse(hash).link).expect("a flow link")
 }
 
 /// The default flow's network, coarse-grained to at most `nodes` elements.
@@ -46,7 +46,7 @@ fn nystrom_with_every_column_is_exact_on_a_flow_network() {
 fn leading_eigenvalues_agree_with_the_dense_solver_on_a_small_network() {
     let net = default_network(1000);
     let n = net.len();
-    assert!(n > 400 && n <= continuum::network::DENSE_MAX, "{n} nodes");
+    assert!(n > 400 && n <= continuum::labs::flow::network::DENSE_MAX, "{n} nodes");
     let exact = eigen::dense(&net.dense(), 5);
     let mut lanczos = Lanczos::new(n, 5, 9);
     let mut av = vec![0.0; n];
@@ -101,7 +101,7 @@ fn error_falls_as_l_grows_and_quasi_sampling_is_no_worse_on_eigenvectors() {
 fn the_bluff_body_flows_shed_vorticity_into_a_network() {
     for body in ["cylinder", "airfoil"] {
         let report =
-            flow::run(&link::parse(&format!("#lab=flow&flow={body}&res=64&Re=100&t=3&nodes=300&l=50")).link, &|| 0.0)
+            flow::run(&labs::parse(&format!("#lab=flow&flow={body}&res=64&Re=100&t=3&nodes=300&l=50")).link, &|| 0.0)
                 .expect("runs");
         assert!(report.nodes > 50, "{body}: {} nodes", report.nodes);
         assert_eq!(report.eigenvalues_nystrom.len(), 5);
@@ -114,7 +114,7 @@ fn the_bluff_body_flows_shed_vorticity_into_a_network() {
 /// period near 1/St ≈ 5–7 time units (St ≈ 0.15–0.2 at these Re).
 #[test]
 fn the_cylinder_sheds_a_vortex_street() {
-    use continuum::lbm::{Body, Lbm};
+    use continuum::labs::flow::lbm::{Body, Lbm};
     let mut lbm = Lbm::new(64, Body::Cylinder, 60.0, 1);
     assert!((lbm.re - 60.0).abs() < 1e-9);
     let per_time = lbm.steps_per_time();

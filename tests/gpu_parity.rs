@@ -5,7 +5,7 @@
 //! unless `CONTINUUM_REQUIRE_GPU=1` (set by `make test` when a Vulkan driver
 //! is installed), in which case a missing adapter is a failure.
 
-use continuum::dense::{self, DenseKernel};
+use continuum::gpu::dense::{self, DenseKernel};
 use continuum::gpu::{Gpu, GpuError};
 
 fn gpu() -> Option<Gpu> {
@@ -60,12 +60,13 @@ fn a_lost_device_is_reported_not_panicked() {
 
 #[test]
 fn depth_kernel_matches_cpu_twin_for_every_tableau() {
-    use continuum::depth::Trainer;
-    use continuum::depth_kernel::{eval_cpu, grid, parity_error, DepthKernel, Packed};
-    use continuum::{depth, link, ode};
+    use continuum::labs::depth::kernel::{eval_cpu, grid, parity_error, DepthKernel, Packed};
+    use continuum::labs::depth::Trainer;
+    use continuum::labs::{self, depth};
+    use continuum::num::ode;
     let Some(gpu) = gpu() else { return };
     // A briefly trained model, so the weights vary in depth.
-    let parsed = link::parse("#lab=depth&data=moons&epochs=3&basis=fem&K=5&width=12&dim=5");
+    let parsed = labs::parse("#lab=depth&data=moons&epochs=3&basis=fem&K=5&width=12&dim=5");
     let mut trainer = Trainer::new(depth::Config::from_link(&parsed.link).unwrap().0).unwrap();
     while trainer.epoch().is_some() {}
     let mut kernel = DepthKernel::new(&gpu);
@@ -87,11 +88,11 @@ fn depth_kernel_matches_cpu_twin_for_every_tableau() {
 
 #[test]
 fn koopman_rollouts_match_cpu_twin() {
-    use continuum::koopman::{Config, Trainer};
-    use continuum::koopman_kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
+    use continuum::labs::koopman::kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
+    use continuum::labs::koopman::{Config, Trainer};
     let Some(gpu) = gpu() else { return };
     let mut kernel = KoopmanKernel::new(&gpu);
-    let link = continuum::link::parse("#lab=koopman&epochs=2&b=7").link;
+    let link = continuum::labs::parse("#lab=koopman&epochs=2&b=7").link;
     let mut trainer = Trainer::new(Config::from_link(&link).unwrap());
     while trainer.epoch().is_some() {}
     // A full 1000-step horizon (several dispatches carrying the latent state;
@@ -108,9 +109,9 @@ fn koopman_rollouts_match_cpu_twin() {
 }
 
 /// A vortical network from a short turbulence run (periodic distances).
-fn flow_network(hash: &str, nodes: usize) -> continuum::network::Network {
-    use continuum::flow::{Config, Simulation};
-    let config = Config::from_link(&continuum::link::parse(hash).link).unwrap();
+fn flow_network(hash: &str, nodes: usize) -> continuum::labs::flow::network::Network {
+    use continuum::labs::flow::{Config, Simulation};
+    let config = Config::from_link(&continuum::labs::parse(hash).link).unwrap();
     let mut sim = Simulation::new(&config);
     sim.advance_to(config.t).unwrap();
     sim.network(&sim.vorticity(), config.threshold, nodes)
@@ -118,8 +119,8 @@ fn flow_network(hash: &str, nodes: usize) -> continuum::network::Network {
 
 #[test]
 fn network_matvecs_and_columns_match_cpu_twin() {
-    use continuum::eigen::Lanczos;
-    use continuum::network_kernel::NetworkKernel;
+    use continuum::labs::flow::network_kernel::NetworkKernel;
+    use continuum::num::eigen::Lanczos;
     let Some(gpu) = gpu() else { return };
     let mut kernel = NetworkKernel::new(&gpu);
     for (hash, nodes) in [("#lab=flow&res=64&t=0.3", 1500), ("#lab=flow&flow=cylinder&res=64&t=2&Re=100", 400)] {
@@ -167,8 +168,8 @@ fn network_matvecs_and_columns_match_cpu_twin() {
 
 #[test]
 fn lattice_boltzmann_matches_cpu_twin_and_conserves_mass() {
-    use continuum::lbm::{Body, Lbm, Q};
-    use continuum::lbm_kernel::LbmKernel;
+    use continuum::labs::flow::lbm::{Body, Lbm, Q};
+    use continuum::labs::flow::lbm_kernel::LbmKernel;
     let Some(gpu) = gpu() else { return };
     let mut kernel = LbmKernel::new(&gpu);
     for body in [Body::Cylinder, Body::Airfoil] {
@@ -202,8 +203,8 @@ fn lattice_boltzmann_matches_cpu_twin_and_conserves_mass() {
 
 #[test]
 fn spectral_turbulence_matches_cpu_twin() {
-    use continuum::spectral::Turbulence;
-    use continuum::spectral_kernel::SpectralKernel;
+    use continuum::labs::flow::spectral::Turbulence;
+    use continuum::labs::flow::spectral_kernel::SpectralKernel;
     let Some(gpu) = gpu() else { return };
     let mut kernel = SpectralKernel::new(&gpu);
     // The FFTs alone first: no steps, the inverse transform of the initial field.

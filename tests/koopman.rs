@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-use continuum::koopman::{pendulum_frequency, Config, Trainer, DT};
-use continuum::link::parse;
+use continuum::labs::koopman::{pendulum_frequency, Config, Trainer, DT};
+use continuum::labs::parse;
 
 /// Distance from the exact e^{iωΔt} to the nearest eigenvalue of C.
 fn distance_to_exact(trainer: &Trainer) -> f64 {

@@ -11,9 +11,9 @@
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, Zip};
 use rand::Rng;
 
-use crate::basis::Basis;
-use crate::data::gaussian;
-use crate::ode::Tableau;
+use crate::num::basis::Basis;
+use crate::num::ode::Tableau;
+use crate::num::rng::gaussian;
 
 /// A state norm beyond which we call the integration blown up.
 pub const BLOWUP: f64 = 1e6;
@@ -180,7 +180,7 @@ impl Block {
     /// re-integrated with other steps and compressed onto a smaller basis.
     pub fn init(basis: Basis, d: usize, w: usize, rng: &mut impl Rng) -> Block {
         let k = basis.k;
-        let nodal = !matches!(basis.family, crate::basis::Family::Legendre | crate::basis::Family::Fourier);
+        let nodal = !matches!(basis.family, crate::num::basis::Family::Legendre | crate::num::basis::Family::Fourier);
         let w1_0 = Array2::from_shape_fn((w, d), |_| gaussian(rng) / (d as f64).sqrt());
         let b1_0 = Array1::from_shape_fn(w, |_| 0.1 * gaussian(rng));
         let w2_0 = Array2::from_shape_fn((d, w), |_| gaussian(rng) / (w as f64).sqrt());
@@ -258,7 +258,7 @@ impl Block {
 
     /// The block re-expressed in another basis by L2 projection of every weight.
     pub fn project(&self, to: Basis) -> Block {
-        let p = crate::basis::projection(&self.basis, &to);
+        let p = crate::num::basis::projection(&self.basis, &to);
         let (w, d) = (self.w, self.d);
         let map2 = |a: &Array2<f64>| p.dot(a);
         let map3 = |a: &Array3<f64>, r: usize, c: usize| {
@@ -412,8 +412,8 @@ impl Block {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::basis::Family;
-    use crate::ode;
+    use crate::num::basis::Family;
+    use crate::num::ode;
     use rand::SeedableRng;
 
     fn block(family: Family, k: usize, seed: u64) -> Block {

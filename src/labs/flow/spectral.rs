@@ -23,7 +23,7 @@ use rand_chacha::ChaCha8Rng;
 use rustfft::num_complex::Complex64;
 use rustfft::{Fft, FftPlannerScalar};
 
-use crate::ode::{self, Tableau};
+use crate::num::ode::{self, Tableau};
 
 /// Resolutions the solver takes: powers of two, as the FFTs want.
 pub const RESOLUTIONS: [usize; 4] = [64, 128, 256, 512];

@@ -28,7 +28,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::eigen::{top_k, Eigenpairs};
+use crate::num::eigen::{top_k, Eigenpairs};
 
 /// Relative cut on W's eigenvalues in [`Form::Qr`].
 pub const TRUNCATION: f64 = 1e-1;
@@ -153,7 +153,7 @@ pub fn eigenpairs(c: &Mat<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eigen;
+    use crate::num::eigen;
 
     #[test]
     fn samples_are_distinct_and_seeded() {

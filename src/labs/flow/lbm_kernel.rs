@@ -2,11 +2,12 @@
 //! in f32. [`Lbm`] (f64) is its CPU twin and also supplies the initial state:
 //! [`LbmKernel::load`] uploads an [`Lbm`]'s body and populations.
 
-use crate::gpu::{Bindings, Gpu, GpuError};
-use crate::lbm::{self, Lbm, Q};
+use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
+use crate::labs::flow::lbm::{self, Lbm, Q};
 
-pub const WGSL: &str = include_str!("../shaders/lbm.wgsl");
-const WORKGROUP: usize = 64;
+pub const WGSL: &str = include_str!("lbm.wgsl");
+/// What this side assumes of `lbm.wgsl`; the shader tests check naga reads the same.
+pub const SHADER: ShaderSpec = ShaderSpec { file: "lbm.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]

@@ -50,8 +50,12 @@ pub const RK38: Tableau = Tableau {
     order: 4,
 };
 
-/// Every tableau, in the order of `labs::SCHEMES`.
+/// Every tableau, from first order up.
 pub const ALL: [&Tableau; 6] = [&EULER, &MIDPOINT, &HEUN, &RK3, &RK4, &RK38];
+
+/// The names of [`ALL`], in its order, for knob tables (a `const` list of
+/// names cannot be mapped from `ALL` in Rust yet; a test checks they agree).
+pub const SCHEMES: &[&str] = &["euler", "midpoint", "heun", "rk3", "rk4", "rk38"];
 
 impl Tableau {
     pub fn by_name(name: &str) -> Option<&'static Tableau> {
@@ -196,6 +200,12 @@ pub fn dopri5(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheme_names_follow_the_tableaux() {
+        let names: Vec<&str> = ALL.iter().map(|t| t.name).collect();
+        assert_eq!(names, SCHEMES);
+    }
 
     fn endpoint_error(tab: &Tableau, steps: usize) -> f64 {
         let mut y = [1.0f64];

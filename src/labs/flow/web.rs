@@ -3,34 +3,32 @@
 //! - [`FlowSession`] lives in the lab's Web Worker: it simulates on the CPU
 //!   (when there is no WebGPU), builds the vortical network, runs Nyström and
 //!   the exact solver in slices, and traces the error-against-l curve.
-//! - The `flow*` methods of [`WebGpu`] live on the main thread, which owns
-//!   the GPU: the simulation (`spectral.wgsl` or `lbm.wgsl`), the sampled
-//!   columns and Lanczos' mat-vecs (`network.wgsl`).
+//! - [`FlowGpu`] lives on the main thread, which owns the WebGPU device:
+//!   the simulation (`spectral.wgsl` or `lbm.wgsl`), the sampled columns and
+//!   Lanczos' mat-vecs (`network.wgsl`).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::eigen::{self, Eigenpairs, Lanczos};
-use crate::flow::{self, Config, Simulation};
-use crate::lbm;
-use crate::lbm_kernel::LbmKernel;
-use crate::link;
-use crate::network::Network;
-use crate::network_kernel::NetworkKernel;
-use crate::nystrom::{self, Form, Sampling};
-use crate::spectral_kernel::SpectralKernel;
-use crate::web::{to_js, WebGpu};
-
-fn js_error(e: impl std::fmt::Display) -> JsValue {
-    JsValue::from_str(&e.to_string())
-}
+use crate::gpu::Gpu;
+use crate::labs;
+use crate::labs::flow::lbm;
+use crate::labs::flow::lbm_kernel::LbmKernel;
+use crate::labs::flow::network::Network;
+use crate::labs::flow::network_kernel::NetworkKernel;
+use crate::labs::flow::spectral_kernel::SpectralKernel;
+use crate::labs::flow::{self, Config, Simulation};
+use crate::num::eigen::{self, Eigenpairs, Lanczos};
+use crate::num::nystrom::{self, Form, Sampling};
+use crate::web::{js_error, to_js, WebGpu};
 
 fn config(link: &str) -> Result<Config, JsValue> {
-    Config::from_link(&link::parse(link).link).map_err(js_error)
+    Config::from_link(&labs::parse(link).link).map_err(js_error)
 }
 
 /// Where the vorticity field lives and how big a cell is.
@@ -289,7 +287,7 @@ impl FlowSession {
 /// The flow lab's simulation on the GPU, on the main thread. Async methods
 /// take it out of its slot while they await and put it back only if no new
 /// flow was loaded meanwhile.
-pub(crate) struct FlowGpu {
+struct FlowState {
     sim: SimKernel,
     /// The CPU-side start state: geometry and the body's cells.
     start: Simulation,
@@ -308,7 +306,7 @@ struct GpuEigen {
     ms: f64,
 }
 
-impl FlowGpu {
+impl FlowState {
     fn time(&self) -> f64 {
         match (&self.sim, &self.start) {
             (SimKernel::Spectral(k), _) => k.t,
@@ -326,8 +324,22 @@ fn put_back<T>(slot: &RefCell<Option<T>>, value: T) {
     }
 }
 
+/// The flow lab's kernels on the page's WebGPU device: the loaded flow and
+/// the uploaded network.
 #[wasm_bindgen]
-impl WebGpu {
+pub struct FlowGpu {
+    gpu: Rc<Gpu>,
+    flow: Rc<RefCell<Option<FlowState>>>,
+    network: Rc<RefCell<Option<NetworkKernel>>>,
+}
+
+#[wasm_bindgen]
+impl FlowGpu {
+    #[wasm_bindgen(constructor)]
+    pub fn new(device: &WebGpu) -> FlowGpu {
+        FlowGpu { gpu: Rc::clone(&device.gpu), flow: Rc::new(RefCell::new(None)), network: Rc::new(RefCell::new(None)) }
+    }
+
     /// Loads the link's flow onto the GPU at time 0: `{nx, ny, h, periodic, reynolds, dt}`.
     #[wasm_bindgen(js_name = flowLoad)]
     pub fn flow_load(&self, link: &str) -> Result<JsValue, JsValue> {
@@ -346,7 +358,7 @@ impl WebGpu {
             }
         };
         let info = to_js(&geometry(&start));
-        *self.flow.borrow_mut() = Some(FlowGpu { sim, start });
+        *self.flow.borrow_mut() = Some(FlowState { sim, start });
         info
     }
 
@@ -405,7 +417,7 @@ impl WebGpu {
     #[wasm_bindgen(js_name = flowNetwork)]
     pub fn flow_network(&self, network: JsValue, l: usize) -> Result<(), JsValue> {
         let net: Network = serde_wasm_bindgen::from_value(network)?;
-        let mut slot = self.flow_network.borrow_mut();
+        let mut slot = self.network.borrow_mut();
         let kernel = slot.get_or_insert_with(|| NetworkKernel::new(&self.gpu));
         kernel.load(&self.gpu, &net, l);
         Ok(())
@@ -415,7 +427,7 @@ impl WebGpu {
     #[wasm_bindgen(js_name = flowColumns)]
     pub fn flow_columns(&self, samples: Vec<u32>) -> Promise {
         let gpu = self.gpu.clone();
-        let slot = self.flow_network.clone();
+        let slot = self.network.clone();
         future_to_promise(async move {
             let kernel = slot.borrow_mut().take().ok_or_else(|| js_error("flowNetwork first"))?;
             let cols: Vec<usize> = samples.iter().map(|&s| s as usize).collect();
@@ -431,7 +443,7 @@ impl WebGpu {
     #[wasm_bindgen(js_name = flowLanczos)]
     pub fn flow_lanczos(&self, n: usize, k: usize, seed: u32) -> Promise {
         let gpu = self.gpu.clone();
-        let slot = self.flow_network.clone();
+        let slot = self.network.clone();
         future_to_promise(async move {
             let start = now();
             let kernel = slot.borrow_mut().take().ok_or_else(|| js_error("flowNetwork first"))?;

@@ -8,6 +8,8 @@ use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::num::rng::gaussian;
+
 /// A labelled set of 2D points.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
@@ -94,14 +96,6 @@ pub fn generate(name: &str, noise: f64, seed: u64) -> Option<Split> {
     };
     let cut = n * 3 / 4;
     Some(Split { train: take(&order[..cut]), test: take(&order[cut..]) })
-}
-
-/// A standard normal sample (Box–Muller).
-pub fn gaussian(rng: &mut impl Rng) -> f64 {
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random();
-    // libm: the same bits on every platform (the page and the CLI draw the same numbers).
-    (-2.0 * libm::log(u1)).sqrt() * libm::cos(2.0 * std::f64::consts::PI * u2)
 }
 
 #[cfg(test)]

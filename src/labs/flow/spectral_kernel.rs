@@ -10,12 +10,14 @@
 //! needs into the uniform between passes, so a whole run of steps is one
 //! submission.
 
-use crate::gpu::{Bindings, Gpu, GpuError};
-use crate::ode::Tableau;
-use crate::spectral::{Turbulence, SCHEME};
+use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
+use crate::labs::flow::spectral::{Turbulence, SCHEME};
+use crate::num::ode::Tableau;
 
-pub const WGSL: &str = include_str!("../shaders/spectral.wgsl");
-const WORKGROUP: usize = 64;
+pub const WGSL: &str = include_str!("spectral.wgsl");
+/// What this side assumes of `spectral.wgsl`; the shader tests check naga reads the same.
+pub const SHADER: ShaderSpec =
+    ShaderSpec { file: "spectral.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
 /// The largest line the FFT holds in workgroup memory.
 pub const MAX_N: usize = 512;
 

@@ -9,13 +9,15 @@
 
 use ndarray::{Array2, Axis};
 
-use crate::gpu::{Bindings, Gpu, GpuError};
-use crate::koopman::{Data, Model, HIDDEN};
+use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
+use crate::labs::koopman::{Data, Model, HIDDEN};
 
-pub const WGSL: &str = include_str!("../shaders/koopman.wgsl");
+pub const WGSL: &str = include_str!("koopman.wgsl");
+/// What this side assumes of `koopman.wgsl`; the shader tests check naga reads the same.
+pub const SHADER: ShaderSpec =
+    ShaderSpec { file: "koopman.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
 /// Largest latent size the kernel holds in registers.
 pub const MAX_B: usize = 32;
-const WORKGROUP: usize = 64;
 /// Steps per dispatch (see the shader's header).
 const CHUNK: usize = 100;
 
@@ -165,8 +167,8 @@ impl KoopmanKernel {
 /// Evenly spread clean snapshots from the test part to start `n` rollouts of
 /// `steps` from (so every rollout's truth exists).
 pub fn starts(n: usize, steps: usize) -> Vec<usize> {
-    let first = crate::koopman::TRAIN;
-    let room = (crate::koopman::SNAPSHOTS - 1 - steps).saturating_sub(first).max(1);
+    let first = crate::labs::koopman::TRAIN;
+    let room = (crate::labs::koopman::SNAPSHOTS - 1 - steps).saturating_sub(first).max(1);
     (0..n).map(|j| first + j * room / n.max(1)).collect()
 }
 
@@ -189,15 +191,15 @@ pub fn rollout_f64(model: &Model, data: &Data, starts: &[usize], steps: usize) -
 mod tests {
     use super::*;
     use crate::gpu::parity_error;
-    use crate::koopman::{Config, Trainer};
-    use crate::link::parse;
+    use crate::labs::koopman::{Config, Trainer};
+    use crate::labs::parse;
 
     #[test]
     fn cpu_twin_matches_the_f64_model() {
         let mut t = Trainer::new(Config::from_link(&parse("#lab=koopman&epochs=3&b=5").link).unwrap());
         while t.epoch().is_some() {}
         let starts = starts(7, 50);
-        assert!(starts.iter().all(|&s| s + 50 < crate::koopman::SNAPSHOTS));
+        assert!(starts.iter().all(|&s| s + 50 < crate::labs::koopman::SNAPSHOTS));
         let packed = Packed::new(&t.model, &t.data, &starts, 50);
         let got = rollout_cpu(&packed);
         let want: Vec<f32> = rollout_f64(&t.model, &t.data, &starts, 50).iter().map(|&v| v as f32).collect();

@@ -6,14 +6,15 @@
 //! block's weights are sampled at every stage's depth once, on the CPU, into
 //! a [`Packed`] model, which both the kernel and the twin read identically.
 
-use crate::depth::Model;
-use crate::gpu::{read_back, Bindings, Gpu, GpuError};
-use crate::ode::Tableau;
+use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
+use crate::labs::depth::Model;
+use crate::num::ode::Tableau;
 
-pub const WGSL: &str = include_str!("../shaders/depth.wgsl");
+pub const WGSL: &str = include_str!("depth.wgsl");
+/// What this side assumes of `depth.wgsl`; the shader tests check naga reads the same.
+pub const SHADER: ShaderSpec = ShaderSpec { file: "depth.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
 /// Largest state dimension the kernel holds in registers.
 pub const MAX_D: usize = 16;
-const WORKGROUP: usize = 64;
 const MAX_GROUPS_PER_DIM: usize = 65_535;
 
 /// A trained model flattened for evaluation with one tableau and step count.
@@ -256,8 +257,8 @@ impl DepthKernel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::basis::{Basis, Family};
-    use crate::ode;
+    use crate::num::basis::{Basis, Family};
+    use crate::num::ode;
     use ndarray::Array2;
     use rand::SeedableRng;
 
@@ -282,8 +283,9 @@ mod tests {
 
     #[test]
     fn cpu_twin_folds_fitted_normalization() {
-        let link = crate::link::parse("#lab=depth&norm=batch&epochs=2&data=moons&basis=fem&K=4&dim=4&width=8");
-        let mut trainer = crate::depth::Trainer::new(crate::depth::Config::from_link(&link.link).unwrap().0).unwrap();
+        let link = crate::labs::parse("#lab=depth&norm=batch&epochs=2&data=moons&basis=fem&K=4&dim=4&width=8");
+        let mut trainer =
+            crate::labs::depth::Trainer::new(crate::labs::depth::Config::from_link(&link.link).unwrap().0).unwrap();
         while trainer.epoch().is_some() {}
         assert!(trainer.model.block.norm.as_ref().unwrap().stats.is_some());
         let points = grid(9, -1.5, 1.5);

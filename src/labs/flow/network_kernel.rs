@@ -5,11 +5,13 @@
 //! The nodes are uploaded once per network ([`NetworkKernel::load`]); Lanczos
 //! then sends one vector per mat-vec.
 
-use crate::gpu::{Bindings, Gpu, GpuError};
-use crate::network::Network;
+use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
+use crate::labs::flow::network::Network;
 
-pub const WGSL: &str = include_str!("../shaders/network.wgsl");
-const WORKGROUP: usize = 64;
+pub const WGSL: &str = include_str!("network.wgsl");
+/// What this side assumes of `network.wgsl`; the shader tests check naga reads the same.
+pub const SHADER: ShaderSpec =
+    ShaderSpec { file: "network.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
 /// Most columns per dispatch along y (WebGPU allows 65 535 workgroups a dimension).
 const MAX_COLUMNS: usize = 65_535;
 

@@ -9,11 +9,12 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
 
-use crate::gpu::{read_back, Bindings, Gpu, GpuError};
+use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 
 /// WGSL source of the kernel.
-pub const WGSL: &str = include_str!("../shaders/dense.wgsl");
-const WORKGROUP: usize = 64;
+pub const WGSL: &str = include_str!("dense.wgsl");
+/// What this side assumes of `dense.wgsl`; the shader tests check naga reads the same.
+pub const SHADER: ShaderSpec = ShaderSpec { file: "dense.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
 const MAX_GROUPS_PER_DIM: usize = 65_535;
 
 /// CPU twin of `dense.wgsl`: `x` is `batch × n_in`, `w` is `n_out × n_in`,

@@ -10,13 +10,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::basis::{Basis, Family};
-use crate::block::{Block, Tape};
-use crate::ode::{dopri5, Tableau};
-use crate::optim::Adam;
+use crate::labs::depth::block::{Block, Tape};
+use crate::num::basis::{Basis, Family};
+use crate::num::ode::{dopri5, Tableau};
+use crate::num::optim::Adam;
+use crate::num::pendulum::G;
 
-/// θ'' = −G sin θ.
-pub const G: f64 = 9.81;
 /// Hidden width of the learned field, as in the published toy study.
 pub const WIDTH: usize = 50;
 /// Where the convergence study starts: θ0 = 3π/4 at rest.

@@ -47,7 +47,7 @@ pub fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
 }
 use rand::Rng;
 
-use crate::data::gaussian;
+use crate::num::rng::gaussian;
 
 /// `y = x Wᵀ + b`, `W` is `out × in`.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,6 +9,27 @@
 //! and awaits a oneshot channel that the map callback completes. Natively we
 //! drive the device with a blocking poll first; in the browser control returns
 //! to the event loop, which resolves the map.
+//!
+//! Rules every kernel shares live here once: [`WORKGROUP`], and
+//! [`ShaderSpec`], what a kernel's Rust side assumes of its shader (the
+//! shader tests check it against what naga reads from the WGSL).
+
+pub mod dense;
+
+/// Threads per workgroup of every kernel: each entry point of each shader
+/// says `@workgroup_size(64)`, and the shader tests check it equals this.
+pub const WORKGROUP: usize = 64;
+
+/// What a kernel's host code assumes about its shader.
+#[derive(Clone, Copy, Debug)]
+pub struct ShaderSpec {
+    /// The file beside the kernel, for messages.
+    pub file: &'static str,
+    pub wgsl: &'static str,
+    /// `size_of` the `#[repr(C)]` struct written to the shader's one uniform
+    /// binding; naga's layout of the WGSL struct must have the same size.
+    pub uniform_size: usize,
+}
 
 use std::sync::{Arc, Mutex};
 

@@ -13,7 +13,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::labs::{Kind, Knob, Lab};
+use super::knob::{Kind, Knob};
+use super::lab::Lab;
 
 /// The link format version this build writes. Older versions stay readable.
 pub const VERSION: i64 = 1;
@@ -54,8 +55,8 @@ pub struct Notice {
 /// A validated experiment: a lab and a value for each of its knobs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Link {
-    pub lab: Lab,
-    /// One value per knob of `lab.knobs()`, in the same order.
+    pub lab: &'static Lab,
+    /// One value per knob of `lab.knobs`, in the same order.
     values: Vec<Value>,
 }
 
@@ -68,9 +69,9 @@ pub struct Parsed {
 
 impl Link {
     /// The lab with every knob at its default.
-    pub fn defaults(lab: Lab) -> Link {
+    pub fn defaults(lab: &'static Lab) -> Link {
         let values = lab
-            .knobs()
+            .knobs
             .iter()
             .map(|knob| {
                 parse_value(knob, knob.default).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key))
@@ -81,8 +82,8 @@ impl Link {
 
     /// The canonical link, starting with `#`.
     pub fn canonical(&self) -> String {
-        let mut out = format!("#lab={}&v={VERSION}", self.lab.name());
-        for (knob, value) in self.lab.knobs().iter().zip(&self.values) {
+        let mut out = format!("#lab={}&v={VERSION}", self.lab.name);
+        for (knob, value) in self.lab.knobs.iter().zip(&self.values) {
             let _ = write!(out, "&{}={value}", knob.key);
         }
         out
@@ -90,24 +91,24 @@ impl Link {
 
     /// The value of `key`, or `None` if the lab has no such knob.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        let i = self.lab.knobs().iter().position(|k| k.key == key)?;
+        let i = self.lab.knobs.iter().position(|k| k.key == key)?;
         Some(&self.values[i])
     }
 
     /// `(knob, value)` pairs in canonical order.
     pub fn entries(&self) -> impl Iterator<Item = (&'static Knob, &Value)> {
-        self.lab.knobs().iter().zip(&self.values)
+        self.lab.knobs.iter().zip(&self.values)
     }
 
     /// Sets `key` from its link text, validating it like [`parse`] does.
     pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
         let i = self
             .lab
-            .knobs()
+            .knobs
             .iter()
             .position(|k| k.key == key)
-            .ok_or_else(|| format!("`{key}` is not a knob of the {} lab", self.lab.name()))?;
-        self.values[i] = parse_value(&self.lab.knobs()[i], text)?;
+            .ok_or_else(|| format!("`{key}` is not a knob of the {} lab", self.lab.name))?;
+        self.values[i] = parse_value(&self.lab.knobs[i], text)?;
         Ok(())
     }
 }
@@ -117,7 +118,7 @@ impl Parsed {
     /// `{lab, v, config: {key: value, …}, link, notices}`, keys in link order.
     pub fn report(&self) -> Report<'_> {
         Report {
-            lab: self.link.lab.name(),
+            lab: self.link.lab.name,
             v: VERSION,
             config: Config(&self.link),
             link: self.link.canonical(),
@@ -151,8 +152,10 @@ impl Serialize for Config<'_> {
 }
 
 /// Reads a link: a bare hash (`lab=depth&steps=8`, with or without `#`) or a
-/// full URL whose fragment holds it. Never fails; see [`Notice`].
-pub fn parse(input: &str) -> Parsed {
+/// full URL whose fragment holds it, against `labs` (the first is the lab of
+/// a link that names none). Never fails; see [`Notice`]. The playground's
+/// registry is `crate::labs::ALL`, and `crate::labs::parse` reads against it.
+pub fn parse_with(input: &str, labs: &[&'static Lab]) -> Parsed {
     let hash = match input.find('#') {
         Some(i) => &input[i + 1..],
         None if input.contains("://") => "",
@@ -168,19 +171,19 @@ pub fn parse(input: &str) -> Parsed {
         }
     }
 
-    let mut lab = Lab::DEFAULT;
+    let mut lab = labs[0];
     for (k, v) in pairs.iter().filter(|(k, _)| k == "lab") {
-        match Lab::from_name(v) {
+        match labs.iter().find(|l| l.name == v) {
             Some(found) => lab = found,
             None => {
-                let names: Vec<_> = Lab::ALL.iter().map(|l| l.name()).collect();
+                let names: Vec<_> = labs.iter().map(|l| l.name).collect();
                 notices.push(Notice {
                     key: Some(k.clone()),
                     message: format!(
                         "lab: `{}` is not a lab (one of {}); showing {}",
                         shorten(v),
                         names.join(", "),
-                        lab.name()
+                        lab.name
                     ),
                 });
             }
@@ -207,14 +210,14 @@ pub fn parse(input: &str) -> Parsed {
             }
             continue;
         }
-        let Some(i) = lab.knobs().iter().position(|k| k.key == key) else {
+        let Some(i) = lab.knobs.iter().position(|k| k.key == key) else {
             notices.push(Notice {
                 key: Some(key.clone()),
-                message: format!("`{}` is not a knob of the {} lab; ignored", shorten(key), lab.name()),
+                message: format!("`{}` is not a knob of the {} lab; ignored", shorten(key), lab.name),
             });
             continue;
         };
-        let knob = &lab.knobs()[i];
+        let knob = &lab.knobs[i];
         if seen.contains(&knob.key) {
             notices.push(Notice {
                 key: Some(key.clone()),
@@ -292,7 +295,7 @@ fn parse_value(knob: &Knob, text: &str) -> Result<Value, String> {
 }
 
 /// Decodes `%XX` escapes and `+`; anything malformed is kept as it is.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -323,155 +326,5 @@ fn shorten(s: &str) -> String {
     } else {
         let head: String = s.chars().take(MAX).collect();
         format!("{head}…")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn every_default_is_valid_and_canonical() {
-        for lab in Lab::ALL {
-            let link = Link::defaults(lab);
-            let again = parse(&link.canonical());
-            assert_eq!(again.notices, vec![], "{}", lab.name());
-            assert_eq!(again.link, link);
-        }
-    }
-
-    #[test]
-    fn reads_a_bare_hash_or_a_full_url() {
-        let bare = parse("lab=depth&steps=16&scheme=euler");
-        let url = parse("http://127.0.0.1:8000/?embed#lab=depth&steps=16&scheme=euler");
-        assert!(bare.notices.is_empty() && url.notices.is_empty());
-        assert_eq!(bare.link, url.link);
-        assert_eq!(bare.link.get("steps"), Some(&Value::Int(16)));
-        assert_eq!(bare.link.get("scheme"), Some(&Value::Choice("euler")));
-    }
-
-    #[test]
-    fn empty_link_is_the_default_lab_without_notices() {
-        for s in ["", "#", "http://x.org/"] {
-            let p = parse(s);
-            assert_eq!(p.link, Link::defaults(Lab::DEFAULT));
-            assert!(p.notices.is_empty(), "{s}: {:?}", p.notices);
-        }
-    }
-
-    #[test]
-    fn out_of_range_value_names_the_key_and_range_and_uses_default() {
-        let p = parse("#lab=depth&steps=1000");
-        assert_eq!(p.link.get("steps"), Some(&Value::Int(8)));
-        assert_eq!(p.notices.len(), 1);
-        let msg = &p.notices[0].message;
-        assert!(msg.contains("steps") && msg.contains("1..=64") && msg.contains("default 8"), "{msg}");
-    }
-
-    #[test]
-    fn bad_values_of_each_kind_are_rejected() {
-        for (pair, key) in [
-            ("lr=abc", "lr"),
-            ("lr=NaN", "lr"),
-            ("lr=inf", "lr"),
-            ("scheme=rk5", "scheme"),
-            ("refine=5,3", "refine"),
-            ("refine=1,2,3,4,5,6,7", "refine"),
-            ("K=2.5", "K"),
-        ] {
-            let p = parse(&format!("lab=depth&{pair}"));
-            assert_eq!(p.notices.len(), 1, "{pair}");
-            assert_eq!(p.notices[0].key.as_deref(), Some(key));
-            assert_eq!(p.link, Link::defaults(Lab::Depth), "{pair}");
-        }
-    }
-
-    #[test]
-    fn unknown_key_and_unknown_lab_are_noticed() {
-        let p = parse("lab=depth&colour=red");
-        assert_eq!(p.notices.len(), 1);
-        assert!(p.notices[0].message.contains("colour"));
-        let p = parse("lab=warp&steps=4");
-        assert_eq!(p.link.lab, Lab::DEFAULT);
-        assert!(p.notices[0].message.contains("warp"));
-        assert_eq!(p.link.get("steps"), Some(&Value::Int(4)));
-    }
-
-    #[test]
-    fn newer_version_is_read_with_a_notice() {
-        let p = parse("lab=flow&v=7&l=100");
-        assert_eq!(p.notices.len(), 1);
-        assert_eq!(p.notices[0].key.as_deref(), Some("v"));
-        assert_eq!(p.link.get("l"), Some(&Value::Int(100)));
-    }
-
-    #[test]
-    fn percent_escapes_are_decoded() {
-        let p = parse("lab=depth&refine=10%2C20");
-        assert!(p.notices.is_empty(), "{:?}", p.notices);
-        assert_eq!(p.link.get("refine"), Some(&Value::IntList(vec![10, 20])));
-        assert_eq!(percent_decode("%"), "%");
-        assert_eq!(percent_decode("a%4"), "a%4");
-        assert_eq!(percent_decode("%zz"), "%zz");
-    }
-
-    #[test]
-    fn set_validates_like_parse() {
-        let mut link = Link::defaults(Lab::Depth);
-        assert!(link.set("steps", "16").is_ok());
-        assert!(link.set("steps", "0").is_err());
-        assert!(link.set("nope", "1").is_err());
-        assert_eq!(link.get("steps"), Some(&Value::Int(16)));
-    }
-
-    /// Link text for a random valid value of `knob`.
-    fn valid_text(knob: &'static Knob) -> BoxedStrategy<String> {
-        match knob.kind {
-            Kind::Int { min, max } => (min..=max).prop_map(|v| v.to_string()).boxed(),
-            Kind::Float { min, max, .. } => (min..=max).prop_map(|v| v.to_string()).boxed(),
-            Kind::Choice { choices } => proptest::sample::select(choices).prop_map(String::from).boxed(),
-            Kind::IntList { min, max, max_len } => proptest::collection::btree_set(min..=max, 0..=max_len)
-                .prop_map(|s| s.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","))
-                .boxed(),
-        }
-    }
-
-    fn valid_link() -> impl Strategy<Value = String> {
-        proptest::sample::select(Lab::ALL.to_vec()).prop_flat_map(|lab| {
-            let parts: Vec<_> = lab.knobs().iter().map(|k| (Just(k.key), valid_text(k), any::<bool>())).collect();
-            parts.prop_map(move |parts| {
-                let mut s = format!("lab={}", lab.name());
-                for (key, text, keep) in parts {
-                    if keep {
-                        s += &format!("&{key}={text}");
-                    }
-                }
-                s
-            })
-        })
-    }
-
-    proptest! {
-        #[test]
-        fn parsing_random_text_never_panics(s in ".{0,80}") {
-            let _ = parse(&s);
-        }
-
-        #[test]
-        fn canonical_form_is_a_fixed_point(s in "[a-zA-Z0-9=&%#.,_+-]{0,80}") {
-            let once = parse(&s).link.canonical();
-            let twice = parse(&once);
-            prop_assert!(twice.notices.is_empty(), "{:?}", twice.notices);
-            prop_assert_eq!(twice.link.canonical(), once);
-        }
-
-        #[test]
-        fn valid_links_parse_without_notices_and_round_trip(s in valid_link()) {
-            let p = parse(&s);
-            prop_assert!(p.notices.is_empty(), "{}: {:?}", s, p.notices);
-            let again = parse(&p.link.canonical());
-            prop_assert_eq!(again.link, p.link);
-        }
     }
 }

@@ -1,0 +1,88 @@
+//! Knobs: the typed controls of a lab.
+//!
+//! Each lab declares its knobs once, as a table in its own folder: key, kind
+//! (with range or choices), default, label and one line of help. That table
+//! drives link parsing and printing ([`super::link`]), the CLI, and, exported
+//! to the page as JSON, the controls. Adding a knob is one line.
+
+use serde::Serialize;
+
+/// The type and allowed values of one knob.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Kind {
+    /// An integer in `min..=max`.
+    Int { min: i64, max: i64 },
+    /// A finite number in `min..=max`; `log` hints a logarithmic slider.
+    Float { min: f64, max: f64, log: bool },
+    /// One of a fixed set of names.
+    Choice { choices: &'static [&'static str] },
+    /// A comma-separated, strictly increasing list of integers in
+    /// `min..=max`, at most `max_len` long (may be empty).
+    IntList { min: i64, max: i64, max_len: usize },
+}
+
+/// One control of a lab: the unit of the knob table.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Knob {
+    pub key: &'static str,
+    #[serde(flatten)]
+    pub kind: Kind,
+    /// The default, written as it appears in a link.
+    pub default: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+}
+
+pub const fn int(
+    key: &'static str,
+    min: i64,
+    max: i64,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
+    Knob { key, kind: Kind::Int { min, max }, default, label, help }
+}
+
+pub const fn float(
+    key: &'static str,
+    min: f64,
+    max: f64,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
+    Knob { key, kind: Kind::Float { min, max, log: false }, default, label, help }
+}
+
+pub const fn logf(
+    key: &'static str,
+    min: f64,
+    max: f64,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
+    Knob { key, kind: Kind::Float { min, max, log: true }, default, label, help }
+}
+
+pub const fn choice(
+    key: &'static str,
+    choices: &'static [&'static str],
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Knob {
+    Knob { key, kind: Kind::Choice { choices }, default, label, help }
+}
+
+/// The seed knob every lab carries.
+pub const SEED: Knob = int(
+    "seed",
+    0,
+    4_294_967_295,
+    "1",
+    "Seed",
+    "Seeds the data, the initial weights and every random choice: the same link gives the same run.",
+);

@@ -1,0 +1,308 @@
+//! The depth lab's page face: [`DepthSession`] trains in the lab's Web
+//! Worker; [`DepthGpu`] draws the decision boundary with `depth.wgsl` on the
+//! main thread, which owns the WebGPU device.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::data::{self, Dataset};
+use super::kernel::{self, DepthKernel, Packed};
+use super::pendulum;
+use super::{block::Block, Config, Trainer};
+use crate::gpu::Gpu;
+use crate::labs;
+use crate::num::basis::{Basis, Family};
+use crate::num::ode::Tableau;
+use crate::web::{js_error, to_js, WebGpu};
+
+/// The depth kernel on the page's WebGPU device.
+#[wasm_bindgen]
+pub struct DepthGpu {
+    gpu: Rc<Gpu>,
+    kernel: Rc<RefCell<Option<DepthKernel>>>,
+}
+
+#[wasm_bindgen]
+impl DepthGpu {
+    #[wasm_bindgen(constructor)]
+    pub fn new(device: &WebGpu) -> DepthGpu {
+        DepthGpu { gpu: Rc::clone(&device.gpu), kernel: Rc::new(RefCell::new(None)) }
+    }
+
+    /// Logits of a packed depth model over a `res × res` grid of
+    /// [-1.5, 1.5]² (row-major, top row first), computed by `depth.wgsl`.
+    pub fn grid(&self, packed: JsValue, res: usize) -> Promise {
+        let gpu = Rc::clone(&self.gpu);
+        let slot = Rc::clone(&self.kernel);
+        future_to_promise(async move {
+            let packed: Packed = serde_wasm_bindgen::from_value(packed)?;
+            let points = kernel::grid(res, -GRID_EXTENT, GRID_EXTENT);
+            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| DepthKernel::new(&gpu));
+            let result = kernel.eval(&gpu, &packed, &points, false).await;
+            *slot.borrow_mut() = Some(kernel);
+            let out = result.map_err(js_error)?;
+            Ok(js_sys::Float32Array::from(&out.logits[..]).into())
+        })
+    }
+}
+
+/// A depth-lab training run in this wasm instance (the page runs it in a Web
+/// Worker): advance an epoch at a time; evaluate the current model under
+/// other integrators, step counts and bases without retraining.
+#[wasm_bindgen]
+pub struct DepthSession {
+    trainer: Trainer,
+}
+
+#[derive(Serialize)]
+struct DepthStatus<'a> {
+    epoch: usize,
+    epochs: usize,
+    done: bool,
+    steps: usize,
+    #[serde(rename = "K")]
+    k: usize,
+    params: usize,
+    divergence: Option<&'a super::Divergence>,
+}
+
+#[derive(Serialize)]
+struct Evaluation {
+    test_accuracy: f64,
+    params: usize,
+    basis: &'static str,
+    #[serde(rename = "K")]
+    k: usize,
+}
+
+#[derive(Serialize)]
+struct Points {
+    train_x: Vec<f32>,
+    train_y: Vec<u32>,
+    test_x: Vec<f32>,
+    test_y: Vec<u32>,
+    classes: usize,
+}
+
+fn eval_model(trainer: &Trainer, basis: &str, k: usize) -> Result<super::Model, JsValue> {
+    let family = Family::by_name(basis).ok_or_else(|| JsValue::from_str(&format!("no basis {basis}")))?;
+    let to = Basis::new(family, family.valid_size(k)).map_err(|e| JsValue::from_str(&e))?;
+    Ok(if to == trainer.model.block.basis { trainer.model.clone() } else { trainer.model.project(to) })
+}
+
+fn tableau(scheme: &str) -> Result<&'static Tableau, JsValue> {
+    Tableau::by_name(scheme).ok_or_else(|| JsValue::from_str(&format!("no scheme {scheme}")))
+}
+
+#[wasm_bindgen]
+impl DepthSession {
+    /// Starts training the experiment a depth link describes (classification datasets).
+    #[wasm_bindgen(constructor)]
+    pub fn new(link: &str) -> Result<DepthSession, JsValue> {
+        let parsed = labs::parse(link);
+        let (config, _) = Config::from_link(&parsed.link).map_err(|e| JsValue::from_str(&e))?;
+        let trainer = Trainer::new(config).map_err(|e| JsValue::from_str(&e))?;
+        Ok(DepthSession { trainer })
+    }
+
+    /// Trains one epoch: its stats, or `null` once finished or diverged.
+    pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
+        match self.trainer.epoch() {
+            Some(stats) => to_js(stats),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    pub fn status(&self) -> Result<JsValue, JsValue> {
+        let t = &self.trainer;
+        to_js(&DepthStatus {
+            epoch: t.epoch,
+            epochs: t.config.epochs,
+            done: t.done(),
+            steps: t.steps,
+            k: t.model.block.basis.k,
+            params: t.model.params(),
+            divergence: t.diverged.as_ref(),
+        })
+    }
+
+    /// Test accuracy of the current model evaluated with `scheme` and `steps`
+    /// after projecting its weights onto `basis` with `k` functions.
+    pub fn evaluate(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        let tab = tableau(scheme)?;
+        to_js(&Evaluation {
+            test_accuracy: model.accuracy(&self.trainer.split.test, tab, steps.max(1)),
+            params: model.params(),
+            basis: model.block.basis.family.name(),
+            k: model.block.basis.k,
+        })
+    }
+
+    /// The evaluated model packed for the GPU kernel (see `kernel::Packed`).
+    pub fn packed(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        to_js(&Packed::new(&model, tableau(scheme)?, steps.max(1)))
+    }
+
+    /// Logits over a `res × res` grid of [-1.5, 1.5]², on the CPU (row-major, top row first).
+    #[wasm_bindgen(js_name = gridCpu)]
+    pub fn grid_cpu(&self, scheme: &str, steps: usize, basis: &str, k: usize, res: usize) -> Result<Vec<f32>, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
+        Ok(kernel::eval_cpu(&packed, &kernel::grid(res, -GRID_EXTENT, GRID_EXTENT), false).logits)
+    }
+
+    /// The train and test points, for drawing.
+    pub fn points(&self) -> Result<JsValue, JsValue> {
+        let s = &self.trainer.split;
+        let flat = |d: &Dataset| d.x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let labels = |d: &Dataset| d.y.iter().map(|&v| v as u32).collect::<Vec<u32>>();
+        to_js(&Points {
+            train_x: flat(&s.train),
+            train_y: labels(&s.train),
+            test_x: flat(&s.test),
+            test_y: labels(&s.test),
+            classes: s.train.classes,
+        })
+    }
+
+    /// Test accuracy for every tableau × {1, 2, 4, …, 64} steps.
+    pub fn invariance(&self) -> Result<JsValue, JsValue> {
+        to_js(&super::invariance(&self.trainer.model, &self.trainer.split.test))
+    }
+
+    /// Test accuracy and size for every basis × K′ ≤ K.
+    pub fn compression(&self) -> Result<JsValue, JsValue> {
+        let t = &self.trainer;
+        to_js(&super::compression(&t.model, &t.split.test, t.config.scheme, t.steps))
+    }
+}
+
+#[derive(Serialize)]
+struct WeightFunctions {
+    t: Vec<f64>,
+    labels: Vec<String>,
+    original: Vec<Vec<f64>>,
+    projected: Vec<Vec<f64>>,
+}
+
+#[derive(Serialize)]
+struct Weights<'a> {
+    basis: &'static str,
+    #[serde(rename = "K")]
+    k: usize,
+    d: usize,
+    w: usize,
+    lift_w: Vec<f64>,
+    lift_b: Vec<f64>,
+    w1: Vec<f64>,
+    b1: Vec<f64>,
+    w2: Vec<f64>,
+    b2: Vec<f64>,
+    out_w: Vec<f64>,
+    out_b: Vec<f64>,
+    link: &'a str,
+}
+
+#[wasm_bindgen]
+impl DepthSession {
+    /// The hidden states of the test points at every step boundary of the
+    /// evaluated model: `(steps + 1) × n × d`, f32.
+    pub fn trajectory(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<Vec<f32>, JsValue> {
+        let model = eval_model(&self.trainer, basis, k)?;
+        let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
+        let points: Vec<f32> = self.trainer.split.test.x.iter().map(|&v| v as f32).collect();
+        Ok(kernel::eval_cpu(&packed, &points, true).trajectory.unwrap_or_default())
+    }
+
+    /// A few weight functions W1_ij(t), as trained and as projected onto
+    /// `basis` with `k` functions, sampled at 201 depths.
+    #[wasm_bindgen(js_name = weightFunctions)]
+    pub fn weight_functions(&self, basis: &str, k: usize, count: usize) -> Result<JsValue, JsValue> {
+        let original = &self.trainer.model.block;
+        let projected = eval_model(&self.trainer, basis, k)?.block;
+        let t: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
+        let entries: Vec<(usize, usize)> =
+            (0..original.w).flat_map(|i| (0..original.d).map(move |j| (i, j))).take(count).collect();
+        let sample = |b: &Block, (i, j): (usize, usize)| -> Vec<f64> {
+            let mut phi = vec![0.0; b.basis.k];
+            t.iter()
+                .map(|&tt| {
+                    b.basis.eval(tt, &mut phi);
+                    phi.iter().enumerate().map(|(kk, p)| p * b.w1[(kk, i, j)]).sum()
+                })
+                .collect()
+        };
+        to_js(&WeightFunctions {
+            labels: entries.iter().map(|(i, j)| format!("W1[{i},{j}]")).collect(),
+            original: entries.iter().map(|&e| sample(original, e)).collect(),
+            projected: entries.iter().map(|&e| sample(&projected, e)).collect(),
+            t,
+        })
+    }
+
+    /// The trained weights as JSON: basis coefficients of every weight, with
+    /// shapes, and the link that trained them.
+    pub fn weights(&self, link: &str) -> Result<JsValue, JsValue> {
+        let m = &self.trainer.model;
+        let flat = |a: &[f64]| a.to_vec();
+        to_js(&Weights {
+            basis: m.block.basis.family.name(),
+            k: m.block.basis.k,
+            d: m.block.d,
+            w: m.block.w,
+            lift_w: m.lift_w.iter().copied().collect(),
+            lift_b: m.lift_b.to_vec(),
+            w1: flat(m.block.w1.as_slice().unwrap_or(&[])),
+            b1: flat(m.block.b1.as_slice().unwrap_or(&[])),
+            w2: flat(m.block.w2.as_slice().unwrap_or(&[])),
+            b2: flat(m.block.b2.as_slice().unwrap_or(&[])),
+            out_w: m.out_w.iter().copied().collect(),
+            out_b: m.out_b.to_vec(),
+            link,
+        })
+    }
+}
+
+/// Runs the learned-dynamics study for one training scheme: endpoint error
+/// at T = 2 against step size, `[{h, error}]`, or the divergence message.
+#[wasm_bindgen(js_name = pendulumStudy)]
+pub fn pendulum_study(
+    scheme: &str,
+    dt: f64,
+    epochs: usize,
+    lr: f64,
+    batch: usize,
+    seed: u32,
+) -> Result<JsValue, JsValue> {
+    let tab = tableau(scheme)?;
+    let fit = pendulum::train(tab, dt, epochs, lr, batch.max(1), seed as u64);
+    if let Some(what) = fit.diverged {
+        return Err(JsValue::from_str(&format!(
+            "training with {scheme} diverged: {what} blew up; lower the learning rate"
+        )));
+    }
+    to_js(&pendulum::convergence(&fit.field, tab))
+}
+
+/// Points of a classification dataset, for thumbnails: `{train_x, train_y, …}`.
+#[wasm_bindgen(js_name = datasetPreview)]
+pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsValue> {
+    let s = data::generate(name, noise, seed as u64).ok_or_else(|| JsValue::from_str(&format!("no dataset {name}")))?;
+    to_js(&Points {
+        train_x: s.train.x.iter().map(|&v| v as f32).collect(),
+        train_y: s.train.y.iter().map(|&v| v as u32).collect(),
+        test_x: Vec::new(),
+        test_y: Vec::new(),
+        classes: s.train.classes,
+    })
+}
+
+/// Half-width of the square the decision boundary is drawn over.
+pub const GRID_EXTENT: f32 = 1.5;

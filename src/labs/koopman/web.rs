@@ -1,0 +1,156 @@
+//! The Koopman lab's page face: [`KoopmanSession`] trains in the lab's Web
+//! Worker; [`KoopmanGpu`] rolls trained models out with `koopman.wgsl` on
+//! the main thread, which owns the WebGPU device.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::kernel::{self, KoopmanKernel};
+use crate::gpu::Gpu;
+use crate::labs::{self, koopman};
+use crate::web::{js_error, to_js, WebGpu};
+
+/// The Koopman rollout kernel on the page's WebGPU device.
+#[wasm_bindgen]
+pub struct KoopmanGpu {
+    gpu: Rc<Gpu>,
+    kernel: Rc<RefCell<Option<KoopmanKernel>>>,
+}
+
+#[wasm_bindgen]
+impl KoopmanGpu {
+    #[wasm_bindgen(constructor)]
+    pub fn new(device: &WebGpu) -> KoopmanGpu {
+        KoopmanGpu { gpu: Rc::clone(&device.gpu), kernel: Rc::new(RefCell::new(None)) }
+    }
+
+    /// Predicted (θ, θ̇) of a packed Koopman model's rollouts,
+    /// `n × steps × 2` (see `kernel::Packed`), computed by `koopman.wgsl`.
+    pub fn rollouts(&self, packed: JsValue) -> Promise {
+        let gpu = Rc::clone(&self.gpu);
+        let slot = Rc::clone(&self.kernel);
+        future_to_promise(async move {
+            let packed: kernel::Packed = serde_wasm_bindgen::from_value(packed)?;
+            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| KoopmanKernel::new(&gpu));
+            let result = kernel.rollout(&gpu, &packed).await;
+            *slot.borrow_mut() = Some(kernel);
+            let out = result.map_err(js_error)?;
+            Ok(js_sys::Float32Array::from(&out[..]).into())
+        })
+    }
+}
+
+/// A Koopman-lab training run in this wasm instance (the page runs the
+/// consistent and the plain model side by side in a Web Worker).
+#[wasm_bindgen]
+pub struct KoopmanSession {
+    trainer: koopman::Trainer,
+}
+
+#[derive(Serialize)]
+struct KoopmanStatus<'a> {
+    epoch: usize,
+    epochs: usize,
+    done: bool,
+    params: usize,
+    divergence: Option<&'a koopman::Divergence>,
+}
+
+#[derive(Serialize)]
+struct KoopmanEvaluation {
+    rel_error: Vec<f64>,
+    eigenvalues: Vec<[f64; 2]>,
+    consistency: f64,
+}
+
+#[derive(Serialize)]
+struct KoopmanTruth {
+    /// (θ, θ̇) of every clean snapshot, flat.
+    clean: Vec<f32>,
+    /// (θ, θ̇) of the noisy training snapshots, flat.
+    noisy: Vec<f32>,
+    dt: f64,
+    train: usize,
+    /// e^{iωΔt}, the exact one-step eigenvalue pair of the pendulum at this θ0.
+    exact: [f64; 2],
+}
+
+#[wasm_bindgen]
+impl KoopmanSession {
+    /// Starts training the experiment a koopman link describes; `plain`
+    /// drops the backward and consistency terms (ν = η = 0).
+    #[wasm_bindgen(constructor)]
+    pub fn new(link: &str, plain: bool) -> Result<KoopmanSession, JsValue> {
+        let config = koopman::Config::from_link(&labs::parse(link).link).map_err(|e| JsValue::from_str(&e))?;
+        let config = if plain { config.plain() } else { config };
+        Ok(KoopmanSession { trainer: koopman::Trainer::new(config) })
+    }
+
+    /// Trains one epoch: its stats, or `null` once finished or diverged.
+    pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
+        match self.trainer.epoch() {
+            Some(stats) => to_js(stats),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    pub fn status(&self) -> Result<JsValue, JsValue> {
+        let t = &self.trainer;
+        to_js(&KoopmanStatus {
+            epoch: t.epoch,
+            epochs: t.config.epochs,
+            done: t.done(),
+            params: t.model.params(),
+            divergence: t.diverged.as_ref(),
+        })
+    }
+
+    /// Relative error at horizons 1..=`horizon` (mean over the evaluation
+    /// starts), eigenvalues of C, and ‖DC − I‖_F.
+    pub fn evaluate(&self, horizon: usize) -> Result<JsValue, JsValue> {
+        let m = &self.trainer.model;
+        to_js(&KoopmanEvaluation {
+            rel_error: m.relative_error(&self.trainer.data, horizon),
+            eigenvalues: m.eigenvalues(),
+            consistency: m.consistency_error(),
+        })
+    }
+
+    /// `n` rollouts of `steps` packed for the GPU kernel.
+    pub fn packed(&self, n: usize, steps: usize) -> Result<JsValue, JsValue> {
+        let t = &self.trainer;
+        to_js(&kernel::Packed::new(&t.model, &t.data, &kernel::starts(n, steps), steps))
+    }
+
+    /// As `packed`, rolled out on the CPU: `n × steps × 2` predicted (θ, θ̇).
+    #[wasm_bindgen(js_name = rolloutsCpu)]
+    pub fn rollouts_cpu(&self, n: usize, steps: usize) -> Vec<f32> {
+        let t = &self.trainer;
+        kernel::rollout_cpu(&kernel::Packed::new(&t.model, &t.data, &kernel::starts(n, steps), steps))
+    }
+
+    /// The snapshot index each of `n` rollouts of `steps` starts from.
+    pub fn starts(&self, n: usize, steps: usize) -> Vec<u32> {
+        kernel::starts(n, steps).iter().map(|&s| s as u32).collect()
+    }
+
+    /// The truth, for drawing.
+    pub fn truth(&self) -> Result<JsValue, JsValue> {
+        let d = &self.trainer.data;
+        to_js(&KoopmanTruth {
+            clean: d.states.iter().map(|&v| v as f32).collect(),
+            noisy: d.train.rows().into_iter().flat_map(|r| d.state_of(r)).map(|v| v as f32).collect(),
+            dt: koopman::DT,
+            train: koopman::TRAIN,
+            exact: {
+                let angle = koopman::pendulum_frequency(self.trainer.config.theta0) * koopman::DT;
+                [angle.cos(), angle.sin()]
+            },
+        })
+    }
+}

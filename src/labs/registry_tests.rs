@@ -1,0 +1,135 @@
+//! Tests over every lab in [`ALL`]: a lab added to the registry is covered
+//! here at once, with nothing to add.
+
+use super::*;
+use crate::core::lab::Status;
+use crate::gpu::{ShaderSpec, WORKGROUP};
+
+#[test]
+fn names_are_unique_and_knob_keys_are_unique_and_not_reserved() {
+    for (i, lab) in ALL.iter().enumerate() {
+        assert!(ALL[..i].iter().all(|other| other.name != lab.name), "{} listed twice", lab.name);
+        assert_eq!(by_name(lab.name), Some(*lab));
+        let keys: Vec<_> = lab.knobs.iter().map(|k| k.key).collect();
+        for (j, key) in keys.iter().enumerate() {
+            assert!(!keys[..j].contains(key), "{} repeats {key}", lab.name);
+            assert!(*key != "lab" && *key != "v", "{key} is reserved");
+        }
+    }
+    assert_eq!(by_name("nope"), None);
+}
+
+#[test]
+fn every_preset_parses_without_notice_and_names_its_lab() {
+    let mut checked = 0;
+    for lab in ALL {
+        for preset in lab.presets {
+            let parsed = parse(preset.link);
+            assert_eq!(parsed.notices, vec![], "{}: preset {:?}", lab.name, preset.name);
+            assert_eq!(parsed.link.lab, *lab, "preset {:?} is listed under {}", preset.name, lab.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} presets");
+    // The check can fail: a preset with a typo in a key is noticed.
+    assert!(!parse("#lab=depth&stpes=2").notices.is_empty());
+}
+
+#[test]
+fn a_built_lab_has_a_run_presets_and_a_tiny_link_and_a_coming_one_has_none() {
+    for lab in ALL {
+        match lab.status {
+            Status::Ready => {
+                assert!(lab.run.is_some(), "{} is ready but has no run", lab.name);
+                assert!(!lab.presets.is_empty(), "{} has no presets", lab.name);
+                assert_eq!(parse(lab.tiny).notices, vec![], "{}: tiny link", lab.name);
+                assert_eq!(parse(lab.tiny).link.lab, *lab);
+            }
+            Status::Coming => assert!(lab.run.is_none(), "{} is coming but runs", lab.name),
+        }
+    }
+}
+
+#[test]
+fn every_built_lab_runs_its_tiny_link_and_reports_its_fields() {
+    for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
+        let link = parse(lab.tiny).link;
+        let run = lab.run.expect("a ready lab runs");
+        let outcome = run(&link, &|| 0.0).unwrap_or_else(|e| panic!("{}: {e}", lab.name));
+        assert_eq!(outcome.diverged, None, "{}", lab.name);
+        let report = outcome.report.as_object().unwrap_or_else(|| panic!("{}: report is not an object", lab.name));
+        for field in lab.fields {
+            assert!(report.contains_key(*field), "{}: report lacks {field}", lab.name);
+        }
+        assert_eq!(report["link"], link.canonical(), "{}: the report names its canonical link", lab.name);
+    }
+}
+
+/// What naga reads from a shader: the byte size of the struct bound as
+/// uniform (at most one per shader), and each entry point's workgroup size.
+fn naga_view(spec: &ShaderSpec) -> (Option<u32>, Vec<(String, [u32; 3])>) {
+    let module = naga::front::wgsl::parse_str(spec.wgsl)
+        .unwrap_or_else(|e| panic!("{}: {}", spec.file, e.emit_to_string(spec.wgsl)));
+    let uniforms: Vec<u32> = module
+        .global_variables
+        .iter()
+        .filter(|(_, var)| var.space == naga::AddressSpace::Uniform)
+        .map(|(_, var)| module.types[var.ty].inner.size(module.to_ctx()))
+        .collect();
+    assert!(uniforms.len() <= 1, "{}: more than one uniform binding", spec.file);
+    let entries = module.entry_points.iter().map(|ep| (ep.name.clone(), ep.workgroup_size)).collect();
+    (uniforms.first().copied(), entries)
+}
+
+/// Checks one kernel's host-side assumptions against its shader.
+fn check_shader(spec: &ShaderSpec) -> Result<(), String> {
+    let (uniform, entries) = naga_view(spec);
+    if uniform != Some(spec.uniform_size as u32) {
+        return Err(format!("{}: the WGSL uniform is {uniform:?} bytes, Rust writes {}", spec.file, spec.uniform_size));
+    }
+    if entries.is_empty() {
+        return Err(format!("{}: no entry points", spec.file));
+    }
+    for (name, size) in entries {
+        if size != [WORKGROUP as u32, 1, 1] {
+            return Err(format!("{}: {name} has workgroup size {size:?}, not [{WORKGROUP}, 1, 1]", spec.file));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_kernel_uniform_and_workgroup_match_its_shader() {
+    let mut specs = vec![crate::gpu::dense::SHADER];
+    specs.extend(ALL.iter().flat_map(|lab| lab.shaders.iter().copied()));
+    assert!(specs.len() >= 6, "{} shaders registered", specs.len());
+    for spec in &specs {
+        check_shader(spec).unwrap();
+    }
+    // Controls: a Rust struct one word too big, and a shader whose entry
+    // point has another workgroup size, are both caught.
+    let dense = crate::gpu::dense::SHADER;
+    assert!(check_shader(&ShaderSpec { uniform_size: dense.uniform_size + 4, ..dense }).is_err());
+    let other = dense.wgsl.replace("@workgroup_size(64)", "@workgroup_size(32)");
+    assert!(check_shader(&ShaderSpec { wgsl: Box::leak(other.into_boxed_str()), ..dense }).is_err());
+}
+
+/// The value of a `u32` module-scope `const` in a shader.
+fn wgsl_const_u32(wgsl: &str, name: &str) -> Option<u32> {
+    let module = naga::front::wgsl::parse_str(wgsl).ok()?;
+    let (_, constant) = module.constants.iter().find(|(_, c)| c.name.as_deref() == Some(name))?;
+    match module.global_expressions[constant.init] {
+        naga::Expression::Literal(naga::Literal::U32(v)) => Some(v),
+        _ => None,
+    }
+}
+
+#[test]
+fn constants_shared_by_rust_and_wgsl_agree() {
+    use crate::labs::depth::kernel::{MAX_D, WGSL};
+    assert_eq!(wgsl_const_u32(WGSL, "MAX_D"), Some(MAX_D as u32), "depth.wgsl's MAX_D");
+    let dim = depth::LAB.knobs.iter().find(|k| k.key == "dim").expect("depth has a dim knob");
+    assert_eq!(dim.kind, crate::core::knob::Kind::Int { min: 2, max: MAX_D as i64 }, "the dim knob stops at MAX_D");
+    // Control: a different value is read as different.
+    assert_eq!(wgsl_const_u32("const MAX_D: u32 = 8u;", "MAX_D"), Some(8));
+}

@@ -1,0 +1,23 @@
+//! Shared numerics: code that two or more labs use (or that the labs being
+//! built will), and that knows no lab.
+//!
+//! - [`ode`]: Runge–Kutta tableaux, fixed-step and adaptive (Dormand–Prince)
+//!   steppers.
+//! - [`basis`]: weight functions of depth and L2 projections between bases.
+//! - [`optim`]: Adam and gradient clipping.
+//! - [`mlp`]: a tanh perceptron with exact gradients, and the matrix product
+//!   whose fixed summation order keeps training bit-identical in wasm and
+//!   natively.
+//! - [`eigen`]: symmetric eigensolvers (dense, Lanczos); [`nystrom`]:
+//!   Nyström eigen-approximation from sampled columns.
+//! - [`rng`]: normal samples with the same bits on every target.
+//! - [`pendulum`]: the pendulum's constant.
+
+pub mod basis;
+pub mod eigen;
+pub mod mlp;
+pub mod nystrom;
+pub mod ode;
+pub mod optim;
+pub mod pendulum;
+pub mod rng;
