@@ -2,7 +2,11 @@
 // and by the browser tests; serves .wasm as application/wasm so browsers can
 // stream-compile it.
 //
-//   node tools/serve.mjs [dir] [port]
+//   node tools/serve.mjs [dir] [port] [base]
+//
+// `base` (default `/`) serves the site under a sub-path, as a host such as
+// https://example.org/continuum/ would; the browser tests use it to check the
+// build works from anywhere.
 
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -21,12 +25,17 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** Serves `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to the base URL. */
-export function serve(dir, port = 0) {
+/**
+ * Serves `dir` under `base` on 127.0.0.1:`port` (0 picks a free port);
+ * resolves to the site's URL.
+ */
+export function serve(dir, port = 0, base = '/') {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const full = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (!full.startsWith(base)) throw new Error('outside base');
+      const path = full.slice(base.length - 1);
       let file = normalize(join(root, path));
       if (!file.startsWith(root)) throw new Error('outside root');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
@@ -40,20 +49,21 @@ export function serve(dir, port = 0) {
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(port, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() }));
+    server.listen(port, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${server.address().port}${base}`, close: () => server.close() }));
   });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = process.argv[2] ?? 'dist';
   const port = Number(process.argv[3] ?? 8000);
+  const base = process.argv[4] ?? '/';
   try {
     await stat(join(dir, 'index.html'));
   } catch {
     console.error(`error: ${dir}/index.html is missing; build the site first (make serve does).`);
     process.exit(1);
   }
-  serve(dir, port).then(
+  serve(dir, port, base).then(
     ({ url }) => console.log(`Continuum is served at ${url}  (Ctrl-C stops it)`),
     (e) => {
       console.error(`error: cannot serve on 127.0.0.1:${port}: ${e.message}`);

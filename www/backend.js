@@ -13,6 +13,20 @@ export function gpu() {
   return state.gpu;
 }
 
+/**
+ * A lab's GPU face (e.g. `core.DepthGpu`) made on the current device, once
+ * per device: a lab's kernels live in its own object, made again after the
+ * device changes. Null on the CPU path.
+ */
+const labFaces = new WeakMap();
+export function labGpu(Face) {
+  if (!state.gpu) return null;
+  let faces = labFaces.get(state.gpu);
+  if (!faces) labFaces.set(state.gpu, (faces = new Map()));
+  if (!faces.has(Face)) faces.set(Face, new Face(state.gpu));
+  return faces.get(Face);
+}
+
 /** Calls `fn()` whenever the backend changes (e.g. after a lost device). */
 export function onBackendChange(fn) {
   listeners.add(fn);

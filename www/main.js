@@ -19,11 +19,13 @@ async function boot() {
   const { startBackend, gpu } = await import('./backend.js');
   const { startRouter } = await import('./router.js');
   const { runKernelCheck } = await import('./kernel-check.js');
-  const { renderComing } = await import('./views/coming.js');
-  const { mountDepth } = await import('./views/depth.js');
-  const { mountKoopman } = await import('./views/koopman.js');
-  const { mountFlow } = await import('./views/flow.js');
-  const views = { depth: mountDepth, flow: mountFlow, koopman: mountKoopman };
+  const { renderComing } = await import('./ui/coming.js');
+  // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
+  // lab of the registry without one gets its "coming" page.
+  const views = {};
+  for (const [path, load] of Object.entries(import.meta.glob('./labs/*/view.js'))) {
+    views[path.split('/')[2]] = (await load()).mount;
+  }
 
   const labs = core.labs();
   const nav = document.getElementById('labs-nav');
@@ -66,6 +68,7 @@ async function boot() {
   // For people in the console and for the end-to-end tests.
   globalThis.continuum = {
     backend: () => (gpu() ? 'webgpu' : 'cpu'),
+    labs: () => labs,
     simulateGpuLoss: () => gpu()?.simulateLoss(),
   };
 }

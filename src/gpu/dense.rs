@@ -1,7 +1,7 @@
 //! The batched dense layer `y = tanh(W x + b)`: the building block of the
 //! depth lab's vector field, and the first kernel that proves the GPU path.
 //!
-//! [`forward`] is the CPU reference; [`DenseKernel`] runs `shaders/dense.wgsl`
+//! [`forward`] is the CPU reference; [`DenseKernel`] runs `dense.wgsl`
 //! and must agree with it (see [`parity_error`]). The kernel makes its
 //! pipeline once and keeps its buffers between calls, growing them only when a
 //! larger batch arrives — the pattern of wgpu's `repeated_compute` example.

@@ -1,5 +1,5 @@
 // dense.wgsl — batched dense layer y = tanh(W x + b), the building block of
-// the depth lab's vector field. CPU twin: `dense::forward` in src/dense.rs.
+// the depth lab's vector field. CPU twin: `dense::forward` in src/gpu/dense.rs.
 //
 // Bindings (group 0):
 //   0  dims  uniform        Dims { batch, n_in, n_out }

@@ -2,7 +2,7 @@
 //! l of its columns, C = A[:, S] (n × l) and W = A[S, S] (l × l), at O(n l)
 //! entries of A instead of O(n²).
 //!
-//! Two forms (PAPERS.md §9):
+//! Two forms (docs/flow.md):
 //! - [`Form::Qr`], the default: A ≈ C W⁺ Cᵀ with W⁺ the pseudo-inverse of W
 //!   truncated to its eigenvalues of magnitude ≥ [`TRUNCATION`] · max |λ(W)|.
 //!   With C = QR (thin), the eigenpairs of C W⁺ Cᵀ are those of the l × l

@@ -3,7 +3,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, ready, WEBGPU } from './browser.mjs';
+import { startBrowser, ready, WEBGPU, ONCE } from './browser.mjs';
+import { serve } from '../../tools/serve.mjs';
 
 let env;
 before(async () => {
@@ -118,4 +119,39 @@ test('a lost GPU device falls back to the CPU with a message', { skip: !WEBGPU &
   assert.match(await page.locator('#error-banner').textContent(), /GPU device was lost.*Continuing on the CPU/);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('every lab of the registry opens from the nav, with its presets', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(env.url);
+  await ready(page);
+  const labs = await page.evaluate(() => globalThis.continuum.labs());
+  assert.ok(labs.length >= 7, `${labs.length} labs`);
+  assert.equal(await page.locator('#labs-nav a').count(), labs.length);
+  for (const lab of labs) {
+    await page.click(`#labs-nav a[data-lab="${lab.name}"]`);
+    await page.waitForSelector(`section.lab[data-lab="${lab.name}"]`);
+    const presets = await page.locator('section.lab .presets a').evaluateAll((as) => as.map((a) => a.textContent));
+    assert.deepEqual(presets, lab.presets.map((p) => p.name), lab.name);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the built site works from a sub-path, links included', ONCE, async () => {
+  const sub = await serve(process.env.CONTINUUM_DIST ?? 'dist', 0, '/teaching/continuum/');
+  try {
+    const page = await env.page();
+    await page.goto(`${sub.url}#lab=koopman&noise=0.08`);
+    await ready(page);
+    assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'koopman');
+    assert.match(page.url(), /\/teaching\/continuum\/#lab=koopman&v=1&.*noise=0\.08/);
+    // Nothing was fetched from the host's root: the wasm and the workers came from the sub-path.
+    const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('.wasm')));
+    assert.ok(wasm.length >= 1 && wasm.every((n) => n.includes('/teaching/continuum/')), JSON.stringify(wasm));
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  } finally {
+    sub.close();
+  }
 });

@@ -10,6 +10,12 @@ import { serve } from '../../tools/serve.mjs';
 
 export const WEBGPU = process.env.CONTINUUM_WEBGPU === '1';
 
+/**
+ * Options for a test whose page does the same on both backends: it runs in
+ * the pass without WebGPU and reports itself skipped in the other.
+ */
+export const ONCE = { skip: WEBGPU && 'does not depend on the backend: runs in the pass without WebGPU' };
+
 export async function startBrowser() {
   const server = await serve(process.env.CONTINUUM_DIST ?? 'dist');
   const args = [

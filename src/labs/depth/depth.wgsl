@@ -1,7 +1,7 @@
 // depth.wgsl — the depth lab's whole forward pass for many points: lift,
 // every Runge–Kutta stage of every step of the ODE block, readout. All
 // stages are chained in one dispatch, with no readback in between.
-// CPU twin: `depth_kernel::eval_cpu` in src/depth_kernel.rs.
+// CPU twin: `kernel::eval_cpu` in src/labs/depth/kernel.rs.
 //
 // The block's weights are sampled at each stage's depth on the CPU and packed
 // per (step, stage) as [W1 (w×d), b1 (w), W2 (d×w), b2 (d)], row-major.

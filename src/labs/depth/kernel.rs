@@ -1,6 +1,6 @@
 //! The depth model's forward pass over many points in f32 — the decision
 //! boundary grid and trajectories through depth — as a WGSL kernel
-//! (`shaders/depth.wgsl`) and its CPU twin [`eval_cpu`].
+//! (`depth.wgsl`) and its CPU twin [`eval_cpu`].
 //!
 //! Training stays in f64 on the CPU (`depth`); this path only evaluates. The
 //! block's weights are sampled at every stage's depth once, on the CPU, into

@@ -1,6 +1,6 @@
 // lbm.wgsl — one D2Q9 lattice-Boltzmann step (pull streaming with full-way
 // bounce-back, then BGK collision), and the velocity field.
-// CPU twin: `Lbm::step` and `Lbm::velocity` in src/lbm.rs (f64), with the
+// CPU twin: `Lbm::step` and `Lbm::velocity` in src/labs/flow/lbm.rs (f64), with the
 // same velocity set, boundaries and order of operations.
 //
 // Entry points:

@@ -1,4 +1,4 @@
-//! `shaders/lbm.wgsl` on a [`Gpu`]: the lattice-Boltzmann flow past a body
+//! `lbm.wgsl` on a [`Gpu`]: the lattice-Boltzmann flow past a body
 //! in f32. [`Lbm`] (f64) is its CPU twin and also supplies the initial state:
 //! [`LbmKernel::load`] uploads an [`Lbm`]'s body and populations.
 

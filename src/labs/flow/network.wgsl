@@ -1,7 +1,7 @@
 // network.wgsl — the vortical network's adjacency, never stored:
 // A_ij = (w_i + w_j) / max(d_ij, floor) for i ≠ j, A_ii = 0, with
 // w_i = |Γ_i| / (4π) and d_ij the (periodic, minimum-image) distance.
-// CPU twins: `Network::matvec` and `Network::column` in src/network.rs.
+// CPU twins: `Network::matvec` and `Network::column` in src/labs/flow/network.rs.
 //
 // Entry points:
 //   matvec   y = A x; one invocation per row i, looping over all j.

@@ -1,4 +1,4 @@
-//! `shaders/network.wgsl` on a [`Gpu`]: the vortical adjacency's mat-vecs
+//! `network.wgsl` on a [`Gpu`]: the vortical adjacency's mat-vecs
 //! and sampled columns, computed on the fly in f32. The CPU twins are
 //! [`Network::matvec`] and [`Network::column`].
 //!

@@ -1,14 +1,14 @@
 // spectral.wgsl — decaying 2D turbulence, pseudo-spectral, on the GPU: one
 // Runge–Kutta step of the vorticity equation in Fourier space, with the FFTs
 // done here (radix-2, one workgroup per line, in workgroup memory).
-// CPU twin: `Grid::rhs` with `ode::step` in src/spectral.rs (f64, rustfft);
+// CPU twin: `Grid::rhs` with `ode::step` in src/labs/flow/spectral.rs (f64, rustfft);
 // the same algorithm: ω_x + iω_y and u + iv ride one inverse FFT each, the
 // product u ω_x + v ω_y one forward FFT, then the 2/3 rule and viscosity.
 // Workgroup size: 64 everywhere (details at the end of this header);
 // bindings below.
 //
 // Entry points (the host copies the Dims variant each one needs into
-// `dims` between passes; see src/spectral_kernel.rs):
+// `dims` between passes; see src/labs/flow/spectral_kernel.rs):
 //   combine   stage = y + Σ_j c_j k_j           (an RK stage's input)
 //   finish    y     = y + Σ_j c_j k_j           (the step's update)
 //   prepare   work[0] = FFT(ω_x + iω_y), work[1] = FFT(u + iv), from `stage`

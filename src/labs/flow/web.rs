@@ -341,7 +341,7 @@ impl FlowGpu {
     }
 
     /// Loads the link's flow onto the GPU at time 0: `{nx, ny, h, periodic, reynolds, dt}`.
-    #[wasm_bindgen(js_name = flowLoad)]
+    #[wasm_bindgen(js_name = load)]
     pub fn flow_load(&self, link: &str) -> Result<JsValue, JsValue> {
         let config = config(link)?;
         let start = Simulation::new(&config);
@@ -363,13 +363,13 @@ impl FlowGpu {
     }
 
     /// The loaded flow's body cells (1) on the grid, empty for turbulence.
-    #[wasm_bindgen(js_name = flowBody)]
+    #[wasm_bindgen(js_name = body)]
     pub fn flow_body(&self) -> Vec<u8> {
         self.flow.borrow().as_ref().map(|f| body(&f.start)).unwrap_or_default()
     }
 
     /// Queues `steps` time steps on the GPU; returns the flow's time after them.
-    #[wasm_bindgen(js_name = flowAdvance)]
+    #[wasm_bindgen(js_name = advance)]
     pub fn flow_advance(&self, steps: usize) -> Result<f64, JsValue> {
         let mut slot = self.flow.borrow_mut();
         let flow = slot.as_mut().ok_or_else(|| js_error("no flow loaded, or a read-back is in flight"))?;
@@ -383,7 +383,7 @@ impl FlowGpu {
 
     /// Resolves to `{t, w}`: the flow's time and its vorticity field
     /// (row-major, row = y); rejects when the flow has blown up or the device is gone.
-    #[wasm_bindgen(js_name = flowVorticity)]
+    #[wasm_bindgen(js_name = vorticity)]
     pub fn flow_vorticity(&self) -> Promise {
         let gpu = self.gpu.clone();
         let slot = self.flow.clone();
@@ -414,7 +414,7 @@ impl FlowGpu {
 
     /// Uploads a network (as `FlowSession.network` returned it) for the
     /// column and mat-vec kernels, with room for `l` columns.
-    #[wasm_bindgen(js_name = flowNetwork)]
+    #[wasm_bindgen(js_name = network)]
     pub fn flow_network(&self, network: JsValue, l: usize) -> Result<(), JsValue> {
         let net: Network = serde_wasm_bindgen::from_value(network)?;
         let mut slot = self.network.borrow_mut();
@@ -424,7 +424,7 @@ impl FlowGpu {
     }
 
     /// Resolves to columns `samples` of the loaded network's A (n × l, column-major).
-    #[wasm_bindgen(js_name = flowColumns)]
+    #[wasm_bindgen(js_name = columns)]
     pub fn flow_columns(&self, samples: Vec<u32>) -> Promise {
         let gpu = self.gpu.clone();
         let slot = self.network.clone();
@@ -440,7 +440,7 @@ impl FlowGpu {
     /// Lanczos on the loaded network with mat-vecs on the GPU: resolves to
     /// `{values, vectors (k × n), matvecs, ms}`. Each mat-vec awaits its
     /// read-back, so the page stays responsive throughout.
-    #[wasm_bindgen(js_name = flowLanczos)]
+    #[wasm_bindgen(js_name = lanczos)]
     pub fn flow_lanczos(&self, n: usize, k: usize, seed: u32) -> Promise {
         let gpu = self.gpu.clone();
         let slot = self.network.clone();

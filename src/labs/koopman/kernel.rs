@@ -1,7 +1,7 @@
 //! Long-horizon rollouts of a trained Koopman autoencoder from many initial
 //! conditions at once, in f32 — the GPU's part of the Koopman lab, where it
 //! pays: n initial conditions × steps decodes (256 × 1000 is 256 000 decoder
-//! passes). `shaders/koopman.wgsl` is the kernel, [`rollout_cpu`] its twin.
+//! passes). `koopman.wgsl` is the kernel, [`rollout_cpu`] its twin.
 //!
 //! Initial conditions are encoded on the CPU (once each); the kernel steps the
 //! latent state, decodes, and keeps only the (θ, θ̇) each prediction stands

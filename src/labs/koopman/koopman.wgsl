@@ -4,7 +4,7 @@
 // state the prediction stands for, (θ, θ̇) = P x̂ + offset (the lift's plane).
 // The m-dimensional x̂ is never stored: each coordinate is folded into the
 // projection as soon as it is decoded.
-// CPU twin: `koopman_kernel::rollout_cpu` in src/koopman_kernel.rs.
+// CPU twin: `kernel::rollout_cpu` in src/labs/koopman/kernel.rs.
 //
 // A dispatch advances steps [first, last) and leaves the latent state in `z`
 // for the next dispatch: the host splits a long horizon into chunks, so no

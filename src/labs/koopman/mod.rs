@@ -15,7 +15,7 @@
 //! AdamW with global-norm clipping as in the reference code.
 //!
 //! Differences from the reference code, on purpose: the identity term is not
-//! multiplied by s (PAPERS.md's formula); D starts as C⁻¹ (the code's
+//! multiplied by s (docs/koopman.md); D starts as C⁻¹ (the code's
 //! `pinverse(Cᵀ)` is C itself for an orthogonal C, which is inconsistent from
 //! the start); noisy and clean data share one scaling (the code scales each by
 //! its own range, so the truth is shifted against the inputs).

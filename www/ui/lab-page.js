@@ -11,9 +11,9 @@ export const RUN_BUTTONS = `
           <button type="button" data-action="copy">Copy link</button>
         </div>`;
 
-/** Fills `container` with links to `presets`, [[name, hash], …]. */
+/** Fills `container` with links to `presets`, the registry's [{name, link}, …]. */
 export function showPresets(container, presets) {
-  for (const [name, href] of presets) {
+  for (const { name, link: href } of presets) {
     const a = document.createElement('a');
     a.href = href;
     a.textContent = name;

@@ -1,36 +1,30 @@
-// The depth lab page: training runs in a Web Worker (www/depth-worker.js);
+// The depth lab page: training runs in a Web Worker (./worker.js);
 // this view shows its progress, draws the decision boundary (256² on the GPU
 // when WebGPU is present, 64² on the CPU otherwise), the hidden states
 // flowing through depth, and re-evaluates the trained model under other
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
 
-import { RUN_BUTTONS, download, hashSetter, showPresets } from '../lab-page.js';
-import { buildControls, showValues } from '../controls.js';
-import { lineChart } from '../charts.js';
-import { drawBoundary } from '../heatmap.js';
-import { gpu, onBackendChange } from '../backend.js';
-import { evalScheduler } from '../eval-scheduler.js';
-import { depthFlow } from './depth-flow.js';
+import { RUN_BUTTONS, download, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { buildControls, showValues } from '../../ui/controls.js';
+import { lineChart } from '../../ui/charts.js';
+import { drawBoundary } from '../../ui/heatmap.js';
+import { gpu, labGpu, onBackendChange } from '../../backend.js';
+import { evalScheduler } from '../../ui/eval-scheduler.js';
+import { depthFlow } from './flow-plot.js';
 
 const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
-const SCHEMES = ['euler', 'midpoint', 'heun', 'rk3', 'rk4', 'rk38'];
 const SCHEME_COLOURS = ['#c0392b', '#e67e22', '#b7950b', '#27ae60', '#2f6fd1', '#8e44ad'];
 const GPU_RES = 256;
 const CPU_RES = 64;
 
-export const PRESETS = [
-  ['Euler-trained ResNet breaks under RK4', '#lab=depth&scheme=euler&steps=2&basis=pwc&K=2&escheme=rk4&esteps=2&ebasis=pwc&eK=2'],
-  ['RK4-trained model survives 4 → 32 steps', '#lab=depth&scheme=rk4&steps=8&esteps=32'],
-  ['Compress K = 16 → 4', '#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=4'],
-  ['Pendulum: ResNets are not meaningful integrators', '#lab=depth&data=pendulum&epochs=2000&lr=0.003&batch=32'],
-];
-
 const trainingKey = (config) => JSON.stringify(Object.entries(config).filter(([k]) => !EVAL_KEYS.includes(k)));
 const withH = (v) => `${v} · h=${(1 / Number(v)).toPrecision(3)}`;
 
-export function mountDepth(app, core, report) {
+export function mount(app, core, report) {
   const knobs = core.knobs('depth');
+  // The tableaux, in the order of the Rust table (the `scheme` knob's choices).
+  const SCHEMES = knobs.find((k) => k.key === 'scheme').choices;
   const root = document.createElement('section');
   root.className = 'lab depth';
   root.dataset.lab = 'depth';
@@ -105,7 +99,7 @@ ${RUN_BUTTONS}
   app.replaceChildren(root);
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
-  showPresets(root.querySelector('.presets'), PRESETS);
+  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'depth').presets);
 
   drawThumbnails(root.querySelector('.thumbs'), core, report.config, (name) => setKey('data', name));
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
@@ -157,7 +151,7 @@ ${RUN_BUTTONS}
   const compare = () => {
     twins.forEach((w) => w.terminate());
     twins = ['euler', 'rk4'].map((scheme, i) => {
-      const twin = new Worker(new URL('../depth-worker.js', import.meta.url), { type: 'module' });
+      const twin = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       const el = root.querySelector(`.compare-${scheme}`);
       el.dataset.rows = '0';
       twin.onmessage = ({ data: m }) => {
@@ -198,7 +192,7 @@ ${RUN_BUTTONS}
   buildControls(trainingBox, knobs.filter((k) => !EVAL_KEYS.includes(k.key)), config, setKey, formats);
   buildControls(evalBox, knobs.filter((k) => EVAL_KEYS.includes(k.key)), config, setKey, formats);
 
-  const worker = new Worker(new URL('../depth-worker.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const isPendulum = () => config.data === 'pendulum';
 
   const start = () => {
@@ -259,9 +253,9 @@ ${RUN_BUTTONS}
     );
     await nextFrame();
     const resolution = root.querySelector('.resolution');
-    const device = gpu();
+    const device = labGpu(core.DepthGpu);
     if (m.packed && device) {
-      const logits = await device.depthGrid(m.packed, GPU_RES);
+      const logits = await device.grid(m.packed, GPU_RES);
       drawBoundary(canvas, logits, GPU_RES, points.classes, points);
       resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
     } else if (m.grid) {

@@ -1,28 +1,22 @@
 // The Koopman lab page: a consistent Koopman autoencoder and the plain one
-// (ν = η = 0) train side by side in a Web Worker (www/koopman-worker.js) on
+// (ν = η = 0) train side by side in a Web Worker (./worker.js) on
 // the same pendulum data and seed. The page animates their long-horizon
 // predictions against the truth, charts the relative error against horizon,
 // the loss terms, and the eigenvalues of C against the unit circle.
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
 // present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
-import { RUN_BUTTONS, download, hashSetter, showPresets } from '../lab-page.js';
-import { buildControls, showValues } from '../controls.js';
-import { lineChart } from '../charts.js';
-import { gpu, onBackendChange } from '../backend.js';
-import { evalScheduler } from '../eval-scheduler.js';
-import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, phaseBounds } from './koopman-plots.js';
+import { RUN_BUTTONS, download, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { buildControls, showValues } from '../../ui/controls.js';
+import { lineChart } from '../../ui/charts.js';
+import { gpu, labGpu, onBackendChange } from '../../backend.js';
+import { evalScheduler } from '../../ui/eval-scheduler.js';
+import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, phaseBounds } from './plots.js';
 
 const GPU_N = 256;
 const CPU_N = 32;
 
-export const PRESETS = [
-  ['Noisy pendulum: consistent against plain', '#lab=koopman'],
-  ['Near-linear pendulum, no noise', '#lab=koopman&theta0=0.8&noise=0&epochs=100'],
-  ['Strong noise (0.08)', '#lab=koopman&noise=0.08'],
-];
-
-export function mountKoopman(app, core, report) {
+export function mount(app, core, report) {
   const knobs = core.knobs('koopman');
   const root = document.createElement('section');
   root.className = 'lab koopman';
@@ -86,7 +80,7 @@ ${RUN_BUTTONS}
   app.replaceChildren(root);
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
-  showPresets(root.querySelector('.presets'), PRESETS);
+  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'koopman').presets);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const banner = root.querySelector('#koopman-banner');
@@ -134,7 +128,7 @@ ${RUN_BUTTONS}
   const setKey = hashSetter(core);
   buildControls(controls, knobs, config, setKey);
 
-  const worker = new Worker(new URL('../koopman-worker.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
   const start = () => {
     lossChart.clear();
@@ -204,10 +198,10 @@ ${RUN_BUTTONS}
     metric('consistency').textContent = m.consistent.consistency.toExponential(2);
     let rollouts;
     let n;
-    const device = gpu();
+    const device = labGpu(core.KoopmanGpu);
     const resolution = root.querySelector('.resolution');
     if (m.packed && device) {
-      rollouts = { consistent: await device.koopmanRollouts(m.packed[0]), plain: await device.koopmanRollouts(m.packed[1]) };
+      rollouts = { consistent: await device.rollouts(m.packed[0]), plain: await device.rollouts(m.packed[1]) };
       n = m.packed[0].n;
       resolution.textContent = `${n} initial conditions rolled out ${config.horizon} steps on the GPU.`;
     } else if (m.rollouts) {

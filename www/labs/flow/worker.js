@@ -1,9 +1,10 @@
 // The flow lab's worker: the CPU simulation (when there is no WebGPU), the
 // vortical network, Nyström, the exact solver and the error-against-l curve,
-// all in slices of about 25 ms so frames keep coming while an analysis runs.
+// all in the shared loop's slices (../../worker/loop.js) so frames keep
+// coming while an analysis runs.
 //
 // In:  {type: 'start', link, simulate, target}  simulate: run the flow here (CPU path)
-//      {type: 'play'} | {type: 'pause'} | {type: 'step'}
+//      the loop's play / pause / step
 //      {type: 'analyse', field?, t?, gpu}   field: the GPU's vorticity at time t; gpu:
 //                                       columns and Lanczos come from the main thread
 //      {type: 'columns', columns}       the GPU's sampled columns (after 'network')
@@ -14,9 +15,9 @@
 //      | {type: 'analysis', analysis, vector, t} | {type: 'curve', ls, points} | {type: 'vector', vector}
 //      | {type: 'idle'} (analysis finished) | {type: 'error', message}
 
-import init, { FlowSession } from './pkg/continuum.js';
+import { FlowSession } from '../../pkg/continuum.js';
+import { SLICE_MS, runWorker } from '../../worker/loop.js';
 
-const SLICE_MS = 25;
 const FRAME_MS = 80;
 /** Columns at which the error curve is traced (those up to n), and seeds per point. */
 const CURVE_LS = [25, 50, 100, 200, 400];
@@ -24,19 +25,11 @@ const CURVE_SEEDS = 3;
 
 let session = null;
 let simulate = false;
-let playing = false;
 let target = 0;
 let job = null; // a generator: the analysis in progress
 let waiting = null; // what the job waits for from the main thread
-let timer = null;
 let lastFrame = 0;
 let curveDone = false;
-
-const ready = init();
-
-function schedule() {
-  if (timer === null) timer = setTimeout(loop, 0);
-}
 
 function postFrame() {
   const w = new Float32Array(session.vorticity());
@@ -44,32 +37,22 @@ function postFrame() {
   lastFrame = performance.now();
 }
 
-/** One turn: a slice of simulation (CPU path), then a slice of the analysis. */
-function loop() {
-  timer = null;
-  if (!session) return;
+/** Advances the job; posts 'idle' when it is finished. */
+function advance(value) {
+  if (job.next(value).done) {
+    job = null;
+    postMessage({ type: 'idle' });
+  }
+}
+
+/** Runs `fn`; a failure ends the job and is thrown on to the loop, which posts it. */
+function guarded(fn) {
   try {
-    const toTarget = session.time() + 1e-9 < target;
-    if (simulate && (playing || toTarget)) {
-      session.simulate(SLICE_MS, playing ? Infinity : target);
-      if (performance.now() - lastFrame > FRAME_MS || session.time() + 1e-9 >= target) postFrame();
-    }
-    if (job && !waiting) {
-      const start = performance.now();
-      while (job && !waiting && performance.now() - start < SLICE_MS) {
-        if (job.next().done) {
-          job = null;
-          postMessage({ type: 'idle' });
-        }
-      }
-    }
+    fn();
   } catch (e) {
     job = null;
-    playing = false;
-    postMessage({ type: 'error', message: String(e?.message ?? e) });
-    return;
+    throw e;
   }
-  if ((simulate && (playing || session.time() + 1e-9 < target)) || (job && !waiting)) schedule();
 }
 
 /** The analysis of one field, as a generator that yields between units of work. */
@@ -127,71 +110,53 @@ function* analyse(field, gpu, time) {
 function resume(kind, value) {
   if (!job || waiting !== kind) return;
   waiting = null;
-  try {
-    if (job.next(value).done) {
-      job = null;
-      postMessage({ type: 'idle' });
-    }
-  } catch (e) {
-    job = null;
-    postMessage({ type: 'error', message: String(e?.message ?? e) });
-    return;
-  }
-  schedule();
+  guarded(() => advance(value));
 }
 
-onmessage = async (event) => {
-  await ready;
-  const m = event.data;
-  try {
-    switch (m.type) {
-      case 'start':
-        session?.free();
-        session = new FlowSession(m.link);
-        simulate = Boolean(m.simulate);
-        target = m.target;
-        playing = false;
-        job = null;
-        waiting = null;
-        curveDone = false;
-        postMessage({ type: 'ready', geometry: session.geometry(), body: session.body() });
-        if (simulate) postFrame();
-        schedule();
-        break;
-      case 'play':
-        playing = true;
-        schedule();
-        break;
-      case 'pause':
-        playing = false;
-        break;
-      case 'step':
-        playing = false;
-        if (simulate) {
-          target = session.time() + 0.1;
-          schedule();
-        }
-        break;
-      case 'analyse':
-        job = analyse(m.field, Boolean(m.gpu), m.t);
-        waiting = null;
-        schedule();
-        break;
-      case 'columns':
-        resume('columns', m.columns);
-        break;
-      case 'exact':
-        resume('exact', m);
-        break;
-      case 'vector': {
-        const vector = new Float32Array(session.eigenvector(m.which, m.index));
-        postMessage({ type: 'vector', vector, which: m.which, index: m.index }, [vector.buffer]);
-        break;
+runWorker({
+  start(m) {
+    session?.free();
+    session = new FlowSession(m.link);
+    simulate = Boolean(m.simulate);
+    target = m.target;
+    job = null;
+    waiting = null;
+    curveDone = false;
+    return { geometry: session.geometry(), body: session.body() };
+  },
+  started() {
+    if (simulate) postFrame();
+  },
+  /** One turn: a slice of simulation (CPU path), then a slice of the analysis. */
+  turn(playing) {
+    if (!session) return false;
+    guarded(() => {
+      if (simulate && (playing || session.time() + 1e-9 < target)) {
+        session.simulate(SLICE_MS, playing ? Infinity : target);
+        if (performance.now() - lastFrame > FRAME_MS || session.time() + 1e-9 >= target) postFrame();
       }
-      default:
-        throw new Error(`unknown message ${m.type}`);
-    }
-  } catch (e) {
-    postMessage({ type: 'error', message: String(e?.message ?? e) });
-  }
-};
+      const start = performance.now();
+      while (job && !waiting && performance.now() - start < SLICE_MS) advance();
+    });
+    return (simulate && (playing || session.time() + 1e-9 < target)) || Boolean(job && !waiting);
+  },
+  step() {
+    if (simulate) target = session.time() + 0.1;
+  },
+  on: {
+    analyse(m) {
+      job = analyse(m.field, Boolean(m.gpu), m.t);
+      waiting = null;
+    },
+    columns(m) {
+      resume('columns', m.columns);
+    },
+    exact(m) {
+      resume('exact', m);
+    },
+    vector(m) {
+      const vector = new Float32Array(session.eigenvector(m.which, m.index));
+      postMessage({ type: 'vector', vector, which: m.which, index: m.index }, [vector.buffer]);
+    },
+  },
+});

@@ -7,26 +7,19 @@
 //
 // GPU path: the main thread steps the flow (`flowAdvance`), reads the
 // vorticity back, and for each analysis computes the sampled columns and
-// the exact solver's mat-vecs on the GPU; the worker (www/flow-worker.js)
+// the exact solver's mat-vecs on the GPU; the worker (./worker.js)
 // builds the network and does Nyström's small dense algebra. CPU path: the
 // worker does all of it.
 
-import { RUN_BUTTONS, download, hashSetter, showPresets } from '../lab-page.js';
-import { buildControls, showValues } from '../controls.js';
-import { lineChart } from '../charts.js';
-import { gpu, onBackendChange } from '../backend.js';
-import { drawField, drawNodes } from './flow-plots.js';
-
-export const PRESETS = [
-  ['Decaying turbulence (default)', '#lab=flow'],
-  ['Vortex street behind a cylinder', '#lab=flow&flow=cylinder&Re=120&t=25&threshold=0.15&nodes=3000'],
-  ['Airfoil at 12°', '#lab=flow&flow=airfoil&Re=120&t=25&threshold=0.15'],
-  ['Few columns: l = 50, uniform', '#lab=flow&l=50&sampling=uniform'],
-];
+import { RUN_BUTTONS, download, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { buildControls, showValues } from '../../ui/controls.js';
+import { lineChart } from '../../ui/charts.js';
+import { gpu, labGpu, onBackendChange } from '../../backend.js';
+import { drawField, drawNodes } from './plots.js';
 
 const FIELD_WIDTH = 512;
 
-export function mountFlow(app, core, report) {
+export function mount(app, core, report) {
   const knobs = core.knobs('flow');
   const root = document.createElement('section');
   root.className = 'lab flow';
@@ -88,7 +81,7 @@ ${RUN_BUTTONS}
     </div>`;
   app.replaceChildren(root);
 
-  showPresets(root.querySelector('.presets'), PRESETS);
+  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'flow').presets);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const banner = root.querySelector('#flow-banner');
@@ -122,7 +115,7 @@ ${RUN_BUTTONS}
   const setKey = hashSetter(core);
   buildControls(controls, knobs, config, setKey);
 
-  const worker = new Worker(new URL('../flow-worker.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
   // Run state, renewed by start().
   let run = 0; // bumps on every start, so stale async work can tell
@@ -193,9 +186,9 @@ ${RUN_BUTTONS}
       try {
         if (playing || behind) {
           const remaining = Math.ceil((target - simTime) / geometry.dt - 1e-9);
-          device.flowAdvance(behind && !playing ? Math.max(1, Math.min(remaining, 8 * stepsPerFrame)) : stepsPerFrame);
+          device.advance(behind && !playing ? Math.max(1, Math.min(remaining, 8 * stepsPerFrame)) : stepsPerFrame);
         }
-        const { t, w } = await device.flowVorticity();
+        const { t, w } = await device.vorticity();
         if (token !== run) return;
         simTime = t;
         onField(t, w);
@@ -231,12 +224,12 @@ ${RUN_BUTTONS}
       delete el.dataset.value;
     }
     vectorIndex.replaceChildren(...Array.from({ length: config.k }, (_, i) => new Option(String(i + 1), String(i))));
-    device = gpu();
+    device = labGpu(core.FlowGpu);
     canvas.height = FIELD_WIDTH;
     if (device) {
       try {
-        geometry = device.flowLoad(location.hash);
-        body = device.flowBody();
+        geometry = device.load(location.hash);
+        body = device.body();
       } catch (e) {
         stopped(`The flow could not start on the GPU: ${e?.message ?? e}`);
         return;
@@ -306,8 +299,8 @@ ${RUN_BUTTONS}
       if (m.gpu && device) {
         gpuAnalysis = true;
         try {
-          device.flowNetwork(network, samples.length);
-          const columns = await device.flowColumns(Uint32Array.from(samples));
+          device.network(network, samples.length);
+          const columns = await device.columns(Uint32Array.from(samples));
           if (token === run) worker.postMessage({ type: 'columns', columns }, [columns.buffer]);
         } catch (e) {
           if (token === run) stopped(`The GPU columns failed: ${e?.message ?? e}`);
@@ -315,7 +308,7 @@ ${RUN_BUTTONS}
       }
     } else if (m.type === 'need-exact') {
       try {
-        const e = await device.flowLanczos(m.n, config.k, config.seed);
+        const e = await device.lanczos(m.n, config.k, config.seed);
         if (token === run) worker.postMessage({ type: 'exact', ...e });
       } catch (e) {
         if (token === run) stopped(`The GPU Lanczos failed: ${e?.message ?? e}`);

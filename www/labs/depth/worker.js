@@ -1,0 +1,75 @@
+// The depth lab's worker: trains epoch after epoch in slices (the shared
+// loop in ../../worker/loop.js), posting stats after each slice, and answers
+// evaluation requests between slices (so the page can move the evaluation
+// sliders while training runs).
+//
+// In:  the loop's start / play / pause / step
+//      | {type: 'eval', id, scheme, steps, basis, K, packed, res}
+//      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
+// Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
+//      | {type: 'studies', invariance, compression}
+//      | {type: 'eval', id, evaluation, trajectory, functions, packed?, grid?}
+//      | {type: 'weights', weights} | {type: 'pendulum', scheme, points}
+//      | {type: 'error', message}
+
+import { DepthSession, pendulumStudy } from '../../pkg/continuum.js';
+import { runWorker, slice } from '../../worker/loop.js';
+
+let session = null;
+
+/** Posts the finished model's studies once training ends without diverging. */
+function finished(st) {
+  if (st.done && !st.divergence) {
+    postMessage({ type: 'studies', invariance: session.invariance(), compression: session.compression() });
+  }
+}
+
+function postEpochs(stats) {
+  const st = session.status();
+  postMessage({ type: 'epochs', stats, status: st });
+  if (st.done) finished(st);
+  return st;
+}
+
+runWorker({
+  start(m) {
+    session?.free();
+    session = new DepthSession(m.link);
+    return { points: session.points(), status: session.status() };
+  },
+  turn(playing) {
+    if (!session || !playing) return false;
+    return !postEpochs(slice(() => session.epoch())).done;
+  },
+  step() {
+    const s = session.epoch();
+    if (s !== null) postEpochs([s]);
+    else postMessage({ type: 'epochs', stats: [], status: session.status() });
+  },
+  on: {
+    eval(m) {
+      const t0 = performance.now();
+      const reply = {
+        type: 'eval',
+        id: m.id,
+        evaluation: session.evaluate(m.scheme, m.steps, m.basis, m.K),
+        trajectory: session.trajectory(m.scheme, m.steps, m.basis, m.K),
+        functions: session.weightFunctions(m.basis, m.K, 4),
+      };
+      if (m.packed) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
+      else reply.grid = session.gridCpu(m.scheme, m.steps, m.basis, m.K, m.res);
+      reply.ms = performance.now() - t0;
+      postMessage(reply);
+    },
+    weights(m) {
+      postMessage({ type: 'weights', weights: session.weights(m.link) });
+    },
+    pendulum(m) {
+      // The three trainings take seconds; each result is posted as it lands.
+      for (const scheme of ['euler', 'midpoint', 'rk4']) {
+        const points = pendulumStudy(scheme, m.dt, m.epochs, m.lr, m.batch, m.seed);
+        postMessage({ type: 'pendulum', scheme, points });
+      }
+    },
+  },
+});

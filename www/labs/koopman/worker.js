@@ -1,0 +1,68 @@
+// The Koopman lab's worker. Two models train on the same data and seed,
+// epoch by epoch in turn, in the shared loop's slices (../../worker/loop.js):
+// the consistent one (the link's ν, η) and the plain Koopman autoencoder
+// (ν = η = 0). Evaluation requests are answered between slices.
+//
+// In:  the loop's start / play / pause / step | {type: 'eval', horizon, n, packed}
+// Out: {type: 'ready', truth, status} | {type: 'epochs', consistent: [...], plain: [...], status}
+//      | {type: 'eval', consistent, plain, starts, rollouts?: [Float32Array, Float32Array],
+//         packed?: [Packed, Packed], ms} | {type: 'error', message}
+// `status` is {consistent, plain}, each {epoch, epochs, done, params, divergence}.
+
+import { KoopmanSession } from '../../pkg/continuum.js';
+import { runWorker, slice } from '../../worker/loop.js';
+
+let models = null;
+
+const status = () => ({ consistent: models.consistent.status(), plain: models.plain.status() });
+
+/** One epoch of each model that is not finished, or null when both are. */
+function epochs() {
+  const c = models.consistent.epoch();
+  const p = models.plain.epoch();
+  return c || p ? [c, p] : null;
+}
+
+function postEpochs(pairs) {
+  const st = status();
+  postMessage({
+    type: 'epochs',
+    consistent: pairs.map(([c]) => c).filter(Boolean),
+    plain: pairs.map(([, p]) => p).filter(Boolean),
+    status: st,
+  });
+  return !(st.consistent.done && st.plain.done);
+}
+
+runWorker({
+  start(m) {
+    models?.consistent.free();
+    models?.plain.free();
+    models = null;
+    models = { consistent: new KoopmanSession(m.link, false), plain: new KoopmanSession(m.link, true) };
+    return { truth: models.consistent.truth(), status: status() };
+  },
+  turn(playing) {
+    if (!models || !playing) return false;
+    return postEpochs(slice(epochs));
+  },
+  step() {
+    const pair = epochs();
+    postEpochs(pair ? [pair] : []);
+  },
+  on: {
+    eval(m) {
+      const t0 = performance.now();
+      const reply = {
+        type: 'eval',
+        consistent: models.consistent.evaluate(m.horizon),
+        plain: models.plain.evaluate(m.horizon),
+        starts: models.consistent.starts(m.n, m.horizon),
+      };
+      if (m.packed) reply.packed = [models.consistent.packed(m.n, m.horizon), models.plain.packed(m.n, m.horizon)];
+      else reply.rollouts = [models.consistent.rolloutsCpu(m.n, m.horizon), models.plain.rolloutsCpu(m.n, m.horizon)];
+      reply.ms = performance.now() - t0;
+      postMessage(reply);
+    },
+  },
+});

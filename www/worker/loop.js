@@ -1,0 +1,94 @@
+// The one worker loop every lab's worker runs: its own instance of the wasm
+// core, the start / play / pause / step protocol, work in slices of about
+// SLICE_MS so the worker answers messages (evaluations, sliders) between
+// slices, and every error posted as a message, never thrown.
+//
+// A lab's worker calls runWorker(lab) with:
+//   start(m)      a new run from m.link; returns the fields of the 'ready' reply
+//   started()     optional: runs just after 'ready' is posted
+//   turn(playing) up to SLICE_MS of work; returns true while more is due now
+//   step()        one unit of work, on the Step button (the loop pauses first)
+//   on            { type: (m) => void } for the lab's own messages
+// In:  {type: 'start', link, play?, …} | {type: 'play'} | {type: 'pause'} | {type: 'step'} | lab's own
+// Out: {type: 'ready', …} | lab's own | {type: 'error', message}
+
+import init from '../pkg/continuum.js';
+
+/** How long one slice of work may hold the worker, in ms. */
+export const SLICE_MS = 25;
+
+/** Posts an error as a message the view shows. */
+export function postError(e) {
+  postMessage({ type: 'error', message: String(e?.message ?? e) });
+}
+
+/**
+ * Calls `next()` until SLICE_MS has passed or it returns null; returns the
+ * results. A training loop's slice: `next` is one epoch.
+ */
+export function slice(next) {
+  const out = [];
+  const start = performance.now();
+  while (performance.now() - start < SLICE_MS) {
+    const r = next();
+    if (r === null) break;
+    out.push(r);
+  }
+  return out;
+}
+
+export function runWorker(lab) {
+  const ready = init();
+  let playing = false;
+  let timer = null;
+
+  const schedule = () => {
+    if (timer === null) timer = setTimeout(loop, 0);
+  };
+
+  function loop() {
+    timer = null;
+    let more;
+    try {
+      more = lab.turn(playing);
+    } catch (e) {
+      playing = false;
+      postError(e);
+      return;
+    }
+    if (more) schedule();
+    else playing = false;
+  }
+
+  onmessage = async (event) => {
+    await ready;
+    const m = event.data;
+    try {
+      switch (m.type) {
+        case 'start':
+          playing = Boolean(m.play);
+          postMessage({ type: 'ready', ...lab.start(m) });
+          lab.started?.();
+          break;
+        case 'play':
+          playing = true;
+          break;
+        case 'pause':
+          playing = false;
+          break;
+        case 'step':
+          playing = false;
+          lab.step();
+          break;
+        default: {
+          const handler = lab.on?.[m.type];
+          if (!handler) throw new Error(`unknown message ${m.type}`);
+          handler(m);
+        }
+      }
+    } catch (e) {
+      postError(e);
+    }
+    schedule();
+  };
+}
