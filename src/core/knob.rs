@@ -45,6 +45,7 @@ pub const fn int(
     Knob { key, kind: Kind::Int { min, max }, default, label, help }
 }
 
+/// A number knob; `.log()` gives it a logarithmic slider.
 pub const fn float(
     key: &'static str,
     min: f64,
@@ -54,17 +55,6 @@ pub const fn float(
     help: &'static str,
 ) -> Knob {
     Knob { key, kind: Kind::Float { min, max, log: false }, default, label, help }
-}
-
-pub const fn logf(
-    key: &'static str,
-    min: f64,
-    max: f64,
-    default: &'static str,
-    label: &'static str,
-    help: &'static str,
-) -> Knob {
-    Knob { key, kind: Kind::Float { min, max, log: true }, default, label, help }
 }
 
 pub const fn choice(
@@ -86,3 +76,13 @@ pub const SEED: Knob = int(
     "Seed",
     "Seeds the data, the initial weights and every random choice: the same link gives the same run.",
 );
+
+impl Knob {
+    /// The same number knob with a logarithmic slider.
+    pub const fn log(self) -> Knob {
+        match self.kind {
+            Kind::Float { min, max, .. } => Knob { kind: Kind::Float { min, max, log: true }, ..self },
+            _ => panic!("only number knobs have a logarithmic slider"),
+        }
+    }
+}

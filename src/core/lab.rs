@@ -72,6 +72,24 @@ pub struct Lab {
 }
 
 impl Lab {
+    /// A lab that is described but not built yet: the page shows its
+    /// summary and the knobs its links carry; `continuum run` says it is
+    /// not built.
+    pub const fn coming(name: &'static str, title: &'static str, summary: &'static str, knobs: &'static [Knob]) -> Lab {
+        Lab {
+            name,
+            title,
+            summary,
+            knobs,
+            presets: &[],
+            status: Status::Coming,
+            run: None,
+            tiny: "",
+            fields: &[],
+            shaders: &[],
+        }
+    }
+
     /// Serializes the lab's report for [`Outcome`].
     pub fn outcome<R: Serialize>(
         report: &R,

@@ -95,6 +95,41 @@ impl Link {
         Some(&self.values[i])
     }
 
+    /// Checks the link is for `lab` (a lab's `Config::from_link` starts here).
+    pub fn expect_lab(&self, lab: &Lab) -> Result<(), String> {
+        if self.lab == lab {
+            Ok(())
+        } else {
+            Err(format!("not a {} link: lab={}", lab.name, self.lab.name))
+        }
+    }
+
+    /// The value of an integer knob. The link was validated against the
+    /// lab's table, so a missing key or another kind is a bug in the lab's
+    /// code, and panics.
+    pub fn int(&self, key: &str) -> i64 {
+        match self.get(key) {
+            Some(Value::Int(v)) => *v,
+            other => panic!("{} knob {key} is not an integer: {other:?}", self.lab.name),
+        }
+    }
+
+    /// The value of a number knob (see [`Link::int`]).
+    pub fn float(&self, key: &str) -> f64 {
+        match self.get(key) {
+            Some(Value::Float(v)) => *v,
+            other => panic!("{} knob {key} is not a number: {other:?}", self.lab.name),
+        }
+    }
+
+    /// The value of a choice knob (see [`Link::int`]).
+    pub fn choice(&self, key: &str) -> &'static str {
+        match self.get(key) {
+            Some(Value::Choice(v)) => v,
+            other => panic!("{} knob {key} is not a choice: {other:?}", self.lab.name),
+        }
+    }
+
     /// `(knob, value)` pairs in canonical order.
     pub fn entries(&self) -> impl Iterator<Item = (&'static Knob, &Value)> {
         self.lab.knobs.iter().zip(&self.values)

@@ -1,18 +1,12 @@
 // The app shell end to end in headless Chromium, run twice by `make test`:
 // with WebGPU (SwiftShader) and without it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, ready, WEBGPU, ONCE } from './browser.mjs';
+import { useBrowser, ready, WEBGPU, ONCE } from './browser.mjs';
 import { serve } from '../../tools/serve.mjs';
 
-let env;
-before(async () => {
-  env = await startBrowser();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('the page loads with no console error and shows the right backend badge', async () => {
   const page = await env.page();
@@ -49,7 +43,7 @@ test('the dense kernel agrees with its CPU twin in the page', async () => {
   await page.close();
 });
 
-test('a malformed link shows what was wrong and uses the defaults', async () => {
+test('a malformed link shows what was wrong and uses the defaults', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&steps=abc&scheme=rk9&zzz=1`);
   await ready(page);
@@ -66,7 +60,7 @@ test('a malformed link shows what was wrong and uses the defaults', async () => 
   await page.close();
 });
 
-test('an unknown lab falls back to the default lab with a message', async () => {
+test('an unknown lab falls back to the default lab with a message', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=warp`);
   await ready(page);
@@ -76,7 +70,7 @@ test('an unknown lab falls back to the default lab with a message', async () => 
   await page.close();
 });
 
-test('switching labs updates the hash, and reloading restores it', async () => {
+test('switching labs updates the hash, and reloading restores it', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&steps=16`);
   await ready(page);
@@ -97,7 +91,7 @@ test('switching labs updates the hash, and reloading restores it', async () => {
   await page.close();
 });
 
-test('a core that fails to load gives a readable message, not a blank page', async () => {
+test('a core that fails to load gives a readable message, not a blank page', ONCE, async () => {
   const page = await env.page();
   await page.route('**/*.wasm', (route) => route.abort());
   await page.goto(env.url);

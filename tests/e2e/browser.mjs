@@ -5,6 +5,7 @@
 // CONTINUUM_WEBGPU=1 starts Chromium with --enable-unsafe-webgpu (SwiftShader
 // adapter); 0 starts it without, so the page has no adapter and must use the CPU.
 
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../tools/serve.mjs';
 
@@ -57,3 +58,18 @@ export async function startBrowser() {
 export async function ready(page) {
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
 }
+
+/**
+ * One browser for the calling test file, started before its tests and closed
+ * after them (node --test runs each file in a process of its own). Returns
+ * the object startBrowser resolves to, filled in once `before` has run.
+ */
+export function useBrowser() {
+  const env = {};
+  before(async () => Object.assign(env, await startBrowser()));
+  after(async () => env.close?.());
+  return env;
+}
+
+/** The text of the page's `[data-metric=name]` element. */
+export const metric = (page, name) => page.locator(`[data-metric="${name}"]`).textContent();

@@ -1,21 +1,14 @@
 // The depth lab page end to end, run with and without WebGPU. Training always
 // runs on the CPU (in a Web Worker); the GPU draws the decision boundary.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { startBrowser, ready, WEBGPU } from './browser.mjs';
+import { useBrowser, ready, WEBGPU, ONCE, metric } from './browser.mjs';
 
-let env;
-before(async () => {
-  env = await startBrowser();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
-const metric = (page, name) => page.locator(`[data-metric="${name}"]`).textContent();
 
 async function trained(page, epochs) {
   await page.waitForFunction((n) => document.querySelector('[data-metric="epoch"]')?.textContent === String(n), epochs, {
@@ -83,7 +76,7 @@ test('evaluation sliders change the hash and the eval accuracy without retrainin
   await page.close();
 });
 
-test('a diverging link stops training and says what to change', async () => {
+test('a diverging link stops training and says what to change', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&lr=10&epochs=50&scheme=euler&steps=2`);
   await ready(page);
@@ -94,7 +87,7 @@ test('a diverging link stops training and says what to change', async () => {
   await page.close();
 });
 
-test('when training ends, the invariance and compression studies are drawn', async () => {
+test('when training ends, the invariance and compression studies are drawn', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&data=moons&epochs=20&steps=4&esteps=4`);
   await ready(page);
@@ -107,7 +100,7 @@ test('when training ends, the invariance and compression studies are drawn', asy
   await page.close();
 });
 
-test('the pendulum study draws endpoint error against h for three training schemes', async () => {
+test('the pendulum study draws endpoint error against h for three training schemes', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&data=pendulum&epochs=5&batch=64`);
   await ready(page);
@@ -118,7 +111,7 @@ test('the pendulum study draws endpoint error against h for three training schem
   await page.close();
 });
 
-test('classroom links (?embed) hide the training controls', async () => {
+test('classroom links (?embed) hide the training controls', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}?embed#lab=depth&epochs=5`);
   await ready(page);
@@ -128,7 +121,7 @@ test('classroom links (?embed) hide the training controls', async () => {
   await page.close();
 });
 
-test('Euler- and RK4-trained twins are compared side by side; dataset thumbnails set the link', async () => {
+test('Euler- and RK4-trained twins are compared side by side; dataset thumbnails set the link', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&data=moons&epochs=10&steps=4&esteps=4`);
   await ready(page);

@@ -3,21 +3,14 @@
 // (SwiftShader here, which is slow: the links are small); without, the
 // worker does all of it on the CPU.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { startBrowser, ready, WEBGPU } from './browser.mjs';
+import { useBrowser, ready, WEBGPU, metric } from './browser.mjs';
 
-let env;
-before(async () => {
-  env = await startBrowser();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
-const metric = (page, name) => page.locator(`[data-metric="${name}"]`).textContent();
 const value = (page, name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value');
 
 async function analysed(page, after = -1) {
@@ -91,8 +84,10 @@ test('play re-analyses as the flow evolves, other eigenvectors can be shown, and
   await page.fill('[data-knob="l"]', '80');
   await page.dispatchEvent('[data-knob="l"]', 'change');
   await page.waitForFunction(() => /[#&]l=80(&|$)/.test(location.hash));
+  // The analysis of the new link (the previous one's figures stay shown
+  // until it lands, so waiting for any analysis would race).
+  await page.waitForFunction(() => document.querySelector('[data-metric="l"]')?.textContent === '80', null, { timeout: 180_000 });
   await analysed(page);
-  assert.equal(await metric(page, 'l'), '80');
   await page.reload();
   await ready(page);
   assert.equal(await page.locator('[data-knob="l"]').inputValue(), '80');

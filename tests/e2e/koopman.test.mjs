@@ -1,21 +1,14 @@
 // The Koopman lab page end to end, run with and without WebGPU. Training runs
 // on the CPU (in a Web Worker); the GPU rolls out 256 initial conditions.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { startBrowser, ready, WEBGPU } from './browser.mjs';
+import { useBrowser, ready, WEBGPU, ONCE, metric } from './browser.mjs';
 
-let env;
-before(async () => {
-  env = await startBrowser();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
-const metric = (page, name) => page.locator(`[data-metric="${name}"]`).textContent();
 
 async function evaluated(page, epochs) {
   await page.waitForFunction((n) => document.querySelector('[data-metric="rel-error"]')?.dataset.epoch === String(n), epochs, {
@@ -78,7 +71,7 @@ test('the horizon re-evaluates without retraining, and a reload restores the lin
   await page.close();
 });
 
-test('the wake data set, not built yet, is explained in a banner', async () => {
+test('the wake data set, not built yet, is explained in a banner', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=koopman&data=wake`);
   await ready(page);
@@ -90,7 +83,7 @@ test('the wake data set, not built yet, is explained in a banner', async () => {
 
 // Training is bit-identical in the page (wasm) and natively: same products,
 // same libm. A shared link therefore reproduces exactly, not approximately.
-test('the page reproduces `continuum run` of the same link exactly', async () => {
+test('the page reproduces `continuum run` of the same link exactly', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=koopman&epochs=15&seed=3`);
   await ready(page);

@@ -17,7 +17,7 @@ use crate::num::rng::gaussian;
 use block::{Block, Blowup, Norm, NormFit, Tape};
 use data::Dataset;
 
-use crate::core::knob::{choice, float, int, logf, Kind, Knob, SEED};
+use crate::core::knob::{choice, float, int, Kind, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::num::ode::SCHEMES;
 
@@ -60,12 +60,12 @@ const KNOBS: &[Knob] = &[
     int("width", 2, 128, "16", "Width", "Hidden width w of the ODE block's vector field."),
     int("dim", 2, kernel::MAX_D as i64, "8", "State dimension", "Dimension d of the state that flows through depth."),
     int("epochs", 1, 2000, "200", "Epochs", "Passes over the training set."),
-    logf("lr", 1e-5, 10.0, "0.01", "Learning rate", "Adam step size; too large diverges, and the run stops and says so."),
+    float("lr", 1e-5, 10.0, "0.01", "Learning rate", "Adam step size; too large diverges, and the run stops and says so.").log(),
     int("batch", 1, 4096, "64", "Batch", "Mini-batch size."),
     float("noise", 0.0, 1.0, "0.05", "Data noise", "Standard deviation of the noise added to the classification datasets (not to pendulum)."),
     SEED,
     Knob { key: "refine", kind: Kind::IntList { min: 1, max: 2000, max_len: 6 }, default: "", label: "Refine at epochs", help: "Double the steps and K at these epochs (incremental-in-depth training)." },
-    logf("dt", 0.001, 1.0, "0.1", "Δt", "Sampling interval of the pendulum trajectories."),
+    float("dt", 0.001, 1.0, "0.1", "Δt", "Sampling interval of the pendulum trajectories.").log(),
     choice("escheme", SCHEMES, "rk4", "Evaluation integrator", "Re-integrate the trained model with this tableau, without retraining."),
     int("esteps", 1, 64, "8", "Evaluation steps", "Re-integrate the trained model with this many steps, without retraining."),
     choice("ebasis", BASES, "pwc", "Evaluation basis", "Project every weight onto this basis, without retraining."),
@@ -108,23 +108,9 @@ impl Config {
     /// The typed view of a depth link. `K` is raised to the nearest size the
     /// family allows (even for `pwl`, ≥ 2 for `fem`); the returned note says so.
     pub fn from_link(link: &Link) -> Result<(Config, Option<String>), String> {
-        if *link.lab != LAB {
-            return Err(format!("not a depth link: lab={}", link.lab.name));
-        }
-        let int = |k: &str| match link.get(k) {
-            Some(Value::Int(v)) => *v,
-            other => panic!("depth knob {k} is not an integer: {other:?}"),
-        };
-        let float = |k: &str| match link.get(k) {
-            Some(Value::Float(v)) => *v,
-            other => panic!("depth knob {k} is not a number: {other:?}"),
-        };
-        let choice = |k: &str| match link.get(k) {
-            Some(Value::Choice(v)) => *v,
-            other => panic!("depth knob {k} is not a choice: {other:?}"),
-        };
-        let family = Family::by_name(choice("basis")).expect("basis choices are families");
-        let k = int("K") as usize;
+        link.expect_lab(&LAB)?;
+        let family = Family::by_name(link.choice("basis")).expect("basis choices are families");
+        let k = link.int("K") as usize;
         let valid = family.valid_size(k);
         let note = (valid != k).then(|| {
             format!(
@@ -139,20 +125,20 @@ impl Config {
         };
         Ok((
             Config {
-                data: choice("data"),
-                scheme: Tableau::by_name(choice("scheme")).expect("scheme choices are tableaux"),
-                steps: int("steps") as usize,
+                data: link.choice("data"),
+                scheme: Tableau::by_name(link.choice("scheme")).expect("scheme choices are tableaux"),
+                steps: link.int("steps") as usize,
                 basis: Basis::new(family, valid).expect("valid size"),
-                width: int("width") as usize,
-                dim: int("dim") as usize,
-                epochs: int("epochs") as usize,
-                lr: float("lr"),
-                batch: int("batch") as usize,
-                noise: float("noise"),
-                seed: int("seed") as u64,
+                width: link.int("width") as usize,
+                dim: link.int("dim") as usize,
+                epochs: link.int("epochs") as usize,
+                lr: link.float("lr"),
+                batch: link.int("batch") as usize,
+                noise: link.float("noise"),
+                seed: link.int("seed") as u64,
                 refine,
-                dt: float("dt"),
-                norm: choice("norm") == "batch",
+                dt: link.float("dt"),
+                norm: link.choice("norm") == "batch",
             },
             note,
         ))

@@ -4,21 +4,15 @@
 //! links to it parse; the knob table is a placeholder its issue will redesign.
 
 use crate::core::knob::{float, int, Knob, SEED};
-use crate::core::lab::{Lab, Status};
+use crate::core::lab::Lab;
 
 /// The registry's entry for this lab.
-pub const LAB: Lab = Lab {
-    name: "fields",
-    title: "Vector fields",
-    summary: "Divergence-free vector fields correspond to skew-symmetric operators, as in orthogonal RNNs; directional derivatives of scalar functions span all fields. Watch transport stay norm-preserving only when the divergence vanishes.",
-    knobs: KNOBS,
-    presets: &[],
-    status: Status::Coming,
-    run: None,
-    tiny: "",
-    fields: &[],
-    shaders: &[],
-};
+pub const LAB: Lab = Lab::coming(
+    "fields",
+    "Vector fields",
+    "Divergence-free vector fields correspond to skew-symmetric operators, as in orthogonal RNNs; directional derivatives of scalar functions span all fields. Watch transport stay norm-preserving only when the divergence vanishes.",
+    KNOBS,
+);
 
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[

@@ -8,14 +8,14 @@
 
 use serde::Serialize;
 
-use crate::core::link::{Link, Value};
+use crate::core::link::Link;
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
 use crate::num::nystrom::{self, Form, Sampling};
 use lbm::{Body, Lbm};
 use network::{Field, Network};
 use spectral::Turbulence;
 
-use crate::core::knob::{choice, float, int, logf, Knob, SEED};
+use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 
 pub mod lbm;
@@ -50,7 +50,7 @@ pub const LAB: Lab = Lab {
 const KNOBS: &[Knob] = &[
     choice("flow", &["turbulence", "cylinder", "airfoil"], "turbulence", "Flow", "Decaying 2D turbulence in a periodic box, or flow past a bluff body."),
     choice("res", &["64", "128", "256", "512"], "128", "Resolution", "Grid cells per side (the channel past a body is twice as long)."),
-    logf("Re", 10.0, 100_000.0, "2000", "Reynolds number", "Inertia against viscosity."),
+    float("Re", 10.0, 100_000.0, "2000", "Reynolds number", "Inertia against viscosity.").log(),
     float("t", 0.0, 100.0, "1", "Time", "Simulated time at which the network is analysed."),
     float("threshold", 0.0, 1.0, "0.1", "Threshold", "Cells with |ω| at or above this fraction of max |ω| become nodes."),
     int("nodes", 100, 50_000, "4000", "Max nodes", "Coarse-grain to at most this many vortical elements."),
@@ -91,37 +91,23 @@ pub struct Config {
 
 impl Config {
     pub fn from_link(link: &Link) -> Result<Config, String> {
-        if *link.lab != LAB {
-            return Err(format!("not a flow link: lab={}", link.lab.name));
-        }
-        let int = |k: &str| match link.get(k) {
-            Some(Value::Int(v)) => *v as usize,
-            other => panic!("flow knob {k} is not an integer: {other:?}"),
-        };
-        let float = |k: &str| match link.get(k) {
-            Some(Value::Float(v)) => *v,
-            other => panic!("flow knob {k} is not a number: {other:?}"),
-        };
-        let choice = |k: &str| match link.get(k) {
-            Some(Value::Choice(v)) => *v,
-            other => panic!("flow knob {k} is not a choice: {other:?}"),
-        };
-        let kind = match choice("flow") {
+        link.expect_lab(&LAB)?;
+        let kind = match link.choice("flow") {
             "cylinder" => Kind::Cylinder,
             "airfoil" => Kind::Airfoil,
             _ => Kind::Turbulence,
         };
         Ok(Config {
             kind,
-            res: choice("res").parse().expect("resolutions are numbers"),
-            re: float("Re"),
-            t: float("t"),
-            threshold: float("threshold"),
-            max_nodes: int("nodes"),
-            l: int("l"),
-            sampling: Sampling::by_name(choice("sampling")).expect("sampling choices"),
-            k: int("k"),
-            seed: int("seed") as u64,
+            res: link.choice("res").parse().expect("resolutions are numbers"),
+            re: link.float("Re"),
+            t: link.float("t"),
+            threshold: link.float("threshold"),
+            max_nodes: link.int("nodes") as usize,
+            l: link.int("l") as usize,
+            sampling: Sampling::by_name(link.choice("sampling")).expect("sampling choices"),
+            k: link.int("k") as usize,
+            seed: link.int("seed") as u64,
         })
     }
 }

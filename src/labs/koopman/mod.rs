@@ -128,17 +128,7 @@ pub struct Weights {
 
 impl Config {
     pub fn from_link(link: &Link) -> Result<Config, String> {
-        if *link.lab != LAB {
-            return Err(format!("not a koopman link: lab={}", link.lab.name));
-        }
-        let int = |k: &str| match link.get(k) {
-            Some(Value::Int(v)) => *v as usize,
-            other => panic!("koopman knob {k} is not an integer: {other:?}"),
-        };
-        let float = |k: &str| match link.get(k) {
-            Some(Value::Float(v)) => *v,
-            other => panic!("koopman knob {k} is not a number: {other:?}"),
-        };
+        link.expect_lab(&LAB)?;
         if let Some(Value::Choice("wake")) = link.get("data") {
             // The hook for the second data set: snapshots of the flow lab's
             // cylinder wake (`lbm::Lbm`), downsampled, in place of
@@ -149,15 +139,15 @@ impl Config {
                 .into());
         }
         Ok(Config {
-            theta0: float("theta0"),
-            noise: float("noise"),
-            lift: int("D"),
-            b: int("b"),
-            s: int("s"),
-            weights: Weights { lambda: float("lambda"), nu: float("nu"), eta: float("eta") },
-            horizon: int("horizon"),
-            epochs: int("epochs"),
-            seed: int("seed") as u64,
+            theta0: link.float("theta0"),
+            noise: link.float("noise"),
+            lift: link.int("D") as usize,
+            b: link.int("b") as usize,
+            s: link.int("s") as usize,
+            weights: Weights { lambda: link.float("lambda"), nu: link.float("nu"), eta: link.float("eta") },
+            horizon: link.int("horizon") as usize,
+            epochs: link.int("epochs") as usize,
+            seed: link.int("seed") as u64,
         })
     }
 

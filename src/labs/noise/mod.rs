@@ -4,21 +4,15 @@
 //! links to it parse; the knob table is a placeholder its issue will redesign.
 
 use crate::core::knob::{choice, float, Knob, SEED};
-use crate::core::lab::{Lab, Status};
+use crate::core::lab::Lab;
 
 /// The registry's entry for this lab.
-pub const LAB: Lab = Lab {
-    name: "noise",
-    title: "Noisy RNNs",
-    summary: "Recurrent networks as discretized SDEs: inject noise while training and see robustness to input perturbations and stochastic stabilization; noise-response curves expose a backdoored classifier and its target.",
-    knobs: KNOBS,
-    presets: &[],
-    status: Status::Coming,
-    run: None,
-    tiny: "",
-    fields: &[],
-    shaders: &[],
-};
+pub const LAB: Lab = Lab::coming(
+    "noise",
+    "Noisy RNNs",
+    "Recurrent networks as discretized SDEs: inject noise while training and see robustness to input perturbations and stochastic stabilization; noise-response curves expose a backdoored classifier and its target.",
+    KNOBS,
+);
 
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[

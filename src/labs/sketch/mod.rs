@@ -4,21 +4,15 @@
 //! links to it parse; the knob table is a placeholder its issue will redesign.
 
 use crate::core::knob::{float, int, Knob, SEED};
-use crate::core::lab::{Lab, Status};
+use crate::core::lab::Lab;
 
 /// The registry's entry for this lab.
-pub const LAB: Lab = Lab {
-    name: "sketch",
-    title: "Sketching & the bootstrap",
-    summary: "Estimate the error of a sketched SVD, and of a covariance operator norm, by the bootstrap — and compare the estimate with the true error as the sketch size and spectral decay change.",
-    knobs: KNOBS,
-    presets: &[],
-    status: Status::Coming,
-    run: None,
-    tiny: "",
-    fields: &[],
-    shaders: &[],
-};
+pub const LAB: Lab = Lab::coming(
+    "sketch",
+    "Sketching & the bootstrap",
+    "Estimate the error of a sketched SVD, and of a covariance operator norm, by the bootstrap — and compare the estimate with the true error as the sketch size and spectral decay change.",
+    KNOBS,
+);
 
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[

@@ -4,21 +4,15 @@
 //! links to it parse; the knob table is a placeholder its issue will redesign.
 
 use crate::core::knob::{float, int, Knob, SEED};
-use crate::core::lab::{Lab, Status};
+use crate::core::lab::Lab;
 
 /// The registry's entry for this lab.
-pub const LAB: Lab = Lab {
-    name: "transfer",
-    title: "Robust transfer",
-    summary: "Adversarially trained source models transfer better when the target has little data: compare natural and robust sources as the target sample count grows.",
-    knobs: KNOBS,
-    presets: &[],
-    status: Status::Coming,
-    run: None,
-    tiny: "",
-    fields: &[],
-    shaders: &[],
-};
+pub const LAB: Lab = Lab::coming(
+    "transfer",
+    "Robust transfer",
+    "Adversarially trained source models transfer better when the target has little data: compare natural and robust sources as the target sample count grows.",
+    KNOBS,
+);
 
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[
