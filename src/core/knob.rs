@@ -86,3 +86,85 @@ impl Knob {
         }
     }
 }
+
+/// The value of one knob, already validated against its [`Kind`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Choice(&'static str),
+    IntList(Vec<i64>),
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            // Rust prints the shortest decimal that parses back to the same f64.
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Choice(v) => f.write_str(v),
+            Value::IntList(v) => {
+                let items: Vec<String> = v.iter().map(i64::to_string).collect();
+                f.write_str(&items.join(","))
+            }
+        }
+    }
+}
+
+impl Knob {
+    /// The allowed values, in words, for messages and help.
+    pub fn range_text(&self) -> String {
+        match self.kind {
+            Kind::Int { min, max } => format!("an integer in {min}..={max}"),
+            Kind::Float { min, max, .. } => format!("a number in {min}..={max}"),
+            Kind::Choice { choices } => format!("one of {}", choices.join(", ")),
+            Kind::IntList { min, max, max_len } => {
+                format!("up to {max_len} increasing integers in {min}..={max}, separated by commas")
+            }
+        }
+    }
+
+    pub(crate) fn default_text(&self) -> String {
+        if self.default.is_empty() {
+            "(empty)".into()
+        } else {
+            self.default.into()
+        }
+    }
+
+    /// Validates `text` against this knob; the error says what was expected.
+    pub fn parse(&self, text: &str) -> Result<Value, String> {
+        let knob = self;
+        let expected = || format!("is not {}", knob.range_text());
+        match knob.kind {
+            Kind::Int { min, max } => match text.parse::<i64>() {
+                Ok(v) if (min..=max).contains(&v) => Ok(Value::Int(v)),
+                _ => Err(expected()),
+            },
+            Kind::Float { min, max, .. } => match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(Value::Float(v)),
+                _ => Err(expected()),
+            },
+            Kind::Choice { choices } => {
+                choices.iter().find(|c| **c == text).map(|c| Value::Choice(c)).ok_or_else(expected)
+            }
+            Kind::IntList { min, max, max_len } => {
+                if text.is_empty() {
+                    return Ok(Value::IntList(Vec::new()));
+                }
+                let mut items = Vec::new();
+                for item in text.split(',') {
+                    match item.trim().parse::<i64>() {
+                        Ok(v) if (min..=max).contains(&v) && items.last().is_none_or(|&last| v > last) => items.push(v),
+                        _ => return Err(expected()),
+                    }
+                }
+                if items.len() > max_len {
+                    return Err(expected());
+                }
+                Ok(Value::IntList(items))
+            }
+        }
+    }
+}

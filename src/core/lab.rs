@@ -1,5 +1,7 @@
-//! What a lab is, as the registry sees it: a name, words for the page, a knob
-//! table, presets and, once built, a headless `run`.
+//! What a lab is, as the registry sees it (a name, words for the page, a knob
+//! table, presets and, once built, a headless `run`), and a [`Link`]: one
+//! lab with a validated value for each of its knobs. Reading and printing
+//! links as text is [`super::link`]'s.
 //!
 //! Each lab's folder defines one `pub const LAB: Lab`; `crate::labs::ALL`
 //! lists them. Everything that enumerates labs (the CLI, the page's
@@ -8,8 +10,9 @@
 
 use serde::Serialize;
 
-use super::knob::Knob;
-use super::link::Link;
+use std::fmt::Write as _;
+
+use super::knob::{Knob, Value};
 use crate::gpu::ShaderSpec;
 
 /// Whether a lab can be used yet, or only described.
@@ -110,5 +113,96 @@ impl PartialEq for Lab {
 impl std::fmt::Debug for Lab {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Lab({})", self.name)
+    }
+}
+
+/// The link format version this build writes. Older versions stay readable.
+pub const VERSION: i64 = 1;
+
+/// A validated experiment: a lab and a value for each of its knobs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub lab: &'static Lab,
+    /// One value per knob of `lab.knobs`, in the same order.
+    pub(super) values: Vec<Value>,
+}
+
+impl Link {
+    /// The lab with every knob at its default.
+    pub fn defaults(lab: &'static Lab) -> Link {
+        let values = lab
+            .knobs
+            .iter()
+            .map(|knob| knob.parse(knob.default).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key)))
+            .collect();
+        Link { lab, values }
+    }
+
+    /// The canonical link, starting with `#`.
+    pub fn canonical(&self) -> String {
+        let mut out = format!("#lab={}&v={VERSION}", self.lab.name);
+        for (knob, value) in self.lab.knobs.iter().zip(&self.values) {
+            let _ = write!(out, "&{}={value}", knob.key);
+        }
+        out
+    }
+
+    /// The value of `key`, or `None` if the lab has no such knob.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        let i = self.lab.knobs.iter().position(|k| k.key == key)?;
+        Some(&self.values[i])
+    }
+
+    /// Checks the link is for the lab called `name` (a lab's
+    /// `Config::from_link` starts here).
+    pub fn expect_lab(&self, name: &str) -> Result<(), String> {
+        if self.lab.name == name {
+            Ok(())
+        } else {
+            Err(format!("not a {name} link: lab={}", self.lab.name))
+        }
+    }
+
+    /// The value of an integer knob. The link was validated against the
+    /// lab's table, so a missing key or another kind is a bug in the lab's
+    /// code, and panics.
+    pub fn int(&self, key: &str) -> i64 {
+        match self.get(key) {
+            Some(Value::Int(v)) => *v,
+            other => panic!("{} knob {key} is not an integer: {other:?}", self.lab.name),
+        }
+    }
+
+    /// The value of a number knob (see [`Link::int`]).
+    pub fn float(&self, key: &str) -> f64 {
+        match self.get(key) {
+            Some(Value::Float(v)) => *v,
+            other => panic!("{} knob {key} is not a number: {other:?}", self.lab.name),
+        }
+    }
+
+    /// The value of a choice knob (see [`Link::int`]).
+    pub fn choice(&self, key: &str) -> &'static str {
+        match self.get(key) {
+            Some(Value::Choice(v)) => v,
+            other => panic!("{} knob {key} is not a choice: {other:?}", self.lab.name),
+        }
+    }
+
+    /// `(knob, value)` pairs in canonical order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static Knob, &Value)> {
+        self.lab.knobs.iter().zip(&self.values)
+    }
+
+    /// Sets `key` from its link text, validating it like [`parse`] does.
+    pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
+        let i = self
+            .lab
+            .knobs
+            .iter()
+            .position(|k| k.key == key)
+            .ok_or_else(|| format!("`{key}` is not a knob of the {} lab", self.lab.name))?;
+        self.values[i] = self.lab.knobs[i].parse(text)?;
+        Ok(())
     }
 }

@@ -9,40 +9,11 @@
 //! The page and the CLI both go through this module; JavaScript never
 //! re-implements validation.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
-use super::knob::{Kind, Knob};
+pub use super::knob::Value;
 use super::lab::Lab;
-
-/// The link format version this build writes. Older versions stay readable.
-pub const VERSION: i64 = 1;
-
-/// The value of one knob, already validated against its [`Kind`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Value {
-    Int(i64),
-    Float(f64),
-    Choice(&'static str),
-    IntList(Vec<i64>),
-}
-
-impl std::fmt::Display for Value {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Value::Int(v) => write!(f, "{v}"),
-            // Rust prints the shortest decimal that parses back to the same f64.
-            Value::Float(v) => write!(f, "{v}"),
-            Value::Choice(v) => f.write_str(v),
-            Value::IntList(v) => {
-                let items: Vec<String> = v.iter().map(i64::to_string).collect();
-                f.write_str(&items.join(","))
-            }
-        }
-    }
-}
+pub use super::lab::{Link, VERSION};
 
 /// A problem found while reading a link; the run goes on with the default.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -52,100 +23,11 @@ pub struct Notice {
     pub message: String,
 }
 
-/// A validated experiment: a lab and a value for each of its knobs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Link {
-    pub lab: &'static Lab,
-    /// One value per knob of `lab.knobs`, in the same order.
-    values: Vec<Value>,
-}
-
 /// What [`parse`] returns: the link it could read, and what it had to fix.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parsed {
     pub link: Link,
     pub notices: Vec<Notice>,
-}
-
-impl Link {
-    /// The lab with every knob at its default.
-    pub fn defaults(lab: &'static Lab) -> Link {
-        let values = lab
-            .knobs
-            .iter()
-            .map(|knob| {
-                parse_value(knob, knob.default).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key))
-            })
-            .collect();
-        Link { lab, values }
-    }
-
-    /// The canonical link, starting with `#`.
-    pub fn canonical(&self) -> String {
-        let mut out = format!("#lab={}&v={VERSION}", self.lab.name);
-        for (knob, value) in self.lab.knobs.iter().zip(&self.values) {
-            let _ = write!(out, "&{}={value}", knob.key);
-        }
-        out
-    }
-
-    /// The value of `key`, or `None` if the lab has no such knob.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        let i = self.lab.knobs.iter().position(|k| k.key == key)?;
-        Some(&self.values[i])
-    }
-
-    /// Checks the link is for `lab` (a lab's `Config::from_link` starts here).
-    pub fn expect_lab(&self, lab: &Lab) -> Result<(), String> {
-        if self.lab == lab {
-            Ok(())
-        } else {
-            Err(format!("not a {} link: lab={}", lab.name, self.lab.name))
-        }
-    }
-
-    /// The value of an integer knob. The link was validated against the
-    /// lab's table, so a missing key or another kind is a bug in the lab's
-    /// code, and panics.
-    pub fn int(&self, key: &str) -> i64 {
-        match self.get(key) {
-            Some(Value::Int(v)) => *v,
-            other => panic!("{} knob {key} is not an integer: {other:?}", self.lab.name),
-        }
-    }
-
-    /// The value of a number knob (see [`Link::int`]).
-    pub fn float(&self, key: &str) -> f64 {
-        match self.get(key) {
-            Some(Value::Float(v)) => *v,
-            other => panic!("{} knob {key} is not a number: {other:?}", self.lab.name),
-        }
-    }
-
-    /// The value of a choice knob (see [`Link::int`]).
-    pub fn choice(&self, key: &str) -> &'static str {
-        match self.get(key) {
-            Some(Value::Choice(v)) => v,
-            other => panic!("{} knob {key} is not a choice: {other:?}", self.lab.name),
-        }
-    }
-
-    /// `(knob, value)` pairs in canonical order.
-    pub fn entries(&self) -> impl Iterator<Item = (&'static Knob, &Value)> {
-        self.lab.knobs.iter().zip(&self.values)
-    }
-
-    /// Sets `key` from its link text, validating it like [`parse`] does.
-    pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
-        let i = self
-            .lab
-            .knobs
-            .iter()
-            .position(|k| k.key == key)
-            .ok_or_else(|| format!("`{key}` is not a knob of the {} lab", self.lab.name))?;
-        self.values[i] = parse_value(&self.lab.knobs[i], text)?;
-        Ok(())
-    }
 }
 
 impl Parsed {
@@ -260,7 +142,7 @@ pub fn parse_with(input: &str, labs: &[&'static Lab]) -> Parsed {
             });
         }
         seen.push(knob.key);
-        match parse_value(knob, text) {
+        match knob.parse(text) {
             Ok(value) => link.values[i] = value,
             Err(why) => {
                 // An earlier valid duplicate must not survive a later bad one.
@@ -273,60 +155,6 @@ pub fn parse_with(input: &str, labs: &[&'static Lab]) -> Parsed {
         }
     }
     Parsed { link, notices }
-}
-
-impl Knob {
-    /// The allowed values, in words, for messages and help.
-    pub fn range_text(&self) -> String {
-        match self.kind {
-            Kind::Int { min, max } => format!("an integer in {min}..={max}"),
-            Kind::Float { min, max, .. } => format!("a number in {min}..={max}"),
-            Kind::Choice { choices } => format!("one of {}", choices.join(", ")),
-            Kind::IntList { min, max, max_len } => {
-                format!("up to {max_len} increasing integers in {min}..={max}, separated by commas")
-            }
-        }
-    }
-
-    fn default_text(&self) -> String {
-        if self.default.is_empty() {
-            "(empty)".into()
-        } else {
-            self.default.into()
-        }
-    }
-}
-
-/// Validates `text` against `knob`; the error says what was expected.
-fn parse_value(knob: &Knob, text: &str) -> Result<Value, String> {
-    let expected = || format!("is not {}", knob.range_text());
-    match knob.kind {
-        Kind::Int { min, max } => match text.parse::<i64>() {
-            Ok(v) if (min..=max).contains(&v) => Ok(Value::Int(v)),
-            _ => Err(expected()),
-        },
-        Kind::Float { min, max, .. } => match text.parse::<f64>() {
-            Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(Value::Float(v)),
-            _ => Err(expected()),
-        },
-        Kind::Choice { choices } => choices.iter().find(|c| **c == text).map(|c| Value::Choice(c)).ok_or_else(expected),
-        Kind::IntList { min, max, max_len } => {
-            if text.is_empty() {
-                return Ok(Value::IntList(Vec::new()));
-            }
-            let mut items = Vec::new();
-            for item in text.split(',') {
-                match item.trim().parse::<i64>() {
-                    Ok(v) if (min..=max).contains(&v) && items.last().is_none_or(|&last| v > last) => items.push(v),
-                    _ => return Err(expected()),
-                }
-            }
-            if items.len() > max_len {
-                return Err(expected());
-            }
-            Ok(Value::IntList(items))
-        }
-    }
 }
 
 /// Decodes `%XX` escapes and `+`; anything malformed is kept as it is.

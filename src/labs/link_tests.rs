@@ -57,7 +57,7 @@ fn bad_values_of_each_kind_are_rejected() {
         let p = parse(&format!("lab=depth&{pair}"));
         assert_eq!(p.notices.len(), 1, "{pair}");
         assert_eq!(p.notices[0].key.as_deref(), Some(key));
-        assert_eq!(p.link, Link::defaults(&depth::LAB), "{pair}");
+        assert_eq!(p.link, Link::defaults(&depth::lab::LAB), "{pair}");
     }
 }
 
@@ -92,7 +92,7 @@ fn percent_escapes_are_decoded() {
 
 #[test]
 fn set_validates_like_parse() {
-    let mut link = Link::defaults(&depth::LAB);
+    let mut link = Link::defaults(&depth::lab::LAB);
     assert!(link.set("steps", "16").is_ok());
     assert!(link.set("steps", "0").is_err());
     assert!(link.set("nope", "1").is_err());

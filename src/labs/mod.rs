@@ -1,7 +1,7 @@
 //! The labs, one folder each, and the registry that lists them.
 //!
-//! A lab's folder holds its knob table and [`Lab`] entry (`mod.rs`), its
-//! model or engine, its GPU kernels with their shaders beside them, and its
+//! A lab's folder holds its registry entry (`lab.rs`: knob table, presets,
+//! `run`), its model or engine (`mod.rs` and the rest), its GPU kernels with their shaders beside them, and its
 //! wasm face (`web.rs`). [`ALL`] is the one list of labs: the CLI, the
 //! page's navigation and views, the "coming" pages and the registry tests
 //! all read it. Adding a lab is a new folder here, one in `www/labs/`, and
@@ -21,7 +21,7 @@ pub mod transfer;
 /// Every lab, in navigation order. The first is the lab of a link that
 /// names none.
 pub const ALL: &[&Lab] =
-    &[&depth::LAB, &flow::LAB, &koopman::LAB, &noise::LAB, &sketch::LAB, &fields::LAB, &transfer::LAB];
+    &[&depth::lab::LAB, &flow::lab::LAB, &koopman::lab::LAB, &noise::LAB, &sketch::LAB, &fields::LAB, &transfer::LAB];
 
 /// The lab called `name`.
 pub fn by_name(name: &str) -> Option<&'static Lab> {

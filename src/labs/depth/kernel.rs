@@ -283,7 +283,10 @@ mod tests {
 
     #[test]
     fn cpu_twin_folds_fitted_normalization() {
-        let link = crate::labs::parse("#lab=depth&norm=batch&epochs=2&data=moons&basis=fem&K=4&dim=4&width=8");
+        let link = crate::core::link::parse_with(
+            "#lab=depth&norm=batch&epochs=2&data=moons&basis=fem&K=4&dim=4&width=8",
+            &[&crate::labs::depth::lab::LAB],
+        );
         let mut trainer =
             crate::labs::depth::Trainer::new(crate::labs::depth::Config::from_link(&link.link).unwrap().0).unwrap();
         while trainer.epoch().is_some() {}

@@ -17,69 +17,16 @@ use crate::num::rng::gaussian;
 use block::{Block, Blowup, Norm, NormFit, Tape};
 use data::Dataset;
 
-use crate::core::knob::{choice, float, int, Kind, Knob, SEED};
-use crate::core::lab::{Lab, Outcome, Preset, Status};
-use crate::num::ode::SCHEMES;
-
 /// Weight-function bases θ(t) on [0, 1], by link name.
 pub const BASES: &[&str] = &["pwc", "pwl", "fem", "legendre", "fourier"];
 
 pub mod block;
 pub mod data;
 pub mod kernel;
+pub mod lab;
 pub mod pendulum;
 #[cfg(target_arch = "wasm32")]
 mod web;
-
-/// The registry's entry for this lab.
-pub const LAB: Lab = Lab {
-    name: "depth",
-    title: "Continuous depth",
-    summary: "A ResNet is one Euler step. Train a network whose depth is an ODE integrated by Runge–Kutta, then re-evaluate it with another integrator or step count, and compress its weight functions onto a smaller basis — all without retraining.",
-    knobs: KNOBS,
-    presets: &[
-    Preset { name: "Euler-trained ResNet breaks under RK4", link: "#lab=depth&scheme=euler&steps=2&basis=pwc&K=2&escheme=rk4&esteps=2&ebasis=pwc&eK=2" },
-    Preset { name: "RK4-trained model survives 4 → 32 steps", link: "#lab=depth&scheme=rk4&steps=8&esteps=32" },
-    Preset { name: "Compress K = 16 → 4", link: "#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=4" },
-    Preset { name: "Pendulum: ResNets are not meaningful integrators", link: "#lab=depth&data=pendulum&epochs=2000&lr=0.003&batch=32" },
-    ],
-    status: Status::Ready,
-    run: Some(run_link),
-    tiny: "#lab=depth&data=moons&epochs=2&steps=2&K=2&esteps=2&eK=2",
-    fields: &["link", "train_loss", "train_accuracy", "test_accuracy", "params", "epochs_run", "diverged", "invariance", "compression", "timings_ms"],
-    shaders: &[kernel::SHADER],
-};
-
-#[rustfmt::skip]
-const KNOBS: &[Knob] = &[
-    choice("data", &["spiral", "moons", "circles", "xor", "blobs", "pendulum"], "spiral", "Dataset", "Two-class 2D datasets, or pendulum trajectories for the learned-dynamics study."),
-    choice("scheme", SCHEMES, "rk4", "Integrator", "Runge–Kutta tableau used in training; Euler with a piecewise-constant basis is a ResNet."),
-    int("steps", 1, 64, "8", "Steps", "Integration steps over depth t ∈ [0, 1]; the step size is h = 1/steps."),
-    choice("basis", BASES, "pwc", "Basis", "Family of the weight functions θ(t)."),
-    int("K", 1, 64, "8", "Basis size K", "Number of basis functions per weight."),
-    int("width", 2, 128, "16", "Width", "Hidden width w of the ODE block's vector field."),
-    int("dim", 2, kernel::MAX_D as i64, "8", "State dimension", "Dimension d of the state that flows through depth."),
-    int("epochs", 1, 2000, "200", "Epochs", "Passes over the training set."),
-    float("lr", 1e-5, 10.0, "0.01", "Learning rate", "Adam step size; too large diverges, and the run stops and says so.").log(),
-    int("batch", 1, 4096, "64", "Batch", "Mini-batch size."),
-    float("noise", 0.0, 1.0, "0.05", "Data noise", "Standard deviation of the noise added to the classification datasets (not to pendulum)."),
-    SEED,
-    Knob { key: "refine", kind: Kind::IntList { min: 1, max: 2000, max_len: 6 }, default: "", label: "Refine at epochs", help: "Double the steps and K at these epochs (incremental-in-depth training)." },
-    float("dt", 0.001, 1.0, "0.1", "Δt", "Sampling interval of the pendulum trajectories.").log(),
-    choice("escheme", SCHEMES, "rk4", "Evaluation integrator", "Re-integrate the trained model with this tableau, without retraining."),
-    int("esteps", 1, 64, "8", "Evaluation steps", "Re-integrate the trained model with this many steps, without retraining."),
-    choice("ebasis", BASES, "pwc", "Evaluation basis", "Project every weight onto this basis, without retraining."),
-    int("eK", 1, 64, "8", "Evaluation basis size K′", "Project every weight onto this many basis functions, without retraining."),
-    choice("norm", &["none", "batch"], "none", "Normalization", "Continuous-in-depth normalization: batch statistics at every stage while training, fitted onto the basis as functions of depth for evaluation."),
-];
-
-/// The registry's `run`: [`run`], with the note about a raised `K` and the
-/// divergence message handed to the CLI.
-fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
-    let (_, note) = Config::from_link(link)?;
-    let report = run(link, clock)?;
-    Lab::outcome(&report, note, report.divergence.as_ref().map(|d| d.message.clone()))
-}
 
 /// Steps used by the invariance study.
 pub const INVARIANCE_STEPS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
@@ -108,7 +55,7 @@ impl Config {
     /// The typed view of a depth link. `K` is raised to the nearest size the
     /// family allows (even for `pwl`, ≥ 2 for `fem`); the returned note says so.
     pub fn from_link(link: &Link) -> Result<(Config, Option<String>), String> {
-        link.expect_lab(&LAB)?;
+        link.expect_lab("depth")?;
         let family = Family::by_name(link.choice("basis")).expect("basis choices are families");
         let k = link.int("K") as usize;
         let valid = family.valid_size(k);
@@ -583,7 +530,10 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labs::parse;
+    /// Reads a link against this lab alone.
+    fn parse(input: &str) -> crate::core::link::Parsed {
+        crate::core::link::parse_with(input, &[&crate::labs::depth::lab::LAB])
+    }
 
     fn config(link: &str) -> Config {
         Config::from_link(&parse(link).link).unwrap().0

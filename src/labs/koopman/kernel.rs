@@ -192,7 +192,10 @@ mod tests {
     use super::*;
     use crate::gpu::parity_error;
     use crate::labs::koopman::{Config, Trainer};
-    use crate::labs::parse;
+    /// Reads a link against this lab alone.
+    fn parse(input: &str) -> crate::core::link::Parsed {
+        crate::core::link::parse_with(input, &[&crate::labs::koopman::lab::LAB])
+    }
 
     #[test]
     fn cpu_twin_matches_the_f64_model() {

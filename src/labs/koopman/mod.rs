@@ -33,52 +33,10 @@ use crate::num::optim::{clip_global_norm, Adam};
 use crate::num::pendulum::G;
 use crate::num::rng::gaussian;
 
-use crate::core::knob::{choice, float, int, Knob, SEED};
-use crate::core::lab::{Lab, Outcome, Preset, Status};
-
 pub mod kernel;
+pub mod lab;
 #[cfg(target_arch = "wasm32")]
 mod web;
-
-/// The registry's entry for this lab.
-pub const LAB: Lab = Lab {
-    name: "koopman",
-    title: "Koopman autoencoders",
-    summary: "Encode measurements into a latent space where the dynamics are linear, with forward and backward operators tied by a consistency loss. Watch long-horizon predictions against the truth and the operator's eigenvalues against the unit circle.",
-    knobs: KNOBS,
-    presets: &[
-    Preset { name: "Noisy pendulum: consistent against plain", link: "#lab=koopman" },
-    Preset { name: "Near-linear pendulum, no noise", link: "#lab=koopman&theta0=0.8&noise=0&epochs=100" },
-    Preset { name: "Strong noise (0.08)", link: "#lab=koopman&noise=0.08" },
-    ],
-    status: Status::Ready,
-    run: Some(run_link),
-    tiny: "#lab=koopman&epochs=2&horizon=10",
-    fields: &["link", "train_loss", "rel_error", "eigenvalues", "consistency", "params", "epochs_run", "diverged", "timings_ms"],
-    shaders: &[kernel::SHADER],
-};
-
-#[rustfmt::skip]
-const KNOBS: &[Knob] = &[
-    choice("data", &["pendulum", "wake"], "pendulum", "Data", "Pendulum lifted to 64 dimensions, or cylinder-wake snapshots."),
-    float("theta0", 0.1, 3.0, "2.4", "θ₀", "Initial angle: 0.8 is nearly linear, 2.4 strongly nonlinear."),
-    float("noise", 0.0, 0.5, "0.03", "Noise", "Gaussian measurement noise on the training data."),
-    int("D", 2, 256, "64", "Measurement size D", "The pendulum's 2D state is lifted to D dimensions by a random orthonormal map."),
-    int("b", 2, 32, "6", "Latent size b", "Size of the latent space where dynamics are linear."),
-    int("s", 1, 32, "8", "Steps s", "Prediction steps in the forward and backward losses."),
-    float("lambda", 0.0, 10.0, "1", "λ (identity)", "Weight of the reconstruction loss."),
-    float("nu", 0.0, 10.0, "0.1", "ν (backward)", "Weight of the backward loss; 0 with η = 0 gives the plain Koopman autoencoder."),
-    float("eta", 0.0, 10.0, "0.01", "η (consistency)", "Weight of the consistency loss ‖DC − I‖."),
-    int("horizon", 10, 1000, "1000", "Horizon", "Steps predicted ahead."),
-    int("epochs", 1, 5000, "300", "Epochs", "Passes over the training set."),
-    SEED,
-];
-
-/// The registry's `run`: [`run`], with the divergence message for the CLI.
-fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
-    let report = run(link, clock)?;
-    Lab::outcome(&report, None, report.divergence.as_ref().map(|d| d.message.clone()))
-}
 
 /// Sampling interval of the snapshots.
 pub const DT: f64 = 0.1;
@@ -128,7 +86,7 @@ pub struct Weights {
 
 impl Config {
     pub fn from_link(link: &Link) -> Result<Config, String> {
-        link.expect_lab(&LAB)?;
+        link.expect_lab("koopman")?;
         if let Some(Value::Choice("wake")) = link.get("data") {
             // The hook for the second data set: snapshots of the flow lab's
             // cylinder wake (`lbm::Lbm`), downsampled, in place of
@@ -607,7 +565,10 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labs::parse;
+    /// Reads a link against this lab alone.
+    fn parse(input: &str) -> crate::core::link::Parsed {
+        crate::core::link::parse_with(input, &[&crate::labs::koopman::lab::LAB])
+    }
 
     fn random(b: usize, seed: u64) -> Array2<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
