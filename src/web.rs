@@ -38,6 +38,12 @@ pub fn labs() -> Result<JsValue, JsValue> {
     to_js(labs::ALL)
 }
 
+/// `value` as a plain JS object, or `null` when there is none (an epoch
+/// after training ended).
+pub(crate) fn to_js_or_null<T: Serialize>(value: Option<T>) -> Result<JsValue, JsValue> {
+    value.map_or(Ok(JsValue::NULL), |v| to_js(&v))
+}
+
 /// Converts an error to the string a rejected promise or thrown error carries.
 pub(crate) fn js_error(e: impl std::fmt::Display) -> JsValue {
     JsValue::from_str(&e.to_string())

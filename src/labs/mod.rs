@@ -10,18 +10,22 @@
 use crate::core::lab::Lab;
 use crate::core::link::{self, Parsed};
 
+pub mod coming;
 pub mod depth;
-pub mod fields;
 pub mod flow;
 pub mod koopman;
-pub mod noise;
-pub mod sketch;
-pub mod transfer;
 
 /// Every lab, in navigation order. The first is the lab of a link that
 /// names none.
-pub const ALL: &[&Lab] =
-    &[&depth::lab::LAB, &flow::lab::LAB, &koopman::lab::LAB, &noise::LAB, &sketch::LAB, &fields::LAB, &transfer::LAB];
+pub const ALL: &[&Lab] = &[
+    &depth::lab::LAB,
+    &flow::lab::LAB,
+    &koopman::lab::LAB,
+    &coming::NOISE,
+    &coming::SKETCH,
+    &coming::FIELDS,
+    &coming::TRANSFER,
+];
 
 /// The lab called `name`.
 pub fn by_name(name: &str) -> Option<&'static Lab> {

@@ -38,6 +38,20 @@ export function evalScheduler(send, minMs) {
         request(true);
       }
     },
+    /**
+     * Draws reply `m` with `draw` (which may use the GPU) and marks it done.
+     * If drawing fails, says so in `note` and asks again: the next request
+     * goes to the CPU path when the GPU is gone.
+     */
+    async land(m, draw, note, what) {
+      try {
+        await draw(m);
+      } catch (e) {
+        note.textContent = `GPU ${what} failed (${e?.message ?? e}); using the CPU.`;
+        again = true;
+      }
+      this.done(m.ms);
+    },
     /** Ask again when the current reply is done (e.g. the GPU went away meanwhile). */
     retry() {
       again = true;

@@ -18,7 +18,7 @@ use crate::gpu::Gpu;
 use crate::labs;
 use crate::num::basis::{Basis, Family};
 use crate::num::ode::Tableau;
-use crate::web::{js_error, to_js, WebGpu};
+use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
 
 /// The depth kernel on the page's WebGPU device.
 #[wasm_bindgen]
@@ -112,10 +112,7 @@ impl DepthSession {
 
     /// Trains one epoch: its stats, or `null` once finished or diverged.
     pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
-        match self.trainer.epoch() {
-            Some(stats) => to_js(stats),
-            None => Ok(JsValue::NULL),
-        }
+        to_js_or_null(self.trainer.epoch())
     }
 
     pub fn status(&self) -> Result<JsValue, JsValue> {

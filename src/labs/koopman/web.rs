@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::kernel::{self, KoopmanKernel};
 use crate::gpu::Gpu;
 use crate::labs::{self, koopman};
-use crate::web::{js_error, to_js, WebGpu};
+use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
 
 /// The Koopman rollout kernel on the page's WebGPU device.
 #[wasm_bindgen]
@@ -93,10 +93,7 @@ impl KoopmanSession {
 
     /// Trains one epoch: its stats, or `null` once finished or diverged.
     pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
-        match self.trainer.epoch() {
-            Some(stats) => to_js(stats),
-            None => Ok(JsValue::NULL),
-        }
+        to_js_or_null(self.trainer.epoch())
     }
 
     pub fn status(&self) -> Result<JsValue, JsValue> {

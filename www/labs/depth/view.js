@@ -307,13 +307,7 @@ ${RUN_BUTTONS}
       root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
       showCompression();
     } else if (m.type === 'eval') {
-      try {
-        await drawEval(m);
-      } catch (e) {
-        root.querySelector('.resolution').textContent = `GPU drawing failed (${e?.message ?? e}); using the CPU.`;
-        evals.retry();
-      }
-      evals.done(m.ms);
+      await evals.land(m, drawEval, root.querySelector('.resolution'), 'drawing');
     } else if (m.type === 'weights') {
       download('depth-weights.json', JSON.stringify(m.weights, null, 1), 'application/json');
     } else if (m.type === 'pendulum') {

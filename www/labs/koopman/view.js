@@ -254,13 +254,7 @@ ${RUN_BUTTONS}
       showDivergence(m.status);
       requestEval();
     } else if (m.type === 'eval') {
-      try {
-        await showEvaluation(m);
-      } catch (e) {
-        root.querySelector('.resolution').textContent = `GPU rollouts failed (${e?.message ?? e}); using the CPU.`;
-        evals.retry();
-      }
-      evals.done(m.ms);
+      await evals.land(m, showEvaluation, root.querySelector('.resolution'), 'rollouts');
     } else if (m.type === 'error') {
       banner.textContent = `The Koopman lab stopped: ${m.message}`;
       banner.hidden = false;

@@ -1,18 +1,22 @@
-//! The layering `src/lib.rs` states, checked on the source text: which files
-//! each file names (`crate::…` and `super::…` paths, in `use` lines and in
-//! code), with no cycle between files, and shared numerics and the GPU
-//! folder naming no lab, no link and no face.
+//! Checks on the source tree, GPU or not.
+//!
+//! - The layering `src/lib.rs` states, read from the source text: which files
+//!   each file names (`crate::…`, `super::…` and submodule paths, in `use`
+//!   lines and in code), with no cycle between files, and shared numerics and
+//!   the GPU folder naming no lab, no link and no face.
+//! - Every `.wgsl` file under `src/` (each beside its kernel) parses and
+//!   validates with naga, the same front end wgpu uses.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Every `.rs` file under `dir`, recursively.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file under `dir` whose name ends in `.ext`, recursively.
+fn files_ending(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("the folder reads") {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().and_then(|e| e.to_str()) == Some("rs") {
+            files_ending(&path, ext, out);
+        } else if path.extension().and_then(|e| e.to_str()) == Some(ext) {
             out.push(path);
         }
     }
@@ -90,7 +94,7 @@ fn named_paths(source: &str, module: &[String]) -> Vec<Vec<String>> {
 fn graph() -> BTreeMap<String, Vec<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut paths = Vec::new();
-    rust_files(&src, &mut paths);
+    files_ending(&src, "rs", &mut paths);
     let rel = |p: &PathBuf| p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
     let files: BTreeMap<Vec<String>, String> =
         paths.iter().map(rel).filter(|r| r != "main.rs").map(|r| (module_of(&r), r)).collect();
@@ -184,4 +188,41 @@ fn shared_numerics_and_the_gpu_folder_know_no_lab_link_or_face() {
     assert!(checked >= 8, "only {checked} files under num/ and gpu/");
     // Control: the reader resolves a real reference (the depth lab names the ODE tableaux).
     assert!(graph["labs/depth/mod.rs"].contains(&"num/ode.rs".to_string()), "{:?}", graph["labs/depth/mod.rs"]);
+}
+
+#[test]
+fn every_shader_validates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    files_ending(&dir, "wgsl", &mut paths);
+    let mut checked = 0;
+    for path in paths {
+        let source = std::fs::read_to_string(&path).unwrap();
+        let module = naga::front::wgsl::parse_str(&source)
+            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.emit_to_string(&source)));
+        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty())
+            .validate(&module)
+            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.emit_to_string(&source)));
+        assert!(
+            source.lines().take(20).any(|l| l.contains("Workgroup size")),
+            "{}: the header comment must give bindings and workgroup size",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} shaders found under {}", dir.display());
+}
+
+#[test]
+fn a_broken_shader_is_rejected() {
+    // Guards the test above against a validator that accepts anything.
+    let broken = "@compute @workgroup_size(64) fn main() { let x: f32 = 1u; }";
+    let module = naga::front::wgsl::parse_str(broken);
+    let invalid = match module {
+        Err(_) => true,
+        Ok(m) => naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty())
+            .validate(&m)
+            .is_err(),
+    };
+    assert!(invalid);
 }

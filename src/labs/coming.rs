@@ -1,0 +1,73 @@
+//! The labs described but not built yet. Each is a registry entry only, so
+//! the page can show what it will do (`www/ui/coming.js`) and links to it
+//! parse; its knob table is a placeholder that the lab's own issue will
+//! redesign. Building one moves it into a folder of its own
+//! (`src/labs/<lab>/`, see `docs/adding-a-lab.md`) and changes its line in
+//! `crate::labs::ALL`.
+
+use crate::core::knob::{choice, float, int, Knob, SEED};
+use crate::core::lab::Lab;
+
+/// Noisy RNNs as stochastic differential equations, and noise-response titration (`docs/noise.md`).
+pub const NOISE: Lab = Lab::coming(
+    "noise",
+    "Noisy RNNs",
+    "Recurrent networks as discretized SDEs: inject noise while training and see robustness to input perturbations and stochastic stabilization; noise-response curves expose a backdoored classifier and its target.",
+    NOISE_KNOBS,
+);
+
+#[rustfmt::skip]
+const NOISE_KNOBS: &[Knob] = &[
+    float("add", 0.0, 1.0, "0.02", "Additive noise", "σ of the additive noise injected while training."),
+    float("mult", 0.0, 1.0, "0.02", "Multiplicative noise", "σ of the multiplicative noise injected while training."),
+    choice("trigger", &["none", "patch", "pixel"], "none", "Trigger", "Backdoor trigger planted in poisoned training examples."),
+    float("poison", 0.0, 0.5, "0.05", "Poison rate", "Fraction of training examples carrying the trigger."),
+    SEED,
+];
+
+/// Bootstrap error estimates for sketched SVDs and covariance operator norms (`docs/sketch.md`).
+pub const SKETCH: Lab = Lab::coming(
+    "sketch",
+    "Sketching & the bootstrap",
+    "Estimate the error of a sketched SVD, and of a covariance operator norm, by the bootstrap — and compare the estimate with the true error as the sketch size and spectral decay change.",
+    SKETCH_KNOBS,
+);
+
+#[rustfmt::skip]
+const SKETCH_KNOBS: &[Knob] = &[
+    int("l", 10, 10_000, "1000", "Sketch size l", "Rows kept by the sketch."),
+    float("decay", 0.1, 3.0, "1", "Spectral decay β", "Singular values fall as j^−β."),
+    int("B", 10, 500, "40", "Bootstrap samples", "Resamples of the sketch rows."),
+    float("alpha", 0.01, 0.5, "0.1", "α", "The estimate is the (1−α) quantile."),
+    SEED,
+];
+
+/// Divergence-free vector fields as skew-symmetric operators (`docs/fields.md`).
+pub const FIELDS: Lab = Lab::coming(
+    "fields",
+    "Vector fields",
+    "Divergence-free vector fields correspond to skew-symmetric operators, as in orthogonal RNNs; directional derivatives of scalar functions span all fields. Watch transport stay norm-preserving only when the divergence vanishes.",
+    FIELDS_KNOBS,
+);
+
+#[rustfmt::skip]
+const FIELDS_KNOBS: &[Knob] = &[
+    float("div", 0.0, 2.0, "0", "Divergence weight κ", "Weight of the gradient (divergent) part of the field."),
+    int("K", 2, 64, "16", "Basis size", "Modes per axis of the L2-orthonormal basis."),
+    SEED,
+];
+
+/// Robust sources transfer better with little target data (`docs/transfer.md`).
+pub const TRANSFER: Lab = Lab::coming(
+    "transfer",
+    "Robust transfer",
+    "Adversarially trained source models transfer better when the target has little data: compare natural and robust sources as the target sample count grows.",
+    TRANSFER_KNOBS,
+);
+
+#[rustfmt::skip]
+const TRANSFER_KNOBS: &[Knob] = &[
+    float("eps", 0.0, 3.0, "1", "Attack strength ε", "L2 radius of the adversarial training of the source."),
+    int("n", 10, 10_000, "100", "Target samples", "Labelled examples of the target task."),
+    SEED,
+];
