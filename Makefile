@@ -20,11 +20,10 @@ site: wasm
 	@bash -c '. tools/lib.sh && ensure_node_packages'
 	npx vite build --logLevel warn
 
-# Benchmarks: the Rust ones, then the page's responsiveness in Chromium.
+# Benchmarks: every Rust one in benches/ (one per lab), then the page's
+# responsiveness in Chromium.
 bench: site
-	cargo bench --bench depth
-	cargo bench --bench koopman
-	cargo bench --bench flow
+	for b in benches/*.rs; do cargo bench --bench "$$(basename "$$b" .rs)" || exit 1; done
 	node tools/bench-page.mjs 3
 
 # Vite's dev server with live reload (after `make wasm`).

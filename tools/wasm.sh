@@ -5,7 +5,7 @@
 #   1. the rustup wasm32-unknown-unknown target, if installed;
 #   2. `rustup target add wasm32-unknown-unknown`, if that works;
 #   3. Debian's rustc-web with -Zbuild-std (packages rustc-web, cargo-web,
-#      rust-web-src, lld-16), as ../shared/DESIGN.md describes.
+#      rust-web-src, lld-16), with RUSTC, RUSTC_BOOTSTRAP=1 and wasm-ld-16 as below.
 # CONTINUUM_WASM_TOOLCHAIN=debian forces path 3 (to test the fallback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
