@@ -14,7 +14,8 @@ use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 /// WGSL source of the kernel.
 pub const WGSL: &str = include_str!("dense.wgsl");
 /// What this side assumes of `dense.wgsl`; the shader tests check naga reads the same.
-pub const SHADER: ShaderSpec = ShaderSpec { file: "dense.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
+pub const SHADER: ShaderSpec =
+    ShaderSpec { file: "dense.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 const MAX_GROUPS_PER_DIM: usize = 65_535;
 
 /// CPU twin of `dense.wgsl`: `x` is `batch × n_in`, `w` is `n_out × n_in`,

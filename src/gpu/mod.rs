@@ -29,6 +29,9 @@ pub struct ShaderSpec {
     /// `size_of` the `#[repr(C)]` struct written to the shader's one uniform
     /// binding; naga's layout of the WGSL struct must have the same size.
     pub uniform_size: usize,
+    /// Storage buffers, at bindings 1..=storage of group 0 after the uniform
+    /// at binding 0, as [`Bindings`] lays them out.
+    pub storage: usize,
 }
 
 use std::sync::{Arc, Mutex};

@@ -66,8 +66,11 @@ fn every_built_lab_runs_its_tiny_link_and_reports_its_fields() {
 }
 
 /// What naga reads from a shader: the byte size of the struct bound as
-/// uniform (at most one per shader), and each entry point's workgroup size.
-fn naga_view(spec: &ShaderSpec) -> (Option<u32>, Vec<(String, [u32; 3])>) {
+/// uniform (at most one per shader), each entry point's workgroup size, and
+/// every binding as (group, binding, is storage).
+type NagaView = (Option<u32>, Vec<(String, [u32; 3])>, Vec<(u32, u32, bool)>);
+
+fn naga_view(spec: &ShaderSpec) -> NagaView {
     let module = naga::front::wgsl::parse_str(spec.wgsl)
         .unwrap_or_else(|e| panic!("{}: {}", spec.file, e.emit_to_string(spec.wgsl)));
     let uniforms: Vec<u32> = module
@@ -78,12 +81,26 @@ fn naga_view(spec: &ShaderSpec) -> (Option<u32>, Vec<(String, [u32; 3])>) {
         .collect();
     assert!(uniforms.len() <= 1, "{}: more than one uniform binding", spec.file);
     let entries = module.entry_points.iter().map(|ep| (ep.name.clone(), ep.workgroup_size)).collect();
-    (uniforms.first().copied(), entries)
+    let mut bindings: Vec<(u32, u32, bool)> = module
+        .global_variables
+        .iter()
+        .filter_map(|(_, var)| {
+            let b = var.binding.as_ref()?;
+            Some((b.group, b.binding, matches!(var.space, naga::AddressSpace::Storage { .. })))
+        })
+        .collect();
+    bindings.sort();
+    (uniforms.first().copied(), entries, bindings)
 }
 
 /// Checks one kernel's host-side assumptions against its shader.
 fn check_shader(spec: &ShaderSpec) -> Result<(), String> {
-    let (uniform, entries) = naga_view(spec);
+    let (uniform, entries, bindings) = naga_view(spec);
+    // Binding 0 the uniform, then storage buffers 1..=storage, all in group 0.
+    let expected: Vec<(u32, u32, bool)> = (0..=spec.storage as u32).map(|i| (0, i, i > 0)).collect();
+    if bindings != expected {
+        return Err(format!("{}: bindings {bindings:?}, the host lays out {expected:?}", spec.file));
+    }
     if uniform != Some(spec.uniform_size as u32) {
         return Err(format!("{}: the WGSL uniform is {uniform:?} bytes, Rust writes {}", spec.file, spec.uniform_size));
     }
@@ -99,7 +116,7 @@ fn check_shader(spec: &ShaderSpec) -> Result<(), String> {
 }
 
 #[test]
-fn every_kernel_uniform_and_workgroup_match_its_shader() {
+fn every_kernel_uniform_bindings_and_workgroup_match_its_shader() {
     let mut specs = vec![crate::gpu::dense::SHADER];
     specs.extend(ALL.iter().flat_map(|lab| lab.shaders.iter().copied()));
     assert!(specs.len() >= 6, "{} shaders registered", specs.len());
@@ -110,6 +127,7 @@ fn every_kernel_uniform_and_workgroup_match_its_shader() {
     // point has another workgroup size, are both caught.
     let dense = crate::gpu::dense::SHADER;
     assert!(check_shader(&ShaderSpec { uniform_size: dense.uniform_size + 4, ..dense }).is_err());
+    assert!(check_shader(&ShaderSpec { storage: dense.storage + 1, ..dense }).is_err());
     let other = dense.wgsl.replace("@workgroup_size(64)", "@workgroup_size(32)");
     assert!(check_shader(&ShaderSpec { wgsl: Box::leak(other.into_boxed_str()), ..dense }).is_err());
 }

@@ -7,7 +7,7 @@ const COLOURS = [
   [60, 160, 90],
 ];
 
-export function drawBoundary(canvas, logits, res, classes, points, extent = 1.5) {
+export function drawBoundary(canvas, logits, res, classes, points, extent) {
   const size = canvas.width;
   const ctx = canvas.getContext('2d');
   const image = ctx.createImageData(res, res);

@@ -1,7 +1,7 @@
 // What every lab page shares: the run buttons, the preset links, writing one
 // knob into the hash, and downloads.
 
-/** Play / pause / step / reset / copy: each view handles the clicks by `data-action`. */
+/** Play / pause / step / reset / copy: wired by `handleActions`. */
 export const RUN_BUTTONS = `
         <div class="buttons">
           <button type="button" data-action="play">Play</button>
@@ -10,6 +10,25 @@ export const RUN_BUTTONS = `
           <button type="button" data-action="reset">Reset</button>
           <button type="button" data-action="copy">Copy link</button>
         </div>`;
+
+/**
+ * Wires the clicks on a lab page's buttons by `data-action`, the same way on
+ * every lab: `copy` copies the link; `play`, `pause` and `step` run the
+ * view's handler, if it has one, then go to the worker's loop; any other
+ * action (`reset`, downloads, the lab's own) calls `handlers[action](button)`.
+ */
+export function handleActions(root, worker, handlers) {
+  root.addEventListener('click', (event) => {
+    const button = event.target.closest('button');
+    const action = button?.dataset.action;
+    if (!action) return;
+    if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
+    else if (['play', 'pause', 'step'].includes(action)) {
+      handlers[action]?.(button);
+      worker.postMessage({ type: action });
+    } else handlers[action]?.(button);
+  });
+}
 
 /** Fills `container` with links to `presets`, the registry's [{name, link}, …]. */
 export function showPresets(container, presets) {

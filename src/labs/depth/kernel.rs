@@ -12,7 +12,8 @@ use crate::num::ode::Tableau;
 
 pub const WGSL: &str = include_str!("depth.wgsl");
 /// What this side assumes of `depth.wgsl`; the shader tests check naga reads the same.
-pub const SHADER: ShaderSpec = ShaderSpec { file: "depth.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
+pub const SHADER: ShaderSpec =
+    ShaderSpec { file: "depth.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 6 };
 /// Largest state dimension the kernel holds in registers.
 pub const MAX_D: usize = 16;
 const MAX_GROUPS_PER_DIM: usize = 65_535;

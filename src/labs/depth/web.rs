@@ -303,3 +303,9 @@ pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsV
 
 /// Half-width of the square the decision boundary is drawn over.
 pub const GRID_EXTENT: f32 = 1.5;
+
+/// [`GRID_EXTENT`], for the page's drawing (defined once, here).
+#[wasm_bindgen(js_name = depthGridExtent)]
+pub fn depth_grid_extent() -> f32 {
+    GRID_EXTENT
+}

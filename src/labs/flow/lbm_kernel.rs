@@ -7,7 +7,8 @@ use crate::labs::flow::lbm::{self, Lbm, Q};
 
 pub const WGSL: &str = include_str!("lbm.wgsl");
 /// What this side assumes of `lbm.wgsl`; the shader tests check naga reads the same.
-pub const SHADER: ShaderSpec = ShaderSpec { file: "lbm.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
+pub const SHADER: ShaderSpec =
+    ShaderSpec { file: "lbm.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -37,7 +38,7 @@ pub struct LbmKernel {
 
 impl LbmKernel {
     pub fn new(gpu: &Gpu) -> LbmKernel {
-        let (layout, mut pipelines) = gpu.compute_pipelines("lbm", WGSL, &["step", "velocity"], 4);
+        let (layout, mut pipelines) = gpu.compute_pipelines("lbm", WGSL, &["step", "velocity"], SHADER.storage);
         let velocity = pipelines.pop().expect("two pipelines");
         let step = pipelines.pop().expect("two pipelines");
         let bindings = Bindings::new(gpu, "lbm", std::mem::size_of::<Dims>());

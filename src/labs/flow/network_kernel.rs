@@ -11,7 +11,7 @@ use crate::labs::flow::network::Network;
 pub const WGSL: &str = include_str!("network.wgsl");
 /// What this side assumes of `network.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "network.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
+    ShaderSpec { file: "network.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 3 };
 /// Most columns per dispatch along y (WebGPU allows 65 535 workgroups a dimension).
 const MAX_COLUMNS: usize = 65_535;
 
@@ -41,7 +41,7 @@ pub struct NetworkKernel {
 
 impl NetworkKernel {
     pub fn new(gpu: &Gpu) -> NetworkKernel {
-        let (layout, mut pipelines) = gpu.compute_pipelines("network", WGSL, &["matvec", "columns"], 3);
+        let (layout, mut pipelines) = gpu.compute_pipelines("network", WGSL, &["matvec", "columns"], SHADER.storage);
         let columns = pipelines.pop().expect("two pipelines");
         let matvec = pipelines.pop().expect("two pipelines");
         let bindings = Bindings::new(gpu, "network", std::mem::size_of::<Dims>());

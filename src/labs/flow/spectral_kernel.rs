@@ -17,7 +17,7 @@ use crate::num::ode::Tableau;
 pub const WGSL: &str = include_str!("spectral.wgsl");
 /// What this side assumes of `spectral.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "spectral.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
+    ShaderSpec { file: "spectral.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 /// The largest line the FFT holds in workgroup memory.
 pub const MAX_N: usize = 512;
 
@@ -83,7 +83,7 @@ fn variants(n: usize, nu: f64, h: f64, tab: &Tableau) -> Vec<Dims> {
 
 impl SpectralKernel {
     pub fn new(gpu: &Gpu) -> SpectralKernel {
-        let (layout, pipelines) = gpu.compute_pipelines("spectral", WGSL, &ENTRY_POINTS, 4);
+        let (layout, pipelines) = gpu.compute_pipelines("spectral", WGSL, &ENTRY_POINTS, SHADER.storage);
         let bindings = Bindings::new(gpu, "spectral", std::mem::size_of::<Dims>());
         SpectralKernel { layout, pipelines, bindings, variants: None, n: 0, stages: 0, t: 0.0, dt: 0.0 }
     }

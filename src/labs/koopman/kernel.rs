@@ -15,7 +15,7 @@ use crate::labs::koopman::{Data, Model, HIDDEN};
 pub const WGSL: &str = include_str!("koopman.wgsl");
 /// What this side assumes of `koopman.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "koopman.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>() };
+    ShaderSpec { file: "koopman.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 3 };
 /// Largest latent size the kernel holds in registers.
 pub const MAX_B: usize = 32;
 /// Steps per dispatch (see the shader's header).

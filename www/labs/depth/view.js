@@ -5,7 +5,7 @@
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
 
-import { RUN_BUTTONS, download, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
@@ -256,10 +256,10 @@ ${RUN_BUTTONS}
     const device = labGpu(core.DepthGpu);
     if (m.packed && device) {
       const logits = await device.grid(m.packed, GPU_RES);
-      drawBoundary(canvas, logits, GPU_RES, points.classes, points);
+      drawBoundary(canvas, logits, GPU_RES, points.classes, points, core.depthGridExtent());
       resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
     } else if (m.grid) {
-      drawBoundary(canvas, m.grid, CPU_RES, points.classes, points);
+      drawBoundary(canvas, m.grid, CPU_RES, points.classes, points, core.depthGridExtent());
       resolution.textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU): coarser than the GPU's ${GPU_RES}×${GPU_RES}.`;
     } else {
       // The GPU went away between request and reply: ask again for a CPU grid.
@@ -325,16 +325,12 @@ ${RUN_BUTTONS}
     }
   };
 
-  root.addEventListener('click', (event) => {
-    const action = event.target.closest('button')?.dataset.action;
-    if (!action) return;
-    if (action === 'reset') start();
-    else if (action === 'compare') compare();
-    else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
-    else if (action === 'csv') download('depth-charts.csv', [trainingChart.csv(), invarianceChart.csv(), compressionChart.csv(), pendulumChart.csv()].join('\n\n'), 'text/csv');
-    else if (action === 'png') canvas.toBlob((blob) => blob && download('depth-boundary.png', blob, 'image/png'));
-    else if (action === 'json') worker.postMessage({ type: 'weights', link: location.href });
-    else worker.postMessage({ type: action });
+  handleActions(root, worker, {
+    reset: start,
+    compare,
+    csv: () => download('depth-charts.csv', [trainingChart.csv(), invarianceChart.csv(), compressionChart.csv(), pendulumChart.csv()].join('\n\n'), 'text/csv'),
+    png: () => canvas.toBlob((blob) => blob && download('depth-boundary.png', blob, 'image/png')),
+    json: () => worker.postMessage({ type: 'weights', link: location.href }),
   });
   onBackendChange(() => requestEval(true));
   start();

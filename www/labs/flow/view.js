@@ -11,7 +11,7 @@
 // builds the network and does Nyström's small dense algebra. CPU path: the
 // worker does all of it.
 
-import { RUN_BUTTONS, download, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -341,27 +341,23 @@ ${RUN_BUTTONS}
   vectorSource.addEventListener('change', askVector);
   showSamples.addEventListener('change', redraw);
 
-  root.addEventListener('click', (event) => {
-    const action = event.target.closest('button')?.dataset.action;
-    if (!action) return;
-    if (action === 'reset') start();
-    else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
-    else if (action === 'csv') download('flow-error-curve.csv', curveCsv);
-    else if (action === 'play') {
+  handleActions(root, worker, {
+    reset: start,
+    csv: () => download('flow-error-curve.csv', curveCsv),
+    play() {
       playing = true;
       wantAnalysis = true;
       wake?.();
-      worker.postMessage({ type: 'play' });
-    } else if (action === 'pause') {
+    },
+    pause() {
       playing = false;
-      worker.postMessage({ type: 'pause' });
-    } else if (action === 'step') {
+    },
+    step() {
       playing = false;
       target = simTime + 0.1;
       wantAnalysis = true;
       wake?.();
-      worker.postMessage({ type: 'step' });
-    }
+    },
   });
   onBackendChange(() => start());
   start();

@@ -6,7 +6,7 @@
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
 // present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
-import { RUN_BUTTONS, download, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -262,18 +262,14 @@ ${RUN_BUTTONS}
     }
   };
 
-  root.addEventListener('click', (event) => {
-    const button = event.target.closest('button');
-    const action = button?.dataset.action;
-    if (!action) return;
-    if (action === 'reset') start();
-    else if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
-    else if (action === 'csv') download('koopman-charts.csv', [lossChart.csv(), errorChart.csv()].join('\n\n'));
-    else if (action === 'animate') {
+  handleActions(root, worker, {
+    reset: start,
+    csv: () => download('koopman-charts.csv', [lossChart.csv(), errorChart.csv()].join('\n\n')),
+    animate(button) {
       animate = !animate;
       button.setAttribute('aria-pressed', String(animate));
       startAnimation();
-    } else worker.postMessage({ type: action });
+    },
   });
   onBackendChange(() => requestEval(true));
   start();
