@@ -22,8 +22,11 @@ site: wasm
 
 # Benchmarks: every Rust one in benches/ (one per lab), then the page's
 # responsiveness in Chromium.
+# The NumPy/JAX references (tools/ref/) are installed into .tools/bench-venv
+# here, never by `make test`.
 bench: site
-	for b in benches/*.rs; do cargo bench --bench "$$(basename "$$b" .rs)" || exit 1; done
+	python=$$(tools/ref/setup.sh) && for b in benches/*.rs; do \
+	  CONTINUUM_REF_PYTHON=$$python cargo bench --bench "$$(basename "$$b" .rs)" || exit 1; done
 	node tools/bench-page.mjs 3
 
 # Vite's dev server with live reload (after `make wasm`).

@@ -1,18 +1,22 @@
 //! `cargo bench --bench depth`: the depth lab's forward pass and training,
 //! as medians over repeated runs and as ratios measured in the same run.
 //!
-//! - forward pass of 65,536 points (d = 2, w = 32, RK4, 16 steps):
-//!   the library's f64 path (`Model::logits`, ndarray), a hand-written f64
-//!   loop over pre-sampled weights (the reference for "hand-optimized"), the
-//!   f32 CPU twin of the kernel, and the GPU kernel on whatever adapter wgpu
-//!   finds (none: said so);
+//! - forward pass of 65,536 points (d = 2, w = 32, RK4, 16 steps;
+//!   `kernel::benchmark_problem`): the library's f64 path (`Model::logits`,
+//!   ndarray), a hand-written f64 loop over pre-sampled weights, the f32 CPU
+//!   path of the kernel (lanes, all cores), and the GPU kernel on whatever
+//!   adapter wgpu finds (none: said so). With `CONTINUUM_REF_PYTHON` set (as
+//!   `make bench` does), NumPy and JAX evaluate the same network on the same
+//!   points in the same run (`tools/ref/depth_forward.py`), and the wasm
+//!   build's CPU path is timed under Node (`tools/ref/wasm_depth.mjs`); the
+//!   ratios are printed, and the logits compared;
 //! - one training epoch of the default spiral link.
 
 use std::time::Instant;
 
 use continuum::gpu::Gpu;
 use continuum::labs;
-use continuum::labs::depth::kernel::{eval_cpu, grid, DepthKernel, Packed};
+use continuum::labs::depth::kernel::{benchmark_problem, eval_cpu, DepthKernel, Packed};
 use continuum::labs::depth::{Config, Model, Trainer};
 use continuum::num::basis::{Basis, Family};
 use continuum::num::ode;
@@ -78,12 +82,12 @@ fn hand_loop(p: &Packed, points: &[f32]) -> f64 {
 
 fn main() {
     // cargo bench passes --bench; nothing else to parse.
-    let n_side = 256;
-    let points = grid(n_side, -1.5, 1.5);
-    let x = Array2::from_shape_fn((n_side * n_side, 2), |(i, j)| points[2 * i + j] as f64);
+    let (packed, points) = benchmark_problem();
+    let x = Array2::from_shape_fn((points.len() / 2, 2), |(i, j)| points[2 * i + j] as f64);
+    // The same seeded model as `benchmark_problem`, unpacked, for the f64 path.
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let model = Model::init(Basis::new(Family::Pwc, 16).unwrap(), 2, 32, 2, &mut rng);
-    let packed = Packed::new(&model, &ode::RK4, 16);
+    assert_eq!(Packed::new(&model, &ode::RK4, 16), packed);
 
     println!("forward pass, 65,536 points, d = 2, w = 32, RK4, 16 steps (median of 5):");
     let lib = median_ms(5, || {
@@ -97,8 +101,10 @@ fn main() {
     });
     println!("  library f64 (ndarray)      {lib:9.1} ms");
     println!("  hand-written f64 loop      {hand:9.1} ms");
-    println!("  f32 CPU twin of the kernel {twin:9.1} ms");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("  f32 CPU path (lanes, {cores} cores) {twin:9.1} ms");
     println!("  ratio library / hand loop  {:9.2}   (target ≤ 2)", lib / hand);
+    references(&packed, &points, twin);
     match pollster::block_on(Gpu::new(None)) {
         Ok(gpu) => {
             let mut kernel = DepthKernel::new(&gpu);
@@ -124,4 +130,53 @@ fn main() {
         std::hint::black_box(Trainer::new(config.clone()).unwrap());
     });
     println!("one training epoch of the default spiral link: {:.1} ms (median of 5)", epoch - setup);
+}
+
+/// NumPy, JAX and the wasm build on the same problem, in this run, when
+/// `make bench` has set up the reference tools (`CONTINUUM_REF_PYTHON`).
+fn references(packed: &Packed, points: &[f32], ours_ms: f64) {
+    let Ok(python) = std::env::var("CONTINUUM_REF_PYTHON") else {
+        println!("  NumPy / JAX / wasm: not measured (run `make bench`, which sets CONTINUUM_REF_PYTHON)");
+        return;
+    };
+    let logits = eval_cpu(packed, points, false).logits;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("depth-forward.json");
+    let problem = serde_json::json!({ "packed": packed, "points": points, "logits": logits });
+    std::fs::write(&json, problem.to_string()).unwrap();
+    let bin = dir.join("depth-forward-logits.f32");
+    std::fs::write(&bin, logits.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>()).unwrap();
+    let run = |cmd: &str, args: &[&std::ffi::OsStr]| -> Option<serde_json::Value> {
+        let out = std::process::Command::new(cmd).args(args).output().ok()?;
+        if !out.status.success() {
+            println!("  {cmd} failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+            return None;
+        }
+        serde_json::from_slice(&out.stdout).ok()
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Some(r) = run(&python, &[root.join("tools/ref/depth_forward.py").as_os_str(), json.as_os_str()]) {
+        for (name, key) in [("NumPy", "numpy"), ("JAX (jit, XLA CPU)", "jax")] {
+            match r[format!("{key}_ms")].as_f64() {
+                Some(ms) => println!(
+                    "  {name:<26} {ms:9.1} ms   ours ÷ {key} = {:.2}   (largest logit difference {:.1e})",
+                    ours_ms / ms,
+                    r[format!("{key}_max_diff")].as_f64().unwrap_or(f64::NAN)
+                ),
+                None => println!("  {name}: not measured ({})", r[format!("{key}_error")]),
+            }
+        }
+    }
+    let wasm = root.join("www/pkg/continuum_bg.wasm");
+    if !wasm.exists() {
+        println!("  wasm: not measured (build it first: make wasm)");
+    } else if let Some(r) = run("node", &[root.join("tools/ref/wasm_depth.mjs").as_os_str(), bin.as_os_str()]) {
+        let ms = r["wasm_ms"].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "  wasm CPU path (Node, 1 thread) {ms:9.1} ms   wasm ÷ native = {:.2}   same bits as native: {}",
+            ms / ours_ms,
+            r["identical"]
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 use crate::labs::depth::Model;
+use crate::num::lanes::{axpy, tanh_lanes, Lanes, LANES};
 use crate::num::ode::Tableau;
 
 pub const WGSL: &str = include_str!("depth.wgsl");
@@ -83,74 +84,156 @@ pub struct Output {
     pub trajectory: Option<Vec<f32>>,
 }
 
-/// CPU twin of `depth.wgsl`: the same loops in the same order, in f32.
-/// `points` is `n × 2`, row-major.
+/// CPU twin of `depth.wgsl`: the same loops in the same order, in f32, for
+/// [`LANES`] points at a time (see [`crate::num::lanes`]: the same bits
+/// natively and in wasm, tanh included). `points` is `n × 2`, row-major.
+///
+/// Natively the groups of points are spread over the cores (each point's
+/// arithmetic is independent and its order fixed, so the result does not
+/// depend on the split) and run with AVX2 where the CPU has it.
 pub fn eval_cpu(m: &Packed, points: &[f32], record: bool) -> Output {
     let n = points.len() / 2;
+    let c = m.c;
+    let groups = n.div_ceil(LANES);
+    let mut logits = vec![0.0f32; groups * LANES * c];
+    if record {
+        let d = m.d;
+        let mut traj = vec![0.0f32; (m.steps + 1) * n * d];
+        for (g, out) in logits.chunks_mut(LANES * c).enumerate() {
+            eval_group(m, points, g, out, &mut |step, h| {
+                for l in 0..LANES.min(n - g * LANES) {
+                    let at = (step * n + g * LANES + l) * d;
+                    for o in 0..d {
+                        traj[at + o] = h[o][l];
+                    }
+                }
+            });
+        }
+        logits.truncate(n * c);
+        return Output { logits, trajectory: Some(traj) };
+    }
+    let len = BLOCK * LANES * c;
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        let blocks = logits.par_chunks_mut(len).enumerate();
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            blocks.for_each(|(b, block)| unsafe { eval_block_avx2(m, points, b, block) });
+        } else {
+            blocks.for_each(|(b, block)| eval_block(m, points, b, block));
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        blocks.for_each(|(b, block)| eval_block(m, points, b, block));
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (b, block) in logits.chunks_mut(len).enumerate() {
+        eval_block(m, points, b, block);
+    }
+    logits.truncate(n * c);
+    Output { logits, trajectory: None }
+}
+
+/// Groups of points per parallel task.
+const BLOCK: usize = 32;
+
+/// The logits of block `b` (up to [`BLOCK`] groups of points) into `out`.
+#[inline(always)]
+fn eval_block(m: &Packed, points: &[f32], b: usize, out: &mut [f32]) {
+    for (i, group) in out.chunks_mut(LANES * m.c).enumerate() {
+        eval_group(m, points, b * BLOCK + i, group, &mut |_, _| {});
+    }
+}
+
+/// [`eval_block`] compiled for AVX2: the same operations on 8-wide
+/// registers (no FMA: the bits are those of every other build).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn eval_block_avx2(m: &Packed, points: &[f32], b: usize, out: &mut [f32]) {
+    eval_block(m, points, b, out);
+}
+
+/// Evaluates group `g` of [`LANES`] points (the last group padded with the
+/// origin) into `out` (`LANES × c` logits), calling `on_step(step, h)` with the
+/// states at every step boundary.
+#[inline(always)]
+fn eval_group(m: &Packed, points: &[f32], g: usize, out: &mut [f32], on_step: &mut dyn FnMut(usize, &[Lanes; MAX_D])) {
+    let n = points.len() / 2;
     let (d, w, c) = (m.d, m.w, m.c);
-    let mut logits = vec![0.0f32; n * c];
-    let mut traj = if record { vec![0.0f32; (m.steps + 1) * n * d] } else { Vec::new() };
     let per_stage = 2 * w * d + w + d;
     let (fx, st, tb) = (&m.fixed, &m.stage_weights, &m.tableau);
-    for p in 0..n {
-        let mut h = [0.0f32; MAX_D];
-        let mut y = [0.0f32; MAX_D];
-        let mut k = [0.0f32; 4 * MAX_D];
-        let (x0, x1) = (points[2 * p], points[2 * p + 1]);
-        for o in 0..d {
-            h[o] = fx[2 * d + o] + fx[2 * o] * x0 + fx[2 * o + 1] * x1;
-        }
-        if record {
-            traj[p * d..p * d + d].copy_from_slice(&h[..d]);
-        }
-        for step in 0..m.steps {
-            for i in 0..m.stages {
-                for o in 0..d {
-                    let mut acc = h[o];
-                    for j in 0..i {
-                        acc += m.h * tb[i * 4 + j] * k[j * MAX_D + o];
-                    }
-                    y[o] = acc;
-                }
-                let base = (step * m.stages + i) * per_stage;
-                let (w1, b1) = (base, base + w * d);
-                let (w2, b2) = (b1 + w, b1 + w + d * w);
-                for o in 0..d {
-                    k[i * MAX_D + o] = st[b2 + o];
-                }
-                for u in 0..w {
-                    let mut z = st[b1 + u];
-                    for q in 0..d {
-                        z += st[w1 + u * d + q] * y[q];
-                    }
-                    let a = z.tanh();
-                    for o in 0..d {
-                        k[i * MAX_D + o] += st[w2 + o * w + u] * a;
-                    }
-                }
-            }
-            for o in 0..d {
-                let mut acc = h[o];
-                for i in 0..m.stages {
-                    acc += m.h * tb[16 + i] * k[i * MAX_D + o];
-                }
-                h[o] = acc;
-            }
-            if record {
-                let at = ((step + 1) * n + p) * d;
-                traj[at..at + d].copy_from_slice(&h[..d]);
-            }
-        }
-        let (ow, ob) = (3 * d, 3 * d + c * d);
-        for cc in 0..c {
-            let mut acc = fx[ob + cc];
-            for o in 0..d {
-                acc += fx[ow + cc * d + o] * h[o];
-            }
-            logits[p * c + cc] = acc;
+    let (mut x0, mut x1) = ([0.0f32; LANES], [0.0f32; LANES]);
+    for l in 0..LANES.min(n - g * LANES) {
+        x0[l] = points[2 * (g * LANES + l)];
+        x1[l] = points[2 * (g * LANES + l) + 1];
+    }
+    let mut h = [[0.0f32; LANES]; MAX_D];
+    let mut y = [[0.0f32; LANES]; MAX_D];
+    let mut k = [[[0.0f32; LANES]; MAX_D]; 4];
+    for o in 0..d {
+        for l in 0..LANES {
+            h[o][l] = fx[2 * d + o] + fx[2 * o] * x0[l] + fx[2 * o + 1] * x1[l];
         }
     }
-    Output { logits, trajectory: record.then_some(traj) }
+    on_step(0, &h);
+    for step in 0..m.steps {
+        for i in 0..m.stages {
+            for o in 0..d {
+                let mut acc = h[o];
+                for j in 0..i {
+                    axpy(&mut acc, m.h * tb[i * 4 + j], &k[j][o]);
+                }
+                y[o] = acc;
+            }
+            let base = (step * m.stages + i) * per_stage;
+            let (w1, b1) = (base, base + w * d);
+            let (w2, b2) = (b1 + w, b1 + w + d * w);
+            for o in 0..d {
+                k[i][o] = [st[b2 + o]; LANES];
+            }
+            for u in 0..w {
+                let mut z = [st[b1 + u]; LANES];
+                for q in 0..d {
+                    axpy(&mut z, st[w1 + u * d + q], &y[q]);
+                }
+                tanh_lanes(&mut z);
+                for o in 0..d {
+                    axpy(&mut k[i][o], st[w2 + o * w + u], &z);
+                }
+            }
+        }
+        for o in 0..d {
+            let mut acc = h[o];
+            for i in 0..m.stages {
+                axpy(&mut acc, m.h * tb[16 + i], &k[i][o]);
+            }
+            h[o] = acc;
+        }
+        on_step(step + 1, &h);
+    }
+    let (ow, ob) = (3 * d, 3 * d + c * d);
+    for cc in 0..c {
+        let mut acc = [fx[ob + cc]; LANES];
+        for o in 0..d {
+            axpy(&mut acc, fx[ow + cc * d + o], &h[o]);
+        }
+        for l in 0..LANES {
+            out[l * c + cc] = acc[l];
+        }
+    }
+}
+
+/// The forward-pass benchmark's problem, the same in `cargo bench --bench
+/// depth` and in the wasm build (`depthForwardBench`): a seeded model with
+/// d = 2, w = 32, two classes, K = 16 piecewise-constant weights, packed for
+/// RK4 with 16 steps, over the 256² grid of [-1.5, 1.5]² (65,536 points).
+pub fn benchmark_problem() -> (Packed, Vec<f32>) {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let basis = crate::num::basis::Basis::new(crate::num::basis::Family::Pwc, 16).expect("a valid basis");
+    let model = Model::init(basis, 2, 32, 2, &mut rng);
+    (Packed::new(&model, &crate::num::ode::RK4, 16), grid(256, -1.5, 1.5))
 }
 
 /// The points of a `res × res` grid over `[lo, hi]²`, row by row from the top

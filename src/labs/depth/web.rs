@@ -301,6 +301,15 @@ pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsV
     })
 }
 
+/// The forward-pass benchmark (`kernel::benchmark_problem`) evaluated by the
+/// CPU path in this build: its logits, to time and to compare bit for bit
+/// with the native build (`tools/ref/wasm_depth.mjs`, run by `make bench`).
+#[wasm_bindgen(js_name = depthForwardBench)]
+pub fn depth_forward_bench() -> Vec<f32> {
+    let (packed, points) = kernel::benchmark_problem();
+    kernel::eval_cpu(&packed, &points, false).logits
+}
+
 /// Half-width of the square the decision boundary is drawn over.
 pub const GRID_EXTENT: f32 = 1.5;
 
