@@ -42,7 +42,7 @@ test('a preset link trains, and the page matches `continuum run` of the same lin
   assert.ok(Number(await metric(page, 'eval-accuracy')) >= accuracy - 0.03);
   assert.equal(await metric(page, 'diverged'), 'no');
   if (WEBGPU) assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the GPU/);
-  else assert.match(await page.locator('.resolution').textContent(), /64×64 grid evaluated on the CPU/);
+  else assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the CPU/);
   // Same numbers as the native runner (built by `cargo test` before these tests).
   const cli = 'target/debug/continuum';
   assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');

@@ -1,6 +1,6 @@
 // The depth lab page: training runs in a Web Worker (./worker.js);
-// this view shows its progress, draws the decision boundary (256² on the GPU
-// when WebGPU is present, 64² on the CPU otherwise), the hidden states
+// this view shows its progress, draws the decision boundary (256², on the GPU
+// when WebGPU is present, on the CPU in the worker otherwise), the hidden states
 // flowing through depth, and re-evaluates the trained model under other
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
@@ -16,7 +16,8 @@ import { depthFlow } from './flow-plot.js';
 const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
 const SCHEME_COLOURS = ['#c0392b', '#e67e22', '#b7950b', '#27ae60', '#2f6fd1', '#8e44ad'];
 const GPU_RES = 256;
-const CPU_RES = 64;
+// The CPU path (the worker's lane kernel) draws the same grid as the GPU.
+const CPU_RES = 256;
 
 const trainingKey = (config) => JSON.stringify(Object.entries(config).filter(([k]) => !EVAL_KEYS.includes(k)));
 const withH = (v) => `${v} · h=${(1 / Number(v)).toPrecision(3)}`;
@@ -260,7 +261,7 @@ ${RUN_BUTTONS}
       resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
     } else if (m.grid) {
       drawBoundary(canvas, m.grid, CPU_RES, points.classes, points, core.depthGridExtent());
-      resolution.textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU): coarser than the GPU's ${GPU_RES}×${GPU_RES}.`;
+      resolution.textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU).`;
     } else {
       // The GPU went away between request and reply: ask again for a CPU grid.
       evals.retry();
