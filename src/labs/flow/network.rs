@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize};
 /// Largest network [`Network::dense`] will build (3 000² f64 is 72 MB).
 pub const DENSE_MAX: usize = 3000;
 
+/// Bands of rows in [`Network::matvec`]: fixed, so the result does not depend
+/// on the number of cores.
+pub const BANDS: usize = 16;
+
 /// Vortical elements: positions, circulations and the box they live in.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Network {
@@ -163,26 +167,76 @@ impl Network {
     }
 
     /// y = A x, evaluating each entry once (A is symmetric) and storing none.
+    ///
+    /// The rows are cut into [`BANDS`] bands of about equal work (row i has
+    /// n − 1 − i pairs); each band adds its pairs into a vector of its own,
+    /// in groups of four columns with four partial sums per row (so the
+    /// loop vectorizes), and the band vectors are then added in band order.
+    /// The order of every addition is fixed by n alone, so the result is the
+    /// same whether the bands run over the cores (natively) or one after
+    /// another (in wasm), and the same bits on both.
     pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
         let n = self.len();
-        y.iter_mut().for_each(|v| *v = 0.0);
         let floor = self.min_distance();
         let weight: Vec<f64> = self.gamma.iter().map(|g| g.abs() / (4.0 * std::f64::consts::PI)).collect();
-        for i in 0..n {
-            let (xi, yi, wi, vi) = (self.x[i], self.y[i], weight[i], x[i]);
-            let mut acc = 0.0;
-            for j in i + 1..n {
-                let (mut dx, mut dy) = ((xi - self.x[j]).abs(), (yi - self.y[j]).abs());
-                if let Some((lx, ly)) = self.period {
-                    dx = dx.min(lx - dx);
-                    dy = dy.min(ly - dy);
-                }
-                let a = (wi + weight[j]) / (dx * dx + dy * dy).sqrt().max(floor);
-                acc += a * x[j];
-                y[j] += a * vi;
+        let edges: Vec<usize> = (0..=BANDS)
+            .map(|b| {
+                let f = 1.0 - (1.0 - b as f64 / BANDS as f64).sqrt();
+                ((n as f64 * f).round() as usize).min(n)
+            })
+            .collect();
+        let band = |b: usize| {
+            let mut out = vec![0.0; n];
+            for i in edges[b]..edges[b + 1] {
+                self.row_pairs(i, x, &weight, floor, &mut out);
             }
-            y[i] += acc;
+            out
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let parts: Vec<Vec<f64>> = {
+            use rayon::prelude::*;
+            (0..BANDS).into_par_iter().map(band).collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let parts: Vec<Vec<f64>> = (0..BANDS).map(band).collect();
+        y.iter_mut().for_each(|v| *v = 0.0);
+        for part in &parts {
+            for (v, p) in y.iter_mut().zip(part) {
+                *v += p;
+            }
         }
+    }
+
+    /// The pairs (i, j > i) of row i: adds A_ij x_j to `out[i]` and
+    /// A_ij x_i to `out[j]`.
+    #[inline(always)]
+    fn row_pairs(&self, i: usize, x: &[f64], weight: &[f64], floor: f64, out: &mut [f64]) {
+        let n = self.len();
+        let (xi, yi, wi, vi) = (self.x[i], self.y[i], weight[i], x[i]);
+        let (lx, ly) = self.period.unwrap_or((f64::INFINITY, f64::INFINITY));
+        let entry = |j: usize| {
+            let (dx, dy) = ((xi - self.x[j]).abs(), (yi - self.y[j]).abs());
+            // min(d, L − d) is d itself when there is no period (L = ∞).
+            let (dx, dy) = (dx.min(lx - dx), dy.min(ly - dy));
+            (wi + weight[j]) / (dx * dx + dy * dy).sqrt().max(floor)
+        };
+        let mut acc = [0.0f64; 4];
+        let mut j = i + 1;
+        while j + 4 <= n {
+            for l in 0..4 {
+                let a = entry(j + l);
+                acc[l] += a * x[j + l];
+                out[j + l] += a * vi;
+            }
+            j += 4;
+        }
+        let mut tail = 0.0;
+        for j in j..n {
+            let a = entry(j);
+            tail += a * x[j];
+            out[j] += a * vi;
+        }
+        out[i] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail;
     }
 
     /// A in full, for the dense reference on small networks.
@@ -228,18 +282,26 @@ mod tests {
 
     #[test]
     fn matvec_and_columns_match_the_dense_matrix() {
+        // A small periodic network (fewer rows than bands) and a larger open
+        // one (every band used, rows not a multiple of four).
+        for (n, periodic) in [(12, true), (37, false)] {
+            let w: Vec<f64> = (0..n * n).map(|p| ((p * 37 % 11) as f64 - 5.0) * 0.3).collect();
+            let net = Network::from_field(&field(&w, n, periodic), 0.2, 1000);
+            assert!(periodic || net.len() > 4 * BANDS, "{} nodes", net.len());
+            let a = net.dense();
+            let x: Vec<f64> = (0..net.len()).map(|i| (i as f64).sin()).collect();
+            let mut y = vec![0.0; net.len()];
+            net.matvec(&x, &mut y);
+            for i in 0..net.len() {
+                let expected: f64 = (0..net.len()).map(|j| a[(i, j)] * x[j]).sum();
+                assert!((y[i] - expected).abs() < 1e-12 * (1.0 + expected.abs()), "{n}: row {i}");
+                assert_eq!(a[(i, i)], 0.0);
+            }
+        }
         let n = 12;
         let w: Vec<f64> = (0..n * n).map(|p| ((p * 37 % 11) as f64 - 5.0) * 0.3).collect();
         let net = Network::from_field(&field(&w, n, true), 0.2, 1000);
         let a = net.dense();
-        let x: Vec<f64> = (0..net.len()).map(|i| (i as f64).sin()).collect();
-        let mut y = vec![0.0; net.len()];
-        net.matvec(&x, &mut y);
-        for i in 0..net.len() {
-            let expected: f64 = (0..net.len()).map(|j| a[(i, j)] * x[j]).sum();
-            assert!((y[i] - expected).abs() < 1e-12 * (1.0 + expected.abs()));
-            assert_eq!(a[(i, i)], 0.0);
-        }
         let c = net.columns(&[3, 5]);
         assert_eq!(c[(7, 1)], a[(7, 5)]);
         assert_eq!(a[(2, 9)], a[(9, 2)]);
