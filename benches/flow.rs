@@ -11,6 +11,10 @@
 //!   nodes), both samplings, mean over the k = 5 pairs and seeds 1–4.
 //! - Simulation steps per second at 256²: spectral turbulence and the
 //!   lattice-Boltzmann cylinder (a 512 × 256 channel), CPU and GPU.
+//! - With `CONTINUUM_REF_PYTHON` set (as `make bench` does): the same
+//!   Nyström in NumPy on the same network and columns, and the exact pairs
+//!   by a dense A and SciPy's ARPACK, in this run (`tools/ref/nystrom.py`),
+//!   with the ratios.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -106,6 +110,7 @@ fn main() {
         lanczos.steps()
     );
 
+    let mut nystrom_uniform_ms = f64::NAN;
     for sampling in [Sampling::Quasi, Sampling::Uniform] {
         let base = CURRENT.load(Relaxed);
         reset_peak();
@@ -121,6 +126,9 @@ fn main() {
         }
         let (peak, largest) = memory(base);
         let ms = median(times);
+        if sampling == Sampling::Uniform {
+            nystrom_uniform_ms = ms;
+        }
         let (rel, angle) = eigen::errors(&last.expect("three runs"), &exact);
         println!(
             "Nyström ({}): {ms:.0} ms (median of 3); exact ÷ Nyström = {:.1}×; peak heap +{peak:.1} MB, largest block {largest:.1} MB",
@@ -136,6 +144,7 @@ fn main() {
     }
     assert!(lanczos_largest < dense_bytes / 10.0, "Lanczos allocated {lanczos_largest} MB at once");
     println!("(a dense A would be {dense_bytes:.0} MB)");
+    references(&net, &exact, nystrom_uniform_ms, lanczos_cpu_ms);
 
     if let Some(gpu) = &gpu {
         let mut kernel = NetworkKernel::new(gpu);
@@ -239,5 +248,51 @@ fn main() {
             }),
         );
         println!("  lattice Boltzmann 512 × 256, GPU (f32): {rate:.1} ({:.1}× the CPU)", rate / lbm_cpu);
+    }
+}
+
+/// NumPy's Nyström and SciPy's ARPACK on the same network, in this run.
+fn references(net: &Network, exact: &eigen::Eigenpairs, nystrom_ms: f64, lanczos_ms: f64) {
+    let Ok(python) = std::env::var("CONTINUUM_REF_PYTHON") else {
+        println!("NumPy / ARPACK: not measured (run `make bench`, which sets CONTINUUM_REF_PYTHON)");
+        return;
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("flow-network.json");
+    let samples = nystrom::sample(Sampling::Uniform, &net.x, &net.y, L, 1);
+    let ours = nystrom::eigenpairs(&net.columns(&samples), &samples, K, Form::Qr);
+    std::fs::write(&json, serde_json::json!({ "network": net, "samples": samples, "k": K }).to_string()).unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(root.join("tools/ref/nystrom.py"))
+        .arg(&json)
+        .output()
+        .expect("the reference python runs");
+    if !out.status.success() {
+        println!("NumPy / ARPACK failed: {}", String::from_utf8_lossy(&out.stderr));
+        return;
+    }
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the reference prints JSON");
+    let numpy_ms = r["nystrom_ms"].as_f64().unwrap_or(f64::NAN);
+    let agree = ours
+        .values
+        .iter()
+        .zip(r["nystrom_values"].as_array().into_iter().flatten())
+        .map(|(a, b)| (a / b.as_f64().unwrap_or(f64::NAN) - 1.0).abs())
+        .fold(0.0, f64::max);
+    println!("NumPy Nyström (uniform, l = {L}): {numpy_ms:.0} ms; ours ÷ NumPy = {:.2} (target ≤ 0.33); eigenvalues agree to {agree:.1e}", nystrom_ms / numpy_ms);
+    if let Some(arpack_ms) = r["arpack_ms"].as_f64() {
+        let agree = exact
+            .values
+            .iter()
+            .zip(r["arpack_values"].as_array().into_iter().flatten())
+            .map(|(a, b)| (a / b.as_f64().unwrap_or(f64::NAN) - 1.0).abs())
+            .fold(0.0, f64::max);
+        println!(
+            "SciPy ARPACK on a dense A (build {:.0} ms + eigsh): {arpack_ms:.0} ms; our Lanczos ÷ ARPACK = {:.2}; eigenvalues agree to {agree:.1e}",
+            r["dense_build_ms"].as_f64().unwrap_or(f64::NAN),
+            lanczos_ms / arpack_ms
+        );
     }
 }

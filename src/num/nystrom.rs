@@ -4,9 +4,10 @@
 //!
 //! Two forms (docs/flow.md):
 //! - [`Form::Qr`], the default: A ≈ C W⁺ Cᵀ with W⁺ the pseudo-inverse of W
-//!   truncated to its eigenvalues of magnitude ≥ [`TRUNCATION`] · max |λ(W)|.
-//!   With C = QR (thin), the eigenpairs of C W⁺ Cᵀ are those of the l × l
-//!   matrix R W⁺ Rᵀ = U Θ Uᵀ: values Θ, vectors Q U. Exact when rank(A) ≤ l
+//!   truncated to its r eigenvalues of magnitude ≥ [`TRUNCATION`] · max |λ(W)|.
+//!   Writing W⁺ = V_r Λ_r⁻¹ V_rᵀ and B = C V_r = QR (thin), the eigenpairs of
+//!   C W⁺ Cᵀ = B Λ_r⁻¹ Bᵀ are those of the r × r matrix R Λ_r⁻¹ Rᵀ = U Θ Uᵀ:
+//!   values Θ, vectors Q U. Exact when rank(A) ≤ l
 //!   (then A = C W⁺ Cᵀ) and the truncation keeps all of W's nonzero eigenvalues. The vortical adjacency has a zero diagonal, so W is
 //!   indefinite and nearly singular; the truncation is what keeps this stable.
 //! - [`Form::Extension`]: W = V Λ Vᵀ, λ̃_i = (n / l) λ_i, ũ_i ∝ C v_i / λ_i —
@@ -129,21 +130,28 @@ pub fn eigenpairs(c: &Mat<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs
             let big = lambda.iter().fold(0.0f64, |m, x| m.max(x.abs()));
             let keep: Vec<usize> =
                 (0..l).filter(|&i| lambda[i].abs() >= TRUNCATION * big && lambda[i] != 0.0).collect();
-            // W⁺ = V_r Λ_r⁻¹ V_rᵀ
+            // W⁺ = V_r Λ_r⁻¹ V_rᵀ, so C W⁺ Cᵀ = B Λ_r⁻¹ Bᵀ with B = C V_r
+            // (n × r, r ≤ l kept eigenvalues). With B = QR (thin), its
+            // eigenpairs are those of the r × r matrix R Λ_r⁻¹ Rᵀ = U Θ Uᵀ:
+            // values Θ, vectors Q U. The same matrix as with a QR of C, at
+            // O(n l r) instead of O(n l²): the truncation keeps r ≪ l.
             let vr = Mat::from_fn(l, keep.len(), |i, j| v[(i, keep[j])]);
-            let vr_scaled = Mat::from_fn(l, keep.len(), |i, j| v[(i, keep[j])] / lambda[keep[j]]);
-            let w_pinv = &vr_scaled * vr.transpose();
-            let qr = c.qr();
+            let b = c * &vr;
+            let qr = b.qr();
             let q = qr.compute_thin_Q();
             let r = qr.thin_R().to_owned();
-            let m = &r * &w_pinv * r.transpose();
-            let m = Mat::from_fn(m.nrows(), m.ncols(), |i, j| 0.5 * (m[(i, j)] + m[(j, i)]));
+            let rank = r.nrows();
+            let m = Mat::from_fn(rank, rank, |i, j| {
+                let sum =
+                    |a: usize, b: usize| (0..keep.len()).map(|t| r[(a, t)] * r[(b, t)] / lambda[keep[t]]).sum::<f64>();
+                0.5 * (sum(i, j) + sum(j, i))
+            });
             let evd = m.self_adjoint_eigen(Side::Lower).expect("symmetric eigensolver converges");
             let small = top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), k);
             let vectors = small
                 .vectors
                 .iter()
-                .map(|ui| (0..n).map(|r| (0..ui.len()).map(|j| q[(r, j)] * ui[j]).sum()).collect())
+                .map(|ui| (0..n).map(|row| (0..ui.len()).map(|j| q[(row, j)] * ui[j]).sum()).collect())
                 .collect();
             Eigenpairs { values: small.values, vectors }
         }

@@ -1,0 +1,86 @@
+"""Reference timings for the flow lab's eigenpairs: NumPy and SciPy.
+
+Reads the vortical network and the sampled columns from the JSON file named on
+the command line (written by `cargo bench --bench flow`) and prints one JSON
+object with median milliseconds:
+- nystrom_ms: the QR form as `src/num/nystrom.rs` computes it, in NumPy
+  (matrix-free columns, eigendecomposition of W truncated at 0.1 of its
+  largest magnitude, thin QR of C, eigenpairs of R W+ R^T), median of 3;
+- arpack_ms: the exact leading pairs the way a NumPy user would get them,
+  building the dense A (n^2 doubles) and calling scipy's ARPACK (eigsh),
+  once; with the leading eigenvalues of both, to compare with ours.
+"""
+
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def entries(net, rows, cols):
+    x, y = np.asarray(net["x"]), np.asarray(net["y"])
+    w = np.abs(np.asarray(net["gamma"])) / (4 * np.pi)
+    dx = np.abs(x[rows][:, None] - x[cols][None, :])
+    dy = np.abs(y[rows][:, None] - y[cols][None, :])
+    if net["period"] is not None:
+        lx, ly = net["period"]
+        dx = np.minimum(dx, lx - dx)
+        dy = np.minimum(dy, ly - dy)
+        floor = lx * 1e-3
+    else:
+        floor = 1e-3
+    a = (w[rows][:, None] + w[cols][None, :]) / np.maximum(np.sqrt(dx * dx + dy * dy), floor)
+    a[rows[:, None] == cols[None, :]] = 0.0
+    return a
+
+
+def nystrom(net, s, k):
+    n = len(net["x"])
+    c = entries(net, np.arange(n), s)
+    w = 0.5 * (c[s] + c[s].T)
+    lam, v = np.linalg.eigh(w)
+    keep = np.abs(lam) >= 0.1 * np.max(np.abs(lam))
+    w_pinv = (v[:, keep] / lam[keep]) @ v[:, keep].T
+    q, r = np.linalg.qr(c)
+    theta, u = np.linalg.eigh(r @ w_pinv @ r.T)
+    top = np.argsort(theta)[::-1][:k]
+    return theta[top], q @ u[:, top]
+
+
+def median_ms(f, runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        f()
+        times.append((time.perf_counter() - t) * 1e3)
+    return sorted(times)[runs // 2]
+
+
+def main():
+    data = json.load(open(sys.argv[1]))
+    net, s, k = data["network"], np.asarray(data["samples"]), data["k"]
+    out = {}
+    values, _ = nystrom(net, s, k)
+    out["nystrom_ms"] = median_ms(lambda: nystrom(net, s, k), 3)
+    out["nystrom_values"] = values.tolist()
+    if "--no-arpack" not in sys.argv:
+        from scipy.sparse.linalg import eigsh
+
+        n = len(net["x"])
+        t = time.perf_counter()
+        a = np.empty((n, n))
+        for r0 in range(0, n, 2000):
+            rows = np.arange(r0, min(n, r0 + 2000))
+            a[rows] = entries(net, rows, np.arange(n))
+        build = (time.perf_counter() - t) * 1e3
+        t = time.perf_counter()
+        lam = eigsh(a, k=k, which="LA", return_eigenvectors=False)
+        out["arpack_ms"] = build + (time.perf_counter() - t) * 1e3
+        out["dense_build_ms"] = build
+        out["arpack_values"] = sorted(lam.tolist(), reverse=True)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
