@@ -10,9 +10,10 @@ difference of each reference's logits from ours.
 
 import json
 import sys
-import time
 
 import numpy as np
+
+from timing import median_ms
 
 
 def unpack(m):
@@ -51,16 +52,6 @@ def forward(xp, p, x):
     return h @ p["out_w"].T + p["out_b"]
 
 
-def median_ms(f, runs=5):
-    f()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - t) * 1e3)
-    return sorted(times)[runs // 2]
-
-
 def main():
     data = json.load(open(sys.argv[1]))
     p = unpack(data["packed"])
@@ -68,7 +59,7 @@ def main():
     ours = np.asarray(data["logits"], dtype=np.float32).reshape(x.shape[0], -1)
     out = {}
     ref = forward(np, p, x)
-    out["numpy_ms"] = median_ms(lambda: forward(np, p, x))
+    out["numpy_ms"] = median_ms(lambda: forward(np, p, x), 5)
     out["numpy_max_diff"] = float(np.max(np.abs(ref - ours)))
     try:
         import jax
@@ -78,7 +69,7 @@ def main():
         f = jax.jit(lambda xx: forward(jnp, jp, xx))
         xj = jnp.asarray(x)
         f(xj).block_until_ready()
-        out["jax_ms"] = median_ms(lambda: f(xj).block_until_ready())
+        out["jax_ms"] = median_ms(lambda: f(xj).block_until_ready(), 5)
         out["jax_max_diff"] = float(np.max(np.abs(np.asarray(f(xj)) - ours)))
         out["jax_devices"] = str(jax.devices())
     except ImportError as e:

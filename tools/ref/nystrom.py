@@ -19,6 +19,8 @@ import time
 
 import numpy as np
 
+from timing import median_ms
+
 
 def entries(net, rows, cols):
     x, y = np.asarray(net["x"]), np.asarray(net["y"])
@@ -37,39 +39,23 @@ def entries(net, rows, cols):
     return a
 
 
-def nystrom(net, s, k):
+def nystrom(net, s, k, reduced=False):
+    """The QR form; `reduced` takes the thin QR of B = C V_r (as src/num/nystrom.rs
+    does) instead of C: the same matrix C W+ C^T."""
     n = len(net["x"])
     c = entries(net, np.arange(n), s)
     w = 0.5 * (c[s] + c[s].T)
     lam, v = np.linalg.eigh(w)
     keep = np.abs(lam) >= 0.1 * np.max(np.abs(lam))
-    w_pinv = (v[:, keep] / lam[keep]) @ v[:, keep].T
-    q, r = np.linalg.qr(c)
-    theta, u = np.linalg.eigh(r @ w_pinv @ r.T)
+    if reduced:
+        q, r = np.linalg.qr(c @ v[:, keep])
+        m = (r / lam[keep]) @ r.T
+    else:
+        q, r = np.linalg.qr(c)
+        m = r @ ((v[:, keep] / lam[keep]) @ v[:, keep].T) @ r.T
+    theta, u = np.linalg.eigh(m)
     top = np.argsort(theta)[::-1][:k]
     return theta[top], q @ u[:, top]
-
-
-def nystrom_reduced(net, s, k):
-    """The same matrix through B = C V_r, as src/num/nystrom.rs computes it."""
-    n = len(net["x"])
-    c = entries(net, np.arange(n), s)
-    w = 0.5 * (c[s] + c[s].T)
-    lam, v = np.linalg.eigh(w)
-    keep = np.abs(lam) >= 0.1 * np.max(np.abs(lam))
-    q, r = np.linalg.qr(c @ v[:, keep])
-    theta, u = np.linalg.eigh((r / lam[keep]) @ r.T)
-    top = np.argsort(theta)[::-1][:k]
-    return theta[top], q @ u[:, top]
-
-
-def median_ms(f, runs):
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - t) * 1e3)
-    return sorted(times)[runs // 2]
 
 
 def main():
@@ -77,10 +63,10 @@ def main():
     net, s, k = data["network"], np.asarray(data["samples"]), data["k"]
     out = {}
     values, _ = nystrom(net, s, k)
-    out["nystrom_ms"] = median_ms(lambda: nystrom(net, s, k), 3)
+    out["nystrom_ms"] = median_ms(lambda: nystrom(net, s, k), 3, warm_up=False)
     out["nystrom_values"] = values.tolist()
-    out["nystrom_reduced_ms"] = median_ms(lambda: nystrom_reduced(net, s, k), 3)
-    out["nystrom_reduced_values"] = nystrom_reduced(net, s, k)[0].tolist()
+    out["nystrom_reduced_ms"] = median_ms(lambda: nystrom(net, s, k, reduced=True), 3, warm_up=False)
+    out["nystrom_reduced_values"] = nystrom(net, s, k, reduced=True)[0].tolist()
     if "--no-arpack" not in sys.argv:
         from scipy.sparse.linalg import eigsh
 
