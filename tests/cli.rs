@@ -37,14 +37,6 @@ fn canonical_link_is_stable_through_the_cli() {
 }
 
 #[test]
-fn run_says_plainly_when_a_lab_is_not_built() {
-    let (code, stdout, stderr) = continuum(&["run", "#lab=sketch"]);
-    assert_ne!(code, 0);
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("sketch lab is not built yet"), "{stderr}");
-}
-
-#[test]
 fn run_of_a_flow_link_prints_the_issue_fields() {
     let (code, stdout, stderr) = continuum(&["run", "#lab=flow&res=64&t=0.5&nodes=600&l=100&k=3&sampling=uniform"]);
     assert_eq!(code, 0, "{stderr}");
@@ -111,4 +103,27 @@ fn run_prints_every_documented_field() {
     }
     assert_eq!(json["epochs_run"], 2);
     assert!(json["link"].as_str().unwrap().contains("data=xor"));
+}
+
+#[test]
+fn run_prints_every_ready_labs_fields_and_says_when_a_lab_is_not_built() {
+    use continuum::core::lab::Status;
+    for lab in continuum::labs::ALL {
+        match lab.status {
+            Status::Ready => {
+                let (code, stdout, stderr) = continuum(&["run", lab.tiny]);
+                assert_eq!(code, 0, "{}: {stderr}", lab.name);
+                let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                for field in lab.fields {
+                    assert!(json.get(field).is_some(), "{}: missing {field}", lab.name);
+                }
+            }
+            Status::Coming => {
+                let (code, stdout, stderr) = continuum(&["run", &format!("#lab={}", lab.name)]);
+                assert_ne!(code, 0);
+                assert!(stdout.is_empty());
+                assert!(stderr.contains(&format!("{} lab is not built yet", lab.name)), "{stderr}");
+            }
+        }
+    }
 }
