@@ -11,12 +11,15 @@
 //! - [`eigen`]: symmetric eigensolvers (dense, Lanczos); [`nystrom`]:
 //!   Nyström eigen-approximation from sampled columns.
 //! - [`rng`]: normal samples with the same bits on every target.
+//! - [`elementary`]: `expm1` and `tanh` in f64, ours: the same bits on every
+//!   target, and faster than the platform's.
 //! - [`lanes`]: f32 arithmetic in groups of lanes (SIMD by construction) and
 //!   our own tanh, with the same bits natively and in wasm.
 //! - [`pendulum`]: the pendulum's constant.
 
 pub mod basis;
 pub mod eigen;
+pub mod elementary;
 pub mod lanes;
 pub mod mlp;
 pub mod nystrom;

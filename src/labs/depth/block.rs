@@ -324,7 +324,7 @@ impl Block {
                     z *= &inv;
                     StageNorm { zhat: z.clone(), inv, mean, var }
                 });
-                z.mapv_inplace(f64::tanh);
+                crate::num::elementary::tanh_in_place(z.as_slice_mut().expect("a fresh product is contiguous"));
                 let mut k = z.dot(&at.w2.t());
                 k += &at.b2;
                 if let Some(tape) = tape.as_deref_mut() {
@@ -554,7 +554,7 @@ mod tests {
         for n in 0..steps {
             let mut z = x.dot(&b.w1.index_axis(Axis(0), n).t());
             z += &b.b1.index_axis(Axis(0), n);
-            z.mapv_inplace(f64::tanh);
+            crate::num::elementary::tanh_in_place(z.as_slice_mut().expect("a fresh product is contiguous"));
             let mut f = z.dot(&b.w2.index_axis(Axis(0), n).t());
             f += &b.b2.index_axis(Axis(0), n);
             x.scaled_add(h, &f);
