@@ -11,8 +11,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
-/// tanh, the same to the last bit on every platform.
-pub use crate::num::elementary::{tanh, tanh_in_place};
+use crate::num::elementary::tanh_in_place;
 
 /// `a · b`, summing over k in ascending order with separate multiply and add
 /// (Rust never fuses them): the same bits on every platform. Natively, on a

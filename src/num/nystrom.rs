@@ -141,10 +141,9 @@ pub fn eigenpairs(c: &Mat<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs
             let q = qr.compute_thin_Q();
             let r = qr.thin_R().to_owned();
             let rank = r.nrows();
+            // Symmetric to the bit: each term is the same product in either order.
             let m = Mat::from_fn(rank, rank, |i, j| {
-                let sum =
-                    |a: usize, b: usize| (0..keep.len()).map(|t| r[(a, t)] * r[(b, t)] / lambda[keep[t]]).sum::<f64>();
-                0.5 * (sum(i, j) + sum(j, i))
+                (0..keep.len()).map(|t| r[(i, t)] * r[(j, t)] / lambda[keep[t]]).sum::<f64>()
             });
             let evd = m.self_adjoint_eigen(Side::Lower).expect("symmetric eigensolver converges");
             let small = top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), k);
