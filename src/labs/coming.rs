@@ -42,21 +42,6 @@ const SKETCH_KNOBS: &[Knob] = &[
     SEED,
 ];
 
-/// Divergence-free vector fields as skew-symmetric operators (`docs/fields.md`).
-pub const FIELDS: Lab = Lab::coming(
-    "fields",
-    "Vector fields",
-    "Divergence-free vector fields correspond to skew-symmetric operators, as in orthogonal RNNs; directional derivatives of scalar functions span all fields. Watch transport stay norm-preserving only when the divergence vanishes.",
-    FIELDS_KNOBS,
-);
-
-#[rustfmt::skip]
-const FIELDS_KNOBS: &[Knob] = &[
-    float("div", 0.0, 2.0, "0", "Divergence weight κ", "Weight of the gradient (divergent) part of the field."),
-    int("K", 2, 64, "16", "Basis size", "Modes per axis of the L2-orthonormal basis."),
-    SEED,
-];
-
 /// Robust sources transfer better with little target data (`docs/transfer.md`).
 pub const TRANSFER: Lab = Lab::coming(
     "transfer",

@@ -12,6 +12,7 @@ use crate::core::link::{self, Parsed};
 
 pub mod coming;
 pub mod depth;
+pub mod fields;
 pub mod flow;
 pub mod koopman;
 
@@ -23,7 +24,7 @@ pub const ALL: &[&Lab] = &[
     &koopman::lab::LAB,
     &coming::NOISE,
     &coming::SKETCH,
-    &coming::FIELDS,
+    &fields::lab::LAB,
     &coming::TRANSFER,
 ];
 
