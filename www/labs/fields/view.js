@@ -1,0 +1,337 @@
+// The fields lab page. Top: a vector field on the torus, the Galerkin
+// matrix M of v·∇ and its symmetric part, the spectrum of M, the norm of a
+// dye's coefficients under exp(−τM), and the dye carried by exp(−τM) next to
+// the same dye carried along the flow on a grid (on the GPU when WebGPU is
+// present, advect.wgsl; on the CPU otherwise). Bottom: three recurrences
+// trained side by side on the copy task in a Web Worker (./worker.js):
+// orthogonal exp(A), all fields exp(A + S), and an unconstrained W.
+// Every control is in the hash.
+
+import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { buildControls, showValues } from '../../ui/controls.js';
+import { lineChart } from '../../ui/charts.js';
+import { gpu, labGpu, onBackendChange } from '../../backend.js';
+import { COLOURS, drawDye, drawField, drawMatrix, drawPlane } from './plots.js';
+
+const KINDS = ['orthogonal', 'unconstrained', 'full'];
+const OPERATOR_KNOBS = ['field', 'kappa', 'K', 't'];
+const fmt = (v) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(4));
+
+export function mount(app, core, report) {
+  const knobs = core.knobs('fields');
+  const root = document.createElement('section');
+  root.className = 'lab fields';
+  root.dataset.lab = 'fields';
+  root.innerHTML = `
+    <h1>Vector fields as operators</h1>
+    <p class="summary">A vector field v moves a scalar (a dye) around the torus. In a basis of Fourier functions,
+      the directional derivative v·∇ is a matrix M. Integrating by parts gives M + Mᵀ = −D, with D the matrix of the
+      divergence: when the field is divergence-free, M is skew-symmetric, its eigenvalues lie on the imaginary axis, and
+      exp(tM) is a rotation that keeps every norm — the structure orthogonal RNNs are built on. Try first: read the
+      numbers at κ = 0, then raise κ and watch all three break together.</p>
+    <p class="presets">Presets: </p>
+    <div id="fields-banner" class="banner error" role="alert" hidden></div>
+    <div class="depth-grid">
+      <div class="panel">
+        <h2>Field</h2>
+        <div class="controls operator"></div>
+        <canvas class="field" width="240" height="240" aria-label="The vector field as arrows over its divergence (red: sources, blue: sinks)"></canvas>
+        <p class="hint">Arrows: v. Colour: div v (red positive, blue negative; white when κ = 0).</p>
+      </div>
+      <div class="panel">
+        <h2>Operator numbers</h2>
+        <dl class="metrics">
+          <dt>Basis functions</dt><dd data-metric="basis-size">—</dd>
+          <dt>Quadrature grid</dt><dd data-metric="quadrature-points">—</dd>
+          <dt>‖M + Mᵀ‖ / ‖M‖</dt><dd data-metric="skew-residual">—</dd>
+          <dt>max |Re λ(M)|</dt><dd data-metric="max-real-eigenvalue">—</dd>
+          <dt>‖exp(M)c‖ / ‖c‖</dt><dd data-metric="norm-ratio">—</dd>
+          <dt>‖M + Mᵀ + D‖ / ‖M‖</dt><dd data-metric="divergence-identity-error">—</dd>
+          <dt>Dye gap at t (basis vs flow)</dt><dd data-metric="dye-gap">—</dd>
+        </dl>
+        <p class="hint">The quadrature is exact (trapezoidal rule on 2K + 4 points per axis for products of degree 2K + 3),
+          so the identity M + Mᵀ = −D holds to round-off at every κ.</p>
+        <div class="buttons"><button type="button" data-action="csv">Numbers and curves as CSV</button>
+          <button type="button" data-action="png">Field as PNG</button></div>
+      </div>
+      <div class="panel">
+        <h2>M and its symmetric part</h2>
+        <div class="side-by-side">
+          <canvas class="matrix-m" width="169" height="169" aria-label="Heatmap of M"></canvas>
+          <canvas class="matrix-sym" width="169" height="169" aria-label="Heatmap of (M + Mᵀ)/2 on the same colour scale"></canvas>
+        </div>
+        <p class="hint">Left: M. Right: (M + Mᵀ)/2 = −D/2 on the same colour scale: blank when the field is divergence-free.</p>
+      </div>
+      <div class="panel">
+        <h2>Spectrum of M</h2>
+        <canvas class="spectrum" width="240" height="240" aria-label="Eigenvalues of M in the complex plane"></canvas>
+        <p class="hint">On the imaginary (vertical) axis exactly when div v = 0.</p>
+      </div>
+      <div class="panel">
+        <h2>Norm under transport</h2>
+        <div class="chart norm-chart"></div>
+        <p class="hint">‖exp(−τM)c‖ / ‖c‖ for the dye's coefficients c: flat at κ = 0.</p>
+      </div>
+      <div class="panel">
+        <h2>The dye: basis against flow</h2>
+        <div class="side-by-side">
+          <canvas class="dye-basis" width="192" height="192" aria-label="Dye carried by exp(−τM) in the basis"></canvas>
+          <canvas class="dye-grid" width="192" height="192" aria-label="Dye carried along the flow on a grid"></canvas>
+        </div>
+        <div class="control">
+          <label for="fields-frame">Time</label>
+          <input id="fields-frame" class="scrub" type="range" min="0" max="0" value="0">
+          <output class="frame-out">—</output>
+        </div>
+        <div class="buttons"><button type="button" data-action="animate" aria-pressed="true">Animate</button></div>
+        <p class="hint">Left: exp(−τM)c, the finite basis. Right: the dye traced back along the field's trajectories
+          on a 96² grid. The basis keeps the norm but not the fine filaments the flow draws. <span class="grid-where"></span></p>
+      </div>
+      <div class="panel wide">
+        <h2>Orthogonal against unconstrained recurrence: the copy task</h2>
+        <p class="hint">Remember a sequence of symbols, wait T steps, repeat it. Three RNNs train on the same batches:
+          <span style="color:${COLOURS.orthogonal}">W = exp(A), A skew (orthogonal)</span>,
+          <span style="color:${COLOURS.full}">W = exp(A + S), S symmetric learned (all fields)</span>,
+          <span style="color:${COLOURS.unconstrained}">W unconstrained</span>.</p>
+${RUN_BUTTONS}
+        <div class="controls copy"></div>
+        <dl class="metrics">
+          <dt>Iteration</dt><dd data-metric="iteration">0</dd>
+          <dt>Recall accuracy (orthogonal)</dt><dd data-metric="copy-accuracy-orthogonal">—</dd>
+          <dt>Recall accuracy (full)</dt><dd data-metric="copy-accuracy-full">—</dd>
+          <dt>Recall accuracy (unconstrained)</dt><dd data-metric="copy-accuracy-unconstrained">—</dd>
+          <dt>‖∂L/∂h₁‖ / ‖∂L/∂h_r‖ (orth. / full / unc.)</dt><dd data-metric="gradient-norm-ratio">—</dd>
+          <dt>Diverged</dt><dd data-metric="diverged">no</dd>
+        </dl>
+      </div>
+      <div class="panel">
+        <h2>Training</h2>
+        <div class="chart accuracy-chart"></div>
+        <div class="chart loss-chart"></div>
+      </div>
+      <div class="panel">
+        <h2>Gradient norm against time</h2>
+        <div class="chart grad-chart"></div>
+        <p class="hint">‖∂L/∂h_t‖ of the recall loss on the test batch, trained (solid) and at initialisation (dashed).
+          Flat for the orthogonal model: nothing vanishes or explodes over the delay.</p>
+      </div>
+      <div class="panel">
+        <h2>Eigenvalues of W</h2>
+        <canvas class="rnn-eigen" width="240" height="240" aria-label="Eigenvalues of each learned transition with the unit circle"></canvas>
+        <p class="hint">Orthogonal: on the unit circle. Full: moved off by S. Unconstrained: anywhere.</p>
+      </div>
+    </div>`;
+  app.replaceChildren(root);
+
+  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'fields').presets);
+  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
+  const banner = root.querySelector('#fields-banner');
+  const canvases = Object.fromEntries(
+    ['field', 'matrix-m', 'matrix-sym', 'spectrum', 'dye-basis', 'dye-grid', 'rnn-eigen'].map((c) => [c, root.querySelector(`canvas.${c}`)]),
+  );
+  const scrub = root.querySelector('.scrub');
+  const frameOut = root.querySelector('.frame-out');
+  const normChart = lineChart(root.querySelector('.norm-chart'), {
+    title: '‖exp(−τM)c‖ / ‖c‖',
+    xLabel: 'τ',
+    series: [{ label: 'norm ratio', stroke: COLOURS.orthogonal }],
+  });
+  const series = (suffix = '', dash) => KINDS.map((k) => ({ label: `${k}${suffix}`, stroke: COLOURS[k], dash }));
+  const accuracyChart = lineChart(root.querySelector('.accuracy-chart'), { title: 'Recall accuracy (test batch)', xLabel: 'iteration', series: series() });
+  const lossChart = lineChart(root.querySelector('.loss-chart'), { title: 'Training loss', xLabel: 'iteration', yLog: true, series: [...series(), { label: 'guessing', stroke: '#888', dash: [2, 3] }] });
+  const gradChart = lineChart(root.querySelector('.grad-chart'), { title: '‖∂L/∂h_t‖', xLabel: 't', yLog: true, series: [...series(), ...series(' at init', [5, 4])] });
+
+  let config = report.config;
+  let summary = null;
+  let frames = { galerkin: [], grid: [] };
+  let movieRes = 0;
+  let animate = true;
+  let generation = 0;
+  const losses = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
+
+  const setKey = hashSetter(core);
+  const operatorKnobs = knobs.filter((k) => OPERATOR_KNOBS.includes(k.key));
+  const copyKnobs = knobs.filter((k) => !OPERATOR_KNOBS.includes(k.key));
+  const controls = { operator: root.querySelector('.controls.operator'), copy: root.querySelector('.controls.copy') };
+  buildControls(controls.operator, operatorKnobs, config, setKey);
+  buildControls(controls.copy, copyKnobs, config, setKey);
+
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+
+  const start = () => {
+    generation += 1;
+    banner.hidden = true;
+    summary = null;
+    frames = { galerkin: [], grid: [] };
+    accuracyChart.clear();
+    lossChart.clear();
+    for (const k of KINDS) losses[k] = new Map();
+    metric('iteration').textContent = '0';
+    metric('diverged').textContent = 'no';
+    for (const k of KINDS) metric(`copy-accuracy-${k}`).textContent = '—';
+    worker.postMessage({ type: 'start', link: location.hash, play: true, gpuGrid: Boolean(gpu()) });
+  };
+
+  const showSummary = (m) => {
+    summary = m.summary;
+    const n = summary.basis_size;
+    metric('basis-size').textContent = `${n} (K = ${config.K})`;
+    metric('quadrature-points').textContent = `${summary.quadrature_points}²`;
+    for (const [name, key] of [
+      ['skew-residual', 'skew_residual'],
+      ['max-real-eigenvalue', 'max_real_eigenvalue'],
+      ['norm-ratio', 'norm_ratio'],
+      ['divergence-identity-error', 'divergence_identity_error'],
+    ]) {
+      metric(name).textContent = key === 'norm_ratio' ? summary[key].toPrecision(12) : fmt(summary[key]);
+      metric(name).dataset.value = String(summary[key]);
+    }
+    const divScale = Math.max(1, ...m.field.div.map(Math.abs));
+    drawField(canvases.field, m.field, divScale);
+    const sym = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = (m.matrix[i * n + j] + m.matrix[j * n + i]) / 2;
+    const scale = m.matrix.reduce((a, v) => Math.max(a, Math.abs(v)), 0) || 1;
+    drawMatrix(canvases['matrix-m'], m.matrix, n, scale);
+    drawMatrix(canvases['matrix-sym'], sym, n, scale);
+    drawPlane(canvases.spectrum, [{ points: summary.spectrum, colour: COLOURS.orthogonal }], 'axis');
+    const curve = summary.norm_curve;
+    normChart.set(curve.map((_, i) => (i * summary.t) / (curve.length - 1)), [curve]);
+    movieRes = summary.movie.res;
+    scrub.max = String(summary.frames);
+  };
+
+  const drawFrame = () => {
+    const k = Number(scrub.value);
+    if (!summary) return;
+    frameOut.textContent = `τ = ${((k * summary.t) / summary.frames).toFixed(2)}`;
+    if (frames.galerkin[k]) drawDye(canvases['dye-basis'], frames.galerkin[k], movieRes);
+    if (frames.grid[k]) drawDye(canvases['dye-grid'], frames.grid[k], movieRes);
+    const last = summary.frames;
+    if (k === last && frames.galerkin[last] && frames.grid[last]) {
+      const [a, b] = [frames.galerkin[last], frames.grid[last]];
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < a.length; i++) {
+        num += (a[i] - b[i]) ** 2;
+        den += b[i] ** 2;
+      }
+      metric('dye-gap').textContent = Math.sqrt(num / den).toPrecision(3);
+      metric('dye-gap').dataset.value = String(Math.sqrt(num / den));
+    }
+  };
+
+  let raf = null;
+  const tick = () => {
+    raf = null;
+    if (!animate || !summary) return;
+    const ready = Math.min(frames.galerkin.length, frames.grid.length);
+    if (ready > 0) {
+      scrub.value = String((Number(scrub.value) + 1) % Math.min(ready, summary.frames + 1));
+      drawFrame();
+    }
+    raf = requestAnimationFrame(() => setTimeout(tick, 60));
+  };
+  const startAnimation = () => {
+    if (raf === null && animate) raf = requestAnimationFrame(tick);
+  };
+  scrub.addEventListener('input', drawFrame);
+
+  // The grid dye on the GPU: one dispatch per frame, each tracing back from τ_k.
+  const gridOnGpu = async (m, gen) => {
+    const device = labGpu(core.FieldsGpu);
+    const where = root.querySelector('.grid-where');
+    if (!device) return;
+    where.textContent = 'Grid dye on the GPU (advect.wgsl).';
+    const { res, dt, steps_per_frame: spf } = m.summary.movie;
+    try {
+      for (let k = 0; k <= m.summary.frames && gen === generation; k++) {
+        frames.grid[k] = await device.advect(m.velocity, m.dye, res, dt, k * spf);
+      }
+      drawFrame();
+    } catch (e) {
+      where.textContent = `The GPU failed (${e?.message ?? e}); the grid dye is drawn on the CPU.`;
+      start();
+    }
+  };
+
+  const showEval = (evals) => {
+    const ratios = [];
+    for (const k of KINDS) {
+      const e = evals[k];
+      metric(`copy-accuracy-${k}`).textContent = e.accuracy.toFixed(3);
+      metric(`copy-accuracy-${k}`).dataset.value = String(e.accuracy);
+      ratios.push(e.norm_ratio.toPrecision(3));
+    }
+    metric('gradient-norm-ratio').textContent = ratios.join(' / ');
+    const it = Number(metric('iteration').textContent);
+    accuracyChart.push(it, KINDS.map((k) => evals[k].accuracy));
+    const t = evals.orthogonal.grad_norms.map((_, i) => i + 1);
+    gradChart.set(t, [...KINDS.map((k) => evals[k].grad_norms), ...KINDS.map((k) => evals[k].initial_grad_norms)]);
+    drawPlane(canvases['rnn-eigen'], KINDS.map((k) => ({ points: evals[k].eigenvalues, colour: COLOURS[k], ring: k === 'unconstrained' })), 'circle');
+    metric('iteration').dataset.evaluated = String(it);
+  };
+
+  worker.onmessage = ({ data: m }) => {
+    performance.mark(`fields:${m.type}`);
+    if (m.type === 'ready') {
+      showSummary(m);
+      root.querySelector('.grid-where').textContent = m.velocity ? '' : 'Grid dye on the CPU (no WebGPU).';
+      if (m.velocity) gridOnGpu(m, generation);
+      startAnimation();
+    } else if (m.type === 'frame') {
+      frames.galerkin[m.k] = m.galerkin;
+      if (m.grid) frames.grid[m.k] = m.grid;
+      if (m.k === 0 || m.k === summary?.frames) drawFrame();
+    } else if (m.type === 'iters') {
+      const baseline = m.status.orthogonal.baseline;
+      const rows = new Map();
+      for (const k of KINDS) for (const s of m.stats[k]) (rows.get(s.iter) ?? rows.set(s.iter, {}).get(s.iter))[k] = s.loss;
+      for (const [it, r] of rows) lossChart.push(it, [...KINDS.map((k) => r[k] ?? null), baseline]);
+      const iter = Math.max(...KINDS.map((k) => m.status[k].iter));
+      metric('iteration').textContent = String(iter);
+      const d = KINDS.map((k) => m.status[k].divergence).find(Boolean);
+      if (d) {
+        metric('diverged').textContent = `yes (iteration ${d.iter})`;
+        banner.textContent = d.message;
+        banner.hidden = false;
+      }
+    } else if (m.type === 'eval') {
+      showEval(m.evals);
+    } else if (m.type === 'error') {
+      banner.textContent = `The fields lab stopped: ${m.message}`;
+      banner.hidden = false;
+    }
+  };
+
+  const csv = () => {
+    const rows = [['quantity', 'value']];
+    for (const key of ['basis_size', 'quadrature_points', 'skew_residual', 'max_real_eigenvalue', 'norm_ratio', 'divergence_identity_error']) rows.push([key, summary?.[key]]);
+    return [rows.map((r) => r.join(',')).join('\n'), normChart.csv(), accuracyChart.csv(), lossChart.csv(), gradChart.csv()].join('\n\n');
+  };
+  handleActions(root, worker, {
+    reset: start,
+    csv: () => download('fields.csv', csv()),
+    png: () => canvases.field.toBlob((blob) => download('field.png', blob, 'image/png')),
+    animate(button) {
+      animate = !animate;
+      button.setAttribute('aria-pressed', String(animate));
+      startAnimation();
+    },
+  });
+  onBackendChange(start);
+  start();
+
+  return {
+    update(next) {
+      config = next.config;
+      showValues(controls.operator, config);
+      showValues(controls.copy, config);
+      start();
+    },
+    destroy() {
+      generation += 1;
+      if (raf !== null) cancelAnimationFrame(raf);
+      worker.terminate();
+    },
+  };
+}
