@@ -1,6 +1,6 @@
 // The fields lab's canvas drawings: the vector field over its divergence,
-// a matrix as a diverging heatmap, a scalar image (the dye), and points of
-// the complex plane (spectra) with the imaginary axis or the unit circle.
+// a matrix as a diverging heatmap, and a scalar image (the dye). Spectra are
+// drawn by ../../ui/plane.js.
 // Each function draws one frame from plain arrays; the view decides when.
 
 /** One colour per recurrence (Okabe–Ito: distinguishable in colour-vision deficiencies). */
@@ -81,44 +81,4 @@ export function drawMatrix(canvas, values, n, scale = maxAbs(values)) {
 /** A dye image (res × res, row 0 at y = 0), white (0) to dark (≥ 1); negative values (Gibbs ripples) blue. */
 export function drawDye(canvas, values, res) {
   putImage(canvas, values, res, res, (v) => (v >= 0 ? [255 * (1 - Math.min(1, v)), 255 * (1 - 0.8 * Math.min(1, v)), 255 * (1 - 0.3 * Math.min(1, v))] : diverging(v)));
-}
-
-/**
- * Points of the complex plane: `sets` is [{points: [[re, im]…], colour, ring}];
- * `guide` 'circle' draws the unit circle, 'axis' the imaginary axis.
- */
-export function drawPlane(canvas, sets, guide) {
-  const ctx = canvas.getContext('2d');
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  let r = guide === 'circle' ? 1.2 : 0;
-  for (const { points } of sets) for (const [re, im] of points) r = Math.max(r, 1.1 * Math.abs(re), 1.1 * Math.abs(im));
-  r ||= 1;
-  const c = canvas.width / 2;
-  const s = c / r;
-  ctx.strokeStyle = '#bbb';
-  ctx.beginPath();
-  ctx.moveTo(0, c);
-  ctx.lineTo(canvas.width, c);
-  ctx.moveTo(c, 0);
-  ctx.lineTo(c, canvas.height);
-  ctx.stroke();
-  if (guide === 'circle') {
-    ctx.strokeStyle = '#555';
-    ctx.beginPath();
-    ctx.arc(c, c, s, 0, 2 * Math.PI);
-    ctx.stroke();
-  }
-  for (const { points, colour, ring } of sets) {
-    ctx.strokeStyle = colour;
-    ctx.fillStyle = colour;
-    for (const [re, im] of points) {
-      ctx.beginPath();
-      ctx.arc(c + re * s, c - im * s, 3, 0, 2 * Math.PI);
-      if (ring) ctx.stroke();
-      else ctx.fill();
-    }
-  }
-  ctx.fillStyle = '#555';
-  ctx.font = '11px sans-serif';
-  ctx.fillText(`±${r.toPrecision(2)}`, 4, 12);
 }

@@ -11,7 +11,8 @@ import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '.
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
-import { COLOURS, drawDye, drawField, drawMatrix, drawPlane } from './plots.js';
+import { drawPlane } from '../../ui/plane.js';
+import { COLOURS, drawDye, drawField, drawMatrix } from './plots.js';
 
 const KINDS = ['orthogonal', 'unconstrained', 'full'];
 const OPERATOR_KNOBS = ['field', 'kappa', 'K', 't'];
@@ -193,7 +194,7 @@ ${RUN_BUTTONS}
     const scale = m.matrix.reduce((a, v) => Math.max(a, Math.abs(v)), 0) || 1;
     drawMatrix(canvases['matrix-m'], m.matrix, n, scale);
     drawMatrix(canvases['matrix-sym'], sym, n, scale);
-    drawPlane(canvases.spectrum, [{ points: summary.spectrum, colour: COLOURS.orthogonal }], 'axis');
+    drawPlane(canvases.spectrum, [{ points: summary.spectrum, colour: COLOURS.orthogonal }]);
     const curve = summary.norm_curve;
     normChart.set(curve.map((_, i) => (i * summary.t) / (curve.length - 1)), [curve]);
     movieRes = summary.movie.res;
@@ -267,7 +268,7 @@ ${RUN_BUTTONS}
     accuracyChart.push(it, KINDS.map((k) => evals[k].accuracy));
     const t = evals.orthogonal.grad_norms.map((_, i) => i + 1);
     gradChart.set(t, [...KINDS.map((k) => evals[k].grad_norms), ...KINDS.map((k) => evals[k].initial_grad_norms)]);
-    drawPlane(canvases['rnn-eigen'], KINDS.map((k) => ({ points: evals[k].eigenvalues, colour: COLOURS[k], ring: k === 'unconstrained' })), 'circle');
+    drawPlane(canvases['rnn-eigen'], KINDS.map((k) => ({ points: evals[k].eigenvalues, colour: COLOURS[k], ring: k === 'unconstrained' })), { guide: 'circle' });
     metric('iteration').dataset.evaluated = String(it);
   };
 

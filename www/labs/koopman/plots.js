@@ -1,7 +1,10 @@
 // The Koopman lab's canvas drawings: a pendulum (truth against predictions),
 // the phase portrait (θ, θ̇) with many predicted initial conditions, and the
-// eigenvalues of C on the complex plane with the unit circle. Each function
-// draws one frame from plain arrays; the view decides when.
+// eigenvalues of C on the complex plane with the unit circle (drawn by
+// ../../ui/plane.js). Each function draws one frame from plain arrays; the
+// view decides when.
+
+import { drawPlane } from '../../ui/plane.js';
 
 export const COLOURS = { truth: '#222', consistent: '#2f6fd1', plain: '#c0392b', exact: '#27ae60', noisy: '#c9ced6' };
 
@@ -94,45 +97,10 @@ export function drawPhase(canvas, { clean, noisy, bounds, rollouts, n, steps, k 
 
 /** Eigenvalues ([[re, im]]) of each model's C, the exact pair, and the unit circle. */
 export function drawEigenvalues(canvas, { consistent, plain, exact }) {
-  const ctx = clear(canvas);
-  const r = canvas.width * 0.4;
-  const cx = canvas.width / 2;
-  const cy = canvas.height / 2;
-  const at = ([re, im]) => [cx + re * r, cy - im * r];
-  ctx.strokeStyle = '#ccc';
-  ctx.beginPath();
-  ctx.moveTo(0, cy);
-  ctx.lineTo(canvas.width, cy);
-  ctx.moveTo(cx, 0);
-  ctx.lineTo(cx, canvas.height);
-  ctx.stroke();
-  ctx.strokeStyle = '#888';
-  ctx.beginPath();
-  ctx.arc(cx, cy, r, 0, 2 * Math.PI);
-  ctx.stroke();
-  if (exact) {
-    ctx.strokeStyle = COLOURS.exact;
-    ctx.lineWidth = 2;
-    for (const e of [exact, [exact[0], -exact[1]]]) {
-      const [x, y] = at(e);
-      ctx.beginPath();
-      ctx.moveTo(x - 6, y - 6);
-      ctx.lineTo(x + 6, y + 6);
-      ctx.moveTo(x + 6, y - 6);
-      ctx.lineTo(x - 6, y + 6);
-      ctx.stroke();
-    }
-    ctx.lineWidth = 1;
-  }
-  for (const [name, values, filled] of [['plain', plain, false], ['consistent', consistent, true]]) {
-    for (const e of values ?? []) {
-      if (!Number.isFinite(e[0])) continue;
-      const [x, y] = at(e);
-      ctx.strokeStyle = ctx.fillStyle = COLOURS[name];
-      ctx.beginPath();
-      ctx.arc(x, y, 4, 0, 2 * Math.PI);
-      if (filled) ctx.fill();
-      else ctx.stroke();
-    }
-  }
+  const sets = [
+    { points: plain ?? [], colour: COLOURS.plain, ring: true },
+    { points: consistent ?? [], colour: COLOURS.consistent },
+  ];
+  const crosses = exact ? { points: [exact, [exact[0], -exact[1]]], colour: COLOURS.exact } : null;
+  drawPlane(canvas, sets, { guide: 'circle', crosses });
 }
