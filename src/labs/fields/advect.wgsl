@@ -4,6 +4,8 @@
 // invocation traces its cell's characteristic back over `steps` midpoint
 // steps of dt through the bilinear velocity, then reads every dye at the
 // departure point from the initial dyes.
+// Bindings: 0 uniform Dims, 1 vel, 2 dye0, 3 dye (storage).
+// Workgroup size: 64 × 1 × 1; one invocation per cell.
 
 struct Dims {
   res: u32,
