@@ -259,3 +259,19 @@ fn fields_advection_matches_cpu_twin() {
         assert!(moved > 1e-2, "the dye did not move ({moved:e}): the comparison proves nothing");
     }
 }
+
+#[test]
+fn sketch_bootstrap_grams_match_cpu_twin() {
+    use continuum::labs::sketch::gram::{grams_cpu, GramKernel};
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = GramKernel::new(&gpu);
+    // 40 replicas of a 300 × 30 sketch, then 3 of 17 × 5 (buffers reused).
+    for (l, n, boots) in [(300, 30, 40), (17, 5, 3)] {
+        let y: Vec<f32> = (0..l * n).map(|i| ((i * 37 % 101) as f32 - 50.0) / 40.0).collect();
+        let counts: Vec<f32> = (0..boots * l).map(|i| ((i * 13 + 5) % 4) as f32).collect();
+        let cpu = grams_cpu(&y, n, &counts);
+        let got = pollster::block_on(kernel.grams(&gpu, &y, n, &counts)).unwrap();
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err <= 1e-5, "l = {l}, n = {n}, B = {boots}: parity error {err:e}");
+    }
+}

@@ -25,23 +25,6 @@ const NOISE_KNOBS: &[Knob] = &[
     SEED,
 ];
 
-/// Bootstrap error estimates for sketched SVDs and covariance operator norms (`docs/sketch.md`).
-pub const SKETCH: Lab = Lab::coming(
-    "sketch",
-    "Sketching & the bootstrap",
-    "Estimate the error of a sketched SVD, and of a covariance operator norm, by the bootstrap — and compare the estimate with the true error as the sketch size and spectral decay change.",
-    SKETCH_KNOBS,
-);
-
-#[rustfmt::skip]
-const SKETCH_KNOBS: &[Knob] = &[
-    int("l", 10, 10_000, "1000", "Sketch size l", "Rows kept by the sketch."),
-    float("decay", 0.1, 3.0, "1", "Spectral decay β", "Singular values fall as j^−β."),
-    int("B", 10, 500, "40", "Bootstrap samples", "Resamples of the sketch rows."),
-    float("alpha", 0.01, 0.5, "0.1", "α", "The estimate is the (1−α) quantile."),
-    SEED,
-];
-
 /// Robust sources transfer better with little target data (`docs/transfer.md`).
 pub const TRANSFER: Lab = Lab::coming(
     "transfer",

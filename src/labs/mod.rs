@@ -15,6 +15,7 @@ pub mod depth;
 pub mod fields;
 pub mod flow;
 pub mod koopman;
+pub mod sketch;
 
 /// Every lab, in navigation order. The first is the lab of a link that
 /// names none.
@@ -23,7 +24,7 @@ pub const ALL: &[&Lab] = &[
     &flow::lab::LAB,
     &koopman::lab::LAB,
     &coming::NOISE,
-    &coming::SKETCH,
+    &sketch::lab::LAB,
     &fields::lab::LAB,
     &coming::TRANSFER,
 ];

@@ -1,0 +1,55 @@
+//! The registry's entry for the sketch lab: its knob table, presets and
+//! headless `run` (`crate::labs::ALL` lists it).
+
+use super::{gram, run, svd};
+use crate::core::knob::{choice, float, int, Knob, SEED};
+use crate::core::lab::{Lab, Outcome, Preset, Status};
+use crate::core::link::Link;
+
+/// The registry's entry for this lab.
+pub const LAB: Lab = Lab {
+    name: "sketch",
+    title: "Sketching & the bootstrap",
+    summary: "Estimate the error of a sketched SVD, and of a covariance operator norm, by the bootstrap — and compare the estimate with the true error as the sketch size and spectral decay change.",
+    knobs: KNOBS,
+    presets: &[
+        Preset { name: "Uniform sketch: bootstrap against the truth", link: "#lab=sketch" },
+        Preset { name: "Gaussian projection", link: "#lab=sketch&sketch=gaussian" },
+        Preset { name: "Length-squared sampling", link: "#lab=sketch&sketch=lengthsq" },
+        Preset { name: "Singular-value error", link: "#lab=sketch&metric=value" },
+        Preset { name: "Adaptive: what l for error 0.02?", link: "#lab=sketch&tol=0.02" },
+        Preset { name: "Operator norm: coverage against n, p = 50 and 400", link: "#lab=sketch&study=opnorm" },
+    ],
+    status: Status::Ready,
+    run: Some(run_link),
+    tiny: "#lab=sketch&m=400&n=10&l=20&B=10&R=10",
+    fields: &["link", "study", "sketch", "l", "k", "true_quantile", "bootstrap_quantile", "coverage", "extrapolation", "timings_ms"],
+    shaders: &[gram::SHADER],
+};
+
+#[rustfmt::skip]
+const KNOBS: &[Knob] = &[
+    choice("study", &["svd", "opnorm"], "svd", "Study", "The sketched SVD's error, or the operator norm of a sample covariance."),
+    choice("sketch", svd::SKETCHES, "uniform", "Sketch", "Uniform rows, length-squared rows, or a Gaussian projection."),
+    choice("metric", &["vector", "value"], "vector", "Error of", "The k-th right singular vector (sin of the angle) or the k-th singular value."),
+    int("m", 100, 100_000, "20000", "Rows m", "Rows of A (m × n ≤ 20 million entries)."),
+    int("n", 5, 1000, "100", "Columns n", "Columns of A."),
+    int("l", 10, 10_000, "500", "Sketch size l₀", "Rows kept by the sketch; the sweep goes to 16 l₀."),
+    int("k", 1, 10, "1", "Pair k", "Which singular pair's error."),
+    int("B", 10, 500, "40", "Bootstrap samples B", "Resamples of the sketch rows."),
+    float("alpha", 0.01, 0.5, "0.1", "α", "The estimate is the (1 − α) quantile."),
+    float("beta", 0.1, 3.0, "1", "Spectral decay β", "Singular values fall as j^−β (covariance eigenvalues as j^−2β)."),
+    int("R", 10, 1000, "100", "Sketches R", "Independent sketches per size, for the true quantile."),
+    choice("factor", &["gaussian", "orthonormal"], "gaussian", "Factor G", "A = G diag(s) Vᵀ with G Gaussian or orthonormal."),
+    float("tol", 0.0, 1.0, "0", "Tolerance", "Adaptive panel: the error to reach; the page predicts l and checks it (0: off)."),
+    int("p", 10, 1000, "400", "Dimension p", "Operator norm: compared with p = 50."),
+    int("nmax", 50, 3200, "1600", "Largest n", "Operator norm: observations n = 50, 100, … up to this."),
+    int("trials", 10, 1000, "50", "Trials", "Operator norm: independent data sets per (n, p), for the coverage (50: ± 0.04)."),
+    int("Bop", 10, 500, "100", "Bootstrap samples (op. norm)", "Operator norm: resamples of the observations."),
+    SEED,
+];
+
+/// The registry's `run`.
+fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
+    Lab::outcome(&run(link, clock)?, None, None)
+}

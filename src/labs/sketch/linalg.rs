@@ -1,0 +1,397 @@
+//! The small dense algebra the sketch lab repeats thousands of times, in a
+//! fixed order of operations so the page (wasm) and `continuum run`
+//! (native) get the same bits, and a bootstrap replica costs a few passes
+//! over an `n × n` Gram matrix rather than an eigendecomposition:
+//!
+//! - [`weighted_gram`]: `Yᵀ diag(c) Y`, the Gram matrix of a sketch whose
+//!   rows are repeated `c_i` times (a bootstrap replica is its counts);
+//! - [`jacobi`]: all eigenpairs of a small symmetric matrix (cyclic Jacobi);
+//! - [`top_eigenpairs`]: the `k` largest eigenpairs of a symmetric positive
+//!   semi-definite matrix by subspace iteration with Rayleigh–Ritz, warm
+//!   started (a replica starts from its sketch's vectors and converges in a
+//!   few iterations);
+//! - [`lanczos_extremes`]: the extreme eigenvalues of a symmetric operator
+//!   given only as a product, with full reorthogonalisation.
+
+/// `G = Yᵀ diag(c) Y` (`n × n`, row-major) for `Y` with `n` columns
+/// (row-major), rows in ascending order: every entry sums in the same order
+/// on every target. Only the upper triangle is accumulated, then mirrored.
+pub fn weighted_gram(y: &[f64], n: usize, counts: Option<&[f64]>) -> Vec<f64> {
+    let mut g = vec![0.0; n * n];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { gram_avx2(y, n, counts, &mut g) };
+        mirror(&mut g, n);
+        return g;
+    }
+    gram_into(y, n, counts, &mut g);
+    mirror(&mut g, n);
+    g
+}
+
+/// [`gram_into`] compiled for AVX2 (no FMA: the same bits).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn gram_avx2(y: &[f64], n: usize, counts: Option<&[f64]>, g: &mut [f64]) {
+    gram_into(y, n, counts, g);
+}
+
+#[inline(always)]
+fn gram_into(y: &[f64], n: usize, counts: Option<&[f64]>, g: &mut [f64]) {
+    for (i, row) in y.chunks_exact(n).enumerate() {
+        let c = counts.map_or(1.0, |c| c[i]);
+        if c == 0.0 {
+            continue;
+        }
+        for a in 0..n {
+            let ya = c * row[a];
+            let out = &mut g[a * n + a..a * n + n];
+            for (o, &yb) in out.iter_mut().zip(&row[a..]) {
+                *o += ya * yb;
+            }
+        }
+    }
+}
+
+fn mirror(g: &mut [f64], n: usize) {
+    for a in 0..n {
+        for b in 0..a {
+            g[a * n + b] = g[b * n + a];
+        }
+    }
+}
+
+/// `out = G v` for a row-major `n × n` `G`.
+fn matvec(g: &[f64], v: &[f64], out: &mut [f64]) {
+    for (o, row) in out.iter_mut().zip(g.chunks_exact(v.len())) {
+        *o = row.iter().zip(v).fold(0.0, |s, (a, b)| s + a * b);
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y)
+}
+
+/// Eigenvalues (descending) and eigenvectors (`vectors[j]` for value `j`) of
+/// a small symmetric matrix `h` (`q × q`, row-major), by cyclic Jacobi
+/// rotations until the off-diagonal part is below 1e-15 of the norm.
+pub fn jacobi(h: &[f64], q: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let mut a = h.to_vec();
+    let mut v = vec![0.0; q * q];
+    for i in 0..q {
+        v[i * q + i] = 1.0;
+    }
+    let norm = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for _sweep in 0..50 {
+        let off: f64 = (0..q)
+            .flat_map(|i| (0..q).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * q + j] * a[i * q + j])
+            .sum();
+        if off.sqrt() <= 1e-15 * norm || norm == 0.0 {
+            break;
+        }
+        for p in 0..q {
+            for r in p + 1..q {
+                let apr = a[p * q + r];
+                if apr == 0.0 {
+                    continue;
+                }
+                let theta = (a[r * q + r] - a[p * q + p]) / (2.0 * apr);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..q {
+                    let (akp, akr) = (a[k * q + p], a[k * q + r]);
+                    a[k * q + p] = c * akp - s * akr;
+                    a[k * q + r] = s * akp + c * akr;
+                }
+                for k in 0..q {
+                    let (apk, ark) = (a[p * q + k], a[r * q + k]);
+                    a[p * q + k] = c * apk - s * ark;
+                    a[r * q + k] = s * apk + c * ark;
+                }
+                for k in 0..q {
+                    let (vkp, vkr) = (v[k * q + p], v[k * q + r]);
+                    v[k * q + p] = c * vkp - s * vkr;
+                    v[k * q + r] = s * vkp + c * vkr;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..q).collect();
+    order.sort_by(|&i, &j| a[j * q + j].total_cmp(&a[i * q + i]));
+    let values = order.iter().map(|&i| a[i * q + i]).collect();
+    let vectors = order.iter().map(|&i| (0..q).map(|k| v[k * q + i]).collect()).collect();
+    (values, vectors)
+}
+
+/// Orthonormalises the columns `qs` in place (modified Gram–Schmidt, twice).
+fn orthonormalise(qs: &mut [Vec<f64>]) {
+    for _ in 0..2 {
+        for j in 0..qs.len() {
+            for i in 0..j {
+                let d = dot(&qs[i], &qs[j]);
+                let (head, tail) = qs.split_at_mut(j);
+                tail[0].iter_mut().zip(&head[i]).for_each(|(x, y)| *x -= d * y);
+            }
+            let norm = dot(&qs[j], &qs[j]).sqrt();
+            if norm > 0.0 {
+                qs[j].iter_mut().for_each(|x| *x /= norm);
+            }
+        }
+    }
+}
+
+/// The `k` largest eigenpairs of a symmetric positive semi-definite `g`
+/// (`n × n`), by subspace iteration on `k + 5` vectors (at most `n`) with a
+/// Rayleigh–Ritz step each iteration, until the `k`-th Ritz pair's residual
+/// `‖Gv − λv‖` is below `1e-10 λ₁` (or 300 iterations). `start` gives the
+/// first columns (the rest are fixed pseudo-random): a bootstrap replica
+/// starts from its sketch's vectors.
+pub fn top_eigenpairs(g: &[f64], n: usize, k: usize, start: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let q = (k + 5).min(n);
+    let mut qs: Vec<Vec<f64>> = (0..q)
+        .map(|j| match start.get(j) {
+            Some(s) => s.clone(),
+            // A fixed, well-spread start: sin of incommensurate frequencies.
+            None => (0..n).map(|i| libm::sin((i + 1) as f64 * (j as f64 + 1.618_033_988_75) * 0.7)).collect(),
+        })
+        .collect();
+    orthonormalise(&mut qs);
+    let mut z = vec![vec![0.0; n]; q];
+    let mut values = vec![0.0; q];
+    for _iter in 0..300 {
+        for (zj, qj) in z.iter_mut().zip(&qs) {
+            matvec(g, qj, zj);
+        }
+        // Rayleigh–Ritz on span(Q): H = Qᵀ G Q.
+        let mut h = vec![0.0; q * q];
+        for a in 0..q {
+            for b in 0..q {
+                h[a * q + b] = dot(&qs[a], &z[b]);
+            }
+        }
+        let (vals, vecs) = jacobi(&h, q);
+        let ritz: Vec<Vec<f64>> =
+            vecs.iter().map(|w| (0..n).map(|i| (0..q).fold(0.0, |s, j| s + qs[j][i] * w[j])).collect()).collect();
+        let gritz: Vec<Vec<f64>> =
+            vecs.iter().map(|w| (0..n).map(|i| (0..q).fold(0.0, |s, j| s + z[j][i] * w[j])).collect()).collect();
+        values = vals;
+        let kk = k - 1;
+        let residual = gritz[kk].iter().zip(&ritz[kk]).map(|(a, b)| (a - values[kk] * b).powi(2)).sum::<f64>().sqrt();
+        let converged = residual <= 1e-10 * values[0].abs().max(f64::MIN_POSITIVE);
+        qs = ritz;
+        if converged {
+            break;
+        }
+        // Next subspace: G times the Ritz vectors.
+        qs = gritz;
+        orthonormalise(&mut qs);
+    }
+    values.truncate(k);
+    qs.truncate(k);
+    (values, qs)
+}
+
+/// The smallest and largest eigenvalues of the symmetric operator `apply`
+/// on ℝⁿ, by `steps` Lanczos steps (at most `n`) from a fixed start, with
+/// full reorthogonalisation, and the tridiagonal's eigenvalues by [`jacobi`].
+pub fn lanczos_extremes(n: usize, steps: usize, mut apply: impl FnMut(&[f64], &mut [f64])) -> (f64, f64) {
+    let steps = steps.min(n).max(1);
+    let mut v: Vec<f64> = (0..n).map(|i| libm::sin((i + 1) as f64 * 0.618_033_988_75 * 3.0) + 0.5).collect();
+    let norm = dot(&v, &v).sqrt();
+    v.iter_mut().for_each(|x| *x /= norm);
+    let mut basis = vec![v];
+    let (mut alpha, mut beta) = (Vec::new(), Vec::new());
+    let mut w = vec![0.0; n];
+    for j in 0..steps {
+        apply(&basis[j], &mut w);
+        let a = dot(&w, &basis[j]);
+        alpha.push(a);
+        for _ in 0..2 {
+            for b in &basis {
+                let d = dot(&w, b);
+                w.iter_mut().zip(b).for_each(|(x, y)| *x -= d * y);
+            }
+        }
+        let b = dot(&w, &w).sqrt();
+        if j + 1 == steps || b <= 1e-14 * a.abs().max(1e-300) {
+            break;
+        }
+        beta.push(b);
+        basis.push(w.iter().map(|x| x / b).collect());
+    }
+    let m = alpha.len();
+    let mut t = vec![0.0; m * m];
+    for i in 0..m {
+        t[i * m + i] = alpha[i];
+        if i + 1 < m {
+            t[i * m + i + 1] = beta[i];
+            t[(i + 1) * m + i] = beta[i];
+        }
+    }
+    let (values, _) = jacobi(&t, m);
+    (values[m - 1], values[0])
+}
+
+/// [`lanczos_extremes`] for `cols` operators at once: `apply` maps the
+/// current Lanczos vector of every column (`n × cols`) to the operators'
+/// products, so the columns share each pass over the data.
+pub fn lanczos_extremes_batch(
+    n: usize,
+    steps: usize,
+    cols: usize,
+    mut apply: impl FnMut(&ndarray::Array2<f64>) -> ndarray::Array2<f64>,
+) -> Vec<(f64, f64)> {
+    let steps = steps.min(n).max(1);
+    let mut start: Vec<f64> = (0..n).map(|i| libm::sin((i + 1) as f64 * 0.618_033_988_75 * 3.0) + 0.5).collect();
+    let norm = dot(&start, &start).sqrt();
+    start.iter_mut().for_each(|x| *x /= norm);
+    let mut bases: Vec<Vec<Vec<f64>>> = vec![vec![start]; cols];
+    let mut alphas = vec![Vec::new(); cols];
+    let mut betas = vec![Vec::new(); cols];
+    let mut live = vec![true; cols];
+    let mut current = ndarray::Array2::zeros((n, cols));
+    for j in 0..steps {
+        for (c, basis) in bases.iter().enumerate() {
+            let v = basis.last().expect("a start vector");
+            current.column_mut(c).iter_mut().zip(v).for_each(|(o, x)| *o = *x);
+        }
+        let products = apply(&current);
+        for c in 0..cols {
+            if !live[c] {
+                continue;
+            }
+            let mut w: Vec<f64> = products.column(c).to_vec();
+            let a = dot(&w, &bases[c][j]);
+            alphas[c].push(a);
+            for _ in 0..2 {
+                for b in &bases[c] {
+                    let d = dot(&w, b);
+                    w.iter_mut().zip(b).for_each(|(x, y)| *x -= d * y);
+                }
+            }
+            let beta = dot(&w, &w).sqrt();
+            if j + 1 == steps || beta <= 1e-14 * a.abs().max(1e-300) {
+                live[c] = false;
+                continue;
+            }
+            betas[c].push(beta);
+            bases[c].push(w.iter().map(|x| x / beta).collect());
+        }
+        if !live.iter().any(|&l| l) {
+            break;
+        }
+    }
+    alphas
+        .iter()
+        .zip(&betas)
+        .map(|(alpha, beta)| {
+            let m = alpha.len();
+            let mut t = vec![0.0; m * m];
+            for i in 0..m {
+                t[i * m + i] = alpha[i];
+                if i + 1 < m {
+                    t[i * m + i + 1] = beta[i];
+                    t[(i + 1) * m + i] = beta[i];
+                }
+            }
+            let (values, _) = jacobi(&t, m);
+            (values[m - 1], values[0])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag_conjugated(values: &[f64]) -> (Vec<f64>, usize) {
+        // G = Q diag(values) Qᵀ with Q a product of two Householder reflections.
+        let n = values.len();
+        let u: Vec<f64> = (0..n).map(|i| libm::cos(i as f64 * 1.3) + 0.2).collect();
+        let w: Vec<f64> = (0..n).map(|i| libm::sin(i as f64 * 0.7) - 0.1).collect();
+        let reflect = |u: &[f64], x: &mut Vec<f64>| {
+            let s = 2.0 * dot(u, x) / dot(u, u);
+            x.iter_mut().zip(u).for_each(|(a, b)| *a -= s * b);
+        };
+        let mut q = vec![vec![0.0; n]; n];
+        for (j, col) in q.iter_mut().enumerate() {
+            col[j] = 1.0;
+            reflect(&u, col);
+            reflect(&w, col);
+        }
+        let mut g = vec![0.0; n * n];
+        for a in 0..n {
+            for b in 0..n {
+                g[a * n + b] = (0..n).map(|j| q[j][a] * values[j] * q[j][b]).sum();
+            }
+        }
+        (g, n)
+    }
+
+    #[test]
+    fn subspace_iteration_finds_the_leading_pairs() {
+        let values: Vec<f64> = (1..=40).map(|j| 1.0 / (j * j) as f64).collect();
+        let (g, n) = diag_conjugated(&values);
+        let (got, vecs) = top_eigenpairs(&g, n, 3, &[]);
+        for j in 0..3 {
+            assert!((got[j] - values[j]).abs() < 1e-12, "λ_{j}: {} vs {}", got[j], values[j]);
+            let mut gv = vec![0.0; n];
+            matvec(&g, &vecs[j], &mut gv);
+            let res = gv.iter().zip(&vecs[j]).map(|(a, b)| (a - got[j] * b).powi(2)).sum::<f64>().sqrt();
+            assert!(res < 1e-9, "residual {res}");
+        }
+    }
+
+    #[test]
+    fn lanczos_finds_both_ends_of_an_indefinite_spectrum() {
+        let values: Vec<f64> =
+            (0..60).map(|j| if j % 2 == 0 { 1.0 / (j + 1) as f64 } else { -2.0 / (j + 1) as f64 }).collect();
+        let (g, n) = diag_conjugated(&values);
+        let (lo, hi) = lanczos_extremes(n, 30, |v, out| matvec(&g, v, out));
+        assert!((lo + 1.0).abs() < 1e-8, "smallest {lo}");
+        assert!((hi - 1.0).abs() < 1e-8, "largest {hi}");
+    }
+
+    #[test]
+    fn weighted_gram_counts_repeated_rows() {
+        let y = [1.0, 2.0, 3.0, -1.0, 0.5, 2.0];
+        let g = weighted_gram(&y, 2, Some(&[2.0, 0.0, 1.0]));
+        // 2·(1,2)(1,2)ᵀ + (0.5,2)(0.5,2)ᵀ
+        assert_eq!(g, vec![2.25, 5.0, 5.0, 12.0]);
+    }
+}
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    #[test]
+    fn batched_lanczos_matches_one_at_a_time() {
+        let n = 50;
+        let g: Vec<f64> = (0..n * n)
+            .map(|i| {
+                let (a, b) = (i / n, i % n);
+                libm::cos((a * b) as f64 * 0.37) / (1.0 + (a + b) as f64)
+                    + if a == b { 1.0 / (a + 1) as f64 } else { 0.0 }
+            })
+            .collect();
+        let g: Vec<f64> = (0..n * n).map(|i| 0.5 * (g[i] + g[(i % n) * n + i / n])).collect();
+        let single = lanczos_extremes(n, 20, |v, out| matvec(&g, v, out));
+        let batch = lanczos_extremes_batch(n, 20, 2, |v| {
+            let mut out = ndarray::Array2::zeros((n, 2));
+            for c in 0..2 {
+                let col: Vec<f64> = v.column(c).to_vec();
+                let mut o = vec![0.0; n];
+                matvec(&g, &col, &mut o);
+                let sign = if c == 0 { 1.0 } else { -1.0 };
+                out.column_mut(c).iter_mut().zip(&o).for_each(|(a, b)| *a = sign * b);
+            }
+            out
+        });
+        assert_eq!(batch[0], single);
+        assert!((batch[1].0 + single.1).abs() < 1e-12 && (batch[1].1 + single.0).abs() < 1e-12);
+    }
+}

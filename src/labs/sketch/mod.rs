@@ -1,0 +1,231 @@
+//! The sketch lab: how wrong is a sketched SVD, and does the bootstrap know
+//! ([`svd`]); and the bootstrap of a covariance's operator norm
+//! ([`opnorm`]). Two studies on one page, `study=svd|opnorm`. Science notes:
+//! `docs/sketch.md`.
+
+pub mod gram;
+pub mod lab;
+pub mod linalg;
+pub mod opnorm;
+pub mod svd;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+use serde::Serialize;
+
+use crate::core::link::Link;
+use opnorm::OpConfig;
+use svd::SvdConfig;
+
+/// The largest matrix the SVD study builds (`m · n` entries: 160 MB in f64).
+pub const MAX_ENTRIES: usize = 20_000_000;
+
+/// Everything a sketch link sets.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Config {
+    pub study: &'static str,
+    pub svd: SvdConfig,
+    pub opnorm: OpConfig,
+    /// Error tolerance of the adaptive panel (0: off).
+    pub tolerance: f64,
+}
+
+impl Config {
+    pub fn from_link(link: &Link) -> Result<Config, String> {
+        link.expect_lab("sketch")?;
+        let seed = link.int("seed") as u64;
+        let (m, n, k, l) =
+            (link.int("m") as usize, link.int("n") as usize, link.int("k") as usize, link.int("l") as usize);
+        if m * n > MAX_ENTRIES {
+            return Err(format!(
+                "m × n = {} entries is more than this build holds ({MAX_ENTRIES}, 160 MB): lower m or n",
+                m * n
+            ));
+        }
+        if k > n {
+            return Err(format!("k = {k} is more than the n = {n} singular values there are"));
+        }
+        if l < k {
+            return Err(format!("a sketch of l = {l} rows has fewer than k = {k} singular values"));
+        }
+        let alpha = link.float("alpha");
+        let beta = link.float("beta");
+        let p = link.int("p") as usize;
+        let nmax = link.int("nmax") as usize;
+        let ps = if p == opnorm::SMALL_P { vec![p] } else { vec![opnorm::SMALL_P, p] };
+        let ns = std::iter::successors(Some(opnorm::FIRST_N), |n| Some(n * 2)).take_while(|&n| n <= nmax).collect();
+        Ok(Config {
+            study: link.choice("study"),
+            svd: SvdConfig {
+                m,
+                n,
+                l,
+                k,
+                sketch: link.choice("sketch"),
+                vector: link.choice("metric") == "vector",
+                boots: link.int("B") as usize,
+                alpha,
+                beta,
+                runs: link.int("R") as usize,
+                orthonormal: link.choice("factor") == "orthonormal",
+                seed,
+            },
+            opnorm: OpConfig {
+                ps,
+                ns,
+                trials: link.int("trials") as usize,
+                boots: link.int("Bop") as usize,
+                alpha,
+                beta,
+                seed,
+            },
+            tolerance: link.float("tol"),
+        })
+    }
+}
+
+/// Mean and standard deviation.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct MeanSd {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// One sketch size of the sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct Extrapolation {
+    pub l: usize,
+    /// The true `(1 − α)` quantile over the `R` sketches.
+    #[serde(rename = "true")]
+    pub truth: f64,
+    /// `q̂(l₀) · √(l₀/l)` from the mean bootstrap estimate at `l₀`.
+    pub predicted: f64,
+    /// The bootstrap estimates at this size (`R` sketches at `l₀`, 10 above).
+    pub bootstrap: MeanSd,
+    pub coverage: f64,
+}
+
+/// The adaptive use: predicted `l` for a tolerance, and its check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Adaptive {
+    pub tolerance: f64,
+    pub predicted_l: usize,
+    /// The true `(1 − α)` quantile at the predicted `l` (`R` fresh sketches).
+    pub true_quantile: f64,
+    pub met: bool,
+}
+
+/// What `continuum run` prints for `study=svd`.
+#[derive(Debug, Serialize)]
+pub struct SvdReport {
+    pub link: String,
+    pub study: &'static str,
+    pub sketch: &'static str,
+    pub metric: &'static str,
+    pub l: usize,
+    pub k: usize,
+    pub exact_singular_values: Vec<f64>,
+    pub true_quantile: f64,
+    pub bootstrap_quantile: MeanSd,
+    pub coverage: f64,
+    pub extrapolation: Vec<Extrapolation>,
+    pub adaptive: Option<Adaptive>,
+    pub timings_ms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One `(n, p)` cell of the operator-norm sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageCell {
+    pub n: usize,
+    pub p: usize,
+    pub coverage: f64,
+}
+
+/// What `continuum run` prints for `study=opnorm`.
+#[derive(Debug, Serialize)]
+pub struct OpReport {
+    pub link: String,
+    pub study: &'static str,
+    pub coverage: Vec<CoverageCell>,
+    pub trials: usize,
+    pub timings_ms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Either study's report.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    Svd(SvdReport),
+    Opnorm(OpReport),
+}
+
+/// The figure's numbers from a finished SVD sweep.
+pub fn extrapolation(sweep: &svd::Sweep) -> Vec<Extrapolation> {
+    let alpha = sweep.problem.config.alpha;
+    let l0 = sweep.levels[0].l as f64;
+    let (q0, _) = sweep.levels[0].bootstrap();
+    sweep
+        .levels
+        .iter()
+        .map(|level| {
+            let (mean, sd) = level.bootstrap();
+            Extrapolation {
+                l: level.l,
+                truth: level.true_quantile(alpha),
+                predicted: q0 * (l0 / level.l as f64).sqrt(),
+                bootstrap: MeanSd { mean, sd },
+                coverage: level.coverage(),
+            }
+        })
+        .collect()
+}
+
+/// Runs the study a sketch link names, headless.
+pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
+    let config = Config::from_link(link)?;
+    let mut timings = serde_json::Map::new();
+    let start = clock();
+    if config.study == "opnorm" {
+        let mut sweep = opnorm::Sweep::new(config.opnorm.clone());
+        #[cfg(not(target_arch = "wasm32"))]
+        sweep.finish();
+        while sweep.step() {}
+        timings.insert("sweep".into(), (clock() - start).into());
+        return Ok(Report::Opnorm(OpReport {
+            link: link.canonical(),
+            study: "opnorm",
+            coverage: sweep.cells.iter().map(|c| CoverageCell { n: c.n, p: c.p, coverage: c.coverage() }).collect(),
+            trials: config.opnorm.trials,
+            timings_ms: timings,
+        }));
+    }
+    let mut sweep = svd::Sweep::new(config.svd.clone());
+    timings.insert("matrix".into(), (clock() - start).into());
+    let t = clock();
+    while sweep.step() {}
+    timings.insert("sweep".into(), (clock() - t).into());
+    let rows = extrapolation(&sweep);
+    let adaptive = (config.tolerance > 0.0).then(|| {
+        let t = clock();
+        let l = sweep.predicted_l(config.tolerance);
+        let q = svd::check_l(&sweep.problem, l, config.svd.seed);
+        timings.insert("adaptive".into(), (clock() - t).into());
+        Adaptive { tolerance: config.tolerance, predicted_l: l, true_quantile: q, met: q <= config.tolerance }
+    });
+    Ok(Report::Svd(SvdReport {
+        link: link.canonical(),
+        study: "svd",
+        sketch: config.svd.sketch,
+        metric: if config.svd.vector { "vector" } else { "value" },
+        l: config.svd.l,
+        k: config.svd.k,
+        exact_singular_values: sweep.problem.exact.values.clone(),
+        true_quantile: rows[0].truth,
+        bootstrap_quantile: rows[0].bootstrap,
+        coverage: rows[0].coverage,
+        extrapolation: rows,
+        adaptive,
+        timings_ms: timings,
+    }))
+}

@@ -1,0 +1,284 @@
+// The sketch lab page, two studies (`study` in the hash). SVD: the error of
+// a sketched SVD against the sketch size l, its true (1 − α) quantile over R
+// sketches, the bootstrap's estimate (mean ± sd) and the extrapolation from
+// l₀; coverage; an adaptive panel; one bootstrap timed on the CPU and on the
+// GPU (gram.wgsl). Operator norm: coverage of the bootstrap bound against n
+// for p = 50 and the link's p, and T_n's distribution against one draw's
+// bootstrap. Sweeps run in a Web Worker (./worker.js) with progress; Pause
+// stops, Play continues. Every control is in the hash.
+
+import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { buildControls, showValues } from '../../ui/controls.js';
+import { lineChart } from '../../ui/charts.js';
+import { labGpu } from '../../backend.js';
+
+const COLOURS = { truth: '#000000', bootstrap: '#0072B2', extrapolation: '#D55E00', small: '#009E73', large: '#CC79A7' };
+const SHARED = ['study', 'alpha', 'beta', 'seed'];
+const OPNORM = ['p', 'nmax', 'trials', 'Bop'];
+
+export function mount(app, core, report) {
+  const knobs = core.knobs('sketch');
+  let config = report.config;
+  const root = document.createElement('section');
+  root.className = 'lab sketch';
+  root.dataset.lab = 'sketch';
+  root.innerHTML = `
+    <h1>Sketching and the bootstrap</h1>
+    <p class="summary">A sketch keeps l rows of a tall matrix (sampled, or mixed by a random projection) and computes
+      the SVD of the small matrix instead. How wrong is it? The bootstrap answers from the sketch alone: resample its
+      rows, recompute, and read the spread. Below, that estimate is compared with the truth — the error quantile over
+      many independent sketches — and extrapolated to larger sketches as 1/√l. The second study bootstraps the
+      operator norm of a sample covariance. Try first: let the sweep finish and read the coverage.</p>
+    <p class="presets">Presets: </p>
+    <div id="sketch-banner" class="banner error" role="alert" hidden></div>
+    <div class="depth-grid">
+      <div class="panel">
+        <h2>Settings</h2>
+${RUN_BUTTONS}
+        <div class="controls"></div>
+        <p class="hint">Matrices up to m × n = 20 million entries (160 MB). Play runs the sweep; Pause stops it where it is.</p>
+      </div>
+      <div class="panel">
+        <h2>Progress and numbers</h2>
+        <progress class="sweep" max="1" value="0"></progress> <span data-metric="progress">—</span>
+        <dl class="metrics svd-only">
+          <dt>True (1 − α) quantile at l₀</dt><dd data-metric="true-quantile">—</dd>
+          <dt>Bootstrap estimate at l₀ (mean ± sd)</dt><dd data-metric="bootstrap-quantile">—</dd>
+          <dt>Coverage at l₀ (nominal 1 − α)</dt><dd data-metric="coverage">—</dd>
+          <dt>Extrapolated ÷ true, l₀ … 16 l₀</dt><dd data-metric="extrapolation-ratios">—</dd>
+          <dt>Exact σ₁ … σ_k</dt><dd data-metric="exact">—</dd>
+          <dt>Adaptive: l for the tolerance</dt><dd data-metric="adaptive">—</dd>
+        </dl>
+        <dl class="metrics opnorm-only">
+          <dt>Mean coverage, n ≥ 100, p = 50</dt><dd data-metric="coverage-small">—</dd>
+          <dt>Mean coverage, n ≥ 100, link's p</dt><dd data-metric="coverage-large">—</dd>
+        </dl>
+        <div class="buttons"><button type="button" data-action="csv">Numbers as CSV</button></div>
+      </div>
+      <div class="panel">
+        <h2 class="figure-title">Error against sketch size</h2>
+        <div class="chart main-chart"></div>
+        <p class="hint figure-hint"></p>
+      </div>
+      <div class="panel svd-only">
+        <h2>One bootstrap: CPU and GPU</h2>
+        <p class="hint">B replicas of a fresh sketch at l₀: Gram matrices and their leading pairs in f64 on the CPU
+          (the numbers above), and the Gram matrices on the GPU (gram.wgsl, f32) against their f32 CPU twin.</p>
+        <div class="buttons"><button type="button" data-action="bench">Time one bootstrap</button></div>
+        <dl class="metrics">
+          <dt>CPU, f64 (Grams + pairs)</dt><dd data-metric="bench-cpu">—</dd>
+          <dt>CPU twin, f32 Grams</dt><dd data-metric="bench-twin">—</dd>
+          <dt>GPU, f32 Grams</dt><dd data-metric="bench-gpu">—</dd>
+          <dt>GPU vs twin (max rel. diff.)</dt><dd data-metric="bench-parity">—</dd>
+          <dt>Estimate: CPU / from GPU Grams</dt><dd data-metric="bench-quantiles">—</dd>
+        </dl>
+      </div>
+      <div class="panel opnorm-only">
+        <h2>T_n against its bootstrap</h2>
+        <canvas class="histogram" width="320" height="200" aria-label="Histogram of T_n over trials and of one draw's bootstrap values"></canvas>
+        <p class="hint"><span style="color:${COLOURS.truth}">Black: √n‖Σ̂ − Σ‖ over the trials</span> at the largest n and the link's p;
+          <span style="color:${COLOURS.bootstrap}">blue: √n‖Σ̂* − Σ̂‖ over the bootstrap of one draw</span>. The bootstrap sees one data set
+          and approximates the distribution of all of them.</p>
+      </div>
+    </div>`;
+  app.replaceChildren(root);
+  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'sketch').presets);
+
+  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
+  const setMetric = (name, text, value) => {
+    metric(name).textContent = text;
+    if (value !== undefined) metric(name).dataset.value = String(value);
+  };
+  const banner = root.querySelector('#sketch-banner');
+  const controls = root.querySelector('.controls');
+  const progressBar = root.querySelector('progress.sweep');
+  const setKey = hashSetter(core);
+  const studyKnobs = () => knobs.filter((k) => SHARED.includes(k.key) || (config.study === 'opnorm') === OPNORM.includes(k.key));
+  let chart = null;
+  let state = null;
+
+  const layout = () => {
+    const svd = config.study === 'svd';
+    // style.display, not `hidden`: the metrics lists are display: grid.
+    for (const el of root.querySelectorAll('.svd-only')) el.style.display = svd ? '' : 'none';
+    for (const el of root.querySelectorAll('.opnorm-only')) el.style.display = svd ? 'none' : '';
+    buildControls(controls, studyKnobs(), config, setKey);
+    root.querySelector('.figure-title').textContent = svd ? 'Error against sketch size' : 'Coverage against n';
+    root.querySelector('.figure-hint').textContent = svd
+      ? 'Black dashed: the true (1 − α) quantile over R sketches. Blue: the bootstrap estimate, mean ± sd (R sketches at l₀, 10 above). Red: its extrapolation from l₀ as √(l₀/l).'
+      : 'Fraction of trials with ‖Σ̂ − Σ‖ ≤ q̂/√n, for p = 50 and the link\'s p, against the nominal 1 − α.';
+    const container = root.querySelector('.main-chart');
+    container.replaceChildren();
+    chart = svd
+      ? lineChart(container, {
+          title: `(1 − α) quantile of the ${config.metric === 'vector' ? 'singular-vector' : 'singular-value'} error`,
+          xLabel: 'sketch size l',
+          xLog: true,
+          yLog: true,
+          series: [
+            { label: 'true quantile', stroke: COLOURS.truth, dash: [6, 4], points: true },
+            { label: 'bootstrap mean', stroke: COLOURS.bootstrap, points: true },
+            { label: 'mean + sd', stroke: COLOURS.bootstrap, dash: [2, 3] },
+            { label: 'mean − sd', stroke: COLOURS.bootstrap, dash: [2, 3] },
+            { label: 'extrapolation', stroke: COLOURS.extrapolation },
+          ],
+        })
+      : lineChart(container, {
+          title: 'Coverage of the bootstrap bound',
+          xLabel: 'observations n',
+          xLog: true,
+          series: [
+            { label: 'p = 50', stroke: COLOURS.small, points: true, scale: 'acc' },
+            { label: `p = ${config.p}`, stroke: COLOURS.large, points: true, scale: 'acc' },
+            { label: 'nominal', stroke: '#888', dash: [4, 4], scale: 'acc' },
+          ],
+        });
+  };
+
+  const showSvd = (s) => {
+    const rows = s.levels;
+    chart.set(
+      rows.map((r) => r.l),
+      [rows.map((r) => r.true), rows.map((r) => r.bootstrap.mean), rows.map((r) => r.bootstrap.mean + r.bootstrap.sd), rows.map((r) => Math.max(r.bootstrap.mean - r.bootstrap.sd, 1e-12)), rows.map((r) => r.predicted)],
+    );
+    setMetric('exact', s.exact_singular_values.map((v) => v.toPrecision(5)).join(', '));
+    if (!rows.length) return;
+    const r0 = rows[0];
+    setMetric('true-quantile', r0.true.toPrecision(4), r0.true);
+    setMetric('bootstrap-quantile', `${r0.bootstrap.mean.toPrecision(4)} ± ${r0.bootstrap.sd.toPrecision(2)}`, r0.bootstrap.mean);
+    setMetric('coverage', `${r0.coverage.toFixed(3)} (${s.estimates.length} sketches; nominal ${(1 - config.alpha).toFixed(2)})`, r0.coverage);
+    const ratios = rows.map((r) => r.predicted / r.true);
+    setMetric('extrapolation-ratios', ratios.map((x) => x.toFixed(2)).join(', '), JSON.stringify(ratios));
+  };
+
+  const showOpnorm = (s) => {
+    const ns = [...new Set(s.cells.map((c) => c.n))].sort((a, b) => a - b);
+    const at = (p) => ns.map((n) => s.cells.find((c) => c.n === n && c.p === p)?.coverage ?? null);
+    const large = config.p;
+    chart.set(ns, [at(50), large === 50 ? ns.map(() => null) : at(large), ns.map(() => 1 - config.alpha)]);
+    const mean = (p) => {
+      const v = s.cells.filter((c) => c.p === p && c.n >= 100).map((c) => c.coverage);
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    };
+    for (const [name, p] of [['coverage-small', 50], ['coverage-large', large]]) {
+      const m = mean(p);
+      if (m !== null) setMetric(name, m.toFixed(3), m);
+    }
+    drawHistogram(root.querySelector('canvas.histogram'), s.statistic, s.bootstrap);
+  };
+
+  const show = (m) => {
+    state = m.state;
+    const { done, total, finished } = m.progress;
+    progressBar.max = total;
+    progressBar.value = done;
+    setMetric('progress', `${done} / ${total} ${config.study === 'svd' ? 'sketches' : 'trials'}${finished ? ' — done' : ''}`, finished ? 'done' : done);
+    if (config.study === 'svd') showSvd(state);
+    else showOpnorm(state);
+  };
+
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const start = () => {
+    banner.hidden = true;
+    layout();
+    for (const name of ['adaptive', 'coverage', 'true-quantile', 'bootstrap-quantile', 'extrapolation-ratios', 'coverage-small', 'coverage-large']) {
+      setMetric(name, '—');
+      delete metric(name).dataset.value;
+    }
+    if (config.study === 'svd' && config.tol > 0) setMetric('adaptive', 'after the sweep');
+    worker.postMessage({ type: 'start', link: location.hash, play: true });
+  };
+
+  worker.onmessage = async ({ data: m }) => {
+    performance.mark(`sketch:${m.type}`);
+    if (m.type === 'ready' || m.type === 'progress') show(m);
+    else if (m.type === 'adaptive') {
+      const a = m.adaptive;
+      setMetric('adaptive', `l = ${a.predicted_l}: true quantile there ${a.true_quantile.toPrecision(3)} ${a.met ? '≤' : '>'} ${a.tolerance} (${a.met ? 'met' : 'missed'})`, a.predicted_l);
+    } else if (m.type === 'bench') {
+      setMetric('bench-cpu', `${m.cpu_ms.toFixed(0)} ms (B = ${m.boots}, l = ${m.l}, n = ${m.n})`, m.cpu_ms);
+      setMetric('bench-twin', `${m.twin_ms.toFixed(0)} ms`, m.twin_ms);
+      const device = labGpu(core.SketchGpu);
+      if (!device) {
+        setMetric('bench-gpu', 'no WebGPU: CPU only');
+        setMetric('bench-quantiles', m.cpu_quantile.toPrecision(4));
+        return;
+      }
+      const t = performance.now();
+      try {
+        const grams = await device.grams(m.y, m.n, m.counts);
+        setMetric('bench-gpu', `${(performance.now() - t).toFixed(0)} ms (with upload and readback)`, performance.now() - t);
+        worker.postMessage({ type: 'gpu-check', grams, cpuQuantile: m.cpu_quantile });
+      } catch (e) {
+        setMetric('bench-gpu', `the GPU failed: ${e?.message ?? e}`);
+      }
+    } else if (m.type === 'gpu-check') {
+      setMetric('bench-parity', m.parity.toExponential(2), m.parity);
+      setMetric('bench-quantiles', `${m.cpu_quantile.toPrecision(4)} / ${m.gpu_quantile.toPrecision(4)}`, m.gpu_quantile);
+    } else if (m.type === 'error') {
+      banner.textContent = `The sketch lab stopped: ${m.message}`;
+      banner.hidden = false;
+    }
+  };
+
+  const csv = () => {
+    if (!state) return '';
+    if (config.study === 'svd') {
+      const rows = state.levels.map((r) => [r.l, r.true, r.bootstrap.mean, r.bootstrap.sd, r.predicted, r.coverage].join(','));
+      return ['l,true_quantile,bootstrap_mean,bootstrap_sd,extrapolated,coverage', ...rows].join('\n');
+    }
+    return ['n,p,coverage', ...state.cells.map((c) => [c.n, c.p, c.coverage].join(','))].join('\n');
+  };
+  handleActions(root, worker, {
+    reset: start,
+    csv: () => download('sketch.csv', csv()),
+    bench: () => worker.postMessage({ type: 'bench' }),
+  });
+  start();
+
+  return {
+    update(next) {
+      const studyChanged = next.config.study !== config.study;
+      config = next.config;
+      if (studyChanged) layout();
+      else showValues(controls, config);
+      start();
+    },
+    destroy() {
+      worker.terminate();
+    },
+  };
+}
+
+/** Two histograms on one set of bins: `a` (black outline) and `b` (blue, filled), each normalised. */
+function drawHistogram(canvas, a, b) {
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const all = [...a, ...b];
+  if (!all.length) return;
+  const lo = Math.min(...all);
+  const hi = Math.max(...all) * 1.0001 || 1;
+  const bins = 24;
+  const count = (v) => {
+    const h = new Array(bins).fill(0);
+    for (const x of v) h[Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo)) * bins))] += 1 / v.length;
+    return h;
+  };
+  const [ha, hb] = [count(a), count(b)];
+  const top = Math.max(...ha, ...hb) || 1;
+  const w = canvas.width / bins;
+  const y = (v) => canvas.height - 16 - (v / top) * (canvas.height - 24);
+  ctx.fillStyle = 'rgba(0, 114, 178, 0.45)';
+  hb.forEach((v, i) => ctx.fillRect(i * w, y(v), w - 1, canvas.height - 16 - y(v)));
+  ctx.strokeStyle = COLOURS.truth;
+  ctx.beginPath();
+  ha.forEach((v, i) => {
+    ctx.moveTo(i * w, y(v));
+    ctx.lineTo((i + 1) * w, y(v));
+  });
+  ctx.stroke();
+  ctx.fillStyle = '#555';
+  ctx.font = '11px sans-serif';
+  ctx.fillText(lo.toPrecision(3), 2, canvas.height - 3);
+  ctx.fillText(hi.toPrecision(3), canvas.width - 40, canvas.height - 3);
+}

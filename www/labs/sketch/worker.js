@@ -1,0 +1,51 @@
+// The sketch lab's worker: either study's sweep, one sketch (svd) or one
+// trial (opnorm) at a time, in the shared loop's slices
+// (../../worker/loop.js), posting progress and the figure's numbers after
+// every slice. Pause stops the sweep where it is; play continues it.
+//
+// In:  the loop's start / play / pause / step | {type: 'bench'} | {type: 'gpu-check', grams, cpuQuantile}
+// Out: {type: 'ready', progress, state} | {type: 'progress', progress, state}
+//      | {type: 'adaptive', adaptive} | {type: 'bench', …} | {type: 'gpu-check', …} | {type: 'error', message}
+
+import { SketchSession } from '../../pkg/continuum.js';
+import { runWorker, slice } from '../../worker/loop.js';
+
+let session = null;
+let finished = false;
+
+function report() {
+  const progress = session.progress();
+  postMessage({ type: 'progress', progress, state: session.state() });
+  if (progress.finished && !finished) {
+    finished = true;
+    const adaptive = session.adaptive();
+    if (adaptive) postMessage({ type: 'adaptive', adaptive });
+  }
+  return !progress.finished;
+}
+
+runWorker({
+  start(m) {
+    session?.free();
+    session = new SketchSession(m.link);
+    finished = false;
+    return { progress: session.progress(), state: session.state() };
+  },
+  turn(playing) {
+    if (!session || !playing) return false;
+    slice(() => (session.step() ? true : null));
+    return report();
+  },
+  step() {
+    session.step();
+    report();
+  },
+  on: {
+    bench() {
+      postMessage({ type: 'bench', ...session.bench() });
+    },
+    'gpu-check'(m) {
+      postMessage({ type: 'gpu-check', ...session.checkGpu(m.grams, m.cpuQuantile) });
+    },
+  },
+});
