@@ -85,7 +85,8 @@ fn trials_give_the_same_numbers_in_parallel_and_one_by_one() {
     a.finish();
     while b.step() {}
     for (x, y) in a.cells.iter().zip(&b.cells) {
-        let (tx, ty): (Vec<f64>, Vec<f64>) = (x.trials.iter().map(|t| t.q).collect(), y.trials.iter().map(|t| t.q).collect());
+        let (tx, ty): (Vec<f64>, Vec<f64>) =
+            (x.trials.iter().map(|t| t.q).collect(), y.trials.iter().map(|t| t.q).collect());
         assert_eq!(tx, ty);
     }
 }
