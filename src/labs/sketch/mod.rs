@@ -188,9 +188,7 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
     let start = clock();
     if config.study == "opnorm" {
         let mut sweep = opnorm::Sweep::new(config.opnorm.clone());
-        #[cfg(not(target_arch = "wasm32"))]
         sweep.finish();
-        while sweep.step() {}
         timings.insert("sweep".into(), (clock() - start).into());
         return Ok(Report::Opnorm(OpReport {
             link: link.canonical(),

@@ -183,17 +183,21 @@ impl Sweep {
         }
     }
 
-    /// Runs every remaining trial, natively on every core (the same numbers
-    /// as [`Sweep::step`] one by one: each trial has its own random stream).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Runs every remaining trial: natively on every core, in the page one
+    /// by one (the same numbers as [`Sweep::step`]: each trial has its own
+    /// random stream).
     pub fn finish(&mut self) {
-        use rayon::prelude::*;
-        while !self.done() {
-            let (cell, first) = (self.cell, self.cells[self.cell].trials.len());
-            let trials: Vec<_> = (first..self.config.trials).into_par_iter().map(|i| self.trial(cell, i)).collect();
-            for (trial, boots) in trials {
-                self.record(trial, boots);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            while !self.done() {
+                let (cell, first) = (self.cell, self.cells[self.cell].trials.len());
+                let trials: Vec<_> = (first..self.config.trials).into_par_iter().map(|i| self.trial(cell, i)).collect();
+                for (trial, boots) in trials {
+                    self.record(trial, boots);
+                }
             }
         }
+        while self.step() {}
     }
 }
