@@ -275,3 +275,29 @@ fn sketch_bootstrap_grams_match_cpu_twin() {
         assert!(err <= 1e-5, "l = {l}, n = {n}, B = {boots}: parity error {err:e}");
     }
 }
+
+#[test]
+fn transfer_source_features_match_cpu_twin() {
+    use continuum::gpu::dense::{forward, DenseKernel};
+    use continuum::labs::transfer::{frozen_depth, Config, SeedRun};
+    let Some(gpu) = gpu() else { return };
+    let config =
+        Config::from_link(&continuum::labs::parse("#lab=transfer&hidden=32-32-16&epochs=1&seeds=1").link).unwrap();
+    let mut run = SeedRun::new(&config, 1);
+    while run.epoch() {}
+    // The page's path: the target test set through the source's tanh layers, one dispatch each.
+    let mut kernel = DenseKernel::new(&gpu);
+    let x = run.data.target_test.x.mapv(|v| v as f32);
+    let (mut on_gpu, mut on_cpu) = (x.clone(), x);
+    for layer in &run.robust.model.layers[..frozen_depth(&run.robust, false)] {
+        let (w, b) = (layer.w.mapv(|v| v as f32), layer.b.mapv(|v| v as f32));
+        on_gpu = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), on_gpu.view())).unwrap();
+        on_cpu = forward(w.view(), b.view(), on_cpu.view());
+    }
+    let err = continuum::gpu::dense::parity_error(&on_gpu, &on_cpu);
+    assert!(err <= 1e-5, "parity error {err:e}");
+    // And the f32 features are the lab's f64 ones to f32 precision.
+    let f64s = run.robust.features(run.data.target_test.x.view(), 3);
+    let worst = on_cpu.iter().zip(f64s.iter()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-4, "f32 features differ from f64 by {worst}");
+}

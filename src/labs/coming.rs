@@ -5,7 +5,7 @@
 //! (`src/labs/<lab>/`, see `docs/adding-a-lab.md`) and changes its line in
 //! `crate::labs::ALL`.
 
-use crate::core::knob::{choice, float, int, Knob, SEED};
+use crate::core::knob::{choice, float, Knob, SEED};
 use crate::core::lab::Lab;
 
 /// Noisy RNNs as stochastic differential equations, and noise-response titration (`docs/noise.md`).
@@ -22,20 +22,5 @@ const NOISE_KNOBS: &[Knob] = &[
     float("mult", 0.0, 1.0, "0.02", "Multiplicative noise", "σ of the multiplicative noise injected while training."),
     choice("trigger", &["none", "patch", "pixel"], "none", "Trigger", "Backdoor trigger planted in poisoned training examples."),
     float("poison", 0.0, 0.5, "0.05", "Poison rate", "Fraction of training examples carrying the trigger."),
-    SEED,
-];
-
-/// Robust sources transfer better with little target data (`docs/transfer.md`).
-pub const TRANSFER: Lab = Lab::coming(
-    "transfer",
-    "Robust transfer",
-    "Adversarially trained source models transfer better when the target has little data: compare natural and robust sources as the target sample count grows.",
-    TRANSFER_KNOBS,
-);
-
-#[rustfmt::skip]
-const TRANSFER_KNOBS: &[Knob] = &[
-    float("eps", 0.0, 3.0, "1", "Attack strength ε", "L2 radius of the adversarial training of the source."),
-    int("n", 10, 10_000, "100", "Target samples", "Labelled examples of the target task."),
     SEED,
 ];

@@ -16,6 +16,7 @@ pub mod fields;
 pub mod flow;
 pub mod koopman;
 pub mod sketch;
+pub mod transfer;
 
 /// Every lab, in navigation order. The first is the lab of a link that
 /// names none.
@@ -26,7 +27,7 @@ pub const ALL: &[&Lab] = &[
     &coming::NOISE,
     &sketch::lab::LAB,
     &fields::lab::LAB,
-    &coming::TRANSFER,
+    &transfer::lab::LAB,
 ];
 
 /// The lab called `name`.

@@ -1,0 +1,47 @@
+//! The registry's entry for the transfer lab: its knob table, presets and
+//! headless `run` (`crate::labs::ALL` lists it).
+
+use super::run;
+use crate::core::knob::{choice, float, int, Knob, SEED};
+use crate::core::lab::{Lab, Outcome, Preset, Status};
+use crate::core::link::Link;
+
+/// The registry's entry for this lab.
+pub const LAB: Lab = Lab {
+    name: "transfer",
+    title: "Robust transfer",
+    summary: "Adversarially trained source models transfer better when the target has little data: compare natural and robust sources as the target sample count grows, and see why in their saliency maps and in what they rely on — shape or texture.",
+    knobs: KNOBS,
+    presets: &[
+        Preset { name: "Natural against robust (ε = 1), 3 seeds", link: "#lab=transfer" },
+        Preset { name: "No texture shortcut", link: "#lab=transfer&texture=0" },
+        Preset { name: "ε = 2: too strong", link: "#lab=transfer&eps=2" },
+        Preset { name: "Fine-tune the last hidden layer too", link: "#lab=transfer&tune=last" },
+        Preset { name: "One seed, quick", link: "#lab=transfer&seeds=1&epochs=8" },
+    ],
+    status: Status::Ready,
+    run: Some(run_link),
+    tiny: "#lab=transfer&hidden=32-32-16&epochs=1&seeds=1&n=5",
+    fields: &["link", "source_accuracy", "transfer", "shape_vs_texture", "epochs_run", "diverged", "timings_ms"],
+    shaders: &[],
+};
+
+#[rustfmt::skip]
+const KNOBS: &[Knob] = &[
+    float("eps", 0.0, 3.0, "1", "Attack strength ε", "L2 radius of the robust source's PGD adversary (5 steps of 2.5ε/5)."),
+    float("texture", 0.0, 0.5, "0.15", "Texture strength", "Contrast of the source classes' stripe shortcut (shapes have intensity 1)."),
+    choice("hidden", &["256-256-128", "128-128-64", "64-64-32", "32-32-16"], "256-256-128", "Source MLP", "Hidden layer widths (tanh)."),
+    int("epochs", 1, 100, "15", "Source epochs", "Passes over the 1,600 source images."),
+    float("lr", 1e-5, 0.1, "0.001", "Learning rate", "Adam's step size for the sources.").log(),
+    choice("tune", &["probe", "last"], "probe", "Transfer", "Train a new head on frozen features, or the last hidden layer too."),
+    int("n", 5, 500, "10", "Target samples n", "Target images per class shown in the numbers (the sweep covers 5 … 500)."),
+    int("seeds", 1, 5, "3", "Seeds", "Independent data and sources, from the link's seed on."),
+    SEED,
+];
+
+/// The registry's `run`.
+fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
+    let report = run(link, clock)?;
+    let diverged = report.diverged.clone();
+    Lab::outcome(&report, None, diverged)
+}

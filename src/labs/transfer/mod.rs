@@ -1,0 +1,428 @@
+//! The transfer lab: adversarially trained sources transfer better when the
+//! target has little data (Utrera, Kravitz, Erichson, Khanna & Mahoney,
+//! ICLR 2021), on synthetic shapes whose source classes carry a texture
+//! shortcut (`data.rs`). Science notes: `docs/transfer.md`.
+//!
+//! - **Sources**: an MLP (`256-256-128` by default, tanh) on the 8 source
+//!   shapes, trained naturally or adversarially with L2 PGD (ε, 5 steps of
+//!   2.5ε/5, Madry et al.), same data and seed.
+//! - **Transfer**: a new head on the last hidden layer, trained on `n`
+//!   target images per class with the source frozen (`tune=probe`) or with
+//!   the last hidden layer trained too (`tune=last`); accuracy on 1,000
+//!   target test images.
+//! - **Why**: accuracy of each source on shape-only and texture-only
+//!   versions of its test set, and input-gradient (saliency) maps.
+
+pub mod data;
+pub mod lab;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+use ndarray::{s, Array2, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::core::link::Link;
+use crate::num::mlp::{Layer, Mlp};
+use crate::num::optim::Adam;
+use data::{Data, Dataset, PIXELS, SOURCE_CLASSES, TARGET_CLASSES};
+
+/// Source training images per class, and target test images per class.
+pub const SOURCE_PER_CLASS: usize = 200;
+pub const TARGET_TEST_PER_CLASS: usize = 250;
+/// Target sample counts per class of the sweep.
+pub const NS: [usize; 7] = [5, 10, 20, 50, 100, 200, 500];
+const BATCH: usize = 64;
+const PGD_STEPS: usize = 5;
+
+/// Everything a transfer link sets.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Config {
+    pub hidden: Vec<usize>,
+    pub eps: f64,
+    pub texture: f64,
+    pub epochs: usize,
+    pub lr: f64,
+    /// Train the last hidden layer with the head.
+    pub tune_last: bool,
+    pub n: usize,
+    pub seeds: usize,
+    pub seed: u64,
+}
+
+impl Config {
+    pub fn from_link(link: &Link) -> Result<Config, String> {
+        link.expect_lab("transfer")?;
+        let hidden = link.choice("hidden").split('-').map(|h| h.parse().expect("the choices are numbers")).collect();
+        Ok(Config {
+            hidden,
+            eps: link.float("eps"),
+            texture: link.float("texture"),
+            epochs: link.int("epochs") as usize,
+            lr: link.float("lr"),
+            tune_last: link.choice("tune") == "last",
+            n: link.int("n") as usize,
+            seeds: link.int("seeds") as usize,
+            seed: link.int("seed") as u64,
+        })
+    }
+
+    /// The sample counts of the sweep: [`NS`] and the link's `n`.
+    pub fn ns(&self) -> Vec<usize> {
+        let mut ns: Vec<usize> = NS.iter().copied().chain([self.n]).collect();
+        ns.sort_unstable();
+        ns.dedup();
+        ns
+    }
+}
+
+/// Softmax cross-entropy of `logits` against `y`: the mean loss, and
+/// ∂(sum of losses)/∂logits (per example, not averaged). `libm`'s exp and
+/// log: the same bits in the page and the CLI.
+fn cross_entropy(logits: &Array2<f64>, y: &[usize]) -> (f64, Array2<f64>) {
+    let mut d = logits.clone();
+    let mut loss = 0.0;
+    for (mut row, &label) in d.rows_mut().into_iter().zip(y) {
+        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let sum: f64 = row.iter().map(|&v| libm::exp(v - max)).sum();
+        loss += libm::log(sum) + max - row[label];
+        row.mapv_inplace(|v| libm::exp(v - max) / sum);
+        row[label] -= 1.0;
+    }
+    (loss / y.len() as f64, d)
+}
+
+pub fn accuracy(logits: &Array2<f64>, y: &[usize]) -> f64 {
+    let right = logits
+        .rows()
+        .into_iter()
+        .zip(y)
+        .filter(|(row, &label)| {
+            let best = (0..row.len()).fold(0, |b, k| if row[k] > row[b] { k } else { b });
+            best == label
+        })
+        .count();
+    right as f64 / y.len().max(1) as f64
+}
+
+/// The L2 PGD adversary: `steps` steps of size `2.5ε/steps` along each
+/// example's normalised loss gradient, projected onto the ball `‖δ‖ ≤ ε`.
+pub fn pgd(model: &Mlp, x: ArrayView2<f64>, y: &[usize], eps: f64) -> Array2<f64> {
+    let step = 2.5 * eps / PGD_STEPS as f64;
+    let mut delta = Array2::<f64>::zeros(x.raw_dim());
+    for _ in 0..PGD_STEPS {
+        let (logits, cache) = model.forward((&x + &delta).view());
+        let (_, d) = cross_entropy(&logits, y);
+        let g = model.input_gradient(&cache, d);
+        for (mut dr, gr) in delta.rows_mut().into_iter().zip(g.rows()) {
+            let norm = gr.dot(&gr).sqrt();
+            if norm > 0.0 {
+                dr.zip_mut_with(&gr, |d, g| *d += step * g / norm);
+            }
+            let dn = dr.dot(&dr).sqrt();
+            if dn > eps {
+                dr.mapv_inplace(|d| d * eps / dn);
+            }
+        }
+    }
+    &x + &delta
+}
+
+/// One epoch's numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub loss: f64,
+    /// Accuracy on the (adversarial, for the robust source) training batches.
+    pub train_accuracy: f64,
+}
+
+/// Why training stopped, or why its result cannot be used.
+#[derive(Clone, Debug, Serialize)]
+pub struct Divergence {
+    pub epoch: usize,
+    pub message: String,
+}
+
+/// A source model in training.
+pub struct Source {
+    pub model: Mlp,
+    pub eps: f64,
+    pub epoch: usize,
+    pub epochs: usize,
+    pub diverged: Option<Divergence>,
+    adam: Adam,
+    rng: ChaCha8Rng,
+}
+
+impl Source {
+    /// Both sources of a seed start from the same weights and see the same batches.
+    pub fn new(config: &Config, seed: u64, eps: f64) -> Source {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x50ce);
+        let sizes: Vec<usize> =
+            [PIXELS].into_iter().chain(config.hidden.iter().copied()).chain([SOURCE_CLASSES]).collect();
+        let model = Mlp::init(&sizes, false, &mut rng);
+        Source { model, eps, epoch: 0, epochs: config.epochs, diverged: None, adam: Adam::new(config.lr), rng }
+    }
+
+    pub fn done(&self) -> bool {
+        self.epoch >= self.epochs || self.diverged.is_some()
+    }
+
+    /// One epoch over `train`; `None` once done.
+    pub fn epoch(&mut self, train: &Dataset) -> Option<EpochStats> {
+        if self.done() {
+            return None;
+        }
+        let mut order: Vec<usize> = (0..train.y.len()).collect();
+        order.shuffle(&mut self.rng);
+        let (mut loss, mut right) = (0.0, 0.0);
+        for chunk in order.chunks(BATCH) {
+            let x = train.x.select(Axis(0), chunk);
+            let y: Vec<usize> = chunk.iter().map(|&i| train.y[i]).collect();
+            let x = if self.eps > 0.0 { pgd(&self.model, x.view(), &y, self.eps) } else { x };
+            let (logits, cache) = self.model.forward(x.view());
+            let (l, mut d) = cross_entropy(&logits, &y);
+            loss += l * y.len() as f64;
+            right += accuracy(&logits, &y) * y.len() as f64;
+            d /= y.len() as f64;
+            let mut grad = self.model.zeros_like();
+            self.model.backward(&cache, d, &mut grad);
+            let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
+            self.adam.step(self.model.tensors_mut(), &grads);
+        }
+        self.epoch += 1;
+        let n = train.y.len() as f64;
+        let stats = EpochStats { epoch: self.epoch, loss: loss / n, train_accuracy: right / n };
+        if !stats.loss.is_finite() {
+            self.diverged = Some(Divergence {
+                epoch: self.epoch,
+                message: format!(
+                    "the ε = {} source diverged at epoch {} (loss {}): lower the learning rate",
+                    self.eps, self.epoch, stats.loss
+                ),
+            });
+        } else if self.done() && stats.train_accuracy < 2.0 / SOURCE_CLASSES as f64 {
+            self.diverged = Some(Divergence {
+                epoch: self.epoch,
+                message: format!(
+                    "the ε = {} source did not learn (training accuracy {:.2}, chance {:.2}): the adversary's budget is \
+                     large enough to erase the shapes at this size, so every class looks alike; lower ε",
+                    self.eps,
+                    stats.train_accuracy,
+                    1.0 / SOURCE_CLASSES as f64
+                ),
+            });
+        }
+        Some(stats)
+    }
+
+    pub fn accuracy(&self, data: &Dataset) -> f64 {
+        accuracy(&self.model.apply(data.x.view()), &data.y)
+    }
+
+    /// The activations of hidden layer `depth` (1-based; the last is the
+    /// layer the head reads).
+    pub fn features(&self, x: ArrayView2<f64>, depth: usize) -> Array2<f64> {
+        Mlp { layers: self.model.layers[..depth].to_vec(), tanh_out: true }.apply(x)
+    }
+
+    /// `∂(loss of the true class)/∂x` for `x`: the saliency maps.
+    pub fn saliency(&self, data: &Dataset, count: usize) -> Array2<f64> {
+        let x = data.x.slice(s![..count, ..]);
+        let (logits, cache) = self.model.forward(x);
+        let (_, d) = cross_entropy(&logits, &data.y[..count]);
+        self.model.input_gradient(&cache, d)
+    }
+}
+
+/// How many of the source's layers feed the transferred part.
+pub fn frozen_depth(source: &Source, tune_last: bool) -> usize {
+    let layers = source.model.layers.len();
+    if tune_last {
+        layers - 2
+    } else {
+        layers - 1
+    }
+}
+
+/// Transfer of a trained source to `n` target images per class: a new head
+/// (and the last hidden layer with `tune_last`), full-batch Adam; returns
+/// the accuracy on the target test set and the trained part (it reads the
+/// source's hidden layer [`frozen_depth`]).
+pub fn transfer(source: &Source, data: &Data, n: usize, tune_last: bool, seed: u64) -> (f64, Mlp) {
+    let layers = source.model.layers.len();
+    let depth = frozen_depth(source, tune_last);
+    let train = data.target_pool.first(n, TARGET_CLASSES);
+    let (f_train, f_test) = (source.features(train.x.view(), depth), source.features(data.target_test.x.view(), depth));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4ead ^ n as u64);
+    let width = source.model.layers[layers - 2].w.nrows();
+    let head = Mlp::init(&[width, TARGET_CLASSES], false, &mut rng).layers.remove(0);
+    let mut model = if tune_last {
+        let last: Layer = source.model.layers[layers - 2].clone();
+        Mlp { layers: vec![last, head], tanh_out: false }
+    } else {
+        Mlp { layers: vec![head], tanh_out: false }
+    };
+    let mut adam = Adam::new(0.01);
+    let steps = if tune_last { 150 } else { 300 };
+    for _ in 0..steps {
+        let (logits, cache) = model.forward(f_train.view());
+        let (_, mut d) = cross_entropy(&logits, &train.y);
+        d /= train.y.len() as f64;
+        let mut grad = model.zeros_like();
+        model.backward(&cache, d, &mut grad);
+        let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
+        adam.step(model.tensors_mut(), &grads);
+    }
+    (accuracy(&model.apply(f_test.view()), &data.target_test.y), model)
+}
+
+/// Accuracies on shape-only and texture-only source test images.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct ShapeTexture {
+    pub shape: f64,
+    pub texture: f64,
+}
+
+/// One number per source.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Pair<T> {
+    pub natural: T,
+    pub robust: T,
+}
+
+/// Target accuracy at one `n`, mean and spread over the seeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct TransferRow {
+    pub n: usize,
+    pub natural: f64,
+    pub robust: f64,
+    pub natural_sd: f64,
+    pub robust_sd: f64,
+    /// Per seed, natural then robust.
+    pub per_seed: Vec<[f64; 2]>,
+}
+
+/// What `continuum run` prints for a transfer link.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub link: String,
+    pub source_accuracy: Pair<f64>,
+    pub transfer: Vec<TransferRow>,
+    pub shape_vs_texture: Pair<ShapeTexture>,
+    pub epochs_run: Pair<usize>,
+    pub diverged: Option<String>,
+    pub seeds: Vec<u64>,
+    pub timings_ms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One seed's trained pair and data.
+pub struct SeedRun {
+    pub data: Data,
+    pub natural: Source,
+    pub robust: Source,
+}
+
+impl SeedRun {
+    pub fn new(config: &Config, seed: u64) -> SeedRun {
+        let pool = *config.ns().last().expect("sample counts");
+        SeedRun {
+            data: Data::new(seed, config.texture, SOURCE_PER_CLASS, TARGET_TEST_PER_CLASS, pool),
+            natural: Source::new(config, seed, 0.0),
+            robust: Source::new(config, seed, config.eps),
+        }
+    }
+
+    /// One epoch of each source not done; false once both are.
+    pub fn epoch(&mut self) -> bool {
+        let a = self.natural.epoch(&self.data.source_train).is_some();
+        let b = self.robust.epoch(&self.data.source_train).is_some();
+        a || b
+    }
+
+    pub fn shape_texture(&self, source: &Source) -> ShapeTexture {
+        ShapeTexture {
+            shape: source.accuracy(&self.data.shape_only),
+            texture: source.accuracy(&self.data.texture_only),
+        }
+    }
+}
+
+fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0).max(1.0);
+    (mean, var.sqrt())
+}
+
+/// Rows of the transfer figure from per-seed accuracies (`[seed][n] = [natural, robust]`).
+pub fn rows(ns: &[usize], per_seed: &[Vec<[f64; 2]>]) -> Vec<TransferRow> {
+    ns.iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let seeds: Vec<[f64; 2]> = per_seed.iter().map(|s| s[i]).collect();
+            let (natural, natural_sd) = mean_sd(&seeds.iter().map(|p| p[0]).collect::<Vec<_>>());
+            let (robust, robust_sd) = mean_sd(&seeds.iter().map(|p| p[1]).collect::<Vec<_>>());
+            TransferRow { n, natural, robust, natural_sd, robust_sd, per_seed: seeds }
+        })
+        .collect()
+}
+
+/// Runs a transfer link headless: every seed's sources, then the sweep over n.
+pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
+    let config = Config::from_link(link)?;
+    let mut timings = serde_json::Map::new();
+    let seeds: Vec<u64> = (0..config.seeds as u64).map(|i| config.seed + i).collect();
+    let ns = config.ns();
+    let mut per_seed = Vec::new();
+    let (mut train_ms, mut transfer_ms) = (0.0, 0.0);
+    let mut first: Option<(Pair<f64>, Pair<ShapeTexture>, Pair<usize>)> = None;
+    let mut diverged = None;
+    for &seed in &seeds {
+        let t = clock();
+        let mut run = SeedRun::new(&config, seed);
+        while run.epoch() {}
+        train_ms += clock() - t;
+        for d in [&run.natural.diverged, &run.robust.diverged].into_iter().flatten() {
+            diverged.get_or_insert_with(|| format!("seed {seed}: {}", d.message));
+        }
+        let t = clock();
+        per_seed.push(
+            ns.iter()
+                .map(|&n| {
+                    [
+                        transfer(&run.natural, &run.data, n, config.tune_last, seed).0,
+                        transfer(&run.robust, &run.data, n, config.tune_last, seed).0,
+                    ]
+                })
+                .collect(),
+        );
+        transfer_ms += clock() - t;
+        if first.is_none() {
+            first = Some((
+                Pair {
+                    natural: run.natural.accuracy(&run.data.source_test),
+                    robust: run.robust.accuracy(&run.data.source_test),
+                },
+                Pair { natural: run.shape_texture(&run.natural), robust: run.shape_texture(&run.robust) },
+                Pair { natural: run.natural.epoch, robust: run.robust.epoch },
+            ));
+        }
+    }
+    timings.insert("train_sources".into(), train_ms.into());
+    timings.insert("transfer".into(), transfer_ms.into());
+    let (source_accuracy, shape_vs_texture, epochs_run) = first.expect("at least one seed");
+    Ok(Report {
+        link: link.canonical(),
+        source_accuracy,
+        transfer: rows(&ns, &per_seed),
+        shape_vs_texture,
+        epochs_run,
+        diverged,
+        seeds,
+        timings_ms: timings,
+    })
+}

@@ -1,0 +1,55 @@
+// The transfer lab page end to end, run with and without WebGPU: a small
+// link trains both sources and the sweep to the end, shows the numbers and
+// saliency maps, evaluates the target test set on the GPU when there is one,
+// and reproduces `continuum run` exactly.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { useBrowser, ready, WEBGPU, ONCE, metric } from './browser.mjs';
+
+const env = useBrowser();
+const value = (page, name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value').then((v) => JSON.parse(v));
+const SMALL = '#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=20';
+
+async function finished(page) {
+  await page.waitForSelector('[data-metric="progress"][data-value="done"]', { timeout: 120_000 });
+}
+
+test('a small link trains both sources and the sweep; the GPU evaluates the target set', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}${SMALL}`);
+  await ready(page);
+  await finished(page);
+  const nat = await value(page, 'target-natural');
+  const rob = await value(page, 'target-robust');
+  assert.ok(nat > 0.25 && rob > 0.25, `${nat}, ${rob} against chance 0.25`);
+  const st = await value(page, 'texture-only');
+  assert.ok(st.natural.shape >= 0 && st.robust.texture <= 1);
+  await page.click('[data-action="gpu"]');
+  await page.waitForSelector('[data-metric="cpu-accuracy"][data-value]', { timeout: 60_000 });
+  if (WEBGPU) {
+    await page.waitForSelector('[data-metric="gpu-accuracy"][data-value]', { timeout: 120_000 });
+    const [gpu, cpu] = [await value(page, 'gpu-accuracy'), await value(page, 'cpu-accuracy')];
+    for (const k of ['natural', 'robust']) assert.ok(Math.abs(gpu[k] - cpu[k]) <= 0.01, `${k}: GPU ${gpu[k]}, CPU ${cpu[k]}`);
+  } else assert.match(await metric(page, 'gpu-accuracy'), /no WebGPU/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the page reproduces `continuum run` of the same link exactly', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}${SMALL}&seed=4`);
+  await ready(page);
+  await finished(page);
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
+  const row = report.transfer.find((r) => r.n === 20);
+  assert.equal(await value(page, 'target-natural'), row.natural);
+  assert.equal(await value(page, 'target-robust'), row.robust);
+  assert.deepEqual(await value(page, 'source-accuracy'), report.source_accuracy);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,0 +1,289 @@
+// The transfer lab page: a natural and an adversarially trained (L2 PGD)
+// source train side by side in a Web Worker (./worker.js) on synthetic
+// shapes whose classes carry a texture shortcut, for each seed; then each
+// source's last hidden layer is transferred to four new shapes with n
+// images per class. Charts: training loss, target accuracy against n (mean
+// ± sd over seeds). Why: accuracy on shape-only and texture-only images, and
+// saliency maps. The target test set's features can be evaluated on the GPU
+// (the dense kernel). Every control is in the hash.
+
+import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { buildControls, showValues } from '../../ui/controls.js';
+import { lineChart } from '../../ui/charts.js';
+import { labGpu } from '../../backend.js';
+
+const COLOURS = { natural: '#D55E00', robust: '#0072B2' };
+
+export function mount(app, core, report) {
+  const knobs = core.knobs('transfer');
+  let config = report.config;
+  const root = document.createElement('section');
+  root.className = 'lab transfer';
+  root.dataset.lab = 'transfer';
+  root.innerHTML = `
+    <h1>Robust sources transfer better — when, and why</h1>
+    <p class="summary">Two networks learn to tell eight shapes apart; every class also carries its own faint stripe
+      texture, a shortcut. One trains on the images as they are (natural), the other on images an adversary has pushed
+      by up to ε in L2 (robust). Then each network's last hidden layer is reused for four new shapes, learning only a
+      new output layer from n examples per class. Try first: compare the two curves at n = 10, then at n = 500.</p>
+    <p class="presets">Presets: </p>
+    <div id="transfer-banner" class="banner error" role="alert" hidden></div>
+    <div class="depth-grid">
+      <div class="panel">
+        <h2>Settings</h2>
+${RUN_BUTTONS}
+        <div class="controls"></div>
+      </div>
+      <div class="panel">
+        <h2>Numbers</h2>
+        <progress class="sweep" max="1" value="0"></progress> <span data-metric="progress">—</span>
+        <dl class="metrics">
+          <dt>Source accuracy (natural / robust)</dt><dd data-metric="source-accuracy">—</dd>
+          <dt>Shape only (natural / robust)</dt><dd data-metric="shape-only">—</dd>
+          <dt>Texture only (natural / robust; chance 0.125)</dt><dd data-metric="texture-only">—</dd>
+          <dt>Target accuracy at n (natural)</dt><dd data-metric="target-natural">—</dd>
+          <dt>Target accuracy at n (robust)</dt><dd data-metric="target-robust">—</dd>
+          <dt>Gap at n = 10 / n = 100 (robust − natural)</dt><dd data-metric="gaps">—</dd>
+          <dt>Diverged or failed</dt><dd data-metric="diverged">no</dd>
+        </dl>
+        <div class="buttons"><button type="button" data-action="csv">Results as CSV</button>
+          <button type="button" data-action="png">Saliency as PNG</button></div>
+      </div>
+      <div class="panel">
+        <h2>Target accuracy against n</h2>
+        <div class="chart transfer-chart"></div>
+        <p class="hint">Mean over the seeds finished so far (solid), ± 1 sd (dotted). Chance is 0.25.</p>
+      </div>
+      <div class="panel">
+        <h2>Training the sources</h2>
+        <div class="chart loss-chart"></div>
+      </div>
+      <div class="panel">
+        <h2>Why: what each source looks at</h2>
+        <canvas class="saliency" width="384" height="144" aria-label="Source test images (top), natural saliency (middle), robust saliency (bottom)"></canvas>
+        <p class="hint">Top: source test images. Middle: the natural source's input gradient; bottom: the robust
+          source's (|∂loss/∂x|, each map scaled to its maximum). Robust gradients follow the shapes.</p>
+      </div>
+      <div class="panel">
+        <h2>Target test set on the GPU</h2>
+        <p class="hint">The first seed's sources compute the features of the 1,000 target test images with the dense
+          kernel (one dispatch per tanh layer, f32); the trained output layer is applied here. The accuracy should match
+          the worker's f64 one.</p>
+        <div class="buttons"><button type="button" data-action="gpu">Evaluate on the GPU</button></div>
+        <dl class="metrics">
+          <dt>Accuracy at n, GPU (natural / robust)</dt><dd data-metric="gpu-accuracy">—</dd>
+          <dt>Accuracy at n, CPU f64 (natural / robust)</dt><dd data-metric="cpu-accuracy">—</dd>
+          <dt>GPU time</dt><dd data-metric="gpu-ms">—</dd>
+        </dl>
+      </div>
+    </div>`;
+  app.replaceChildren(root);
+  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'transfer').presets);
+
+  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
+  const setMetric = (name, text, value) => {
+    metric(name).textContent = text;
+    if (value !== undefined) metric(name).dataset.value = typeof value === 'string' ? value : JSON.stringify(value);
+  };
+  const banner = root.querySelector('#transfer-banner');
+  const controls = root.querySelector('.controls');
+  const progressBar = root.querySelector('progress.sweep');
+  buildControls(controls, knobs, config, hashSetter(core));
+  const transferChart = lineChart(root.querySelector('.transfer-chart'), {
+    title: 'Target accuracy',
+    xLabel: 'target images per class n',
+    xLog: true,
+    series: [
+      { label: 'natural', stroke: COLOURS.natural, points: true, scale: 'acc' },
+      { label: 'robust', stroke: COLOURS.robust, points: true, scale: 'acc' },
+      { label: 'natural + sd', stroke: COLOURS.natural, dash: [2, 3], scale: 'acc' },
+      { label: 'natural − sd', stroke: COLOURS.natural, dash: [2, 3], scale: 'acc' },
+      { label: 'robust + sd', stroke: COLOURS.robust, dash: [2, 3], scale: 'acc' },
+      { label: 'robust − sd', stroke: COLOURS.robust, dash: [2, 3], scale: 'acc' },
+    ],
+  });
+  const lossChart = lineChart(root.querySelector('.loss-chart'), {
+    title: 'Source training loss (current seed)',
+    xLabel: 'epoch',
+    yLog: true,
+    series: [
+      { label: 'natural', stroke: COLOURS.natural },
+      { label: 'robust (on attacked images)', stroke: COLOURS.robust },
+    ],
+  });
+  let rows = [];
+  let lossSeed = null;
+  const pair = (a, b, d = 3) => `${a.toFixed(d)} / ${b.toFixed(d)}`;
+
+  const showRows = () => {
+    if (!rows.length) return;
+    const ns = rows.map((r) => r.n);
+    transferChart.set(ns, [
+      rows.map((r) => r.natural),
+      rows.map((r) => r.robust),
+      rows.map((r) => r.natural + r.natural_sd),
+      rows.map((r) => r.natural - r.natural_sd),
+      rows.map((r) => r.robust + r.robust_sd),
+      rows.map((r) => r.robust - r.robust_sd),
+    ]);
+    const at = (n) => rows.find((r) => r.n === n);
+    const here = at(config.n);
+    setMetric('target-natural', `${here.natural.toFixed(3)} ± ${here.natural_sd.toFixed(3)}`, here.natural);
+    setMetric('target-robust', `${here.robust.toFixed(3)} ± ${here.robust_sd.toFixed(3)}`, here.robust);
+    const gap = (n) => at(n).robust - at(n).natural;
+    setMetric('gaps', `${gap(10).toFixed(3)} / ${gap(100).toFixed(3)}`, [gap(10), gap(100)]);
+  };
+
+  const showSources = (s) => {
+    setMetric('source-accuracy', pair(s.source_accuracy.natural, s.source_accuracy.robust), s.source_accuracy);
+    setMetric('shape-only', pair(s.shape_vs_texture.natural.shape, s.shape_vs_texture.robust.shape));
+    setMetric('texture-only', pair(s.shape_vs_texture.natural.texture, s.shape_vs_texture.robust.texture), s.shape_vs_texture);
+    drawSaliency(root.querySelector('canvas.saliency'), s);
+  };
+
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const start = () => {
+    banner.hidden = true;
+    rows = [];
+    lossSeed = null;
+    transferChart.set([], [[], [], [], [], [], []]);
+    lossChart.clear();
+    for (const name of ['source-accuracy', 'shape-only', 'texture-only', 'target-natural', 'target-robust', 'gaps', 'gpu-accuracy', 'cpu-accuracy', 'gpu-ms']) {
+      setMetric(name, '—');
+      delete metric(name).dataset.value;
+    }
+    setMetric('diverged', 'no');
+    worker.postMessage({ type: 'start', link: location.hash, play: true });
+  };
+
+  worker.onmessage = async ({ data: m }) => {
+    performance.mark(`transfer:${m.type}`);
+    if (m.type === 'ready' || m.type === 'steps') {
+      const st = m.status;
+      const units = st.seeds * (st.epochs + 8);
+      progressBar.max = units;
+      progressBar.value = Math.min(units, st.seed_index * (st.epochs + 8) + st.epoch);
+      setMetric('progress', st.done ? `done: ${st.seeds} seed${st.seeds > 1 ? 's' : ''}` : `seed ${st.seed_index + 1} of ${st.seeds}, epoch ${st.epoch} of ${st.epochs}`, st.done ? 'done' : String(st.seed_index));
+      for (const s of m.steps ?? []) {
+        if (s.kind !== 'epoch') continue;
+        if (lossSeed !== s.seed) {
+          lossChart.clear();
+          lossSeed = s.seed;
+        }
+        const e = s.natural ?? s.robust;
+        if (e) lossChart.push(e.epoch, [s.natural?.loss ?? null, s.robust?.loss ?? null]);
+      }
+      if (m.rows?.length) {
+        rows = m.rows;
+        showRows();
+      }
+      if (m.sources) showSources(m.sources);
+      if (st.divergence) {
+        setMetric('diverged', st.divergence);
+        banner.textContent = st.divergence;
+        banner.hidden = false;
+      }
+    } else if (m.type === 'gpu-inputs') {
+      await evaluateOnGpu(m.inputs);
+    } else if (m.type === 'error') {
+      banner.textContent = `The transfer lab stopped: ${m.message}`;
+      banner.hidden = false;
+    }
+  };
+
+  const evaluateOnGpu = async (inputs) => {
+    if (!inputs) {
+      setMetric('gpu-accuracy', 'train the first seed first');
+      return;
+    }
+    setMetric('cpu-accuracy', pair(inputs.accuracy.natural, inputs.accuracy.robust), inputs.accuracy);
+    const device = labGpu(core.TransferGpu);
+    if (!device) {
+      setMetric('gpu-accuracy', 'no WebGPU: CPU only');
+      return;
+    }
+    try {
+      const t = performance.now();
+      const acc = {};
+      for (const name of ['natural', 'robust']) {
+        const features = await device.features(inputs[name], inputs.x);
+        acc[name] = headAccuracy(features, inputs.heads[name], inputs.y);
+      }
+      setMetric('gpu-ms', `${(performance.now() - t).toFixed(0)} ms (both sources, with upload and readback)`);
+      setMetric('gpu-accuracy', pair(acc.natural, acc.robust), acc);
+    } catch (e) {
+      setMetric('gpu-accuracy', `the GPU failed: ${e?.message ?? e}`);
+    }
+  };
+
+  handleActions(root, worker, {
+    reset: start,
+    gpu: () => worker.postMessage({ type: 'gpu-inputs' }),
+    csv: () =>
+      download('transfer.csv', ['n,natural,natural_sd,robust,robust_sd', ...rows.map((r) => [r.n, r.natural, r.natural_sd, r.robust, r.robust_sd].join(','))].join('\n')),
+    png: () => root.querySelector('canvas.saliency').toBlob((blob) => download('saliency.png', blob, 'image/png')),
+  });
+  start();
+
+  return {
+    update(next) {
+      config = next.config;
+      showValues(controls, config);
+      start();
+    },
+    destroy() {
+      worker.terminate();
+    },
+  };
+}
+
+/** The transferred layers (tanh, then the linear head last) on `features`; the fraction right. */
+function headAccuracy(features, layers, y) {
+  let h = features;
+  let width = layers[0].n_in;
+  const rows = y.length;
+  layers.forEach((l, i) => {
+    const out = new Float64Array(rows * l.n_out);
+    for (let r = 0; r < rows; r++) {
+      for (let o = 0; o < l.n_out; o++) {
+        let acc = l.b[o];
+        for (let k = 0; k < width; k++) acc += l.w[o * width + k] * h[r * width + k];
+        out[r * l.n_out + o] = i + 1 < layers.length ? Math.tanh(acc) : acc;
+      }
+    }
+    h = out;
+    width = l.n_out;
+  });
+  let right = 0;
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < width; c++) if (h[r * width + c] > h[r * width + best]) best = c;
+    if (best === y[r]) right++;
+  }
+  return right / rows;
+}
+
+/** Images (top row), natural saliency, robust saliency: `count` columns of side × side. */
+function drawSaliency(canvas, s) {
+  const ctx = canvas.getContext('2d');
+  const { side, count } = s;
+  const cell = canvas.width / count;
+  const rowsOf = [s.images, s.saliency.natural, s.saliency.robust];
+  rowsOf.forEach((data, row) => {
+    for (let k = 0; k < count; k++) {
+      const img = data.slice(k * side * side, (k + 1) * side * side);
+      const values = row === 0 ? img : img.map(Math.abs);
+      const max = Math.max(...values.map(Math.abs)) || 1;
+      const lo = row === 0 ? Math.min(...values) : 0;
+      const image = new ImageData(side, side);
+      values.forEach((v, i) => {
+        const g = row === 0 ? 255 * (1 - (v - lo) / (max - lo || 1)) : 255 * (1 - v / max);
+        image.data.set([g, g, g, 255], i * 4);
+      });
+      const tmp = new OffscreenCanvas(side, side);
+      tmp.getContext('2d').putImageData(image, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(tmp, k * cell + 2, row * cell + 2, cell - 4, cell - 4);
+    }
+  });
+}
