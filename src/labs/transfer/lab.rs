@@ -15,7 +15,9 @@ pub const LAB: Lab = Lab {
     presets: &[
         Preset { name: "Natural against robust (ε = 1), 3 seeds", link: "#lab=transfer" },
         Preset { name: "No texture shortcut", link: "#lab=transfer&texture=0" },
-        Preset { name: "ε = 2: too strong", link: "#lab=transfer&eps=2" },
+        Preset { name: "ε = 2: still trains", link: "#lab=transfer&eps=2" },
+        Preset { name: "ε = 3: the robust source does not learn", link: "#lab=transfer&eps=3&seeds=1" },
+        Preset { name: "Strong texture (0.5): robust relies on it", link: "#lab=transfer&texture=0.5&seeds=1" },
         Preset { name: "Fine-tune the last hidden layer too", link: "#lab=transfer&tune=last" },
         Preset { name: "One seed, quick", link: "#lab=transfer&seeds=1&epochs=8" },
     ],
