@@ -256,6 +256,26 @@ impl Block {
         at
     }
 
+    /// How far training moved θ(t) from constant in depth:
+    /// `‖θ − θ̄‖ / ‖θ̄‖` in L²(0, 1) over every weight, where `θ̄` is the
+    /// depth mean (the projection onto one constant piece), by the midpoint
+    /// rule on 256 depths (exact for the piecewise-constant bases up to
+    /// K = 256 cells). A block that starts constant in depth and is barely
+    /// trained scores near 0, and then no projection can lose much.
+    pub fn theta_variation(&self) -> f64 {
+        let flat = |a: &At| a.w1.iter().chain(&a.b1).chain(&a.w2).chain(&a.b2).copied().collect::<Vec<f64>>();
+        let one = Basis::new(crate::num::basis::Family::Pwc, 1).expect("one piece is a valid basis");
+        let mean = flat(&self.project(one).at(&[1.0]));
+        let mut phi = vec![0.0; self.basis.k];
+        let (mut off, n) = (0.0, 256);
+        for i in 0..n {
+            self.basis.eval((i as f64 + 0.5) / n as f64, &mut phi);
+            off += flat(&self.at(&phi)).iter().zip(&mean).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n as f64;
+        }
+        let scale = mean.iter().map(|v| v * v).sum::<f64>();
+        (off / scale.max(f64::MIN_POSITIVE)).sqrt()
+    }
+
     /// The block re-expressed in another basis by L2 projection of every weight.
     pub fn project(&self, to: Basis) -> Block {
         let p = crate::num::basis::projection(&self.basis, &to);

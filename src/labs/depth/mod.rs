@@ -455,6 +455,9 @@ pub struct Report {
     pub divergence: Option<Divergence>,
     pub invariance: Vec<Invariance>,
     pub compression: Vec<Compression>,
+    /// How far training moved θ(t) from constant in depth
+    /// ([`Block::theta_variation`]); `None` for the pendulum study.
+    pub theta_variation: Option<f64>,
     pub convergence: Vec<pendulum::Point>,
     pub timings_ms: Timings,
 }
@@ -492,6 +495,7 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
             divergence,
             invariance: Vec::new(),
             compression: Vec::new(),
+            theta_variation: None,
             convergence,
             timings_ms: timings,
         });
@@ -522,6 +526,7 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
         divergence: trainer.diverged.clone(),
         invariance,
         compression,
+        theta_variation: Some(trainer.model.block.theta_variation()),
         convergence: Vec::new(),
         timings_ms: timings,
     })
