@@ -95,6 +95,9 @@ test('when training ends, the invariance and compression studies are drawn', ONC
   await page.waitForSelector('.invariance-chart[data-rows="42"]', { timeout: 60_000 });
   // pwc, pwl, fem, legendre, fourier with K′ ≤ 8: 8 + 4 + 7 + 8 + 8 rows.
   assert.equal(await page.locator('.compression-chart').getAttribute('data-rows'), '35');
+  // How far θ(t) moved from constant: what makes the compression curve mean something.
+  const moved = Number(await page.locator('[data-metric="theta-variation"]').getAttribute('data-value'));
+  assert.ok(moved > 0 && Number.isFinite(moved), `θ variation ${moved}`);
   assert.match(await page.locator('output[data-format="steps"]').textContent(), /^4 · h=0\.250$/);
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -179,6 +179,12 @@ impl DepthSession {
         let t = &self.trainer;
         to_js(&super::compression(&t.model, &t.split.test, t.config.scheme, t.steps))
     }
+
+    /// How far training moved θ(t) from constant in depth (`‖θ − θ̄‖/‖θ̄‖`).
+    #[wasm_bindgen(js_name = thetaVariation)]
+    pub fn theta_variation(&self) -> f64 {
+        self.trainer.model.block.theta_variation()
+    }
 }
 
 #[derive(Serialize)]

@@ -78,6 +78,8 @@ ${RUN_BUTTONS}
       <div class="panel classify">
         <h2>Compression</h2>
         <div class="chart compression-chart"></div>
+        <p class="hint">θ(t) moved from constant in depth by ‖θ − θ̄‖/‖θ̄‖ = <span data-metric="theta-variation">—</span>:
+          near 0, no projection can lose much, and surviving compression means little.</p>
         <div class="chart functions-chart"></div>
         <p class="hint">Weight functions W₁ᵢⱼ(t): as trained (solid) and projected onto the evaluation basis (dashed).</p>
       </div>
@@ -306,6 +308,9 @@ ${RUN_BUTTONS}
       root.querySelector('.invariance-chart').dataset.rows = String(m.invariance.length);
       compression = m.compression;
       root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
+      const moved = root.querySelector('[data-metric="theta-variation"]');
+      moved.textContent = m.thetaVariation.toPrecision(3);
+      moved.dataset.value = String(m.thetaVariation);
       showCompression();
     } else if (m.type === 'eval') {
       await evals.land(m, drawEval, root.querySelector('.resolution'), 'drawing');

@@ -7,7 +7,7 @@
 //      | {type: 'eval', id, scheme, steps, basis, K, packed, res}
 //      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
-//      | {type: 'studies', invariance, compression}
+//      | {type: 'studies', invariance, compression, thetaVariation}
 //      | {type: 'eval', id, evaluation, trajectory, functions, packed?, grid?}
 //      | {type: 'weights', weights} | {type: 'pendulum', scheme, points}
 //      | {type: 'error', message}
@@ -20,7 +20,12 @@ let session = null;
 /** Posts the finished model's studies once training ends without diverging. */
 function finished(st) {
   if (st.done && !st.divergence) {
-    postMessage({ type: 'studies', invariance: session.invariance(), compression: session.compression() });
+    postMessage({
+      type: 'studies',
+      invariance: session.invariance(),
+      compression: session.compression(),
+      thetaVariation: session.thetaVariation(),
+    });
   }
 }
 
