@@ -324,10 +324,11 @@ impl Sweep {
         true
     }
 
-    /// The adaptive use: from the bootstrap at `l₀`, the `l` that should
-    /// bring the `(1 − α)` quantile of the error down to `tolerance`.
+    /// The adaptive use, as a user would: one rough sketch at `l₀` (the
+    /// sweep's first), its own bootstrap estimate `q̂`, and the `l` that the
+    /// `√(l₀/l)` law says brings the `(1 − α)` quantile down to `tolerance`.
     pub fn predicted_l(&self, tolerance: f64) -> usize {
-        let (q0, _) = self.levels[0].bootstrap();
+        let q0 = self.levels[0].estimates[0];
         let l0 = self.levels[0].l as f64;
         ((l0 * (q0 / tolerance).powi(2)).ceil() as usize).max(1)
     }
