@@ -301,3 +301,28 @@ fn transfer_source_features_match_cpu_twin() {
     let worst = on_cpu.iter().zip(f64s.iter()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
     assert!(worst < 1e-4, "f32 features differ from f64 by {worst}");
 }
+
+#[test]
+fn transfer_saliency_maps_match_cpu_twin() {
+    use continuum::labs::transfer::saliency::{saliency_cpu, SaliencyKernel};
+    use continuum::labs::transfer::{pack, Config, SeedRun};
+    let Some(gpu) = gpu() else { return };
+    let config =
+        Config::from_link(&continuum::labs::parse("#lab=transfer&hidden=32-32-16&epochs=2&seeds=1").link).unwrap();
+    let mut run = SeedRun::new(&config, 1);
+    while run.epoch() {}
+    let mut layers = pack(&run.robust.model.layers);
+    let head = layers.pop().unwrap();
+    let data = &run.data.source_test;
+    let x = data.x.slice(ndarray::s![..64, ..]).mapv(|v| v as f32);
+    let cpu = saliency_cpu(&layers, &head, x.view(), &data.y[..64]);
+    let mut kernel = SaliencyKernel::new(&gpu);
+    let got = pollster::block_on(kernel.saliency(&gpu, &layers, &head, x.view(), &data.y[..64])).unwrap();
+    let err = continuum::gpu::parity_error(&got, &cpu);
+    assert!(err <= 1e-4, "parity error {err:e}");
+    // The f32 twin is the lab's f64 saliency to f32 precision.
+    let f64s = run.robust.saliency(data, 64);
+    let scale = f64s.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let worst = cpu.iter().zip(f64s.iter()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-4 * scale, "f32 maps differ from f64 by {worst} (scale {scale})");
+}

@@ -27,6 +27,10 @@ test('a small link trains both sources and the sweep; the GPU evaluates the targ
   assert.ok(nat > 0.25 && rob > 0.25, `${nat}, ${rob} against chance 0.25`);
   const st = await value(page, 'texture-only');
   assert.ok(st.natural.shape >= 0 && st.robust.texture <= 1);
+  if (WEBGPU) {
+    await page.waitForSelector('[data-metric="saliency-where"][data-value]', { timeout: 120_000 });
+    assert.ok(Number(await page.locator('[data-metric="saliency-where"]').getAttribute('data-value')) < 1e-3);
+  } else assert.match(await metric(page, 'saliency-where'), /on the CPU/);
   await page.click('[data-action="gpu"]');
   await page.waitForSelector('[data-metric="cpu-accuracy"][data-value]', { timeout: 60_000 });
   if (WEBGPU) {

@@ -1,7 +1,7 @@
 //! The registry's entry for the transfer lab: its knob table, presets and
 //! headless `run` (`crate::labs::ALL` lists it).
 
-use super::run;
+use super::{run, saliency};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -25,7 +25,7 @@ pub const LAB: Lab = Lab {
     run: Some(run_link),
     tiny: "#lab=transfer&hidden=32-32-16&epochs=1&seeds=1&n=5",
     fields: &["link", "source_accuracy", "transfer", "shape_vs_texture", "epochs_run", "diverged", "timings_ms"],
-    shaders: &[],
+    shaders: &[saliency::SHADER],
 };
 
 #[rustfmt::skip]

@@ -15,6 +15,7 @@
 
 pub mod data;
 pub mod lab;
+pub mod saliency;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
@@ -77,6 +78,28 @@ impl Config {
         ns.dedup();
         ns
     }
+}
+
+/// A dense tanh layer, `n_out × n_in` row-major, in f32 for the GPU.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct PackedLayer {
+    pub n_in: usize,
+    pub n_out: usize,
+    pub w: Vec<f32>,
+    pub b: Vec<f32>,
+}
+
+/// The tanh layers of a source up to its frozen depth, in f32.
+pub fn pack(layers: &[Layer]) -> Vec<PackedLayer> {
+    layers
+        .iter()
+        .map(|l| PackedLayer {
+            n_in: l.w.ncols(),
+            n_out: l.w.nrows(),
+            w: l.w.iter().map(|&v| v as f32).collect(),
+            b: l.b.iter().map(|&v| v as f32).collect(),
+        })
+        .collect()
 }
 
 /// Softmax cross-entropy of `logits` against `y`: the mean loss, and
@@ -378,14 +401,19 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
     let seeds: Vec<u64> = (0..config.seeds as u64).map(|i| config.seed + i).collect();
     let ns = config.ns();
     let mut per_seed = Vec::new();
-    let (mut train_ms, mut transfer_ms) = (0.0, 0.0);
+    let (mut natural_ms, mut robust_ms, mut transfer_ms) = (0.0, 0.0, 0.0);
     let mut first: Option<(Pair<f64>, Pair<ShapeTexture>, Pair<usize>)> = None;
     let mut diverged = None;
     for &seed in &seeds {
-        let t = clock();
         let mut run = SeedRun::new(&config, seed);
-        while run.epoch() {}
-        train_ms += clock() - t;
+        // Each source has its own random stream and optimiser: training one
+        // after the other gives the numbers `SeedRun::epoch` gives, and times each.
+        let t = clock();
+        while run.natural.epoch(&run.data.source_train).is_some() {}
+        natural_ms += clock() - t;
+        let t = clock();
+        while run.robust.epoch(&run.data.source_train).is_some() {}
+        robust_ms += clock() - t;
         for d in [&run.natural.diverged, &run.robust.diverged].into_iter().flatten() {
             diverged.get_or_insert_with(|| format!("seed {seed}: {}", d.message));
         }
@@ -412,7 +440,8 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
             ));
         }
     }
-    timings.insert("train_sources".into(), train_ms.into());
+    timings.insert("train_natural".into(), natural_ms.into());
+    timings.insert("train_robust".into(), robust_ms.into());
     timings.insert("transfer".into(), transfer_ms.into());
     let (source_accuracy, shape_vs_texture, epochs_run) = first.expect("at least one seed");
     Ok(Report {

@@ -9,51 +9,54 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use ndarray::{Array1, Array2};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::data::SIDE;
-use super::{frozen_depth, rows, transfer, Config, EpochStats, Pair, SeedRun, ShapeTexture, TransferRow};
+use super::saliency::SaliencyKernel;
+use super::{
+    frozen_depth, pack, rows, transfer, Config, EpochStats, PackedLayer, Pair, SeedRun, ShapeTexture, TransferRow,
+};
 use crate::gpu::dense::DenseKernel;
 use crate::gpu::Gpu;
 use crate::labs;
 use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
 
-/// A dense tanh layer, `n_out × n_in` row-major, in f32 for the GPU.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PackedLayer {
-    pub n_in: usize,
-    pub n_out: usize,
-    pub w: Vec<f32>,
-    pub b: Vec<f32>,
-}
-
-/// The tanh layers of a source up to its frozen depth, in f32.
-fn pack(layers: &[crate::num::mlp::Layer]) -> Vec<PackedLayer> {
-    layers
-        .iter()
-        .map(|l| PackedLayer {
-            n_in: l.w.ncols(),
-            n_out: l.w.nrows(),
-            w: l.w.iter().map(|&v| v as f32).collect(),
-            b: l.b.iter().map(|&v| v as f32).collect(),
-        })
-        .collect()
-}
-
-/// Source features on the page's WebGPU device.
+/// Source features and saliency maps on the page's WebGPU device.
 #[wasm_bindgen]
 pub struct TransferGpu {
     gpu: Rc<Gpu>,
     kernel: Rc<RefCell<Option<DenseKernel>>>,
+    saliency: Rc<RefCell<Option<SaliencyKernel>>>,
 }
 
 #[wasm_bindgen]
 impl TransferGpu {
     #[wasm_bindgen(constructor)]
     pub fn new(device: &WebGpu) -> TransferGpu {
-        TransferGpu { gpu: Rc::clone(&device.gpu), kernel: Rc::new(RefCell::new(None)) }
+        TransferGpu {
+            gpu: Rc::clone(&device.gpu),
+            kernel: Rc::new(RefCell::new(None)),
+            saliency: Rc::new(RefCell::new(None)),
+        }
+    }
+
+    /// Saliency maps of `x` (`rows × n_in`) with labels `y` through the packed
+    /// tanh layers `hidden` and the linear `head` (see `saliency.rs`).
+    pub fn saliency(&self, hidden: JsValue, head: JsValue, x: Vec<f32>, y: Vec<u32>) -> Promise {
+        let gpu = Rc::clone(&self.gpu);
+        let slot = Rc::clone(&self.saliency);
+        future_to_promise(async move {
+            let hidden: Vec<PackedLayer> = serde_wasm_bindgen::from_value(hidden)?;
+            let head: PackedLayer = serde_wasm_bindgen::from_value(head)?;
+            let y: Vec<usize> = y.iter().map(|&v| v as usize).collect();
+            let x = Array2::from_shape_vec((y.len(), hidden[0].n_in), x).map_err(js_error)?;
+            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| SaliencyKernel::new(&gpu));
+            let result = kernel.saliency(&gpu, &hidden, &head, x.view(), &y).await;
+            *slot.borrow_mut() = Some(kernel);
+            Ok(js_sys::Float32Array::from(&result.map_err(js_error)?[..]).into())
+        })
     }
 
     /// `x` (`rows × n_in` of the first layer) through the packed tanh
@@ -112,6 +115,9 @@ struct Sources {
     images: Vec<f32>,
     saliency: Pair<Vec<f32>>,
     count: usize,
+    labels: Vec<usize>,
+    /// Each source's tanh layers and linear head, for the GPU's saliency maps.
+    models: Pair<(Vec<PackedLayer>, PackedLayer)>,
 }
 
 /// What the GPU evaluation needs: both sources' frozen layers, the
@@ -144,6 +150,13 @@ pub struct TransferSession {
 }
 
 const SALIENCY_COUNT: usize = 8;
+
+/// A source's tanh layers and its linear head, packed.
+fn split(source: &super::Source) -> (Vec<PackedLayer>, PackedLayer) {
+    let mut layers = pack(&source.model.layers);
+    let head = layers.pop().expect("a head");
+    (layers, head)
+}
 
 #[wasm_bindgen]
 impl TransferSession {
@@ -249,6 +262,8 @@ impl TransferSession {
                 robust: f32s(run.robust.saliency(data, SALIENCY_COUNT)),
             },
             count: SALIENCY_COUNT,
+            labels: data.y[..SALIENCY_COUNT].to_vec(),
+            models: Pair { natural: split(&run.natural), robust: split(&run.robust) },
         })
     }
 

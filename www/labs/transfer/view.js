@@ -62,7 +62,8 @@ ${RUN_BUTTONS}
         <h2>Why: what each source looks at</h2>
         <canvas class="saliency" width="384" height="144" aria-label="Source test images (top), natural saliency (middle), robust saliency (bottom)"></canvas>
         <p class="hint">Top: source test images. Middle: the natural source's input gradient; bottom: the robust
-          source's (|∂loss/∂x|, each map scaled to its maximum). Robust gradients follow the shapes.</p>
+          source's (|∂loss/∂x|, each map scaled to its maximum). Robust gradients follow the shapes.
+          <span data-metric="saliency-where"></span></p>
       </div>
       <div class="panel">
         <h2>Target test set on the GPU</h2>
@@ -139,6 +140,35 @@ ${RUN_BUTTONS}
     setMetric('shape-only', pair(s.shape_vs_texture.natural.shape, s.shape_vs_texture.robust.shape));
     setMetric('texture-only', pair(s.shape_vs_texture.natural.texture, s.shape_vs_texture.robust.texture), s.shape_vs_texture);
     drawSaliency(root.querySelector('canvas.saliency'), s);
+    saliencyOnGpu(s);
+  };
+
+  // With WebGPU the maps are computed again on the GPU (dense.wgsl forward,
+  // backprop.wgsl down the layers) and drawn from there; the difference from
+  // the worker's f64 maps is shown.
+  const saliencyOnGpu = async (s) => {
+    const device = labGpu(core.TransferGpu);
+    if (!device) {
+      setMetric('saliency-where', 'Maps computed on the CPU (no WebGPU).');
+      return;
+    }
+    try {
+      const maps = {};
+      let worst = 0;
+      let scale = 0;
+      for (const name of ['natural', 'robust']) {
+        const [hidden, head] = s.models[name];
+        maps[name] = await device.saliency(hidden, head, s.images, Uint32Array.from(s.labels));
+        maps[name].forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(v - s.saliency[name][i]));
+          scale = Math.max(scale, Math.abs(s.saliency[name][i]));
+        });
+      }
+      drawSaliency(root.querySelector('canvas.saliency'), { ...s, saliency: maps });
+      setMetric('saliency-where', `Maps computed on the GPU; largest difference from the CPU's f64 maps ${(worst / (scale || 1)).toExponential(1)} of the largest value.`, worst / (scale || 1));
+    } catch (e) {
+      setMetric('saliency-where', `The GPU failed (${e?.message ?? e}); maps from the CPU.`);
+    }
   };
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
