@@ -77,18 +77,18 @@ test('switching labs updates the hash, and reloading restores it', ONCE, async (
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&steps=16`);
   await ready(page);
-  await page.click('#labs-nav a[data-lab="sketch"]');
-  await page.waitForSelector('section.lab[data-lab="sketch"]');
-  assert.match(page.url(), /#lab=sketch&v=1&l=1000&/);
+  await page.click('#labs-nav a[data-lab="fields"]');
+  await page.waitForSelector('section.lab[data-lab="fields"]');
+  assert.match(page.url(), /#lab=fields&v=1&field=random&kappa=0&/);
   // Edit a knob through the link, as a shared link would.
-  const edited = page.url().replace('decay=1', 'decay=2.5');
+  const edited = page.url().replace('kappa=0&', 'kappa=0.5&');
   await page.goto(edited);
-  await page.waitForFunction(() => document.querySelector('td[data-knob="decay"]')?.textContent === '2.5');
+  await page.waitForFunction(() => document.querySelector('input[data-knob="kappa"]')?.value === '0.5');
   await page.reload();
   await ready(page);
-  assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'sketch');
-  assert.equal(await page.locator('td[data-knob="decay"]').textContent(), '2.5');
-  assert.equal(await page.locator('#labs-nav a[aria-current="page"]').getAttribute('data-lab'), 'sketch');
+  assert.equal(await page.locator('section.lab').getAttribute('data-lab'), 'fields');
+  assert.equal(await page.locator('input[data-knob="kappa"]').inputValue(), '0.5');
+  assert.equal(await page.locator('#labs-nav a[aria-current="page"]').getAttribute('data-lab'), 'fields');
   assert.equal(await page.locator('#notices').isHidden(), true);
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -228,14 +228,19 @@ impl Source {
                     self.eps, self.epoch, stats.loss
                 ),
             });
-        } else if self.done() && stats.train_accuracy < 2.0 / SOURCE_CLASSES as f64 {
+        } else if self.done() && self.accuracy(train) < 2.0 / SOURCE_CLASSES as f64 {
+            let why = if self.eps > 0.0 {
+                "the adversary's budget is large enough to erase the shapes at this size, so every class looks \
+                 alike; lower ε"
+            } else {
+                "train for more epochs or with a larger learning rate"
+            };
             self.diverged = Some(Divergence {
                 epoch: self.epoch,
                 message: format!(
-                    "the ε = {} source did not learn (training accuracy {:.2}, chance {:.2}): the adversary's budget is \
-                     large enough to erase the shapes at this size, so every class looks alike; lower ε",
+                    "the ε = {} source did not learn (accuracy on its clean training images {:.2}, chance {:.2}): {why}",
                     self.eps,
-                    stats.train_accuracy,
+                    self.accuracy(train),
                     1.0 / SOURCE_CLASSES as f64
                 ),
             });
