@@ -10,8 +10,9 @@
 //!   semi-definite matrix by subspace iteration with Rayleigh–Ritz, warm
 //!   started (a replica starts from its sketch's vectors and converges in a
 //!   few iterations);
-//! - [`lanczos_extremes`]: the extreme eigenvalues of a symmetric operator
-//!   given only as a product, with full reorthogonalisation.
+//! - [`lanczos_extremes_batch`]: the extreme eigenvalues of symmetric
+//!   operators given only as products, with full reorthogonalisation, many
+//!   at once.
 
 /// `G = Yᵀ diag(c) Y` (`n × n`, row-major) for `Y` with `n` columns
 /// (row-major), rows in ascending order: every entry sums in the same order
@@ -195,50 +196,12 @@ pub fn top_eigenpairs(g: &[f64], n: usize, k: usize, start: &[Vec<f64>]) -> (Vec
     (values, qs)
 }
 
-/// The smallest and largest eigenvalues of the symmetric operator `apply`
-/// on ℝⁿ, by `steps` Lanczos steps (at most `n`) from a fixed start, with
-/// full reorthogonalisation, and the tridiagonal's eigenvalues by [`jacobi`].
-pub fn lanczos_extremes(n: usize, steps: usize, mut apply: impl FnMut(&[f64], &mut [f64])) -> (f64, f64) {
-    let steps = steps.min(n).max(1);
-    let mut v: Vec<f64> = (0..n).map(|i| libm::sin((i + 1) as f64 * 0.618_033_988_75 * 3.0) + 0.5).collect();
-    let norm = dot(&v, &v).sqrt();
-    v.iter_mut().for_each(|x| *x /= norm);
-    let mut basis = vec![v];
-    let (mut alpha, mut beta) = (Vec::new(), Vec::new());
-    let mut w = vec![0.0; n];
-    for j in 0..steps {
-        apply(&basis[j], &mut w);
-        let a = dot(&w, &basis[j]);
-        alpha.push(a);
-        for _ in 0..2 {
-            for b in &basis {
-                let d = dot(&w, b);
-                w.iter_mut().zip(b).for_each(|(x, y)| *x -= d * y);
-            }
-        }
-        let b = dot(&w, &w).sqrt();
-        if j + 1 == steps || b <= 1e-14 * a.abs().max(1e-300) {
-            break;
-        }
-        beta.push(b);
-        basis.push(w.iter().map(|x| x / b).collect());
-    }
-    let m = alpha.len();
-    let mut t = vec![0.0; m * m];
-    for i in 0..m {
-        t[i * m + i] = alpha[i];
-        if i + 1 < m {
-            t[i * m + i + 1] = beta[i];
-            t[(i + 1) * m + i] = beta[i];
-        }
-    }
-    let (values, _) = jacobi(&t, m);
-    (values[m - 1], values[0])
-}
-
-/// [`lanczos_extremes`] for `cols` operators at once: `apply` maps the
-/// current Lanczos vector of every column (`n × cols`) to the operators'
-/// products, so the columns share each pass over the data.
+/// The smallest and largest eigenvalues of `cols` symmetric operators on
+/// ℝⁿ at once, by `steps` Lanczos steps each (at most `n`) from a fixed
+/// start, with full reorthogonalisation, and the tridiagonal's eigenvalues
+/// by [`jacobi`]. `apply` maps the current Lanczos vector of every column
+/// (`n × cols`) to the operators' products, so the columns share each pass
+/// over the data (the bootstrap's replicas share `X`).
 pub fn lanczos_extremes_batch(
     n: usize,
     steps: usize,
@@ -304,6 +267,16 @@ pub fn lanczos_extremes_batch(
         .collect()
 }
 
+/// One operator's extremes, for the tests: the batch with one column.
+#[cfg(test)]
+fn single(n: usize, steps: usize, g: &[f64]) -> (f64, f64) {
+    lanczos_extremes_batch(n, steps, 1, |v| {
+        let mut out = ndarray::Array2::zeros((n, 1));
+        matvec(g, v.column(0).as_slice().expect("contiguous"), out.as_slice_mut().expect("contiguous"));
+        out
+    })[0]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,7 +324,7 @@ mod tests {
         let values: Vec<f64> =
             (0..60).map(|j| if j % 2 == 0 { 1.0 / (j + 1) as f64 } else { -2.0 / (j + 1) as f64 }).collect();
         let (g, n) = diag_conjugated(&values);
-        let (lo, hi) = lanczos_extremes(n, 30, |v, out| matvec(&g, v, out));
+        let (lo, hi) = single(n, 30, &g);
         assert!((lo + 1.0).abs() < 1e-8, "smallest {lo}");
         assert!((hi - 1.0).abs() < 1e-8, "largest {hi}");
     }
@@ -379,7 +352,7 @@ mod batch_tests {
             })
             .collect();
         let g: Vec<f64> = (0..n * n).map(|i| 0.5 * (g[i] + g[(i % n) * n + i / n])).collect();
-        let single = lanczos_extremes(n, 20, |v, out| matvec(&g, v, out));
+        let single = single(n, 20, &g);
         let batch = lanczos_extremes_batch(n, 20, 2, |v| {
             let mut out = ndarray::Array2::zeros((n, 2));
             for c in 0..2 {
