@@ -177,8 +177,8 @@ mod tests {
         }
     }
 
-    /// Quasi-uniform sampling of a 20 × 25 grid with 25 columns leaves no
-    /// quadrant of the domain short: each gets close to its share of 25 / 4.
+    /// Quasi-uniform sampling of a 20 × 20 grid with 40 columns leaves no
+    /// quadrant of the domain short: each gets exactly its share, 10.
     #[test]
     fn quasi_sampling_covers_the_domain_evenly() {
         let (nx, ny) = (20, 20);

@@ -159,7 +159,8 @@ pub struct Turbulence {
 
 impl Turbulence {
     /// A random initial vorticity field from `seed`, with energy spectrum
-    /// ∝ k⁴ exp(−2 (k / 5)²) and random phases, scaled to unit rms velocity;
+    /// E(k) ∝ k² exp(−2 (k / K_PEAK)²) (on average over the random amplitude
+    /// factor) and random phases, scaled to unit rms velocity;
     /// ν = 1 / Re (box length 2π, velocity scale 1).
     pub fn new(n: usize, re: f64, seed: u64) -> Turbulence {
         let grid = Grid::new(n, 1.0 / re);
@@ -175,7 +176,8 @@ impl Turbulence {
                     continue;
                 }
                 let k = ((kx * kx + ky * ky) as f64).sqrt();
-                // |ω̂|² ∝ k E(k) / (2π k) · k² …: amplitude ∝ k^{1.5} e^{−(k/k0)²} with a random factor.
+                // |û|² = |ω̂|²/k² and a shell holds ∝ k modes, so E(k) ∝ k|û|² = |ω̂|²/k: an
+                // amplitude ∝ k^{1.5} e^{−(k/k0)²} (times a random factor) gives E ∝ k² e^{−2(k/k0)²}.
                 let amplitude = k.powf(1.5) * (-(k / K_PEAK).powi(2)).exp() * (0.5 + amplitude_draw);
                 let c = Complex64::from_polar(amplitude, phase);
                 let (p, q) = (index(ky) * n + index(kx), index(-ky) * n + index(-kx));

@@ -101,6 +101,10 @@ export function drawEigenvalues(canvas, { consistent, plain, exact }) {
     { points: plain ?? [], colour: COLOURS.plain, ring: true },
     { points: consistent ?? [], colour: COLOURS.consistent },
   ];
-  const crosses = exact ? { points: [exact, [exact[0], -exact[1]]], colour: COLOURS.exact } : null;
+  // e^{±inωΔt}, n = 1, 2, 3: the pendulum's frequency and its harmonics, all
+  // Koopman eigenvalues of a periodic orbit (eigenfunctions e^{inφ} of its phase).
+  const angle = exact ? Math.atan2(exact[1], exact[0]) : 0;
+  const harmonics = [1, 2, 3].flatMap((n) => [[Math.cos(n * angle), Math.sin(n * angle)], [Math.cos(n * angle), -Math.sin(n * angle)]]);
+  const crosses = exact ? { points: harmonics, colour: COLOURS.exact } : null;
   drawPlane(canvas, sets, { guide: 'circle', crosses });
 }

@@ -74,7 +74,7 @@ ${RUN_BUTTONS}
       <div class="panel">
         <h2>Eigenvalues of C</h2>
         <canvas class="eigen" width="240" height="240" aria-label="Eigenvalues of C with the unit circle"></canvas>
-        <p class="hint">Filled blue: consistent; red rings: plain; green ×: the exact e^{±iωΔt} of this pendulum.</p>
+        <p class="hint">Filled blue: consistent; red rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
       </div>
     </div>`;
   app.replaceChildren(root);
