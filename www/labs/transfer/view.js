@@ -62,7 +62,8 @@ ${RUN_BUTTONS}
         <h2>Why: what each source looks at</h2>
         <canvas class="saliency" width="384" height="144" aria-label="Source test images (top), natural saliency (middle), robust saliency (bottom)"></canvas>
         <p class="hint">Top: source test images. Middle: the natural source's input gradient; bottom: the robust
-          source's (|∂loss/∂x|, each map scaled to its maximum). Robust gradients follow the shapes.
+          source's (|∂loss/∂x|, each map scaled to its maximum). The paper finds robust gradients follow the shapes;
+          here it is for you to judge: no test measures it, and the numbers above show neither source uses the texture at the default strength.
           <span data-metric="saliency-where"></span></p>
       </div>
       <div class="panel">
