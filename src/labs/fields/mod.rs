@@ -158,10 +158,10 @@ impl Operators {
 /// Grid resolution of the advected dye in reports.
 pub const GRID: usize = 128;
 
-/// Semi-Lagrangian steps for time `t` at resolution `res`: enough that no
-/// step moves the dye more than one cell (so interpolation errors stay local).
-pub fn grid_steps(field: &Field, t: f64, res: usize) -> usize {
-    let vel = advect::velocity_grid(field, res);
+/// Semi-Lagrangian steps for time `t` through the grid velocity `vel`
+/// (`advect::velocity_grid` at resolution `res`): enough that no step moves
+/// the dye more than one cell (so interpolation errors stay local).
+pub fn grid_steps(vel: &[f32], t: f64, res: usize) -> usize {
     let cells = res * res;
     let vmax = (0..cells).map(|i| f64::hypot(vel[i] as f64, vel[cells + i] as f64)).fold(0.0, f64::max);
     let h = 2.0 * std::f64::consts::PI / res as f64;
@@ -202,13 +202,14 @@ impl Movie {
             row.iter_mut().zip(&values).for_each(|(r, v)| *r = v[0]);
         }
         let frame_t = config.t / FRAMES as f64;
-        let steps_per_frame = grid_steps(&study.field, frame_t, res);
+        let vel = advect::velocity_grid(&study.field, res);
+        let steps_per_frame = grid_steps(&vel, frame_t, res);
         Movie {
             res,
             phi,
             step: expm((&study.ops.m * -frame_t).view()),
             coeffs: vec![study.c0.clone()],
-            vel: advect::velocity_grid(&study.field, res),
+            vel,
             dye0: advect::sample_grid(res, dye),
             dt: (frame_t / steps_per_frame as f64) as f32,
             steps_per_frame,
@@ -309,14 +310,9 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
     let galerkin = torus::synthesize(config.big_k, study.transported(config.t).as_slice().expect("vector"), GRID);
     let initial = torus::synthesize(config.big_k, study.c0.as_slice().expect("vector"), GRID);
     let truth0 = advect::sample_grid(GRID, dye);
-    let steps = grid_steps(&study.field, config.t, GRID);
-    let grid = advect::advect_cpu(
-        &advect::velocity_grid(&study.field, GRID),
-        &truth0,
-        GRID,
-        (config.t / steps as f64) as f32,
-        steps,
-    );
+    let vel = advect::velocity_grid(&study.field, GRID);
+    let steps = grid_steps(&vel, config.t, GRID);
+    let grid = advect::advect_cpu(&vel, &truth0, GRID, (config.t / steps as f64) as f32, steps);
     lap("transport", &mut timings);
 
     let mut report = Report {
