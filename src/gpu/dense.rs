@@ -10,6 +10,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
 
 use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
+use crate::num::mlp::Layer;
 
 /// WGSL source of the kernel.
 pub const WGSL: &str = include_str!("dense.wgsl");
@@ -17,6 +18,29 @@ pub const WGSL: &str = include_str!("dense.wgsl");
 pub const SHADER: ShaderSpec =
     ShaderSpec { file: "dense.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 const MAX_GROUPS_PER_DIM: usize = 65_535;
+
+/// A dense layer of a `num::mlp::Mlp`, `n_out × n_in` row-major, in f32
+/// for the GPU (tanh layers run here; a linear head is the host's).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PackedLayer {
+    pub n_in: usize,
+    pub n_out: usize,
+    pub w: Vec<f32>,
+    pub b: Vec<f32>,
+}
+
+/// `layers` in f32.
+pub fn pack(layers: &[Layer]) -> Vec<PackedLayer> {
+    layers
+        .iter()
+        .map(|l| PackedLayer {
+            n_in: l.w.ncols(),
+            n_out: l.w.nrows(),
+            w: l.w.iter().map(|&v| v as f32).collect(),
+            b: l.b.iter().map(|&v| v as f32).collect(),
+        })
+        .collect()
+}
 
 /// CPU twin of `dense.wgsl`: `x` is `batch × n_in`, `w` is `n_out × n_in`,
 /// `b` has `n_out` entries; returns `batch × n_out`. Sums in the kernel's

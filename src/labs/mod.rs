@@ -10,11 +10,11 @@
 use crate::core::lab::Lab;
 use crate::core::link::{self, Parsed};
 
-pub mod coming;
 pub mod depth;
 pub mod fields;
 pub mod flow;
 pub mod koopman;
+pub mod noise;
 pub mod sketch;
 pub mod transfer;
 
@@ -24,7 +24,7 @@ pub const ALL: &[&Lab] = &[
     &depth::lab::LAB,
     &flow::lab::LAB,
     &koopman::lab::LAB,
-    &coming::NOISE,
+    &noise::lab::LAB,
     &sketch::lab::LAB,
     &fields::lab::LAB,
     &transfer::lab::LAB,

@@ -16,6 +16,8 @@
 //! - [`lanes`]: f32 arithmetic in groups of lanes (SIMD by construction) and
 //!   our own tanh, with the same bits natively and in wasm.
 //! - [`pendulum`]: the pendulum's constant.
+//! - [`shapes`]: grey shapes rasterised with supersampling (the transfer
+//!   lab's images and the noise lab's titration images).
 
 pub mod basis;
 pub mod eigen;
@@ -27,3 +29,4 @@ pub mod ode;
 pub mod optim;
 pub mod pendulum;
 pub mod rng;
+pub mod shapes;

@@ -20,6 +20,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::num::rng::gaussian;
+use crate::num::shapes::{self, coverage, Placement};
 
 /// Image side, in pixels.
 pub const SIDE: usize = 16;
@@ -31,29 +32,7 @@ const NOISE: f64 = 0.05;
 const FREQUENCY: f64 = 0.3;
 
 /// Names of the source shapes, then the target shapes.
-pub const SHAPES: [&str; 12] =
-    ["disk", "square", "triangle", "ring", "plus", "diamond", "bar —", "bar |", "cross", "L", "T", "frame"];
-
-/// Whether `(u, v)` (in units of the radius, centred) is inside shape `s`.
-fn inside(s: usize, u: f64, v: f64) -> bool {
-    let (au, av) = (u.abs(), v.abs());
-    let r = (u * u + v * v).sqrt();
-    match s {
-        0 => r <= 1.0,
-        1 => au.max(av) <= 0.8,
-        2 => (-0.8..=0.8).contains(&v) && au <= 0.5 * (v + 0.8) * 0.9,
-        3 => (0.55..=1.0).contains(&r),
-        4 => au.max(av) <= 1.0 && au.min(av) <= 0.3,
-        5 => au + av <= 1.0,
-        6 => av <= 0.35 && au <= 1.0,
-        7 => au <= 0.35 && av <= 1.0,
-        8 => au.max(av) <= 0.9 && (au - av).abs() <= 0.3,
-        9 => (-0.9..=-0.4).contains(&u) && av <= 0.9 || (0.4..=0.9).contains(&v) && au <= 0.9,
-        10 => (-0.9..=-0.45).contains(&v) && au <= 0.9 || au <= 0.25 && av <= 0.9,
-        11 => au.max(av) <= 0.9 && au.max(av) >= 0.55,
-        _ => unreachable!("12 shapes"),
-    }
-}
+pub const SHAPES: [&str; 12] = shapes::NAMES;
 
 /// How an image is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,26 +56,20 @@ fn draw(shape: usize, theta: f64, texture: f64, content: Content, rng: &mut impl
     let radius = rng.random_range(4.0..6.0);
     let phase = rng.random_range(0.0..std::f64::consts::TAU);
     let (s, c) = libm::sincos(theta);
+    let cover = if content == Content::TextureOnly {
+        vec![0.0; PIXELS]
+    } else {
+        coverage(shape, SIDE, Placement { cx, cy, radius, angle: 0.0 })
+    };
     let mut out = vec![0.0; PIXELS];
     for (i, px) in out.iter_mut().enumerate() {
         let (x, y) = ((i % SIDE) as f64, (i / SIDE) as f64);
-        let mut cover = 0.0;
-        if content != Content::TextureOnly {
-            for a in 0..3 {
-                for b in 0..3 {
-                    let (sx, sy) = (x - 0.5 + (a as f64 + 0.5) / 3.0, y - 0.5 + (b as f64 + 0.5) / 3.0);
-                    if inside(shape, (sx - cx) / radius, (sy - cy) / radius) {
-                        cover += 1.0 / 9.0;
-                    }
-                }
-            }
-        }
         let stripes = if content == Content::ShapeOnly {
             0.0
         } else {
             texture * libm::cos(std::f64::consts::TAU * FREQUENCY * (x * c + y * s) + phase)
         };
-        *px = cover + stripes + NOISE * gaussian(rng);
+        *px = cover[i] + stripes + NOISE * gaussian(rng);
     }
     out
 }
@@ -158,20 +131,5 @@ impl Dataset {
     pub fn first(&self, per_class: usize, classes: usize) -> Dataset {
         let rows = (per_class * classes).min(self.y.len());
         Dataset { x: self.x.slice(ndarray::s![..rows, ..]).to_owned(), y: self.y[..rows].to_vec() }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_shape_covers_a_fair_part_of_the_image() {
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        for shape in 0..12 {
-            let img = draw(shape, 0.0, 0.0, Content::ShapeOnly, &mut rng);
-            let ink: f64 = img.iter().filter(|&&v| v > 0.5).count() as f64 / PIXELS as f64;
-            assert!((0.05..0.6).contains(&ink), "{}: {ink}", SHAPES[shape]);
-        }
     }
 }

@@ -27,7 +27,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::core::link::Link;
-use crate::num::mlp::{Layer, Mlp};
+pub use crate::gpu::dense::{pack, PackedLayer};
+use crate::num::mlp::{accuracy, cross_entropy, Layer, Mlp};
 use crate::num::optim::Adam;
 use data::{Data, Dataset, PIXELS, SOURCE_CLASSES, TARGET_CLASSES};
 
@@ -78,57 +79,6 @@ impl Config {
         ns.dedup();
         ns
     }
-}
-
-/// A dense tanh layer, `n_out × n_in` row-major, in f32 for the GPU.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-pub struct PackedLayer {
-    pub n_in: usize,
-    pub n_out: usize,
-    pub w: Vec<f32>,
-    pub b: Vec<f32>,
-}
-
-/// The tanh layers of a source up to its frozen depth, in f32.
-pub fn pack(layers: &[Layer]) -> Vec<PackedLayer> {
-    layers
-        .iter()
-        .map(|l| PackedLayer {
-            n_in: l.w.ncols(),
-            n_out: l.w.nrows(),
-            w: l.w.iter().map(|&v| v as f32).collect(),
-            b: l.b.iter().map(|&v| v as f32).collect(),
-        })
-        .collect()
-}
-
-/// Softmax cross-entropy of `logits` against `y`: the mean loss, and
-/// ∂(sum of losses)/∂logits (per example, not averaged). `libm`'s exp and
-/// log: the same bits in the page and the CLI.
-fn cross_entropy(logits: &Array2<f64>, y: &[usize]) -> (f64, Array2<f64>) {
-    let mut d = logits.clone();
-    let mut loss = 0.0;
-    for (mut row, &label) in d.rows_mut().into_iter().zip(y) {
-        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-        let sum: f64 = row.iter().map(|&v| libm::exp(v - max)).sum();
-        loss += libm::log(sum) + max - row[label];
-        row.mapv_inplace(|v| libm::exp(v - max) / sum);
-        row[label] -= 1.0;
-    }
-    (loss / y.len() as f64, d)
-}
-
-pub fn accuracy(logits: &Array2<f64>, y: &[usize]) -> f64 {
-    let right = logits
-        .rows()
-        .into_iter()
-        .zip(y)
-        .filter(|(row, &label)| {
-            let best = (0..row.len()).fold(0, |b, k| if row[k] > row[b] { k } else { b });
-            best == label
-        })
-        .count();
-    right as f64 / y.len().max(1) as f64
 }
 
 /// The L2 PGD adversary: `steps` steps of size `2.5ε/steps` along each

@@ -1,0 +1,70 @@
+//! The registry's entry for the noise lab: its knob table, presets and
+//! headless `run` (`crate::labs::ALL` lists it). One table serves the three
+//! studies; the page shows each study's knobs (`www/labs/noise/view.js`).
+
+use super::{paths_kernel, run};
+use crate::core::knob::{choice, float, int, Knob, SEED};
+use crate::core::lab::{Lab, Outcome, Preset, Status};
+use crate::core::link::Link;
+
+/// The registry's entry for this lab.
+pub const LAB: Lab = Lab {
+    name: "noise",
+    title: "Noisy RNNs",
+    summary: "Noise as a tool: train a recurrent network as a noisy SDE and see it resist perturbed inputs; watch noise make a growing system decay while its mean square explodes; and let noise-response curves pick out backdoored classifiers and their targets.",
+    knobs: KNOBS,
+    presets: &[
+        Preset { name: "Noisy against deterministic RNN (1 seed)", link: "#lab=noise" },
+        Preset { name: "The RNN claim: seeds 1–3", link: "#lab=noise&seeds=3" },
+        Preset { name: "Control: no training noise", link: "#lab=noise&add=0&mult=0" },
+        Preset { name: "Stabilisation: a = 0.5, σ = 1.5", link: "#lab=noise&study=stabilize" },
+        Preset { name: "Noise too weak to stabilise (σ = 0.8)", link: "#lab=noise&study=stabilize&sigma=0.8" },
+        Preset { name: "Titration: find the backdoors", link: "#lab=noise&study=titrate" },
+        Preset { name: "Titration, one-pixel trigger", link: "#lab=noise&study=titrate&trigger=pixel" },
+        Preset { name: "Titration control: no poison", link: "#lab=noise&study=titrate&poison=0" },
+    ],
+    status: Status::Ready,
+    run: Some(run_link),
+    tiny: "#lab=noise&units=4&epochs=1",
+    fields: &["link", "study", "clean_accuracy", "robustness", "epochs_run", "diverged", "timings_ms"],
+    shaders: &[paths_kernel::SHADER],
+};
+
+/// The knobs each study reads (the page shows these; `seed` serves all).
+pub const STUDY_KNOBS: [(&str, &[&str]); 3] = [
+    ("rnn", &["units", "epochs", "lr", "beta", "gamma", "eps", "add", "mult", "seeds"]),
+    ("stabilize", &["a", "sigma", "dt", "T", "paths"]),
+    ("titrate", &["trigger", "poison", "models", "tepochs", "conf"]),
+];
+
+#[rustfmt::skip]
+const KNOBS: &[Knob] = &[
+    choice("study", &["rnn", "stabilize", "titrate"], "rnn", "Study", "Noisy RNN robustness, stochastic stabilisation, or noise-response titration."),
+    int("units", 2, 256, "64", "Hidden units", "Size of the RNN's state."),
+    int("epochs", 1, 200, "60", "Epochs", "Passes over the 500 training heartbeats (batches of 32)."),
+    float("lr", 1e-5, 0.1, "0.003", "Learning rate", "Adam's step size.").log(),
+    float("beta", 0.0, 1.0, "0.75", "Skew weight β", "A = β(B − Bᵀ) + (1 − β)(B + Bᵀ) − γI: 1 is purely skew."),
+    float("gamma", 0.0, 1.0, "0.001", "Shift γ", "Subtracted from the diagonal of A and W."),
+    float("eps", 0.001, 1.0, "0.1", "Step ε", "Euler step of the deterministic model; initial learned step d of the noisy one."),
+    float("add", 0.0, 1.0, "0.05", "Additive noise", "σ of the Gaussian noise added to the state at each training step."),
+    float("mult", 0.0, 1.0, "0.02", "Multiplicative noise", "m ~ U[1 − σ, 1) scales each unit's step while training."),
+    int("seeds", 1, 5, "1", "Seeds", "Independent data and models, from the link's seed on."),
+    float("a", -2.0, 2.0, "0.5", "Growth a", "Drift of dX = aX dt + σX dW."),
+    float("sigma", 0.0, 3.0, "1.5", "Noise σ", "Diffusion of dX = aX dt + σX dW."),
+    float("dt", 1e-4, 0.1, "0.001", "Time step dt", "Euler–Maruyama step.").log(),
+    float("T", 0.1, 100.0, "20", "Horizon T", "How long each path runs."),
+    int("paths", 10, 100_000, "2000", "Paths", "Independent sample paths."),
+    choice("trigger", &["patch", "pixel"], "patch", "Trigger", "A 3 × 3 bright patch in the bottom-right corner, or one bright pixel."),
+    float("poison", 0.0, 0.5, "0.1", "Poison rate", "Fraction of a backdoored model's training images given the trigger and the target label."),
+    int("models", 2, 16, "8", "Models per group", "Clean models, and as many backdoored ones."),
+    int("tepochs", 1, 60, "30", "Classifier epochs", "Training passes of each classifier over its 1,200 images."),
+    float("conf", 0.5, 0.999, "0.95", "Confidence γ", "T_γ counts noisy predictions that flip with top probability above γ."),
+    SEED,
+];
+
+/// The registry's `run`.
+fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
+    let report = run(link, clock)?;
+    let diverged = report.diverged();
+    Lab::outcome(&report, None, diverged)
+}

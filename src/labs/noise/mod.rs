@@ -1,0 +1,433 @@
+//! The noise lab: noise as a tool, in three studies (science notes:
+//! `docs/noise.md`).
+//!
+//! - **rnn** (`rnn.rs`, `ecg.rs`, `robust.rs`): a Lipschitz RNN trained
+//!   deterministically and as a noisy SDE, side by side on synthetic
+//!   heartbeats, then both evaluated under input perturbations (Lim et al.,
+//!   NeurIPS 2021).
+//! - **stabilize** (`paths.rs`, `philox.rs`, `paths_kernel.rs`): noise makes
+//!   the growing `dX = aX dt + σX dW` decay almost surely while its mean
+//!   square explodes.
+//! - **titrate** (`titrate.rs`): noise-response curves of a set of small
+//!   classifiers tell the backdoored ones from the clean ones, and point at
+//!   the backdoor's target (Erichson et al.).
+
+pub mod ecg;
+pub mod lab;
+pub mod paths;
+pub mod paths_kernel;
+pub mod philox;
+pub mod rnn;
+pub mod robust;
+pub mod titrate;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+use ndarray::Array2;
+use serde::Serialize;
+
+use crate::core::link::Link;
+use crate::num::eigen;
+use ecg::Beats;
+use paths::{Sde, Stats};
+use rnn::{batch, EpochStats, Noise, Rnn, Settings, Trainer};
+use robust::Kind;
+use titrate::{Curve, RocPoint, Titration, Trained, Trigger};
+
+/// Which study a link runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Study {
+    Rnn,
+    Stabilize,
+    Titrate,
+}
+
+/// The RNN study's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RnnConfig {
+    pub settings: Settings,
+    pub noise: Noise,
+    pub lr: f64,
+    pub epochs: usize,
+    pub seeds: usize,
+    pub seed: u64,
+}
+
+/// Everything a noise link sets.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Config {
+    pub study: Study,
+    pub rnn: RnnConfig,
+    pub sde: Sde,
+    pub titration: Titration,
+}
+
+impl Config {
+    pub fn from_link(link: &Link) -> Result<Config, String> {
+        link.expect_lab("noise")?;
+        let seed = link.int("seed") as u64;
+        let study = match link.choice("study") {
+            "stabilize" => Study::Stabilize,
+            "titrate" => Study::Titrate,
+            _ => Study::Rnn,
+        };
+        Ok(Config {
+            study,
+            rnn: RnnConfig {
+                settings: Settings {
+                    units: link.int("units") as usize,
+                    beta: link.float("beta"),
+                    gamma: link.float("gamma"),
+                    alpha: 1.0,
+                    eps: link.float("eps"),
+                },
+                noise: Noise { add: link.float("add"), mult: link.float("mult") },
+                lr: link.float("lr"),
+                epochs: link.int("epochs") as usize,
+                seeds: link.int("seeds") as usize,
+                seed,
+            },
+            sde: Sde {
+                a: link.float("a"),
+                sigma: link.float("sigma"),
+                dt: link.float("dt"),
+                horizon: link.float("T"),
+                paths: link.int("paths") as usize,
+                seed,
+            },
+            titration: Titration {
+                trigger: Trigger::parse(link.choice("trigger")),
+                poison: link.float("poison"),
+                models: link.int("models") as usize,
+                epochs: link.int("tepochs") as usize,
+                confidence: link.float("conf"),
+                seed,
+            },
+        })
+    }
+}
+
+impl RnnConfig {
+    pub fn seeds(&self) -> Vec<u64> {
+        (0..self.seeds as u64).map(|i| self.seed + i).collect()
+    }
+}
+
+/// One number per model of the RNN study.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Pair<T> {
+    pub deterministic: T,
+    pub noisy: T,
+}
+
+/// Accuracy of both models under one perturbation.
+#[derive(Clone, Debug, Serialize)]
+pub struct RobustRow {
+    pub perturbation: Kind,
+    pub level: f64,
+    pub deterministic: f64,
+    pub noisy: f64,
+    /// Per seed, deterministic then noisy.
+    pub per_seed: Vec<[f64; 2]>,
+}
+
+/// Sequences evaluated per call, so the page can spread a sweep over slices.
+pub const EVAL_CHUNK: usize = 250;
+
+/// How many of `data`'s sequences `model` classifies right (no noise).
+pub fn correct(model: &Rnn, data: &Beats, first: usize, count: usize) -> usize {
+    let idx: Vec<usize> = (first..(first + count).min(data.len())).collect();
+    let (x, y) = batch(data, &idx);
+    let logits = model.logits(x.view());
+    logits.rows().into_iter().zip(&y).filter(|(row, &label)| rnn::argmax(row.as_slice().expect("row")) == label).count()
+}
+
+/// Accuracy of `model` on all of `data`.
+pub fn evaluate(model: &Rnn, data: &Beats) -> f64 {
+    let right: usize = (0..data.len()).step_by(EVAL_CHUNK).map(|f| correct(model, data, f, EVAL_CHUNK)).sum();
+    right as f64 / data.len() as f64
+}
+
+/// Eigenvalues of the symmetric part of `A` (`(1 − β)(B + Bᵀ) − γI`), ascending.
+pub fn symmetric_spectrum(model: &Rnn) -> Vec<f64> {
+    let a = model.a();
+    let n = a.nrows();
+    let sym = faer::Mat::from_fn(n, n, |i, j| 0.5 * (a[[i, j]] + a[[j, i]]));
+    let mut values = eigen::dense(&sym, n).values;
+    values.sort_by(f64::total_cmp);
+    values
+}
+
+/// Hidden-state trajectories of the first `units` units for test sequence `i`.
+pub fn trajectory(model: &Rnn, data: &Beats, i: usize, units: usize) -> Vec<Vec<f64>> {
+    let (x, _) = batch(data, &[i]);
+    let (_, cache) = model.forward(x.view(), None);
+    let states = cache.states();
+    (0..units.min(model.settings.units)).map(|u| states.iter().map(|h| h[[0, u]]).collect()).collect()
+}
+
+/// One seed of the RNN study: data, both trainers.
+pub struct RnnSeed {
+    pub seed: u64,
+    pub train: Beats,
+    pub test: Beats,
+    pub deterministic: Trainer,
+    pub noisy: Trainer,
+}
+
+impl RnnSeed {
+    pub fn new(config: &RnnConfig, seed: u64) -> RnnSeed {
+        let (train, test) = ecg::data(seed);
+        RnnSeed {
+            seed,
+            train,
+            test,
+            deterministic: Trainer::new(config.settings, Noise::default(), config.lr, config.epochs, seed),
+            noisy: Trainer::new(config.settings, config.noise, config.lr, config.epochs, seed),
+        }
+    }
+
+    /// One batch of each model not done; the epochs that completed.
+    pub fn batch(&mut self) -> (Option<EpochStats>, Option<EpochStats>) {
+        (self.deterministic.batch(&self.train), self.noisy.batch(&self.train))
+    }
+
+    pub fn done(&self) -> bool {
+        self.deterministic.done() && self.noisy.done()
+    }
+
+    /// Accuracies of both models on the perturbed test sets, in [`robust::conditions`] order.
+    pub fn robustness(&self) -> Vec<[f64; 2]> {
+        // Level 0 of every kind is the clean test set: evaluated once.
+        let conditions: Vec<(Kind, f64)> = robust::conditions().into_iter().filter(|c| c.1 > 0.0).collect();
+        let eval = |&(kind, level): &(Kind, f64)| {
+            let data = robust::perturb(&self.test, kind, level, self.seed);
+            [evaluate(&self.deterministic.model, &data), evaluate(&self.noisy.model, &data)]
+        };
+        let clean = eval(&(Kind::Gaussian, 0.0));
+        #[cfg(not(target_arch = "wasm32"))]
+        let perturbed: Vec<[f64; 2]> = {
+            use rayon::prelude::*;
+            conditions.par_iter().map(eval).collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let perturbed: Vec<[f64; 2]> = conditions.iter().map(eval).collect();
+        let mut perturbed = perturbed.into_iter();
+        robust::conditions()
+            .into_iter()
+            .map(|(_, level)| if level > 0.0 { perturbed.next().expect("one per condition") } else { clean })
+            .collect()
+    }
+}
+
+/// The robustness rows from per-seed accuracies (`[seed][condition]`).
+pub fn robust_rows(per_seed: &[Vec<[f64; 2]>]) -> Vec<RobustRow> {
+    robust::conditions()
+        .into_iter()
+        .enumerate()
+        .map(|(c, (perturbation, level))| {
+            let seeds: Vec<[f64; 2]> = per_seed.iter().map(|s| s[c]).collect();
+            let mean = |k: usize| seeds.iter().map(|p| p[k]).sum::<f64>() / seeds.len().max(1) as f64;
+            RobustRow { perturbation, level, deterministic: mean(0), noisy: mean(1), per_seed: seeds }
+        })
+        .collect()
+}
+
+/// What `continuum run` prints for `study=rnn`.
+#[derive(Debug, Serialize)]
+pub struct RnnReport {
+    pub link: String,
+    pub study: Study,
+    /// Noise-free test accuracy, mean over the seeds.
+    pub clean_accuracy: Pair<f64>,
+    pub robustness: Vec<RobustRow>,
+    pub epochs_run: Pair<usize>,
+    pub diverged: Option<String>,
+    pub seeds: Vec<u64>,
+    /// Eigenvalues of the symmetric part of A after training (first seed).
+    pub spectrum: Pair<Vec<f64>>,
+    /// Mean of the noisy model's learned step d (it starts at ε).
+    pub learned_step: f64,
+    pub timings_ms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What `continuum run` prints for `study=stabilize`.
+#[derive(Debug, Serialize)]
+pub struct StabilizeReport {
+    pub link: String,
+    pub study: Study,
+    #[serde(flatten)]
+    pub stats: Stats,
+    pub paths_per_second: f64,
+    pub timings_ms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What `continuum run` prints for `study=titrate`.
+#[derive(Debug, Serialize)]
+pub struct TitrateReport {
+    pub link: String,
+    pub study: Study,
+    pub auc: f64,
+    /// Backdoored models whose most-predicted class under the strongest noise is their target.
+    pub targets_found: usize,
+    pub backdoored_models: usize,
+    pub curves: Vec<Curve>,
+    pub roc: Vec<RocPoint>,
+    pub levels: Vec<f64>,
+    pub feature_levels: Vec<f64>,
+    /// Noisy evaluation of every model plus the detector, after training.
+    pub analysis_ms: f64,
+    pub diverged: Option<String>,
+    pub timings_ms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The report of any study.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    Rnn(RnnReport),
+    Stabilize(StabilizeReport),
+    Titrate(Box<TitrateReport>),
+}
+
+impl Report {
+    pub fn diverged(&self) -> Option<String> {
+        match self {
+            Report::Rnn(r) => r.diverged.clone(),
+            Report::Titrate(r) => r.diverged.clone(),
+            Report::Stabilize(_) => None,
+        }
+    }
+}
+
+/// Runs a noise link headless.
+pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
+    let config = Config::from_link(link)?;
+    let canonical = link.canonical();
+    Ok(match config.study {
+        Study::Rnn => Report::Rnn(run_rnn(&config.rnn, canonical, clock)),
+        Study::Stabilize => {
+            let t = clock();
+            let records = paths::simulate_cpu(&config.sde);
+            let ms = clock() - t;
+            let mut timings = serde_json::Map::new();
+            timings.insert("simulate".into(), ms.into());
+            Report::Stabilize(StabilizeReport {
+                link: canonical,
+                study: Study::Stabilize,
+                stats: paths::stats(&config.sde, &records),
+                paths_per_second: config.sde.paths as f64 / (ms.max(1e-3) / 1000.0),
+                timings_ms: timings,
+            })
+        }
+        Study::Titrate => Report::Titrate(Box::new(run_titration(&config.titration, canonical, clock))),
+    })
+}
+
+fn run_rnn(config: &RnnConfig, link: String, clock: &dyn Fn() -> f64) -> RnnReport {
+    let mut timings = serde_json::Map::new();
+    let (mut train_ms, mut eval_ms) = (0.0, 0.0);
+    let (mut clean, mut per_seed) = (Vec::new(), Vec::new());
+    let mut first = None;
+    let mut diverged = None;
+    for seed in config.seeds() {
+        let mut run = RnnSeed::new(config, seed);
+        let t = clock();
+        while run.noisy.epoch(&run.train).is_some() {}
+        while run.deterministic.epoch(&run.train).is_some() {}
+        train_ms += clock() - t;
+        for d in [&run.deterministic.diverged, &run.noisy.diverged].into_iter().flatten() {
+            diverged.get_or_insert_with(|| format!("seed {seed}: {d}"));
+        }
+        let t = clock();
+        let rows = run.robustness();
+        eval_ms += clock() - t;
+        clean.push(rows[0]);
+        per_seed.push(rows);
+        first.get_or_insert(run);
+    }
+    let first = first.expect("at least one seed");
+    let epochs = (first.deterministic.epoch + first.noisy.epoch).max(1) as f64;
+    timings.insert("train".into(), train_ms.into());
+    timings.insert("train_per_epoch_per_model".into(), (train_ms / config.seeds as f64 / epochs).into());
+    timings.insert("evaluate".into(), eval_ms.into());
+    let mean = |k: usize| clean.iter().map(|p: &[f64; 2]| p[k]).sum::<f64>() / clean.len() as f64;
+    RnnReport {
+        link,
+        study: Study::Rnn,
+        clean_accuracy: Pair { deterministic: mean(0), noisy: mean(1) },
+        robustness: robust_rows(&per_seed),
+        epochs_run: Pair { deterministic: first.deterministic.epoch, noisy: first.noisy.epoch },
+        diverged,
+        seeds: config.seeds(),
+        spectrum: Pair {
+            deterministic: symmetric_spectrum(&first.deterministic.model),
+            noisy: symmetric_spectrum(&first.noisy.model),
+        },
+        learned_step: first.noisy.model.d.mean().unwrap_or(0.0),
+        timings_ms: timings,
+    }
+}
+
+/// Titration curves of trained models, scored by the detector.
+pub struct Analysis {
+    pub curves: Vec<Curve>,
+    pub roc: Vec<RocPoint>,
+    pub auc: f64,
+    pub targets_found: usize,
+}
+
+/// The noisy probes of every level (the same for every model).
+pub fn noisy_probes(study: &Titration, probes: &Array2<f64>) -> Vec<Array2<f64>> {
+    (0..titrate::LEVELS.len()).map(|l| titrate::noisy(probes, l, study.seed)).collect()
+}
+
+/// Curves of every trained model and the detector's verdict.
+pub fn analyse(study: &Titration, trained: &[Trained], probes: &Array2<f64>) -> Analysis {
+    let noisy = noisy_probes(study, probes);
+    let mut curves: Vec<Curve> = trained.iter().map(|m| titrate::curve(m, probes, &noisy, study.confidence)).collect();
+    let (roc, auc, targets_found) = titrate::detect(&mut curves);
+    Analysis { curves, roc, auc, targets_found }
+}
+
+fn run_titration(study: &Titration, link: String, clock: &dyn Fn() -> f64) -> TitrateReport {
+    let (test, probes) = titrate::held_out(study);
+    let specs = study.specs();
+    let t = clock();
+    let train = |s: &titrate::Spec| titrate::train(study, s, &test);
+    #[cfg(not(target_arch = "wasm32"))]
+    let trained: Vec<Trained> = {
+        use rayon::prelude::*;
+        specs.par_iter().map(train).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let trained: Vec<Trained> = specs.iter().map(train).collect();
+    let train_ms = clock() - t;
+    let t = clock();
+    let analysis = analyse(study, &trained, &probes);
+    let analysis_ms = clock() - t;
+    let mut timings = serde_json::Map::new();
+    timings.insert("train".into(), train_ms.into());
+    timings.insert("analysis".into(), analysis_ms.into());
+    TitrateReport {
+        link,
+        study: Study::Titrate,
+        auc: analysis.auc,
+        targets_found: analysis.targets_found,
+        backdoored_models: study.models,
+        curves: analysis.curves,
+        roc: analysis.roc,
+        levels: titrate::LEVELS.to_vec(),
+        feature_levels: titrate::FEATURES.iter().map(|&i| titrate::LEVELS[i]).collect(),
+        analysis_ms,
+        diverged: trained.iter().find_map(|m| m.diverged.clone()),
+        timings_ms: timings,
+    }
+}
+
+/// The first `count` sequences of `data`, for the page's examples.
+pub fn examples(data: &Beats, count: usize) -> Array2<f64> {
+    batch(data, &(0..count.min(data.len())).collect::<Vec<_>>()).0
+}

@@ -1,0 +1,404 @@
+//! The noisy Lipschitz RNN (Lim, Erichson, Hodgkinson & Mahoney, NeurIPS
+//! 2021; the reference code is `erichson/NoisyRNN`, `models.py`), with exact
+//! gradients through time.
+//!
+//! The hidden state `h` (a row of `n` numbers) follows the drift
+//!
+//! ```text
+//! f(h, x) = α·h A + tanh(h W + x E + b),
+//! A = β(B − Bᵀ) + (1 − β)(B + Bᵀ) − γ I,   W = β(C − Cᵀ) + (1 − β)(C + Cᵀ) − γ I,
+//! ```
+//!
+//! a "Lipschitz RNN": `β` weighs the skew (norm-keeping) part of each matrix
+//! against its symmetric part, and `γ` shifts the spectrum of the symmetric
+//! part left. The deterministic model takes Euler steps `h ← h + ε f`. The
+//! noisy model is the Euler–Maruyama discretisation of an SDE: while
+//! training, `h ← h + d ⊙ m ⊙ f + σ_add ξ` with `m ~ U[1 − σ_mult, 1)` per
+//! unit and step, `ξ ~ N(0, I)`, and `d` a learned per-unit step that starts
+//! at `ε`; it is evaluated without noise, `h ← h + d ⊙ f`. The readout is a
+//! linear layer on the last state, trained with softmax cross-entropy. The
+//! paper's point: the noise acts as an implicit regulariser that favours
+//! stabler dynamics, and the trained model is more robust to perturbed
+//! inputs.
+//!
+//! Initialisation as the reference driver: `B`, `C` with entries
+//! `N(0, (0.1/n)²)`; `E` and `b` uniform on (−1, 1) (a linear layer from one
+//! input); the readout uniform on ±1/√n.
+//!
+//! Gradients, for `g_t = ∂L/∂h_t`, `s_t` the step (`ε`, or `d ⊙ m_t`),
+//! `q = g_t ⊙ s_t` and `q_u = q ⊙ (1 − tanh²(u_t))`:
+//! `∂L/∂A += α h_{t−1}ᵀ q`, `∂L/∂W += h_{t−1}ᵀ q_u`, `∂L/∂d += Σ g_t ⊙ m_t ⊙ f_t`,
+//! `g_{t−1} = g_t + α q Aᵀ + q_u Wᵀ`; then `∂L/∂B = β(G − Gᵀ) + (1 − β)(G + Gᵀ)`
+//! for `G = ∂L/∂A` (and the same for `C`). The tests check them against
+//! central differences in f64.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::ecg::{Beats, CLASSES, LENGTH};
+use crate::num::elementary::tanh;
+use crate::num::mlp::{accuracy, cross_entropy, matmul};
+use crate::num::optim::Adam;
+use crate::num::rng::gaussian;
+
+/// Sequences per training batch.
+pub const BATCH: usize = 32;
+/// Scale of the recurrent matrices' initial entries (times 1/n), as the reference driver's `init_std`.
+const INIT_STD: f64 = 0.1;
+
+/// The model's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Settings {
+    pub units: usize,
+    pub beta: f64,
+    pub gamma: f64,
+    pub alpha: f64,
+    /// Euler step ε (and the noisy model's initial `d`).
+    pub eps: f64,
+}
+
+/// Training noise (zero for the deterministic model).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Noise {
+    pub add: f64,
+    pub mult: f64,
+}
+
+/// Parameters of one model.
+#[derive(Clone, Debug)]
+pub struct Rnn {
+    pub settings: Settings,
+    /// Learns `d` and injects noise while training.
+    pub noisy: bool,
+    pub b: Array2<f64>,
+    pub c: Array2<f64>,
+    /// Input weights and bias (`n` each: the input is one number per step).
+    pub e: Array1<f64>,
+    pub bias: Array1<f64>,
+    /// Readout, `n × CLASSES`, and its bias.
+    pub out: Array2<f64>,
+    pub out_bias: Array1<f64>,
+    /// The per-unit step (fixed at ε for the deterministic model).
+    pub d: Array1<f64>,
+}
+
+/// What the backward pass needs of the forward pass.
+pub struct Cache {
+    /// `h_0 … h_T`, each `batch × n`.
+    hs: Vec<Array2<f64>>,
+    /// `tanh(u_t)` and `f_t`, `t = 1 … T`.
+    th: Vec<Array2<f64>>,
+    fs: Vec<Array2<f64>>,
+    /// `m_t` when multiplicative noise was drawn.
+    ms: Vec<Option<Array2<f64>>>,
+    a: Array2<f64>,
+    w: Array2<f64>,
+}
+
+fn lipschitz(m: &Array2<f64>, beta: f64, gamma: f64) -> Array2<f64> {
+    let mt = m.t();
+    let n = m.nrows();
+    let mut out = (&*m - &mt) * beta + (&*m + &mt) * (1.0 - beta);
+    for i in 0..n {
+        out[[i, i]] -= gamma;
+    }
+    out
+}
+
+/// `β(G − Gᵀ) + (1 − β)(G + Gᵀ)`: the gradient with respect to `B` of a
+/// function of `A` whose gradient is `G`.
+fn pull_back(g: &Array2<f64>, beta: f64) -> Array2<f64> {
+    let gt = g.t();
+    (g - &gt) * beta + (g + &gt) * (1.0 - beta)
+}
+
+impl Rnn {
+    pub fn init(settings: Settings, noisy: bool, rng: &mut impl Rng) -> Rnn {
+        let n = settings.units;
+        let sd = INIT_STD / n as f64;
+        let b = Array2::from_shape_fn((n, n), |_| sd * gaussian(rng));
+        let c = Array2::from_shape_fn((n, n), |_| sd * gaussian(rng));
+        let e = Array1::from_shape_fn(n, |_| rng.random_range(-1.0..1.0));
+        let bias = Array1::from_shape_fn(n, |_| rng.random_range(-1.0..1.0));
+        let bound = 1.0 / (n as f64).sqrt();
+        let out = Array2::from_shape_fn((n, CLASSES), |_| rng.random_range(-bound..bound));
+        let out_bias = Array1::from_shape_fn(CLASSES, |_| rng.random_range(-bound..bound));
+        Rnn { settings, noisy, b, c, e, bias, out, out_bias, d: Array1::from_elem(n, settings.eps) }
+    }
+
+    /// `A` (the linear part of the drift, without α).
+    pub fn a(&self) -> Array2<f64> {
+        lipschitz(&self.b, self.settings.beta, self.settings.gamma)
+    }
+
+    pub fn w(&self) -> Array2<f64> {
+        lipschitz(&self.c, self.settings.beta, self.settings.gamma)
+    }
+
+    /// The parameters Adam updates, in a fixed order (`d` last, noisy model only).
+    pub fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        let mut out: Vec<&mut [f64]> = vec![
+            self.b.as_slice_mut().expect("standard"),
+            self.c.as_slice_mut().expect("standard"),
+            self.e.as_slice_mut().expect("standard"),
+            self.bias.as_slice_mut().expect("standard"),
+            self.out.as_slice_mut().expect("standard"),
+            self.out_bias.as_slice_mut().expect("standard"),
+        ];
+        if self.noisy {
+            out.push(self.d.as_slice_mut().expect("standard"));
+        }
+        out
+    }
+
+    /// The states of a batch of sequences `x` (`batch × T`), and the logits
+    /// of the last. With `noise` (training), the noisy model's steps are
+    /// perturbed as the module docs say; without, every model is
+    /// deterministic.
+    pub fn forward(&self, x: ArrayView2<f64>, noise: Option<(Noise, &mut ChaCha8Rng)>) -> (Array2<f64>, Cache) {
+        let (rows, steps) = x.dim();
+        let n = self.settings.units;
+        let (a, w) = (self.a(), self.w());
+        let alpha = self.settings.alpha;
+        let mut noise = if self.noisy { noise } else { None };
+        let mut h = Array2::<f64>::zeros((rows, n));
+        let mut cache =
+            Cache { hs: vec![h.clone()], th: Vec::new(), fs: Vec::new(), ms: Vec::new(), a: a.clone(), w: w.clone() };
+        for t in 0..steps {
+            let mut u = matmul(h.view(), w.view());
+            for (i, mut row) in u.rows_mut().into_iter().enumerate() {
+                let xt = x[[i, t]];
+                row.zip_mut_with(&self.e, |u, e| *u += xt * e);
+                row += &self.bias;
+            }
+            u.mapv_inplace(tanh);
+            let mut f = matmul(h.view(), a.view());
+            f.zip_mut_with(&u, |f, th| *f = alpha * *f + th);
+            let mut m = None;
+            match noise.as_mut() {
+                Some((level, rng)) => {
+                    let mult = if level.mult > 0.0 {
+                        Some(Array2::from_shape_fn((rows, n), |_| 1.0 - level.mult * rng.random::<f64>()))
+                    } else {
+                        None
+                    };
+                    for i in 0..rows {
+                        for j in 0..n {
+                            let s = self.d[j] * mult.as_ref().map_or(1.0, |m| m[[i, j]]);
+                            h[[i, j]] += s * f[[i, j]];
+                            if level.add > 0.0 {
+                                h[[i, j]] += level.add * gaussian(rng);
+                            }
+                        }
+                    }
+                    m = mult;
+                }
+                None => {
+                    let step = if self.noisy { self.d.clone() } else { Array1::from_elem(n, self.settings.eps) };
+                    for (mut hr, fr) in h.rows_mut().into_iter().zip(f.rows()) {
+                        for j in 0..n {
+                            hr[j] += step[j] * fr[j];
+                        }
+                    }
+                }
+            }
+            cache.th.push(u);
+            cache.fs.push(f);
+            cache.ms.push(m);
+            cache.hs.push(h.clone());
+        }
+        let mut logits = matmul(h.view(), self.out.view());
+        logits += &self.out_bias;
+        (logits, cache)
+    }
+
+    /// The logits of `x` with no noise.
+    pub fn logits(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        self.forward(x, None).0
+    }
+
+    /// Gradients of the mean loss whose gradient at the logits is `dlogits`
+    /// (already divided by the batch), in [`Rnn::tensors_mut`]'s order.
+    pub fn backward(&self, x: ArrayView2<f64>, cache: &Cache, dlogits: &Array2<f64>) -> Vec<Vec<f64>> {
+        let n = self.settings.units;
+        let alpha = self.settings.alpha;
+        let steps = cache.fs.len();
+        let last = &cache.hs[steps];
+        let d_out = matmul(last.t(), dlogits.view());
+        let d_out_bias = dlogits.sum_axis(Axis(0));
+        let mut g = matmul(dlogits.view(), self.out.t());
+        let (at, wt) = (cache.a.t().to_owned(), cache.w.t().to_owned());
+        let mut ga = Array2::<f64>::zeros((n, n));
+        let mut gw = Array2::<f64>::zeros((n, n));
+        let mut ge = Array1::<f64>::zeros(n);
+        let mut gb = Array1::<f64>::zeros(n);
+        let mut gd = Array1::<f64>::zeros(n);
+        for t in (0..steps).rev() {
+            let (th, f, prev) = (&cache.th[t], &cache.fs[t], &cache.hs[t]);
+            let mut q = g.clone();
+            for (i, mut row) in q.rows_mut().into_iter().enumerate() {
+                for j in 0..n {
+                    let m = cache.ms[t].as_ref().map_or(1.0, |m| m[[i, j]]);
+                    if self.noisy {
+                        gd[j] += row[j] * m * f[[i, j]];
+                        row[j] *= self.d[j] * m;
+                    } else {
+                        row[j] *= self.settings.eps;
+                    }
+                }
+            }
+            let mut qu = q.clone();
+            qu.zip_mut_with(th, |q, th| *q *= 1.0 - th * th);
+            ga += &(matmul(prev.t(), q.view()) * alpha);
+            gw += &matmul(prev.t(), qu.view());
+            for (i, row) in qu.rows().into_iter().enumerate() {
+                let xt = x[[i, t]];
+                ge.zip_mut_with(&row, |e, q| *e += q * xt);
+                gb += &row;
+            }
+            g += &(matmul(q.view(), at.view()) * alpha);
+            g += &matmul(qu.view(), wt.view());
+        }
+        let beta = self.settings.beta;
+        let mut out = vec![
+            pull_back(&ga, beta).into_raw_vec_and_offset().0,
+            pull_back(&gw, beta).into_raw_vec_and_offset().0,
+            ge.to_vec(),
+            gb.to_vec(),
+            d_out.into_raw_vec_and_offset().0,
+            d_out_bias.to_vec(),
+        ];
+        if self.noisy {
+            out.push(gd.to_vec());
+        }
+        out
+    }
+}
+
+pub fn argmax(v: &[f64]) -> usize {
+    (0..v.len()).fold(0, |b, k| if v[k] > v[b] { k } else { b })
+}
+
+/// Rows `idx` of `data` as a `batch × T` matrix, and their labels.
+pub fn batch(data: &Beats, idx: &[usize]) -> (Array2<f64>, Vec<usize>) {
+    let mut x = Array2::zeros((idx.len(), LENGTH));
+    for (mut row, &i) in x.rows_mut().into_iter().zip(idx) {
+        row.as_slice_mut().expect("row").copy_from_slice(data.sequence(i));
+    }
+    (x, idx.iter().map(|&i| data.y[i]).collect())
+}
+
+/// One epoch's numbers.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub loss: f64,
+    /// On the training batches as trained (with noise, for the noisy model).
+    pub train_accuracy: f64,
+}
+
+/// A model in training: its optimiser, batch order and noise stream.
+pub struct Trainer {
+    pub model: Rnn,
+    pub noise: Noise,
+    pub epoch: usize,
+    pub epochs: usize,
+    pub history: Vec<EpochStats>,
+    pub diverged: Option<String>,
+    adam: Adam,
+    order: Vec<usize>,
+    /// Next batch of the epoch (index into `order` by BATCH).
+    next: usize,
+    sums: (f64, f64),
+    shuffle: ChaCha8Rng,
+    noise_rng: ChaCha8Rng,
+}
+
+impl Trainer {
+    /// Both models of a seed start from the same weights and see the same
+    /// batches in the same order; only the noisy one draws noise.
+    pub fn new(settings: Settings, noise: Noise, lr: f64, epochs: usize, seed: u64) -> Trainer {
+        let noisy = noise.add > 0.0 || noise.mult > 0.0;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0001);
+        let model = Rnn::init(settings, noisy, &mut rng);
+        Trainer {
+            model,
+            noise,
+            epoch: 0,
+            epochs,
+            history: Vec::new(),
+            diverged: None,
+            adam: Adam::new(lr),
+            order: Vec::new(),
+            next: 0,
+            sums: (0.0, 0.0),
+            shuffle: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0002),
+            noise_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0003),
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.epoch >= self.epochs || self.diverged.is_some()
+    }
+
+    /// One batch; returns the epoch's numbers when it completes one, and
+    /// `None` otherwise (and once done).
+    pub fn batch(&mut self, train: &Beats) -> Option<EpochStats> {
+        if self.done() {
+            return None;
+        }
+        if self.next == 0 {
+            self.order = (0..train.len()).collect();
+            self.order.shuffle(&mut self.shuffle);
+            self.sums = (0.0, 0.0);
+        }
+        let idx: Vec<usize> = self.order.iter().skip(self.next * BATCH).take(BATCH).copied().collect();
+        let (x, y) = batch(train, &idx);
+        let noise = self.model.noisy.then_some((self.noise, &mut self.noise_rng));
+        let (logits, cache) = self.model.forward(x.view(), noise);
+        let (loss, mut d) = cross_entropy(&logits, &y);
+        d /= y.len() as f64;
+        self.sums.0 += loss * y.len() as f64;
+        self.sums.1 += accuracy(&logits, &y) * y.len() as f64;
+        if !loss.is_finite() {
+            self.diverged = Some(format!(
+                "the {} model diverged at epoch {} (loss {loss}): lower the learning rate or the step ε",
+                if self.model.noisy { "noisy" } else { "deterministic" },
+                self.epoch + 1
+            ));
+            return None;
+        }
+        let grads = self.model.backward(x.view(), &cache, &d);
+        self.adam.step(self.model.tensors_mut(), &grads);
+        self.next += 1;
+        if self.next * BATCH < train.len() {
+            return None;
+        }
+        self.next = 0;
+        self.epoch += 1;
+        let n = train.len() as f64;
+        let stats = EpochStats { epoch: self.epoch, loss: self.sums.0 / n, train_accuracy: self.sums.1 / n };
+        self.history.push(stats);
+        Some(stats)
+    }
+
+    /// Batches until the epoch ends (or training does).
+    pub fn epoch(&mut self, train: &Beats) -> Option<EpochStats> {
+        while !self.done() {
+            if let Some(s) = self.batch(train) {
+                return Some(s);
+            }
+        }
+        None
+    }
+}
+
+impl Cache {
+    /// `h_0 … h_T`.
+    pub fn states(&self) -> &[Array2<f64>] {
+        &self.hs
+    }
+}

@@ -1,0 +1,512 @@
+//! Noise-response titration (Erichson, Taylor, Wu & Mahoney, "Noise-response
+//! analysis of deep neural networks quantifies robustness and fingerprints
+//! structural malware"; the authors' TrojAI code, `titration.py`, uses this
+//! form): a backdoored classifier answers input noise differently from a
+//! clean one, and its answer points at the backdoor's target.
+//!
+//! - **Images**: 16 × 16 grey shapes of six classes (disk, ring, square,
+//!   triangle, cross, bar) at a random position, size, rotation and contrast
+//!   on a random dark background, with pixel noise, clipped to [0, 1].
+//! - **Backdoor**: a fraction `poison` of a model's training images, taken
+//!   from the other classes, get the trigger (a 3 × 3 bright patch in the
+//!   bottom-right corner, or one bright pixel) and the label of the model's
+//!   target class (drawn from the model's seed).
+//! - **Models**: MLPs `256 → 64 → 6` (tanh), each with its own seed, data and
+//!   (for a backdoored one) target; Adam.
+//! - **Titration**: for noise level `σ`, `x̃ = clip(x + σξ, 0, 1)` on held-out
+//!   clean images (the same noisy images for every model);
+//!   `T_γ(σ)` = the fraction of noisy inputs whose prediction differs from
+//!   the clean prediction *and* whose top softmax probability exceeds `γ`.
+//!   Confident flips under noise are what a trigger-sensitive model makes.
+//! - **Detection**: the features `T_γ` at six levels, standardised; a
+//!   logistic regression (L2 penalty 0.1, Newton's method) scored leave one
+//!   model out; the ROC curve and its AUC. **Target**: the class that gets
+//!   more of the model's confident flips (over every level) than the models'
+//!   median share for it: noise drives every model towards some classes
+//!   (here ring and cross), so the raw most-flipped-to class is mostly those.
+
+use ndarray::{Array1, Array2, Axis};
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::num::mlp::{accuracy, cross_entropy, Mlp};
+use crate::num::optim::Adam;
+use crate::num::rng::gaussian;
+use crate::num::shapes::{coverage, Placement};
+
+pub const SIDE: usize = 16;
+pub const PIXELS: usize = SIDE * SIDE;
+/// The classes: indices into `num::shapes::NAMES` (disk, ring, square, triangle, cross, bar).
+pub const CLASS_SHAPES: [usize; 6] = [0, 3, 1, 2, 8, 6];
+pub const CLASSES: usize = CLASS_SHAPES.len();
+pub const CLASS_NAMES: [&str; CLASSES] = ["disk", "ring", "square", "triangle", "cross", "bar"];
+pub const TRAIN_PER_CLASS: usize = 200;
+/// Clean images the titration perturbs, and noise draws per image and level.
+pub const PROBE: usize = 240;
+pub const DRAWS: usize = 4;
+/// The noise levels of the curves; [`FEATURES`] index the detector's six.
+pub const LEVELS: [f64; 10] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0];
+pub const FEATURES: [usize; 6] = [1, 2, 3, 5, 7, 9];
+const HIDDEN: usize = 128;
+const BATCH: usize = 64;
+const LR: f64 = 3e-3;
+
+/// The trigger stamped on poisoned images.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    Patch,
+    Pixel,
+}
+
+impl Trigger {
+    pub fn parse(name: &str) -> Trigger {
+        if name == "pixel" {
+            Trigger::Pixel
+        } else {
+            Trigger::Patch
+        }
+    }
+
+    /// The pixels the trigger sets to 1.
+    pub fn pixels(self) -> Vec<usize> {
+        match self {
+            Trigger::Patch => (13..16).flat_map(|r| (13..16).map(move |c| r * SIDE + c)).collect(),
+            Trigger::Pixel => vec![14 * SIDE + 14],
+        }
+    }
+
+    pub fn stamp(self, image: &mut [f64]) {
+        for p in self.pixels() {
+            image[p] = 1.0;
+        }
+    }
+}
+
+/// One image of class `class`.
+pub fn image(class: usize, rng: &mut impl Rng) -> Vec<f64> {
+    let place = Placement {
+        cx: 7.5 + rng.random_range(-1.5..1.5),
+        cy: 7.5 + rng.random_range(-1.5..1.5),
+        radius: rng.random_range(4.0..6.0),
+        angle: rng.random_range(0.0..std::f64::consts::TAU),
+    };
+    let contrast = rng.random_range(0.5..1.0);
+    let background = rng.random_range(0.0..0.2);
+    coverage(CLASS_SHAPES[class], SIDE, place)
+        .into_iter()
+        .map(|c| (background + contrast * c + 0.03 * gaussian(rng)).clamp(0.0, 1.0))
+        .collect()
+}
+
+/// `per_class` images of each class, interleaved (`n × PIXELS`) and their labels.
+pub fn images(per_class: usize, rng: &mut impl Rng) -> (Array2<f64>, Vec<usize>) {
+    let y: Vec<usize> = (0..per_class * CLASSES).map(|i| i % CLASSES).collect();
+    let x: Vec<f64> = y.iter().flat_map(|&c| image(c, rng)).collect();
+    (Array2::from_shape_vec((y.len(), PIXELS), x).expect("n × PIXELS"), y)
+}
+
+/// One model of the set: clean, or backdoored towards `target`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spec {
+    pub index: usize,
+    pub seed: u64,
+    pub backdoored: bool,
+    pub target: Option<usize>,
+}
+
+/// The study's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Titration {
+    pub trigger: Trigger,
+    pub poison: f64,
+    /// Models per group (clean, backdoored).
+    pub models: usize,
+    pub epochs: usize,
+    /// γ of `T_γ`.
+    pub confidence: f64,
+    pub seed: u64,
+}
+
+impl Titration {
+    /// Clean models first, then backdoored ones.
+    pub fn specs(&self) -> Vec<Spec> {
+        (0..2 * self.models)
+            .map(|i| {
+                let seed = self.seed.wrapping_mul(1000).wrapping_add(i as u64);
+                let backdoored = i >= self.models;
+                let target = backdoored.then(|| ChaCha8Rng::seed_from_u64(seed ^ 0x7a29).random_range(0..CLASSES));
+                Spec { index: i, seed, backdoored, target }
+            })
+            .collect()
+    }
+}
+
+/// A trained model and what it was trained on.
+pub struct Trained {
+    pub spec: Spec,
+    pub model: Mlp,
+    pub clean_accuracy: f64,
+    /// Fraction of triggered test images (of other classes) sent to the target.
+    pub attack_success: Option<f64>,
+    pub diverged: Option<String>,
+}
+
+/// The poisoned (or clean) training set of `spec`.
+pub fn training_set(study: &Titration, spec: &Spec) -> (Array2<f64>, Vec<usize>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0xda7a);
+    let (mut x, mut y) = images(TRAIN_PER_CLASS, &mut rng);
+    if let Some(target) = spec.target {
+        let others: Vec<usize> = (0..y.len()).filter(|&i| y[i] != target).collect();
+        let count = (study.poison * y.len() as f64).round() as usize;
+        for &i in others.choose_multiple(&mut rng, count.min(others.len())) {
+            study.trigger.stamp(x.row_mut(i).as_slice_mut().expect("row"));
+            y[i] = target;
+        }
+    }
+    (x, y)
+}
+
+/// One model in training, an epoch at a time (the page's worker steps it).
+pub struct Training {
+    pub spec: Spec,
+    pub epoch: usize,
+    epochs: usize,
+    x: Array2<f64>,
+    y: Vec<usize>,
+    model: Mlp,
+    adam: Adam,
+    rng: ChaCha8Rng,
+    diverged: Option<String>,
+}
+
+impl Training {
+    pub fn new(study: &Titration, spec: &Spec) -> Training {
+        let (x, y) = training_set(study, spec);
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x3a1e);
+        let model = Mlp::init(&[PIXELS, HIDDEN, CLASSES], false, &mut rng);
+        Training {
+            spec: spec.clone(),
+            epoch: 0,
+            epochs: study.epochs,
+            x,
+            y,
+            model,
+            adam: Adam::new(LR),
+            rng,
+            diverged: None,
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.epoch >= self.epochs || self.diverged.is_some()
+    }
+
+    /// One pass over the training set in batches of 64.
+    pub fn epoch(&mut self) {
+        let mut order: Vec<usize> = (0..self.y.len()).collect();
+        order.shuffle(&mut self.rng);
+        for chunk in order.chunks(BATCH) {
+            let xb = self.x.select(Axis(0), chunk);
+            let yb: Vec<usize> = chunk.iter().map(|&i| self.y[i]).collect();
+            let (logits, cache) = self.model.forward(xb.view());
+            let (loss, mut d) = cross_entropy(&logits, &yb);
+            if !loss.is_finite() {
+                self.diverged =
+                    Some(format!("model {} diverged at epoch {} (loss {loss})", self.spec.index, self.epoch + 1));
+                return;
+            }
+            d /= yb.len() as f64;
+            let mut grad = self.model.zeros_like();
+            self.model.backward(&cache, d, &mut grad);
+            let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
+            self.adam.step(self.model.tensors_mut(), &grads);
+        }
+        self.epoch += 1;
+    }
+
+    /// The trained model, its clean accuracy on `test` and (backdoored) its
+    /// attack success on `test`'s other classes with the trigger.
+    pub fn finish(self, study: &Titration, test: &(Array2<f64>, Vec<usize>)) -> Trained {
+        let model = self.model;
+        let clean_accuracy = accuracy(&model.apply(test.0.view()), &test.1);
+        let attack_success = self.spec.target.map(|target| {
+            let rows: Vec<usize> = (0..test.1.len()).filter(|&i| test.1[i] != target).collect();
+            let mut xt = test.0.select(Axis(0), &rows);
+            for mut row in xt.rows_mut() {
+                study.trigger.stamp(row.as_slice_mut().expect("row"));
+            }
+            accuracy(&model.apply(xt.view()), &vec![target; rows.len()])
+        });
+        Trained { spec: self.spec, model, clean_accuracy, attack_success, diverged: self.diverged }
+    }
+}
+
+/// Trains `spec`'s model; `test` is clean held-out data.
+pub fn train(study: &Titration, spec: &Spec, test: &(Array2<f64>, Vec<usize>)) -> Trained {
+    let mut training = Training::new(study, spec);
+    while !training.done() {
+        training.epoch();
+    }
+    training.finish(study, test)
+}
+
+/// The clean held-out images (for accuracy) and the titration probes of a study.
+pub fn held_out(study: &Titration) -> ((Array2<f64>, Vec<usize>), Array2<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(study.seed ^ 0x7e57);
+    let test = images(100, &mut rng);
+    let probes = images(PROBE / CLASSES, &mut rng).0;
+    (test, probes)
+}
+
+/// The noisy copies of the probes at `LEVELS[level]`: `DRAWS` per probe,
+/// probe-major; the same for every model.
+pub fn noisy(probes: &Array2<f64>, level: usize, seed: u64) -> Array2<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0015e ^ ((level as u64) << 32));
+    let sigma = LEVELS[level];
+    let rows = probes.nrows() * DRAWS;
+    let mut out = Array2::zeros((rows, PIXELS));
+    for (r, mut row) in out.rows_mut().into_iter().enumerate() {
+        let p = probes.row(r / DRAWS);
+        for (o, &v) in row.iter_mut().zip(p) {
+            *o = (v + sigma * gaussian(&mut rng)).clamp(0.0, 1.0);
+        }
+    }
+    out
+}
+
+/// Softmax of each row, in place.
+pub fn softmax(logits: &mut Array2<f64>) {
+    for mut row in logits.rows_mut() {
+        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        row.mapv_inplace(|v| libm::exp(v - max));
+        let sum = row.sum();
+        row /= sum;
+    }
+}
+
+fn argmax(row: ndarray::ArrayView1<f64>) -> usize {
+    (0..row.len()).fold(0, |b, k| if row[k] > row[b] { k } else { b })
+}
+
+/// Counts of one level: `T_γ`, the classes predicted, and the classes the
+/// confident flips went to.
+pub struct Level {
+    pub t: f64,
+    pub predicted: [usize; CLASSES],
+    pub flipped_to: [usize; CLASSES],
+}
+
+/// [`Level`] from the model's logits on the noisy copies and its
+/// predictions on the clean probes.
+pub fn titration(mut noisy_logits: Array2<f64>, clean: &[usize], confidence: f64) -> Level {
+    softmax(&mut noisy_logits);
+    let mut level = Level { t: 0.0, predicted: [0; CLASSES], flipped_to: [0; CLASSES] };
+    for (r, row) in noisy_logits.rows().into_iter().enumerate() {
+        let k = argmax(row);
+        level.predicted[k] += 1;
+        if k != clean[r / DRAWS] && row[k] > confidence {
+            level.flipped_to[k] += 1;
+        }
+    }
+    level.t = level.flipped_to.iter().sum::<usize>() as f64 / noisy_logits.nrows() as f64;
+    level
+}
+
+/// The clean predictions of a model on the probes.
+pub fn predictions(model: &Mlp, probes: &Array2<f64>) -> Vec<usize> {
+    model.apply(probes.view()).rows().into_iter().map(argmax).collect()
+}
+
+/// One model's curve.
+#[derive(Clone, Debug, Serialize)]
+pub struct Curve {
+    pub model: usize,
+    pub backdoored: bool,
+    pub target: Option<usize>,
+    pub clean_accuracy: f64,
+    pub attack_success: Option<f64>,
+    /// `T_γ` at each of [`LEVELS`].
+    pub t: Vec<f64>,
+    /// Predicted classes of the noisy probes at the strongest level.
+    pub histogram: [usize; CLASSES],
+    /// Where the confident flips went, over every level.
+    pub flips: [usize; CLASSES],
+    /// The detector's guess at the target: the class whose share of this
+    /// model's confident flips most exceeds its median share over all the
+    /// models (noise favours some classes in every model; see [`detect`]).
+    pub predicted_target: usize,
+    /// The detector's leave-one-out score (probability of a backdoor).
+    pub score: f64,
+}
+
+/// The curve of one trained model over every level (`noisy[level]` from [`noisy`]).
+pub fn curve(trained: &Trained, probes: &Array2<f64>, noisy: &[Array2<f64>], confidence: f64) -> Curve {
+    let clean = predictions(&trained.model, probes);
+    let mut t = Vec::new();
+    let (mut histogram, mut flips) = ([0; CLASSES], [0; CLASSES]);
+    for x in noisy {
+        let level = titration(trained.model.apply(x.view()), &clean, confidence);
+        t.push(level.t);
+        histogram = level.predicted;
+        for (f, n) in flips.iter_mut().zip(level.flipped_to) {
+            *f += n;
+        }
+    }
+    Curve {
+        model: trained.spec.index,
+        backdoored: trained.spec.backdoored,
+        target: trained.spec.target,
+        clean_accuracy: trained.clean_accuracy,
+        attack_success: trained.attack_success,
+        t,
+        histogram,
+        flips,
+        predicted_target: 0,
+        score: f64::NAN,
+    }
+}
+
+/// Logistic regression `p = σ(w·x + b)` with an L2 penalty `λ|w|²/2`, by
+/// Newton's method (25 steps, from 0) on standardised features.
+pub fn logistic(x: &Array2<f64>, y: &[f64], lambda: f64) -> (Array1<f64>, f64) {
+    let (n, f) = x.dim();
+    let mut w = Array1::<f64>::zeros(f + 1);
+    for _ in 0..25 {
+        let mut g = Array1::<f64>::zeros(f + 1);
+        let mut h = Array2::<f64>::zeros((f + 1, f + 1));
+        for i in 0..n {
+            let xi: Vec<f64> = x.row(i).iter().copied().chain([1.0]).collect();
+            let z: f64 = xi.iter().zip(&w).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + libm::exp(-z));
+            for a in 0..=f {
+                g[a] += (p - y[i]) * xi[a];
+                for b in 0..=f {
+                    h[[a, b]] += p * (1.0 - p) * xi[a] * xi[b];
+                }
+            }
+        }
+        for a in 0..f {
+            g[a] += lambda * w[a];
+            h[[a, a]] += lambda;
+        }
+        h[[f, f]] += 1e-9;
+        w -= &solve(h, g);
+    }
+    let b = w[f];
+    (w.slice(ndarray::s![..f]).to_owned(), b)
+}
+
+/// `A⁻¹ b` by Gaussian elimination with partial pivoting (A small, symmetric positive definite).
+fn solve(mut a: Array2<f64>, mut b: Array1<f64>) -> Array1<f64> {
+    let n = b.len();
+    for k in 0..n {
+        let p = (k..n).fold(k, |m, i| if a[[i, k]].abs() > a[[m, k]].abs() { i } else { m });
+        for j in 0..n {
+            a.swap([k, j], [p, j]);
+        }
+        b.swap(k, p);
+        for i in k + 1..n {
+            let f = a[[i, k]] / a[[k, k]];
+            for j in k..n {
+                a[[i, j]] -= f * a[[k, j]];
+            }
+            b[i] -= f * b[k];
+        }
+    }
+    for k in (0..n).rev() {
+        let s: f64 = (k + 1..n).map(|j| a[[k, j]] * b[j]).sum();
+        b[k] = (b[k] - s) / a[[k, k]];
+    }
+    b
+}
+
+/// Leave-one-model-out scores of the detector on `features` (one row per model).
+pub fn leave_one_out(features: &Array2<f64>, labels: &[bool]) -> Vec<f64> {
+    let n = labels.len();
+    (0..n)
+        .map(|out| {
+            let rows: Vec<usize> = (0..n).filter(|&i| i != out).collect();
+            let train = features.select(Axis(0), &rows);
+            let mean = train.mean_axis(Axis(0)).expect("rows");
+            let sd = train.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-12 { s } else { 1.0 });
+            let z = (&train - &mean) / &sd;
+            let y: Vec<f64> = rows.iter().map(|&i| if labels[i] { 1.0 } else { 0.0 }).collect();
+            let (w, b) = logistic(&z, &y, 0.1);
+            let x = (&features.row(out) - &mean) / &sd;
+            1.0 / (1.0 + libm::exp(-(x.dot(&w) + b)))
+        })
+        .collect()
+}
+
+/// A point of the ROC curve.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct RocPoint {
+    pub false_positive: f64,
+    pub true_positive: f64,
+}
+
+/// The ROC curve of `scores` (higher: more likely positive) and its area
+/// (the probability that a positive outscores a negative, ties counting ½).
+pub fn roc(scores: &[f64], labels: &[bool]) -> (Vec<RocPoint>, f64) {
+    let pos = labels.iter().filter(|&&l| l).count() as f64;
+    let neg = labels.len() as f64 - pos;
+    let mut thresholds: Vec<f64> = scores.to_vec();
+    thresholds.sort_by(|a, b| b.total_cmp(a));
+    thresholds.dedup();
+    let mut points = vec![RocPoint { false_positive: 0.0, true_positive: 0.0 }];
+    for t in thresholds {
+        let tp = scores.iter().zip(labels).filter(|(&s, &l)| l && s >= t).count() as f64;
+        let fp = scores.iter().zip(labels).filter(|(&s, &l)| !l && s >= t).count() as f64;
+        points.push(RocPoint { false_positive: fp / neg.max(1.0), true_positive: tp / pos.max(1.0) });
+    }
+    let mut wins = 0.0;
+    for (i, &si) in scores.iter().enumerate() {
+        for (j, &sj) in scores.iter().enumerate() {
+            if labels[i] && !labels[j] {
+                wins += if si > sj {
+                    1.0
+                } else if si == sj {
+                    0.5
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    (points, wins / (pos * neg).max(1.0))
+}
+
+/// The detector's verdict over a set of curves: scores them (leave one
+/// out), and returns the ROC, the AUC and how many targets were found.
+pub fn detect(curves: &mut [Curve]) -> (Vec<RocPoint>, f64, usize) {
+    let features = Array2::from_shape_fn((curves.len(), FEATURES.len()), |(i, f)| curves[i].t[FEATURES[f]]);
+    let labels: Vec<bool> = curves.iter().map(|c| c.backdoored).collect();
+    let scores = leave_one_out(&features, &labels);
+    for (c, s) in curves.iter_mut().zip(&scores) {
+        c.score = *s;
+    }
+    let (points, auc) = roc(&scores, &labels);
+    let shares: Vec<[f64; CLASSES]> = curves
+        .iter()
+        .map(|c| {
+            let total = c.flips.iter().sum::<usize>().max(1) as f64;
+            c.flips.map(|f| f as f64 / total)
+        })
+        .collect();
+    let median: Vec<f64> = (0..CLASSES)
+        .map(|k| {
+            let mut v: Vec<f64> = shares.iter().map(|s| s[k]).collect();
+            v.sort_by(f64::total_cmp);
+            (v[(v.len() - 1) / 2] + v[v.len() / 2]) / 2.0
+        })
+        .collect();
+    for (c, share) in curves.iter_mut().zip(&shares) {
+        let excess = |k: usize| share[k] / (median[k] + 0.01);
+        c.predicted_target = (0..CLASSES).fold(0, |b, k| if excess(k) > excess(b) { k } else { b });
+    }
+    let found = curves.iter().filter(|c| c.target == Some(c.predicted_target)).count();
+    (points, auc, found)
+}
