@@ -326,3 +326,31 @@ fn transfer_saliency_maps_match_cpu_twin() {
     let worst = cpu.iter().zip(f64s.iter()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
     assert!(worst < 1e-4 * scale, "f32 maps differ from f64 by {worst} (scale {scale})");
 }
+
+#[test]
+fn noise_paths_match_cpu_twin() {
+    use continuum::labs::noise::paths::{advance_cpu, stats, Sde};
+    use continuum::labs::noise::paths_kernel::PathsKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = PathsKernel::new(&gpu);
+    // Two sizes (buffers grow, then are reused); steps not a multiple of 4
+    // or of the records, so blocks straddle checkpoints.
+    for (paths, horizon, dt) in [(70, 0.5, 1e-3), (300, 2.0, 1e-3), (5, 0.0123, 1e-3)] {
+        let sde = Sde { a: 0.5, sigma: 1.5, dt, horizon, paths, seed: 11 };
+        let cpu = advance_cpu(&sde, 0, paths);
+        let got = pollster::block_on(kernel.run(&gpu, &sde)).unwrap();
+        // log|X| is a sum over the steps of log|1 + y| (f32, the device's log):
+        // differences grow like the square root of the steps.
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err <= 1e-4, "{paths} paths to T = {horizon}: parity error {err:e}");
+        let (g, c) = (stats(&sde, &got), stats(&sde, &cpu));
+        assert!(
+            (g.fraction_decayed - c.fraction_decayed).abs() <= 1.0 / paths as f64,
+            "a path near its start may round either way"
+        );
+    }
+    // Control: another seed's paths are far from these.
+    let sde = Sde { a: 0.5, sigma: 1.5, dt: 1e-3, horizon: 0.5, paths: 70, seed: 11 };
+    let other = pollster::block_on(kernel.run(&gpu, &Sde { seed: 12, ..sde })).unwrap();
+    assert!(continuum::gpu::parity_error(&other, &advance_cpu(&sde, 0, 70)) > 0.1);
+}

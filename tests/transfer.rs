@@ -45,6 +45,6 @@ fn pgd_stays_in_the_ball_and_raises_the_loss() {
         let d = &a - &b;
         assert!(d.dot(&d).sqrt() <= 1.0 + 1e-12);
     }
-    let acc = |x: ndarray::ArrayView2<f64>| continuum::labs::transfer::accuracy(&source.model.apply(x), &data.y[..50]);
+    let acc = |x: ndarray::ArrayView2<f64>| continuum::num::mlp::accuracy(&source.model.apply(x), &data.y[..50]);
     assert!(acc(adv.view()) < acc(x) - 0.1, "the attack did not hurt: {} → {}", acc(x), acc(adv.view()));
 }

@@ -203,6 +203,36 @@ impl Mlp {
     }
 }
 
+/// Softmax cross-entropy of `logits` against `y`: the mean loss, and
+/// ∂(sum of losses)/∂logits (per example, not averaged). `libm`'s exp and
+/// log: the same bits in the page and the CLI.
+pub fn cross_entropy(logits: &Array2<f64>, y: &[usize]) -> (f64, Array2<f64>) {
+    let mut d = logits.clone();
+    let mut loss = 0.0;
+    for (mut row, &label) in d.rows_mut().into_iter().zip(y) {
+        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let sum: f64 = row.iter().map(|&v| libm::exp(v - max)).sum();
+        loss += libm::log(sum) + max - row[label];
+        row.mapv_inplace(|v| libm::exp(v - max) / sum);
+        row[label] -= 1.0;
+    }
+    (loss / y.len() as f64, d)
+}
+
+/// The fraction of rows whose largest entry is at the label (the first on ties).
+pub fn accuracy(logits: &Array2<f64>, y: &[usize]) -> f64 {
+    let right = logits
+        .rows()
+        .into_iter()
+        .zip(y)
+        .filter(|(row, &label)| {
+            let best = (0..row.len()).fold(0, |b, k| if row[k] > row[b] { k } else { b });
+            best == label
+        })
+        .count();
+    right as f64 / y.len().max(1) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,34 +288,4 @@ mod tests {
             assert_eq!(net.input_gradient(&cache, r.clone()), dx);
         }
     }
-}
-
-/// Softmax cross-entropy of `logits` against `y`: the mean loss, and
-/// ∂(sum of losses)/∂logits (per example, not averaged). `libm`'s exp and
-/// log: the same bits in the page and the CLI.
-pub fn cross_entropy(logits: &Array2<f64>, y: &[usize]) -> (f64, Array2<f64>) {
-    let mut d = logits.clone();
-    let mut loss = 0.0;
-    for (mut row, &label) in d.rows_mut().into_iter().zip(y) {
-        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-        let sum: f64 = row.iter().map(|&v| libm::exp(v - max)).sum();
-        loss += libm::log(sum) + max - row[label];
-        row.mapv_inplace(|v| libm::exp(v - max) / sum);
-        row[label] -= 1.0;
-    }
-    (loss / y.len() as f64, d)
-}
-
-/// The fraction of rows whose largest entry is at the label (the first on ties).
-pub fn accuracy(logits: &Array2<f64>, y: &[usize]) -> f64 {
-    let right = logits
-        .rows()
-        .into_iter()
-        .zip(y)
-        .filter(|(row, &label)| {
-            let best = (0..row.len()).fold(0, |b, k| if row[k] > row[b] { k } else { b });
-            best == label
-        })
-        .count();
-    right as f64 / y.len().max(1) as f64
 }

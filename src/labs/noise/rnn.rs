@@ -101,7 +101,7 @@ pub struct Cache {
 fn lipschitz(m: &Array2<f64>, beta: f64, gamma: f64) -> Array2<f64> {
     let mt = m.t();
     let n = m.nrows();
-    let mut out = (&*m - &mt) * beta + (&*m + &mt) * (1.0 - beta);
+    let mut out = (m - &mt) * beta + (m + &mt) * (1.0 - beta);
     for i in 0..n {
         out[[i, i]] -= gamma;
     }
