@@ -50,13 +50,13 @@ fn gradient_check(noise: Noise) -> (f64, f64) {
     let (mut worst, mut scale) = (0.0f64, 0.0f64);
     let h = 1e-6;
     for (t, g) in grads.iter().enumerate() {
-        for i in 0..g.len() {
+        for (i, &gi) in g.iter().enumerate() {
             let mut plus = model.clone();
             plus.tensors_mut()[t][i] += h;
             let mut minus = model.clone();
             minus.tensors_mut()[t][i] -= h;
             let fd = (loss(&plus, &x, &y, noise).0 - loss(&minus, &x, &y, noise).0) / (2.0 * h);
-            worst = worst.max((fd - g[i]).abs());
+            worst = worst.max((fd - gi).abs());
             scale = scale.max(fd.abs());
         }
     }
@@ -218,4 +218,32 @@ fn every_study_reports_the_fields_its_issue_names() {
             assert!(report.get(field).is_some(), "{link}: no {field}");
         }
     }
+}
+
+#[test]
+fn the_input_gradient_is_exact() {
+    let mut model = Rnn::init(settings(5), true, &mut ChaCha8Rng::seed_from_u64(8));
+    model.b.mapv_inplace(|v| v * 20.0);
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let x = Array2::from_shape_fn((2, 10), |_| continuum::num::rng::gaussian(&mut rng));
+    let y = [1, 0];
+    let margin = |x: &Array2<f64>| {
+        let z = model.logits(x.view());
+        (0..2).map(|i| z[[i, 1 - y[i]]] - z[[i, y[i]]]).sum::<f64>()
+    };
+    let (_, cache) = model.forward(x.view(), None);
+    let d = Array2::from_shape_fn((2, 2), |(i, k)| if k == y[i] { -1.0 } else { 1.0 });
+    let g = model.input_gradient(x.view(), &cache, &d);
+    let h = 1e-6;
+    let mut worst = 0.0f64;
+    for i in 0..2 {
+        for t in 0..10 {
+            let (mut plus, mut minus) = (x.clone(), x.clone());
+            plus[[i, t]] += h;
+            minus[[i, t]] -= h;
+            worst = worst.max(((margin(&plus) - margin(&minus)) / (2.0 * h) - g[[i, t]]).abs());
+        }
+    }
+    let scale = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(worst <= 1e-7 && scale > 1e-3, "error {worst:e}, largest {scale:e}");
 }

@@ -198,6 +198,15 @@ impl RnnSeed {
         self.deterministic.done() && self.noisy.done()
     }
 
+    /// Both models' [`Rnn::sensitivity`] on the first 500 test sequences.
+    pub fn sensitivity(&self) -> Pair<rnn::Sensitivity> {
+        let (x, y) = batch(&self.test, &(0..500.min(self.test.len())).collect::<Vec<_>>());
+        Pair {
+            deterministic: self.deterministic.model.sensitivity(x.view(), &y),
+            noisy: self.noisy.model.sensitivity(x.view(), &y),
+        }
+    }
+
     /// Accuracies of both models on the perturbed test sets, in [`robust::conditions`] order.
     pub fn robustness(&self) -> Vec<[f64; 2]> {
         // Level 0 of every kind is the clean test set: evaluated once.
@@ -250,6 +259,9 @@ pub struct RnnReport {
     pub spectrum: Pair<Vec<f64>>,
     /// Mean of the noisy model's learned step d (it starts at ε).
     pub learned_step: f64,
+    /// Input gradient of the margin and first-order distance to the
+    /// boundary on the first 500 test sequences (first seed; `Rnn::sensitivity`).
+    pub input_sensitivity: Pair<rnn::Sensitivity>,
     pub timings_ms: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -367,6 +379,7 @@ fn run_rnn(config: &RnnConfig, link: String, clock: &dyn Fn() -> f64) -> RnnRepo
             noisy: symmetric_spectrum(&first.noisy.model),
         },
         learned_step: first.noisy.model.d.mean().unwrap_or(0.0),
+        input_sensitivity: first.sensitivity(),
         timings_ms: timings,
     }
 }

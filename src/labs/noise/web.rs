@@ -147,6 +147,8 @@ struct RnnState {
     per_seed: Vec<Vec<[f64; 2]>>,
     first: Option<RnnSeed>,
     divergence: Option<String>,
+    /// The first seed's models, described once they are trained.
+    models: Option<serde_json::Value>,
 }
 
 /// The conditions evaluated: the clean test set, then each perturbation above 0.
@@ -311,6 +313,7 @@ impl NoiseSession {
                     per_seed: Vec::new(),
                     first: None,
                     divergence: None,
+                    models: None,
                 }))
             }
             Study::Stabilize => State::Stabilize(Simulation::new(config.sde)),
@@ -418,12 +421,11 @@ impl NoiseSession {
     /// over the seeds finished, and (once the first seed is trained) its
     /// models' spectra, learned step and trajectories.
     #[wasm_bindgen(js_name = rnnResult)]
-    pub fn rnn_result(&self) -> Result<JsValue, JsValue> {
-        let State::Rnn(s) = &self.state else { return Ok(JsValue::NULL) };
-        let first = s.first_run();
-        let trained = first.done();
-        let models = trained.then(|| {
-            serde_json::json!({
+    pub fn rnn_result(&mut self) -> Result<JsValue, JsValue> {
+        let State::Rnn(s) = &mut self.state else { return Ok(JsValue::NULL) };
+        if s.models.is_none() && s.first_run().done() {
+            let first = s.first_run();
+            s.models = Some(serde_json::json!({
                 "spectrum": Pair {
                     deterministic: symmetric_spectrum(&first.deterministic.model),
                     noisy: symmetric_spectrum(&first.noisy.model),
@@ -433,11 +435,12 @@ impl NoiseSession {
                     deterministic: trajectory(&first.deterministic.model, &first.test, 0, 6),
                     noisy: trajectory(&first.noisy.model, &first.test, 0, 6),
                 },
+                "sensitivity": first.sensitivity(),
                 "epochs_run": Pair { deterministic: first.deterministic.epoch, noisy: first.noisy.epoch },
-            })
-        });
+            }));
+        }
         let rows = if s.per_seed.is_empty() { vec![] } else { robust_rows(&s.per_seed) };
-        to_js(&serde_json::json!({ "rows": rows, "models": models, "seeds_done": s.per_seed.len() }))
+        to_js(&serde_json::json!({ "rows": rows, "models": s.models, "seeds_done": s.per_seed.len() }))
     }
 
     /// Three training heartbeats of each class: `{length, x, y}`.

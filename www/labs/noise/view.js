@@ -17,9 +17,9 @@ const INTRO = {
   rnn: `A recurrent network reads a heartbeat, one sample per step, and says which of two kinds it is. One copy
     trains as an ordinary Euler-discretised ODE; the other as a noisy SDE (noise added to its state while training,
     none when tested). Both are then tested on heartbeats spoiled by noise. Try first: the accuracy at σ = 1.0.`,
-  stabilize: `x grows like e^{at} without noise. Add noise proportional to x and almost every path decays, at the
+  stabilize: `Without noise, x grows like e^(at). Add noise proportional to x and almost every path decays, at the
     rate a − σ²/2, while the mean of x² explodes at the rate 2a + σ². Try first: move σ below √(2a).`,
-  titrate: `Sixteen small classifiers learn six shapes; eight of them were also taught a backdoor (a trigger stamped on
+  titrate: `Two equal groups of small classifiers learn six shapes; the second group was also taught a backdoor (a trigger stamped on
     some images, relabelled to a target class). Feeding them noise and counting confident changes of mind tells the
     two groups apart and points at the target. Try first: compare the patch trigger with the one-pixel trigger.`,
 };
@@ -82,6 +82,7 @@ ${RUN_BUTTONS}
 
   const build = () => {
     study = config.study;
+    panels.forEach((p) => (p.hidden = false));
     root.querySelector('.summary').textContent = INTRO[study].replace(/\s+/g, ' ');
     buildControls(controls, knobs.filter((k) => studyKnobs(study).has(k.key)), config, hashSetter(core));
     study === 'rnn' ? buildRnn() : study === 'stabilize' ? buildStabilize() : buildTitrate();
@@ -93,10 +94,12 @@ ${RUN_BUTTONS}
     defineMetrics([
       ['clean', 'Clean test accuracy (deterministic / noisy)'],
       ['sigma1', 'Accuracy at Gaussian σ = 1.0 (deterministic / noisy)'],
-      ['gap', 'Gain of the noisy model at σ = 1.0 (points)'],
+      ['gap', 'Gain of the noisy model at σ = 1.0 (points; the paper: ≥ 4)'],
       ['salt20', 'Accuracy at 20 % salt-and-pepper'],
       ['step', 'Noisy model: mean learned step d (starts at ε)'],
       ['max-eig', 'Largest eigenvalue of sym(A) (deterministic / noisy)'],
+      ['gradient', 'Input gradient of the margin ‖∇m‖ (deterministic / noisy)'],
+      ['distance', 'Distance to the boundary m/‖∇m‖, median (deterministic / noisy)'],
       ['diverged', 'Diverged'],
     ]);
     const loss = lineChart(panel(0, 'Training loss'), {
@@ -108,7 +111,7 @@ ${RUN_BUTTONS}
         { label: 'noisy (with its noise)', stroke: COLOURS.noisy },
       ],
     });
-    panels[1].innerHTML = '<h2>Accuracy under perturbed inputs</h2><div class="chart g"></div><div class="chart m"></div><div class="chart s"></div><p class="hint">Mean over the seeds finished so far. Chance is 0.5.</p>';
+    panels[1].innerHTML = '<h2>Accuracy under perturbed inputs</h2><div class="chart g"></div><div class="chart m"></div><div class="chart s"></div><p class="hint">Mean over the seeds finished so far. Chance is 0.5. Why the two curves are so close: training noise does make the noisy model react less to its input (a smaller ‖∇m‖, under Numbers), but its margins m shrink in proportion, so the distance to the decision boundary that input noise has to cross does not grow. docs/noise.md has the measurements.</p>';
     const robust = Object.fromEntries(
       Object.entries({ gaussian: 'g', multiplicative: 'm', salt_pepper: 's' }).map(([kind, cls]) => [
         kind,
@@ -168,7 +171,7 @@ ${RUN_BUTTONS}
       setMetric('clean', pair(at('gaussian', 0)), { deterministic: at('gaussian', 0).deterministic, noisy: at('gaussian', 0).noisy });
       const s1 = at('gaussian', 1);
       setMetric('sigma1', pair(s1), { deterministic: s1.deterministic, noisy: s1.noisy });
-      setMetric('gap', `${(100 * (s1.noisy - s1.deterministic)).toFixed(1)} (over ${r.seeds_done} seed${r.seeds_done > 1 ? 's' : ''}; the paper's claim is ≥ 4)`, 100 * (s1.noisy - s1.deterministic));
+      setMetric('gap', `${(100 * (s1.noisy - s1.deterministic)).toFixed(1)} (${r.seeds_done} seed${r.seeds_done > 1 ? 's' : ''})`, 100 * (s1.noisy - s1.deterministic));
       setMetric('salt20', pair(at('salt_pepper', 0.2)));
     }
     if (r.models) {
@@ -176,6 +179,9 @@ ${RUN_BUTTONS}
       rnn.spectrum.set(sp.deterministic.map((_, i) => i), [sp.deterministic, sp.noisy]);
       setMetric('step', r.models.learned_step.toFixed(4), r.models.learned_step);
       setMetric('max-eig', `${sp.deterministic.at(-1).toFixed(3)} / ${sp.noisy.at(-1).toFixed(3)}`);
+      const sens = r.models.sensitivity;
+      setMetric('gradient', `${sens.deterministic.gradient.toFixed(2)} / ${sens.noisy.gradient.toFixed(2)}`, sens);
+      setMetric('distance', `${sens.deterministic.distance.toFixed(3)} / ${sens.noisy.distance.toFixed(3)}`);
       const t = r.models.trajectories;
       rnn.traj.set(t.deterministic[0].map((_, i) => i), [...t.deterministic, ...t.noisy]);
     }
@@ -189,16 +195,11 @@ ${RUN_BUTTONS}
       ['decayed', 'Paths below their start at T'],
       ['m2', 'Growth rate of E[X²], fitted on [0, t*]: empirical / theory 2a + σ²'],
       ['window', 't* = ln N / (2σ²): where N paths can still see E[X²]'],
-      ['m2-whole', 'log(mean X_T²)/T over the whole horizon'],
+      ['m2-whole', 'log(mean X_T²)/T over the whole horizon (the sample has lost the rare paths that carry E[X²])'],
       ['speed', 'Paths per second (worker, CPU)'],
       ['gpu', 'GPU: exponent, decayed, and the largest difference from the CPU'],
     ]);
-    const shown = 24;
-    stab.paths = lineChart(panel(0, 'Sample paths, log|X_t|', 'Each line is one path; the dashed line is the theory (a − σ²/2)t.'), {
-      title: 'log|X_t|',
-      xLabel: 't',
-      series: [{ label: 'theory', stroke: COLOURS.theory, dash: [6, 4] }, ...Array.from({ length: shown }, (_, i) => ({ label: `path ${i}`, stroke: `hsla(${(i * 47) % 360}, 55%, 45%, 0.7)` }))],
-    });
+    panel(0, 'Sample paths, log|X_t|', 'Each thin line is one path; the thick dashed line is the theory (a − σ²/2)t.');
     stab.moments = lineChart(panel(1, 'Almost every path decays, the mean square explodes', 'log of the sample mean of X² against the theory (2a + σ²)t, and the sample mean of log|X| against (a − σ²/2)t. The vertical mark is t*.'), {
       title: 'log E[X²] and E log|X|',
       xLabel: 't',
@@ -212,6 +213,7 @@ ${RUN_BUTTONS}
     panels[2].innerHTML = `<h2>Where noise stabilises</h2><canvas class="plane" width="300" height="220" aria-label="The (a, σ) plane shaded by the sign of a − σ²/2"></canvas>
       <p class="hint">Shaded: a − σ²/2 &lt; 0, where almost every path decays. The dot is this link's (a, σ); the curve is σ = √(2a).</p>`;
     panels[3].innerHTML = '';
+    panels[3].hidden = true;
     drawPlane(panels[2].querySelector('canvas.plane'), config.a, config.sigma);
     csv = () => (stab.stats ? ['t,mean_log,log_second_moment', ...stab.stats.times.map((t, i) => [t, stab.stats.mean_log[i], stab.stats.log_second_moment[i]].join(','))].join('\n') : '');
   };
@@ -224,8 +226,15 @@ ${RUN_BUTTONS}
     setMetric('decayed', `${(100 * s.fraction_decayed).toFixed(1)} %`, s.fraction_decayed);
     setMetric('m2', `${s.second_moment_rate.empirical.toFixed(3)} / ${s.second_moment_rate.theory.toFixed(3)}`, s.second_moment_rate);
     setMetric('window', s.second_moment_rate.window.toFixed(2));
-    setMetric('m2-whole', `${s.second_moment_rate.whole_horizon.toFixed(3)} (the sample loses the rare paths that carry E[X²])`, s.second_moment_rate.whole_horizon);
-    stab.paths.set(s.times, [s.times.map((t) => (a - sig * sig / 2) * t), ...s.sample_paths]);
+    setMetric('m2-whole', s.second_moment_rate.whole_horizon.toFixed(3), s.second_moment_rate.whole_horizon);
+    // One series per sample path the core sends (paths::SHOWN).
+    const holder = panels[0].querySelector('.chart');
+    holder.replaceChildren();
+    lineChart(holder, {
+      title: `log|X_t|, ${s.sample_paths.length} of ${config.paths} paths`,
+      xLabel: 't',
+      series: [{ label: 'theory', stroke: COLOURS.theory, dash: [6, 4] }, ...s.sample_paths.map((_, i) => ({ label: `path ${i}`, stroke: `hsla(${(i * 47) % 360}, 55%, 45%, 0.7)` }))],
+    }).set(s.times, [s.times.map((t) => (a - sig * sig / 2) * t), ...s.sample_paths]);
     stab.moments.set(s.times, [s.log_second_moment, s.times.map((t) => (2 * a + sig * sig) * t), s.mean_log, s.times.map((t) => (a - sig * sig / 2) * t)]);
     stab.moments.mark(s.second_moment_rate.window, 't*');
     if (where === 'cpu') stabilizeOnGpu(s);
@@ -262,7 +271,7 @@ ${RUN_BUTTONS}
     ]);
     panel(0, 'Titration curves T_γ(σ)', 'Fraction of noisy inputs whose prediction flips with confidence above γ. Clean models green, backdoored pink.');
     panel(1, 'ROC of the detector', 'Logistic regression on T_γ at six σ, each model scored by a fit on the others.');
-    panels[2].innerHTML = '<h2>Where the noise sends each model</h2><div class="hist"></div><p class="hint">Share of confident flips per class, over every σ; ★ the target, ▲ the detector\'s guess.</p>';
+    panels[2].innerHTML = '<h2>Where the noise sends each model</h2><div class="hist"></div><p class="hint">Each cell: share of the confident flips (over every σ) / share of all predictions at the strongest σ, per class. ★ the target, ▲ the detector\'s guess (the class whose flip share most exceeds the models\' median share).</p>';
     panels[3].innerHTML = '<h2>The images</h2><canvas class="images" width="360" height="120" aria-label="Probe images (top) and with the trigger (bottom)"></canvas><p class="hint">Top: clean probes, one per class. Bottom: the same with the trigger.</p><div class="buttons"><button type="button" data-action="gpu">Titrate on the GPU</button></div>';
     csv = () => (tit.result ? ['model,backdoored,target,predicted_target,score,' + tit.result.levels.map((l) => `T_${l}`).join(','), ...tit.result.curves.map((c) => [c.model, c.backdoored, c.target ?? '', c.predicted_target, c.score, ...c.t].join(','))].join('\n') : '');
   };
@@ -283,7 +292,7 @@ ${RUN_BUTTONS}
     lineChart(curves, {
       title: 'T_γ(σ)',
       xLabel: 'σ',
-      series: r.curves.map((c) => ({ label: `${c.backdoored ? 'backdoored' : 'clean'} ${c.model}`, stroke: c.backdoored ? COLOURS.backdoored : COLOURS.clean, scale: 'acc' })),
+      series: r.curves.map((c) => ({ label: `${c.backdoored ? 'backdoored' : 'clean'} ${c.model}`, stroke: c.backdoored ? COLOURS.backdoored : COLOURS.clean })),
     }).set(r.levels, r.curves.map((c) => c.t));
     const roc = panels[1].querySelector('.chart');
     roc.replaceChildren();
@@ -292,11 +301,13 @@ ${RUN_BUTTONS}
       xLabel: 'false positive rate',
       series: [{ label: 'true positive rate', stroke: COLOURS.noisy, points: true, scale: 'acc' }],
     }).set(r.roc.map((p) => p.false_positive), [r.roc.map((p) => p.true_positive)]);
-    const names = ['disk', 'ring', 'square', 'triangle', 'cross', 'bar'];
+    const names = tit.names ?? [];
     panels[2].querySelector('.hist').innerHTML = `<table class="hist"><tr><th>model</th>${names.map((n) => `<th>${n}</th>`).join('')}</tr>${r.curves
       .map((c) => {
         const total = c.flips.reduce((a, b) => a + b, 0) || 1;
-        return `<tr><td>${c.backdoored ? 'backdoored' : 'clean'} ${c.model}</td>${c.flips.map((f, k) => `<td>${Math.round((100 * f) / total)}%${c.target === k ? ' ★' : ''}${c.backdoored && c.predicted_target === k ? ' ▲' : ''}</td>`).join('')}</tr>`;
+        const all = c.histogram.reduce((a, b) => a + b, 0) || 1;
+        const pct = (x, n) => `${Math.round((100 * x) / n)}%`;
+        return `<tr><td>${c.backdoored ? 'backdoored' : 'clean'} ${c.model}</td>${c.flips.map((f, k) => `<td>${pct(f, total)} / ${pct(c.histogram[k], all)}${c.target === k ? ' ★' : ''}${c.backdoored && c.predicted_target === k ? ' ▲' : ''}</td>`).join('')}</tr>`;
       })
       .join('')}</table>`;
   };
@@ -340,7 +351,10 @@ ${RUN_BUTTONS}
         const ex = m.examples;
         rnn.examples.set(Array.from({ length: ex.length }, (_, i) => i), [0, 1, 2, 3, 4, 5].map((k) => ex.x.slice(k * ex.length, (k + 1) * ex.length)));
       }
-      if (m.type === 'ready' && m.images && study === 'titrate') drawImages(root.querySelector('canvas.images'), m.images);
+      if (m.type === 'ready' && m.images && study === 'titrate') {
+        tit.names = m.images.names;
+        drawImages(root.querySelector('canvas.images'), m.images);
+      }
       if (study === 'rnn') showRnn(m);
       if (study === 'stabilize') {
         const paths = (m.steps ?? []).filter((s) => s.kind === 'paths').at(-1);
