@@ -12,7 +12,8 @@
 //!   ratios are printed, and the logits compared;
 //! - one training epoch of the default spiral link.
 
-use std::time::Instant;
+mod common;
+use common::median_ms;
 
 use continuum::gpu::Gpu;
 use continuum::labs;
@@ -22,19 +23,6 @@ use continuum::num::basis::{Basis, Family};
 use continuum::num::ode;
 use ndarray::Array2;
 use rand::SeedableRng;
-
-fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    f(); // warm up
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
-}
 
 /// The forward pass written out by hand in f64 for d = 2: weights sampled
 /// at stage depths once, then tight loops per point.

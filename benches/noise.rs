@@ -12,6 +12,9 @@
 //!   JAX (f64 and f32, jitted) and the paths in NumPy (`tools/ref/noise.py`),
 //!   with the ratios.
 
+mod common;
+use common::median_ms;
+
 use std::time::Instant;
 
 use continuum::gpu::Gpu;
@@ -19,18 +22,6 @@ use continuum::labs::noise::paths::simulate_cpu;
 use continuum::labs::noise::paths_kernel::PathsKernel;
 use continuum::labs::noise::{run, Config, Report, RnnSeed};
 use continuum::labs::parse;
-
-fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[runs / 2]
-}
 
 fn main() {
     let config = Config::from_link(&parse("#lab=noise").link).unwrap();

@@ -247,3 +247,18 @@ fn the_input_gradient_is_exact() {
     let scale = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     assert!(worst <= 1e-7 && scale > 1e-3, "error {worst:e}, largest {scale:e}");
 }
+
+fn rnn_diverged(link: &str) -> Option<String> {
+    match run(&parse(link).link, &|| 0.0).unwrap() {
+        Report::Rnn(r) => r.diverged,
+        _ => panic!("not the RNN study"),
+    }
+}
+
+#[test]
+fn training_that_fails_is_stopped_and_explained() {
+    let why = rnn_diverged("#lab=noise&units=8&epochs=3&lr=0.1&eps=1").expect("lr 0.1 with ε = 1 does not learn");
+    assert!(why.contains("did not learn") && why.contains("learning rate"), "{why}");
+    // Control: the default learning rate and step learn at this size.
+    assert_eq!(rnn_diverged("#lab=noise&units=8&epochs=3"), None);
+}

@@ -7,7 +7,10 @@ Prints one JSON object with milliseconds:
 - sweep_ms: the whole SVD sweep at the defaults (R = 100 sketches at each of
   l0 ... 16 l0, bootstrapped all at l0 and 10 above), once;
 - opnorm_trial_ms: one operator-norm trial at n = 1,600, p = 400, B = 100:
-  dense p x p differences and numpy.linalg.eigvalsh, median of 3.
+  dense p x p differences and numpy.linalg.eigvalsh, median of 3;
+- opnorm_sweep_ms: the operator-norm sweep at the defaults (p = 50 and 400,
+  n = 50 ... 1,600, 50 trials per cell), estimated from 5 trials per cell
+  times 10 (the whole sweep takes minutes in NumPy).
 """
 
 import json
@@ -60,10 +63,10 @@ def sweep():
 sweep_ms = median_ms(sweep, 1, warm_up=False)
 
 nn, p, Bop = 1600, 400, 100
-lam = np.arange(1, p + 1) ** -2.0
 
 
-def trial():
+def trial(nn=nn, p=p):
+    lam = np.arange(1, p + 1) ** -2.0
     x = rng.standard_normal((nn, p)) * np.sqrt(lam)
     s = x.T @ x / nn
     t = np.sqrt(nn) * np.abs(np.linalg.eigvalsh(s - np.diag(lam))).max()
@@ -76,4 +79,23 @@ def trial():
 
 
 opnorm_trial_ms = median_ms(trial, 3)
-print(json.dumps({"bootstrap_ms": bootstrap_ms, "sweep_ms": sweep_ms, "opnorm_trial_ms": opnorm_trial_ms}))
+
+
+def opnorm_sweep(trials=5):
+    for p_ in [50, 400]:
+        for n_ in [50, 100, 200, 400, 800, 1600]:
+            for _ in range(trials):
+                trial(n_, p_)
+
+
+opnorm_sweep_ms = median_ms(opnorm_sweep, 1, warm_up=False) * 10
+print(
+    json.dumps(
+        {
+            "bootstrap_ms": bootstrap_ms,
+            "sweep_ms": sweep_ms,
+            "opnorm_trial_ms": opnorm_trial_ms,
+            "opnorm_sweep_ms": opnorm_sweep_ms,
+        }
+    )
+)

@@ -439,8 +439,3 @@ fn run_titration(study: &Titration, link: String, clock: &dyn Fn() -> f64) -> Ti
         timings_ms: timings,
     }
 }
-
-/// The first `count` sequences of `data`, for the page's examples.
-pub fn examples(data: &Beats, count: usize) -> Array2<f64> {
-    batch(data, &(0..count.min(data.len())).collect::<Vec<_>>()).0
-}

@@ -430,6 +430,16 @@ impl Trainer {
         let n = train.len() as f64;
         let stats = EpochStats { epoch: self.epoch, loss: self.sums.0 / n, train_accuracy: self.sums.1 / n };
         self.history.push(stats);
+        // Training that ends no better than chance did not work, whatever the loss says.
+        if self.done() && stats.train_accuracy < 0.6 {
+            self.diverged = Some(format!(
+                "the {} model did not learn (training accuracy {:.2} after {} epochs, chance 0.50): lower the \
+                 learning rate or the step ε, or train longer",
+                if self.model.noisy { "noisy" } else { "deterministic" },
+                stats.train_accuracy,
+                self.epoch
+            ));
+        }
         Some(stats)
     }
 

@@ -18,9 +18,10 @@ use super::ecg::{Beats, CLASSES as BEAT_CLASSES};
 use super::paths::{self, Simulation};
 use super::paths_kernel::PathsKernel;
 use super::robust::{self, Kind};
-use super::titrate::{self, Spec, Trained, Training};
+use super::titrate::{self, Curve, Spec, Trained, Training};
 use super::{
-    analyse, correct, robust_rows, symmetric_spectrum, trajectory, Config, Pair, RnnConfig, RnnSeed, Study, EVAL_CHUNK,
+    correct, noisy_probes, robust_rows, symmetric_spectrum, trajectory, Config, Pair, RnnConfig, RnnSeed, Study,
+    EVAL_CHUNK,
 };
 use crate::gpu::dense::{pack, DenseKernel, PackedLayer};
 use crate::gpu::Gpu;
@@ -233,6 +234,9 @@ struct TitrateState {
     training: Option<Training>,
     trained: Vec<Trained>,
     result: Option<serde_json::Value>,
+    /// The noisy probes of every level, once the analysis starts, and the curves so far.
+    noisy: Option<Vec<Array2<f64>>>,
+    curves: Vec<Curve>,
     /// The curves' `T_γ`, for the GPU comparison.
     cpu_t: Vec<Vec<f64>>,
     analysis_ms: f64,
@@ -251,17 +255,28 @@ impl TitrateState {
             }
             return serde_json::json!({ "kind": "epoch", "model": index, "epoch": epoch });
         }
-        // The analysis runs in one step: every model's curve, then the detector.
+        // The analysis, timed: the noisy probes, one model's curve per step, then the detector.
         let t = js_sys::Date::now();
-        let analysis = analyse(&self.study, &self.trained, &self.probes);
-        self.analysis_ms = js_sys::Date::now() - t;
-        self.cpu_t = analysis.curves.iter().map(|c| c.t.clone()).collect();
+        let Some(noisy) = &self.noisy else {
+            self.noisy = Some(noisy_probes(&self.study, &self.probes));
+            self.analysis_ms += js_sys::Date::now() - t;
+            return serde_json::json!({ "kind": "probes" });
+        };
+        if self.curves.len() < self.trained.len() {
+            let model = &self.trained[self.curves.len()];
+            self.curves.push(titrate::curve(model, &self.probes, noisy, self.study.confidence));
+            self.analysis_ms += js_sys::Date::now() - t;
+            return serde_json::json!({ "kind": "curve", "model": self.curves.len() - 1 });
+        }
+        let (roc, auc, targets_found) = titrate::detect(&mut self.curves);
+        self.analysis_ms += js_sys::Date::now() - t;
+        self.cpu_t = self.curves.iter().map(|c| c.t.clone()).collect();
         let result = serde_json::json!({
-            "auc": analysis.auc,
-            "targets_found": analysis.targets_found,
+            "auc": auc,
+            "targets_found": targets_found,
             "backdoored_models": self.study.models,
-            "curves": analysis.curves,
-            "roc": analysis.roc,
+            "curves": self.curves,
+            "roc": roc,
             "levels": titrate::LEVELS,
             "feature_levels": titrate::FEATURES.iter().map(|&i| titrate::LEVELS[i]).collect::<Vec<_>>(),
             "analysis_ms": self.analysis_ms,
@@ -327,6 +342,8 @@ impl NoiseSession {
                     training: None,
                     trained: Vec::new(),
                     result: None,
+                    noisy: None,
+                    curves: Vec::new(),
                     cpu_t: Vec::new(),
                     analysis_ms: 0.0,
                 }))
@@ -490,8 +507,7 @@ impl NoiseSession {
         if s.result.is_none() {
             return Ok(JsValue::NULL);
         }
-        let noisy: Vec<f32> =
-            super::noisy_probes(&s.study, &s.probes).iter().flat_map(|x| x.iter().map(|&v| v as f32)).collect();
+        let noisy: Vec<f32> = s.noisy.iter().flatten().flat_map(|x| x.iter().map(|&v| v as f32)).collect();
         let models = s
             .trained
             .iter()

@@ -1,7 +1,7 @@
 //! The registry's entry for the sketch lab: its knob table, presets and
 //! headless `run` (`crate::labs::ALL` lists it).
 
-use super::{gram, run, svd};
+use super::{replicas, run, svd};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -24,7 +24,7 @@ pub const LAB: Lab = Lab {
     run: Some(run_link),
     tiny: "#lab=sketch&m=400&n=10&l=20&B=10&R=10",
     fields: &["link", "study", "sketch", "l", "k", "true_quantile", "bootstrap_quantile", "coverage", "extrapolation", "timings_ms"],
-    shaders: &[gram::SHADER],
+    shaders: &[replicas::SHADER],
 };
 
 #[rustfmt::skip]

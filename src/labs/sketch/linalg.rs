@@ -145,6 +145,40 @@ fn orthonormalise(qs: &mut [Vec<f64>]) {
     }
 }
 
+/// The block subspace iteration starts from: `k + 5` columns (at most `n`),
+/// `start` first, then fixed, well-spread ones (sines of incommensurate
+/// frequencies), orthonormalised.
+pub fn start_block(n: usize, k: usize, start: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let q = (k + 5).min(n);
+    let mut qs: Vec<Vec<f64>> = (0..q)
+        .map(|j| match start.get(j) {
+            Some(s) => s.clone(),
+            None => (0..n).map(|i| libm::sin((i + 1) as f64 * (j as f64 + 1.618_033_988_75) * 0.7)).collect(),
+        })
+        .collect();
+    orthonormalise(&mut qs);
+    qs
+}
+
+/// Rayleigh–Ritz on `span(Q)` for orthonormal columns `qs` and `zs = G qs`:
+/// the eigenpairs of `H = Qᵀ G Q` (descending), the Ritz vectors `Q w` and
+/// `G Q w`.
+#[allow(clippy::type_complexity)]
+pub fn rayleigh_ritz(qs: &[Vec<f64>], zs: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let (q, n) = (qs.len(), qs[0].len());
+    let mut h = vec![0.0; q * q];
+    for a in 0..q {
+        for b in 0..q {
+            h[a * q + b] = dot(&qs[a], &zs[b]);
+        }
+    }
+    let (vals, vecs) = jacobi(&h, q);
+    let combine = |cols: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        vecs.iter().map(|w| (0..n).map(|i| (0..q).fold(0.0, |s, j| s + cols[j][i] * w[j])).collect()).collect()
+    };
+    (vals, combine(qs), combine(zs))
+}
+
 /// The `k` largest eigenpairs of a symmetric positive semi-definite `g`
 /// (`n × n`), by subspace iteration on `k + 5` vectors (at most `n`) with a
 /// Rayleigh–Ritz step each iteration, until the `k`-th Ritz pair's residual
@@ -152,33 +186,15 @@ fn orthonormalise(qs: &mut [Vec<f64>]) {
 /// first columns (the rest are fixed pseudo-random): a bootstrap replica
 /// starts from its sketch's vectors.
 pub fn top_eigenpairs(g: &[f64], n: usize, k: usize, start: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let q = (k + 5).min(n);
-    let mut qs: Vec<Vec<f64>> = (0..q)
-        .map(|j| match start.get(j) {
-            Some(s) => s.clone(),
-            // A fixed, well-spread start: sin of incommensurate frequencies.
-            None => (0..n).map(|i| libm::sin((i + 1) as f64 * (j as f64 + 1.618_033_988_75) * 0.7)).collect(),
-        })
-        .collect();
-    orthonormalise(&mut qs);
+    let mut qs = start_block(n, k, start);
+    let q = qs.len();
     let mut z = vec![vec![0.0; n]; q];
     let mut values = vec![0.0; q];
     for _iter in 0..300 {
         for (zj, qj) in z.iter_mut().zip(&qs) {
             matvec(g, qj, zj);
         }
-        // Rayleigh–Ritz on span(Q): H = Qᵀ G Q.
-        let mut h = vec![0.0; q * q];
-        for a in 0..q {
-            for b in 0..q {
-                h[a * q + b] = dot(&qs[a], &z[b]);
-            }
-        }
-        let (vals, vecs) = jacobi(&h, q);
-        let ritz: Vec<Vec<f64>> =
-            vecs.iter().map(|w| (0..n).map(|i| (0..q).fold(0.0, |s, j| s + qs[j][i] * w[j])).collect()).collect();
-        let gritz: Vec<Vec<f64>> =
-            vecs.iter().map(|w| (0..n).map(|i| (0..q).fold(0.0, |s, j| s + z[j][i] * w[j])).collect()).collect();
+        let (vals, ritz, gritz) = rayleigh_ritz(&qs, &z);
         values = vals;
         let kk = k - 1;
         let residual = gritz[kk].iter().zip(&ritz[kk]).map(|(a, b)| (a - values[kk] * b).powi(2)).sum::<f64>().sqrt();

@@ -3,10 +3,10 @@
 //! ([`opnorm`]). Two studies on one page, `study=svd|opnorm`. Science notes:
 //! `docs/sketch.md`.
 
-pub mod gram;
 pub mod lab;
 pub mod linalg;
 pub mod opnorm;
+pub mod replicas;
 pub mod svd;
 
 #[cfg(target_arch = "wasm32")]

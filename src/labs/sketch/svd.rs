@@ -141,41 +141,85 @@ impl Problem {
         Problem { config, a, exact, cumulative, root }
     }
 
-    /// A sketch with `l` rows (`l × n`, row-major).
-    pub fn sketch(&self, l: usize, rng: &mut impl Rng) -> Vec<f64> {
-        let (m, n) = (self.config.m, self.config.n);
-        let mut y = Vec::with_capacity(l * n);
+    /// The rows a row-sampling sketch of `l` rows takes, each with its
+    /// scale (`None` for the Gaussian sketch, which is not a row sample).
+    pub fn sampled_rows(&self, l: usize, rng: &mut impl Rng) -> Option<Vec<(usize, f64)>> {
+        let m = self.config.m;
         match self.config.sketch {
             "uniform" => {
                 let scale = (m as f64 / l as f64).sqrt();
-                for _ in 0..l {
-                    let i = rng.random_range(0..m);
-                    y.extend(self.a[i * n..(i + 1) * n].iter().map(|x| x * scale));
-                }
+                Some((0..l).map(|_| (rng.random_range(0..m), scale)).collect())
             }
-            "lengthsq" => {
-                for _ in 0..l {
-                    let u: f64 = rng.random();
-                    let i = self.cumulative.partition_point(|&c| c < u).min(m - 1);
-                    let p = self.cumulative[i] - if i == 0 { 0.0 } else { self.cumulative[i - 1] };
-                    let scale = 1.0 / (l as f64 * p).sqrt();
-                    y.extend(self.a[i * n..(i + 1) * n].iter().map(|x| x * scale));
-                }
+            "lengthsq" => Some(
+                (0..l)
+                    .map(|_| {
+                        let u: f64 = rng.random();
+                        let i = self.cumulative.partition_point(|&c| c < u).min(m - 1);
+                        let p = self.cumulative[i] - if i == 0 { 0.0 } else { self.cumulative[i - 1] };
+                        (i, 1.0 / (l as f64 * p).sqrt())
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// A sketch with `l` rows (`l × n`, row-major).
+    pub fn sketch(&self, l: usize, rng: &mut impl Rng) -> Vec<f64> {
+        let n = self.config.n;
+        if let Some(rows) = self.sampled_rows(l, rng) {
+            return rows
+                .iter()
+                .flat_map(|&(i, scale)| self.a[i * n..(i + 1) * n].iter().map(move |x| x * scale))
+                .collect();
+        }
+        assert_eq!(self.config.sketch, "gaussian", "unknown sketch");
+        let scale = 1.0 / (l as f64).sqrt();
+        let mut y = Vec::with_capacity(l * n);
+        let mut z = vec![0.0; n];
+        for _ in 0..l {
+            z.iter_mut().for_each(|v| *v = gaussian(rng));
+            for r in 0..n {
+                let row = &self.root[r * n..r * n + r + 1];
+                y.push(row.iter().zip(&z).fold(0.0, |s, (a, b)| s + a * b) * scale);
             }
-            "gaussian" => {
-                let scale = 1.0 / (l as f64).sqrt();
-                let mut z = vec![0.0; n];
-                for _ in 0..l {
-                    z.iter_mut().for_each(|v| *v = gaussian(rng));
-                    for r in 0..n {
-                        let row = &self.root[r * n..r * n + r + 1];
-                        y.push(row.iter().zip(&z).fold(0.0, |s, (a, b)| s + a * b) * scale);
-                    }
-                }
-            }
-            other => panic!("unknown sketch {other}"),
         }
         y
+    }
+
+    /// A in f32 (`m × n`), for the GPU's row gathers.
+    pub fn matrix_f32(&self) -> Vec<f32> {
+        self.a.iter().map(|&v| v as f32).collect()
+    }
+
+    /// The start block of the subspace iteration from `start`'s vectors, as
+    /// the GPU takes it (`n × q`, row-major, f32).
+    pub fn start_block(&self, start: &Pairs) -> (Vec<f32>, usize) {
+        let n = self.config.n;
+        let cols = super::linalg::start_block(n, self.config.k, &start.vectors);
+        let q = cols.len();
+        ((0..n * q).map(|e| cols[e % q][e / q] as f32).collect(), q)
+    }
+
+    /// The errors against `reference` of the solutions given as blocks `V`
+    /// then `Z = G V` (`count × n × q` each, from the GPU or its twin): one
+    /// Rayleigh–Ritz step in f64 each.
+    pub fn block_errors(&self, reference: &Pairs, blocks: &[f32], q: usize) -> Vec<f64> {
+        let (n, k) = (self.config.n, self.config.k);
+        let (v, z) = blocks.split_at(blocks.len() / 2);
+        let columns =
+            |b: &[f32]| -> Vec<Vec<f64>> { (0..q).map(|j| (0..n).map(|p| b[p * q + j] as f64).collect()).collect() };
+        v.chunks_exact(n * q)
+            .zip(z.chunks_exact(n * q))
+            .map(|(vb, zb)| {
+                let (values, ritz, _) = super::linalg::rayleigh_ritz(&columns(vb), &columns(zb));
+                let pairs = Pairs {
+                    values: values[..k].iter().map(|l| l.max(0.0).sqrt()).collect(),
+                    vectors: ritz[..k].to_vec(),
+                };
+                self.error(reference, &pairs)
+            })
+            .collect()
     }
 
     /// The error of `pairs` against `reference` for the `k`-th pair.

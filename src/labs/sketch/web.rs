@@ -13,17 +13,45 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::gram::{grams_cpu, GramKernel};
+use super::replicas::{replicas_cpu, Batch, ReplicaKernel, Source};
 use super::{extrapolation, opnorm, svd, Adaptive, Config, CoverageCell, Extrapolation};
 use crate::gpu::{parity_error, Gpu};
 use crate::labs;
 use crate::web::{js_error, to_js, WebGpu};
 
-/// The bootstrap's Gram matrices on the page's WebGPU device.
+/// Batches of replicas (the bootstrap's, or R sketches of A) on the page's
+/// WebGPU device (`replicas.wgsl`).
 #[wasm_bindgen]
 pub struct SketchGpu {
     gpu: Rc<Gpu>,
-    kernel: Rc<RefCell<Option<GramKernel>>>,
+    kernel: Rc<RefCell<Option<ReplicaKernel>>>,
+}
+
+/// A batch as the worker describes it (see [`replicas::Batch`]).
+#[derive(Serialize, serde::Deserialize)]
+struct BatchInputs {
+    /// "shared" (the bootstrap's one sketch `y`), "sketches" (`y` holds
+    /// them all) or "gather" (rows of `a`).
+    kind: String,
+    y: Vec<f32>,
+    a: Vec<f32>,
+    rows: Vec<f32>,
+    weights: Vec<f32>,
+    start: Vec<f32>,
+    n: usize,
+    q: usize,
+    l: usize,
+}
+
+impl BatchInputs {
+    fn batch(&self) -> Batch<'_> {
+        let source = match self.kind.as_str() {
+            "shared" => Source::Shared(&self.y),
+            "gather" => Source::Gather { a: &self.a, rows: &self.rows },
+            _ => Source::Sketches(&self.y),
+        };
+        Batch { source, weights: &self.weights, start: &self.start, n: self.n, q: self.q, l: self.l }
+    }
 }
 
 #[wasm_bindgen]
@@ -33,13 +61,15 @@ impl SketchGpu {
         SketchGpu { gpu: Rc::clone(&device.gpu), kernel: Rc::new(RefCell::new(None)) }
     }
 
-    /// `Yᵀ diag(c_b) Y` for every count vector (`boots × n × n`).
-    pub fn grams(&self, y: Vec<f32>, n: usize, counts: Vec<f32>) -> Promise {
+    /// Every matrix of the batch reduced on the GPU: resolves to the blocks
+    /// `V` then `Z = G V` (`count × n × q` each).
+    pub fn replicas(&self, inputs: JsValue) -> Promise {
         let gpu = Rc::clone(&self.gpu);
         let slot = Rc::clone(&self.kernel);
         future_to_promise(async move {
-            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| GramKernel::new(&gpu));
-            let result = kernel.grams(&gpu, &y, n, &counts).await;
+            let inputs: BatchInputs = serde_wasm_bindgen::from_value(inputs)?;
+            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| ReplicaKernel::new(&gpu));
+            let result = kernel.run(&gpu, &inputs.batch()).await;
             *slot.borrow_mut() = Some(kernel);
             Ok(js_sys::Float32Array::from(&result.map_err(js_error)?[..]).into())
         })
@@ -76,27 +106,48 @@ struct OpState {
     last: Option<(usize, usize)>,
 }
 
-/// One bootstrap at `l₀`, timed, for the CPU–GPU comparison.
+/// One batch timed on the CPU, and what the GPU needs to do it again.
+#[derive(Serialize)]
+struct Timed {
+    inputs: BatchInputs,
+    /// The lab's f64 path: its estimate (bootstrap quantile or true
+    /// quantile of the R sketches) and time.
+    cpu_quantile: f64,
+    cpu_ms: f64,
+    /// The f32 CPU twin of the GPU batch: its time.
+    twin_ms: f64,
+}
+
+/// The bootstrap of a fresh sketch at `l₀`, and R fresh sketches at `l₀`.
 #[derive(Serialize)]
 struct Bench {
     n: usize,
     boots: usize,
     l: usize,
-    /// The sketch and the counts, for the GPU.
-    y: Vec<f32>,
-    counts: Vec<f32>,
-    /// The f64 bootstrap (Gram matrices and eigenpairs): its estimate and time.
+    runs: usize,
+    bootstrap: Timed,
+    sketches: Timed,
+}
+
+#[derive(Serialize)]
+struct Check {
+    /// Largest difference of the GPU's blocks from the twin's (`gpu::parity_error`).
+    parity: f32,
+    gpu_quantile: f64,
     cpu_quantile: f64,
-    cpu_ms: f64,
-    /// The f32 CPU twin of the Gram kernel: its time.
-    twin_ms: f64,
 }
 
 #[derive(Serialize)]
 struct GpuCheck {
-    parity: f32,
-    gpu_quantile: f64,
-    cpu_quantile: f64,
+    bootstrap: Check,
+    sketches: Check,
+}
+
+/// The twin's blocks of the last bench, and the references their errors are measured against.
+struct Twin {
+    bootstrap: (Vec<f32>, svd::Pairs, f64),
+    sketches: (Vec<f32>, f64),
+    q: usize,
 }
 
 /// Either study of a sketch link, in the worker.
@@ -104,7 +155,7 @@ struct GpuCheck {
 pub struct SketchSession {
     config: Config,
     study: Study,
-    twin: Option<(Vec<f32>, svd::Pairs)>,
+    twin: Option<Twin>,
 }
 
 fn now() -> f64 {
@@ -183,50 +234,119 @@ impl SketchSession {
         to_js(&Adaptive { tolerance, predicted_l: l, true_quantile: q, met: q <= tolerance })
     }
 
-    /// One bootstrap of a fresh sketch at `l₀`, timed on the CPU (f64, then
-    /// the f32 twin of the GPU kernel); returns what the GPU needs.
+    /// The GPU comparison's CPU side: one bootstrap of a fresh sketch at
+    /// `l₀` and R fresh sketches at `l₀` (their true quantile), each timed
+    /// in f64 (the lab's path) and as the f32 twin of the GPU batch; returns
+    /// what the GPU needs to do both.
     pub fn bench(&mut self) -> Result<JsValue, JsValue> {
         let Study::Svd(s) = &self.study else { return Ok(JsValue::NULL) };
         let p = &s.problem;
+        let (n, l, q_level) = (p.config.n, p.config.l, 1.0 - p.config.alpha);
         let mut rng = ChaCha8Rng::seed_from_u64(self.config.svd.seed ^ 0xbe4c);
-        let y = p.sketch(p.config.l, &mut rng);
+        let y = p.sketch(l, &mut rng);
         let own = p.solve(&y);
-        let n = p.config.n;
-        let counts = p.draw_counts(p.config.l, &mut rng);
+        let counts = p.draw_counts(l, &mut rng);
         let t = now();
         let grams: Vec<Vec<f64>> =
-            counts.chunks_exact(p.config.l).map(|c| super::linalg::weighted_gram(&y, n, Some(c))).collect();
-        let cpu_quantile = svd::quantile(&p.replica_errors(&own, &grams), 1.0 - p.config.alpha);
-        let cpu_ms = now() - t;
-        let (y32, counts32): (Vec<f32>, Vec<f32>) =
-            (y.iter().map(|&v| v as f32).collect(), counts.iter().map(|&v| v as f32).collect());
+            counts.chunks_exact(l).map(|c| super::linalg::weighted_gram(&y, n, Some(c))).collect();
+        let boot_quantile = svd::quantile(&p.replica_errors(&own, &grams), q_level);
+        let boot_ms = now() - t;
+        let (start, q) = p.start_block(&own);
+        let boot = BatchInputs {
+            kind: "shared".into(),
+            y: y.iter().map(|&v| v as f32).collect(),
+            a: vec![],
+            rows: vec![],
+            weights: counts.iter().map(|&v| v as f32).collect(),
+            start,
+            n,
+            q,
+            l,
+        };
         let t = now();
-        let twin = grams_cpu(&y32, n, &counts32);
-        let twin_ms = now() - t;
-        self.twin = Some((twin, own));
+        let (boot_twin, _) = replicas_cpu(&boot.batch());
+        let boot_twin_ms = now() - t;
+
+        // R sketches: the CPU solves each in f64; the GPU gathers their rows.
+        let runs = p.config.runs;
+        let mut rows = Vec::new();
+        let mut weights = Vec::new();
+        let mut ys = Vec::new();
+        let t = now();
+        let mut errors = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let mut draw = rng.clone();
+            let sampled = p.sampled_rows(l, &mut draw);
+            let y = p.sketch(l, &mut rng);
+            errors.push(p.error(&p.exact, &p.solve(&y)));
+            match sampled {
+                Some(sampled) => {
+                    rows.extend(sampled.iter().map(|&(i, _)| i as f32));
+                    weights.extend(sampled.iter().map(|&(_, s)| (s * s) as f32));
+                }
+                None => {
+                    ys.extend(y.iter().map(|&v| v as f32));
+                    weights.extend(std::iter::repeat_n(1.0f32, l));
+                }
+            }
+        }
+        let true_quantile = svd::quantile(&errors, q_level);
+        let sketch_ms = now() - t;
+        let (start, _) = p.start_block(&p.exact);
+        let gather = !rows.is_empty();
+        let sketches = BatchInputs {
+            kind: if gather { "gather" } else { "sketches" }.into(),
+            y: ys,
+            a: if gather { p.matrix_f32() } else { vec![] },
+            rows,
+            weights,
+            start,
+            n,
+            q,
+            l,
+        };
+        let t = now();
+        let (sketch_twin, _) = replicas_cpu(&sketches.batch());
+        let sketch_twin_ms = now() - t;
+        self.twin =
+            Some(Twin { bootstrap: (boot_twin, own, boot_quantile), sketches: (sketch_twin, true_quantile), q });
         to_js(&Bench {
             n,
             boots: p.config.boots,
-            l: p.config.l,
-            y: y32,
-            counts: counts32,
-            cpu_quantile,
-            cpu_ms,
-            twin_ms,
+            l,
+            runs,
+            bootstrap: Timed { inputs: boot, cpu_quantile: boot_quantile, cpu_ms: boot_ms, twin_ms: boot_twin_ms },
+            sketches: Timed {
+                inputs: sketches,
+                cpu_quantile: true_quantile,
+                cpu_ms: sketch_ms,
+                twin_ms: sketch_twin_ms,
+            },
         })
     }
 
-    /// Compares the GPU's Gram matrices with the twin's, and finishes the
-    /// bootstrap estimate from them.
+    /// Compares the GPU's blocks with the twin's, and finishes both
+    /// estimates from them (one Rayleigh–Ritz step each, in f64).
     #[wasm_bindgen(js_name = checkGpu)]
-    pub fn check_gpu(&self, grams: Vec<f32>, cpu_quantile: f64) -> Result<JsValue, JsValue> {
-        let (Study::Svd(s), Some((twin, own))) = (&self.study, &self.twin) else {
-            return Err(JsValue::from_str("run the CPU bootstrap first"));
+    pub fn check_gpu(&self, bootstrap: Vec<f32>, sketches: Vec<f32>) -> Result<JsValue, JsValue> {
+        let (Study::Svd(s), Some(twin)) = (&self.study, &self.twin) else {
+            return Err(JsValue::from_str("run the CPU side first"));
         };
         let p = &s.problem;
-        let nn = p.config.n * p.config.n;
-        let as_f64: Vec<Vec<f64>> = grams.chunks_exact(nn).map(|g| g.iter().map(|&v| v as f64).collect()).collect();
-        let gpu_quantile = svd::quantile(&p.replica_errors(own, &as_f64), 1.0 - p.config.alpha);
-        to_js(&GpuCheck { parity: parity_error(&grams, twin), gpu_quantile, cpu_quantile })
+        let q_level = 1.0 - p.config.alpha;
+        let (boot_twin, own, boot_cpu) = &twin.bootstrap;
+        let (sketch_twin, sketch_cpu) = &twin.sketches;
+        to_js(&GpuCheck {
+            bootstrap: Check {
+                parity: parity_error(&bootstrap, boot_twin),
+                gpu_quantile: svd::quantile(&p.block_errors(own, &bootstrap, twin.q), q_level),
+                cpu_quantile: *boot_cpu,
+            },
+            sketches: Check {
+                parity: parity_error(&sketches, sketch_twin),
+                gpu_quantile: svd::quantile(&p.block_errors(&p.exact, &sketches, twin.q), q_level),
+                cpu_quantile: *sketch_cpu,
+            },
+        })
     }
 }

@@ -9,6 +9,7 @@ import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '.
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
+import { drawGrey } from '../../ui/grey.js';
 
 const COLOURS = { deterministic: '#D55E00', noisy: '#0072B2', theory: '#555', clean: '#009E73', backdoored: '#CC79A7' };
 const KINDS = { gaussian: 'Additive Gaussian σ', multiplicative: 'Multiplicative Gaussian σ', salt_pepper: 'Salt-and-pepper rate' };
@@ -96,6 +97,7 @@ ${RUN_BUTTONS}
       ['sigma1', 'Accuracy at Gaussian σ = 1.0 (deterministic / noisy)'],
       ['gap', 'Gain of the noisy model at σ = 1.0 (points; the paper: ≥ 4)'],
       ['salt20', 'Accuracy at 20 % salt-and-pepper'],
+      ['epoch-ms', 'Time per epoch, both models (worker, median)'],
       ['step', 'Noisy model: mean learned step d (starts at ε)'],
       ['max-eig', 'Largest eigenvalue of sym(A) (deterministic / noisy)'],
       ['gradient', 'Input gradient of the margin ‖∇m‖ (deterministic / noisy)'],
@@ -144,7 +146,7 @@ ${RUN_BUTTONS}
       xLabel: 'step',
       series: [...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `det. unit ${u}`, stroke: COLOURS.deterministic })), ...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `noisy unit ${u}`, stroke: COLOURS.noisy, dash: [4, 3] }))],
     });
-    rnn = { loss, robust, spectrum, examples, traj, seed: null, rows: [] };
+    rnn = { loss, robust, spectrum, examples, traj, seed: null, rows: [], epochTimes: [], lastEpoch: null };
     csv = () => ['perturbation,level,deterministic,noisy', ...rnn.rows.map((r) => [r.perturbation, r.level, r.deterministic, r.noisy].join(','))].join('\n');
   };
 
@@ -157,6 +159,15 @@ ${RUN_BUTTONS}
       }
       const e = s.deterministic ?? s.noisy;
       rnn.loss.push(e.epoch, [s.deterministic?.loss ?? null, s.noisy?.loss ?? null]);
+      // Wall time between epoch ends, as the page sees it (slices included).
+      const now = performance.now();
+      if (rnn.lastEpoch !== null) rnn.epochTimes.push(now - rnn.lastEpoch);
+      rnn.lastEpoch = now;
+      if (rnn.epochTimes.length) {
+        const sorted = [...rnn.epochTimes].sort((x, y) => x - y);
+        const median = sorted[Math.floor(sorted.length / 2)];
+        setMetric('epoch-ms', `${median.toFixed(0)} ms`, median);
+      }
     }
     const r = m.rnn;
     if (!r) return;
@@ -437,15 +448,8 @@ function drawImages(canvas, im) {
   const cell = canvas.width / count;
   [im.clean, im.triggered].forEach((data, row) => {
     for (let k = 0; k < count; k++) {
-      const image = new ImageData(im.side, im.side);
-      for (let p = 0; p < im.side * im.side; p++) {
-        const g = 255 * data[k * im.side * im.side + p];
-        image.data.set([g, g, g, 255], p * 4);
-      }
-      const tmp = new OffscreenCanvas(im.side, im.side);
-      tmp.getContext('2d').putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(tmp, k * cell + 2, row * (canvas.height / 2) + 2, Math.min(cell, canvas.height / 2) - 4, canvas.height / 2 - 4);
+      const levels = Array.from(data.slice(k * im.side * im.side, (k + 1) * im.side * im.side), (v) => 255 * v);
+      drawGrey(ctx, levels, im.side, k * cell + 2, row * (canvas.height / 2) + 2, Math.min(cell, canvas.height / 2) - 4, canvas.height / 2 - 4);
     }
   });
 }

@@ -3,7 +3,7 @@
 // (../../worker/loop.js), posting progress and the figure's numbers after
 // every slice. Pause stops the sweep where it is; play continues it.
 //
-// In:  the loop's start / play / pause / step | {type: 'bench'} | {type: 'gpu-check', grams, cpuQuantile}
+// In:  the loop's start / play / pause / step | {type: 'bench'} | {type: 'gpu-check', bootstrap, sketches}
 // Out: {type: 'ready', progress, state} | {type: 'progress', progress, state}
 //      | {type: 'adaptive', adaptive} | {type: 'bench', …} | {type: 'gpu-check', …} | {type: 'error', message}
 
@@ -45,7 +45,7 @@ runWorker({
       postMessage({ type: 'bench', ...session.bench() });
     },
     'gpu-check'(m) {
-      postMessage({ type: 'gpu-check', ...session.checkGpu(m.grams, m.cpuQuantile) });
+      postMessage({ type: 'gpu-check', ...session.checkGpu(m.bootstrap, m.sketches) });
     },
   },
 });

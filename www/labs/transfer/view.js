@@ -11,6 +11,7 @@ import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '.
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
+import { drawGrey } from '../../ui/grey.js';
 
 const COLOURS = { natural: '#D55E00', robust: '#0072B2' };
 
@@ -306,15 +307,8 @@ function drawSaliency(canvas, s) {
       const values = row === 0 ? img : img.map(Math.abs);
       const max = Math.max(...values.map(Math.abs)) || 1;
       const lo = row === 0 ? Math.min(...values) : 0;
-      const image = new ImageData(side, side);
-      values.forEach((v, i) => {
-        const g = row === 0 ? 255 * (1 - (v - lo) / (max - lo || 1)) : 255 * (1 - v / max);
-        image.data.set([g, g, g, 255], i * 4);
-      });
-      const tmp = new OffscreenCanvas(side, side);
-      tmp.getContext('2d').putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(tmp, k * cell + 2, row * cell + 2, cell - 4, cell - 4);
+      const levels = Array.from(values, (v) => (row === 0 ? 255 * (1 - (v - lo) / (max - lo || 1)) : 255 * (1 - v / max)));
+      drawGrey(ctx, levels, side, k * cell + 2, row * cell + 2, cell - 4, cell - 4);
     }
   });
 }
