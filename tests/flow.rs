@@ -138,3 +138,29 @@ fn the_cylinder_sheds_a_vortex_street() {
     eprintln!("shedding period {period:.2}, amplitude {amplitude:.3}");
     assert!((4.0..9.0).contains(&period), "period {period}");
 }
+
+#[test]
+fn an_l_above_the_node_count_is_clamped_with_a_notice() {
+    let run = |link: &str| continuum::labs::flow::run(&continuum::labs::parse(link).link, &|| 0.0).unwrap();
+    let report = run("#lab=flow&res=64&t=0.2&nodes=300&l=5000&k=2");
+    assert_eq!(report.l, report.nodes);
+    let notice = report.notice.expect("a notice");
+    assert!(notice.contains("l = 5000") && notice.contains(&report.nodes.to_string()), "{notice}");
+    // Control: an l below the node count is used as given, with no notice.
+    let report = run("#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2");
+    assert_eq!((report.l, report.notice), (50, None));
+    assert_eq!(report.lanczos_converged, None, "300 nodes take the dense solver");
+}
+
+#[test]
+fn the_report_separates_the_leading_pair_the_subspace_and_the_bias() {
+    let link = continuum::labs::parse("#lab=flow&res=64&t=0.2&nodes=300&l=50&k=4").link;
+    let r = continuum::labs::flow::run(&link, &|| 0.0).unwrap();
+    assert_eq!((r.leading_rel_error, r.leading_angle), (r.eig_rel_error[0], r.vec_angle[0]));
+    for (s, a) in r.signed_rel_error.iter().zip(&r.eig_rel_error) {
+        assert!((s.abs() - a).abs() < 1e-15, "signed {s}, magnitude {a}");
+    }
+    // A real angle between two different 4-dimensional subspaces (its
+    // maths is checked against known planes in `num::eigen`).
+    assert!(r.subspace_angle > 0.0 && r.subspace_angle < 90.0, "{}", r.subspace_angle);
+}

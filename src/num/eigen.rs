@@ -44,6 +44,29 @@ pub fn errors(estimate: &Eigenpairs, exact: &Eigenpairs) -> (Vec<f64>, Vec<f64>)
     (rel, angle)
 }
 
+/// Signed relative eigenvalue errors (λ̃ − λ) / |λ|, pair by pair: their
+/// sign shows a bias that the magnitudes hide.
+pub fn signed_errors(estimate: &Eigenpairs, exact: &Eigenpairs) -> Vec<f64> {
+    estimate.values.iter().zip(&exact.values).map(|(a, b)| (a - b) / b.abs()).collect()
+}
+
+/// The largest principal angle (degrees) between the spans of two sets of
+/// orthonormal vectors of the same count: `arccos σ_min(AᵀB)`. Unlike the
+/// pair-by-pair angles it does not care how nearly equal eigenvalues order
+/// their vectors inside the subspace.
+pub fn subspace_angle_degrees(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
+    let k = a.len().min(b.len());
+    if k == 0 {
+        return 0.0;
+    }
+    let m = Mat::<f64>::from_fn(k, k, |i, j| a[i].iter().zip(&b[j]).map(|(x, y)| x * y).sum());
+    // σ_min² is the smallest eigenvalue of MᵀM.
+    let mtm = m.transpose() * &m;
+    let evd = mtm.self_adjoint_eigen(Side::Lower).expect("a small symmetric eigenproblem converges");
+    let smallest = evd.S().column_vector().iter().copied().fold(f64::INFINITY, f64::min);
+    smallest.max(0.0).sqrt().min(1.0).acos().to_degrees()
+}
+
 /// The angle between two lines (sign-blind), in degrees.
 pub fn angle_degrees(a: &[f64], b: &[f64]) -> f64 {
     let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
@@ -67,14 +90,17 @@ fn dot_self(a: &[f64]) -> f64 {
 ///
 /// It stops when the k leading Ritz pairs' residual bounds β_m |s_mi| fall
 /// below 1e-10 · |θ_1|, when the Krylov space becomes invariant, or at
-/// `min(n, 500)` vectors.
+/// `min(n, 500)` vectors; [`Lanczos::converged`] says whether the pairs met
+/// the tolerance (at `n` vectors the space is all of ℝⁿ, so they do).
 pub struct Lanczos {
     k: usize,
+    n: usize,
     max_steps: usize,
     basis: Vec<Vec<f64>>,
     alpha: Vec<f64>,
     beta: Vec<f64>,
     done: bool,
+    converged: bool,
 }
 
 const LANCZOS_TOL: f64 = 1e-10;
@@ -87,11 +113,13 @@ impl Lanczos {
         v.iter_mut().for_each(|x| *x /= norm);
         Lanczos {
             k: k.min(n),
+            n,
             max_steps: n.min(500),
             basis: vec![v],
             alpha: Vec::new(),
             beta: Vec::new(),
             done: n == 0,
+            converged: n == 0,
         }
     }
 
@@ -102,6 +130,13 @@ impl Lanczos {
 
     pub fn done(&self) -> bool {
         self.done
+    }
+
+    /// Whether the k leading pairs met the tolerance (or the Krylov space
+    /// became invariant, or filled ℝⁿ); false while running, and when the
+    /// run stopped at its step limit short of that.
+    pub fn converged(&self) -> bool {
+        self.converged
     }
 
     /// Mat-vecs taken so far.
@@ -128,11 +163,14 @@ impl Lanczos {
         self.beta.push(beta);
         let m = j + 1;
         let scale = self.alpha.iter().chain(&self.beta).fold(0.0f64, |s, x| s.max(x.abs()));
-        if beta <= 1e-12 * scale.max(f64::MIN_POSITIVE)
-            || m >= self.max_steps
-            || (m >= self.k && m.is_multiple_of(5) && self.converged())
-        {
+        let invariant = beta <= 1e-12 * scale.max(f64::MIN_POSITIVE);
+        if invariant || (m >= self.k && m.is_multiple_of(5) && self.residuals_small()) {
+            (self.done, self.converged) = (true, true);
+            return;
+        }
+        if m >= self.max_steps {
             self.done = true;
+            self.converged = m >= self.n || (m >= self.k && self.residuals_small());
             return;
         }
         w.iter_mut().for_each(|x| *x /= beta);
@@ -154,7 +192,7 @@ impl Lanczos {
         })
     }
 
-    fn converged(&self) -> bool {
+    fn residuals_small(&self) -> bool {
         let m = self.alpha.len();
         let evd = self.tridiagonal().self_adjoint_eigen(Side::Lower).expect("tridiagonal eigensolver converges");
         let pairs = top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), self.k);
@@ -205,6 +243,7 @@ mod tests {
             lz.push(&av);
         }
         assert!(lz.steps() < 200, "stopped by convergence, not by running out: {} steps", lz.steps());
+        assert!(lz.converged());
         let (rel, angle) = errors(&lz.result(), &exact);
         assert!(rel.iter().all(|&r| r < 1e-9), "{rel:?}");
         assert!(angle.iter().all(|&a| a < 1e-3), "{angle:?}");
@@ -213,6 +252,44 @@ mod tests {
         let u = &exact.vectors[1];
         let au: Vec<f64> = (0..200).map(|i| (0..200).map(|j| a[(i, j)] * u[j]).sum()).collect();
         assert!(au.iter().zip(u).all(|(x, y)| (x - exact.values[1] * y).abs() < 1e-9));
+    }
+
+    #[test]
+    fn lanczos_says_when_it_stopped_at_its_limit() {
+        let a = random_symmetric(200, 2);
+        let run = |limit: usize| {
+            let mut lz = Lanczos::new(200, 4, 7);
+            lz.max_steps = limit;
+            while !lz.done() {
+                let v = lz.vector().to_vec();
+                lz.push(&(0..200).map(|i| (0..200).map(|j| a[(i, j)] * v[j]).sum()).collect::<Vec<f64>>());
+            }
+            (lz.steps(), lz.converged())
+        };
+        assert_eq!(run(8), (8, false), "8 steps cannot resolve 4 pairs of a random matrix");
+        let (steps, converged) = run(200);
+        assert!(converged && steps < 200, "{steps} steps");
+        // A full Krylov space is exact whatever the residual test says.
+        let tiny = Mat::<f64>::from_fn(3, 3, |i, j| (i + j) as f64);
+        let mut lz = Lanczos::new(3, 1, 1);
+        while !lz.done() {
+            let v = lz.vector().to_vec();
+            lz.push(&(0..3).map(|i| (0..3).map(|j| tiny[(i, j)] * v[j]).sum()).collect::<Vec<f64>>());
+        }
+        assert!(lz.converged());
+    }
+
+    #[test]
+    fn the_subspace_angle_ignores_order_inside_the_span() {
+        let e = |i: usize| (0..3).map(|j| if i == j { 1.0 } else { 0.0 }).collect::<Vec<f64>>();
+        // The same plane, its vectors swapped and one flipped: no angle, though pair by pair they are 90° apart.
+        let swapped = vec![e(1), e(0).iter().map(|x| -x).collect()];
+        assert!(subspace_angle_degrees(&[e(0), e(1)], &swapped) < 1e-6);
+        assert!((angle_degrees(&e(0), &swapped[0]) - 90.0).abs() < 1e-9);
+        // Control: a plane tilted by 30° about the first axis.
+        let (s, c) = (30f64.to_radians().sin(), 30f64.to_radians().cos());
+        let tilted = vec![e(0), vec![0.0, c, s]];
+        assert!((subspace_angle_degrees(&[e(0), e(1)], &tilted) - 30.0).abs() < 1e-6);
     }
 
     #[test]

@@ -31,6 +31,15 @@ const SPIRAL = '#lab=depth&epochs=100';
 // on it (and 0.95 is the engine's own bar for the default link).
 test('a preset link trains, and the page matches `continuum run` of the same link', async () => {
   const page = await env.page();
+  // Every text the boundary's caption shows, in order (the first draw comes
+  // before this test could look).
+  await page.addInitScript(() => {
+    window.__captions = [];
+    new MutationObserver(() => {
+      const text = document.querySelector('.resolution')?.textContent;
+      if (text && text !== window.__captions.at(-1)) window.__captions.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
   await page.goto(env.url);
   await ready(page);
   await page.click('.presets a:has-text("RK4-trained model survives")');
@@ -41,8 +50,14 @@ test('a preset link trains, and the page matches `continuum run` of the same lin
   // …and it survives 32 steps, as the preset's name promises.
   assert.ok(Number(await metric(page, 'eval-accuracy')) >= accuracy - 0.03);
   assert.equal(await metric(page, 'diverged'), 'no');
-  if (WEBGPU) assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the GPU/);
-  else assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the CPU/);
+  if (WEBGPU) {
+    assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the GPU/);
+    // The boundary is not blank while the GPU pipeline compiles: the CPU's grid comes first.
+    const captions = await page.evaluate(() => window.__captions);
+    const cpu = captions.findIndex((c) => /on the CPU while the GPU pipeline compiles/.test(c));
+    const gpu = captions.findIndex((c) => /on the GPU/.test(c));
+    assert.ok(cpu >= 0 && cpu < gpu, `captions: ${JSON.stringify(captions)}`);
+  } else assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the CPU/);
   // Same numbers as the native runner (built by `cargo test` before these tests).
   const cli = 'target/debug/continuum';
   assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');

@@ -46,7 +46,7 @@ test('the flow runs to t, its network is analysed and the eigenvector drawn, as 
   assert.ok(t >= 0.1 && t < 0.15, `analysed at ${t}`);
   const nodes = Number(await value(page, 'nodes'));
   assert.ok(nodes > 1000, `${nodes} nodes`);
-  assert.match(await page.locator('.exact-method').textContent(), WEBGPU ? /Lanczos.*on the GPU/ : /Lanczos.*on the CPU/);
+  assert.match(await page.locator('.exact-method').textContent(), WEBGPU ? /Lanczos.*on the GPU.*; converged/ : /Lanczos.*on the CPU.*; converged/);
   const rel = Number(await value(page, 'eig-rel-error'));
   const angle = Number(await value(page, 'vec-angle'));
   assert.ok(rel >= 0 && rel < 0.3, `relative error ${rel}`);
@@ -62,6 +62,7 @@ test('the flow runs to t, its network is analysed and the eigenvector drawn, as 
   assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
   const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
   assert.equal(report.nodes, nodes);
+  assert.equal(report.lanczos_converged, true);
   const exact = JSON.parse(await value(page, 'eigenvalues-exact'));
   const tolerance = WEBGPU ? 1e-3 : 1e-8;
   exact.forEach((v, i) => assert.ok(Math.abs(v / report.eigenvalues_exact[i] - 1) < tolerance, `λ${i + 1}: page ${v}, CLI ${report.eigenvalues_exact[i]}`));

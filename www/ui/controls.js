@@ -2,7 +2,7 @@
 // input per knob, keyboard-usable, carrying `data-knob`. Changing one calls
 // `onChange(key, text)`; the caller writes the hash and Rust validates it.
 // Small integer ranges are sliders with the value beside them; numbers with a
-// wide range are a slider (logarithmic for `log` knobs) for coarse moves plus
+// wide range are a slider (logarithmic for `log` knobs and integer ranges of two decades or more) for coarse moves plus
 // a number box for exact values; seeds are a number box alone.
 
 export function buildControls(container, knobs, config, onChange, formats = {}) {
@@ -87,9 +87,19 @@ function hasSlider(knob) {
   return (knob.type === 'float' || (knob.type === 'int' && knob.max - knob.min > 128)) && knob.max - knob.min <= 1e6;
 }
 
-/** Slider position (0…SLIDER_STEPS) of `value`: linear, or logarithmic for `log` knobs. */
+/**
+ * Whether the slider is logarithmic: number knobs marked `log` in the knob
+ * table, and integer knobs whose range spans two decades or more (l, m,
+ * paths, epochs …), where a linear slider leaves the small values a few
+ * pixels.
+ */
+function logarithmic(knob) {
+  return knob.log || (knob.type === 'int' && knob.min > 0 && knob.max / knob.min >= 100);
+}
+
+/** Slider position (0…SLIDER_STEPS) of `value`: linear, or logarithmic (see `logarithmic`). */
 function toSlider(knob, value) {
-  const f = knob.log
+  const f = logarithmic(knob)
     ? (Math.log(Math.max(value, knob.min)) - Math.log(knob.min)) / (Math.log(knob.max) - Math.log(knob.min))
     : (value - knob.min) / (knob.max - knob.min);
   return Math.round(Math.min(1, Math.max(0, f)) * SLIDER_STEPS);
@@ -98,7 +108,7 @@ function toSlider(knob, value) {
 /** The value at slider position `pos`, rounded to 3 significant digits (integers for int knobs). */
 function fromSlider(knob, pos) {
   const f = pos / SLIDER_STEPS;
-  const v = knob.log ? Math.exp(Math.log(knob.min) + f * (Math.log(knob.max) - Math.log(knob.min))) : knob.min + f * (knob.max - knob.min);
+  const v = logarithmic(knob) ? Math.exp(Math.log(knob.min) + f * (Math.log(knob.max) - Math.log(knob.min))) : knob.min + f * (knob.max - knob.min);
   if (knob.type === 'int') return Math.round(v);
   return v === 0 ? 0 : Number(v.toPrecision(3));
 }

@@ -43,5 +43,7 @@ const KNOBS: &[Knob] = &[
 
 /// The registry's `run`.
 fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
-    Lab::outcome(&run(link, clock)?, None, None)
+    let report = run(link, clock)?;
+    let note = report.notice.clone();
+    Lab::outcome(&report, note, None)
 }

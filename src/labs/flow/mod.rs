@@ -165,8 +165,14 @@ impl Simulation {
 /// on-the-fly mat-vecs for large ones. Returns the pairs and the mat-vecs
 /// taken (0 for dense).
 pub fn exact(net: &Network, k: usize, seed: u64) -> (Eigenpairs, usize) {
+    let (pairs, matvecs, _) = exact_checked(net, k, seed);
+    (pairs, matvecs)
+}
+
+/// [`exact`], and whether Lanczos converged (`None` for the dense solver).
+pub fn exact_checked(net: &Network, k: usize, seed: u64) -> (Eigenpairs, usize, Option<bool>) {
     if net.len() <= DENSE_EXACT_MAX {
-        return (eigen::dense(&net.dense(), k), 0);
+        return (eigen::dense(&net.dense(), k), 0, None);
     }
     let mut lanczos = Lanczos::new(net.len(), k, seed);
     let mut av = vec![0.0; net.len()];
@@ -174,7 +180,7 @@ pub fn exact(net: &Network, k: usize, seed: u64) -> (Eigenpairs, usize) {
         net.matvec(lanczos.vector(), &mut av);
         lanczos.push(&av);
     }
-    (lanczos.result(), lanczos.steps())
+    (lanczos.result(), lanczos.steps(), Some(lanczos.converged()))
 }
 
 /// Nyström's k leading eigenpairs of `net` from l columns sampled by
@@ -233,11 +239,29 @@ pub struct Report {
     pub eig_rel_error: Vec<f64>,
     /// Degrees.
     pub vec_angle: Vec<f64>,
+    /// The leading pair's relative error and angle (degrees): λ₂ … λ₅ are
+    /// nearly equal, so index-matched angles past the first mostly measure
+    /// pairs changing places.
+    pub leading_rel_error: f64,
+    pub leading_angle: f64,
+    /// The largest principal angle (degrees) between the Nyström and exact top-k subspaces.
+    pub subspace_angle: f64,
+    /// (λ̃ − λ)/|λ| per pair: the sign shows a bias.
+    pub signed_rel_error: Vec<f64>,
     pub extension: Extension,
     /// `dense` or `lanczos`.
     pub exact_method: &'static str,
     pub lanczos_matvecs: usize,
+    /// Whether Lanczos met its tolerance (`null` for the dense solver).
+    pub lanczos_converged: Option<bool>,
+    /// What the run changed in the link's settings (l above the node count).
+    pub notice: Option<String>,
     pub timings_ms: Timings,
+}
+
+/// The notice when the link's `l` is more than the network's nodes.
+pub fn clamp_notice(l: usize, nodes: usize) -> Option<String> {
+    (l > nodes).then(|| format!("l = {l} is more than the network's {nodes} nodes: every node was used (l = {nodes})"))
 }
 
 /// Advances the link's flow to its time `t`, builds the network and compares
@@ -261,6 +285,7 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
         ));
     }
     let l = config.l.min(net.len());
+    let notice = clamp_notice(config.l, net.len());
     let k = config.k.min(l);
     let t2 = clock();
     let s = nystrom::sample(config.sampling, &net.x, &net.y, l, config.seed);
@@ -268,9 +293,11 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
     let estimate = nystrom::eigenpairs(&columns, &s, k, Form::Qr);
     timings.nystrom = clock() - t2;
     let t3 = clock();
-    let (exact_pairs, matvecs) = exact(&net, k, config.seed);
+    let (exact_pairs, matvecs, lanczos_converged) = exact_checked(&net, k, config.seed);
     timings.exact = clock() - t3;
     let (rel, angle) = eigen::errors(&estimate, &exact_pairs);
+    let subspace_angle = eigen::subspace_angle_degrees(&estimate.vectors, &exact_pairs.vectors);
+    let signed_rel_error = eigen::signed_errors(&estimate, &exact_pairs);
     // The extension form from the same columns, for comparison (not timed).
     let extension = nystrom::eigenpairs(&columns, &s, k, Form::Extension);
     let (ext_rel, ext_angle) = eigen::errors(&extension, &exact_pairs);
@@ -291,11 +318,17 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
         sampling: config.sampling.name(),
         eigenvalues_nystrom: estimate.values,
         eigenvalues_exact: exact_pairs.values,
+        leading_rel_error: rel[0],
+        leading_angle: angle[0],
+        subspace_angle,
+        signed_rel_error,
         eig_rel_error: rel,
         vec_angle: angle,
         extension: Extension { eigenvalues: extension.values, eig_rel_error: ext_rel, vec_angle: ext_angle },
         exact_method: if matvecs == 0 { "dense" } else { "lanczos" },
         lanczos_matvecs: matvecs,
+        lanczos_converged,
+        notice,
         timings_ms: timings,
     })
 }

@@ -75,6 +75,8 @@ struct Exact {
     pairs: Eigenpairs,
     method: &'static str,
     matvecs: usize,
+    /// Whether Lanczos met its tolerance (`None` for the dense solver).
+    converged: Option<bool>,
     ms: f64,
 }
 
@@ -97,6 +99,11 @@ struct Analysis<'a> {
     exact_ms: f64,
     exact_method: &'static str,
     lanczos_matvecs: usize,
+    lanczos_converged: Option<bool>,
+    notice: Option<String>,
+    /// Degrees: the largest principal angle between the top-k subspaces.
+    subspace_angle: f64,
+    signed_rel_error: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -201,7 +208,7 @@ impl FlowSession {
         let net = self.net()?;
         if net.len() <= flow::DENSE_EXACT_MAX {
             let pairs = eigen::dense(&net.dense(), self.config.k);
-            self.exact = Some(Exact { pairs, method: "dense", matvecs: 0, ms: now() - start });
+            self.exact = Some(Exact { pairs, method: "dense", matvecs: 0, converged: None, ms: now() - start });
             return Ok(true);
         }
         self.lanczos = Some((Lanczos::new(net.len(), self.config.k, self.config.seed), 0.0));
@@ -225,18 +232,36 @@ impl FlowSession {
         }
         let (lanczos, spent) = self.lanczos.take().expect("checked");
         let pairs = lanczos.result();
-        self.exact = Some(Exact { pairs, method: "lanczos", matvecs: lanczos.steps(), ms: spent });
+        self.exact = Some(Exact {
+            pairs,
+            method: "lanczos",
+            matvecs: lanczos.steps(),
+            converged: Some(lanczos.converged()),
+            ms: spent,
+        });
         Ok(true)
     }
 
     /// The exact pairs found elsewhere (Lanczos on GPU mat-vecs): values,
     /// vectors (k × n, row-major), its time and mat-vec count.
     #[wasm_bindgen(js_name = setExact)]
-    pub fn set_exact(&mut self, values: Vec<f64>, vectors: Vec<f32>, ms: f64, matvecs: usize) -> Result<(), JsValue> {
+    pub fn set_exact(
+        &mut self,
+        values: Vec<f64>,
+        vectors: Vec<f32>,
+        ms: f64,
+        matvecs: usize,
+        converged: bool,
+    ) -> Result<(), JsValue> {
         let n = self.net()?.len();
         let vectors = vectors.chunks(n).map(|v| v.iter().map(|&x| x as f64).collect()).collect();
-        self.exact =
-            Some(Exact { pairs: Eigenpairs { values, vectors }, method: "lanczos (GPU mat-vecs)", matvecs, ms });
+        self.exact = Some(Exact {
+            pairs: Eigenpairs { values, vectors },
+            method: "lanczos (GPU mat-vecs)",
+            matvecs,
+            converged: Some(converged),
+            ms,
+        });
         Ok(())
     }
 
@@ -247,6 +272,8 @@ impl FlowSession {
         let exact = self.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
         let (rel, angle) = eigen::errors(estimate, &exact.pairs);
         to_js(&Analysis {
+            subspace_angle: eigen::subspace_angle_degrees(&estimate.vectors, &exact.pairs.vectors),
+            signed_rel_error: eigen::signed_errors(estimate, &exact.pairs),
             nodes: net.len(),
             l: self.samples.len(),
             k: estimate.values.len(),
@@ -258,6 +285,8 @@ impl FlowSession {
             exact_ms: exact.ms,
             exact_method: exact.method,
             lanczos_matvecs: exact.matvecs,
+            lanczos_converged: exact.converged,
+            notice: flow::clamp_notice(self.config.l, net.len()),
         })
     }
 
@@ -303,6 +332,7 @@ struct GpuEigen {
     values: Vec<f64>,
     vectors: Vec<f32>,
     matvecs: usize,
+    converged: bool,
     ms: f64,
 }
 
@@ -467,6 +497,7 @@ impl FlowGpu {
                 values: pairs.values,
                 vectors: pairs.vectors.iter().flatten().map(|&x| x as f32).collect(),
                 matvecs: lanczos.steps(),
+                converged: lanczos.converged(),
                 ms: now() - start,
             })
         })

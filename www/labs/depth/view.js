@@ -234,9 +234,13 @@ ${RUN_BUTTONS}
   // While training, redraw at most four times a second, and leave the worker
   // at least 80 % of its time for training (a CPU grid at many steps is
   // costly); a person moving a slider is answered at once.
+  let gpuDrawn = false;
   const evals = evalScheduler(() => {
     const { escheme, esteps, ebasis, eK } = config;
-    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: Boolean(gpu()), res: CPU_RES });
+    // Until the GPU has drawn once (its pipeline can take seconds to compile,
+    // ~9 s on SwiftShader), the worker's CPU grid is drawn first.
+    const packed = Boolean(gpu());
+    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed, grid: !packed || !gpuDrawn, res: CPU_RES });
   }, 250);
   const requestEval = (urgent = false) => {
     if (points) evals.request(urgent);
@@ -257,14 +261,18 @@ ${RUN_BUTTONS}
     await nextFrame();
     const resolution = root.querySelector('.resolution');
     const device = labGpu(core.DepthGpu);
+    if (m.grid) {
+      drawBoundary(canvas, m.grid, CPU_RES, points.classes, points, core.depthGridExtent());
+      resolution.textContent = m.packed && device
+        ? `${CPU_RES}×${CPU_RES} grid evaluated on the CPU while the GPU pipeline compiles.`
+        : `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU).`;
+    }
     if (m.packed && device) {
       const logits = await device.grid(m.packed, GPU_RES);
       drawBoundary(canvas, logits, GPU_RES, points.classes, points, core.depthGridExtent());
       resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
-    } else if (m.grid) {
-      drawBoundary(canvas, m.grid, CPU_RES, points.classes, points, core.depthGridExtent());
-      resolution.textContent = `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU).`;
-    } else {
+      gpuDrawn = true;
+    } else if (!m.grid) {
       // The GPU went away between request and reply: ask again for a CPU grid.
       evals.retry();
     }

@@ -4,7 +4,7 @@
 // sliders while training runs).
 //
 // In:  the loop's start / play / pause / step
-//      | {type: 'eval', id, scheme, steps, basis, K, packed, res}
+//      | {type: 'eval', id, scheme, steps, basis, K, packed, grid, res}
 //      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
 //      | {type: 'studies', invariance, compression, thetaVariation}
@@ -62,7 +62,7 @@ runWorker({
         functions: session.weightFunctions(m.basis, m.K, 4),
       };
       if (m.packed) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
-      else reply.grid = session.gridCpu(m.scheme, m.steps, m.basis, m.K, m.res);
+      if (m.grid) reply.grid = session.gridCpu(m.scheme, m.steps, m.basis, m.K, m.res);
       reply.ms = performance.now() - t0;
       postMessage(reply);
     },

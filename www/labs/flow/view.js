@@ -65,6 +65,8 @@ ${RUN_BUTTONS}
           <dt>λ exact</dt><dd data-metric="eigenvalues-exact">—</dd>
           <dt>Rel. error λ₁</dt><dd data-metric="eig-rel-error">—</dd>
           <dt>Angle u₁ (°)</dt><dd data-metric="vec-angle">—</dd>
+          <dt>Largest angle between the top-k subspaces (°)</dt><dd data-metric="subspace-angle">—</dd>
+          <dt>Signed relative error of λ₁ … λ_k (bias)</dt><dd data-metric="signed-rel-error">—</dd>
           <dt>Nyström time</dt><dd data-metric="nystrom-ms">—</dd>
           <dt>Exact time</dt><dd data-metric="exact-ms">—</dd>
           <dt>Exact ÷ Nyström</dt><dd data-metric="speedup">—</dd>
@@ -258,6 +260,10 @@ ${RUN_BUTTONS}
     metric('eig-rel-error').dataset.value = String(a.eig_rel_error[0]);
     metric('vec-angle').textContent = a.vec_angle[0].toFixed(2);
     metric('vec-angle').dataset.value = String(a.vec_angle[0]);
+    metric('subspace-angle').textContent = a.subspace_angle.toFixed(2);
+    metric('subspace-angle').dataset.value = String(a.subspace_angle);
+    metric('signed-rel-error').textContent = a.signed_rel_error.map((e) => `${e >= 0 ? '+' : ''}${e.toExponential(1)}`).join(', ');
+    metric('signed-rel-error').dataset.value = JSON.stringify(a.signed_rel_error);
     metric('nystrom-ms').textContent = `${a.nystrom_ms.toFixed(0)} ms`;
     metric('nystrom-ms').dataset.value = String(a.nystrom_ms);
     metric('exact-ms').textContent = `${a.exact_ms.toFixed(0)} ms`;
@@ -266,7 +272,12 @@ ${RUN_BUTTONS}
     root.querySelector('.exact-method').textContent =
       a.exact_method === 'dense'
         ? `Exact: dense symmetric eigensolver (n = ${a.nodes} is small).`
-        : `Exact: matrix-free Lanczos, ${a.lanczos_matvecs} mat-vecs, ${a.exact_method.includes('GPU') ? 'on the GPU' : 'on the CPU'}.`;
+        : `Exact: matrix-free Lanczos, ${a.lanczos_matvecs} mat-vecs, ${a.exact_method.includes('GPU') ? 'on the GPU' : 'on the CPU'}; ${a.lanczos_converged ? 'converged' : 'stopped at its step limit before converging: the "exact" pairs are approximate'}.`;
+    root.querySelector('.exact-method').dataset.converged = String(a.lanczos_converged ?? 'dense');
+    if (a.notice) {
+      banner.textContent = a.notice;
+      banner.hidden = false;
+    }
     vector = m.vector;
     vectorSource.value = 'nystrom';
     vectorIndex.value = '0';

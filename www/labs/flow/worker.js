@@ -8,7 +8,7 @@
 //      {type: 'analyse', field?, t?, gpu}   field: the GPU's vorticity at time t; gpu:
 //                                       columns and Lanczos come from the main thread
 //      {type: 'columns', columns}       the GPU's sampled columns (after 'network')
-//      {type: 'exact', values, vectors, ms, matvecs}   GPU Lanczos (after 'need-exact')
+//      {type: 'exact', values, vectors, ms, matvecs, converged}   GPU Lanczos (after 'need-exact')
 //      {type: 'vector', which, index}   |u| of an eigenvector, for the overlay
 // Out: {type: 'ready', geometry, body} | {type: 'frame', t, w} (CPU path)
 //      | {type: 'network', network, samples, t} | {type: 'need-exact', n}
@@ -75,7 +75,7 @@ function* analyse(field, gpu, time) {
     waiting = 'exact';
     postMessage({ type: 'need-exact', n });
     const e = yield;
-    session.setExact(e.values, e.vectors, e.ms, e.matvecs);
+    session.setExact(e.values, e.vectors, e.ms, e.matvecs, e.converged);
     done = true;
   }
   while (!done) {
