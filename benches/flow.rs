@@ -181,7 +181,10 @@ fn main() {
             .map(|&l| {
                 let (mut rel, mut angle) = (0.0, 0.0);
                 for seed in 1..=4 {
-                    let (r, a) = flow::mean_errors(&flow::nystrom(&net, l, sampling, K, seed, Form::Qr).0, &exact);
+                    let (r, a) = flow::mean_errors(
+                        &flow::nystrom(&net, l, sampling, K, seed, Form::Qr, nystrom::TRUNCATION).0,
+                        &exact,
+                    );
                     rel += r / 4.0;
                     angle += a / 4.0;
                 }

@@ -5,7 +5,7 @@ use continuum::labs;
 use continuum::labs::flow::network::Network;
 use continuum::labs::flow::{self, Config, Simulation};
 use continuum::num::eigen::{self, Lanczos};
-use continuum::num::nystrom::{Form, Sampling};
+use continuum::num::nystrom::{Form, Sampling, TRUNCATION};
 
 fn config(hash: &str) -> Config {
     Config::from_link(&labs::parse(hash).link).expect("a flow link")
@@ -30,7 +30,7 @@ fn nystrom_with_every_column_is_exact_on_a_flow_network() {
     assert!((100..=400).contains(&n), "{n} nodes");
     let exact = eigen::dense(&net.dense(), 5);
     assert!(exact.values[4] > 0.1 * exact.values[0]);
-    let (estimate, s) = flow::nystrom(&net, n, Sampling::Uniform, 5, 1, Form::Qr);
+    let (estimate, s) = flow::nystrom(&net, n, Sampling::Uniform, 5, 1, Form::Qr, TRUNCATION);
     assert_eq!(s.len(), n);
     let (rel, angle) = eigen::errors(&estimate, &exact);
     assert!(rel.iter().all(|&e| e < 1e-9), "{rel:?}");
@@ -57,7 +57,7 @@ fn leading_eigenvalues_agree_with_the_dense_solver_on_a_small_network() {
     let (rel, _) = eigen::errors(&lanczos.result(), &exact);
     assert!(rel.iter().all(|&e| e < 1e-9), "Lanczos: {rel:?}");
     for sampling in [Sampling::Uniform, Sampling::Quasi] {
-        let (estimate, _) = flow::nystrom(&net, n / 2, sampling, 5, 1, Form::Qr);
+        let (estimate, _) = flow::nystrom(&net, n / 2, sampling, 5, 1, Form::Qr, TRUNCATION);
         let (rel, _) = eigen::errors(&estimate, &exact);
         assert!(rel[0] < 0.05, "{sampling:?}: {rel:?}");
     }
@@ -81,7 +81,9 @@ fn error_falls_as_l_grows_and_quasi_sampling_is_no_worse_on_eigenvectors() {
         ls.iter()
             .map(|&l| {
                 let runs: Vec<(f64, f64)> = (1..=4)
-                    .map(|seed| flow::mean_errors(&flow::nystrom(&net, l, sampling, 5, seed, Form::Qr).0, &exact))
+                    .map(|seed| {
+                        flow::mean_errors(&flow::nystrom(&net, l, sampling, 5, seed, Form::Qr, TRUNCATION).0, &exact)
+                    })
                     .collect();
                 (runs.iter().map(|r| r.0).sum::<f64>() / 4.0, runs.iter().map(|r| r.1).sum::<f64>() / 4.0)
             })
@@ -163,4 +165,19 @@ fn the_report_separates_the_leading_pair_the_subspace_and_the_bias() {
     // A real angle between two different 4-dimensional subspaces (its
     // maths is checked against known planes in `num::eigen`).
     assert!(r.subspace_angle > 0.0 && r.subspace_angle < 90.0, "{}", r.subspace_angle);
+}
+
+#[test]
+fn w_needs_its_truncation() {
+    // The knob's default is the library's.
+    let config = Config::from_link(&labs::parse("#lab=flow").link).unwrap();
+    assert_eq!(config.tau, TRUNCATION);
+    // On 1,011 nodes, l = 100 (measured: leading relative error 0.10 at τ = 0.1,
+    // 0.15 at 1e-2, 2.8 at 1e-8): keeping W's near-zero eigenvalues ruins the estimate.
+    let run = |tau: &str| {
+        let link = format!("#lab=flow&res=64&t=0.2&nodes=1500&threshold=0.05&l=100&k=3&tau={tau}");
+        flow::run(&labs::parse(&link).link, &|| 0.0).unwrap().leading_rel_error
+    };
+    let (kept, untruncated) = (run("0.1"), run("0.00000001"));
+    assert!(kept < 0.3 && untruncated > 10.0 * kept, "τ = 0.1: {kept}, τ = 1e-8: {untruncated}");
 }

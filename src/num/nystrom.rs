@@ -23,6 +23,10 @@
 //!   nearby ranks, so every stretch of n / l consecutive ranks — a compact
 //!   patch of the domain — gives exactly one column: the columns are spread
 //!   evenly over the domain, in proportion to where the nodes are.
+//! - [`Sampling::Stratified`]: the same Z-order ranks cut into l strata of
+//!   equal count, `[⌊i n/l⌋, ⌊(i+1) n/l⌋)`, and one node drawn uniformly in
+//!   each: spread over the domain like quasi, yet random inside each patch,
+//!   so close pairs of nodes can both be columns.
 
 use faer::{Mat, Side};
 use rand::seq::SliceRandom;
@@ -38,6 +42,7 @@ pub const TRUNCATION: f64 = 1e-1;
 pub enum Sampling {
     Uniform,
     Quasi,
+    Stratified,
 }
 
 impl Sampling {
@@ -45,6 +50,7 @@ impl Sampling {
         match name {
             "uniform" => Some(Sampling::Uniform),
             "quasi" => Some(Sampling::Quasi),
+            "stratified" => Some(Sampling::Stratified),
             _ => None,
         }
     }
@@ -53,6 +59,7 @@ impl Sampling {
         match self {
             Sampling::Uniform => "uniform",
             Sampling::Quasi => "quasi",
+            Sampling::Stratified => "stratified",
         }
     }
 }
@@ -74,20 +81,31 @@ pub fn sample(sampling: Sampling, x: &[f64], y: &[f64], l: usize, seed: u64) -> 
             all.partial_shuffle(&mut rng, l).0.to_vec()
         }
         Sampling::Quasi => {
-            let span = |v: &[f64]| {
-                let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-                let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                (lo, (hi - lo).max(f64::MIN_POSITIVE))
-            };
-            let ((x0, sx), (y0, sy)) = (span(x), span(y));
-            let quantize = |v: f64, lo: f64, s: f64| (((v - lo) / s) * 65535.0).round() as u32;
-            let mut order: Vec<(u64, usize)> =
-                (0..n).map(|i| (morton(quantize(x[i], x0, sx), quantize(y[i], y0, sy)), i)).collect();
-            order.sort_unstable();
+            let order = morton_order(x, y);
             let u: f64 = rng.random();
-            (0..l).map(|i| order[(((i as f64 + u) * n as f64 / l as f64) as usize).min(n - 1)].1).collect()
+            (0..l).map(|i| order[(((i as f64 + u) * n as f64 / l as f64) as usize).min(n - 1)]).collect()
+        }
+        Sampling::Stratified => {
+            let order = morton_order(x, y);
+            (0..l).map(|i| order[rng.random_range(i * n / l..((i + 1) * n / l).max(i * n / l + 1))]).collect()
         }
     }
+}
+
+/// The nodes in Z-order of their positions, quantized to a 2¹⁶ × 2¹⁶ grid
+/// over their bounding box (ties by index).
+fn morton_order(x: &[f64], y: &[f64]) -> Vec<usize> {
+    let span = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo, (hi - lo).max(f64::MIN_POSITIVE))
+    };
+    let ((x0, sx), (y0, sy)) = (span(x), span(y));
+    let quantize = |v: f64, lo: f64, s: f64| (((v - lo) / s) * 65535.0).round() as u32;
+    let mut order: Vec<(u64, usize)> =
+        (0..x.len()).map(|i| (morton(quantize(x[i], x0, sx), quantize(y[i], y0, sy)), i)).collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Interleaves the bits of x and y (x in the even bits).
@@ -103,8 +121,15 @@ fn morton(x: u32, y: u32) -> u64 {
     spread(x) | (spread(y) << 1)
 }
 
-/// The k leading eigenpairs of A from its columns `c = A[:, s]`.
+/// The k leading eigenpairs of A from its columns `c = A[:, s]`, with the
+/// default truncation [`TRUNCATION`].
 pub fn eigenpairs(c: &Mat<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs {
+    eigenpairs_truncated(c, s, k, form, TRUNCATION)
+}
+
+/// [`eigenpairs`] with W's eigenvalues cut at `tau` · max |λ(W)| in
+/// [`Form::Qr`] (the extension form does not truncate).
+pub fn eigenpairs_truncated(c: &Mat<f64>, s: &[usize], k: usize, form: Form, tau: f64) -> Eigenpairs {
     let (n, l) = (c.nrows(), c.ncols());
     let k = k.min(l);
     let w = Mat::from_fn(l, l, |a, b| 0.5 * (c[(s[a], b)] + c[(s[b], a)]));
@@ -128,8 +153,7 @@ pub fn eigenpairs(c: &Mat<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs
         }
         Form::Qr => {
             let big = lambda.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-            let keep: Vec<usize> =
-                (0..l).filter(|&i| lambda[i].abs() >= TRUNCATION * big && lambda[i] != 0.0).collect();
+            let keep: Vec<usize> = (0..l).filter(|&i| lambda[i].abs() >= tau * big && lambda[i] != 0.0).collect();
             // W⁺ = V_r Λ_r⁻¹ V_rᵀ, so C W⁺ Cᵀ = B Λ_r⁻¹ Bᵀ with B = C V_r
             // (n × r, r ≤ l kept eigenvalues). With B = QR (thin), its
             // eigenpairs are those of the r × r matrix R Λ_r⁻¹ Rᵀ = U Θ Uᵀ:
@@ -163,11 +187,31 @@ mod tests {
     use crate::num::eigen;
 
     #[test]
+    fn stratified_samples_take_one_node_per_equal_count_patch() {
+        let n = 500;
+        let x: Vec<f64> = (0..n).map(|i| (i % 25) as f64).collect();
+        let y: Vec<f64> = (0..n).map(|i| (i / 25) as f64).collect();
+        let order = morton_order(&x, &y);
+        let rank = |node: usize| order.iter().position(|&o| o == node).unwrap();
+        let s = sample(Sampling::Stratified, &x, &y, 40, 3);
+        for (i, &node) in s.iter().enumerate() {
+            let r = rank(node);
+            assert!((i * n / 40..(i + 1) * n / 40).contains(&r), "column {i} at rank {r}");
+        }
+        // Random inside the patches: not the fixed offsets of quasi sampling.
+        let q = sample(Sampling::Quasi, &x, &y, 40, 3);
+        let offsets = |s: &[usize]| s.iter().enumerate().map(|(i, &node)| rank(node) - i * n / 40).collect::<Vec<_>>();
+        let (so, qo) = (offsets(&s), offsets(&q));
+        assert!(qo.iter().all(|&o| o.abs_diff(qo[0]) <= 1), "quasi: one offset {qo:?}");
+        assert!(so.iter().any(|&o| o.abs_diff(so[0]) > 1), "stratified: offsets vary {so:?}");
+    }
+
+    #[test]
     fn samples_are_distinct_and_seeded() {
         let n = 500;
         let x: Vec<f64> = (0..n).map(|i| (i % 25) as f64).collect();
         let y: Vec<f64> = (0..n).map(|i| (i / 25) as f64).collect();
-        for sampling in [Sampling::Uniform, Sampling::Quasi] {
+        for sampling in [Sampling::Uniform, Sampling::Quasi, Sampling::Stratified] {
             let mut s = sample(sampling, &x, &y, 50, 3);
             assert_eq!(s, sample(sampling, &x, &y, 50, 3));
             assert_ne!(s, sample(sampling, &x, &y, 50, 4));

@@ -19,6 +19,8 @@ pub const LAB: Lab = Lab {
     Preset { name: "Vortex street behind a cylinder", link: "#lab=flow&flow=cylinder&Re=120&t=25&threshold=0.15&nodes=3000" },
     Preset { name: "Airfoil at 12°", link: "#lab=flow&flow=airfoil&Re=120&t=25&threshold=0.15" },
     Preset { name: "Few columns: l = 50, uniform", link: "#lab=flow&l=50&sampling=uniform" },
+    Preset { name: "Stratified columns", link: "#lab=flow&sampling=stratified" },
+    Preset { name: "No truncation (τ = 1e-8): W's near-zero eigenvalues blow up", link: "#lab=flow&tau=0.00000001" },
     ],
     status: Status::Ready,
     run: Some(run_link),
@@ -36,7 +38,8 @@ const KNOBS: &[Knob] = &[
     float("threshold", 0.0, 1.0, "0.1", "Threshold", "Cells with |ω| at or above this fraction of max |ω| become nodes."),
     int("nodes", 100, 50_000, "4000", "Max nodes", "Coarse-grain to at most this many vortical elements."),
     int("l", 2, 5000, "200", "Columns l", "Columns sampled by Nyström."),
-    choice("sampling", &["uniform", "quasi"], "quasi", "Sampling", "Random columns, or columns spread evenly over the domain."),
+    choice("sampling", &["uniform", "quasi", "stratified"], "quasi", "Sampling", "Random columns; columns spread evenly over the domain; or one random node per equal-count patch."),
+    float("tau", 1e-12, 1.0, "0.1", "Truncation τ", "W's eigenvalues below τ · max |λ(W)| are dropped from its pseudo-inverse (QR form).").log(),
     int("k", 1, 20, "5", "Eigenpairs k", "Leading eigenpairs to estimate."),
     SEED,
 ];

@@ -45,6 +45,8 @@ pub struct Config {
     pub max_nodes: usize,
     pub l: usize,
     pub sampling: Sampling,
+    /// W's eigenvalue cut in the QR form, relative to its largest.
+    pub tau: f64,
     pub k: usize,
     pub seed: u64,
 }
@@ -66,6 +68,7 @@ impl Config {
             max_nodes: link.int("nodes") as usize,
             l: link.int("l") as usize,
             sampling: Sampling::by_name(link.choice("sampling")).expect("sampling choices"),
+            tau: link.float("tau"),
             k: link.int("k") as usize,
             seed: link.int("seed") as u64,
         })
@@ -192,10 +195,11 @@ pub fn nystrom(
     k: usize,
     seed: u64,
     form: Form,
+    tau: f64,
 ) -> (Eigenpairs, Vec<usize>) {
     let s = nystrom::sample(sampling, &net.x, &net.y, l, seed);
     let c = net.columns(&s);
-    (nystrom::eigenpairs(&c, &s, k, form), s)
+    (nystrom::eigenpairs_truncated(&c, &s, k, form, tau), s)
 }
 
 /// Mean over the k pairs of the relative eigenvalue error and of the angle
@@ -290,7 +294,7 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
     let t2 = clock();
     let s = nystrom::sample(config.sampling, &net.x, &net.y, l, config.seed);
     let columns = net.columns(&s);
-    let estimate = nystrom::eigenpairs(&columns, &s, k, Form::Qr);
+    let estimate = nystrom::eigenpairs_truncated(&columns, &s, k, Form::Qr, config.tau);
     timings.nystrom = clock() - t2;
     let t3 = clock();
     let (exact_pairs, matvecs, lanczos_converged) = exact_checked(&net, k, config.seed);

@@ -194,7 +194,7 @@ impl FlowSession {
             Some(c) => faer::Mat::from_fn(n, self.samples.len(), |i, j| c[j * n + i] as f64),
             None => net.columns(&self.samples),
         };
-        let pairs = nystrom::eigenpairs(&c, &self.samples, self.config.k, Form::Qr);
+        let pairs = nystrom::eigenpairs_truncated(&c, &self.samples, self.config.k, Form::Qr, self.config.tau);
         let ms = now() - start;
         self.nystrom = Some((pairs, ms));
         Ok(ms)
@@ -300,14 +300,16 @@ impl FlowSession {
     }
 
     /// Mean relative eigenvalue error and angle over the k pairs for l
-    /// columns sampled by `sampling` with `seed` (CPU columns), against the
-    /// exact pairs.
+    /// columns sampled by `sampling` with `seed` (CPU columns), in `form`
+    /// (`qr` with the link's τ, or `extension`), against the exact pairs.
     #[wasm_bindgen(js_name = curvePoint)]
-    pub fn curve_point(&self, l: usize, sampling: &str, seed: u32) -> Result<JsValue, JsValue> {
+    pub fn curve_point(&self, l: usize, sampling: &str, form: &str, seed: u32) -> Result<JsValue, JsValue> {
         let net = self.net()?;
         let exact = self.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
-        let sampling = Sampling::by_name(sampling).ok_or_else(|| js_error("sampling is uniform or quasi"))?;
-        let (estimate, _) = flow::nystrom(net, l, sampling, self.config.k, seed as u64, Form::Qr);
+        let sampling =
+            Sampling::by_name(sampling).ok_or_else(|| js_error("sampling is uniform, quasi or stratified"))?;
+        let form = if form == "extension" { Form::Extension } else { Form::Qr };
+        let (estimate, _) = flow::nystrom(net, l, sampling, self.config.k, seed as u64, form, self.config.tau);
         let (rel, angle) = flow::mean_errors(&estimate, &exact.pairs);
         to_js(&CurvePoint { rel, angle })
     }

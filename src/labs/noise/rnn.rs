@@ -46,6 +46,8 @@ use crate::num::rng::gaussian;
 
 /// Sequences per training batch.
 pub const BATCH: usize = 32;
+/// Epochs after which a training accuracy below 0.6 means training failed.
+pub const MIN_EPOCHS_TO_JUDGE: usize = 10;
 /// Scale of the recurrent matrices' initial entries (times 1/n), as the reference driver's `init_std`.
 const INIT_STD: f64 = 0.1;
 
@@ -430,8 +432,9 @@ impl Trainer {
         let n = train.len() as f64;
         let stats = EpochStats { epoch: self.epoch, loss: self.sums.0 / n, train_accuracy: self.sums.1 / n };
         self.history.push(stats);
-        // Training that ends no better than chance did not work, whatever the loss says.
-        if self.done() && stats.train_accuracy < 0.6 {
+        // Training that ends no better than chance after a real run (not a
+        // short try of a few epochs) did not work, whatever the loss says.
+        if self.done() && self.epoch >= MIN_EPOCHS_TO_JUDGE && stats.train_accuracy < 0.6 {
             self.diverged = Some(format!(
                 "the {} model did not learn (training accuracy {:.2} after {} epochs, chance 0.50): lower the \
                  learning rate or the step ε, or train longer",

@@ -77,7 +77,11 @@ ${RUN_BUTTONS}
         <h2>Error against l</h2>
         <div class="chart rel-chart"></div>
         <div class="chart angle-chart"></div>
-        <p class="hint">Mean over the k pairs and 3 seeds, at the first analysed time. Solid: quasi-uniform; dashed: uniform.</p>
+        <p class="hint">Mean over the k pairs and 3 seeds, at the first analysed time, QR form with the link's τ
+          unless marked. Quasi-uniform columns give better eigenvectors but worse, upward-biased eigenvalues than
+          uniform ones: evenly spread columns never hold close pairs of nodes, so W misses the 1/d near field;
+          stratified columns (random inside each patch) sit between. Smaller τ keeps W's near-zero eigenvalues and
+          the errors grow: try the τ = 1e-8 preset.</p>
         <div class="buttons"><button type="button" data-action="csv">Curve as CSV</button></div>
       </div>
     </div>`;
@@ -101,6 +105,8 @@ ${RUN_BUTTONS}
     series: [
       { label: 'quasi', stroke: '#2f6fd1', points: true },
       { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
+      { label: 'stratified', stroke: '#009E73', dash: [2, 3], points: true },
+      { label: 'uniform, extension form', stroke: '#CC79A7', dash: [8, 3], points: true },
     ],
   });
   const angleChart = lineChart(root.querySelector('.angle-chart'), {
@@ -110,6 +116,8 @@ ${RUN_BUTTONS}
     series: [
       { label: 'quasi', stroke: '#2f6fd1', points: true },
       { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
+      { label: 'stratified', stroke: '#009E73', dash: [2, 3], points: true },
+      { label: 'uniform, extension form', stroke: '#CC79A7', dash: [8, 3], points: true },
     ],
   });
 
@@ -218,8 +226,8 @@ ${RUN_BUTTONS}
     gpuAnalysis = false;
     analysing = false;
     wantAnalysis = true;
-    relChart.set([], [[], []]);
-    angleChart.set([], [[], []]);
+    relChart.set([], [[], [], [], []]);
+    angleChart.set([], [[], [], [], []]);
     curveCsv = '';
     for (const el of root.querySelectorAll('[data-metric]')) {
       el.textContent = '—';
@@ -329,11 +337,15 @@ ${RUN_BUTTONS}
       showAnalysis(m);
       simStatus.textContent = playing ? 'Playing: the network is re-analysed as the flow evolves.' : `Analysed at t = ${m.t.toFixed(2)}. Play to follow the flow.`;
     } else if (m.type === 'curve') {
-      const pick = (key) => [m.points.quasi.map((p) => p[key]), m.points.uniform.map((p) => p[key])];
+      const names = ['quasi', 'uniform', 'stratified', 'extension'];
+      const pick = (key) => names.map((name) => m.points[name].slice(0, m.ls.length).map((p) => p[key]));
       relChart.set(m.ls, pick('rel'));
       angleChart.set(m.ls, pick('angle'));
       root.querySelector('.rel-chart').dataset.rows = String(m.ls.length);
-      curveCsv = ['l,rel_quasi,rel_uniform,angle_quasi,angle_uniform', ...m.ls.map((l, i) => [l, m.points.quasi[i].rel, m.points.uniform[i].rel, m.points.quasi[i].angle, m.points.uniform[i].angle].join(','))].join('\n');
+      curveCsv = [
+        ['l', ...names.map((n) => `rel_${n}`), ...names.map((n) => `angle_${n}`)].join(','),
+        ...m.ls.map((l, i) => [l, ...names.map((n) => m.points[n][i].rel), ...names.map((n) => m.points[n][i].angle)].join(',')),
+      ].join('\n');
     } else if (m.type === 'idle') {
       analysing = false;
       if (playing) wantAnalysis = true;

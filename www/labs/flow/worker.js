@@ -22,6 +22,13 @@ const FRAME_MS = 80;
 /** Columns at which the error curve is traced (those up to n), and seeds per point. */
 const CURVE_LS = [25, 50, 100, 200, 400];
 const CURVE_SEEDS = 3;
+/** The error curves: [name, sampling, form]. The view draws them in this order. */
+const CURVES = [
+  ['quasi', 'quasi', 'qr'],
+  ['uniform', 'uniform', 'qr'],
+  ['stratified', 'stratified', 'qr'],
+  ['extension', 'uniform', 'extension'],
+];
 
 let session = null;
 let simulate = false;
@@ -88,20 +95,20 @@ function* analyse(field, gpu, time) {
   // The error against l, both samplings, averaged over seeds: traced once
   // per run, on the first analysed field.
   const ls = CURVE_LS.filter((l) => l < n);
-  const points = { uniform: [], quasi: [] };
+  const points = Object.fromEntries(CURVES.map(([name]) => [name, []]));
   for (const l of ls) {
-    for (const sampling of ['uniform', 'quasi']) {
+    for (const [name, sampling, form] of CURVES) {
       let rel = 0;
       let angle = 0;
       for (let seed = 1; seed <= CURVE_SEEDS; seed++) {
         yield;
-        const p = session.curvePoint(l, sampling, seed);
+        const p = session.curvePoint(l, sampling, form, seed);
         rel += p.rel / CURVE_SEEDS;
         angle += p.angle / CURVE_SEEDS;
       }
-      points[sampling].push({ rel, angle });
+      points[name].push({ rel, angle });
     }
-    postMessage({ type: 'curve', ls: ls.slice(0, points.quasi.length), points, t });
+    postMessage({ type: 'curve', ls: ls.slice(0, points[CURVES.at(-1)[0]].length), points, t });
   }
   curveDone = true;
 }
