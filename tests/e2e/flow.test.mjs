@@ -54,6 +54,18 @@ test('the flow runs to t, its network is analysed and the eigenvector drawn, as 
   assert.ok(Number(await value(page, 'nystrom-ms')) > 0 && Number(await value(page, 'exact-ms')) > 0);
   const { red, blue } = await colours(page);
   assert.ok(red > 1000 && blue > 1000, `red ${red}, blue ${blue}`);
+  // The side-by-side eigenvector view: both maps drawn, coloured by the vector.
+  await page.waitForSelector('.vector-panel[data-index="0"]');
+  const inked = await page.evaluate(() =>
+    ['vec-nystrom', 'vec-exact'].map((cls) => {
+      const c = document.querySelector(`canvas.${cls}`);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[i + 2]) > 60) n++;
+      return n;
+    }),
+  );
+  assert.ok(inked.every((n) => n > 1000), `coloured pixels per map: ${inked}`);
   // The error curve: every l below n, both samplings.
   await page.waitForFunction(() => document.querySelector('.rel-chart').dataset.rows === '5', null, { timeout: 180_000 });
   // The same link headless: the CPU path matches to round-off (FFT twiddles

@@ -299,6 +299,17 @@ impl FlowSession {
         pairs.and_then(|p| p.vectors.get(i)).map(|v| v.iter().map(|x| x.abs() as f32).collect()).unwrap_or_default()
     }
 
+    /// Eigenvector `i`, signed, of both estimates side by side (`2 × n`:
+    /// Nyström then exact), Nyström's sign chosen to agree with the exact
+    /// one (an eigenvector's sign is arbitrary); empty before both exist.
+    #[wasm_bindgen(js_name = eigenvectorPair)]
+    pub fn eigenvector_pair(&self, i: usize) -> Vec<f32> {
+        let (Some((nystrom, _)), Some(exact)) = (&self.nystrom, &self.exact) else { return vec![] };
+        let (Some(a), Some(b)) = (nystrom.vectors.get(i), exact.pairs.vectors.get(i)) else { return vec![] };
+        let sign = if a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() < 0.0 { -1.0 } else { 1.0 };
+        a.iter().map(|x| (sign * x) as f32).chain(b.iter().map(|&x| x as f32)).collect()
+    }
+
     /// Mean relative eigenvalue error and angle over the k pairs for l
     /// columns sampled by `sampling` with `seed` (CPU columns), in `form`
     /// (`qr` with the link's τ, or `extension`), against the exact pairs.

@@ -15,7 +15,7 @@ import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '.
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
-import { drawField, drawNodes } from './plots.js';
+import { drawField, drawNodes, drawVector } from './plots.js';
 
 const FIELD_WIDTH = 512;
 
@@ -52,6 +52,17 @@ ${RUN_BUTTONS}
           <label><input type="checkbox" class="show-samples"> sampled columns</label>
         </div>
         <p class="hint sim-status"></p>
+      </div>
+      <div class="panel wide vector-panel">
+        <h2>The eigenvector on the nodes: Nyström and exact</h2>
+        <div class="vector-pair">
+          <figure><canvas class="vec-nystrom" width="420" height="420" aria-label="Nyström's eigenvector on the nodes, signed"></canvas>
+            <figcaption>Nyström (black rings: the sampled columns)</figcaption></figure>
+          <figure><canvas class="vec-exact" width="420" height="420" aria-label="The exact eigenvector on the nodes, signed"></canvas>
+            <figcaption>exact</figcaption></figure>
+        </div>
+        <p class="hint">Each node coloured by its entry of the eigenvector chosen above, blue negative and red positive, on
+          one scale for both (Nyström's sign matched to the exact one's). The same analysed time as the vorticity.</p>
       </div>
       <div class="panel">
         <h2>Metrics</h2>
@@ -135,6 +146,7 @@ ${RUN_BUTTONS}
   let network = null;
   let samples = null;
   let vector = null;
+  let pair = null;
   let playing = false;
   let target = 0;
   let analysing = false;
@@ -161,6 +173,21 @@ ${RUN_BUTTONS}
     if (!field || !geometry) return;
     drawField(canvas, field, geometry.nx, geometry.ny, body);
     if (network && vector) drawNodes(canvas, network, vector, geometry.h, geometry.nx, geometry.ny, showSamples.checked ? samples : null);
+    drawPair();
+  };
+
+  // The side-by-side view: Nyström's and the exact eigenvector, signed, on one scale.
+  const drawPair = () => {
+    const n = network?.x.length;
+    if (!n || !pair || pair.length !== 2 * n) return;
+    const [nys, ex] = [pair.subarray(0, n), pair.subarray(n)];
+    const scale = pair.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (const [cls, u, marks] of [['vec-nystrom', nys, samples], ['vec-exact', ex, null]]) {
+      const c = root.querySelector(`canvas.${cls}`);
+      c.height = Math.round((c.width * geometry.ny) / geometry.nx);
+      drawVector(c, network, u, scale, geometry.h, geometry.nx, geometry.ny, marks);
+    }
+    root.querySelector('.vector-panel').dataset.index = vectorIndex.value;
   };
 
   const showTime = (t) => {
@@ -219,7 +246,7 @@ ${RUN_BUTTONS}
     wake?.();
     banner.hidden = true;
     banner.classList.replace('notice', 'error');
-    geometry = body = field = network = samples = vector = null;
+    geometry = body = field = network = samples = vector = pair = null;
     playing = false;
     target = config.t;
     simTime = 0;
@@ -287,6 +314,7 @@ ${RUN_BUTTONS}
       banner.hidden = false;
     }
     vector = m.vector;
+    pair = m.pair;
     vectorSource.value = 'nystrom';
     vectorIndex.value = '0';
     redraw();
@@ -351,6 +379,7 @@ ${RUN_BUTTONS}
       if (playing) wantAnalysis = true;
     } else if (m.type === 'vector') {
       vector = m.vector;
+      pair = m.pair;
       redraw();
     } else if (m.type === 'error') {
       analysing = false;

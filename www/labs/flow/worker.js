@@ -12,7 +12,8 @@
 //      {type: 'vector', which, index}   |u| of an eigenvector, for the overlay
 // Out: {type: 'ready', geometry, body} | {type: 'frame', t, w} (CPU path)
 //      | {type: 'network', network, samples, t} | {type: 'need-exact', n}
-//      | {type: 'analysis', analysis, vector, t} | {type: 'curve', ls, points} | {type: 'vector', vector}
+//      | {type: 'analysis', analysis, vector, pair, t} | {type: 'curve', ls, points} | {type: 'vector', vector, pair}
+//        (pair: the eigenvector, signed, Nyström then exact, for the side-by-side view)
 //      | {type: 'idle'} (analysis finished) | {type: 'error', message}
 
 import { FlowSession } from '../../pkg/continuum.js';
@@ -90,7 +91,8 @@ function* analyse(field, gpu, time) {
     done = session.exactStep(SLICE_MS);
   }
   const vector = new Float32Array(session.eigenvector('nystrom', 0));
-  postMessage({ type: 'analysis', analysis: session.analysis(), vector, t }, [vector.buffer]);
+  const pair = new Float32Array(session.eigenvectorPair(0));
+  postMessage({ type: 'analysis', analysis: session.analysis(), vector, pair, t }, [vector.buffer, pair.buffer]);
   if (curveDone) return;
   // The error against l, both samplings, averaged over seeds: traced once
   // per run, on the first analysed field.
@@ -163,7 +165,8 @@ runWorker({
     },
     vector(m) {
       const vector = new Float32Array(session.eigenvector(m.which, m.index));
-      postMessage({ type: 'vector', vector, which: m.which, index: m.index }, [vector.buffer]);
+      const pair = new Float32Array(session.eigenvectorPair(m.index));
+      postMessage({ type: 'vector', vector, pair, which: m.which, index: m.index }, [vector.buffer, pair.buffer]);
     },
   },
 });
