@@ -90,3 +90,49 @@ fn pendulum_study_reports_endpoint_errors_for_every_step_size() {
     assert!(r.convergence.iter().all(|p| p.error.is_finite() && p.error > 0.0));
     assert!(r.test_accuracy.is_none() && r.invariance.is_empty());
 }
+
+/// Endpoint errors at T = 2 with h = Δt and with the smallest step h = 0.001
+/// of a pendulum field trained with `scheme` at Δt = 0.1 (2,000 epochs, as
+/// the README's link).
+fn pendulum_errors(scheme: &continuum::num::ode::Tableau, seed: u64) -> (f64, f64) {
+    use continuum::labs::depth::pendulum;
+    let fit = pendulum::train(scheme, 0.1, 2000, 0.003, 32, seed);
+    assert!(fit.diverged.is_none());
+    let points = pendulum::convergence(&fit.field, scheme);
+    let at = |h: f64| points.iter().find(|p| (p.h - h).abs() < 1e-12).expect("a step size").error;
+    (at(0.1), at(0.001))
+}
+
+#[test]
+fn an_euler_trained_field_does_not_converge_as_h_shrinks_and_an_rk4_one_does() {
+    use continuum::num::ode::{EULER, RK4};
+    // Measured, seeds 1, 2, 3 (`continuum run '#lab=depth&data=pendulum&scheme=S&epochs=2000&lr=0.003&batch=32&seed=N'`):
+    // at h = 0.001 Euler 2.08, 2.07, 2.08 against RK4 0.266, 0.046, 0.112
+    // (ratios 7.8, 45, 19); from h = Δt to h = 0.001 Euler's error grows
+    // 4.3, 362 and 33 times, RK4's by at most 1 %.
+    let (euler_dt, euler) = pendulum_errors(&EULER, 1);
+    let (rk4_dt, rk4) = pendulum_errors(&RK4, 1);
+    assert!(euler > 3.0 * rk4, "at h = 0.001: Euler {euler}, RK4 {rk4}");
+    // Euler learned its own error into the field: refining h moves it away from the pendulum.
+    assert!(euler > 3.0 * euler_dt, "Euler: {euler_dt} at h = Δt, {euler} at h = 0.001");
+    // Control: the same test on the RK4-trained field fails: its error does not grow.
+    assert!(rk4 < 1.1 * rk4_dt, "RK4: {rk4_dt} at h = Δt, {rk4} at h = 0.001");
+}
+
+#[test]
+fn pendulum_data_span_the_same_time_at_every_dt() {
+    use continuum::labs::depth::pendulum::{pairs, HORIZON};
+    for dt in [0.1, 0.01, 0.001] {
+        let (from, to) = pairs(dt, 1);
+        // 16 trajectories of the same span: the first pair of each is its start;
+        // the last starts HORIZON − HORIZON/P later, P pairs per trajectory.
+        let per = from.nrows() / 16;
+        let span = HORIZON - HORIZON / per as f64;
+        let (start, last) = (from.row(0), from.row(per - 1));
+        let t_last = continuum::labs::depth::pendulum::truth([start[0], start[1]], span);
+        assert!((t_last[0] - last[0]).abs() < 1e-6 && (t_last[1] - last[1]).abs() < 1e-6, "dt = {dt}");
+        // Each pair is one Δt apart.
+        let next = continuum::labs::depth::pendulum::truth([last[0], last[1]], dt);
+        assert!((next[0] - to[(per - 1, 0)]).abs() < 1e-9, "dt = {dt}");
+    }
+}

@@ -32,11 +32,16 @@ pub fn truth(x0: [f64; 2], t: f64) -> [f64; 2] {
     y
 }
 
-/// Training pairs (x_n, x_{n+1}) from 16 seeded trajectories, sampled every
-/// `dt`, each covering up to 40 samples or the horizon.
+/// Training pairs (x(t), x(t + dt)) from 16 seeded trajectories. Every
+/// trajectory spans the same time, [`HORIZON`], whatever `dt`: its `P =
+/// min(40, HORIZON/dt)` pairs start every `HORIZON/P` (consecutive samples
+/// when `dt ≥ HORIZON/40`, spread over the span below that). Data covering
+/// less time at small `dt` would make the study measure extrapolation, not
+/// the scheme.
 pub fn pairs(dt: f64, seed: u64) -> (Array2<f64>, Array2<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9e4d_0105);
     let per = ((HORIZON / dt).round() as usize).clamp(1, 40);
+    let stride = HORIZON / per as f64;
     let (mut from, mut to) = (Vec::new(), Vec::new());
     for _ in 0..16 {
         let mut x = [rng.random_range(-2.5..2.5), rng.random_range(-1.0..1.0)];
@@ -44,7 +49,7 @@ pub fn pairs(dt: f64, seed: u64) -> (Array2<f64>, Array2<f64>) {
             let next = truth(x, dt);
             from.extend_from_slice(&x);
             to.extend_from_slice(&next);
-            x = next;
+            x = if stride == dt { next } else { truth(x, stride) };
         }
     }
     let n = from.len() / 2;
