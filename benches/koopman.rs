@@ -41,7 +41,7 @@ fn main() {
             let t = Instant::now();
             while trainer.epoch().is_some() {}
             per_epoch.push(t.elapsed().as_secs_f64() * 1e3 / trainer.epoch.max(1) as f64);
-            let e = trainer.model.relative_error(&trainer.data, 1000);
+            let e = trainer.model.relative_error(&trainer.data, 1000, trainer.config.noisy_start);
             errors.push(e[999]);
             last = Some(trainer);
         }

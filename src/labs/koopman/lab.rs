@@ -39,6 +39,7 @@ const KNOBS: &[Knob] = &[
     float("eta", 0.0, 10.0, "0.01", "η (consistency)", "Weight of the consistency loss ‖DC − I‖."),
     int("horizon", 10, 1000, "1000", "Horizon", "Steps predicted ahead."),
     int("epochs", 1, 5000, "300", "Epochs", "Passes over the training set."),
+    choice("start", &["noisy", "clean"], "noisy", "Rollout start", "Predictions start from noisy test snapshots (as the reference code) or clean ones; both are scored against the clean truth."),
     SEED,
 ];
 

@@ -112,7 +112,7 @@ impl KoopmanSession {
     pub fn evaluate(&self, horizon: usize) -> Result<JsValue, JsValue> {
         let m = &self.trainer.model;
         to_js(&KoopmanEvaluation {
-            rel_error: m.relative_error(&self.trainer.data, horizon),
+            rel_error: m.relative_error(&self.trainer.data, horizon, self.trainer.config.noisy_start),
             eigenvalues: m.eigenvalues(),
             consistency: m.consistency_error(),
         })
