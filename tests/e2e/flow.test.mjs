@@ -68,6 +68,9 @@ test('the flow runs to t, its network is analysed and the eigenvector drawn, as 
   assert.ok(inked.every((n) => n > 1000), `coloured pixels per map: ${inked}`);
   // The error curve: every l below n, both samplings.
   await page.waitForFunction(() => document.querySelector('.rel-chart').dataset.rows === '5', null, { timeout: 180_000 });
+  // The bias chart: a mean signed error and its spread over the seeds at every l, both samplings.
+  const bias = JSON.parse(await page.locator('.bias-chart').getAttribute('data-bias'));
+  assert.ok(bias.length === 2 && bias.every((rows) => rows.length === 5 && rows.every(([b, sd]) => Number.isFinite(b) && sd >= 0)), JSON.stringify(bias));
   // The same link headless: the CPU path matches to round-off (FFT twiddles
   // come from each platform's sin/cos), the GPU path to f32.
   const cli = 'target/debug/continuum';

@@ -110,6 +110,8 @@ struct Analysis<'a> {
 struct CurvePoint {
     rel: f64,
     angle: f64,
+    /// Mean signed relative error over the k pairs: the bias.
+    signed: f64,
 }
 
 fn now() -> f64 {
@@ -322,7 +324,8 @@ impl FlowSession {
         let form = if form == "extension" { Form::Extension } else { Form::Qr };
         let (estimate, _) = flow::nystrom(net, l, sampling, self.config.k, seed as u64, form, self.config.tau);
         let (rel, angle) = flow::mean_errors(&estimate, &exact.pairs);
-        to_js(&CurvePoint { rel, angle })
+        let signed = eigen::signed_errors(&estimate, &exact.pairs);
+        to_js(&CurvePoint { rel, angle, signed: signed.iter().sum::<f64>() / signed.len().max(1) as f64 })
     }
 }
 

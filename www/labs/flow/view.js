@@ -88,6 +88,7 @@ ${RUN_BUTTONS}
         <h2>Error against l</h2>
         <div class="chart rel-chart"></div>
         <div class="chart angle-chart"></div>
+        <div class="chart bias-chart"></div>
         <p class="hint">Mean over the k pairs and 3 seeds, at the first analysed time, QR form with the link's τ
           unless marked. Quasi-uniform columns give better eigenvectors but worse, upward-biased eigenvalues than
           uniform ones: evenly spread columns never hold close pairs of nodes, so W misses the 1/d near field;
@@ -118,6 +119,20 @@ ${RUN_BUTTONS}
       { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
       { label: 'stratified', stroke: '#009E73', dash: [2, 3], points: true },
       { label: 'uniform, extension form', stroke: '#CC79A7', dash: [8, 3], points: true },
+    ],
+  });
+  // The bias: the mean signed eigenvalue error, ± its sd over the seeds (dotted).
+  const biasChart = lineChart(root.querySelector('.bias-chart'), {
+    title: 'Signed eigenvalue error (bias), mean ± sd over seeds',
+    xLabel: 'columns l',
+    xLog: true,
+    series: [
+      { label: 'quasi', stroke: '#2f6fd1', points: true },
+      { label: 'quasi ± sd', stroke: '#2f6fd1', dash: [2, 3] },
+      { label: 'quasi ∓ sd', stroke: '#2f6fd1', dash: [2, 3] },
+      { label: 'uniform', stroke: '#e87d28', points: true },
+      { label: 'uniform ± sd', stroke: '#e87d28', dash: [2, 3] },
+      { label: 'uniform ∓ sd', stroke: '#e87d28', dash: [2, 3] },
     ],
   });
   const angleChart = lineChart(root.querySelector('.angle-chart'), {
@@ -255,6 +270,7 @@ ${RUN_BUTTONS}
     wantAnalysis = true;
     relChart.set([], [[], [], [], []]);
     angleChart.set([], [[], [], [], []]);
+    biasChart.set([], [[], [], [], [], [], []]);
     curveCsv = '';
     for (const el of root.querySelectorAll('[data-metric]')) {
       el.textContent = '—';
@@ -369,10 +385,16 @@ ${RUN_BUTTONS}
       const pick = (key) => names.map((name) => m.points[name].slice(0, m.ls.length).map((p) => p[key]));
       relChart.set(m.ls, pick('rel'));
       angleChart.set(m.ls, pick('angle'));
+      const band = (name) => {
+        const p = m.points[name].slice(0, m.ls.length);
+        return [p.map((x) => x.bias), p.map((x) => x.bias + x.spread), p.map((x) => x.bias - x.spread)];
+      };
+      biasChart.set(m.ls, [...band('quasi'), ...band('uniform')]);
+      root.querySelector('.bias-chart').dataset.bias = JSON.stringify(['quasi', 'uniform'].map((n) => m.points[n].slice(0, m.ls.length).map((x) => [x.bias, x.spread])));
       root.querySelector('.rel-chart').dataset.rows = String(m.ls.length);
       curveCsv = [
-        ['l', ...names.map((n) => `rel_${n}`), ...names.map((n) => `angle_${n}`)].join(','),
-        ...m.ls.map((l, i) => [l, ...names.map((n) => m.points[n][i].rel), ...names.map((n) => m.points[n][i].angle)].join(',')),
+        ['l', ...names.map((n) => `rel_${n}`), ...names.map((n) => `angle_${n}`), ...names.map((n) => `bias_${n}`), ...names.map((n) => `bias_sd_${n}`)].join(','),
+        ...m.ls.map((l, i) => [l, ...['rel', 'angle', 'bias', 'spread'].flatMap((k) => names.map((n) => m.points[n][i][k]))].join(',')),
       ].join('\n');
     } else if (m.type === 'idle') {
       analysing = false;

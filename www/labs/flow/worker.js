@@ -102,13 +102,18 @@ function* analyse(field, gpu, time) {
     for (const [name, sampling, form] of CURVES) {
       let rel = 0;
       let angle = 0;
+      const signed = [];
       for (let seed = 1; seed <= CURVE_SEEDS; seed++) {
         yield;
         const p = session.curvePoint(l, sampling, form, seed);
         rel += p.rel / CURVE_SEEDS;
         angle += p.angle / CURVE_SEEDS;
+        signed.push(p.signed);
       }
-      points[name].push({ rel, angle });
+      // The bias (mean signed error over the k pairs): its mean and sd over the seeds.
+      const bias = signed.reduce((a, b) => a + b, 0) / signed.length;
+      const spread = Math.sqrt(signed.reduce((a, b) => a + (b - bias) ** 2, 0) / Math.max(1, signed.length - 1));
+      points[name].push({ rel, angle, bias, spread });
     }
     postMessage({ type: 'curve', ls: ls.slice(0, points[CURVES.at(-1)[0]].length), points, t });
   }
