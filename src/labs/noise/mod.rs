@@ -209,25 +209,19 @@ impl RnnSeed {
 
     /// Accuracies of both models on the perturbed test sets, in [`robust::conditions`] order.
     pub fn robustness(&self) -> Vec<[f64; 2]> {
-        // Level 0 of every kind is the clean test set: evaluated once.
-        let conditions: Vec<(Kind, f64)> = robust::conditions().into_iter().filter(|c| c.1 > 0.0).collect();
         let eval = |&(kind, level): &(Kind, f64)| {
             let data = robust::perturb(&self.test, kind, level, self.seed);
             [evaluate(&self.deterministic.model, &data), evaluate(&self.noisy.model, &data)]
         };
-        let clean = eval(&(Kind::Gaussian, 0.0));
+        let conditions = robust::unique_conditions();
         #[cfg(not(target_arch = "wasm32"))]
-        let perturbed: Vec<[f64; 2]> = {
+        let unique: Vec<[f64; 2]> = {
             use rayon::prelude::*;
             conditions.par_iter().map(eval).collect()
         };
         #[cfg(target_arch = "wasm32")]
-        let perturbed: Vec<[f64; 2]> = conditions.iter().map(eval).collect();
-        let mut perturbed = perturbed.into_iter();
-        robust::conditions()
-            .into_iter()
-            .map(|(_, level)| if level > 0.0 { perturbed.next().expect("one per condition") } else { clean })
-            .collect()
+        let unique: Vec<[f64; 2]> = conditions.iter().map(eval).collect();
+        robust::expand(&unique)
     }
 }
 

@@ -46,6 +46,21 @@ pub fn conditions() -> Vec<(Kind, f64)> {
     Kind::ALL.iter().flat_map(|&k| k.levels().iter().map(move |&l| (k, l))).collect()
 }
 
+/// The conditions evaluated: level 0 of every kind is the same clean test
+/// set, so it comes once, first, then each perturbation above 0.
+pub fn unique_conditions() -> Vec<(Kind, f64)> {
+    std::iter::once((Kind::Gaussian, 0.0)).chain(conditions().into_iter().filter(|c| c.1 > 0.0)).collect()
+}
+
+/// Results of [`unique_conditions`] laid out in [`conditions`] order.
+pub fn expand<T: Copy>(unique: &[T]) -> Vec<T> {
+    let mut perturbed = unique[1..].iter();
+    conditions()
+        .into_iter()
+        .map(|(_, level)| if level > 0.0 { *perturbed.next().expect("one per condition") } else { unique[0] })
+        .collect()
+}
+
 /// `data` perturbed by `kind` at `level`, from the stream of `seed`.
 pub fn perturb(data: &Beats, kind: Kind, level: f64, seed: u64) -> Beats {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9e77 ^ ((kind as u64) << 40) ^ level.to_bits());

@@ -17,7 +17,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::ecg::{Beats, CLASSES as BEAT_CLASSES};
 use super::paths::{self, Simulation};
 use super::paths_kernel::PathsKernel;
-use super::robust::{self, Kind};
+use super::robust::{self, expand, unique_conditions};
 use super::titrate::{self, Curve, Spec, Trained, Training};
 use super::{
     correct, noisy_probes, robust_rows, symmetric_spectrum, trajectory, Config, Pair, RnnConfig, RnnSeed, Study,
@@ -150,27 +150,6 @@ struct RnnState {
     divergence: Option<String>,
     /// The first seed's models, described once they are trained.
     models: Option<serde_json::Value>,
-}
-
-/// The conditions evaluated: the clean test set, then each perturbation above 0.
-fn unique_conditions() -> Vec<(Kind, f64)> {
-    std::iter::once((Kind::Gaussian, 0.0)).chain(robust::conditions().into_iter().filter(|c| c.1 > 0.0)).collect()
-}
-
-/// Unique-condition accuracies in report order (level 0 is the clean one).
-fn expand(unique: &[[f64; 2]]) -> Vec<[f64; 2]> {
-    let mut next = 1;
-    robust::conditions()
-        .into_iter()
-        .map(|(_, level)| {
-            if level > 0.0 {
-                next += 1;
-                unique[next - 1]
-            } else {
-                unique[0]
-            }
-        })
-        .collect()
 }
 
 impl RnnState {
