@@ -74,10 +74,46 @@ fn rollouts_start_from_noisy_snapshots_by_default_and_are_scored_against_the_tru
     };
     // With noise 0.08 a noisy start is off the truth by the noise: a larger
     // first-step error (measured 0.064 against 0.058 after 20 epochs; at the
-    // defaults, 300 epochs and noise 0.03, 0.0105 against 0.0065 at step 10).
+    // defaults, 600 epochs and noise 0.03, 0.0097 against 0.0052 at step 10).
     let (noisy, clean) = errors("#lab=koopman&noise=0.08&epochs=20");
     assert!(noisy[0] > clean[0], "first step: noisy start {}, clean start {}", noisy[0], clean[0]);
     // Control: without noise the two starts are the same snapshots.
     let (noisy, clean) = errors("#lab=koopman&noise=0&epochs=20");
     assert_eq!(noisy, clean);
+}
+
+/// Median of the 1000-step relative errors over seeds 1–5: the statistic the
+/// claim is about (one seed can go either way).
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// The paper's headline at the reference settings (θ0 = 2.4, noise 0.03, the
+/// defaults, 600 epochs with the reference's decays): over seeds 1–5 the
+/// consistent model's median 1000-step error is below the plain one's.
+/// `cargo bench --bench koopman` prints the same ten numbers; measured, they
+/// are consistent 0.032, 0.080, 0.174, 0.031, 0.057 (median 0.057) and
+/// plain 0.337, 0.157, 0.556, 0.213, 0.094 (median 0.213).
+#[test]
+fn consistent_beats_plain_at_1000_steps_over_seeds_1_to_5() {
+    let error = |link: String| {
+        let mut trainer = Trainer::new(Config::from_link(&parse(&link).link).unwrap());
+        while trainer.epoch().is_some() {}
+        assert!(trainer.diverged.is_none(), "{link}");
+        trainer.model.relative_error(&trainer.data, 1000, trainer.config.noisy_start)[999]
+    };
+    // Ten trainings of 600 epochs: the two models on the two cores.
+    let (consistent, plain) = std::thread::scope(|s| {
+        let model = |extra: &'static str| {
+            s.spawn(move || (1..=5).map(|seed| error(format!("#lab=koopman&seed={seed}{extra}"))).collect::<Vec<_>>())
+        };
+        let (c, p) = (model(""), model("&nu=0&eta=0"));
+        (c.join().unwrap(), p.join().unwrap())
+    });
+    eprintln!("1000-step error, seeds 1–5: consistent {consistent:?}, plain {plain:?}");
+    let wins = |c: &[f64], p: &[f64]| median(c.to_vec()) < median(p.to_vec());
+    assert!(wins(&consistent, &plain), "median consistent {} ≥ median plain {}", median(consistent), median(plain));
+    // Control: the comparison is strict, so the plain model does not beat itself.
+    assert!(!wins(&plain, &plain));
 }

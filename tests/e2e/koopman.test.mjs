@@ -97,3 +97,33 @@ test('the page reproduces `continuum run` of the same link exactly', ONCE, async
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// The spread over seeds trains both models for seeds 1–5 in a second worker;
+// each seed's pair is what `continuum run` gives for the link with that seed.
+test('the seeds panel trains seeds 1–5, reproduces the CLI per seed, and can be stopped', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=koopman&epochs=3&horizon=100`);
+  await ready(page);
+  await page.click('[data-action="seeds"]');
+  await page.waitForFunction(() => document.querySelector('[data-metric="seeds-median"]').dataset.value, null, { timeout: 120_000 });
+  assert.equal(await page.locator('.seeds-table tbody tr').count(), 5);
+  assert.match(await metric(page, 'seeds-wins'), /of 5 seeds/);
+  const cli = 'target/debug/continuum';
+  const link = page.url().replace(/seed=1\b/, 'seed=2');
+  const report = JSON.parse(execFileSync(cli, ['run', link], { encoding: 'utf8' }));
+  const cell = (i) => page.locator('.seeds-table tr[data-seed="2"] td').nth(i).getAttribute('data-value').then(Number);
+  assert.equal(await cell(1), report.rel_error['100']);
+  const plain = JSON.parse(execFileSync(cli, ['run', `${link}&nu=0&eta=0`], { encoding: 'utf8' }));
+  assert.equal(await cell(2), plain.rel_error['100']);
+  assert.ok((await inked(page, 'canvas.seeds')) > 200, 'seed plot drawn');
+  // Stop: a long sweep ends where it is and the button is free again.
+  await page.goto(`${env.url}#lab=koopman&epochs=2000`);
+  await ready(page);
+  await page.click('[data-action="seeds"]');
+  await page.waitForFunction(() => /seed 1: epoch [1-9]/.test(document.querySelector('[data-metric="seeds-progress"]').textContent), null, { timeout: 60_000 });
+  await page.click('[data-action="stop-seeds"]');
+  assert.equal(await metric(page, 'seeds-progress'), 'stopped');
+  assert.equal(await page.locator('[data-action="seeds"]').isDisabled(), false);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -6,7 +6,8 @@
 //! minimizes, over windows `x_0 … x_s` (means over batch and coordinates):
 //!
 //! - forward  Σ_{k=1..s} ‖dec(C^k enc(x_0)) − x_k‖²
-//! - identity ‖dec(enc(x_0)) − x_0‖²
+//! - identity s ‖dec(enc(x_0)) − x_0‖² (times s, as in the reference code, so
+//!   that λ means the same there and here whatever the number of steps)
 //! - backward Σ_{k=1..s} ‖dec(D^k enc(x_s)) − x_{s−k}‖²
 //! - consistency Σ_{k=1..b} (1/2k)(‖D[:k,:] C[:,:k] − I_k‖²_F + ‖C[:k,:] D[:,:k] − I_k‖²_F)
 //!
@@ -14,8 +15,7 @@
 //! plain Koopman autoencoder. Gradients are exact (hand-written backprop);
 //! AdamW with global-norm clipping as in the reference code.
 //!
-//! Differences from the reference code, on purpose: the identity term is not
-//! multiplied by s (docs/koopman.md); D starts as C⁻¹ (the code's
+//! Differences from the reference code, on purpose: D starts as C⁻¹ (the code's
 //! `pinverse(Cᵀ)` is C itself for an orthogonal C, which is inconsistent from
 //! the start); noisy and clean data share one scaling (the code scales each by
 //! its own range, so the truth is shifted against the inputs).
@@ -51,7 +51,8 @@ pub const LR: f64 = 1e-2;
 pub const CLIP: f64 = 0.05;
 /// Weight decay of AdamW (the reference code's default).
 pub const WEIGHT_DECAY: f64 = 0.0;
-/// Epochs at which the learning rate is multiplied by [`LR_DECAY`].
+/// Epochs (numbered from 0) after which the learning rate is multiplied by
+/// [`LR_DECAY`]: the reference's schedule, which [`Config::epochs`] = 600 runs in full.
 pub const LR_EPOCHS: [usize; 4] = [30, 200, 400, 500];
 pub const LR_DECAY: f64 = 0.2;
 /// Rollouts for the relative error start at these many test snapshots,
@@ -217,6 +218,7 @@ pub struct Model {
 pub struct Losses {
     pub total: f64,
     pub fwd: f64,
+    /// s × the reconstruction error (the reference code's scaling).
     pub id: f64,
     pub bwd: Option<f64>,
     pub con: Option<f64>,
@@ -333,13 +335,13 @@ impl Model {
         // Forward and identity: z0 = enc(x0), q_k = C^k z0 (rows: q_k = q_{k−1} Cᵀ).
         let (z0, enc_cache) = self.enc.forward(xs[0]);
         let (y0, c0) = self.dec.forward(z0.view());
-        let (id, dy0) = mse_and_grad(&y0, xs[0], w.lambda);
-        losses.id = id;
+        let (id, dy0) = mse_and_grad(&y0, xs[0], w.lambda * s as f64);
+        losses.id = s as f64 * id;
         let mut g_z0 = self.dec.backward(&c0, dy0, &mut grad.dec);
         let g_chain = self.chain_loss(&self.c, &z0, |k| xs[k], s, 1.0, &mut losses.fwd, &mut grad.c, &mut grad.dec);
         g_z0 += &g_chain;
         self.enc.backward(&enc_cache, g_z0, &mut grad.enc);
-        losses.total = losses.fwd + w.lambda * id;
+        losses.total = losses.fwd + w.lambda * losses.id;
 
         if w.nu != 0.0 {
             // Backward: p_k = D^k enc(x_s), compared with x_{s−k}.
@@ -480,7 +482,8 @@ impl Trainer {
         if self.done() {
             return None;
         }
-        if LR_EPOCHS.contains(&self.epoch) {
+        // The reference decays after the epochs it numbers 30, 200, … from 0.
+        if self.epoch > 0 && LR_EPOCHS.contains(&(self.epoch - 1)) {
             self.optimizer.lr *= LR_DECAY;
         }
         self.windows.shuffle(&mut self.rng);
@@ -663,6 +666,27 @@ mod tests {
             }
         }
         assert_eq!(checked, model.params());
+    }
+
+    /// The reference code weights the reconstruction by s, so λ = 1 there is λ = 1 here.
+    #[test]
+    fn the_identity_term_is_s_times_the_reconstruction_error() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (m, b, n) = (5, 3, 4);
+        let model = Model::init(m, b, &mut rng);
+        let xs: Vec<Array2<f64>> = (0..=6).map(|_| Array2::from_shape_fn((n, m), |_| gaussian(&mut rng))).collect();
+        let x0 = &xs[0];
+        let y0 = model.dec.apply(model.enc.apply(x0.view()).view());
+        let mse = (&y0 - x0).iter().map(|v| v * v).sum::<f64>() / x0.len() as f64;
+        let w = Weights { lambda: 1.0, nu: 0.0, eta: 0.0 };
+        for s in [1, 3, 6] {
+            let views: Vec<_> = xs[..=s].iter().map(|x| x.view()).collect();
+            let (losses, _) = model.loss_and_grad(&views, &w);
+            assert!((losses.id - s as f64 * mse).abs() < 1e-12 * mse, "s = {s}: {} vs {}", losses.id, s as f64 * mse);
+            assert!((losses.total - losses.fwd - losses.id).abs() < 1e-12);
+        }
+        // Control: for s > 1 the unscaled error is a different number.
+        assert!(mse > 1e-3);
     }
 
     #[test]

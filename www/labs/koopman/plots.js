@@ -108,3 +108,59 @@ export function drawEigenvalues(canvas, { consistent, plain, exact }) {
   const crosses = exact ? { points: harmonics, colour: COLOURS.exact } : null;
   drawPlane(canvas, sets, { guide: 'circle', crosses });
 }
+
+/** The median of an array of numbers (NaN when empty). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Each seed's error for both models on a log scale, one column per seed
+ * (filled: consistent, ring: plain), with each model's median as a dashed
+ * line. `results` is [{seed, consistent, plain}]; non-finite errors (a
+ * diverged model) sit on the top edge.
+ */
+export function drawSeeds(canvas, results, seeds) {
+  const ctx = clear(canvas);
+  const finite = results.flatMap((r) => [r.consistent, r.plain]).filter((v) => Number.isFinite(v) && v > 0);
+  if (!finite.length) return;
+  const lo = Math.floor(Math.log10(Math.min(...finite)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...finite))));
+  const pad = { l: 34, r: 8, t: 8, b: 20 };
+  const w = canvas.width - pad.l - pad.r;
+  const h = canvas.height - pad.t - pad.b;
+  const x = (i) => pad.l + ((i + 0.5) / seeds.length) * w;
+  const y = (v) => (Number.isFinite(v) && v > 0 ? pad.t + ((hi - Math.log10(v)) / (hi - lo)) * h : pad.t);
+  ctx.font = '11px sans-serif';
+  ctx.fillStyle = '#555';
+  ctx.strokeStyle = '#eee';
+  for (let d = lo; d <= hi; d++) {
+    ctx.beginPath();
+    ctx.moveTo(pad.l, y(10 ** d));
+    ctx.lineTo(pad.l + w, y(10 ** d));
+    ctx.stroke();
+    ctx.fillText(`1e${d}`, 2, y(10 ** d) + 4);
+  }
+  seeds.forEach((s, i) => ctx.fillText(String(s), x(i) - 3, canvas.height - 5));
+  for (const [name, ring] of [['plain', true], ['consistent', false]]) {
+    ctx.strokeStyle = ctx.fillStyle = COLOURS[name];
+    ctx.lineWidth = 2;
+    for (const r of results) {
+      ctx.beginPath();
+      ctx.arc(x(seeds.indexOf(r.seed)) + (ring ? 5 : -5), y(r[name]), 4.5, 0, 2 * Math.PI);
+      if (ring) ctx.stroke();
+      else ctx.fill();
+    }
+    if (results.length === seeds.length) {
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      const m = y(median(results.map((r) => r[name])));
+      ctx.moveTo(pad.l, m);
+      ctx.lineTo(pad.l + w, m);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+}
