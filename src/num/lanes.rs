@@ -85,6 +85,71 @@ pub fn axpy(acc: &mut Lanes, a: f32, x: &Lanes) {
     }
 }
 
+/// The one-hidden-layer tanh block `out = W2 tanh(W1 y + b1) + b2` for
+/// [`LANES`] inputs at once: `y` and `out` hold `d ≤ N` lane groups,
+/// `weights` is `[W1 (w × d), b1 (w), W2 (d × w), b2 (d)]`, row-major (the
+/// layout the GPU kernels read). The hidden units are visited in order, each
+/// formed, squashed and added into every output at once, so nothing of
+/// width w is stored; every sum is in ascending order, multiply then add.
+#[inline(always)]
+pub fn tanh_block<const N: usize>(y: &[Lanes; N], d: usize, w: usize, weights: &[f32], out: &mut [Lanes; N]) {
+    let (b1, w2) = (w * d, w * d + w);
+    let b2 = w2 + d * w;
+    for o in 0..d {
+        out[o] = [weights[b2 + o]; LANES];
+    }
+    for u in 0..w {
+        let mut z = [weights[b1 + u]; LANES];
+        for q in 0..d {
+            axpy(&mut z, weights[u * d + q], &y[q]);
+        }
+        tanh_lanes(&mut z);
+        for o in 0..d {
+            axpy(&mut out[o], weights[w2 + o * w + u], &z);
+        }
+    }
+}
+
+/// One step of an explicit Runge–Kutta method (at most four stages) on a
+/// state of `d ≤ N` lane groups, for [`LANES`] independent trajectories:
+///
+///   k_i = f(i, y_i),  y_i = h + Σ_{j<i} (dt a_ij) k_j,   h ← h + Σ_i (dt b_i) k_i.
+///
+/// `tableau` is `[a (4 × 4, row-major), b (4)]`, zero-padded (the layout the
+/// GPU kernels read); `f(i, y, k)` writes stage i's slope into `k[..d]`.
+/// Every sum runs over ascending j (or i), each term one multiply then one
+/// add, so a WGSL loop written the same way, the native build and the wasm
+/// build round alike. `k` is scratch the caller keeps between steps.
+#[inline(always)]
+pub fn rk_step<const N: usize>(
+    h: &mut [Lanes; N],
+    d: usize,
+    stages: usize,
+    dt: f32,
+    tableau: &[f32; 20],
+    k: &mut [[Lanes; N]; 4],
+    mut f: impl FnMut(usize, &[Lanes; N], &mut [Lanes; N]),
+) {
+    let mut y = [[0.0f32; LANES]; N];
+    for i in 0..stages {
+        for o in 0..d {
+            let mut acc = h[o];
+            for (j, kj) in k.iter().enumerate().take(i) {
+                axpy(&mut acc, dt * tableau[i * 4 + j], &kj[o]);
+            }
+            y[o] = acc;
+        }
+        f(i, &y, &mut k[i]);
+    }
+    for o in 0..d {
+        let mut acc = h[o];
+        for (i, ki) in k.iter().enumerate().take(stages) {
+            axpy(&mut acc, dt * tableau[16 + i], &ki[o]);
+        }
+        h[o] = acc;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +209,67 @@ mod tests {
         let mut acc = [1.0; LANES];
         axpy(&mut acc, 0.1, &[3.0; LANES]);
         assert_eq!(acc[0], 1.0 + 0.1 * 3.0);
+    }
+
+    /// Classical RK4 on y' = −y, lane l starting at l + 1: after n steps of
+    /// dt every lane is (1 − dt + dt²/2 − dt³/6 + dt⁴/24)ⁿ times its start,
+    /// to f32 rounding; Euler (one stage, b = 1) gives (1 − dt)ⁿ, the control.
+    #[test]
+    fn rk_step_integrates_a_linear_decay() {
+        let mut rk4 = [0.0f32; 20];
+        (rk4[4], rk4[9], rk4[14]) = (0.5, 0.5, 1.0);
+        rk4[16..20].copy_from_slice(&[1.0 / 6.0, 1.0 / 3.0, 1.0 / 3.0, 1.0 / 6.0]);
+        let mut euler = [0.0f32; 20];
+        euler[16] = 1.0;
+        let dt = 0.1f32;
+        for (tableau, stages, factor) in
+            [(rk4, 4, 1.0 - dt + dt * dt / 2.0 - dt.powi(3) / 6.0 + dt.powi(4) / 24.0), (euler, 1, 1.0 - dt)]
+        {
+            let mut h = [[0.0f32; LANES]; 2];
+            h[0] = std::array::from_fn(|l| l as f32 + 1.0);
+            let mut k = [[[0.0f32; LANES]; 2]; 4];
+            for _ in 0..10 {
+                rk_step(&mut h, 1, stages, dt, &tableau, &mut k, |_, y, k| {
+                    k[0] = y[0].map(|v| -v);
+                });
+            }
+            for l in 0..LANES {
+                let want = (l as f32 + 1.0) * factor.powi(10);
+                assert!((h[0][l] - want).abs() < 1e-5 * want, "{stages} stages, lane {l}: {} vs {want}", h[0][l]);
+            }
+            assert_eq!(h[1], [0.0; LANES], "only d = 1 components move");
+        }
+    }
+
+    /// The block against the formula in f64 (libm's tanh), with weights
+    /// that tell every index apart; the control reads W1 transposed and
+    /// misses by far more than rounding.
+    #[test]
+    fn tanh_block_is_w2_tanh_w1_y_plus_b1_plus_b2() {
+        let (d, w) = (3, 5);
+        let weights: Vec<f32> = (0..2 * w * d + w + d).map(|i| ((i * 7 % 11) as f32 - 5.0) * 0.13).collect();
+        let mut y = [[0.0f32; LANES]; 4];
+        for (q, yq) in y.iter_mut().enumerate().take(d) {
+            *yq = std::array::from_fn(|l| (q as f32 - 1.0) * 0.4 + l as f32 * 0.05);
+        }
+        let mut out = [[0.0f32; LANES]; 4];
+        tanh_block(&y, d, w, &weights, &mut out);
+        let formula = |transposed: bool, o: usize, l: usize| {
+            let at = |u: usize, q: usize| if transposed { q * w + u } else { u * d + q } % (w * d);
+            let (b1, w2, b2) = (w * d, w * d + w, w * d + w + d * w);
+            (0..w).fold(weights[b2 + o] as f64, |acc, u| {
+                let z = (0..d).fold(weights[b1 + u] as f64, |z, q| z + weights[at(u, q)] as f64 * y[q][l] as f64);
+                acc + weights[w2 + o * w + u] as f64 * libm::tanh(z)
+            })
+        };
+        let mut control = 0.0f64;
+        for o in 0..d {
+            for l in 0..LANES {
+                assert!((out[o][l] as f64 - formula(false, o, l)).abs() < 1e-5, "output {o}, lane {l}");
+                control = control.max((out[o][l] as f64 - formula(true, o, l)).abs());
+            }
+        }
+        assert!(control > 1e-2, "the transposed reading differs by only {control}");
+        assert_eq!(out[3], [0.0; LANES], "outputs beyond d stay untouched");
     }
 }

@@ -15,6 +15,8 @@
 //!   target, and faster than the platform's.
 //! - [`lanes`]: f32 arithmetic in groups of lanes (SIMD by construction) and
 //!   our own tanh, with the same bits natively and in wasm.
+//! - [`pairwise`]: matrix-free inverse-distance kernel matrices of points
+//!   (mat-vec over both cores in a fixed order, columns, dense).
 //! - [`pendulum`]: the pendulum's constant.
 //! - [`shapes`]: grey shapes rasterised with supersampling (the transfer
 //!   lab's images and the noise lab's titration images).
@@ -27,6 +29,7 @@ pub mod mlp;
 pub mod nystrom;
 pub mod ode;
 pub mod optim;
+pub mod pairwise;
 pub mod pendulum;
 pub mod rng;
 pub mod shapes;

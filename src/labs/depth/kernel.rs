@@ -8,7 +8,7 @@
 
 use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 use crate::labs::depth::Model;
-use crate::num::lanes::{axpy, tanh_lanes, Lanes, LANES};
+use crate::num::lanes::{axpy, rk_step, tanh_block, Lanes, LANES};
 use crate::num::ode::Tableau;
 
 pub const WGSL: &str = include_str!("depth.wgsl");
@@ -169,7 +169,6 @@ fn eval_group(m: &Packed, points: &[f32], g: usize, out: &mut [f32], on_step: &m
         x1[l] = points[2 * (g * LANES + l) + 1];
     }
     let mut h = [[0.0f32; LANES]; MAX_D];
-    let mut y = [[0.0f32; LANES]; MAX_D];
     let mut k = [[[0.0f32; LANES]; MAX_D]; 4];
     for o in 0..d {
         for l in 0..LANES {
@@ -178,38 +177,11 @@ fn eval_group(m: &Packed, points: &[f32], g: usize, out: &mut [f32], on_step: &m
     }
     on_step(0, &h);
     for step in 0..m.steps {
-        for i in 0..m.stages {
-            for o in 0..d {
-                let mut acc = h[o];
-                for j in 0..i {
-                    axpy(&mut acc, m.h * tb[i * 4 + j], &k[j][o]);
-                }
-                y[o] = acc;
-            }
+        // Stage i's slope: the block W2 tanh(W1 y + b1) + b2 at that stage's depth.
+        rk_step(&mut h, d, m.stages, m.h, tb, &mut k, |i, y, ki| {
             let base = (step * m.stages + i) * per_stage;
-            let (w1, b1) = (base, base + w * d);
-            let (w2, b2) = (b1 + w, b1 + w + d * w);
-            for o in 0..d {
-                k[i][o] = [st[b2 + o]; LANES];
-            }
-            for u in 0..w {
-                let mut z = [st[b1 + u]; LANES];
-                for q in 0..d {
-                    axpy(&mut z, st[w1 + u * d + q], &y[q]);
-                }
-                tanh_lanes(&mut z);
-                for o in 0..d {
-                    axpy(&mut k[i][o], st[w2 + o * w + u], &z);
-                }
-            }
-        }
-        for o in 0..d {
-            let mut acc = h[o];
-            for i in 0..m.stages {
-                axpy(&mut acc, m.h * tb[16 + i], &k[i][o]);
-            }
-            h[o] = acc;
-        }
+            tanh_block(y, d, w, &st[base..base + per_stage], ki);
+        });
         on_step(step + 1, &h);
     }
     let (ow, ob) = (3 * d, 3 * d + c * d);
