@@ -4,6 +4,7 @@ use std::process::Command;
 
 use continuum::labs::koopman::{pendulum_frequency, Config, Trainer, DT};
 use continuum::labs::parse;
+use ndarray::Axis;
 
 /// Distance from the exact e^{iωΔt} to the nearest eigenvalue of C.
 fn distance_to_exact(trainer: &Trainer) -> f64 {
@@ -69,16 +70,37 @@ fn rollouts_start_from_noisy_snapshots_by_default_and_are_scored_against_the_tru
         assert!(config.noisy_start, "the reference's protocol is the default");
         let mut trainer = Trainer::new(config);
         while trainer.epoch().is_some() {}
-        let m = &trainer.model;
-        (m.relative_error(&trainer.data, 10, true), m.relative_error(&trainer.data, 10, false))
+        let (m, data) = (&trainer.model, &trainer.data);
+        // The protocol written out: roll out from the noisy test snapshots,
+        // compare with the clean ones.
+        let starts = data.eval_starts();
+        let predictions = m.rollout(data.noisy.select(Axis(0), &starts).view(), 10);
+        let by_hand: Vec<f64> = predictions
+            .iter()
+            .enumerate()
+            .map(|(k, pred)| {
+                let sum: f64 = starts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &i)| {
+                        let truth = data.clean.row(i + k + 1);
+                        (&pred.row(j) - &truth).mapv(|v| v * v).sum().sqrt() / truth.dot(&truth).sqrt()
+                    })
+                    .sum();
+                sum / starts.len() as f64
+            })
+            .collect();
+        assert_eq!(m.relative_error(data, 10, true), by_hand);
+        (m.relative_error(data, 10, true), m.relative_error(data, 10, false))
     };
-    // With noise 0.08 a noisy start is off the truth by the noise: a larger
-    // first-step error (measured 0.064 against 0.058 after 20 epochs; at the
-    // defaults, 600 epochs and noise 0.03, 0.0097 against 0.0052 at step 10).
-    let (noisy, clean) = errors("#lab=koopman&noise=0.08&epochs=20");
-    assert!(noisy[0] > clean[0], "first step: noisy start {}, clean start {}", noisy[0], clean[0]);
+    // With noise the two starts differ: the noisy one is the default (above).
+    // (How much it costs depends on the model: at the defaults, 600 epochs
+    // and noise 0.03, 0.0097 against 0.0052 at step 10; after 20 epochs the
+    // model's own error dominates and the order can go either way.)
+    let (noisy, clean) = errors("#lab=koopman&noise=0.08&epochs=5");
+    assert_ne!(noisy, clean);
     // Control: without noise the two starts are the same snapshots.
-    let (noisy, clean) = errors("#lab=koopman&noise=0&epochs=20");
+    let (noisy, clean) = errors("#lab=koopman&noise=0&epochs=5");
     assert_eq!(noisy, clean);
 }
 
