@@ -20,6 +20,7 @@ async function boot() {
   const { startRouter } = await import('./router.js');
   const { runKernelCheck } = await import('./kernel-check.js');
   const { renderComing } = await import('./ui/coming.js');
+  const { mountHome } = await import('./ui/home.js');
   // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
   // lab of the registry without one gets its "coming" page.
   const views = {};
@@ -54,6 +55,11 @@ async function boot() {
       return;
     }
     current.view?.destroy();
+    document.title = report.lab === 'home' ? 'Continuum — continuous-depth playground' : `${labs.find((l) => l.name === report.lab)?.title} · Continuum`;
+    if (report.lab === 'home') {
+      current = { lab: 'home', view: mountHome(app, labs) };
+      return;
+    }
     const lab = labs.find((l) => l.name === report.lab);
     const mount = views[lab.name];
     current = { lab: lab.name, view: mount ? mount(app, core, report) : null };

@@ -4,10 +4,21 @@
 
 import { parseLink } from './pkg/continuum.js';
 import { showNotices } from './banner.js';
+import { HOME, isHome } from './ui/home.js';
 
-/** Starts routing: calls `render(report)` now and on every hash change. */
+/**
+ * Starts routing: calls `render(report)` now and on every hash change. The
+ * front page is `{lab: 'home'}` (no hash, or `#lab=home`); any other hash
+ * is a lab link, and one that names knobs but no lab is the first lab's.
+ */
 export function startRouter(render) {
   const route = () => {
+    if (isHome(location.hash)) {
+      if (location.hash && location.hash !== HOME) history.replaceState(null, '', HOME);
+      showNotices([]);
+      render({ lab: 'home' });
+      return;
+    }
     const report = parseLink(location.hash);
     if (location.hash !== report.link) {
       history.replaceState(null, '', report.link);

@@ -55,6 +55,9 @@ pub struct Lab {
     pub title: &'static str,
     /// What the lab shows, in two sentences for the page.
     pub summary: &'static str,
+    /// The papers it is built on (authors, title, venue and year), for the
+    /// front page and the lab's docs.
+    pub papers: &'static [&'static str],
     /// Knobs in canonical link order.
     #[serde(skip)]
     pub knobs: &'static [Knob],
@@ -83,6 +86,7 @@ impl Lab {
             name,
             title,
             summary,
+            papers: &[],
             knobs,
             presets: &[],
             status: Status::Coming,

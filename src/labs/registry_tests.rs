@@ -35,6 +35,23 @@ fn every_preset_parses_without_notice_and_names_its_lab() {
     assert!(!parse("#lab=depth&stpes=2").notices.is_empty());
 }
 
+/// The front page cites each lab's papers: every built lab names at least
+/// one, no paper is claimed twice, and together they are the ten the
+/// playground is built on.
+#[test]
+fn the_built_labs_cite_the_ten_papers_once_each() {
+    let mut papers: Vec<&str> = Vec::new();
+    for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
+        assert!(!lab.papers.is_empty(), "{} cites no paper", lab.name);
+        for paper in lab.papers {
+            assert!(!papers.contains(paper), "{paper} is cited twice");
+            assert!(paper.contains(": ") && paper.ends_with(')'), "{paper}: authors: title (venue/year)");
+            papers.push(paper);
+        }
+    }
+    assert_eq!(papers.len(), 10, "{papers:#?}");
+}
+
 #[test]
 fn a_built_lab_has_a_run_presets_and_a_tiny_link_and_a_coming_one_has_none() {
     for lab in ALL {

@@ -24,7 +24,40 @@ test('the page loads with no console error and shows the right backend badge', a
   const labs = await page.evaluate(() => globalThis.continuum.labs().length);
   assert.ok(labs >= 7);
   assert.equal(await page.locator('#labs-nav a').count(), labs);
-  assert.match(page.url(), /#lab=depth&v=1&/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+// A link with no hash opens the front page: a card per lab with its still,
+// its papers and the preset that shows its claim; a link that names knobs
+// but no lab still opens the first lab (depth), as before.
+test('the front page tours every lab, and knobs without a lab still open depth', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(env.url);
+  await ready(page);
+  const labs = await page.evaluate(() => globalThis.continuum.labs());
+  assert.equal(await page.locator('section.home .card').count(), labs.length);
+  let papers = 0;
+  for (const lab of labs) {
+    const card = page.locator(`section.home .card[data-lab="${lab.name}"]`);
+    assert.equal(await card.locator('h2 a').getAttribute('href'), `#lab=${lab.name}`);
+    assert.equal(await card.locator('.claim a').getAttribute('href'), lab.presets[0].link);
+    assert.equal(await card.locator('cite').count(), lab.papers.length);
+    papers += lab.papers.length;
+    // The still loaded (a broken image has no natural width).
+    assert.ok(await card.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), `${lab.name}'s still`);
+  }
+  assert.equal(papers, 10);
+  // A claim preset opens its lab with that link.
+  await page.click('.card[data-lab="koopman"] .claim a');
+  await page.waitForSelector('section.lab[data-lab="koopman"]');
+  // The brand leads back to the front page.
+  await page.click('header .brand');
+  await page.waitForSelector('section.home');
+  assert.match(page.url(), /#lab=home$/);
+  await page.goto(`${env.url}#epochs=5`);
+  await page.waitForSelector('section.lab[data-lab="depth"]');
+  assert.match(page.url(), /#lab=depth&v=1&.*epochs=5/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

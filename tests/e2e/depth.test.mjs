@@ -40,7 +40,7 @@ test('a preset link trains, and the page matches `continuum run` of the same lin
       if (text && text !== window.__captions.at(-1)) window.__captions.push(text);
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
-  await page.goto(env.url);
+  await page.goto(`${env.url}#lab=depth`);
   await ready(page);
   await page.click('.presets a:has-text("RK4-trained model survives")');
   await page.waitForFunction(() => /esteps=32/.test(location.hash));

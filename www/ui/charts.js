@@ -49,6 +49,13 @@ export function lineChart(container, { title, xLabel, series, xLog = false, yLog
     },
   };
   const plot = new uPlot(opts, data, container);
+  // The chart follows its container's width (phones, resized windows);
+  // `width` is only the first guess.
+  const fit = () => {
+    const w = Math.floor(container.clientWidth);
+    if (w > 0 && w !== plot.width) plot.setSize({ width: w, height });
+  };
+  new ResizeObserver(fit).observe(container);
   let pending = false;
   // Each chart draws in a task of its own after the frame (not inside the
   // animation-frame callback, where every chart's redraw would add up to one

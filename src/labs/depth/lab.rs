@@ -14,6 +14,10 @@ pub const LAB: Lab = Lab {
     name: "depth",
     title: "Continuous depth",
     summary: "A ResNet is one Euler step. Train a network whose depth is an ODE integrated by Runge–Kutta, then re-evaluate it with another integrator or step count, and compress its weight functions onto a smaller basis — all without retraining.",
+    papers: &[
+        "Queiruga, Erichson, Taylor & Mahoney: Continuous-in-depth neural networks (2020)",
+        "Queiruga, Erichson, Hodgkinson & Mahoney: Stateful ODE-Nets using basis function expansions (NeurIPS 2021)",
+    ],
     knobs: KNOBS,
     presets: &[
     Preset { name: "Euler-trained ResNet breaks under RK4", link: "#lab=depth&scheme=euler&steps=2&basis=pwc&K=2&escheme=rk4&esteps=2&ebasis=pwc&eK=2" },

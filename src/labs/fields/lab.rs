@@ -11,6 +11,9 @@ pub const LAB: Lab = Lab {
     name: "fields",
     title: "Vector fields",
     summary: "Divergence-free vector fields are skew-symmetric operators: transport by them preserves norms, and orthogonal RNNs optimise over exactly these. Turn on divergence and watch the skew structure, the imaginary spectrum and norm preservation break; then train orthogonal, unconstrained and all-field recurrences on the copy task.",
+    papers: &[
+        "Azencot, Erichson, Ben-Chen & Mahoney: A differential geometry perspective on orthogonal recurrent models (arXiv 2102.09589, 2021)",
+    ],
     knobs: KNOBS,
     presets: &[
         Preset { name: "Divergence-free: M is skew, norms kept", link: "#lab=fields" },

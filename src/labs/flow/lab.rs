@@ -13,6 +13,9 @@ pub const LAB: Lab = Lab {
     name: "flow",
     title: "Vortical flow networks",
     summary: "A 2D vortical flow evolves on the GPU; its vortical network links vortical elements by Biot–Savart induced velocity. The network's leading eigenvectors, estimated by Nyström from a few sampled columns, mark the dominant structures and are compared live with an exact eigensolver.",
+    papers: &[
+        "Bai, Erichson, Gopalakrishnan Meena, Taira & Brunton: Randomized methods to characterize large-scale vortical flow networks (PLoS ONE 2019)",
+    ],
     knobs: KNOBS,
     presets: &[
     Preset { name: "Decaying turbulence (default)", link: "#lab=flow" },

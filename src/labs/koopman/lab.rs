@@ -13,6 +13,9 @@ pub const LAB: Lab = Lab {
     name: "koopman",
     title: "Koopman autoencoders",
     summary: "Encode measurements into a latent space where the dynamics are linear, with forward and backward operators tied by a consistency loss. Watch long-horizon predictions against the truth and the operator's eigenvalues against the unit circle.",
+    papers: &[
+        "Azencot, Erichson, Lin & Mahoney: Forecasting sequential data using consistent Koopman autoencoders (ICML 2020)",
+    ],
     knobs: KNOBS,
     presets: &[
     Preset { name: "Noisy pendulum: consistent against plain", link: "#lab=koopman" },

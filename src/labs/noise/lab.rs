@@ -12,6 +12,10 @@ pub const LAB: Lab = Lab {
     name: "noise",
     title: "Noisy RNNs",
     summary: "Noise as a tool: train a recurrent network as a noisy SDE and see it resist perturbed inputs; watch noise make a growing system decay while its mean square explodes; and let noise-response curves pick out backdoored classifiers and their targets.",
+    papers: &[
+        "Lim, Erichson, Hodgkinson & Mahoney: Noisy recurrent neural networks (NeurIPS 2021)",
+        "Erichson, Taylor, Wu & Mahoney: Noise-response analysis of deep neural networks (titration)",
+    ],
     knobs: KNOBS,
     presets: &[
         Preset { name: "Noisy against deterministic RNN (1 seed)", link: "#lab=noise" },

@@ -11,6 +11,10 @@ pub const LAB: Lab = Lab {
     name: "sketch",
     title: "Sketching & the bootstrap",
     summary: "Estimate the error of a sketched SVD, and of a covariance operator norm, by the bootstrap — and compare the estimate with the true error as the sketch size and spectral decay change.",
+    papers: &[
+        "Lopes, Erichson & Mahoney: Error estimation for sketched SVD via the bootstrap (ICML 2020)",
+        "Lopes, Erichson & Mahoney: Bootstrapping the operator norm in high dimensions: error estimation for covariance matrices and sketching (Bernoulli 2023)",
+    ],
     knobs: KNOBS,
     presets: &[
         Preset { name: "Uniform sketch: bootstrap against the truth", link: "#lab=sketch" },

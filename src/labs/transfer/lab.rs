@@ -11,6 +11,9 @@ pub const LAB: Lab = Lab {
     name: "transfer",
     title: "Robust transfer",
     summary: "Adversarially trained source models transfer better when the target has little data: compare natural and robust sources as the target sample count grows, and see why in their saliency maps and in what they rely on — shape or texture.",
+    papers: &[
+        "Utrera, Kravitz, Erichson, Khanna & Mahoney: Adversarially-trained deep nets transfer better (ICLR 2021)",
+    ],
     knobs: KNOBS,
     presets: &[
         Preset { name: "Natural against robust (ε = 1), 3 seeds", link: "#lab=transfer" },
