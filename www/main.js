@@ -70,6 +70,8 @@ async function boot() {
   // Ready once the first full frame is painted.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   document.body.dataset.ready = 'true';
+  const { keepOffline } = await import('./offline.js');
+  document.body.dataset.offline = await keepOffline();
 
   // For people in the console and for the end-to-end tests.
   globalThis.continuum = {
