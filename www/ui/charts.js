@@ -49,6 +49,20 @@ export function lineChart(container, { title, xLabel, series, xLog = false, yLog
     },
   };
   const plot = new uPlot(opts, data, container);
+  // The text alternative: what is drawn, and each series' latest value.
+  container.setAttribute('role', 'img');
+  const describe = () => {
+    const last = series
+      .map((s, i) => {
+        const ys = data[i + 1];
+        const y = ys?.findLast?.((v) => v !== null && v !== undefined);
+        return y === undefined ? null : `${s.label} ${Number(y).toPrecision(3)}`;
+      })
+      .filter(Boolean);
+    const at = data[0].length ? ` at ${xLabel} ${data[0].at(-1)}` : '';
+    container.setAttribute('aria-label', `${title ?? 'Chart'}: ${series.map((s) => s.label).join(', ')} against ${xLabel}${last.length ? `; latest${at}: ${last.join(', ')}` : '; no data yet'}.`);
+  };
+  describe();
   // The chart follows its container's width (phones, resized windows);
   // `width` is only the first guess.
   const fit = () => {
@@ -67,6 +81,7 @@ export function lineChart(container, { title, xLabel, series, xLog = false, yLog
       setTimeout(() => {
         pending = false;
         plot.setData(data);
+        describe();
       }, 0),
     );
   };

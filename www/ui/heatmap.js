@@ -1,11 +1,10 @@
 // Draws a decision boundary: a grid of class scores as colours, with the data
 // points on top. The grid covers [-extent, extent]², top row first.
 
-const COLOURS = [
-  [47, 111, 209],
-  [232, 125, 40],
-  [60, 160, 90],
-];
+import { PALETTE } from './palette.js';
+
+/** Class colours as [r, g, b]: the palette's blue, orange and green. */
+const COLOURS = [PALETTE.blue, PALETTE.orange, PALETTE.green].map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
 
 export function drawBoundary(canvas, logits, res, classes, points, extent) {
   const size = canvas.width;

@@ -1,7 +1,9 @@
 // What every lab page shares: the run buttons, the preset links, writing one
-// knob into the hash, and downloads.
+// knob into the hash, downloads, and the printable handout.
 
-/** Play / pause / step / reset / copy: wired by `handleActions`. */
+import { openHandout } from './handout.js';
+
+/** Play / pause / step / reset / copy / handout: wired by `handleActions`. */
 export const RUN_BUTTONS = `
         <div class="buttons">
           <button type="button" data-action="play">Play</button>
@@ -9,12 +11,14 @@ export const RUN_BUTTONS = `
           <button type="button" data-action="step">Step</button>
           <button type="button" data-action="reset">Reset</button>
           <button type="button" data-action="copy">Copy link</button>
+          <button type="button" data-action="handout">Handout</button>
         </div>`;
 
 /**
  * Wires the clicks on a lab page's buttons by `data-action`, the same way on
  * every lab: `copy` copies the link; `play`, `pause` and `step` run the
- * view's handler, if it has one, then go to the worker's loop; any other
+ * view's handler, if it has one, then go to the worker's loop; `handout`
+ * opens the print view of the page (ui/handout.js); any other
  * action (`reset`, downloads, the lab's own) calls `handlers[action](button)`.
  */
 export function handleActions(root, worker, handlers) {
@@ -23,6 +27,7 @@ export function handleActions(root, worker, handlers) {
     const action = button?.dataset.action;
     if (!action) return;
     if (action === 'copy') navigator.clipboard?.writeText(location.href).catch(() => {});
+    else if (action === 'handout') openHandout(root);
     else if (['play', 'pause', 'step'].includes(action)) {
       handlers[action]?.(button);
       worker.postMessage({ type: action });

@@ -3,7 +3,9 @@
 // and an animation. States with d > 2 are shown by their first two
 // coordinates (the caption says so).
 
-const COLOURS = ['#2f6fd1', '#e87d28', '#3ca05a'];
+import { PALETTE } from '../../ui/palette.js';
+
+const COLOURS = [PALETTE.blue, PALETTE.orange, PALETTE.green];
 
 export function depthFlow(panel) {
   panel.innerHTML = `

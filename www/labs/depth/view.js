@@ -12,9 +12,10 @@ import { drawBoundary } from '../../ui/heatmap.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { evalScheduler } from '../../ui/eval-scheduler.js';
 import { depthFlow } from './flow-plot.js';
+import { PALETTE } from '../../ui/palette.js';
 
 const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
-const SCHEME_COLOURS = ['#c0392b', '#e67e22', '#b7950b', '#27ae60', '#2f6fd1', '#8e44ad'];
+const SCHEME_COLOURS = [PALETTE.vermillion, PALETTE.orange, PALETTE.sky, PALETTE.green, PALETTE.blue, PALETTE.purple];
 const GPU_RES = 256;
 // The CPU path (the worker's lane kernel) draws the same grid as the GPU.
 const CPU_RES = 256;
@@ -115,8 +116,8 @@ ${RUN_BUTTONS}
     title: 'Training',
     xLabel: 'epoch',
     series: [
-      { label: 'loss', stroke: '#c0392b' },
-      { label: 'test accuracy', stroke: '#2f6fd1', scale: 'acc' },
+      { label: 'loss', stroke: PALETTE.vermillion },
+      { label: 'test accuracy', stroke: PALETTE.blue, scale: 'acc' },
     ],
   });
   const invarianceChart = lineChart(root.querySelector('.invariance-chart'), {
@@ -129,8 +130,8 @@ ${RUN_BUTTONS}
     title: 'Projected onto the evaluation basis',
     xLabel: 'K′',
     series: [
-      { label: 'parameters', stroke: '#7f8c8d', points: true },
-      { label: 'test accuracy', stroke: '#2f6fd1', scale: 'acc', points: true },
+      { label: 'parameters', stroke: '#888', points: true },
+      { label: 'test accuracy', stroke: PALETTE.blue, scale: 'acc', points: true },
     ],
   });
   const functionsChart = lineChart(root.querySelector('.functions-chart'), {
@@ -177,9 +178,9 @@ ${RUN_BUTTONS}
     xLog: true,
     yLog: true,
     series: [
-      { label: 'trained with euler', stroke: '#c0392b', points: true },
-      { label: 'trained with midpoint', stroke: '#e67e22', points: true },
-      { label: 'trained with rk4', stroke: '#2f6fd1', points: true },
+      { label: 'trained with euler', stroke: PALETTE.vermillion, points: true },
+      { label: 'trained with midpoint', stroke: PALETTE.orange, points: true },
+      { label: 'trained with rk4', stroke: PALETTE.blue, points: true },
     ],
   });
 
@@ -304,7 +305,7 @@ ${RUN_BUTTONS}
         metric('diverged').textContent = `yes (epoch ${d.epoch})`;
         banner.textContent = d.message;
         banner.hidden = false;
-        trainingChart.mark(d.epoch, 'diverged', '#c0392b');
+        trainingChart.mark(d.epoch, 'diverged', PALETTE.vermillion);
       }
       requestEval();
     } else if (m.type === 'studies') {
@@ -375,7 +376,7 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => set
 
 /** Small pictures of each dataset; choosing one sets `data=`. */
 function drawThumbnails(box, core, config, choose) {
-  const COLOURS = ['#2f6fd1', '#e87d28', '#3ca05a'];
+  const COLOURS = [PALETTE.blue, PALETTE.orange, PALETTE.green];
   for (const name of ['spiral', 'moons', 'circles', 'xor', 'blobs', 'pendulum']) {
     const button = document.createElement('button');
     button.type = 'button';
@@ -395,7 +396,7 @@ function drawThumbnails(box, core, config, choose) {
       ctx.stroke();
       ctx.beginPath();
       ctx.arc(36, 30, 5, 0, 2 * Math.PI);
-      ctx.fillStyle = '#2f6fd1';
+      ctx.fillStyle = PALETTE.blue;
       ctx.fill();
     } else {
       const p = core.datasetPreview(name, 0.03, 1);

@@ -3,8 +3,10 @@
 // drawn by ../../ui/plane.js.
 // Each function draws one frame from plain arrays; the view decides when.
 
+import { PALETTE } from '../../ui/palette.js';
+
 /** One colour per recurrence (Okabe–Ito: distinguishable in colour-vision deficiencies). */
-export const COLOURS = { orthogonal: '#0072B2', unconstrained: '#D55E00', full: '#009E73' };
+export const COLOURS = { orthogonal: PALETTE.blue, unconstrained: PALETTE.vermillion, full: PALETTE.green };
 
 /** Blue (negative) – white – red (positive), for `v` in [−1, 1]. */
 function diverging(v) {

@@ -16,6 +16,7 @@ import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { drawField, drawNodes, drawVector } from './plots.js';
+import { PALETTE } from '../../ui/palette.js';
 
 const FIELD_WIDTH = 512;
 
@@ -115,10 +116,10 @@ ${RUN_BUTTONS}
     xLog: true,
     yLog: true,
     series: [
-      { label: 'quasi', stroke: '#2f6fd1', points: true },
-      { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
-      { label: 'stratified', stroke: '#009E73', dash: [2, 3], points: true },
-      { label: 'uniform, extension form', stroke: '#CC79A7', dash: [8, 3], points: true },
+      { label: 'quasi', stroke: PALETTE.blue, points: true },
+      { label: 'uniform', stroke: PALETTE.orange, dash: [5, 4], points: true },
+      { label: 'stratified', stroke: PALETTE.green, dash: [2, 3], points: true },
+      { label: 'uniform, extension form', stroke: PALETTE.purple, dash: [8, 3], points: true },
     ],
   });
   // The bias: the mean signed eigenvalue error, ± its sd over the seeds (dotted).
@@ -127,12 +128,12 @@ ${RUN_BUTTONS}
     xLabel: 'columns l',
     xLog: true,
     series: [
-      { label: 'quasi', stroke: '#2f6fd1', points: true },
-      { label: 'quasi ± sd', stroke: '#2f6fd1', dash: [2, 3] },
-      { label: 'quasi ∓ sd', stroke: '#2f6fd1', dash: [2, 3] },
-      { label: 'uniform', stroke: '#e87d28', points: true },
-      { label: 'uniform ± sd', stroke: '#e87d28', dash: [2, 3] },
-      { label: 'uniform ∓ sd', stroke: '#e87d28', dash: [2, 3] },
+      { label: 'quasi', stroke: PALETTE.blue, points: true },
+      { label: 'quasi ± sd', stroke: PALETTE.blue, dash: [2, 3] },
+      { label: 'quasi ∓ sd', stroke: PALETTE.blue, dash: [2, 3] },
+      { label: 'uniform', stroke: PALETTE.orange, points: true },
+      { label: 'uniform ± sd', stroke: PALETTE.orange, dash: [2, 3] },
+      { label: 'uniform ∓ sd', stroke: PALETTE.orange, dash: [2, 3] },
     ],
   });
   const angleChart = lineChart(root.querySelector('.angle-chart'), {
@@ -140,10 +141,10 @@ ${RUN_BUTTONS}
     xLabel: 'columns l',
     xLog: true,
     series: [
-      { label: 'quasi', stroke: '#2f6fd1', points: true },
-      { label: 'uniform', stroke: '#e87d28', dash: [5, 4], points: true },
-      { label: 'stratified', stroke: '#009E73', dash: [2, 3], points: true },
-      { label: 'uniform, extension form', stroke: '#CC79A7', dash: [8, 3], points: true },
+      { label: 'quasi', stroke: PALETTE.blue, points: true },
+      { label: 'uniform', stroke: PALETTE.orange, dash: [5, 4], points: true },
+      { label: 'stratified', stroke: PALETTE.green, dash: [2, 3], points: true },
+      { label: 'uniform, extension form', stroke: PALETTE.purple, dash: [8, 3], points: true },
     ],
   });
 

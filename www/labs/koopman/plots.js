@@ -5,8 +5,9 @@
 // view decides when.
 
 import { drawPlane } from '../../ui/plane.js';
+import { PALETTE } from '../../ui/palette.js';
 
-export const COLOURS = { truth: '#222', consistent: '#2f6fd1', plain: '#c0392b', exact: '#27ae60', noisy: '#c9ced6' };
+export const COLOURS = { truth: '#222', consistent: PALETTE.blue, plain: PALETTE.vermillion, exact: PALETTE.green, noisy: '#ccc' };
 
 function clear(canvas) {
   const ctx = canvas.getContext('2d');

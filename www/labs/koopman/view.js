@@ -12,6 +12,7 @@ import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { evalScheduler } from '../../ui/eval-scheduler.js';
 import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, drawSeeds, median, phaseBounds } from './plots.js';
+import { PALETTE } from '../../ui/palette.js';
 
 const GPU_N = 256;
 const CPU_N = 32;
@@ -41,7 +42,7 @@ ${RUN_BUTTONS}
       <div class="panel">
         <h2>Predictions against the truth</h2>
         <div class="side-by-side">
-          <canvas class="pendulum-view" width="180" height="180" aria-label="Pendulum: truth (black), consistent (blue), plain (red, dashed)"></canvas>
+          <canvas class="pendulum-view" width="180" height="180" aria-label="Pendulum: truth (black), consistent (blue), plain (vermillion, dashed)"></canvas>
           <canvas class="phase" width="240" height="180" aria-label="Phase portrait: true orbit, predictions of many initial conditions"></canvas>
         </div>
         <div class="control">
@@ -52,7 +53,7 @@ ${RUN_BUTTONS}
         <div class="buttons"><button type="button" data-action="animate" aria-pressed="true">Animate</button></div>
         <p class="hint resolution"></p>
         <p class="hint">Black: truth. <span style="color:${COLOURS.consistent}">Blue: consistent.</span>
-          <span style="color:${COLOURS.plain}">Red: plain.</span> Grey dots: the noisy training states.</p>
+          <span style="color:${COLOURS.plain}">Vermillion: plain.</span> Grey dots: the noisy training states.</p>
       </div>
       <div class="panel">
         <h2>Metrics</h2>
@@ -83,7 +84,7 @@ ${RUN_BUTTONS}
           <button type="button" data-action="stop-seeds" disabled>Stop</button>
         </div>
         <progress class="seeds-progress" max="1" value="0"></progress> <span data-metric="seeds-progress">—</span>
-        <canvas class="seeds" width="280" height="150" aria-label="Error at the horizon per seed: filled blue consistent, red rings plain, dashed medians"></canvas>
+        <canvas class="seeds" width="280" height="150" aria-label="Error at the horizon per seed: filled blue consistent, vermillion rings plain, dashed medians"></canvas>
         <table class="seeds-table">
           <thead><tr><th>seed</th><th>consistent</th><th>plain</th></tr></thead>
           <tbody></tbody>
@@ -97,7 +98,7 @@ ${RUN_BUTTONS}
       <div class="panel">
         <h2>Eigenvalues of C</h2>
         <canvas class="eigen" width="240" height="240" aria-label="Eigenvalues of C with the unit circle"></canvas>
-        <p class="hint">Filled blue: consistent; red rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
+        <p class="hint">Filled blue: consistent; vermillion rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
       </div>
     </div>`;
   app.replaceChildren(root);
@@ -121,10 +122,10 @@ ${RUN_BUTTONS}
     yLog: true,
     series: [
       { label: 'total', stroke: COLOURS.consistent },
-      { label: 'forward', stroke: '#7fa6e8' },
-      { label: 'identity', stroke: '#8e44ad' },
-      { label: 'backward', stroke: '#27ae60' },
-      { label: 'consistency', stroke: '#b7950b' },
+      { label: 'forward', stroke: PALETTE.sky },
+      { label: 'identity', stroke: PALETTE.purple },
+      { label: 'backward', stroke: PALETTE.green },
+      { label: 'consistency', stroke: PALETTE.sky },
       { label: 'plain total', stroke: COLOURS.plain, dash: [5, 4] },
     ],
   });
@@ -253,7 +254,7 @@ ${RUN_BUTTONS}
     metric('diverged').textContent = `yes (epoch ${d.epoch})`;
     banner.textContent = d.message;
     banner.hidden = false;
-    lossChart.mark(d.epoch, 'diverged', '#c0392b');
+    lossChart.mark(d.epoch, 'diverged', PALETTE.vermillion);
   };
 
   worker.onmessage = async ({ data: m }) => {

@@ -10,8 +10,9 @@ import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
 import { drawGrey } from '../../ui/grey.js';
+import { PALETTE } from '../../ui/palette.js';
 
-const COLOURS = { deterministic: '#D55E00', noisy: '#0072B2', theory: '#555', clean: '#009E73', backdoored: '#CC79A7' };
+const COLOURS = { deterministic: PALETTE.vermillion, noisy: PALETTE.blue, theory: '#555', clean: PALETTE.green, backdoored: PALETTE.purple };
 const KINDS = { gaussian: 'Additive Gaussian σ', multiplicative: 'Multiplicative Gaussian σ', salt_pepper: 'Salt-and-pepper rate' };
 
 const INTRO = {
@@ -139,7 +140,7 @@ ${RUN_BUTTONS}
     const examples = lineChart(panels[3].querySelector('.chart.ex'), {
       title: 'Heartbeats',
       xLabel: 'step',
-      series: [0, 1, 2, 3, 4, 5].map((i) => ({ label: `beat ${i} (class ${i % 2})`, stroke: i % 2 ? '#CC79A7' : '#009E73', dash: i % 2 ? [4, 3] : undefined })),
+      series: [0, 1, 2, 3, 4, 5].map((i) => ({ label: `beat ${i} (class ${i % 2})`, stroke: i % 2 ? PALETTE.purple : PALETTE.green, dash: i % 2 ? [4, 3] : undefined })),
     });
     const traj = lineChart(panels[3].querySelector('.chart.tr'), {
       title: 'Hidden states h_t',

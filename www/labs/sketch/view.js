@@ -11,8 +11,9 @@ import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '.
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
+import { PALETTE } from '../../ui/palette.js';
 
-const COLOURS = { truth: '#000000', bootstrap: '#0072B2', extrapolation: '#D55E00', small: '#009E73', large: '#CC79A7' };
+const COLOURS = { truth: PALETTE.black, bootstrap: PALETTE.blue, extrapolation: PALETTE.vermillion, small: PALETTE.green, large: PALETTE.purple };
 const SHARED = ['study', 'alpha', 'beta', 'seed'];
 const OPNORM = ['p', 'nmax', 'trials', 'Bop'];
 
@@ -109,7 +110,7 @@ ${RUN_BUTTONS}
     buildControls(controls, studyKnobs(), config, setKey);
     root.querySelector('.figure-title').textContent = svd ? 'Error against sketch size' : 'Coverage against n';
     root.querySelector('.figure-hint').textContent = svd
-      ? 'Black dashed: the true (1 − α) quantile over R sketches. Blue: the bootstrap estimate, mean ± sd (R sketches at l₀, 10 above). Red: its extrapolation from l₀ as √(l₀/l).'
+      ? 'Black dashed: the true (1 − α) quantile over R sketches. Blue: the bootstrap estimate, mean ± sd (R sketches at l₀, 10 above). Vermillion: its extrapolation from l₀ as √(l₀/l).'
       : 'Fraction of trials with ‖Σ̂ − Σ‖ ≤ q̂/√n, for p = 50 and the link\'s p, against the nominal 1 − α.';
     const container = root.querySelector('.main-chart');
     container.replaceChildren();

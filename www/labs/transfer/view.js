@@ -12,8 +12,9 @@ import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
 import { drawGrey } from '../../ui/grey.js';
+import { PALETTE } from '../../ui/palette.js';
 
-const COLOURS = { natural: '#D55E00', robust: '#0072B2' };
+const COLOURS = { natural: PALETTE.vermillion, robust: PALETTE.blue };
 
 export function mount(app, core, report) {
   const knobs = core.knobs('transfer');
