@@ -38,6 +38,7 @@ export async function startBrowser() {
   }
   return {
     url: server.url,
+    browser,
     async page() {
       const page = await browser.newPage();
       page.errors = [];

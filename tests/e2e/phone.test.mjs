@@ -56,3 +56,27 @@ for (const [width, height] of [
     await page.close();
   });
 }
+
+// A finger dragging a slider moves it (and so the knob), and the page does
+// not scroll sideways under it: Chromium's touch events, sent as a phone's.
+test('a touch drag moves a slider on a phone', ONCE, async () => {
+  const browser = env.browser;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(`${env.url}#lab=koopman&epochs=1`);
+  await ready(page);
+  const slider = page.locator('input[data-slider="theta0"]');
+  await slider.scrollIntoViewIfNeeded();
+  const before = await slider.inputValue();
+  const box = await slider.boundingBox();
+  const cdp = await context.newCDPSession(page);
+  const y = box.y + box.height / 2;
+  const at = (x) => [{ x, y }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(box.x + box.width * 0.8) });
+  for (const f of [0.7, 0.55, 0.4, 0.25]) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(box.x + box.width * f) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForFunction((b) => document.querySelector('input[data-slider="theta0"]').value !== b, before, { timeout: 5_000 });
+  assert.ok(Number(await slider.inputValue()) < Number(before), 'dragged left, the value went down');
+  assert.equal(await page.evaluate(() => scrollX), 0);
+  await context.close();
+});
