@@ -39,7 +39,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::ecg::{Beats, CLASSES, LENGTH};
-use crate::num::elementary::tanh;
+use crate::num::elementary::tanh_in_place;
 use crate::num::mlp::{accuracy, cross_entropy, matmul};
 use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
@@ -161,6 +161,13 @@ impl Rnn {
     /// perturbed as the module docs say; without, every model is
     /// deterministic.
     pub fn forward(&self, x: ArrayView2<f64>, noise: Option<(Noise, &mut ChaCha8Rng)>) -> (Array2<f64>, Cache) {
+        self.run(x, noise, true)
+    }
+
+    /// [`forward`](Self::forward); with `record` false the cache stays
+    /// empty (evaluation needs only the logits, and keeping every step's
+    /// states of a large batch costs more than computing them).
+    fn run(&self, x: ArrayView2<f64>, noise: Option<(Noise, &mut ChaCha8Rng)>, record: bool) -> (Array2<f64>, Cache) {
         let (rows, steps) = x.dim();
         let n = self.settings.units;
         let (a, w) = (self.a(), self.w());
@@ -168,7 +175,10 @@ impl Rnn {
         let mut noise = if self.noisy { noise } else { None };
         let mut h = Array2::<f64>::zeros((rows, n));
         let mut cache =
-            Cache { hs: vec![h.clone()], th: Vec::new(), fs: Vec::new(), ms: Vec::new(), a: a.clone(), w: w.clone() };
+            Cache { hs: Vec::new(), th: Vec::new(), fs: Vec::new(), ms: Vec::new(), a: a.clone(), w: w.clone() };
+        if record {
+            cache.hs.push(h.clone());
+        }
         for t in 0..steps {
             let mut u = matmul(h.view(), w.view());
             for (i, mut row) in u.rows_mut().into_iter().enumerate() {
@@ -176,7 +186,7 @@ impl Rnn {
                 row.zip_mut_with(&self.e, |u, e| *u += xt * e);
                 row += &self.bias;
             }
-            u.mapv_inplace(tanh);
+            tanh_in_place(u.as_slice_mut().expect("standard layout"));
             let mut f = matmul(h.view(), a.view());
             f.zip_mut_with(&u, |f, th| *f = alpha * *f + th);
             let mut m = None;
@@ -207,10 +217,12 @@ impl Rnn {
                     }
                 }
             }
-            cache.th.push(u);
-            cache.fs.push(f);
-            cache.ms.push(m);
-            cache.hs.push(h.clone());
+            if record {
+                cache.th.push(u);
+                cache.fs.push(f);
+                cache.ms.push(m);
+                cache.hs.push(h.clone());
+            }
         }
         let mut logits = matmul(h.view(), self.out.view());
         logits += &self.out_bias;
@@ -219,7 +231,7 @@ impl Rnn {
 
     /// The logits of `x` with no noise.
     pub fn logits(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        self.forward(x, None).0
+        self.run(x, None, false).0
     }
 
     /// Gradients of the mean loss whose gradient at the logits is `dlogits`
