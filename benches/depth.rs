@@ -144,7 +144,9 @@ fn references(packed: &Packed, points: &[f32], ours_ms: f64) {
         serde_json::from_slice(&out.stdout).ok()
     };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut jax_ms = None;
     if let Some(r) = run(&python, &[root.join("tools/ref/depth_forward.py").as_os_str(), json.as_os_str()]) {
+        jax_ms = r["jax_ms"].as_f64();
         for (name, key) in [("NumPy", "numpy"), ("JAX (jit, XLA CPU)", "jax")] {
             match r[format!("{key}_ms")].as_f64() {
                 Some(ms) => println!(
@@ -161,10 +163,20 @@ fn references(packed: &Packed, points: &[f32], ours_ms: f64) {
         println!("  wasm: not measured (build it first: make wasm)");
     } else if let Some(r) = run("node", &[root.join("tools/ref/wasm_depth.mjs").as_os_str(), bin.as_os_str()]) {
         let ms = r["wasm_ms"].as_f64().unwrap_or(f64::NAN);
+        let jax = |ms: f64| jax_ms.map_or(String::new(), |j| format!("   wasm ÷ jax = {:.2}", ms / j));
         println!(
-            "  wasm CPU path (Node, 1 thread) {ms:9.1} ms   wasm ÷ native = {:.2}   same bits as native: {}",
+            "  wasm CPU path (Node, 1 thread) {ms:9.1} ms   wasm ÷ native = {:.2}{}   same bits as native: {}",
             ms / ours_ms,
+            jax(ms),
             r["identical"]
+        );
+        let pool = r["pool_ms"].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "  wasm CPU path (Node, {} worker threads, as the page's grid pool) {pool:9.1} ms   wasm ÷ native = {:.2}{}   same bits as native: {}",
+            r["pool_workers"],
+            pool / ours_ms,
+            jax(pool),
+            r["pool_identical"]
         );
     }
 }

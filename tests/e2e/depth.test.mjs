@@ -54,7 +54,7 @@ test('a preset link trains, and the page matches `continuum run` of the same lin
     assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the GPU/);
     // The boundary is not blank while the GPU pipeline compiles: the CPU's grid comes first.
     const captions = await page.evaluate(() => window.__captions);
-    const cpu = captions.findIndex((c) => /on the CPU while the GPU pipeline compiles/.test(c));
+    const cpu = captions.findIndex((c) => /on the CPU \(\d+ workers?\) while the GPU pipeline compiles/.test(c));
     const gpu = captions.findIndex((c) => /on the GPU/.test(c));
     assert.ok(cpu >= 0 && cpu < gpu, `captions: ${JSON.stringify(captions)}`);
   } else assert.match(await page.locator('.resolution').textContent(), /256×256 grid evaluated on the CPU/);

@@ -208,6 +208,12 @@ pub fn benchmark_problem() -> (Packed, Vec<f32>) {
     (Packed::new(&model, &crate::num::ode::RK4, 16), grid(256, -1.5, 1.5))
 }
 
+/// Rows `part` of `parts` of a grid with `res` rows: the same split wherever
+/// a grid is shared out (the page's worker pool, the wasm benchmark).
+pub fn row_share(res: usize, part: usize, parts: usize) -> std::ops::Range<usize> {
+    part * res / parts..(part + 1) * res / parts
+}
+
 /// The points of a `res × res` grid over `[lo, hi]²`, row by row from the top
 /// (largest second coordinate) so the result maps straight onto an image.
 pub fn grid(res: usize, lo: f32, hi: f32) -> Vec<f32> {
@@ -317,6 +323,26 @@ mod tests {
     use crate::num::ode;
     use ndarray::Array2;
     use rand::SeedableRng;
+
+    /// The page shares the boundary's rows out to a pool of workers: the
+    /// shares, put together, are the whole grid's logits bit for bit, for
+    /// any number of workers.
+    #[test]
+    fn grid_shares_put_together_are_the_whole_grid() {
+        let (packed, _) = benchmark_problem();
+        let res = 37;
+        let points = grid(res, -1.5, 1.5);
+        let whole = eval_cpu(&packed, &points, false).logits;
+        for parts in 1..=4 {
+            let mut joined = Vec::new();
+            for part in 0..parts {
+                let rows = row_share(res, part, parts);
+                joined.extend(eval_cpu(&packed, &points[rows.start * res * 2..rows.end * res * 2], false).logits);
+            }
+            assert_eq!(joined, whole, "{parts} parts");
+        }
+        assert_eq!(row_share(res, 2, 3), 24..37);
+    }
 
     #[test]
     fn cpu_twin_matches_the_f64_model() {

@@ -147,14 +147,6 @@ impl DepthSession {
         to_js(&Packed::new(&model, tableau(scheme)?, steps.max(1)))
     }
 
-    /// Logits over a `res × res` grid of [-1.5, 1.5]², on the CPU (row-major, top row first).
-    #[wasm_bindgen(js_name = gridCpu)]
-    pub fn grid_cpu(&self, scheme: &str, steps: usize, basis: &str, k: usize, res: usize) -> Result<Vec<f32>, JsValue> {
-        let model = eval_model(&self.trainer, basis, k)?;
-        let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
-        Ok(kernel::eval_cpu(&packed, &kernel::grid(res, -GRID_EXTENT, GRID_EXTENT), false).logits)
-    }
-
     /// The train and test points, for drawing.
     pub fn points(&self) -> Result<JsValue, JsValue> {
         let s = &self.trainer.split;
@@ -307,13 +299,30 @@ pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsV
     })
 }
 
+/// Logits of rows `row0..row1` of the `res × res` grid over
+/// [−1.5, 1.5]² (top row first) for a packed model (`DepthSession::packed`):
+/// one share of the decision boundary, as the page's pool of CPU workers
+/// computes it (`www/labs/depth/grid.js`). Each point's arithmetic is its
+/// own, so the shares put together are the whole grid's bits.
+#[wasm_bindgen(js_name = depthGridRows)]
+pub fn depth_grid_rows(packed: JsValue, res: usize, row0: usize, row1: usize) -> Result<Vec<f32>, JsValue> {
+    let packed: Packed = serde_wasm_bindgen::from_value(packed)?;
+    let points = kernel::grid(res, -GRID_EXTENT, GRID_EXTENT);
+    let (a, b) = (row0.min(res) * res * 2, row1.min(res).max(row0.min(res)) * res * 2);
+    Ok(kernel::eval_cpu(&packed, &points[a..b], false).logits)
+}
+
 /// The forward-pass benchmark (`kernel::benchmark_problem`) evaluated by the
-/// CPU path in this build: its logits, to time and to compare bit for bit
-/// with the native build (`tools/ref/wasm_depth.mjs`, run by `make bench`).
+/// CPU path in this build, share `part` of `parts` of its grid's rows
+/// (`kernel::row_share`; `0, 1` is all of it): its logits, to time and to
+/// compare bit for bit with the native build (`tools/ref/wasm_depth.mjs`,
+/// run by `make bench`, times one instance and a pool of worker threads).
 #[wasm_bindgen(js_name = depthForwardBench)]
-pub fn depth_forward_bench() -> Vec<f32> {
+pub fn depth_forward_bench(part: usize, parts: usize) -> Vec<f32> {
     let (packed, points) = kernel::benchmark_problem();
-    kernel::eval_cpu(&packed, &points, false).logits
+    let res = (points.len() / 2).isqrt();
+    let rows = kernel::row_share(res, part, parts.max(1));
+    kernel::eval_cpu(&packed, &points[rows.start * res * 2..rows.end * res * 2], false).logits
 }
 
 /// Half-width of the square the decision boundary is drawn over.

@@ -1,6 +1,6 @@
 // The depth lab page: training runs in a Web Worker (./worker.js);
 // this view shows its progress, draws the decision boundary (256², on the GPU
-// when WebGPU is present, on the CPU in the worker otherwise), the hidden states
+// when WebGPU is present, on the CPU by a pool of workers otherwise: ./grid.js), the hidden states
 // flowing through depth, and re-evaluates the trained model under other
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
@@ -9,15 +9,16 @@ import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '.
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
-import { gpu, labGpu, onBackendChange } from '../../backend.js';
+import { labGpu, onBackendChange } from '../../backend.js';
 import { evalScheduler } from '../../ui/eval-scheduler.js';
 import { depthFlow } from './flow-plot.js';
+import { gridPool } from './grid.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
 const SCHEME_COLOURS = [PALETTE.vermillion, PALETTE.orange, PALETTE.sky, PALETTE.green, PALETTE.blue, PALETTE.purple];
 const GPU_RES = 256;
-// The CPU path (the worker's lane kernel) draws the same grid as the GPU.
+// The CPU path (the lane kernel, shared out to ./grid.js's workers) draws the same grid as the GPU.
 const CPU_RES = 256;
 
 const trainingKey = (config) => JSON.stringify(Object.entries(config).filter(([k]) => !EVAL_KEYS.includes(k)));
@@ -197,6 +198,7 @@ ${RUN_BUTTONS}
   buildControls(evalBox, knobs.filter((k) => EVAL_KEYS.includes(k.key)), config, setKey, formats);
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const cpuGrid = gridPool();
   const isPendulum = () => config.data === 'pendulum';
 
   const start = () => {
@@ -238,10 +240,8 @@ ${RUN_BUTTONS}
   let gpuDrawn = false;
   const evals = evalScheduler(() => {
     const { escheme, esteps, ebasis, eK } = config;
-    // Until the GPU has drawn once (its pipeline can take seconds to compile,
-    // ~9 s on SwiftShader), the worker's CPU grid is drawn first.
-    const packed = Boolean(gpu());
-    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed, grid: !packed || !gpuDrawn, res: CPU_RES });
+    // The packed model goes to the GPU or to the CPU pool (./grid.js).
+    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: true });
   }, 250);
   const requestEval = (urgent = false) => {
     if (points) evals.request(urgent);
@@ -262,20 +262,21 @@ ${RUN_BUTTONS}
     await nextFrame();
     const resolution = root.querySelector('.resolution');
     const device = labGpu(core.DepthGpu);
-    if (m.grid) {
-      drawBoundary(canvas, m.grid, CPU_RES, points.classes, points, core.depthGridExtent());
-      resolution.textContent = m.packed && device
-        ? `${CPU_RES}×${CPU_RES} grid evaluated on the CPU while the GPU pipeline compiles.`
-        : `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU).`;
+    // Until the GPU has drawn once (its pipeline can take seconds to
+    // compile, ~9 s on SwiftShader), the CPU pool's grid is drawn first.
+    if (!device || !gpuDrawn) {
+      const grid = await cpuGrid.grid(m.packed, CPU_RES);
+      drawBoundary(canvas, grid, CPU_RES, points.classes, points, core.depthGridExtent());
+      const by = `${cpuGrid.size} worker${cpuGrid.size > 1 ? 's' : ''}`;
+      resolution.textContent = device
+        ? `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (${by}) while the GPU pipeline compiles.`
+        : `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU; ${by}).`;
     }
-    if (m.packed && device) {
+    if (device) {
       const logits = await device.grid(m.packed, GPU_RES);
       drawBoundary(canvas, logits, GPU_RES, points.classes, points, core.depthGridExtent());
       resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
       gpuDrawn = true;
-    } else if (!m.grid) {
-      // The GPU went away between request and reply: ask again for a CPU grid.
-      evals.retry();
     }
     // Shown last: a test (or a person) reading it sees everything drawn.
     metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
@@ -366,6 +367,7 @@ ${RUN_BUTTONS}
     destroy() {
       evals.cancel();
       worker.terminate();
+      cpuGrid.terminate();
       twins.forEach((w) => w.terminate());
       document.body.classList.remove('embed');
     },

@@ -4,11 +4,13 @@
 // sliders while training runs).
 //
 // In:  the loop's start / play / pause / step
-//      | {type: 'eval', id, scheme, steps, basis, K, packed, grid, res}
+//      | {type: 'eval', id, scheme, steps, basis, K, packed}
 //      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
 //      | {type: 'studies', invariance, compression, thetaVariation}
-//      | {type: 'eval', id, evaluation, trajectory, functions, packed?, grid?}
+//      | {type: 'eval', id, evaluation, trajectory, functions, packed?}
+// (The decision boundary itself is drawn from `packed`: by the GPU, or on
+// the CPU by the pool of ./grid.js.)
 //      | {type: 'weights', weights} | {type: 'pendulum', scheme, points}
 //      | {type: 'error', message}
 
@@ -62,7 +64,6 @@ runWorker({
         functions: session.weightFunctions(m.basis, m.K, 4),
       };
       if (m.packed) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
-      if (m.grid) reply.grid = session.gridCpu(m.scheme, m.steps, m.basis, m.K, m.res);
       reply.ms = performance.now() - t0;
       postMessage(reply);
     },
