@@ -69,16 +69,17 @@ async function boot() {
   await runKernelCheck();
   // Ready once the first full frame is painted.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-  document.body.dataset.ready = 'true';
-  const { keepOffline } = await import('./offline.js');
-  document.body.dataset.offline = await keepOffline();
-
-  // For people in the console and for the end-to-end tests.
+  // For people in the console and for the end-to-end tests (before `ready`,
+  // which tests wait for).
   globalThis.continuum = {
     backend: () => (gpu() ? 'webgpu' : 'cpu'),
     labs: () => labs,
     simulateGpuLoss: () => gpu()?.simulateLoss(),
   };
+  document.body.dataset.ready = 'true';
+  // The offline copy last, so the first visit's downloads never wait on it.
+  const { keepOffline } = await import('./offline.js');
+  document.body.dataset.offline = await keepOffline();
 }
 
 addEventListener('unhandledrejection', (event) => {
