@@ -41,11 +41,11 @@ fn matmul_avx2(a: &[f64], b: &[f64], c: &mut [f64], k: usize, m: usize) {
 }
 
 /// `c = a · b` for row-major `a` (n × k), `b` (k × m) and `c` (n × m).
-/// Outputs are computed for two rows at once (each load of `b` serves both)
-/// and 16, then 4, then 1 columns at a time, each summing over p in
-/// ascending order: the blocks only give the CPU more independent sums to
-/// overlap, never another order, so every output has the same bits as the
-/// plain triple loop.
+/// Outputs are computed for two rows at once (each load of `b` serves both;
+/// an odd last row alone) and 16, then 4, then 1 columns at a time, each
+/// summing over p in ascending order: the blocks only give the CPU more
+/// independent sums to overlap, never another order, so every output has
+/// the same bits as the plain triple loop.
 #[inline(always)]
 fn matmul_into(a: &[f64], b: &[f64], c: &mut [f64], k: usize, m: usize) {
     let (k1, m1) = (k.max(1), m.max(1));
@@ -54,64 +54,47 @@ fn matmul_into(a: &[f64], b: &[f64], c: &mut [f64], k: usize, m: usize) {
     for (a2, c2) in (&mut a_pairs).zip(&mut c_pairs) {
         let (a0, a1) = a2.split_at(k);
         let (r0, r1) = c2.split_at_mut(m);
-        let mut j = 0;
-        while j + 16 <= m {
-            block2::<16>(a0, a1, b, m, j, r0, r1);
-            j += 16;
-        }
-        while j + 4 <= m {
-            block2::<4>(a0, a1, b, m, j, r0, r1);
-            j += 4;
-        }
-        while j < m {
-            block2::<1>(a0, a1, b, m, j, r0, r1);
-            j += 1;
-        }
+        rows([a0, a1], b, m, [r0, r1]);
     }
-    // An odd last row.
     for (a_row, row) in a_pairs.remainder().chunks_exact(k1).zip(c_pairs.into_remainder().chunks_exact_mut(m1)) {
-        let mut j = 0;
-        while j + 16 <= m {
-            block::<16>(a_row, b, m, j, row);
-            j += 16;
-        }
-        while j + 4 <= m {
-            block::<4>(a_row, b, m, j, row);
-            j += 4;
-        }
-        while j < m {
-            block::<1>(a_row, b, m, j, row);
-            j += 1;
-        }
+        rows([a_row], b, m, [row]);
     }
 }
 
-/// Outputs `j .. j + N` of one row of the product.
+/// Rows `a` (R of them, each of length k) times `b`, into rows `c`.
 #[inline(always)]
-fn block<const N: usize>(a_row: &[f64], b: &[f64], m: usize, j: usize, row: &mut [f64]) {
-    let mut acc = [0.0; N];
-    for (p, &aip) in a_row.iter().enumerate() {
-        let bp = &b[p * m + j..p * m + j + N];
-        for l in 0..N {
-            acc[l] += aip * bp[l];
-        }
+fn rows<const R: usize>(a: [&[f64]; R], b: &[f64], m: usize, mut c: [&mut [f64]; R]) {
+    let mut j = 0;
+    while j + 16 <= m {
+        block::<R, 16>(&a, b, m, j, &mut c);
+        j += 16;
     }
-    row[j..j + N].copy_from_slice(&acc);
+    while j + 4 <= m {
+        block::<R, 4>(&a, b, m, j, &mut c);
+        j += 4;
+    }
+    while j < m {
+        block::<R, 1>(&a, b, m, j, &mut c);
+        j += 1;
+    }
 }
 
-/// Outputs `j .. j + N` of two rows of the product, sharing the loads of `b`.
+/// Outputs `j .. j + N` of R rows of the product, sharing the loads of `b`.
 #[inline(always)]
-fn block2<const N: usize>(a0: &[f64], a1: &[f64], b: &[f64], m: usize, j: usize, r0: &mut [f64], r1: &mut [f64]) {
-    let (mut acc0, mut acc1) = ([0.0; N], [0.0; N]);
-    for (p, (&x0, &x1)) in a0.iter().zip(a1).enumerate() {
+fn block<const R: usize, const N: usize>(a: &[&[f64]; R], b: &[f64], m: usize, j: usize, c: &mut [&mut [f64]; R]) {
+    let mut acc = [[0.0; N]; R];
+    for p in 0..a[0].len() {
         let bp = &b[p * m + j..p * m + j + N];
-        for l in 0..N {
-            acc0[l] += x0 * bp[l];
-            acc1[l] += x1 * bp[l];
+        for r in 0..R {
+            let x = a[r][p];
+            for l in 0..N {
+                acc[r][l] += x * bp[l];
+            }
         }
     }
-    r0[j..j + N].copy_from_slice(&acc0);
-    r1[j..j + N].copy_from_slice(&acc1);
+    for r in 0..R {
+        c[r][j..j + N].copy_from_slice(&acc[r]);
+    }
 }
 
 use rand::Rng;

@@ -217,9 +217,14 @@ pub fn row_share(res: usize, part: usize, parts: usize) -> std::ops::Range<usize
 /// The points of a `res × res` grid over `[lo, hi]²`, row by row from the top
 /// (largest second coordinate) so the result maps straight onto an image.
 pub fn grid(res: usize, lo: f32, hi: f32) -> Vec<f32> {
+    grid_rows(res, lo, hi, 0..res)
+}
+
+/// Rows `rows` of [`grid`] (the points of one share of it).
+pub fn grid_rows(res: usize, lo: f32, hi: f32, rows: std::ops::Range<usize>) -> Vec<f32> {
     let step = (hi - lo) / (res.max(2) - 1) as f32;
-    let mut out = Vec::with_capacity(res * res * 2);
-    for row in 0..res {
+    let mut out = Vec::with_capacity(rows.len() * res * 2);
+    for row in rows {
         for col in 0..res {
             out.push(lo + col as f32 * step);
             out.push(hi - row as f32 * step);
@@ -337,7 +342,7 @@ mod tests {
             let mut joined = Vec::new();
             for part in 0..parts {
                 let rows = row_share(res, part, parts);
-                joined.extend(eval_cpu(&packed, &points[rows.start * res * 2..rows.end * res * 2], false).logits);
+                joined.extend(eval_cpu(&packed, &grid_rows(res, -1.5, 1.5, rows), false).logits);
             }
             assert_eq!(joined, whole, "{parts} parts");
         }

@@ -307,9 +307,8 @@ pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsV
 #[wasm_bindgen(js_name = depthGridRows)]
 pub fn depth_grid_rows(packed: JsValue, res: usize, row0: usize, row1: usize) -> Result<Vec<f32>, JsValue> {
     let packed: Packed = serde_wasm_bindgen::from_value(packed)?;
-    let points = kernel::grid(res, -GRID_EXTENT, GRID_EXTENT);
-    let (a, b) = (row0.min(res) * res * 2, row1.min(res).max(row0.min(res)) * res * 2);
-    Ok(kernel::eval_cpu(&packed, &points[a..b], false).logits)
+    let rows = row0.min(res)..row1.clamp(row0.min(res), res);
+    Ok(kernel::eval_cpu(&packed, &kernel::grid_rows(res, -GRID_EXTENT, GRID_EXTENT, rows), false).logits)
 }
 
 /// The forward-pass benchmark (`kernel::benchmark_problem`) evaluated by the

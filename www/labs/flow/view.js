@@ -110,17 +110,19 @@ ${RUN_BUTTONS}
   const vectorSource = root.querySelector('.vector-source');
   const showSamples = root.querySelector('.show-samples');
   const simStatus = root.querySelector('.sim-status');
+  // One line per way of choosing the columns (the error and angle charts).
+  const SAMPLING_SERIES = [
+    { label: 'quasi', stroke: PALETTE.blue, points: true },
+    { label: 'uniform', stroke: PALETTE.vermillion, dash: [5, 4], points: true },
+    { label: 'stratified', stroke: PALETTE.green, dash: [2, 3], points: true },
+    { label: 'uniform, extension form', stroke: PALETTE.purple, dash: [8, 3], points: true },
+  ];
   const relChart = lineChart(root.querySelector('.rel-chart'), {
     title: 'Relative eigenvalue error',
     xLabel: 'columns l',
     xLog: true,
     yLog: true,
-    series: [
-      { label: 'quasi', stroke: PALETTE.blue, points: true },
-      { label: 'uniform', stroke: PALETTE.orange, dash: [5, 4], points: true },
-      { label: 'stratified', stroke: PALETTE.green, dash: [2, 3], points: true },
-      { label: 'uniform, extension form', stroke: PALETTE.purple, dash: [8, 3], points: true },
-    ],
+    series: SAMPLING_SERIES,
   });
   // The bias: the mean signed eigenvalue error, ± its sd over the seeds (dotted).
   const biasChart = lineChart(root.querySelector('.bias-chart'), {
@@ -131,21 +133,16 @@ ${RUN_BUTTONS}
       { label: 'quasi', stroke: PALETTE.blue, points: true },
       { label: 'quasi ± sd', stroke: PALETTE.blue, dash: [2, 3] },
       { label: 'quasi ∓ sd', stroke: PALETTE.blue, dash: [2, 3] },
-      { label: 'uniform', stroke: PALETTE.orange, points: true },
-      { label: 'uniform ± sd', stroke: PALETTE.orange, dash: [2, 3] },
-      { label: 'uniform ∓ sd', stroke: PALETTE.orange, dash: [2, 3] },
+      { label: 'uniform', stroke: PALETTE.vermillion, points: true },
+      { label: 'uniform ± sd', stroke: PALETTE.vermillion, dash: [2, 3] },
+      { label: 'uniform ∓ sd', stroke: PALETTE.vermillion, dash: [2, 3] },
     ],
   });
   const angleChart = lineChart(root.querySelector('.angle-chart'), {
     title: 'Eigenvector angle (degrees)',
     xLabel: 'columns l',
     xLog: true,
-    series: [
-      { label: 'quasi', stroke: PALETTE.blue, points: true },
-      { label: 'uniform', stroke: PALETTE.orange, dash: [5, 4], points: true },
-      { label: 'stratified', stroke: PALETTE.green, dash: [2, 3], points: true },
-      { label: 'uniform, extension form', stroke: PALETTE.purple, dash: [8, 3], points: true },
-    ],
+    series: SAMPLING_SERIES,
   });
 
   let config = report.config;
