@@ -244,7 +244,6 @@ fn accuracy(z: &Array2<f64>, y: &Array1<usize>) -> f64 {
 pub struct EpochStats {
     pub epoch: usize,
     pub loss: f64,
-    pub train_accuracy: f64,
     pub test_accuracy: f64,
     pub steps: usize,
     #[serde(rename = "K")]
@@ -272,6 +271,9 @@ pub struct Trainer {
     pub epoch: usize,
     pub history: Vec<EpochStats>,
     pub diverged: Option<Divergence>,
+    /// The model and steps as the last complete epoch left them, kept only
+    /// once an epoch has diverged part-way (its updates are not a model).
+    last_complete: Option<(Model, usize)>,
     adam: Adam,
     rng: ChaCha8Rng,
 }
@@ -293,6 +295,7 @@ impl Trainer {
             epoch: 0,
             history: Vec::new(),
             diverged: None,
+            last_complete: None,
             adam,
             rng,
             config,
@@ -319,6 +322,7 @@ impl Trainer {
             return None;
         }
         let refined = self.config.refine.contains(&self.epoch) && self.epoch > 0;
+        let start = (self.model.clone(), self.steps);
         if refined {
             self.refine();
         }
@@ -338,12 +342,12 @@ impl Trainer {
             fit.record(&tape);
             let (loss, mut grad) = match result {
                 Ok(ok) => ok,
-                Err(blowup) => return self.stop(blowup.quantity),
+                Err(blowup) => return self.stop(blowup.quantity, start),
             };
             total += loss * chunk.len() as f64;
             let grads: Vec<Vec<f64>> = grad.tensors_mut().into_iter().map(|g| g.to_vec()).collect();
             if grads.iter().flatten().any(|g| !g.is_finite()) {
-                return self.stop("the gradient".into());
+                return self.stop("the gradient".into(), start);
             }
             self.adam.step(self.model.tensors_mut(), &grads);
         }
@@ -354,7 +358,6 @@ impl Trainer {
         let stats = EpochStats {
             epoch: self.epoch,
             loss: total / n as f64,
-            train_accuracy: self.model.accuracy(&self.split.train, self.config.scheme, self.steps),
             test_accuracy: self.model.accuracy(&self.split.test, self.config.scheme, self.steps),
             steps: self.steps,
             k: self.model.block.basis.k,
@@ -364,7 +367,18 @@ impl Trainer {
         self.history.last()
     }
 
-    fn stop(&mut self, quantity: String) -> Option<&EpochStats> {
+    /// Accuracy on the training set of the model the last complete epoch
+    /// left (`None` before one). Computed on request, not every epoch: it is
+    /// a forward pass over three times the test set, and only the report
+    /// reads it.
+    pub fn train_accuracy(&self) -> Option<f64> {
+        self.history.last()?;
+        let (model, steps) = self.last_complete.as_ref().map_or((&self.model, self.steps), |(m, s)| (m, *s));
+        Some(model.accuracy(&self.split.train, self.config.scheme, steps))
+    }
+
+    fn stop(&mut self, quantity: String, last_complete: (Model, usize)) -> Option<&EpochStats> {
+        self.last_complete = Some(last_complete);
         self.diverged = Some(Divergence {
             epoch: self.epoch + 1,
             message: format!(
@@ -518,7 +532,7 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
     Ok(Report {
         link: link.canonical(),
         train_loss: last.map_or(f64::NAN, |s| s.loss),
-        train_accuracy: last.map(|s| s.train_accuracy),
+        train_accuracy: trainer.train_accuracy(),
         test_accuracy: last.map(|s| s.test_accuracy),
         params: trainer.model.params(),
         epochs_run: trainer.epoch,
@@ -608,5 +622,26 @@ mod tests {
         let d = t.diverged.as_ref().expect("lr = 10 must diverge");
         assert!(d.message.contains("Lower the learning rate"), "{}", d.message);
         assert!(d.epoch >= 1 && d.epoch <= 50);
+    }
+
+    #[test]
+    fn train_accuracy_is_the_last_complete_epochs_even_after_a_divergence() {
+        let mut t = Trainer::new(config("lab=depth&epochs=10&steps=4")).unwrap();
+        assert_eq!(t.train_accuracy(), None, "no epoch, no accuracy");
+        for _ in 0..3 {
+            t.epoch();
+        }
+        let (good, steps) = (t.model.clone(), t.steps);
+        let expected = good.accuracy(&t.split.train, t.config.scheme, steps);
+        assert_eq!(t.train_accuracy(), Some(expected));
+        // A step size no model survives: the fourth epoch blows up after
+        // its first batch has moved the weights.
+        t.adam = Adam::new(1e12);
+        assert!(t.epoch().is_none() && t.diverged.is_some());
+        assert_eq!(t.history.len(), 3);
+        // Control: the weights did move, so reading the current model would
+        // be another model's accuracy.
+        assert_ne!(t.model, good);
+        assert_eq!(t.train_accuracy(), Some(expected));
     }
 }
