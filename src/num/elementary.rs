@@ -86,7 +86,11 @@ fn expm1_large(x: f64) -> f64 {
 /// forms computed, one selected), so a loop of it vectorizes.
 #[inline(always)]
 pub fn tanh(x: f64) -> f64 {
-    let a = x.abs().min(22.0);
+    // min(|x|, 22) as a comparison, not `f64::min`: wasm has no scalar
+    // instruction with `min`'s NaN rule, so LLVM calls `fmin` lane by lane
+    // there and the loop loses its SIMD. (NaN is returned as x below.)
+    let a = x.abs();
+    let a = if a > 22.0 { 22.0 } else { a };
     // a − a³/3 + 2a⁵/15 − 17a⁷/315: below 2⁻¹⁰ the next term is below 2⁻⁷⁰ of a.
     let a2 = a * a;
     let series = a + a * (a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0))));

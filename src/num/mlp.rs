@@ -61,13 +61,19 @@ fn matmul_into(a: &[f64], b: &[f64], c: &mut [f64], k: usize, m: usize) {
     }
 }
 
+/// The widest block of outputs: as many sums as the registers hold. AVX2
+/// has 16 registers of 4 f64, so 2 rows × 16 outputs fit in 8; SIMD128 in
+/// wasm has 2 f64 a register and V8 uses 16 of them on x86, so 2 × 8 (the
+/// bits are the same whatever the width: only the grouping changes).
+const WIDE: usize = if cfg!(target_arch = "wasm32") { 8 } else { 16 };
+
 /// Rows `a` (R of them, each of length k) times `b`, into rows `c`.
 #[inline(always)]
 fn rows<const R: usize>(a: [&[f64]; R], b: &[f64], m: usize, mut c: [&mut [f64]; R]) {
     let mut j = 0;
-    while j + 16 <= m {
-        block::<R, 16>(&a, b, m, j, &mut c);
-        j += 16;
+    while j + WIDE <= m {
+        block::<R, WIDE>(&a, b, m, j, &mut c);
+        j += WIDE;
     }
     while j + 4 <= m {
         block::<R, 4>(&a, b, m, j, &mut c);
