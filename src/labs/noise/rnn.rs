@@ -42,7 +42,7 @@ use super::ecg::{Beats, CLASSES, LENGTH};
 use crate::num::elementary::tanh_in_place;
 use crate::num::mlp::{accuracy, cross_entropy, matmul};
 use crate::num::optim::Adam;
-use crate::num::rng::gaussian;
+use crate::num::rng::{fill_gaussian, gaussian};
 
 /// Sequences per training batch.
 pub const BATCH: usize = 32;
@@ -174,6 +174,8 @@ impl Rnn {
         let alpha = self.settings.alpha;
         let mut noise = if self.noisy { noise } else { None };
         let mut h = Array2::<f64>::zeros((rows, n));
+        // This step's additive kicks, one normal per state entry.
+        let mut kicks = vec![0.0; if noise.is_some() { rows * n } else { 0 }];
         let mut cache =
             Cache { hs: Vec::new(), th: Vec::new(), fs: Vec::new(), ms: Vec::new(), a: a.clone(), w: w.clone() };
         if record {
@@ -197,13 +199,17 @@ impl Rnn {
                     } else {
                         None
                     };
-                    for i in 0..rows {
-                        for j in 0..n {
-                            let s = self.d[j] * mult.as_ref().map_or(1.0, |m| m[[i, j]]);
-                            h[[i, j]] += s * f[[i, j]];
-                            if level.add > 0.0 {
-                                h[[i, j]] += level.add * gaussian(rng);
-                            }
+                    if level.add > 0.0 {
+                        fill_gaussian(rng, &mut kicks);
+                    }
+                    let hs = h.as_slice_mut().expect("standard layout");
+                    let fs = f.as_slice().expect("standard layout");
+                    let ms = mult.as_ref().map(|m| m.as_slice().expect("standard layout"));
+                    for (at, (hv, fv)) in hs.iter_mut().zip(fs).enumerate() {
+                        let s = self.d[at % n] * ms.map_or(1.0, |m| m[at]);
+                        *hv += s * fv;
+                        if level.add > 0.0 {
+                            *hv += level.add * kicks[at];
                         }
                     }
                     m = mult;
