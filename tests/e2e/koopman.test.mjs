@@ -94,6 +94,9 @@ test('the page reproduces `continuum run` of the same link exactly', ONCE, async
   const value = (name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value').then(Number);
   assert.equal(await value('train-loss'), report.train_loss.total);
   assert.equal(await value('rel-error'), report.rel_error['1000']);
+  // The plain model trains in the other worker (pair.js); it too is the CLI's.
+  const plain = JSON.parse(execFileSync(cli, ['run', `${page.url()}&nu=0&eta=0`], { encoding: 'utf8' }));
+  assert.equal(await value('rel-error-plain'), plain.rel_error['1000']);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

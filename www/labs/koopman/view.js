@@ -1,6 +1,6 @@
 // The Koopman lab page: a consistent Koopman autoencoder and the plain one
-// (ν = η = 0) train side by side in a Web Worker (./worker.js) on
-// the same pendulum data and seed. The page animates their long-horizon
+// (ν = η = 0) train side by side, each in its own Web Worker (./pair.js,
+// ./worker.js), on the same pendulum data and seed. The page animates their long-horizon
 // predictions against the truth, charts the relative error against horizon,
 // the loss terms, and the eigenvalues of C against the unit circle.
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
@@ -13,6 +13,7 @@ import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { evalScheduler } from '../../ui/eval-scheduler.js';
 import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, drawSeeds, median, phaseBounds } from './plots.js';
 import { PALETTE } from '../../ui/palette.js';
+import { modelPair } from './pair.js';
 
 const GPU_N = 256;
 const CPU_N = 32;
@@ -152,7 +153,7 @@ ${RUN_BUTTONS}
   const setKey = hashSetter(core);
   buildControls(controls, knobs, config, setKey);
 
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const worker = modelPair();
 
   const start = () => {
     lossChart.clear();
@@ -245,6 +246,7 @@ ${RUN_BUTTONS}
     metric('rel-error').textContent = m.consistent.rel_error[h - 1].toPrecision(3);
     metric('rel-error').dataset.value = String(m.consistent.rel_error[h - 1]);
     metric('rel-error-plain').textContent = m.plain.rel_error[h - 1].toPrecision(3);
+    metric('rel-error-plain').dataset.value = String(m.plain.rel_error[h - 1]);
     metric('rel-error').dataset.epoch = String(epoch);
   };
 

@@ -1,35 +1,45 @@
-// The Koopman lab's worker. Two models train on the same data and seed,
-// epoch by epoch in turn, in the shared loop's slices (../../worker/loop.js):
+// The Koopman lab's worker. Two models train on the same data and seed:
 // the consistent one (the link's ν, η) and the plain Koopman autoencoder
-// (ν = η = 0). Evaluation requests are answered between slices.
+// (ν = η = 0), epoch by epoch in the shared loop's slices
+// (../../worker/loop.js). Evaluation requests are answered between slices.
 //
-// The page runs a second instance of this worker for the spread over seeds:
+// The page's main run starts two instances, one per model ({only:
+// 'consistent' | 'plain'} in the start message; ./pair.js merges their
+// replies), so the models train at the same time on two cores. Without
+// `only` an instance trains both in turn.
+//
+// The page runs another instance for the spread over seeds:
 // {type: 'seeds', links} trains both models of each link in turn (the same
 // links `continuum run` takes) and reports each pair's error at the link's
 // horizon. The view stops it by terminating the worker.
 //
-// In:  the loop's start / play / pause / step | {type: 'eval', horizon, n, packed}
-//      | {type: 'seeds', links, horizon}
+// In:  the loop's start (with optional `only`) / play / pause / step
+//      | {type: 'eval', horizon, n, packed} | {type: 'seeds', links, horizon}
 // Out: {type: 'ready', truth, status} | {type: 'epochs', consistent: [...], plain: [...], status}
 //      | {type: 'eval', consistent, plain, starts, rollouts?: [Float32Array, Float32Array],
 //         packed?: [Packed, Packed], ms}
 //      | {type: 'seeds', results: [{link, consistent, plain, diverged}], running: {link, epoch, epochs} | null}
 //      | {type: 'error', message}
 // `status` is {consistent, plain}, each {epoch, epochs, done, params, divergence}.
+// Everything about a model this instance does not train is left out
+// (status) or null (eval: its error curve, its rollouts or packed model).
 
 import { KoopmanSession } from '../../pkg/continuum.js';
 import { runWorker, slice } from '../../worker/loop.js';
 
-let models = null;
+const MODELS = ['consistent', 'plain'];
+let models = null; // {consistent?, plain?}: the sessions this instance trains
 let sweep = null; // {links, horizon, results, pair}
 
-const status = () => ({ consistent: models.consistent.status(), plain: models.plain.status() });
+const status = () => Object.fromEntries(Object.entries(models).map(([name, s]) => [name, s.status()]));
 
-/** One epoch of each model that is not finished, or null when both are. */
+/** [name → f(session)] over both names, null for a model not trained here. */
+const each = (f) => MODELS.map((name) => (models[name] ? f(models[name]) : null));
+
+/** One epoch of each model that is not finished, or null when all are. */
 function epochs() {
-  const c = models.consistent.epoch();
-  const p = models.plain.epoch();
-  return c || p ? [c, p] : null;
+  const pair = each((s) => s.epoch());
+  return pair.some(Boolean) ? pair : null;
 }
 
 function postEpochs(pairs) {
@@ -40,7 +50,7 @@ function postEpochs(pairs) {
     plain: pairs.map(([, p]) => p).filter(Boolean),
     status: st,
   });
-  return !(st.consistent.done && st.plain.done);
+  return !Object.values(st).every((s) => s.done);
 }
 
 /** One slice of the seed sweep; false once every link is done. */
@@ -71,11 +81,12 @@ function sweepTurn() {
 
 runWorker({
   start(m) {
-    models?.consistent.free();
-    models?.plain.free();
+    for (const s of Object.values(models ?? {})) s.free();
     models = null;
-    models = { consistent: new KoopmanSession(m.link, false), plain: new KoopmanSession(m.link, true) };
-    return { truth: models.consistent.truth(), status: status() };
+    models = Object.fromEntries(
+      MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, new KoopmanSession(m.link, name === 'plain')]),
+    );
+    return { truth: Object.values(models)[0].truth(), status: status() };
   },
   turn(playing) {
     if (sweep) return sweepTurn();
@@ -92,14 +103,10 @@ runWorker({
     },
     eval(m) {
       const t0 = performance.now();
-      const reply = {
-        type: 'eval',
-        consistent: models.consistent.evaluate(m.horizon),
-        plain: models.plain.evaluate(m.horizon),
-        starts: models.consistent.starts(m.n, m.horizon),
-      };
-      if (m.packed) reply.packed = [models.consistent.packed(m.n, m.horizon), models.plain.packed(m.n, m.horizon)];
-      else reply.rollouts = [models.consistent.rolloutsCpu(m.n, m.horizon), models.plain.rolloutsCpu(m.n, m.horizon)];
+      const [consistent, plain] = each((s) => s.evaluate(m.horizon));
+      const reply = { type: 'eval', consistent, plain, starts: Object.values(models)[0].starts(m.n, m.horizon) };
+      if (m.packed) reply.packed = each((s) => s.packed(m.n, m.horizon));
+      else reply.rollouts = each((s) => s.rolloutsCpu(m.n, m.horizon));
       reply.ms = performance.now() - t0;
       postMessage(reply);
     },
