@@ -49,7 +49,12 @@ const B6: f32 = 1.198_258_4e-6;
 /// Branch-free apart from selects, so a loop of it vectorizes.
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {
-    let c = x.clamp(-TANH_CLAMP, TANH_CLAMP);
+    tanh_of_clamped(x, x.clamp(-TANH_CLAMP, TANH_CLAMP))
+}
+
+/// [`tanh`] given `c`, x clamped to ±[`TANH_CLAMP`] (NaN stays NaN).
+#[inline(always)]
+fn tanh_of_clamped(x: f32, c: f32) -> f32 {
     let x2 = c * c;
     let mut p = x2 * A13 + A11;
     p = x2 * p + A9;
@@ -72,9 +77,39 @@ pub fn tanh(x: f32) -> f32 {
 /// [`tanh`] of every lane, in place.
 #[inline(always)]
 pub fn tanh_lanes(x: &mut Lanes) {
-    for v in x.iter_mut() {
-        *v = tanh(*v);
+    let c = clamp_lanes(x);
+    for (v, c) in x.iter_mut().zip(c) {
+        *v = tanh_of_clamped(*v, c);
     }
+}
+
+/// Every lane clamped to ±[`TANH_CLAMP`], NaN kept.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn clamp_lanes(x: &Lanes) -> Lanes {
+    x.map(|v| v.clamp(-TANH_CLAMP, TANH_CLAMP))
+}
+
+/// [`clamp_lanes`] in wasm, where LLVM turns `f32::clamp` (a min and a max
+/// with NaN rules SIMD128 lacks) into scalar code lane by lane: SIMD128's
+/// `pmin(a, b) = b < a ? b : a` and `pmax(a, b) = a < b ? b : a`, which give
+/// the same numbers, NaN included (every comparison with NaN is false).
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn clamp_lanes(x: &Lanes) -> Lanes {
+    use core::arch::wasm32::{f32x4, f32x4_extract_lane, f32x4_pmax, f32x4_pmin, f32x4_splat};
+    let (hi, lo) = (f32x4_splat(TANH_CLAMP), f32x4_splat(-TANH_CLAMP));
+    let mut out = [0.0; LANES];
+    for (o, v) in out.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
+        let c = f32x4_pmax(f32x4_pmin(f32x4(v[0], v[1], v[2], v[3]), hi), lo);
+        o.copy_from_slice(&[
+            f32x4_extract_lane::<0>(c),
+            f32x4_extract_lane::<1>(c),
+            f32x4_extract_lane::<2>(c),
+            f32x4_extract_lane::<3>(c),
+        ]);
+    }
+    out
 }
 
 /// `acc[l] += a * x[l]` for every lane (a multiply, then an add: never fused).
@@ -110,13 +145,31 @@ pub fn tanh_block<const N: usize>(y: &[Lanes; N], d: usize, w: usize, weights: &
     }
 }
 
+/// The right-hand side [`rk_step`] asks for: stage `i`'s slope `k` at `y`.
+///
+/// A closure is one, but a hot caller should pass a type whose `slope` is
+/// `#[inline(always)]`: a closure's body is its own function, compiled with
+/// the features of the function it is written in, so a closure written in
+/// a shared (non-AVX2) routine stays 4 lanes wide even when that routine is
+/// inlined into an AVX2 copy, unless LLVM chooses to inline it there.
+pub trait Slope<const N: usize> {
+    fn slope(&mut self, i: usize, y: &[Lanes; N], k: &mut [Lanes; N]);
+}
+
+impl<const N: usize, F: FnMut(usize, &[Lanes; N], &mut [Lanes; N])> Slope<N> for F {
+    #[inline(always)]
+    fn slope(&mut self, i: usize, y: &[Lanes; N], k: &mut [Lanes; N]) {
+        self(i, y, k)
+    }
+}
+
 /// One step of an explicit Runge–Kutta method (at most four stages) on a
 /// state of `d ≤ N` lane groups, for [`LANES`] independent trajectories:
 ///
 ///   k_i = f(i, y_i),  y_i = h + Σ_{j<i} (dt a_ij) k_j,   h ← h + Σ_i (dt b_i) k_i.
 ///
 /// `tableau` is `[a (4 × 4, row-major), b (4)]`, zero-padded (the layout the
-/// GPU kernels read); `f(i, y, k)` writes stage i's slope into `k[..d]`.
+/// GPU kernels read); `f.slope(i, y, k)` writes stage i's slope into `k[..d]`.
 /// Every sum runs over ascending j (or i), each term one multiply then one
 /// add, so a WGSL loop written the same way, the native build and the wasm
 /// build round alike. `k` is scratch the caller keeps between steps.
@@ -128,7 +181,7 @@ pub fn rk_step<const N: usize>(
     dt: f32,
     tableau: &[f32; 20],
     k: &mut [[Lanes; N]; 4],
-    mut f: impl FnMut(usize, &[Lanes; N], &mut [Lanes; N]),
+    mut f: impl Slope<N>,
 ) {
     let mut y = [[0.0f32; LANES]; N];
     for i in 0..stages {
@@ -139,7 +192,7 @@ pub fn rk_step<const N: usize>(
             }
             y[o] = acc;
         }
-        f(i, &y, &mut k[i]);
+        f.slope(i, &y, &mut k[i]);
     }
     for o in 0..d {
         let mut acc = h[o];
@@ -229,7 +282,7 @@ mod tests {
             h[0] = std::array::from_fn(|l| l as f32 + 1.0);
             let mut k = [[[0.0f32; LANES]; 2]; 4];
             for _ in 0..10 {
-                rk_step(&mut h, 1, stages, dt, &tableau, &mut k, |_, y, k| {
+                rk_step(&mut h, 1, stages, dt, &tableau, &mut k, |_, y: &[Lanes; 2], k: &mut [Lanes; 2]| {
                     k[0] = y[0].map(|v| -v);
                 });
             }

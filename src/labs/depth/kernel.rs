@@ -8,7 +8,7 @@
 
 use crate::gpu::{read_back, Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 use crate::labs::depth::Model;
-use crate::num::lanes::{axpy, rk_step, tanh_block, Lanes, LANES};
+use crate::num::lanes::{axpy, rk_step, tanh_block, Lanes, Slope, LANES};
 use crate::num::ode::Tableau;
 
 pub const WGSL: &str = include_str!("depth.wgsl");
@@ -161,7 +161,6 @@ fn eval_block_avx2(m: &Packed, points: &[f32], b: usize, out: &mut [f32]) {
 fn eval_group(m: &Packed, points: &[f32], g: usize, out: &mut [f32], on_step: &mut dyn FnMut(usize, &[Lanes; MAX_D])) {
     let n = points.len() / 2;
     let (d, w, c) = (m.d, m.w, m.c);
-    let per_stage = 2 * w * d + w + d;
     let (fx, st, tb) = (&m.fixed, &m.stage_weights, &m.tableau);
     let (mut x0, mut x1) = ([0.0f32; LANES], [0.0f32; LANES]);
     for l in 0..LANES.min(n - g * LANES) {
@@ -178,10 +177,7 @@ fn eval_group(m: &Packed, points: &[f32], g: usize, out: &mut [f32], on_step: &m
     on_step(0, &h);
     for step in 0..m.steps {
         // Stage i's slope: the block W2 tanh(W1 y + b1) + b2 at that stage's depth.
-        rk_step(&mut h, d, m.stages, m.h, tb, &mut k, |i, y, ki| {
-            let base = (step * m.stages + i) * per_stage;
-            tanh_block(y, d, w, &st[base..base + per_stage], ki);
-        });
+        rk_step(&mut h, d, m.stages, m.h, tb, &mut k, BlockAt { weights: st, step, stages: m.stages, d, w });
         on_step(step + 1, &h);
     }
     let (ow, ob) = (3 * d, 3 * d + c * d);
@@ -193,6 +189,26 @@ fn eval_group(m: &Packed, points: &[f32], g: usize, out: &mut [f32], on_step: &m
         for l in 0..LANES {
             out[l * c + cc] = acc[l];
         }
+    }
+}
+
+/// The depth block at one step's stages, as [`rk_step`]'s slope: stage i is
+/// `W2 tanh(W1 y + b1) + b2` with that stage's packed weights. A type, not a
+/// closure, so that it is inlined into (and built for) the AVX2 copy.
+struct BlockAt<'a> {
+    weights: &'a [f32],
+    step: usize,
+    stages: usize,
+    d: usize,
+    w: usize,
+}
+
+impl Slope<MAX_D> for BlockAt<'_> {
+    #[inline(always)]
+    fn slope(&mut self, i: usize, y: &[Lanes; MAX_D], k: &mut [Lanes; MAX_D]) {
+        let per_stage = 2 * self.w * self.d + self.w + self.d;
+        let base = (self.step * self.stages + i) * per_stage;
+        tanh_block(y, self.d, self.w, &self.weights[base..base + per_stage], k);
     }
 }
 
