@@ -3,7 +3,9 @@
 // and without WebGPU. Start-up — compiling wasm and shaders, the first
 // layout, up to the first drawn evaluation — is counted apart. Responsiveness
 // is a speed target, so it is measured here (medians over runs, printed), not
-// asserted in a timed test. After the depth lab trains, it also measures how
+// asserted in a timed test. Training's pace is given twice: from opening the
+// page to the last epoch, and per epoch from the first epoch the page shows
+// (start-up left out). After the depth lab trains, it also measures how
 // fast the depth flow redraws (scrubbing through depth), how long a boundary
 // takes from moving the evaluation-steps slider to the drawn result, and the
 // page's frame rate while the flow animates. The flow lab: time to the first
@@ -35,6 +37,7 @@ for (const webgpu of [true, false]) {
     const seconds = [];
     const startup = [];
     const first = [];
+    const perEpoch = [];
     const animation = [];
     for (let r = 0; r < runs; r++) {
       const page = await observedPage(browser);
@@ -53,6 +56,7 @@ for (const webgpu of [true, false]) {
       const early = await page.evaluate(() => globalThis.longTasks.splice(0));
       startup.push(early.filter((d) => d > 50).length);
       seconds.push(await trained);
+      perEpoch.push(await epochPace(page, epochs));
       const tasks = await page.evaluate(() => globalThis.longTasks);
       if (lab === 'depth') animation.push(await animationFigures(page));
       worst.push(Math.max(0, ...tasks));
@@ -62,6 +66,7 @@ for (const webgpu of [true, false]) {
     console.log(
       `${webgpu ? 'WebGPU' : 'CPU   '} ${lab.padEnd(7)}: first evaluation drawn ${median(first).toFixed(1)} s after opening; ` +
         `start-up tasks over 50 ms: [${startup.join(', ')}]; training reached epoch ${epochs} ${median(seconds).toFixed(1)} s after opening (medians of ${runs}); ` +
+        `from the first epoch shown to epoch ${epochs}: ${median(perEpoch).toFixed(1)} ms per epoch (median; start-up excluded); ` +
         `longest main-thread task ${median(worst).toFixed(0)} ms (median), tasks over 50 ms per run: [${counts.join(', ')}] (target: 0)`,
     );
     if (animation.length) {
@@ -121,14 +126,33 @@ async function flowFigures(browser, label) {
   );
 }
 
-/** A new page that records the duration of every main-thread long task in `globalThis.longTasks`. */
+/**
+ * A new page that records the duration of every main-thread long task in
+ * `globalThis.longTasks`, and in `globalThis.epochShown[n]` the time the
+ * epoch counter first showed n.
+ */
 async function observedPage(browser) {
   const page = await browser.newPage();
   await page.addInitScript(() => {
     globalThis.longTasks = [];
     new PerformanceObserver((l) => globalThis.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    globalThis.epochShown = {};
+    new MutationObserver(() => {
+      const n = document.querySelector('[data-metric="epoch"]')?.textContent;
+      if (n && !(n in globalThis.epochShown)) globalThis.epochShown[n] = performance.now();
+    }).observe(document, { subtree: true, childList: true, characterData: true });
   });
   return page;
+}
+
+/**
+ * Milliseconds per epoch between the first epoch the page showed and epoch
+ * `last`: training's pace with start-up (wasm, shaders, data) left out.
+ */
+async function epochPace(page, last) {
+  const shown = await page.evaluate(() => globalThis.epochShown);
+  const first = Math.min(...Object.keys(shown).map(Number).filter((n) => n >= 1));
+  return (shown[last] - shown[first]) / (last - first);
 }
 
 /** Drawing speeds of the trained depth lab (medians of a few repeats each). */

@@ -86,13 +86,21 @@ fn rows<const R: usize>(a: [&[f64]; R], b: &[f64], m: usize, mut c: [&mut [f64];
 }
 
 /// Outputs `j .. j + N` of R rows of the product, sharing the loads of `b`.
+///
+/// The indices are checked once, before the loop, not at every step inside
+/// it: in wasm the checks there cost as many instructions as the
+/// arithmetic (V8 keeps each one, and runs short of registers for them).
 #[inline(always)]
 fn block<const R: usize, const N: usize>(a: &[&[f64]; R], b: &[f64], m: usize, j: usize, c: &mut [&mut [f64]; R]) {
+    let k = a[0].len();
+    assert!(a.iter().all(|row| row.len() == k) && j + N <= m && k * m <= b.len(), "block out of bounds");
     let mut acc = [[0.0; N]; R];
-    for p in 0..a[0].len() {
-        let bp = &b[p * m + j..p * m + j + N];
+    for p in 0..k {
+        // SAFETY: p < k, so p·m + j + N ≤ (k − 1)·m + m ≤ b.len() (asserted above).
+        let bp = unsafe { b.get_unchecked(p * m + j..p * m + j + N) };
         for r in 0..R {
-            let x = a[r][p];
+            // SAFETY: p < k = a[r].len() (asserted above).
+            let x = unsafe { *a[r].get_unchecked(p) };
             for l in 0..N {
                 acc[r][l] += x * bp[l];
             }
@@ -201,19 +209,32 @@ impl Mlp {
     /// an adversary's step or a saliency map needs: half the work of
     /// [`Mlp::backward`]).
     pub fn input_gradient(&self, cache: &Cache, dy: Array2<f64>) -> Array2<f64> {
-        let mut g = dy;
-        for i in (0..self.layers.len()).rev() {
-            if self.activated(i) {
-                let a = if i + 1 < self.layers.len() { &cache.inputs[i + 1] } else { &cache.output };
-                g.zip_mut_with(a, |g, &a| *g *= 1.0 - a * a);
-            }
-            g = matmul(g.view(), self.layers[i].w.view());
-        }
-        g
+        self.backprop(cache, dy, None, true).expect("asked for ∂L/∂x")
     }
 
     /// Adds ∂L/∂θ to `grad` given `dy` = ∂L/∂output; returns ∂L/∂x.
     pub fn backward(&self, cache: &Cache, dy: Array2<f64>, grad: &mut Mlp) -> Array2<f64> {
+        self.backprop(cache, dy, Some(grad), true).expect("asked for ∂L/∂x")
+    }
+
+    /// Adds ∂L/∂θ to `grad` given `dy` = ∂L/∂output, and no more: where the
+    /// input is data, not something upstream that learns, ∂L/∂x would be
+    /// thrown away, and skipping it saves the first layer's product (an
+    /// encoder's widest: batch × in × hidden).
+    pub fn accumulate_gradient(&self, cache: &Cache, dy: Array2<f64>, grad: &mut Mlp) {
+        self.backprop(cache, dy, Some(grad), false);
+    }
+
+    /// Backpropagation from the output down: ∂L/∂θ added to `grad` if
+    /// given, and ∂L/∂x returned if `want_dx`. Skipping either leaves the
+    /// other's bits unchanged.
+    fn backprop(
+        &self,
+        cache: &Cache,
+        dy: Array2<f64>,
+        mut grad: Option<&mut Mlp>,
+        want_dx: bool,
+    ) -> Option<Array2<f64>> {
         let mut g = dy;
         for i in (0..self.layers.len()).rev() {
             if self.activated(i) {
@@ -221,12 +242,16 @@ impl Mlp {
                 let a = if i + 1 < self.layers.len() { &cache.inputs[i + 1] } else { &cache.output };
                 g.zip_mut_with(a, |g, &a| *g *= 1.0 - a * a);
             }
-            let x = &cache.inputs[i];
-            grad.layers[i].w += &matmul(g.t(), x.view());
-            grad.layers[i].b += &g.sum_axis(Axis(0));
+            if let Some(grad) = grad.as_deref_mut() {
+                grad.layers[i].w += &matmul(g.t(), cache.inputs[i].view());
+                grad.layers[i].b += &g.sum_axis(Axis(0));
+            }
+            if i == 0 && !want_dx {
+                return None;
+            }
             g = matmul(g.view(), self.layers[i].w.view());
         }
-        g
+        Some(g)
     }
 }
 
@@ -338,8 +363,12 @@ mod tests {
                 let fd = (loss(&net, &xp, &r) - loss(&net, &xm, &r)) / (2.0 * eps);
                 assert!((fd - g).abs() < 1e-7 * (1.0 + fd.abs()), "x{idx:?}: {fd} vs {g}");
             }
-            // The input gradient alone is the same as the full backward pass's.
+            // The input gradient alone is the same as the full backward pass's,
+            // and so are the parameter gradients alone.
             assert_eq!(net.input_gradient(&cache, r.clone()), dx);
+            let mut alone = net.zeros_like();
+            net.accumulate_gradient(&cache, r.clone(), &mut alone);
+            assert_eq!(alone, grad);
         }
     }
 }

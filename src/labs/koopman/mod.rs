@@ -340,7 +340,7 @@ impl Model {
         let mut g_z0 = self.dec.backward(&c0, dy0, &mut grad.dec);
         let g_chain = self.chain_loss(&self.c, &z0, |k| xs[k], s, 1.0, &mut losses.fwd, &mut grad.c, &mut grad.dec);
         g_z0 += &g_chain;
-        self.enc.backward(&enc_cache, g_z0, &mut grad.enc);
+        self.enc.accumulate_gradient(&enc_cache, g_z0, &mut grad.enc);
         losses.total = losses.fwd + w.lambda * losses.id;
 
         if w.nu != 0.0 {
@@ -348,7 +348,7 @@ impl Model {
             let (zs, cache) = self.enc.forward(xs[s]);
             let mut bwd = 0.0;
             let g = self.chain_loss(&self.d, &zs, |k| xs[s - k], s, w.nu, &mut bwd, &mut grad.d, &mut grad.dec);
-            self.enc.backward(&cache, g, &mut grad.enc);
+            self.enc.accumulate_gradient(&cache, g, &mut grad.enc);
             losses.bwd = Some(bwd);
             losses.total += w.nu * bwd;
         }

@@ -220,7 +220,7 @@ impl Training {
             }
             d /= yb.len() as f64;
             let mut grad = self.model.zeros_like();
-            self.model.backward(&cache, d, &mut grad);
+            self.model.accumulate_gradient(&cache, d, &mut grad);
             let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
             self.adam.step(self.model.tensors_mut(), &grads);
         }

@@ -163,7 +163,7 @@ impl Source {
             right += accuracy(&logits, &y) * y.len() as f64;
             d /= y.len() as f64;
             let mut grad = self.model.zeros_like();
-            self.model.backward(&cache, d, &mut grad);
+            self.model.accumulate_gradient(&cache, d, &mut grad);
             let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
             self.adam.step(self.model.tensors_mut(), &grads);
         }
@@ -252,7 +252,7 @@ pub fn transfer(source: &Source, data: &Data, n: usize, tune_last: bool, seed: u
         let (_, mut d) = cross_entropy(&logits, &train.y);
         d /= train.y.len() as f64;
         let mut grad = model.zeros_like();
-        model.backward(&cache, d, &mut grad);
+        model.accumulate_gradient(&cache, d, &mut grad);
         let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
         adam.step(model.tensors_mut(), &grads);
     }
