@@ -27,6 +27,7 @@ site: wasm
 bench: site
 	python=$$(tools/ref/setup.sh) && for b in benches/*.rs; do \
 	  CONTINUUM_REF_PYTHON=$$python cargo bench --bench "$$(basename "$$b" .rs)" || exit 1; done
+	@bash -c '. tools/lib.sh && ensure_chromium'
 	node tools/bench-page.mjs 3
 
 # Vite's dev server with live reload (after `make wasm`).

@@ -1,7 +1,10 @@
 // Evaluation requests from a lab's view to its training worker. While
 // training, evaluations are spaced at least `minMs` apart and at least four
 // times their own cost, so the worker keeps most of its time for training; a
-// person moving a slider (`urgent`) is answered at once. One request is in
+// person moving a slider (`urgent`) is answered at once. The cost is the
+// worker's time plus what drawing the reply computed elsewhere (a boundary
+// grid on the CPU pool, which holds every core meanwhile, or on a software
+// GPU), so drawing cannot crowd out training either. One request is in
 // flight at a time; one made meanwhile is sent when the reply is drawn.
 
 export function evalScheduler(send, minMs) {
@@ -40,17 +43,20 @@ export function evalScheduler(send, minMs) {
     },
     /**
      * Draws reply `m` with `draw` (which may use the GPU) and marks it done.
-     * If drawing fails, says so in `note` and asks again: the next request
-     * goes to the CPU path when the GPU is gone.
+     * `draw` may return the milliseconds it spent computing off the main
+     * thread (a grid pool, the GPU), counted in the reply's cost. If drawing
+     * fails, says so in `note` and asks again: the next request goes to the
+     * CPU path when the GPU is gone.
      */
     async land(m, draw, note, what) {
+      let drawMs;
       try {
-        await draw(m);
+        drawMs = await draw(m);
       } catch (e) {
         note.textContent = `GPU ${what} failed (${e?.message ?? e}); using the CPU.`;
         again = true;
       }
-      this.done(m.ms);
+      this.done(m.ms === undefined ? undefined : m.ms + (drawMs ?? 0));
     },
     /** Ask again when the current reply is done (e.g. the GPU went away meanwhile). */
     retry() {
