@@ -101,8 +101,9 @@ test('the page reproduces `continuum run` of the same link exactly', ONCE, async
   await page.close();
 });
 
-// The spread over seeds trains both models for seeds 1–5 in a second worker;
-// each seed's pair is what `continuum run` gives for the link with that seed.
+// The spread over seeds trains both models for seeds 1–5 in two workers of
+// its own (seeds 1, 3, 5 and 2, 4); each seed's pair is what `continuum run`
+// gives for the link with that seed.
 test('the seeds panel trains seeds 1–5, reproduces the CLI per seed, and can be stopped', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=koopman&epochs=3&horizon=100`);
@@ -124,6 +125,7 @@ test('the seeds panel trains seeds 1–5, reproduces the CLI per seed, and can b
   await ready(page);
   await page.click('[data-action="seeds"]');
   await page.waitForFunction(() => /seed 1: epoch [1-9]/.test(document.querySelector('[data-metric="seeds-progress"]').textContent), null, { timeout: 60_000 });
+  assert.match(await metric(page, 'seeds-progress'), /^seed 1: epoch \d+ of 4000, seed 2: epoch \d+ of 4000 \(both models\)$/, 'seeds 1 and 2 train at once');
   await page.click('[data-action="stop-seeds"]');
   assert.equal(await metric(page, 'seeds-progress'), 'stopped');
   assert.equal(await page.locator('[data-action="seeds"]').isDisabled(), false);

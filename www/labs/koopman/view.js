@@ -19,6 +19,8 @@ const GPU_N = 256;
 const CPU_N = 32;
 /** The seeds of the spread: the comparison the paper's claim is about is over seeds, not one. */
 const SEEDS = [1, 2, 3, 4, 5];
+/** Workers the spread over seeds is shared out to. */
+const SEED_WORKERS = 2;
 
 export function mount(app, core, report) {
   const knobs = core.knobs('koopman');
@@ -288,19 +290,23 @@ ${RUN_BUTTONS}
     }
   };
 
-  // The spread over seeds, in its own worker so the main run keeps training;
-  // Stop terminates it. Results belong to the link they were started from.
-  let seedWorker = null;
+  // The spread over seeds, in workers of its own so the main run keeps
+  // training: seed i goes to worker i mod SEED_WORKERS, which trains both
+  // models of its seeds in turn, so on two cores the spread takes about half
+  // as long as in one worker. Stop terminates them. Results belong to the
+  // link they were started from and are shown in seed order as they land.
+  let seedWorkers = [];
   const seedButtons = { run: root.querySelector('[data-action="seeds"]'), stop: root.querySelector('[data-action="stop-seeds"]') };
   const stopSeeds = (why) => {
-    seedWorker?.terminate();
-    seedWorker = null;
+    seedWorkers.forEach((w) => w.terminate());
+    seedWorkers = [];
     seedButtons.run.disabled = false;
     seedButtons.stop.disabled = true;
     if (why) metric('seeds-progress').textContent = why;
   };
-  const showSeeds = (results, running) => {
-    const rows = results.map((r, i) => ({ ...r, seed: SEEDS[i] }));
+  /** `done`: the finished seeds' rows; `running`: [{seed, epoch, epochs}] of the seeds in training. */
+  const showSeeds = (done, running) => {
+    const rows = [...done].sort((a, b) => a.seed - b.seed);
     const fmt = (v) => (Number.isFinite(v) ? v.toPrecision(3) : 'diverged');
     root.querySelector('.seeds-table tbody').innerHTML = rows
       .map((r) => `<tr data-seed="${r.seed}"><td>${r.seed}</td><td data-value="${r.consistent}">${fmt(r.consistent)}</td><td data-value="${r.plain}">${fmt(r.plain)}</td></tr>`)
@@ -308,9 +314,10 @@ ${RUN_BUTTONS}
     drawSeeds(root.querySelector('canvas.seeds'), rows, SEEDS);
     const bar = root.querySelector('.seeds-progress');
     bar.max = SEEDS.length;
-    bar.value = results.length + (running ? running.epoch / running.epochs : 0);
-    if (running) {
-      metric('seeds-progress').textContent = `seed ${SEEDS[results.length]}: epoch ${running.epoch} of ${running.epochs} (both models)`;
+    bar.value = rows.length + running.reduce((sum, r) => sum + r.epoch / r.epochs, 0);
+    if (rows.length < SEEDS.length) {
+      const at = running.map((r) => `seed ${r.seed}: epoch ${r.epoch} of ${r.epochs}`);
+      metric('seeds-progress').textContent = `${at.join(', ')} (both models)`;
       return;
     }
     const mc = median(rows.map((r) => r.consistent));
@@ -329,13 +336,25 @@ ${RUN_BUTTONS}
     seedButtons.stop.disabled = false;
     for (const name of ['seeds-median', 'seeds-median-plain', 'seeds-wins']) metric(name).textContent = '—';
     const links = SEEDS.map((s) => core.parseLink(location.hash.replace(/([#&])seed=[^&]*/, `$1seed=${s}`)).link);
-    seedWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    seedWorker.onmessage = ({ data: m }) => {
-      if (m.type === 'seeds') showSeeds(m.results, m.running);
-      else if (m.type === 'error') stopSeeds(`stopped: ${m.message}`);
-    };
-    seedWorker.postMessage({ type: 'seeds', links, horizon: config.horizon });
-    showSeeds([], { epoch: 0, epochs: 2 * config.epochs });
+    const parts = Math.min(SEED_WORKERS, SEEDS.length);
+    const mine = (w) => SEEDS.map((seed, i) => ({ seed, link: links[i] })).filter((_, i) => i % parts === w);
+    // What each worker has reported: its finished rows and its seed in training.
+    const state = Array.from({ length: parts }, (_, w) => ({ done: [], running: { seed: mine(w)[0].seed, epoch: 0, epochs: 2 * config.epochs } }));
+    const show = () => showSeeds(state.flatMap((s) => s.done), state.flatMap((s) => (s.running ? [s.running] : [])));
+    seedWorkers = state.map((st, w) => {
+      const seeds = mine(w);
+      const seedWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      seedWorker.onmessage = ({ data: m }) => {
+        if (m.type === 'seeds') {
+          st.done = m.results.map((r, j) => ({ ...r, seed: seeds[j].seed }));
+          st.running = m.running && { ...m.running, seed: seeds[m.results.length].seed };
+          show();
+        } else if (m.type === 'error') stopSeeds(`stopped: ${m.message}`);
+      };
+      seedWorker.postMessage({ type: 'seeds', links: seeds.map((s) => s.link), horizon: config.horizon });
+      return seedWorker;
+    });
+    show();
   };
 
   handleActions(root, worker, {

@@ -8,10 +8,11 @@
 // replies), so the models train at the same time on two cores. Without
 // `only` an instance trains both in turn.
 //
-// The page runs another instance for the spread over seeds:
-// {type: 'seeds', links} trains both models of each link in turn (the same
-// links `continuum run` takes) and reports each pair's error at the link's
-// horizon. The view stops it by terminating the worker.
+// The page runs two more instances for the spread over seeds, each with
+// its share of the seeds: {type: 'seeds', links} trains both models of each
+// link in turn (the same links `continuum run` takes) and reports each
+// pair's error at the link's horizon. The view stops them by terminating
+// the workers.
 //
 // In:  the loop's start (with optional `only`) / play / pause / step
 //      | {type: 'eval', horizon, n, packed} | {type: 'seeds', links, horizon}
