@@ -80,7 +80,7 @@ ${RUN_BUTTONS}
       <div class="panel seeds-panel">
         <h2>Over seeds ${SEEDS[0]}–${SEEDS.at(-1)}</h2>
         <p class="hint">One seed can mislead: each model's long-horizon error varies several-fold from seed to seed (at the
-          defaults, 0.03–0.17 consistent and 0.09–0.56 plain at 1000 steps; docs/koopman.md). This trains both models of this link for each seed in turn (in a second worker) and compares their
+          defaults, 0.03–0.17 consistent and 0.09–0.56 plain at 1000 steps; docs/koopman.md). This trains both models of this link for each seed (in two workers of its own, seeds shared out) and compares their
           errors at the horizon. Each seed's numbers are those of <code>continuum run</code> on the link with that seed.</p>
         <div class="buttons">
           <button type="button" data-action="seeds">Run seeds ${SEEDS[0]}–${SEEDS.at(-1)}</button>
