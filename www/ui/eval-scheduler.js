@@ -43,8 +43,8 @@ export function evalScheduler(send, minMs) {
     },
     /**
      * Draws reply `m` with `draw` (which may use the GPU) and marks it done.
-     * `draw` may return the milliseconds it spent computing off the main
-     * thread (a grid pool, the GPU), counted in the reply's cost. If drawing
+     * `draw` may return the milliseconds drawing took (mostly a grid on a
+     * worker pool or the GPU), counted in the reply's cost. If drawing
      * fails, says so in `note` and asks again: the next request goes to the
      * CPU path when the GPU is gone.
      */

@@ -19,7 +19,7 @@ const GPU_N = 256;
 const CPU_N = 32;
 /** The seeds of the spread: the comparison the paper's claim is about is over seeds, not one. */
 const SEEDS = [1, 2, 3, 4, 5];
-/** Workers the spread over seeds is shared out to. */
+/** Workers the spread over seeds is shared out to (at most SEEDS.length). */
 const SEED_WORKERS = 2;
 
 export function mount(app, core, report) {
@@ -336,13 +336,14 @@ ${RUN_BUTTONS}
     seedButtons.stop.disabled = false;
     for (const name of ['seeds-median', 'seeds-median-plain', 'seeds-wins']) metric(name).textContent = '—';
     const links = SEEDS.map((s) => core.parseLink(location.hash.replace(/([#&])seed=[^&]*/, `$1seed=${s}`)).link);
-    const parts = Math.min(SEED_WORKERS, SEEDS.length);
-    const mine = (w) => SEEDS.map((seed, i) => ({ seed, link: links[i] })).filter((_, i) => i % parts === w);
-    // What each worker has reported: its finished rows and its seed in training.
-    const state = Array.from({ length: parts }, (_, w) => ({ done: [], running: { seed: mine(w)[0].seed, epoch: 0, epochs: 2 * config.epochs } }));
+    // Each worker's seeds, and what it has reported: its finished rows and its seed in training.
+    const state = Array.from({ length: SEED_WORKERS }, (_, w) => {
+      const seeds = SEEDS.map((seed, i) => ({ seed, link: links[i] })).filter((_, i) => i % SEED_WORKERS === w);
+      return { seeds, done: [], running: { seed: seeds[0].seed, epoch: 0, epochs: 2 * config.epochs } };
+    });
     const show = () => showSeeds(state.flatMap((s) => s.done), state.flatMap((s) => (s.running ? [s.running] : [])));
-    seedWorkers = state.map((st, w) => {
-      const seeds = mine(w);
+    seedWorkers = state.map((st) => {
+      const { seeds } = st;
       const seedWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       seedWorker.onmessage = ({ data: m }) => {
         if (m.type === 'seeds') {
