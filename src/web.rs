@@ -1,52 +1,24 @@
 //! The page's shared face: what `www/` calls through wasm-bindgen that is
-//! not any one lab's (the registry, links, the WebGPU device and its
-//! self-test). Each lab's own face is `labs/<lab>/web.rs`; it takes the
-//! device from a [`WebGpu`] and owns its kernels. Thin on purpose: every
-//! rule lives in the labs and numerics; this file only converts.
+//! not any one lab's and needs the list of labs (the registry, links and
+//! editing them). The WebGPU device and the helpers every face uses live
+//! below the labs, in `core::js`; each lab's own face is
+//! `labs/<lab>/web.rs`. Thin on purpose: every rule lives in the labs,
+//! `core` and numerics; this file only converts.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use js_sys::Promise;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use crate::gpu::dense::{self, DenseKernel};
-use crate::gpu::Gpu;
+use crate::core::js::to_js;
 use crate::labs;
-
-#[wasm_bindgen(module = "/www/gpu-events.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = gpuLost)]
-    fn gpu_lost(message: &str);
-}
 
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Plain JS objects (not `Map`s), so the page can read fields directly.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from_str(&e.to_string()))
-}
-
 /// Every lab, in navigation order: `[{name, title, summary, presets, status}]`.
 #[wasm_bindgen]
 pub fn labs() -> Result<JsValue, JsValue> {
     to_js(labs::ALL)
-}
-
-/// `value` as a plain JS object, or `null` when there is none (an epoch
-/// after training ended).
-pub(crate) fn to_js_or_null<T: Serialize>(value: Option<T>) -> Result<JsValue, JsValue> {
-    value.map_or(Ok(JsValue::NULL), |v| to_js(&v))
-}
-
-/// Converts an error to the string a rejected promise or thrown error carries.
-pub(crate) fn js_error(e: impl std::fmt::Display) -> JsValue {
-    JsValue::from_str(&e.to_string())
 }
 
 /// The knob table of `lab`: `[{key, type, …range, default, label, help}]`.
@@ -60,77 +32,4 @@ pub fn knobs(lab: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = parseLink)]
 pub fn parse_link(input: &str) -> Result<JsValue, JsValue> {
     to_js(&labs::parse(input).report())
-}
-
-/// The WebGPU device, and the self-test kernel made on it. A lab's face
-/// makes its own kernels on it (e.g. `new DepthGpu(webGpu)` in JS).
-#[wasm_bindgen]
-pub struct WebGpu {
-    pub(crate) gpu: Rc<Gpu>,
-    dense: Rc<RefCell<Option<DenseKernel>>>,
-}
-
-#[derive(Serialize)]
-struct Parity {
-    max_error: f32,
-    batch: usize,
-    n_in: usize,
-    n_out: usize,
-    gpu_ms: f64,
-    cpu_ms: f64,
-}
-
-#[wasm_bindgen]
-impl WebGpu {
-    /// Resolves to a `WebGpu`, or rejects with a readable reason (no WebGPU,
-    /// no adapter, no compute) so the page can fall back to the CPU.
-    pub fn request() -> Promise {
-        future_to_promise(async move {
-            let hook: crate::gpu::LostHook = Box::new(|message: String| gpu_lost(&message));
-            match Gpu::new(Some(hook)).await {
-                Ok(gpu) => Ok(WebGpu { gpu: Rc::new(gpu), dense: Rc::new(RefCell::new(None)) }.into()),
-                Err(e) => Err(JsValue::from_str(&e.to_string())),
-            }
-        })
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn adapter(&self) -> String {
-        self.gpu.adapter.clone()
-    }
-
-    /// Runs the dense kernel on a seeded random problem on the GPU and on the
-    /// CPU twin: `{max_error, batch, n_in, n_out, gpu_ms, cpu_ms}`.
-    #[wasm_bindgen(js_name = denseParity)]
-    pub fn dense_parity(&self, seed: u32, batch: usize, n_in: usize, n_out: usize) -> Promise {
-        let gpu = Rc::clone(&self.gpu);
-        let slot = Rc::clone(&self.dense);
-        future_to_promise(async move {
-            let (w, b, x) = dense::random_problem(seed as u64, batch, n_in, n_out);
-            let t0 = js_sys::Date::now();
-            let cpu = dense::forward(w.view(), b.view(), x.view());
-            let t1 = js_sys::Date::now();
-            // Taken out while awaiting so no RefCell borrow spans the await.
-            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| DenseKernel::new(&gpu));
-            let result = kernel.run(&gpu, w.view(), b.view(), x.view()).await;
-            *slot.borrow_mut() = Some(kernel);
-            let got = result.map_err(|e| JsValue::from_str(&e.to_string()))?;
-            let t2 = js_sys::Date::now();
-            to_js(&Parity {
-                max_error: dense::parity_error(&got, &cpu),
-                batch,
-                n_in,
-                n_out,
-                gpu_ms: t2 - t1,
-                cpu_ms: t1 - t0,
-            })
-        })
-    }
-
-    /// Destroys the device as a driver reset would, to exercise the
-    /// lost-device path (`continuum:gpu-lost` fires).
-    #[wasm_bindgen(js_name = simulateLoss)]
-    pub fn simulate_loss(&self) {
-        self.gpu.simulate_loss();
-    }
 }

@@ -68,6 +68,14 @@ impl Serialize for Config<'_> {
     }
 }
 
+impl Lab {
+    /// Reads a link of this lab alone (a lab's face parses with its own
+    /// entry, not the registry; a link naming another lab gets a notice).
+    pub fn parse(&'static self, input: &str) -> Parsed {
+        parse_with(input, std::slice::from_ref(&self))
+    }
+}
+
 /// Reads a link: a bare hash (`lab=depth&steps=8`, with or without `#`) or a
 /// full URL whose fragment holds it, against `labs` (the first is the lab of
 /// a link that names none). Never fails; see [`Notice`]. The playground's

@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use crate::core::driver::{self, Clock, Divergence, Driver, Progress};
 use crate::core::link::{Link, Value};
 use crate::num::basis::{Basis, Family};
 use crate::num::ode::{self, Tableau};
@@ -252,14 +253,6 @@ pub struct EpochStats {
     pub refined: bool,
 }
 
-/// Why training stopped early.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Divergence {
-    pub epoch: usize,
-    pub quantity: String,
-    pub message: String,
-}
-
 /// Training in progress: advance it an epoch at a time (the page does so
 /// between frames; the CLI in a loop).
 pub struct Trainer {
@@ -388,7 +381,7 @@ impl Trainer {
                 self.steps,
                 1.0 / self.steps as f64
             ),
-            quantity,
+            what: quantity,
         });
         None
     }
@@ -476,30 +469,111 @@ pub struct Report {
     pub timings_ms: Timings,
 }
 
-/// Trains and evaluates the experiment a depth link describes. `clock`
-/// returns milliseconds (the CLI and the page measure time differently).
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let (config, _) = Config::from_link(link)?;
-    let mut timings = Timings::default();
-    let t0 = clock();
-    if config.data == "pendulum" {
-        let fit = pendulum::train(config.scheme, config.dt, config.epochs, config.lr, config.batch, config.seed);
-        timings.train = clock() - t0;
+/// What one unit of a depth run did.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Step {
+    /// One epoch of the classifier.
+    Epoch(EpochStats),
+    /// The whole pendulum fit (its trainer has no resumable state yet).
+    Fit { epochs_run: usize, train_loss: f64 },
+}
+
+/// A classifier run: the trainer, then (run to the end) the invariance
+/// and compression evaluations of the trained model.
+pub struct ClassifierRun {
+    pub trainer: Trainer,
+    link: String,
+    evaluation: Option<(Vec<Invariance>, Vec<Compression>)>,
+    timings: Timings,
+}
+
+/// The learned-dynamics study: one step fits the vector field.
+pub struct PendulumRun {
+    config: Config,
+    link: String,
+    fit: Option<(pendulum::Fit, Vec<pendulum::Point>)>,
+    timings: Timings,
+}
+
+/// A depth link's experiment.
+pub enum DepthRun {
+    Classifier(Box<ClassifierRun>),
+    Pendulum(Box<PendulumRun>),
+}
+
+impl ClassifierRun {
+    /// Invariance and compression of the trained model (`None` if it diverged).
+    fn evaluate(&self, clock: Clock) -> (Vec<Invariance>, Vec<Compression>, [f64; 2]) {
+        let t = &self.trainer;
+        if t.diverged.is_some() {
+            return (Vec::new(), Vec::new(), [0.0; 2]);
+        }
         let t1 = clock();
-        let convergence =
-            if fit.diverged.is_none() { pendulum::convergence(&fit.field, config.scheme) } else { Vec::new() };
-        timings.convergence = clock() - t1;
-        let divergence = fit.diverged.map(|quantity| Divergence {
+        let inv = invariance(&t.model, &t.split.test);
+        let t2 = clock();
+        let comp = compression(&t.model, &t.split.test, t.config.scheme, t.steps);
+        (inv, comp, [t2 - t1, clock() - t2])
+    }
+
+    fn report(&self) -> Report {
+        let t = &self.trainer;
+        let last = t.history.last();
+        let (invariance, compression) = match &self.evaluation {
+            Some(e) => e.clone(),
+            None => {
+                let (i, c, _) = self.evaluate(&|| 0.0);
+                (i, c)
+            }
+        };
+        Report {
+            link: self.link.clone(),
+            train_loss: last.map_or(f64::NAN, |s| s.loss),
+            train_accuracy: t.train_accuracy(),
+            test_accuracy: last.map(|s| s.test_accuracy),
+            params: t.model.params(),
+            epochs_run: t.epoch,
+            diverged: t.diverged.is_some(),
+            divergence: t.diverged.clone(),
+            invariance,
+            compression,
+            theta_variation: Some(t.model.block.theta_variation()),
+            convergence: Vec::new(),
+            timings_ms: self.timings.clone(),
+        }
+    }
+}
+
+impl PendulumRun {
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        if self.fit.is_some() {
+            return None;
+        }
+        let c = &self.config;
+        let t0 = clock();
+        let fit = pendulum::train(c.scheme, c.dt, c.epochs, c.lr, c.batch, c.seed);
+        self.timings.train = clock() - t0;
+        let t1 = clock();
+        let convergence = if fit.diverged.is_none() { pendulum::convergence(&fit.field, c.scheme) } else { Vec::new() };
+        self.timings.convergence = clock() - t1;
+        let step = Step::Fit { epochs_run: fit.epochs_run, train_loss: fit.loss };
+        self.fit = Some((fit, convergence));
+        Some(step)
+    }
+
+    fn report(&self) -> Report {
+        let (fit, convergence) = self.fit.as_ref().expect("report after the fit");
+        let divergence = fit.diverged.clone().map(|quantity| Divergence {
             epoch: fit.epochs_run + 1,
             message: format!(
                 "training diverged in epoch {}: {quantity} blew up. Lower the learning rate (lr = {}).",
                 fit.epochs_run + 1,
-                config.lr
+                self.config.lr
             ),
-            quantity,
+            what: quantity,
         });
-        return Ok(Report {
-            link: link.canonical(),
+        Report {
+            link: self.link.clone(),
             train_loss: fit.loss,
             train_accuracy: None,
             test_accuracy: None,
@@ -510,40 +584,78 @@ pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
             invariance: Vec::new(),
             compression: Vec::new(),
             theta_variation: None,
-            convergence,
-            timings_ms: timings,
-        });
+            convergence: convergence.clone(),
+            timings_ms: self.timings.clone(),
+        }
     }
-    let mut trainer = Trainer::new(config)?;
-    while trainer.epoch().is_some() {}
-    timings.train = clock() - t0;
-    let last = trainer.history.last();
-    let (invariance, compression) = if trainer.diverged.is_none() {
-        let t1 = clock();
-        let inv = invariance(&trainer.model, &trainer.split.test);
-        timings.invariance = clock() - t1;
-        let t2 = clock();
-        let comp = compression(&trainer.model, &trainer.split.test, trainer.config.scheme, trainer.steps);
-        timings.compression = clock() - t2;
-        (inv, comp)
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    Ok(Report {
-        link: link.canonical(),
-        train_loss: last.map_or(f64::NAN, |s| s.loss),
-        train_accuracy: trainer.train_accuracy(),
-        test_accuracy: last.map(|s| s.test_accuracy),
-        params: trainer.model.params(),
-        epochs_run: trainer.epoch,
-        diverged: trainer.diverged.is_some(),
-        divergence: trainer.diverged.clone(),
-        invariance,
-        compression,
-        theta_variation: Some(trainer.model.block.theta_variation()),
-        convergence: Vec::new(),
-        timings_ms: timings,
-    })
+}
+
+impl Driver for DepthRun {
+    type Step = Step;
+    type Report = Report;
+
+    fn start(link: &Link) -> Result<DepthRun, String> {
+        let (config, _) = Config::from_link(link)?;
+        let (link, timings) = (link.canonical(), Timings::default());
+        Ok(if config.data == "pendulum" {
+            DepthRun::Pendulum(Box::new(PendulumRun { config, link, fit: None, timings }))
+        } else {
+            let trainer = Trainer::new(config)?;
+            DepthRun::Classifier(Box::new(ClassifierRun { trainer, link, evaluation: None, timings }))
+        })
+    }
+
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        match self {
+            DepthRun::Classifier(c) => {
+                let t = clock();
+                let stats = c.trainer.epoch().cloned();
+                c.timings.train += clock() - t;
+                stats.map(Step::Epoch)
+            }
+            DepthRun::Pendulum(p) => p.step(clock),
+        }
+    }
+
+    /// Trains to the end, then evaluates the trained model under every
+    /// scheme and step count and every smaller basis.
+    fn finish(&mut self, clock: Clock) {
+        while self.step(clock).is_some() {}
+        if let DepthRun::Classifier(c) = self {
+            let (inv, comp, [ti, tc]) = c.evaluate(clock);
+            (c.timings.invariance, c.timings.compression) = (ti, tc);
+            c.evaluation = Some((inv, comp));
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        let (done, total, divergence) = match self {
+            DepthRun::Classifier(c) => {
+                let t = &c.trainer;
+                (t.epoch, t.config.epochs, t.diverged.as_ref().map(|d| d.message.clone()))
+            }
+            DepthRun::Pendulum(p) => (usize::from(p.fit.is_some()), 1, None),
+        };
+        let finished = match self {
+            DepthRun::Classifier(c) => c.trainer.done(),
+            DepthRun::Pendulum(p) => p.fit.is_some(),
+        };
+        let label = if finished { "done".to_string() } else { format!("epoch {done} of {total}") };
+        Progress { done: if finished { total } else { done }, total, label, finished, divergence }
+    }
+
+    fn report(&self) -> Report {
+        match self {
+            DepthRun::Classifier(c) => c.report(),
+            DepthRun::Pendulum(p) => p.report(),
+        }
+    }
+}
+
+/// Trains and evaluates the experiment a depth link describes. `clock`
+/// returns milliseconds (the CLI and the page measure time differently).
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    driver::run::<DepthRun>(link, clock)
 }
 
 #[cfg(test)]

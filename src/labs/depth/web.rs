@@ -13,12 +13,12 @@ use wasm_bindgen_futures::future_to_promise;
 use super::data::{self, Dataset};
 use super::kernel::{self, DepthKernel, Packed};
 use super::pendulum;
-use super::{block::Block, Config, Trainer};
+use super::{block::Block, Config, DepthRun, Step, Trainer};
+use crate::core::driver::Driver;
+use crate::core::js::{js_error, now_ms, parse, to_js, WebGpu};
 use crate::gpu::Gpu;
-use crate::labs;
 use crate::num::basis::{Basis, Family};
 use crate::num::ode::Tableau;
-use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
 
 /// The depth kernel on the page's WebGPU device.
 #[wasm_bindgen]
@@ -56,7 +56,17 @@ impl DepthGpu {
 /// other integrators, step counts and bases without retraining.
 #[wasm_bindgen]
 pub struct DepthSession {
-    trainer: Trainer,
+    /// Always a classifier run (the constructor rejects the pendulum study).
+    driver: DepthRun,
+}
+
+impl DepthSession {
+    fn trainer(&self) -> &Trainer {
+        match &self.driver {
+            DepthRun::Classifier(c) => &c.trainer,
+            DepthRun::Pendulum(_) => unreachable!("DepthSession::new takes classifier links only"),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -68,7 +78,7 @@ struct DepthStatus<'a> {
     #[serde(rename = "K")]
     k: usize,
     params: usize,
-    divergence: Option<&'a super::Divergence>,
+    divergence: Option<&'a crate::core::driver::Divergence>,
 }
 
 #[derive(Serialize)]
@@ -104,19 +114,24 @@ impl DepthSession {
     /// Starts training the experiment a depth link describes (classification datasets).
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str) -> Result<DepthSession, JsValue> {
-        let parsed = labs::parse(link);
-        let (config, _) = Config::from_link(&parsed.link).map_err(|e| JsValue::from_str(&e))?;
-        let trainer = Trainer::new(config).map_err(|e| JsValue::from_str(&e))?;
-        Ok(DepthSession { trainer })
+        let link = parse(&super::lab::LAB, link);
+        let (config, _) = Config::from_link(&link).map_err(|e| JsValue::from_str(&e))?;
+        if config.data == "pendulum" {
+            return Err(JsValue::from_str("data=pendulum is not a classification dataset"));
+        }
+        Ok(DepthSession { driver: DepthRun::start(&link).map_err(|e| JsValue::from_str(&e))? })
     }
 
     /// Trains one epoch: its stats, or `null` once finished or diverged.
     pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
-        to_js_or_null(self.trainer.epoch())
+        match self.driver.step(&now_ms) {
+            Some(Step::Epoch(stats)) => to_js(&stats),
+            _ => Ok(JsValue::NULL),
+        }
     }
 
     pub fn status(&self) -> Result<JsValue, JsValue> {
-        let t = &self.trainer;
+        let t = self.trainer();
         to_js(&DepthStatus {
             epoch: t.epoch,
             epochs: t.config.epochs,
@@ -131,10 +146,10 @@ impl DepthSession {
     /// Test accuracy of the current model evaluated with `scheme` and `steps`
     /// after projecting its weights onto `basis` with `k` functions.
     pub fn evaluate(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
-        let model = eval_model(&self.trainer, basis, k)?;
+        let model = eval_model(self.trainer(), basis, k)?;
         let tab = tableau(scheme)?;
         to_js(&Evaluation {
-            test_accuracy: model.accuracy(&self.trainer.split.test, tab, steps.max(1)),
+            test_accuracy: model.accuracy(&self.trainer().split.test, tab, steps.max(1)),
             params: model.params(),
             basis: model.block.basis.family.name(),
             k: model.block.basis.k,
@@ -143,13 +158,13 @@ impl DepthSession {
 
     /// The evaluated model packed for the GPU kernel (see `kernel::Packed`).
     pub fn packed(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
-        let model = eval_model(&self.trainer, basis, k)?;
+        let model = eval_model(self.trainer(), basis, k)?;
         to_js(&Packed::new(&model, tableau(scheme)?, steps.max(1)))
     }
 
     /// The train and test points, for drawing.
     pub fn points(&self) -> Result<JsValue, JsValue> {
-        let s = &self.trainer.split;
+        let s = &self.trainer().split;
         let flat = |d: &Dataset| d.x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
         let labels = |d: &Dataset| d.y.iter().map(|&v| v as u32).collect::<Vec<u32>>();
         to_js(&Points {
@@ -163,19 +178,19 @@ impl DepthSession {
 
     /// Test accuracy for every tableau × {1, 2, 4, …, 64} steps.
     pub fn invariance(&self) -> Result<JsValue, JsValue> {
-        to_js(&super::invariance(&self.trainer.model, &self.trainer.split.test))
+        to_js(&super::invariance(&self.trainer().model, &self.trainer().split.test))
     }
 
     /// Test accuracy and size for every basis × K′ ≤ K.
     pub fn compression(&self) -> Result<JsValue, JsValue> {
-        let t = &self.trainer;
+        let t = self.trainer();
         to_js(&super::compression(&t.model, &t.split.test, t.config.scheme, t.steps))
     }
 
     /// How far training moved θ(t) from constant in depth (`‖θ − θ̄‖/‖θ̄‖`).
     #[wasm_bindgen(js_name = thetaVariation)]
     pub fn theta_variation(&self) -> f64 {
-        self.trainer.model.block.theta_variation()
+        self.trainer().model.block.theta_variation()
     }
 }
 
@@ -210,9 +225,9 @@ impl DepthSession {
     /// The hidden states of the test points at every step boundary of the
     /// evaluated model: `(steps + 1) × n × d`, f32.
     pub fn trajectory(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<Vec<f32>, JsValue> {
-        let model = eval_model(&self.trainer, basis, k)?;
+        let model = eval_model(self.trainer(), basis, k)?;
         let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
-        let points: Vec<f32> = self.trainer.split.test.x.iter().map(|&v| v as f32).collect();
+        let points: Vec<f32> = self.trainer().split.test.x.iter().map(|&v| v as f32).collect();
         Ok(kernel::eval_cpu(&packed, &points, true).trajectory.unwrap_or_default())
     }
 
@@ -220,8 +235,8 @@ impl DepthSession {
     /// `basis` with `k` functions, sampled at 201 depths.
     #[wasm_bindgen(js_name = weightFunctions)]
     pub fn weight_functions(&self, basis: &str, k: usize, count: usize) -> Result<JsValue, JsValue> {
-        let original = &self.trainer.model.block;
-        let projected = eval_model(&self.trainer, basis, k)?.block;
+        let original = &self.trainer().model.block;
+        let projected = eval_model(self.trainer(), basis, k)?.block;
         let t: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
         let entries: Vec<(usize, usize)> =
             (0..original.w).flat_map(|i| (0..original.d).map(move |j| (i, j))).take(count).collect();
@@ -245,7 +260,7 @@ impl DepthSession {
     /// The trained weights as JSON: basis coefficients of every weight, with
     /// shapes, and the link that trained them.
     pub fn weights(&self, link: &str) -> Result<JsValue, JsValue> {
-        let m = &self.trainer.model;
+        let m = &self.trainer().model;
         let flat = |a: &[f64]| a.to_vec();
         to_js(&Weights {
             basis: m.block.basis.family.name(),

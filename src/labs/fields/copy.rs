@@ -29,6 +29,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::expm::{expm, expm_frechet_adjoint};
+use crate::core::driver::Divergence;
 use crate::num::mlp::matmul;
 use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
@@ -350,13 +351,6 @@ pub struct Stats {
     pub loss: f64,
 }
 
-/// Why a model stopped early.
-#[derive(Clone, Debug, Serialize)]
-pub struct Divergence {
-    pub iter: usize,
-    pub message: String,
-}
-
 /// One model in training: its parameters, optimiser and data stream.
 pub struct Trainer {
     pub config: CopyConfig,
@@ -406,7 +400,8 @@ impl Trainer {
         let finite = pass.loss.is_finite() && g.tensors_mut().iter().all(|t| t.iter().all(|v| v.is_finite()));
         if !finite {
             self.diverged = Some(Divergence {
-                iter: self.iter,
+                epoch: self.iter,
+                what: if pass.loss.is_finite() { "the gradient" } else { "the training loss" }.into(),
                 message: format!(
                     "The {:?} model diverged at iteration {} (loss {}): lower the learning rate.",
                     self.model.kind, self.iter, pass.loss

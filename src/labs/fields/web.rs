@@ -14,12 +14,11 @@ use wasm_bindgen_futures::future_to_promise;
 use super::advect::AdvectKernel;
 use super::copy::{self, Transition};
 use super::{torus, Config, Movie, Operators, FRAMES, MOVIE_RES};
+use crate::core::js::{js_error, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::Gpu;
-use crate::labs;
-use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
 
 fn config(link: &str) -> Result<Config, JsValue> {
-    Config::from_link(&labs::parse(link).link).map_err(|e| JsValue::from_str(&e))
+    Config::from_link(&parse(&super::lab::LAB, link)).map_err(|e| JsValue::from_str(&e))
 }
 
 /// The grid transport on the page's WebGPU device.
@@ -172,7 +171,7 @@ struct CopyStatus<'a> {
     iters: usize,
     done: bool,
     baseline: f64,
-    divergence: Option<&'a copy::Divergence>,
+    divergence: Option<&'a crate::core::driver::Divergence>,
 }
 
 #[derive(Serialize)]

@@ -15,8 +15,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::core::js::{js_error, parse, to_js, WebGpu};
 use crate::gpu::Gpu;
-use crate::labs;
 use crate::labs::flow::lbm;
 use crate::labs::flow::lbm_kernel::LbmKernel;
 use crate::labs::flow::network::Network;
@@ -25,10 +25,9 @@ use crate::labs::flow::spectral_kernel::SpectralKernel;
 use crate::labs::flow::{self, Config, Simulation};
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
 use crate::num::nystrom::{self, Form, Sampling};
-use crate::web::{js_error, to_js, WebGpu};
 
 fn config(link: &str) -> Result<Config, JsValue> {
-    Config::from_link(&labs::parse(link).link).map_err(js_error)
+    Config::from_link(&parse(&super::lab::LAB, link)).map_err(js_error)
 }
 
 /// Where the vorticity field lives and how big a cell is.

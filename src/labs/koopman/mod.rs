@@ -26,6 +26,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use crate::core::driver::{Clock, Divergence, Driver, Progress};
 use crate::core::link::{Link, Value};
 use crate::num::mlp::{matmul, Mlp};
 use crate::num::ode::dopri5;
@@ -441,13 +442,6 @@ pub struct EpochStats {
     pub loss: Losses,
 }
 
-/// Why training stopped early.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Divergence {
-    pub epoch: usize,
-    pub message: String,
-}
-
 /// Training, one epoch at a time (the page interleaves epochs with drawing).
 pub struct Trainer {
     pub config: Config,
@@ -502,6 +496,7 @@ impl Trainer {
                 let what = if l.total.is_finite() { "the gradient" } else { "the training loss" };
                 self.diverged = Some(Divergence {
                     epoch: self.epoch + 1,
+                    what: what.into(),
                     message: format!(
                         "training diverged in epoch {}: {what} is not finite. Lower ν or η, or the noise.",
                         self.epoch + 1
@@ -549,38 +544,91 @@ pub struct Report {
     pub timings_ms: Timings,
 }
 
+/// A koopman link's run: the trainer an epoch per step, then (run to the
+/// end) the long-horizon evaluation.
+pub struct KoopmanRun {
+    pub trainer: Trainer,
+    link: String,
+    /// Relative error at 1..=the last report horizon, once evaluated.
+    errors: Option<Vec<f64>>,
+    timings: Timings,
+}
+
+impl KoopmanRun {
+    /// A run of `config` (the page's plain model is `config.plain()` of its link).
+    pub fn new(config: Config, link: String, clock: Clock) -> KoopmanRun {
+        let t0 = clock();
+        let trainer = Trainer::new(config);
+        let timings = Timings { data: clock() - t0, ..Timings::default() };
+        KoopmanRun { trainer, link, errors: None, timings }
+    }
+
+    fn errors(&self) -> Vec<f64> {
+        let t = &self.trainer;
+        t.model.relative_error(&t.data, *REPORT_HORIZONS.last().expect("horizons"), t.config.noisy_start)
+    }
+}
+
+impl Driver for KoopmanRun {
+    type Step = EpochStats;
+    type Report = Report;
+
+    fn start(link: &Link) -> Result<KoopmanRun, String> {
+        Ok(KoopmanRun::new(Config::from_link(link)?, link.canonical(), &|| 0.0))
+    }
+
+    fn step(&mut self, clock: Clock) -> Option<EpochStats> {
+        let t = clock();
+        let stats = self.trainer.epoch().cloned();
+        self.timings.train += clock() - t;
+        self.timings.per_epoch = self.timings.train / self.trainer.epoch.max(1) as f64;
+        stats
+    }
+
+    fn finish(&mut self, clock: Clock) {
+        while self.step(clock).is_some() {}
+        let t = clock();
+        self.errors = Some(self.errors());
+        self.timings.evaluate = clock() - t;
+    }
+
+    fn progress(&self) -> Progress {
+        let t = &self.trainer;
+        let finished = t.done();
+        Progress {
+            done: if finished { t.config.epochs } else { t.epoch },
+            total: t.config.epochs,
+            label: if finished { "done".into() } else { format!("epoch {} of {}", t.epoch, t.config.epochs) },
+            finished,
+            divergence: t.diverged.as_ref().map(|d| d.message.clone()),
+        }
+    }
+
+    fn report(&self) -> Report {
+        let t = &self.trainer;
+        let errors = self.errors.clone().unwrap_or_else(|| self.errors());
+        let rel_error = REPORT_HORIZONS.iter().filter(|&&h| h <= errors.len()).map(|&h| (h, errors[h - 1])).collect();
+        Report {
+            link: self.link.clone(),
+            train_loss: t.history.last().map(|s| s.loss).unwrap_or_default(),
+            rel_error,
+            eigenvalues: t.model.eigenvalues(),
+            consistency: t.model.consistency_error(),
+            params: t.model.params(),
+            epochs_run: t.epoch,
+            diverged: t.diverged.is_some(),
+            divergence: t.diverged.clone(),
+            timings_ms: self.timings.clone(),
+        }
+    }
+}
+
 /// Trains and evaluates the experiment a koopman link describes. `clock`
 /// returns milliseconds.
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let config = Config::from_link(link)?;
-    let mut timings = Timings::default();
-    let t0 = clock();
-    let mut trainer = Trainer::new(config);
-    timings.data = clock() - t0;
-    let t1 = clock();
-    while trainer.epoch().is_some() {}
-    timings.train = clock() - t1;
-    timings.per_epoch = timings.train / trainer.epoch.max(1) as f64;
-    let t2 = clock();
-    let errors = trainer.model.relative_error(
-        &trainer.data,
-        *REPORT_HORIZONS.last().expect("horizons"),
-        trainer.config.noisy_start,
-    );
-    let rel_error = REPORT_HORIZONS.iter().filter(|&&h| h <= errors.len()).map(|&h| (h, errors[h - 1])).collect();
-    timings.evaluate = clock() - t2;
-    Ok(Report {
-        link: link.canonical(),
-        train_loss: trainer.history.last().map(|s| s.loss).unwrap_or_default(),
-        rel_error,
-        eigenvalues: trainer.model.eigenvalues(),
-        consistency: trainer.model.consistency_error(),
-        params: trainer.model.params(),
-        epochs_run: trainer.epoch,
-        diverged: trainer.diverged.is_some(),
-        divergence: trainer.diverged.clone(),
-        timings_ms: timings,
-    })
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    let mut driver = KoopmanRun::new(Config::from_link(link)?, link.canonical(), clock);
+    driver.finish(clock);
+    Ok(driver.report())
 }
 
 #[cfg(test)]

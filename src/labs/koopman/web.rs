@@ -11,9 +11,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::kernel::{self, KoopmanKernel};
+use crate::core::driver::Driver;
+use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::Gpu;
-use crate::labs::{self, koopman};
-use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
+use crate::labs::koopman;
 
 /// The Koopman rollout kernel on the page's WebGPU device.
 #[wasm_bindgen]
@@ -49,7 +50,7 @@ impl KoopmanGpu {
 /// consistent and the plain model side by side in a Web Worker).
 #[wasm_bindgen]
 pub struct KoopmanSession {
-    trainer: koopman::Trainer,
+    driver: koopman::KoopmanRun,
 }
 
 #[derive(Serialize)]
@@ -58,7 +59,7 @@ struct KoopmanStatus<'a> {
     epochs: usize,
     done: bool,
     params: usize,
-    divergence: Option<&'a koopman::Divergence>,
+    divergence: Option<&'a crate::core::driver::Divergence>,
 }
 
 #[derive(Serialize)]
@@ -86,18 +87,19 @@ impl KoopmanSession {
     /// drops the backward and consistency terms (ν = η = 0).
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str, plain: bool) -> Result<KoopmanSession, JsValue> {
-        let config = koopman::Config::from_link(&labs::parse(link).link).map_err(|e| JsValue::from_str(&e))?;
+        let link = parse(&super::lab::LAB, link);
+        let config = koopman::Config::from_link(&link).map_err(|e| JsValue::from_str(&e))?;
         let config = if plain { config.plain() } else { config };
-        Ok(KoopmanSession { trainer: koopman::Trainer::new(config) })
+        Ok(KoopmanSession { driver: koopman::KoopmanRun::new(config, link.canonical(), &now_ms) })
     }
 
     /// Trains one epoch: its stats, or `null` once finished or diverged.
     pub fn epoch(&mut self) -> Result<JsValue, JsValue> {
-        to_js_or_null(self.trainer.epoch())
+        to_js_or_null(self.driver.step(&now_ms))
     }
 
     pub fn status(&self) -> Result<JsValue, JsValue> {
-        let t = &self.trainer;
+        let t = &self.driver.trainer;
         to_js(&KoopmanStatus {
             epoch: t.epoch,
             epochs: t.config.epochs,
@@ -110,9 +112,9 @@ impl KoopmanSession {
     /// Relative error at horizons 1..=`horizon` (mean over the evaluation
     /// starts), eigenvalues of C, and ‖DC − I‖_F.
     pub fn evaluate(&self, horizon: usize) -> Result<JsValue, JsValue> {
-        let m = &self.trainer.model;
+        let m = &self.driver.trainer.model;
         to_js(&KoopmanEvaluation {
-            rel_error: m.relative_error(&self.trainer.data, horizon, self.trainer.config.noisy_start),
+            rel_error: m.relative_error(&self.driver.trainer.data, horizon, self.driver.trainer.config.noisy_start),
             eigenvalues: m.eigenvalues(),
             consistency: m.consistency_error(),
         })
@@ -120,14 +122,14 @@ impl KoopmanSession {
 
     /// `n` rollouts of `steps` packed for the GPU kernel.
     pub fn packed(&self, n: usize, steps: usize) -> Result<JsValue, JsValue> {
-        let t = &self.trainer;
+        let t = &self.driver.trainer;
         to_js(&kernel::Packed::new(&t.model, &t.data, &kernel::starts(n, steps), steps))
     }
 
     /// As `packed`, rolled out on the CPU: `n × steps × 2` predicted (θ, θ̇).
     #[wasm_bindgen(js_name = rolloutsCpu)]
     pub fn rollouts_cpu(&self, n: usize, steps: usize) -> Vec<f32> {
-        let t = &self.trainer;
+        let t = &self.driver.trainer;
         kernel::rollout_cpu(&kernel::Packed::new(&t.model, &t.data, &kernel::starts(n, steps), steps))
     }
 
@@ -138,14 +140,14 @@ impl KoopmanSession {
 
     /// The truth, for drawing.
     pub fn truth(&self) -> Result<JsValue, JsValue> {
-        let d = &self.trainer.data;
+        let d = &self.driver.trainer.data;
         to_js(&KoopmanTruth {
             clean: d.states.iter().map(|&v| v as f32).collect(),
             noisy: d.train.rows().into_iter().flat_map(|r| d.state_of(r)).map(|v| v as f32).collect(),
             dt: koopman::DT,
             train: koopman::TRAIN,
             exact: {
-                let angle = koopman::pendulum_frequency(self.trainer.config.theta0) * koopman::DT;
+                let angle = koopman::pendulum_frequency(self.driver.trainer.config.theta0) * koopman::DT;
                 [angle.cos(), angle.sin()]
             },
         })

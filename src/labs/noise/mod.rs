@@ -12,6 +12,7 @@
 //!   classifiers tell the backdoored ones from the clean ones, and point at
 //!   the backdoor's target (Erichson et al.).
 
+pub mod driver;
 pub mod ecg;
 pub mod lab;
 pub mod paths;
@@ -27,13 +28,16 @@ mod web;
 use ndarray::Array2;
 use serde::Serialize;
 
+use crate::core;
+use crate::core::driver::Clock;
 use crate::core::link::Link;
 use crate::num::eigen;
+use driver::NoiseRun;
 use ecg::Beats;
 use paths::{Sde, Stats};
 use rnn::{batch, EpochStats, Noise, Rnn, Settings, Trainer};
 use robust::Kind;
-use titrate::{Curve, RocPoint, Titration, Trained, Trigger};
+use titrate::{Curve, RocPoint, Titration, Trigger};
 
 /// Which study a link runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -207,7 +211,8 @@ impl RnnSeed {
         }
     }
 
-    /// Accuracies of both models on the perturbed test sets, in [`robust::conditions`] order.
+    /// Accuracies of both models on the perturbed test sets, in
+    /// [`robust::unique_conditions`] order (in parallel natively).
     pub fn robustness(&self) -> Vec<[f64; 2]> {
         let eval = |&(kind, level): &(Kind, f64)| {
             let data = robust::perturb(&self.test, kind, level, self.seed);
@@ -221,7 +226,7 @@ impl RnnSeed {
         };
         #[cfg(target_arch = "wasm32")]
         let unique: Vec<[f64; 2]> = conditions.iter().map(eval).collect();
-        robust::expand(&unique)
+        unique
     }
 }
 
@@ -271,7 +276,7 @@ pub struct StabilizeReport {
 }
 
 /// What `continuum run` prints for `study=titrate`.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TitrateReport {
     pub link: String,
     pub study: Study,
@@ -308,128 +313,12 @@ impl Report {
     }
 }
 
-/// Runs a noise link headless.
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let config = Config::from_link(link)?;
-    let canonical = link.canonical();
-    Ok(match config.study {
-        Study::Rnn => Report::Rnn(run_rnn(&config.rnn, canonical, clock)),
-        Study::Stabilize => {
-            let t = clock();
-            let records = paths::simulate_cpu(&config.sde);
-            let ms = clock() - t;
-            let mut timings = serde_json::Map::new();
-            timings.insert("simulate".into(), ms.into());
-            Report::Stabilize(StabilizeReport {
-                link: canonical,
-                study: Study::Stabilize,
-                stats: paths::stats(&config.sde, &records),
-                paths_per_second: config.sde.paths as f64 / (ms.max(1e-3) / 1000.0),
-                timings_ms: timings,
-            })
-        }
-        Study::Titrate => Report::Titrate(Box::new(run_titration(&config.titration, canonical, clock))),
-    })
-}
-
-fn run_rnn(config: &RnnConfig, link: String, clock: &dyn Fn() -> f64) -> RnnReport {
-    let mut timings = serde_json::Map::new();
-    let (mut train_ms, mut eval_ms) = (0.0, 0.0);
-    let (mut clean, mut per_seed) = (Vec::new(), Vec::new());
-    let mut first = None;
-    let mut diverged = None;
-    for seed in config.seeds() {
-        let mut run = RnnSeed::new(config, seed);
-        let t = clock();
-        while run.noisy.epoch(&run.train).is_some() {}
-        while run.deterministic.epoch(&run.train).is_some() {}
-        train_ms += clock() - t;
-        for d in [&run.deterministic.diverged, &run.noisy.diverged].into_iter().flatten() {
-            diverged.get_or_insert_with(|| format!("seed {seed}: {d}"));
-        }
-        let t = clock();
-        let rows = run.robustness();
-        eval_ms += clock() - t;
-        clean.push(rows[0]);
-        per_seed.push(rows);
-        first.get_or_insert(run);
-    }
-    let first = first.expect("at least one seed");
-    let epochs = (first.deterministic.epoch + first.noisy.epoch).max(1) as f64;
-    timings.insert("train".into(), train_ms.into());
-    timings.insert("train_per_epoch_per_model".into(), (train_ms / config.seeds as f64 / epochs).into());
-    timings.insert("evaluate".into(), eval_ms.into());
-    let mean = |k: usize| clean.iter().map(|p: &[f64; 2]| p[k]).sum::<f64>() / clean.len() as f64;
-    RnnReport {
-        link,
-        study: Study::Rnn,
-        clean_accuracy: Pair { deterministic: mean(0), noisy: mean(1) },
-        robustness: robust_rows(&per_seed),
-        epochs_run: Pair { deterministic: first.deterministic.epoch, noisy: first.noisy.epoch },
-        diverged,
-        seeds: config.seeds(),
-        spectrum: Pair {
-            deterministic: symmetric_spectrum(&first.deterministic.model),
-            noisy: symmetric_spectrum(&first.noisy.model),
-        },
-        learned_step: first.noisy.model.d.mean().unwrap_or(0.0),
-        input_sensitivity: first.sensitivity(),
-        timings_ms: timings,
-    }
-}
-
-/// Titration curves of trained models, scored by the detector.
-pub struct Analysis {
-    pub curves: Vec<Curve>,
-    pub roc: Vec<RocPoint>,
-    pub auc: f64,
-    pub targets_found: usize,
+/// Runs a noise link headless (its study's driver, to the end).
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    core::driver::run::<NoiseRun>(link, clock)
 }
 
 /// The noisy probes of every level (the same for every model).
 pub fn noisy_probes(study: &Titration, probes: &Array2<f64>) -> Vec<Array2<f64>> {
     (0..titrate::LEVELS.len()).map(|l| titrate::noisy(probes, l, study.seed)).collect()
-}
-
-/// Curves of every trained model and the detector's verdict.
-pub fn analyse(study: &Titration, trained: &[Trained], probes: &Array2<f64>) -> Analysis {
-    let noisy = noisy_probes(study, probes);
-    let mut curves: Vec<Curve> = trained.iter().map(|m| titrate::curve(m, probes, &noisy, study.confidence)).collect();
-    let (roc, auc, targets_found) = titrate::detect(&mut curves);
-    Analysis { curves, roc, auc, targets_found }
-}
-
-fn run_titration(study: &Titration, link: String, clock: &dyn Fn() -> f64) -> TitrateReport {
-    let (test, probes) = titrate::held_out(study);
-    let specs = study.specs();
-    let t = clock();
-    let train = |s: &titrate::Spec| titrate::train(study, s, &test);
-    #[cfg(not(target_arch = "wasm32"))]
-    let trained: Vec<Trained> = {
-        use rayon::prelude::*;
-        specs.par_iter().map(train).collect()
-    };
-    #[cfg(target_arch = "wasm32")]
-    let trained: Vec<Trained> = specs.iter().map(train).collect();
-    let train_ms = clock() - t;
-    let t = clock();
-    let analysis = analyse(study, &trained, &probes);
-    let analysis_ms = clock() - t;
-    let mut timings = serde_json::Map::new();
-    timings.insert("train".into(), train_ms.into());
-    timings.insert("analysis".into(), analysis_ms.into());
-    TitrateReport {
-        link,
-        study: Study::Titrate,
-        auc: analysis.auc,
-        targets_found: analysis.targets_found,
-        backdoored_models: study.models,
-        curves: analysis.curves,
-        roc: analysis.roc,
-        levels: titrate::LEVELS.to_vec(),
-        feature_levels: titrate::FEATURES.iter().map(|&i| titrate::LEVELS[i]).collect(),
-        analysis_ms,
-        diverged: trained.iter().find_map(|m| m.diverged.clone()),
-        timings_ms: timings,
-    }
 }

@@ -39,6 +39,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::ecg::{Beats, CLASSES, LENGTH};
+use crate::core::driver::Divergence;
 use crate::num::elementary::tanh_in_place;
 use crate::num::mlp::{accuracy, cross_entropy, matmul};
 use crate::num::optim::Adam;
@@ -375,7 +376,7 @@ pub struct Trainer {
     pub epoch: usize,
     pub epochs: usize,
     pub history: Vec<EpochStats>,
-    pub diverged: Option<String>,
+    pub diverged: Option<Divergence>,
     adam: Adam,
     order: Vec<usize>,
     /// Next batch of the epoch (index into `order` by BATCH).
@@ -432,11 +433,15 @@ impl Trainer {
         self.sums.0 += loss * y.len() as f64;
         self.sums.1 += accuracy(&logits, &y) * y.len() as f64;
         if !loss.is_finite() {
-            self.diverged = Some(format!(
-                "the {} model diverged at epoch {} (loss {loss}): lower the learning rate or the step ε",
-                if self.model.noisy { "noisy" } else { "deterministic" },
-                self.epoch + 1
-            ));
+            self.diverged = Some(Divergence {
+                epoch: self.epoch + 1,
+                what: "the training loss".into(),
+                message: format!(
+                    "the {} model diverged at epoch {} (loss {loss}): lower the learning rate or the step ε",
+                    if self.model.noisy { "noisy" } else { "deterministic" },
+                    self.epoch + 1
+                ),
+            });
             return None;
         }
         let grads = self.model.backward(x.view(), &cache, &d);
@@ -453,13 +458,17 @@ impl Trainer {
         // Training that ends no better than chance after a real run (not a
         // short try of a few epochs) did not work, whatever the loss says.
         if self.done() && self.epoch >= MIN_EPOCHS_TO_JUDGE && stats.train_accuracy < 0.6 {
-            self.diverged = Some(format!(
-                "the {} model did not learn (training accuracy {:.2} after {} epochs, chance 0.50): lower the \
-                 learning rate or the step ε, or train longer",
-                if self.model.noisy { "noisy" } else { "deterministic" },
-                stats.train_accuracy,
-                self.epoch
-            ));
+            self.diverged = Some(Divergence {
+                epoch: self.epoch,
+                what: "the training accuracy (at chance)".into(),
+                message: format!(
+                    "the {} model did not learn (training accuracy {:.2} after {} epochs, chance 0.50): lower the \
+                     learning rate or the step ε, or train longer",
+                    if self.model.noisy { "noisy" } else { "deterministic" },
+                    stats.train_accuracy,
+                    self.epoch
+                ),
+            });
         }
         Some(stats)
     }

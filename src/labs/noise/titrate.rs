@@ -31,6 +31,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use crate::core::driver::Divergence;
 use crate::num::mlp::{accuracy, cross_entropy, Mlp};
 use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
@@ -151,7 +152,7 @@ pub struct Trained {
     pub clean_accuracy: f64,
     /// Fraction of triggered test images (of other classes) sent to the target.
     pub attack_success: Option<f64>,
-    pub diverged: Option<String>,
+    pub diverged: Option<Divergence>,
 }
 
 /// The poisoned (or clean) training set of `spec`.
@@ -179,7 +180,7 @@ pub struct Training {
     model: Mlp,
     adam: Adam,
     rng: ChaCha8Rng,
-    diverged: Option<String>,
+    diverged: Option<Divergence>,
 }
 
 impl Training {
@@ -214,8 +215,15 @@ impl Training {
             let (logits, cache) = self.model.forward(xb.view());
             let (loss, mut d) = cross_entropy(&logits, &yb);
             if !loss.is_finite() {
-                self.diverged =
-                    Some(format!("model {} diverged at epoch {} (loss {loss})", self.spec.index, self.epoch + 1));
+                self.diverged = Some(Divergence {
+                    epoch: self.epoch + 1,
+                    what: "the training loss".into(),
+                    message: format!(
+                        "model {} diverged at epoch {} (loss {loss}): try another seed or fewer epochs (tepochs)",
+                        self.spec.index,
+                        self.epoch + 1
+                    ),
+                });
                 return;
             }
             d /= yb.len() as f64;

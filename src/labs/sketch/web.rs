@@ -15,9 +15,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::replicas::{replicas_cpu, Batch, ReplicaKernel, Source};
 use super::{extrapolation, opnorm, svd, Adaptive, Config, CoverageCell, Extrapolation};
+use crate::core::js::{js_error, parse, to_js, WebGpu};
 use crate::gpu::{parity_error, Gpu};
-use crate::labs;
-use crate::web::{js_error, to_js, WebGpu};
 
 /// Batches of replicas (the bootstrap's, or R sketches of A) on the page's
 /// WebGPU device (`replicas.wgsl`).
@@ -166,7 +165,7 @@ fn now() -> f64 {
 impl SketchSession {
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str) -> Result<SketchSession, JsValue> {
-        let config = Config::from_link(&labs::parse(link).link).map_err(|e| JsValue::from_str(&e))?;
+        let config = Config::from_link(&parse(&super::lab::LAB, link)).map_err(|e| JsValue::from_str(&e))?;
         let study = match config.study {
             "opnorm" => Study::Opnorm(opnorm::Sweep::new(config.opnorm.clone())),
             _ => Study::Svd(Box::new(svd::Sweep::new(config.svd.clone()))),

@@ -26,6 +26,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use crate::core::driver::{self, plural, Clock, Divergence, Driver, Progress};
 use crate::core::link::Link;
 pub use crate::gpu::dense::{pack, PackedLayer};
 use crate::num::mlp::{accuracy, cross_entropy, Layer, Mlp};
@@ -113,13 +114,6 @@ pub struct EpochStats {
     pub train_accuracy: f64,
 }
 
-/// Why training stopped, or why its result cannot be used.
-#[derive(Clone, Debug, Serialize)]
-pub struct Divergence {
-    pub epoch: usize,
-    pub message: String,
-}
-
 /// A source model in training.
 pub struct Source {
     pub model: Mlp,
@@ -173,6 +167,7 @@ impl Source {
         if !stats.loss.is_finite() {
             self.diverged = Some(Divergence {
                 epoch: self.epoch,
+                what: "the training loss".into(),
                 message: format!(
                     "the ε = {} source diverged at epoch {} (loss {}): lower the learning rate",
                     self.eps, self.epoch, stats.loss
@@ -187,6 +182,7 @@ impl Source {
             };
             self.diverged = Some(Divergence {
                 epoch: self.epoch,
+                what: "the source's accuracy (at chance)".into(),
                 message: format!(
                     "the ε = {} source did not learn (accuracy on its clean training images {:.2}, chance {:.2}): {why}",
                     self.eps,
@@ -349,64 +345,178 @@ pub fn rows(ns: &[usize], per_seed: &[Vec<[f64; 2]>]) -> Vec<TransferRow> {
         .collect()
 }
 
-/// Runs a transfer link headless: every seed's sources, then the sweep over n.
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let config = Config::from_link(link)?;
-    let mut timings = serde_json::Map::new();
-    let seeds: Vec<u64> = (0..config.seeds as u64).map(|i| config.seed + i).collect();
-    let ns = config.ns();
-    let mut per_seed = Vec::new();
-    let (mut natural_ms, mut robust_ms, mut transfer_ms) = (0.0, 0.0, 0.0);
-    let mut first: Option<(Pair<f64>, Pair<ShapeTexture>, Pair<usize>)> = None;
-    let mut diverged = None;
-    for &seed in &seeds {
-        let mut run = SeedRun::new(&config, seed);
-        // Each source has its own random stream and optimiser: training one
-        // after the other gives the numbers `SeedRun::epoch` gives, and times each.
-        let t = clock();
-        while run.natural.epoch(&run.data.source_train).is_some() {}
-        natural_ms += clock() - t;
-        let t = clock();
-        while run.robust.epoch(&run.data.source_train).is_some() {}
-        robust_ms += clock() - t;
-        for d in [&run.natural.diverged, &run.robust.diverged].into_iter().flatten() {
-            diverged.get_or_insert_with(|| format!("seed {seed}: {}", d.message));
-        }
-        let t = clock();
-        per_seed.push(
-            ns.iter()
-                .map(|&n| {
-                    [
-                        transfer(&run.natural, &run.data, n, config.tune_last, seed).0,
-                        transfer(&run.robust, &run.data, n, config.tune_last, seed).0,
-                    ]
-                })
-                .collect(),
-        );
-        transfer_ms += clock() - t;
-        if first.is_none() {
-            first = Some((
-                Pair {
-                    natural: run.natural.accuracy(&run.data.source_test),
-                    robust: run.robust.accuracy(&run.data.source_test),
-                },
-                Pair { natural: run.shape_texture(&run.natural), robust: run.shape_texture(&run.robust) },
-                Pair { natural: run.natural.epoch, robust: run.robust.epoch },
-            ));
+/// What one unit of a transfer run did (for the page's charts).
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Step {
+    /// One epoch of each source still training (both `None`: the seed's sources are done).
+    Epoch { seed: u64, natural: Option<EpochStats>, robust: Option<EpochStats> },
+    /// Both sources transferred with `n` target images per class.
+    Transfer { seed: u64, n: usize, natural: f64, robust: f64 },
+}
+
+/// A transfer link's run: for each seed, both sources an epoch at a time,
+/// then the sweep over n one sample count at a time.
+pub struct TransferRun {
+    pub config: Config,
+    link: String,
+    pub seeds: Vec<u64>,
+    /// The seed in progress (`seeds.len()` once finished).
+    index: usize,
+    pub run: SeedRun,
+    /// Next sample count to transfer with (`None` while the sources train).
+    next_n: Option<usize>,
+    /// `[seed][n] = [natural, robust]` for the seeds begun.
+    per_seed: Vec<Vec<[f64; 2]>>,
+    divergence: Option<String>,
+    /// The first seed's run, once a later seed has started.
+    first: Option<SeedRun>,
+    /// Milliseconds: training the natural and the robust sources, transferring.
+    ms: [f64; 3],
+}
+
+impl TransferRun {
+    pub fn new(config: Config, link: String) -> TransferRun {
+        let seeds: Vec<u64> = (0..config.seeds as u64).map(|i| config.seed + i).collect();
+        let run = SeedRun::new(&config, seeds[0]);
+        TransferRun {
+            config,
+            link,
+            seeds,
+            index: 0,
+            run,
+            next_n: None,
+            per_seed: vec![],
+            divergence: None,
+            first: None,
+            ms: [0.0; 3],
         }
     }
-    timings.insert("train_natural".into(), natural_ms.into());
-    timings.insert("train_robust".into(), robust_ms.into());
-    timings.insert("transfer".into(), transfer_ms.into());
-    let (source_accuracy, shape_vs_texture, epochs_run) = first.expect("at least one seed");
-    Ok(Report {
-        link: link.canonical(),
-        source_accuracy,
-        transfer: rows(&ns, &per_seed),
-        shape_vs_texture,
-        epochs_run,
-        diverged,
-        seeds,
-        timings_ms: timings,
-    })
+
+    pub fn finished(&self) -> bool {
+        self.index >= self.seeds.len()
+    }
+
+    /// The first seed's run (its sources are what the "why" panels show).
+    pub fn first_run(&self) -> &SeedRun {
+        self.first.as_ref().unwrap_or(&self.run)
+    }
+
+    /// The transfer figure over the seeds finished so far.
+    pub fn rows(&self) -> Vec<TransferRow> {
+        let ns = self.config.ns();
+        let complete: Vec<Vec<[f64; 2]>> = self.per_seed.iter().filter(|r| r.len() == ns.len()).cloned().collect();
+        if complete.is_empty() {
+            vec![]
+        } else {
+            rows(&ns, &complete)
+        }
+    }
+}
+
+impl Driver for TransferRun {
+    type Step = Step;
+    type Report = Report;
+
+    fn start(link: &Link) -> Result<TransferRun, String> {
+        Ok(TransferRun::new(Config::from_link(link)?, link.canonical()))
+    }
+
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        if self.finished() {
+            return None;
+        }
+        let seed = self.seeds[self.index];
+        let ns = self.config.ns();
+        let Some(i) = self.next_n else {
+            // Each source has its own random stream and optimiser: stepping
+            // them in turn gives the numbers training one after the other gives.
+            let t = clock();
+            let natural = self.run.natural.epoch(&self.run.data.source_train);
+            let t1 = clock();
+            let robust = self.run.robust.epoch(&self.run.data.source_train);
+            self.ms[0] += t1 - t;
+            self.ms[1] += clock() - t1;
+            if natural.is_none() && robust.is_none() {
+                for d in [&self.run.natural.diverged, &self.run.robust.diverged].into_iter().flatten() {
+                    self.divergence.get_or_insert_with(|| format!("seed {seed}: {}", d.message));
+                }
+                self.next_n = Some(0);
+                self.per_seed.push(Vec::new());
+            }
+            return Some(Step::Epoch { seed, natural, robust });
+        };
+        let n = ns[i];
+        let tune = self.config.tune_last;
+        let t = clock();
+        let natural = transfer(&self.run.natural, &self.run.data, n, tune, seed).0;
+        let robust = transfer(&self.run.robust, &self.run.data, n, tune, seed).0;
+        self.ms[2] += clock() - t;
+        self.per_seed.last_mut().expect("a row per seed").push([natural, robust]);
+        if i + 1 < ns.len() {
+            self.next_n = Some(i + 1);
+        } else {
+            self.index += 1;
+            self.next_n = None;
+            if let Some(&next) = self.seeds.get(self.index) {
+                let finished = std::mem::replace(&mut self.run, SeedRun::new(&self.config, next));
+                self.first.get_or_insert(finished);
+            }
+        }
+        Some(Step::Transfer { seed, n, natural, robust })
+    }
+
+    fn progress(&self) -> Progress {
+        let (epochs, sweep) = (self.config.epochs, self.config.ns().len());
+        let per_seed = epochs + sweep;
+        let epoch = self.run.natural.epoch.max(self.run.robust.epoch);
+        let here = match self.next_n {
+            None => epoch,
+            Some(i) => epochs + i,
+        };
+        let finished = self.finished();
+        let label = if finished {
+            format!("done: {} seed{}", self.seeds.len(), plural(self.seeds.len()))
+        } else if self.next_n.is_none() {
+            format!("seed {} of {}: epoch {epoch} of {epochs}", self.index + 1, self.seeds.len())
+        } else {
+            format!("seed {} of {}: transferring", self.index + 1, self.seeds.len())
+        };
+        Progress {
+            done: if finished { self.seeds.len() * per_seed } else { self.index * per_seed + here },
+            total: self.seeds.len() * per_seed,
+            label,
+            finished,
+            divergence: self.divergence.clone(),
+        }
+    }
+
+    fn report(&self) -> Report {
+        let first = self.first_run();
+        let mut timings = serde_json::Map::new();
+        timings.insert("train_natural".into(), self.ms[0].into());
+        timings.insert("train_robust".into(), self.ms[1].into());
+        timings.insert("transfer".into(), self.ms[2].into());
+        Report {
+            link: self.link.clone(),
+            source_accuracy: Pair {
+                natural: first.natural.accuracy(&first.data.source_test),
+                robust: first.robust.accuracy(&first.data.source_test),
+            },
+            transfer: self.rows(),
+            shape_vs_texture: Pair {
+                natural: first.shape_texture(&first.natural),
+                robust: first.shape_texture(&first.robust),
+            },
+            epochs_run: Pair { natural: first.natural.epoch, robust: first.robust.epoch },
+            diverged: self.divergence.clone(),
+            seeds: self.seeds.clone(),
+            timings_ms: timings,
+        }
+    }
+}
+
+/// Runs a transfer link headless: every seed's sources, then the sweep over n.
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    driver::run::<TransferRun>(link, clock)
 }

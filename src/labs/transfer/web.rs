@@ -15,13 +15,11 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::data::SIDE;
 use super::saliency::SaliencyKernel;
-use super::{
-    frozen_depth, pack, rows, transfer, Config, EpochStats, PackedLayer, Pair, SeedRun, ShapeTexture, TransferRow,
-};
+use super::{frozen_depth, pack, transfer, PackedLayer, Pair, ShapeTexture, TransferRun};
+use crate::core::driver::Driver;
+use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::dense::DenseKernel;
 use crate::gpu::Gpu;
-use crate::labs;
-use crate::web::{js_error, to_js, to_js_or_null, WebGpu};
 
 /// Source features and saliency maps on the page's WebGPU device.
 #[wasm_bindgen]
@@ -86,25 +84,6 @@ impl TransferGpu {
     }
 }
 
-/// What one step did.
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-enum Step {
-    Epoch { seed: u64, natural: Option<EpochStats>, robust: Option<EpochStats> },
-    Transfer { seed: u64, n: usize, natural: f64, robust: f64 },
-}
-
-#[derive(Serialize)]
-struct Status {
-    seed: u64,
-    seeds: usize,
-    seed_index: usize,
-    epoch: usize,
-    epochs: usize,
-    done: bool,
-    divergence: Option<String>,
-}
-
 /// The first seed's sources, for the "why" panels.
 #[derive(Serialize)]
 struct Sources {
@@ -135,18 +114,10 @@ struct GpuInputs {
     n: usize,
 }
 
-/// Every seed of a transfer link, in the worker.
+/// Every seed of a transfer link, in the worker: the lab's [`TransferRun`] driver.
 #[wasm_bindgen]
 pub struct TransferSession {
-    config: Config,
-    seeds: Vec<u64>,
-    index: usize,
-    run: SeedRun,
-    /// Next sample count to transfer with (`None` while the sources train).
-    next_n: Option<usize>,
-    per_seed: Vec<Vec<[f64; 2]>>,
-    divergence: Option<String>,
-    first: Option<SeedRun>,
+    driver: TransferRun,
 }
 
 const SALIENCY_COUNT: usize = 8;
@@ -162,91 +133,34 @@ fn split(source: &super::Source) -> (Vec<PackedLayer>, PackedLayer) {
 impl TransferSession {
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str) -> Result<TransferSession, JsValue> {
-        let config = Config::from_link(&labs::parse(link).link).map_err(|e| JsValue::from_str(&e))?;
-        let seeds: Vec<u64> = (0..config.seeds as u64).map(|i| config.seed + i).collect();
-        let run = SeedRun::new(&config, seeds[0]);
-        Ok(TransferSession {
-            config,
-            seeds,
-            index: 0,
-            run,
-            next_n: None,
-            per_seed: vec![],
-            divergence: None,
-            first: None,
-        })
-    }
-
-    fn done(&self) -> bool {
-        self.index >= self.seeds.len()
+        let driver = TransferRun::start(&parse(&super::lab::LAB, link)).map_err(|e| JsValue::from_str(&e))?;
+        Ok(TransferSession { driver })
     }
 
     /// One epoch of both sources, or one sample count of the sweep; `null` once done.
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
-        if self.done() {
-            return Ok(JsValue::NULL);
-        }
-        let seed = self.seeds[self.index];
-        let ns = self.config.ns();
-        let Some(i) = self.next_n else {
-            let natural = self.run.natural.epoch(&self.run.data.source_train);
-            let robust = self.run.robust.epoch(&self.run.data.source_train);
-            if natural.is_none() && robust.is_none() {
-                for d in [&self.run.natural.diverged, &self.run.robust.diverged].into_iter().flatten() {
-                    self.divergence.get_or_insert_with(|| format!("seed {seed}: {}", d.message));
-                }
-                self.next_n = Some(0);
-                self.per_seed.push(Vec::new());
-            }
-            return to_js(&Step::Epoch { seed, natural, robust });
-        };
-        let n = ns[i];
-        let tune = self.config.tune_last;
-        let natural = transfer(&self.run.natural, &self.run.data, n, tune, seed).0;
-        let robust = transfer(&self.run.robust, &self.run.data, n, tune, seed).0;
-        self.per_seed.last_mut().expect("a row per seed").push([natural, robust]);
-        if i + 1 < ns.len() {
-            self.next_n = Some(i + 1);
-        } else {
-            self.index += 1;
-            self.next_n = None;
-            let next = self.seeds.get(self.index).map(|&s| SeedRun::new(&self.config, s));
-            if let Some(next) = next {
-                let finished = std::mem::replace(&mut self.run, next);
-                self.first.get_or_insert(finished);
-            }
-        }
-        to_js(&Step::Transfer { seed, n, natural, robust })
+        to_js_or_null(self.driver.step(&now_ms))
     }
 
-    pub fn status(&self) -> Result<JsValue, JsValue> {
-        to_js(&Status {
-            seed: self.seeds[self.index.min(self.seeds.len() - 1)],
-            seeds: self.seeds.len(),
-            seed_index: self.index,
-            epoch: self.run.natural.epoch.max(self.run.robust.epoch),
-            epochs: self.config.epochs,
-            done: self.done(),
-            divergence: self.divergence.clone(),
-        })
+    /// Where the run stands (`core::driver::Progress`).
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.driver.progress())
     }
 
     /// The transfer figure: mean and sd over the seeds finished so far.
     pub fn rows(&self) -> Result<JsValue, JsValue> {
-        let ns = self.config.ns();
-        let complete: Vec<Vec<[f64; 2]>> = self.per_seed.iter().filter(|r| r.len() == ns.len()).cloned().collect();
-        let out: Vec<TransferRow> = if complete.is_empty() { vec![] } else { rows(&ns, &complete) };
-        to_js(&out)
+        to_js(&self.driver.rows())
     }
 
-    fn first_run(&self) -> &SeedRun {
-        self.first.as_ref().unwrap_or(&self.run)
+    /// The report `continuum run` prints, once finished (`null` before).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js_or_null(self.driver.finished().then(|| self.driver.report()))
     }
 
     /// Source accuracies, shape against texture, and saliency maps of the
     /// first seed's sources (once they are trained; `null` before).
     pub fn sources(&self) -> Result<JsValue, JsValue> {
-        let run = self.first_run();
+        let run = self.driver.first_run();
         if !(run.natural.done() && run.robust.done()) {
             return Ok(JsValue::NULL);
         }
@@ -270,11 +184,12 @@ impl TransferSession {
     /// Inputs for evaluating the first seed's transfer at the link's `n` on the GPU.
     #[wasm_bindgen(js_name = gpuInputs)]
     pub fn gpu_inputs(&self) -> Result<JsValue, JsValue> {
-        let run = self.first_run();
+        let run = self.driver.first_run();
         if !(run.natural.done() && run.robust.done()) {
             return to_js_or_null(None::<()>);
         }
-        let (n, tune, seed) = (self.config.n, self.config.tune_last, self.seeds[0]);
+        let config = &self.driver.config;
+        let (n, tune, seed) = (config.n, config.tune_last, self.driver.seeds[0]);
         let (acc_n, head_n) = transfer(&run.natural, &run.data, n, tune, seed);
         let (acc_r, head_r) = transfer(&run.robust, &run.data, n, tune, seed);
         let depth = frozen_depth(&run.natural, tune);

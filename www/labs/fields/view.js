@@ -298,7 +298,7 @@ ${RUN_BUTTONS}
       metric('iteration').textContent = String(iter);
       const d = KINDS.map((k) => m.status[k].divergence).find(Boolean);
       if (d) {
-        metric('diverged').textContent = `yes (iteration ${d.iter})`;
+        metric('diverged').textContent = `yes (iteration ${d.epoch})`;
         banner.textContent = d.message;
         banner.hidden = false;
       }

@@ -356,9 +356,9 @@ ${RUN_BUTTONS}
     performance.mark(`noise:${m.type}`);
     if (m.type === 'ready' || m.type === 'steps') {
       const st = m.status;
-      progressBar.max = st.progress[1];
-      progressBar.value = st.progress[0];
-      setMetric('progress', st.label, st.done ? 'done' : 'running');
+      progressBar.max = st.total;
+      progressBar.value = st.done;
+      setMetric('progress', st.label, st.finished ? 'done' : 'running');
       if (m.type === 'ready' && m.examples && study === 'rnn') {
         const ex = m.examples;
         rnn.examples.set(Array.from({ length: ex.length }, (_, i) => i), [0, 1, 2, 3, 4, 5].map((k) => ex.x.slice(k * ex.length, (k + 1) * ex.length)));
@@ -381,7 +381,7 @@ ${RUN_BUTTONS}
         setMetric('diverged', st.divergence);
         banner.textContent = st.divergence;
         banner.hidden = false;
-      } else if (study === 'rnn' && st.done) setMetric('diverged', 'no');
+      } else if (study === 'rnn' && st.finished) setMetric('diverged', 'no');
     } else if (m.type === 'gpu-inputs') {
       await titrateOnGpu(m.inputs);
     } else if (m.type === 'error') {

@@ -20,16 +20,16 @@ function post(steps) {
   if (status.study === 'rnn') {
     const evaluated = steps.some((s) => s.kind === 'evaluated');
     const finishedSeed = steps.some((s) => s.kind === 'batch') && !sentModels;
-    if (evaluated || finishedSeed || status.done) {
+    if (evaluated || finishedSeed || status.finished) {
       reply.rnn = session.rnnResult();
       if (reply.rnn.models) sentModels = true;
     }
-  } else if (status.done) {
+  } else if (status.finished) {
     reply.stats = session.stats();
     reply.titrate = session.titrateResult();
   }
   postMessage(reply);
-  return !status.done;
+  return !status.finished;
 }
 
 runWorker({

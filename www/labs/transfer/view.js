@@ -193,10 +193,9 @@ ${RUN_BUTTONS}
     performance.mark(`transfer:${m.type}`);
     if (m.type === 'ready' || m.type === 'steps') {
       const st = m.status;
-      const units = st.seeds * (st.epochs + 8);
-      progressBar.max = units;
-      progressBar.value = Math.min(units, st.seed_index * (st.epochs + 8) + st.epoch);
-      setMetric('progress', st.done ? `done: ${st.seeds} seed${st.seeds > 1 ? 's' : ''}` : `seed ${st.seed_index + 1} of ${st.seeds}, epoch ${st.epoch} of ${st.epochs}`, st.done ? 'done' : String(st.seed_index));
+      progressBar.max = st.total;
+      progressBar.value = st.done;
+      setMetric('progress', st.label, st.finished ? 'done' : String(st.done));
       for (const s of m.steps ?? []) {
         if (s.kind !== 'epoch') continue;
         if (lossSeed !== s.seed) {

@@ -4,7 +4,7 @@
 // (../../worker/loop.js).
 //
 // In:  the loop's start / play / pause / step | {type: 'gpu-inputs'}
-// Out: {type: 'ready', status} | {type: 'steps', steps, status, rows, sources?}
+// Out: {type: 'ready', status} (status: core::driver::Progress) | {type: 'steps', steps, status, rows, sources?}
 //      | {type: 'gpu-inputs', inputs} | {type: 'error', message}
 
 import { TransferSession } from '../../pkg/continuum.js';
@@ -14,7 +14,7 @@ let session = null;
 let sentSources = false;
 
 function post(steps) {
-  const status = session.status();
+  const status = session.progress();
   const reply = { type: 'steps', steps, status, rows: session.rows() };
   if (!sentSources) {
     const sources = session.sources();
@@ -24,7 +24,7 @@ function post(steps) {
     }
   }
   postMessage(reply);
-  return !status.done;
+  return !status.finished;
 }
 
 runWorker({
@@ -32,7 +32,7 @@ runWorker({
     session?.free();
     session = new TransferSession(m.link);
     sentSources = false;
-    return { status: session.status() };
+    return { status: session.progress() };
   },
   turn(playing) {
     if (!session || !playing) return false;
