@@ -21,6 +21,7 @@ async function boot() {
   const { runKernelCheck } = await import('./kernel-check.js');
   const { renderComing } = await import('./ui/coming.js');
   const { mountHome } = await import('./ui/home.js');
+  const metrics = await import('./ui/metrics.js');
   // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
   // lab of the registry without one gets its "coming" page.
   const views = {};
@@ -75,6 +76,9 @@ async function boot() {
     backend: () => (gpu() ? 'webgpu' : 'cpu'),
     labs: () => labs,
     simulateGpuLoss: () => gpu()?.simulateLoss(),
+    // The live metrics vocabulary (ui/metrics.js): a lab's registry names, the current values.
+    metric: (name) => metrics.metric(name),
+    metrics: () => metrics.allMetrics(),
   };
   document.body.dataset.ready = 'true';
   // The offline copy last, so the first visit's downloads never wait on it.

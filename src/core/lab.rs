@@ -75,6 +75,28 @@ pub struct Lab {
     /// The lab's GPU kernels' shaders.
     #[serde(skip)]
     pub shaders: &'static [ShaderSpec],
+    /// The live metrics the page exposes (`data-metric="name"`,
+    /// `continuum.metric(name)`), named by their path in the report
+    /// (`rel_error.1000` is `report["rel_error"]["1000"]`; see [`metric`]).
+    /// Claims and lessons read a lab's numbers only through these names. A
+    /// metric of one study is absent (`None`) from another study's report.
+    pub metrics: &'static [&'static str],
+}
+
+/// The number at `path` in a report: dot-separated object keys or array
+/// indices (`clean_accuracy.noisy`, `transfer.0.robust`); `None` if the path
+/// is absent or does not end at a number. The page resolves the same paths
+/// (`www/ui/metrics.js`).
+pub fn metric(report: &serde_json::Value, path: &str) -> Option<f64> {
+    let mut at = report;
+    for part in path.split('.') {
+        at = match at {
+            serde_json::Value::Object(map) => map.get(part)?,
+            serde_json::Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    at.as_f64()
 }
 
 impl Lab {
@@ -94,6 +116,7 @@ impl Lab {
             tiny: "",
             fields: &[],
             shaders: &[],
+            metrics: &[],
         }
     }
 

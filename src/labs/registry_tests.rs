@@ -168,3 +168,46 @@ fn constants_shared_by_rust_and_wgsl_agree() {
     // Control: a different value is read as different.
     assert_eq!(wgsl_const_u32("const MAX_D: u32 = 8u;", "MAX_D"), Some(8));
 }
+
+/// Links that reach a lab's other studies, for the metrics test: a metric
+/// of one study is absent from another's report.
+const OTHER_STUDIES: &[&str] = &[
+    "#lab=depth&data=pendulum&epochs=2",
+    "#lab=noise&study=titrate&models=2&tepochs=1",
+    "#lab=noise&study=stabilize&paths=64",
+];
+
+/// Every live metric a lab names is a number in the report of its tiny
+/// link or of one of its other studies' small links: the page and the
+/// claims read the same name from the same place.
+#[test]
+fn every_metric_names_a_number_of_a_report() {
+    let mut checked = 0;
+    for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
+        assert!(!lab.metrics.is_empty(), "{} names no live metric", lab.name);
+        let links = std::iter::once(lab.tiny).chain(OTHER_STUDIES.iter().copied().filter(|l| parse(l).link.lab == *lab));
+        let reports: Vec<serde_json::Value> = links
+            .map(|l| {
+                let parsed = parse(l);
+                assert_eq!(parsed.notices, vec![], "{l}");
+                (lab.run.expect("ready"))(&parsed.link, &|| 0.0).unwrap_or_else(|e| panic!("{l}: {e}")).report
+            })
+            .collect();
+        for name in lab.metrics {
+            assert!(
+                reports.iter().any(|r| crate::core::lab::metric(r, name).is_some_and(f64::is_finite)),
+                "{}: metric {name} is not a number in any report",
+                lab.name
+            );
+            checked += 1;
+        }
+        // Control: a name that is not in the report resolves to nothing.
+        assert!(reports.iter().all(|r| crate::core::lab::metric(r, "no_such_metric").is_none()));
+    }
+    assert!(checked >= 20, "only {checked} metrics");
+    let r = serde_json::json!({"a": {"1000": 0.5}, "b": [{"c": 2}], "s": "x"});
+    assert_eq!(crate::core::lab::metric(&r, "a.1000"), Some(0.5));
+    assert_eq!(crate::core::lab::metric(&r, "b.0.c"), Some(2.0));
+    assert_eq!(crate::core::lab::metric(&r, "s"), None);
+    assert_eq!(crate::core::lab::metric(&r, "b.1.c"), None);
+}

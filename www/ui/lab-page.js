@@ -1,7 +1,40 @@
-// What every lab page shares: the run buttons, the preset links, writing one
-// knob into the hash, downloads, and the printable handout.
+// What every lab page shares: the page itself (heading, summary, presets,
+// banner, live metrics), the run buttons, the preset links, writing one knob
+// into the hash, downloads, and the printable handout.
 
 import { openHandout } from './handout.js';
+import { mountMetrics } from './metrics.js';
+
+/**
+ * Draws a lab page into `app` from the registry entry of lab `name`: its
+ * title as the heading, `intro` (the view's own words, HTML written in the
+ * view, never from a link) as the summary, the registry's presets, an error
+ * banner, the view's `body`, and the "Live metrics" list of the registry's
+ * metrics (ui/metrics.js). Returns `{root, lab, banner}`.
+ */
+export function labPage(app, core, name, { intro, body }) {
+  const lab = core.labs().find((l) => l.name === name);
+  const root = document.createElement('section');
+  root.className = `lab ${name}`;
+  root.dataset.lab = name;
+  root.innerHTML = `
+    <h1></h1>
+    <p class="summary">${intro}</p>
+    <p class="presets">Presets: </p>
+    <div id="${name}-banner" class="banner error" role="alert" hidden></div>
+${body}
+    <div class="panel live-metrics">
+      <h2>Live metrics</h2>
+      <p class="hint">The names lessons and the claims scoreboard read (<code>continuum.metric(name)</code>): the
+        report's fields as <code>continuum run</code> prints them, filled in as the run goes.</p>
+      <dl class="metrics live"></dl>
+    </div>`;
+  root.querySelector('h1').textContent = lab.title;
+  app.replaceChildren(root);
+  showPresets(root.querySelector('.presets'), lab.presets);
+  mountMetrics(root, root.querySelector('dl.live'), lab.metrics);
+  return { root, lab, banner: root.querySelector(`#${name}-banner`) };
+}
 
 /** Play / pause / step / reset / copy / handout: wired by `handleActions`. */
 export const RUN_BUTTONS = `

@@ -30,6 +30,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=depth&data=moons&epochs=2&steps=2&K=2&esteps=2&eK=2",
     fields: &["link", "train_loss", "train_accuracy", "test_accuracy", "params", "epochs_run", "diverged", "invariance", "compression", "timings_ms"],
     shaders: &[kernel::SHADER],
+    metrics: &["test_accuracy", "train_accuracy", "train_loss", "epochs_run", "theta_variation"],
 };
 
 #[rustfmt::skip]

@@ -176,21 +176,11 @@ impl DepthSession {
         })
     }
 
-    /// Test accuracy for every tableau × {1, 2, 4, …, 64} steps.
-    pub fn invariance(&self) -> Result<JsValue, JsValue> {
-        to_js(&super::invariance(&self.trainer().model, &self.trainer().split.test))
-    }
-
-    /// Test accuracy and size for every basis × K′ ≤ K.
-    pub fn compression(&self) -> Result<JsValue, JsValue> {
-        let t = self.trainer();
-        to_js(&super::compression(&t.model, &t.split.test, t.config.scheme, t.steps))
-    }
-
-    /// How far training moved θ(t) from constant in depth (`‖θ − θ̄‖/‖θ̄‖`).
-    #[wasm_bindgen(js_name = thetaVariation)]
-    pub fn theta_variation(&self) -> f64 {
-        self.trainer().model.block.theta_variation()
+    /// The report `continuum run` prints for this link: training numbers,
+    /// then every tableau × step count and every basis × K′ ≤ K of the
+    /// trained model (the driver's report; call once training is done).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.driver.report())
     }
 }
 

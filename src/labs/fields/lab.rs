@@ -38,6 +38,7 @@ pub const LAB: Lab = Lab {
         "timings_ms",
     ],
     shaders: &[advect::SHADER],
+    metrics: &["skew_residual", "max_real_eigenvalue", "norm_ratio", "copy_accuracy.orthogonal", "copy_accuracy.unconstrained", "copy_accuracy.full"],
 };
 
 #[rustfmt::skip]

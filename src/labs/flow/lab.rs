@@ -30,6 +30,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2",
     fields: &["link", "nodes", "l", "sampling", "eigenvalues_nystrom", "eigenvalues_exact", "eig_rel_error", "vec_angle", "timings_ms"],
     shaders: &[spectral_kernel::SHADER, lbm_kernel::SHADER, network_kernel::SHADER],
+    metrics: &["leading_rel_error", "leading_angle", "subspace_angle", "nodes"],
 };
 
 #[rustfmt::skip]

@@ -27,6 +27,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=koopman&epochs=2&horizon=10",
     fields: &["link", "train_loss", "rel_error", "eigenvalues", "consistency", "params", "epochs_run", "diverged", "timings_ms"],
     shaders: &[kernel::SHADER],
+    metrics: &["rel_error.10", "rel_error.100", "rel_error.1000", "consistency", "train_loss.total", "epochs_run"],
 };
 
 #[rustfmt::skip]

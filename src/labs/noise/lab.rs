@@ -32,6 +32,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=noise&units=4&epochs=1",
     fields: &["link", "study", "clean_accuracy", "robustness", "epochs_run", "diverged", "timings_ms"],
     shaders: &[paths_kernel::SHADER],
+    metrics: &["clean_accuracy.deterministic", "clean_accuracy.noisy", "learned_step", "auc", "targets_found", "fraction_decayed", "exponent.empirical"],
 };
 
 /// The knobs each study reads (the page shows these; `seed` serves all).

@@ -159,6 +159,11 @@ impl NoiseSession {
         to_js(&Status { study: self.study, progress: self.driver.progress() })
     }
 
+    /// The report `continuum run` prints for this link (`null` until the study is done).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js_or_null(self.driver.progress().finished.then(|| self.driver.report()))
+    }
+
     /// The RNN study's numbers so far: clean accuracy and robustness rows
     /// over the seeds finished, and (once the first seed is trained) its
     /// models' spectra, learned step and trajectories.

@@ -29,6 +29,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=sketch&m=400&n=10&l=20&B=10&R=10",
     fields: &["link", "study", "sketch", "l", "k", "true_quantile", "bootstrap_quantile", "coverage", "extrapolation", "timings_ms"],
     shaders: &[replicas::SHADER],
+    metrics: &["true_quantile", "bootstrap_quantile.mean", "coverage"],
 };
 
 #[rustfmt::skip]

@@ -29,6 +29,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=transfer&hidden=32-32-16&epochs=4&seeds=1&n=5",
     fields: &["link", "source_accuracy", "transfer", "shape_vs_texture", "epochs_run", "diverged", "timings_ms"],
     shaders: &[saliency::SHADER],
+    metrics: &["source_accuracy.natural", "source_accuracy.robust", "shape_vs_texture.natural.texture", "shape_vs_texture.robust.texture"],
 };
 
 #[rustfmt::skip]

@@ -5,7 +5,8 @@
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
@@ -28,18 +29,13 @@ export function mount(app, core, report) {
   const knobs = core.knobs('depth');
   // The tableaux, in the order of the Rust table (the `scheme` knob's choices).
   const SCHEMES = knobs.find((k) => k.key === 'scheme').choices;
-  const root = document.createElement('section');
-  root.className = 'lab depth';
-  root.dataset.lab = 'depth';
-  root.innerHTML = `
-    <h1>Continuous depth</h1>
-    <p class="summary">A ResNet block is one Euler step of an ODE. This network's depth is an ODE
+  const { root, banner } = labPage(app, core, 'depth', {
+    intro: `A ResNet block is one Euler step of an ODE. This network's depth is an ODE
       dh/dt = W₂(t) tanh(W₁(t) h + b₁(t)) + b₂(t), integrated by Runge–Kutta, with every weight a function
       of depth t in a basis. Train it, then — without retraining — integrate it with another scheme or step
       count (graph invariance) or project its weights onto a smaller basis (compression). Try first: train the
-      default, then drag <em>Evaluation steps</em> from 8 down to 2 and up to 32.</p>
-    <p class="presets">Presets: </p>
-    <div id="depth-banner" class="banner error" role="alert" hidden></div>
+      default, then drag <em>Evaluation steps</em> from 8 down to 2 and up to 32.`,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Model and training</h2>
@@ -100,15 +96,13 @@ ${RUN_BUTTONS}
           it learned Euler's error, not the pendulum (a ResNet is not a meaningful integrator).</p>
         <p class="hint pendulum-status"></p>
       </div>
-    </div>`;
-  app.replaceChildren(root);
+    </div>`,
+  });
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'depth').presets);
 
   drawThumbnails(root.querySelector('.thumbs'), core, report.config, (name) => setKey('data', name));
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const banner = root.querySelector('#depth-banner');
   const canvas = root.querySelector('canvas.boundary');
   const trainingBox = root.querySelector('.controls.training');
   const evalBox = root.querySelector('.controls.evaluation');
@@ -202,6 +196,7 @@ ${RUN_BUTTONS}
   const isPendulum = () => config.data === 'pendulum';
 
   const start = () => {
+    clearMetrics();
     trainingChart.clear();
     invarianceChart.set([], SCHEMES.map(() => []));
     compression = [];
@@ -303,6 +298,9 @@ ${RUN_BUTTONS}
         lastK = s.K;
         metric('train-loss').textContent = s.loss.toFixed(4);
         metric('test-accuracy').textContent = s.test_accuracy.toFixed(3);
+        setMetricValue('test_accuracy', s.test_accuracy);
+        setMetricValue('train_loss', s.loss);
+        setMetricValue('epochs_run', s.epoch);
       }
       metric('epoch').textContent = String(lastEpoch);
       metric('params').textContent = String(m.status.params);
@@ -326,6 +324,7 @@ ${RUN_BUTTONS}
       const moved = root.querySelector('[data-metric="theta-variation"]');
       moved.textContent = m.thetaVariation.toPrecision(3);
       moved.dataset.value = String(m.thetaVariation);
+      publishReport(m.report);
       showCompression();
     } else if (m.type === 'eval') {
       await evals.land(m, drawEval, root.querySelector('.resolution'), 'drawing');

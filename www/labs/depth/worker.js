@@ -7,7 +7,7 @@
 //      | {type: 'eval', id, scheme, steps, basis, K, packed}
 //      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
-//      | {type: 'studies', invariance, compression, thetaVariation}
+//      | {type: 'studies', invariance, compression, thetaVariation, report}
 //      | {type: 'eval', id, evaluation, trajectory, functions, packed?}
 // (The decision boundary itself is drawn from `packed`: by the GPU, or on
 // the CPU by the pool of ./grid.js.)
@@ -22,11 +22,14 @@ let session = null;
 /** Posts the finished model's studies once training ends without diverging. */
 function finished(st) {
   if (st.done && !st.divergence) {
+    // The report `continuum run` prints for this link, studies included.
+    const report = session.report();
     postMessage({
       type: 'studies',
-      invariance: session.invariance(),
-      compression: session.compression(),
-      thetaVariation: session.thetaVariation(),
+      invariance: report.invariance,
+      compression: report.compression,
+      thetaVariation: report.theta_variation,
+      report,
     });
   }
 }

@@ -7,7 +7,8 @@
 // orthogonal exp(A), all fields exp(A + S), and an unconstrained W.
 // Every control is in the hash.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -20,18 +21,13 @@ const fmt = (v) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPre
 
 export function mount(app, core, report) {
   const knobs = core.knobs('fields');
-  const root = document.createElement('section');
-  root.className = 'lab fields';
-  root.dataset.lab = 'fields';
-  root.innerHTML = `
-    <h1>Vector fields as operators</h1>
-    <p class="summary">A vector field v moves a scalar (a dye) around the torus. In a basis of Fourier functions,
+  const { root, banner } = labPage(app, core, 'fields', {
+    intro: `A vector field v moves a scalar (a dye) around the torus. In a basis of Fourier functions,
       the directional derivative v·∇ is a matrix M. Integrating by parts gives M + Mᵀ = −D, with D the matrix of the
       divergence: when the field is divergence-free, M is skew-symmetric, its eigenvalues lie on the imaginary axis, and
       exp(tM) is a rotation that keeps every norm — the structure orthogonal RNNs are built on. Try first: read the
-      numbers at κ = 0, then raise κ and watch all three break together.</p>
-    <p class="presets">Presets: </p>
-    <div id="fields-banner" class="banner error" role="alert" hidden></div>
+      numbers at κ = 0, then raise κ and watch all three break together.`,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Field</h2>
@@ -127,12 +123,10 @@ ${RUN_BUTTONS}
         <canvas class="rnn-eigen" width="240" height="240" aria-label="Eigenvalues of each learned transition with the unit circle"></canvas>
         <p class="hint">Orthogonal: on the unit circle. Full: moved off by S. Unconstrained: anywhere.</p>
       </div>
-    </div>`;
-  app.replaceChildren(root);
+    </div>`,
+  });
 
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'fields').presets);
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const banner = root.querySelector('#fields-banner');
   const canvases = Object.fromEntries(
     ['field', 'matrix-m', 'matrix-sym', 'spectrum', 'dye-basis', 'dye-grid', 'rnn-eigen'].map((c) => [c, root.querySelector(`canvas.${c}`)]),
   );
@@ -166,6 +160,7 @@ ${RUN_BUTTONS}
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
   const start = () => {
+    clearMetrics();
     generation += 1;
     banner.hidden = true;
     summary = null;
@@ -193,6 +188,7 @@ ${RUN_BUTTONS}
       metric(name).textContent = key === 'norm_ratio' ? summary[key].toPrecision(12) : fmt(summary[key]);
       metric(name).dataset.value = String(summary[key]);
     }
+    publishReport(summary);
     const divScale = Math.max(1, ...m.field.div.map(Math.abs));
     drawField(canvases.field, m.field, divScale);
     const sym = new Float32Array(n * n);
@@ -267,6 +263,7 @@ ${RUN_BUTTONS}
       const e = evals[k];
       metric(`copy-accuracy-${k}`).textContent = e.accuracy.toFixed(3);
       metric(`copy-accuracy-${k}`).dataset.value = String(e.accuracy);
+      setMetricValue(`copy_accuracy.${k}`, e.accuracy);
       ratios.push(e.norm_ratio.toPrecision(3));
     }
     metric('gradient-norm-ratio').textContent = ratios.join(' / ');

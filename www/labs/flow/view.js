@@ -11,7 +11,8 @@
 // builds the network and does Nyström's small dense algebra. CPU path: the
 // worker does all of it.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, publishReport } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -22,18 +23,13 @@ const FIELD_WIDTH = 512;
 
 export function mount(app, core, report) {
   const knobs = core.knobs('flow');
-  const root = document.createElement('section');
-  root.className = 'lab flow';
-  root.dataset.lab = 'flow';
-  root.innerHTML = `
-    <h1>Vortical networks and the Nyström method</h1>
-    <p class="summary">Every strong vortical cell of the flow is a node; two nodes are linked by the velocity each
+  const { root, banner } = labPage(app, core, 'flow', {
+    intro: `Every strong vortical cell of the flow is a node; two nodes are linked by the velocity each
       induces at the other (Biot–Savart). The network's leading eigenvectors mark its dominant vortical structures.
       Finding them exactly costs a pass over all n² links per iteration; Nyström estimates them from only l
       columns. Watch the eigenvector move with the vortices, and compare the error and the time. Try first: lower
-      l to 50, then switch the sampling between uniform and quasi-uniform.</p>
-    <p class="presets">Presets: </p>
-    <div id="flow-banner" class="banner error" role="alert" hidden></div>
+      l to 50, then switch the sampling between uniform and quasi-uniform.`,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Flow and network</h2>
@@ -97,13 +93,11 @@ ${RUN_BUTTONS}
           the errors grow: try the τ = 1e-8 preset.</p>
         <div class="buttons"><button type="button" data-action="csv">Curve as CSV</button></div>
       </div>
-    </div>`;
-  app.replaceChildren(root);
+    </div>`,
+  });
 
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'flow').presets);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const banner = root.querySelector('#flow-banner');
   const controls = root.querySelector('.flow-controls');
   const canvas = root.querySelector('.field');
   const vectorIndex = root.querySelector('.vector-index');
@@ -255,6 +249,7 @@ ${RUN_BUTTONS}
   };
 
   const start = () => {
+    clearMetrics();
     run += 1;
     wake?.();
     banner.hidden = true;
@@ -298,6 +293,8 @@ ${RUN_BUTTONS}
   const showAnalysis = (m) => {
     const a = m.analysis;
     const list = (v) => v.map((x) => x.toPrecision(4)).join(', ');
+    // The report's leading-pair names, from this analysis (as `continuum run` computes them).
+    publishReport({ ...a, leading_rel_error: a.eig_rel_error[0], leading_angle: a.vec_angle[0] });
     metric('analysed-t').textContent = m.t.toFixed(2);
     metric('analysed-t').dataset.value = String(m.t);
     metric('eigenvalues-nystrom').textContent = list(a.eigenvalues_nystrom);

@@ -6,7 +6,8 @@
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
 // present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -24,18 +25,13 @@ const SEED_WORKERS = 2;
 
 export function mount(app, core, report) {
   const knobs = core.knobs('koopman');
-  const root = document.createElement('section');
-  root.className = 'lab koopman';
-  root.dataset.lab = 'koopman';
-  root.innerHTML = `
-    <h1>Consistent Koopman autoencoders</h1>
-    <p class="summary">An encoder maps each 64-dimensional measurement of a pendulum to a small latent space where one
+  const { root, banner } = labPage(app, core, 'koopman', {
+    intro: `An encoder maps each 64-dimensional measurement of a pendulum to a small latent space where one
       time step is a matrix C; a decoder maps back. The consistent model also learns a backward operator D and is
       trained so that D undoes C. Both models below train on the same noisy data: watch their predictions hundreds of
       steps ahead, and where the eigenvalues of C sit against the unit circle. Try first: let training finish, then
-      compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.</p>
-    <p class="presets">Presets: </p>
-    <div id="koopman-banner" class="banner error" role="alert" hidden></div>
+      compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.`,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Model and training</h2>
@@ -103,14 +99,12 @@ ${RUN_BUTTONS}
         <canvas class="eigen" width="240" height="240" aria-label="Eigenvalues of C with the unit circle"></canvas>
         <p class="hint">Filled blue: consistent; vermillion rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
       </div>
-    </div>`;
-  app.replaceChildren(root);
+    </div>`,
+  });
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
 
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'koopman').presets);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const banner = root.querySelector('#koopman-banner');
   const controls = root.querySelector('.controls.training');
   const scrub = root.querySelector('.scrub');
   const kOut = root.querySelector('.k-out');
@@ -158,6 +152,7 @@ ${RUN_BUTTONS}
   const worker = modelPair();
 
   const start = () => {
+    clearMetrics();
     lossChart.clear();
     errorChart.set([], [[], []]);
     plainStats = new Map();
@@ -223,6 +218,8 @@ ${RUN_BUTTONS}
     eigen = { consistent: m.consistent.eigenvalues, plain: m.plain.eigenvalues };
     drawEigenvalues(canvases.eigen, { ...eigen, exact: truth.exact });
     metric('consistency').textContent = m.consistent.consistency.toExponential(2);
+    setMetricValue('consistency', m.consistent.consistency);
+    for (const h of [10, 100, 1000]) setMetricValue(`rel_error.${h}`, m.consistent.rel_error[h - 1] ?? null);
     let rollouts;
     let n;
     const device = labGpu(core.KoopmanGpu);
@@ -277,6 +274,8 @@ ${RUN_BUTTONS}
         lastEpoch = s.epoch;
         metric('train-loss').textContent = l.total.toExponential(3);
         metric('train-loss').dataset.value = String(l.total);
+        setMetricValue('train_loss.total', l.total);
+        setMetricValue('epochs_run', s.epoch);
       }
       metric('epoch').textContent = String(lastEpoch);
       showDivergence(m.status);

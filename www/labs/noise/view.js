@@ -5,7 +5,8 @@
 // shows how far they are from the worker's numbers. Every control is in the
 // hash.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, publishReport } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
@@ -29,14 +30,9 @@ const INTRO = {
 export function mount(app, core, report) {
   const knobs = core.knobs('noise');
   let config = report.config;
-  const root = document.createElement('section');
-  root.className = 'lab noise';
-  root.dataset.lab = 'noise';
-  root.innerHTML = `
-    <h1>Noise as a tool</h1>
-    <p class="summary"></p>
-    <p class="presets">Presets: </p>
-    <div id="noise-banner" class="banner error" role="alert" hidden></div>
+  const { root, banner } = labPage(app, core, 'noise', {
+    intro: ``,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Settings</h2>
@@ -53,10 +49,8 @@ ${RUN_BUTTONS}
       <div class="panel charts-b"></div>
       <div class="panel charts-c"></div>
       <div class="panel charts-d"></div>
-    </div>`;
-  app.replaceChildren(root);
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'noise').presets);
-  const banner = root.querySelector('#noise-banner');
+    </div>`,
+  });
   const controls = root.querySelector('.controls');
   const progressBar = root.querySelector('progress.sweep');
   const metrics = root.querySelector('dl.metrics');
@@ -347,6 +341,7 @@ ${RUN_BUTTONS}
   };
 
   const start = () => {
+    clearMetrics();
     banner.hidden = true;
     build();
     worker.postMessage({ type: 'start', link: location.hash, play: true });
@@ -377,6 +372,8 @@ ${RUN_BUTTONS}
         }
       }
       if (study === 'titrate' && m.titrate) showTitrate(m.titrate);
+      if (m.rnn?.models) publishReport(m.rnn.models);
+      if (m.report) publishReport(m.report);
       if (st.divergence) {
         setMetric('diverged', st.divergence);
         banner.textContent = st.divergence;

@@ -5,7 +5,7 @@
 //
 // In:  the loop's start / play / pause / step | {type: 'gpu-inputs'}
 // Out: {type: 'ready', status, examples?, images?}
-//      | {type: 'steps', steps, status, rnn?, stats?, titrate?}
+//      | {type: 'steps', steps, status, rnn?, stats?, titrate?, report?}
 //      | {type: 'gpu-inputs', inputs} | {type: 'error', message}
 
 import { NoiseSession } from '../../pkg/continuum.js';
@@ -28,6 +28,8 @@ function post(steps) {
     reply.stats = session.stats();
     reply.titrate = session.titrateResult();
   }
+  // The report `continuum run` prints for this link, once the study is done.
+  if (status.finished) reply.report = session.report();
   postMessage(reply);
   return !status.finished;
 }

@@ -7,7 +7,8 @@
 // bootstrap. Sweeps run in a Web Worker (./worker.js) with progress; Pause
 // stops, Play continues. Every control is in the hash.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
@@ -20,18 +21,13 @@ const OPNORM = ['p', 'nmax', 'trials', 'Bop'];
 export function mount(app, core, report) {
   const knobs = core.knobs('sketch');
   let config = report.config;
-  const root = document.createElement('section');
-  root.className = 'lab sketch';
-  root.dataset.lab = 'sketch';
-  root.innerHTML = `
-    <h1>Sketching and the bootstrap</h1>
-    <p class="summary">A sketch keeps l rows of a tall matrix (sampled, or mixed by a random projection) and computes
+  const { root, banner } = labPage(app, core, 'sketch', {
+    intro: `A sketch keeps l rows of a tall matrix (sampled, or mixed by a random projection) and computes
       the SVD of the small matrix instead. How wrong is it? The bootstrap answers from the sketch alone: resample its
       rows, recompute, and read the spread. Below, that estimate is compared with the truth — the error quantile over
       many independent sketches — and extrapolated to larger sketches as 1/√l. The second study bootstraps the
-      operator norm of a sample covariance. Try first: let the sweep finish and read the coverage.</p>
-    <p class="presets">Presets: </p>
-    <div id="sketch-banner" class="banner error" role="alert" hidden></div>
+      operator norm of a sample covariance. Try first: let the sweep finish and read the coverage.`,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Settings</h2>
@@ -85,16 +81,14 @@ ${RUN_BUTTONS}
           <span style="color:${COLOURS.bootstrap}">blue: √n‖Σ̂* − Σ̂‖ over the bootstrap of one draw</span>. The bootstrap sees one data set
           and approximates the distribution of all of them.</p>
       </div>
-    </div>`;
-  app.replaceChildren(root);
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'sketch').presets);
+    </div>`,
+  });
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const setMetric = (name, text, value) => {
     metric(name).textContent = text;
     if (value !== undefined) metric(name).dataset.value = String(value);
   };
-  const banner = root.querySelector('#sketch-banner');
   const controls = root.querySelector('.controls');
   const progressBar = root.querySelector('progress.sweep');
   const setKey = hashSetter(core);
@@ -149,6 +143,9 @@ ${RUN_BUTTONS}
     setMetric('exact', s.exact_singular_values.map((v) => v.toPrecision(5)).join(', '));
     if (!rows.length) return;
     const r0 = rows[0];
+    setMetricValue('true_quantile', r0.true);
+    setMetricValue('bootstrap_quantile.mean', r0.bootstrap.mean);
+    setMetricValue('coverage', r0.coverage);
     setMetric('true-quantile', r0.true.toPrecision(4), r0.true);
     setMetric('bootstrap-quantile', `${r0.bootstrap.mean.toPrecision(4)} ± ${r0.bootstrap.sd.toPrecision(2)}`, r0.bootstrap.mean);
     setMetric('coverage', `${r0.coverage.toFixed(3)} (${s.estimates.length} sketches; nominal ${(1 - config.alpha).toFixed(2)})`, r0.coverage);
@@ -184,6 +181,7 @@ ${RUN_BUTTONS}
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const start = () => {
+    clearMetrics();
     banner.hidden = true;
     layout();
     for (const name of ['adaptive', 'coverage', 'true-quantile', 'bootstrap-quantile', 'extrapolation-ratios', 'coverage-small', 'coverage-large']) {

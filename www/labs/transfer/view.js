@@ -7,7 +7,8 @@
 // saliency maps. The target test set's features can be evaluated on the GPU
 // (the dense kernel). Every control is in the hash.
 
-import { RUN_BUTTONS, download, handleActions, hashSetter, showPresets } from '../../ui/lab-page.js';
+import { clearMetrics, publishReport } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
@@ -19,17 +20,12 @@ const COLOURS = { natural: PALETTE.vermillion, robust: PALETTE.blue };
 export function mount(app, core, report) {
   const knobs = core.knobs('transfer');
   let config = report.config;
-  const root = document.createElement('section');
-  root.className = 'lab transfer';
-  root.dataset.lab = 'transfer';
-  root.innerHTML = `
-    <h1>Robust sources transfer better — when, and why</h1>
-    <p class="summary">Two networks learn to tell eight shapes apart; every class also carries its own faint stripe
+  const { root, banner } = labPage(app, core, 'transfer', {
+    intro: `Two networks learn to tell eight shapes apart; every class also carries its own faint stripe
       texture, a shortcut. One trains on the images as they are (natural), the other on images an adversary has pushed
       by up to ε in L2 (robust). Then each network's last hidden layer is reused for four new shapes, learning only a
-      new output layer from n examples per class. Try first: compare the two curves at n = 10, then at n = 500.</p>
-    <p class="presets">Presets: </p>
-    <div id="transfer-banner" class="banner error" role="alert" hidden></div>
+      new output layer from n examples per class. Try first: compare the two curves at n = 10, then at n = 500.`,
+    body: `
     <div class="depth-grid">
       <div class="panel">
         <h2>Settings</h2>
@@ -80,16 +76,14 @@ ${RUN_BUTTONS}
           <dt>GPU time</dt><dd data-metric="gpu-ms">—</dd>
         </dl>
       </div>
-    </div>`;
-  app.replaceChildren(root);
-  showPresets(root.querySelector('.presets'), core.labs().find((l) => l.name === 'transfer').presets);
+    </div>`,
+  });
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const setMetric = (name, text, value) => {
     metric(name).textContent = text;
     if (value !== undefined) metric(name).dataset.value = typeof value === 'string' ? value : JSON.stringify(value);
   };
-  const banner = root.querySelector('#transfer-banner');
   const controls = root.querySelector('.controls');
   const progressBar = root.querySelector('progress.sweep');
   buildControls(controls, knobs, config, hashSetter(core));
@@ -176,6 +170,7 @@ ${RUN_BUTTONS}
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const start = () => {
+    clearMetrics();
     banner.hidden = true;
     rows = [];
     lossSeed = null;
@@ -209,7 +204,11 @@ ${RUN_BUTTONS}
         rows = m.rows;
         showRows();
       }
-      if (m.sources) showSources(m.sources);
+      if (m.sources) {
+        showSources(m.sources);
+        publishReport(m.sources);
+      }
+      if (m.report) publishReport(m.report);
       if (st.divergence) {
         setMetric('diverged', st.divergence);
         banner.textContent = st.divergence;

@@ -23,6 +23,8 @@ function post(steps) {
       sentSources = true;
     }
   }
+  // The report `continuum run` prints for this link, once the run is done.
+  if (status.finished) reply.report = session.report();
   postMessage(reply);
   return !status.finished;
 }

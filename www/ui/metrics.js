@@ -1,0 +1,87 @@
+// The live metrics vocabulary. Each lab's registry entry names its metrics
+// by their path in the lab's report (`test_accuracy`, `rel_error.1000`,
+// `clean_accuracy.noisy`; the Rust side is `core::lab::metric`). The page
+// keeps each metric's current value under that name: in the element
+// `[data-metric="name"]` (its `data-value` holds the number) and through
+// `continuum.metric(name)`. Claims and lessons read a lab's numbers only
+// this way, never a view's own display names.
+//
+// A view that already shows a metric in an element with that name keeps its
+// own text there; the other metrics get a row in the page's "Live metrics"
+// list, which this module draws.
+
+const values = new Map();
+/** name → { el, ours } for the page now shown. */
+let elements = new Map();
+
+/** The number at a dot path of a report (`rel_error.1000`), or null. */
+export function resolve(report, path) {
+  let at = report;
+  for (const part of path.split('.')) {
+    if (at === null || typeof at !== 'object') return null;
+    at = Array.isArray(at) ? at[Number(part)] : at[part];
+  }
+  return typeof at === 'number' && Number.isFinite(at) ? at : null;
+}
+
+/**
+ * Starts a lab page's metrics: forgets the last page's values and fills
+ * `list` (a `<dl>`) with a row for each of `names` that `root` does not
+ * already show under that name.
+ */
+export function mountMetrics(root, list, names) {
+  values.clear();
+  elements = new Map();
+  list.replaceChildren();
+  for (const name of names) {
+    let el = root.querySelector(`[data-metric="${CSS.escape(name)}"]`);
+    const ours = !el;
+    if (ours) {
+      const dt = document.createElement('dt');
+      dt.textContent = name;
+      el = document.createElement('dd');
+      el.dataset.metric = name;
+      el.textContent = '—';
+      list.append(dt, el);
+    }
+    elements.set(name, { el, ours });
+  }
+}
+
+/** Sets metric `name` to the number `value` (null clears it). Unknown names are ignored. */
+export function setMetricValue(name, value) {
+  const slot = elements.get(name);
+  if (!slot) return;
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    values.delete(name);
+    delete slot.el.dataset.value;
+    if (slot.ours) slot.el.textContent = '—';
+    return;
+  }
+  values.set(name, value);
+  slot.el.dataset.value = String(value);
+  if (slot.ours) slot.el.textContent = Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+/** Sets every metric the report has (a run's report, as `continuum run` prints it). */
+export function publishReport(report) {
+  for (const name of elements.keys()) {
+    const v = resolve(report, name);
+    if (v !== null) setMetricValue(name, v);
+  }
+}
+
+/** Clears every metric (a new run). */
+export function clearMetrics() {
+  for (const name of elements.keys()) setMetricValue(name, null);
+}
+
+/** The current value of metric `name`, or null. */
+export function metric(name) {
+  return values.has(name) ? values.get(name) : null;
+}
+
+/** Every metric with a value now, as `{name: value}`. */
+export function allMetrics() {
+  return Object.fromEntries(values);
+}
