@@ -33,3 +33,10 @@ pub fn knobs(lab: &str) -> Result<JsValue, JsValue> {
 pub fn parse_link(input: &str) -> Result<JsValue, JsValue> {
     to_js(&labs::parse(input).report())
 }
+
+/// Sets `key` to `value` in `link` (see `link::with_knob`): the parsed result,
+/// shaped as `parseLink`'s, with a notice if the value was refused.
+#[wasm_bindgen(js_name = withKnob)]
+pub fn with_knob(link: &str, key: &str, value: &str) -> Result<JsValue, JsValue> {
+    to_js(&crate::core::link::with_knob(link, key, value, labs::ALL).report())
+}

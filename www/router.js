@@ -6,6 +6,14 @@ import { parseLink } from './pkg/continuum.js';
 import { showNotices } from './banner.js';
 import { HOME, isHome } from './ui/home.js';
 
+/** A link the page has just parsed itself (`hashSetter`): the next route takes it as is. */
+let expected = null;
+
+/** Routes the coming hash change with `report` (a parsed link) rather than parsing it again. */
+export function expectLink(report) {
+  expected = report;
+}
+
 /**
  * Starts routing: calls `render(report)` now and on every hash change. The
  * front page is `{lab: 'home'}` (no hash, or `#lab=home`); any other hash
@@ -19,7 +27,8 @@ export function startRouter(render) {
       render({ lab: 'home' });
       return;
     }
-    const report = parseLink(location.hash);
+    const report = expected?.link === location.hash ? expected : parseLink(location.hash);
+    expected = null;
     if (location.hash !== report.link) {
       history.replaceState(null, '', report.link);
     }

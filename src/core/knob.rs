@@ -32,6 +32,14 @@ pub struct Knob {
     pub default: &'static str,
     pub label: &'static str,
     pub help: &'static str,
+    /// The panel or study the knob belongs to; empty for the lab's main
+    /// controls. A lab with studies names each study's knobs after it
+    /// (`rnn`, `titrate`, …), so the page shows the shared knobs and those
+    /// of the link's study; a lab with two panels names the second
+    /// (`evaluation`, `operator`).
+    pub group: &'static str,
+    /// Changing it re-evaluates the trained model; every other knob retrains.
+    pub reevaluates: bool,
 }
 
 pub const fn int(
@@ -42,7 +50,7 @@ pub const fn int(
     label: &'static str,
     help: &'static str,
 ) -> Knob {
-    Knob { key, kind: Kind::Int { min, max }, default, label, help }
+    Knob { key, kind: Kind::Int { min, max }, default, label, help, group: "", reevaluates: false }
 }
 
 /// A number knob; `.log()` gives it a logarithmic slider.
@@ -54,7 +62,7 @@ pub const fn float(
     label: &'static str,
     help: &'static str,
 ) -> Knob {
-    Knob { key, kind: Kind::Float { min, max, log: false }, default, label, help }
+    Knob { key, kind: Kind::Float { min, max, log: false }, default, label, help, group: "", reevaluates: false }
 }
 
 pub const fn choice(
@@ -64,7 +72,7 @@ pub const fn choice(
     label: &'static str,
     help: &'static str,
 ) -> Knob {
-    Knob { key, kind: Kind::Choice { choices }, default, label, help }
+    Knob { key, kind: Kind::Choice { choices }, default, label, help, group: "", reevaluates: false }
 }
 
 /// The seed knob every lab carries.
@@ -84,6 +92,22 @@ impl Knob {
             Kind::Float { min, max, .. } => Knob { kind: Kind::Float { min, max, log: true }, ..self },
             _ => panic!("only number knobs have a logarithmic slider"),
         }
+    }
+
+    /// The same knob in panel or study `group` (see [`Knob::group`]).
+    pub const fn group(self, group: &'static str) -> Knob {
+        Knob { group, ..self }
+    }
+
+    /// The same knob, re-evaluating the trained model rather than retraining.
+    pub const fn reevaluates(self) -> Knob {
+        Knob { reevaluates: true, ..self }
+    }
+
+    /// The knobs of `knobs` the page shows for a link whose study is
+    /// `study`: the main ones and those of that study or panel.
+    pub fn shown<'a>(knobs: &'a [Knob], study: &'a str) -> impl Iterator<Item = &'a Knob> {
+        knobs.iter().filter(move |k| k.group.is_empty() || k.group == study)
     }
 }
 

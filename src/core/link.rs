@@ -68,6 +68,20 @@ impl Serialize for Config<'_> {
     }
 }
 
+/// Reads `input` against `labs` and sets `key` to `text` (as a slider or a
+/// button does): the one way the page edits a link. A value the knob does
+/// not take, or a key the lab lacks, leaves the link as it was and adds a
+/// notice that says why; nothing else of the link is lost.
+pub fn with_knob(input: &str, key: &str, text: &str, labs: &[&'static Lab]) -> Parsed {
+    let mut parsed = parse_with(input, labs);
+    if let Err(message) = parsed.link.set(key, text) {
+        parsed
+            .notices
+            .push(Notice { key: Some(key.to_string()), message: format!("{key}: {message}; kept as it was") });
+    }
+    parsed
+}
+
 impl Lab {
     /// Reads a link of this lab alone (a lab's face parses with its own
     /// entry, not the registry; a link naming another lab gets a notice).

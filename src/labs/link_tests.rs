@@ -99,6 +99,24 @@ fn set_validates_like_parse() {
     assert_eq!(link.get("steps"), Some(&Value::Int(16)));
 }
 
+#[test]
+fn with_knob_sets_one_key_and_keeps_the_rest() {
+    use crate::core::link::with_knob;
+    let edited = with_knob("#lab=koopman&epochs=30&seed=4", "seed", "2", ALL);
+    assert_eq!(edited.notices, vec![]);
+    assert_eq!(edited.link, parse("#lab=koopman&epochs=30&seed=2").link);
+    // The key is matched whole: `K` is not `eK`, nor a prefix of another key.
+    let depth = with_knob("#lab=depth&eK=4&K=8", "K", "16", ALL).link;
+    assert_eq!((depth.int("K"), depth.int("eK")), (16, 4));
+    // Control: a refused value or an unknown key keeps the link, with a notice naming the key.
+    for (key, value) in [("seed", "-1"), ("nope", "1")] {
+        let kept = with_knob("#lab=koopman&epochs=30&seed=4", key, value, ALL);
+        assert_eq!(kept.link, parse("#lab=koopman&epochs=30&seed=4").link, "{key}={value}");
+        assert_eq!(kept.notices.len(), 1);
+        assert_eq!(kept.notices[0].key.as_deref(), Some(key));
+    }
+}
+
 /// Link text for a random valid value of `knob`.
 fn valid_text(knob: &'static Knob) -> BoxedStrategy<String> {
     match knob.kind {

@@ -2,7 +2,7 @@
 //! here at once, with nothing to add.
 
 use super::*;
-use crate::core::lab::Status;
+use crate::core::lab::{Lab, Status};
 use crate::gpu::{ShaderSpec, WORKGROUP};
 
 #[test]
@@ -185,7 +185,8 @@ fn every_metric_names_a_number_of_a_report() {
     let mut checked = 0;
     for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
         assert!(!lab.metrics.is_empty(), "{} names no live metric", lab.name);
-        let links = std::iter::once(lab.tiny).chain(OTHER_STUDIES.iter().copied().filter(|l| parse(l).link.lab == *lab));
+        let links =
+            std::iter::once(lab.tiny).chain(OTHER_STUDIES.iter().copied().filter(|l| parse(l).link.lab == *lab));
         let reports: Vec<serde_json::Value> = links
             .map(|l| {
                 let parsed = parse(l);
@@ -210,4 +211,50 @@ fn every_metric_names_a_number_of_a_report() {
     assert_eq!(crate::core::lab::metric(&r, "b.0.c"), Some(2.0));
     assert_eq!(crate::core::lab::metric(&r, "s"), None);
     assert_eq!(crate::core::lab::metric(&r, "b.1.c"), None);
+}
+
+/// Knob groups: in a lab with a `study` knob every group is one of its
+/// studies and every study has knobs of its own; in a lab without, there
+/// is at most one group besides the main one (a second panel).
+#[test]
+fn knob_groups_are_studies_or_one_panel() {
+    fn check(lab: &Lab) -> Result<(), String> {
+        let groups: Vec<&str> = lab.knobs.iter().map(|k| k.group).filter(|g| !g.is_empty()).collect();
+        match lab.knobs.iter().find(|k| k.key == "study").map(|k| k.kind) {
+            Some(crate::core::knob::Kind::Choice { choices }) => {
+                if let Some(g) = groups.iter().find(|g| !choices.contains(g)) {
+                    return Err(format!("{}: group {g} is not a study", lab.name));
+                }
+                if let Some(c) = choices.iter().find(|c| !groups.contains(c)) {
+                    return Err(format!("{}: study {c} has no knobs of its own", lab.name));
+                }
+            }
+            _ => {
+                let mut distinct = groups.clone();
+                distinct.dedup();
+                if distinct.len() > 1 {
+                    return Err(format!("{}: groups {distinct:?} but no study knob", lab.name));
+                }
+            }
+        }
+        if lab.knobs.iter().any(|k| k.key == "study" && !k.group.is_empty()) {
+            return Err(format!("{}: the study knob itself must be shown for every study", lab.name));
+        }
+        Ok(())
+    }
+    for lab in ALL {
+        check(lab).unwrap();
+    }
+    // Control: a study knob whose group names no study is caught.
+    use crate::core::knob::{choice, int, Knob};
+    const BAD: &[Knob] = &[
+        choice("study", &["a", "b"], "a", "Study", ""),
+        int("x", 0, 1, "0", "x", "").group("a"),
+        int("y", 0, 1, "0", "y", "").group("c"),
+    ];
+    let bad = Lab { knobs: BAD, ..Lab::coming("bad", "Bad", "", BAD) };
+    assert!(check(&bad).is_err());
+    // The depth lab's evaluation knobs re-evaluate; its training knobs retrain.
+    let depth = by_name("depth").unwrap();
+    assert!(depth.knobs.iter().all(|k| k.reevaluates == (k.group == "evaluation")));
 }

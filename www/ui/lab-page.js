@@ -4,6 +4,7 @@
 
 import { openHandout } from './handout.js';
 import { mountMetrics } from './metrics.js';
+import { expectLink } from '../router.js';
 
 /**
  * Draws a lab page into `app` from the registry entry of lab `name`: its
@@ -78,12 +79,27 @@ export function showPresets(container, presets) {
   }
 }
 
-/** Sets `key` to `text` in the hash, canonicalized (and validated) by the core. */
+/**
+ * Sets `key` to `text` in the hash: the core edits and validates the link
+ * (`withKnob`; a bad value keeps the old one, with a notice) and the router
+ * takes the parsed link as it is rather than reading it again.
+ */
 export function hashSetter(core) {
   return (key, text) => {
-    const hash = location.hash.replace(new RegExp(`([#&])${key}=[^&]*`), `$1${key}=${encodeURIComponent(text)}`);
-    location.hash = core.parseLink(hash).link;
+    const report = core.withKnob(location.hash, key, String(text));
+    expectLink(report);
+    location.hash = report.link;
   };
+}
+
+/** The knobs the page shows for a link of `study` (or panel): the main ones and that group's (Rust `Knob::shown`). */
+export function shownKnobs(knobs, study) {
+  return knobs.filter((k) => k.group === '' || k.group === study);
+}
+
+/** Whether going from config `before` to `after` changes a knob that retrains (any not marked `reevaluates`). */
+export function retrains(knobs, after, before) {
+  return knobs.some((k) => !k.reevaluates && JSON.stringify(after[k.key]) !== JSON.stringify(before[k.key]));
 }
 
 /** Saves `data` (a string or a Blob) as a file called `name`. */

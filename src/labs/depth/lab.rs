@@ -47,12 +47,12 @@ const KNOBS: &[Knob] = &[
     int("batch", 1, 4096, "64", "Batch", "Mini-batch size."),
     float("noise", 0.0, 1.0, "0.05", "Data noise", "Standard deviation of the noise added to the classification datasets (not to pendulum)."),
     SEED,
-    Knob { key: "refine", kind: Kind::IntList { min: 1, max: 2000, max_len: 6 }, default: "", label: "Refine at epochs", help: "Double the steps and K at these epochs (incremental-in-depth training)." },
+    Knob { key: "refine", kind: Kind::IntList { min: 1, max: 2000, max_len: 6 }, default: "", label: "Refine at epochs", help: "Double the steps and K at these epochs (incremental-in-depth training).", group: "", reevaluates: false },
     float("dt", 0.001, 1.0, "0.1", "Δt", "Sampling interval of the pendulum trajectories.").log(),
-    choice("escheme", SCHEMES, "rk4", "Evaluation integrator", "Re-integrate the trained model with this tableau, without retraining."),
-    int("esteps", 1, 64, "8", "Evaluation steps", "Re-integrate the trained model with this many steps, without retraining."),
-    choice("ebasis", BASES, "pwc", "Evaluation basis", "Project every weight onto this basis, without retraining."),
-    int("eK", 1, 64, "8", "Evaluation basis size K′", "Project every weight onto this many basis functions, without retraining."),
+    choice("escheme", SCHEMES, "rk4", "Evaluation integrator", "Re-integrate the trained model with this tableau, without retraining.").group("evaluation").reevaluates(),
+    int("esteps", 1, 64, "8", "Evaluation steps", "Re-integrate the trained model with this many steps, without retraining.").group("evaluation").reevaluates(),
+    choice("ebasis", BASES, "pwc", "Evaluation basis", "Project every weight onto this basis, without retraining.").group("evaluation").reevaluates(),
+    int("eK", 1, 64, "8", "Evaluation basis size K′", "Project every weight onto this many basis functions, without retraining.").group("evaluation").reevaluates(),
     choice("norm", &["none", "batch"], "none", "Normalization", "Continuous-in-depth normalization: batch statistics at every stage while training, fitted onto the basis as functions of depth for evaluation."),
 ];
 

@@ -43,10 +43,10 @@ pub const LAB: Lab = Lab {
 
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[
-    choice("field", torus::KINDS, "random", "Field", "The stream function (and potential): random low modes, one vortex, a shear layer, cellular flow, or a source–sink pair (no rotation)."),
-    float("kappa", 0.0, 2.0, "0", "Divergence κ", "Weight of the gradient part ∇φ of the field: 0 is divergence-free."),
-    int("K", 2, 10, "6", "Basis K", "Fourier modes per axis |k|, |l| ≤ K: (2K+1)² basis functions."),
-    float("t", 0.1, 20.0, "2", "Transport time", "How long the dye is carried, and the span of the norm curve."),
+    choice("field", torus::KINDS, "random", "Field", "The stream function (and potential): random low modes, one vortex, a shear layer, cellular flow, or a source–sink pair (no rotation).").group("operator"),
+    float("kappa", 0.0, 2.0, "0", "Divergence κ", "Weight of the gradient part ∇φ of the field: 0 is divergence-free.").group("operator"),
+    int("K", 2, 10, "6", "Basis K", "Fourier modes per axis |k|, |l| ≤ K: (2K+1)² basis functions.").group("operator"),
+    float("t", 0.1, 20.0, "2", "Transport time", "How long the dye is carried, and the span of the norm curve.").group("operator"),
     int("delay", 2, 500, "50", "Copy delay T", "Steps between the symbols and the signal to reproduce them."),
     int("length", 1, 20, "10", "Symbols to copy", "Length of the sequence to remember."),
     int("hidden", 4, 128, "32", "Hidden units", "Size of the recurrent state."),

@@ -41,7 +41,7 @@ const KNOBS: &[Knob] = &[
     float("lambda", 0.0, 10.0, "1", "λ (identity)", "Weight of the reconstruction loss, which is s × its mean squared error (as in the reference code)."),
     float("nu", 0.0, 10.0, "0.1", "ν (backward)", "Weight of the backward loss; 0 with η = 0 gives the plain Koopman autoencoder."),
     float("eta", 0.0, 10.0, "0.01", "η (consistency)", "Weight of the consistency loss ‖DC − I‖."),
-    int("horizon", 10, 1000, "1000", "Horizon", "Steps predicted ahead."),
+    int("horizon", 10, 1000, "1000", "Horizon", "Steps predicted ahead.").reevaluates(),
     int("epochs", 1, 5000, "600", "Epochs", "Passes over the training set; the learning rate drops ×0.2 after epochs 31, 201, 401 and 501 (the reference schedule)."),
     choice("start", &["noisy", "clean"], "noisy", "Rollout start", "Predictions start from noisy test snapshots (as the reference code) or clean ones; both are scored against the clean truth."),
     SEED,

@@ -35,35 +35,28 @@ pub const LAB: Lab = Lab {
     metrics: &["clean_accuracy.deterministic", "clean_accuracy.noisy", "learned_step", "auc", "targets_found", "fraction_decayed", "exponent.empirical"],
 };
 
-/// The knobs each study reads (the page shows these; `seed` serves all).
-pub const STUDY_KNOBS: [(&str, &[&str]); 3] = [
-    ("rnn", &["units", "epochs", "lr", "beta", "gamma", "eps", "add", "mult", "seeds"]),
-    ("stabilize", &["a", "sigma", "dt", "T", "paths"]),
-    ("titrate", &["trigger", "poison", "models", "tepochs", "conf"]),
-];
-
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[
     choice("study", &["rnn", "stabilize", "titrate"], "rnn", "Study", "Noisy RNN robustness, stochastic stabilisation, or noise-response titration."),
-    int("units", 2, 256, "64", "Hidden units", "Size of the RNN's state."),
-    int("epochs", 1, 200, "60", "Epochs", "Passes over the 500 training heartbeats (batches of 32)."),
-    float("lr", 1e-5, 0.1, "0.003", "Learning rate", "Adam's step size.").log(),
-    float("beta", 0.0, 1.0, "0.75", "Skew weight β", "A = β(B − Bᵀ) + (1 − β)(B + Bᵀ) − γI: 1 is purely skew."),
-    float("gamma", 0.0, 1.0, "0.001", "Shift γ", "Subtracted from the diagonal of A and W."),
-    float("eps", 0.001, 1.0, "0.1", "Step ε", "Euler step of the deterministic model; initial learned step d of the noisy one."),
-    float("add", 0.0, 1.0, "0.05", "Additive noise", "σ of the Gaussian noise added to the state at each training step."),
-    float("mult", 0.0, 1.0, "0.02", "Multiplicative noise", "m ~ U[1 − σ, 1) scales each unit's step while training."),
-    int("seeds", 1, 5, "1", "Seeds", "Independent data and models, from the link's seed on."),
-    float("a", -2.0, 2.0, "0.5", "Growth a", "Drift of dX = aX dt + σX dW."),
-    float("sigma", 0.0, 3.0, "1.5", "Noise σ", "Diffusion of dX = aX dt + σX dW."),
-    float("dt", 1e-4, 0.1, "0.001", "Time step dt", "Euler–Maruyama step.").log(),
-    float("T", 0.1, 100.0, "20", "Horizon T", "How long each path runs."),
-    int("paths", 10, 100_000, "2000", "Paths", "Independent sample paths."),
-    choice("trigger", &["patch", "pixel"], "patch", "Trigger", "A 3 × 3 bright patch in the bottom-right corner, or one bright pixel."),
-    float("poison", 0.0, 0.5, "0.1", "Poison rate", "Fraction of a backdoored model's training images given the trigger and the target label."),
-    int("models", 2, 16, "8", "Models per group", "Clean models, and as many backdoored ones."),
-    int("tepochs", 1, 60, "30", "Classifier epochs", "Training passes of each classifier over its 1,200 images."),
-    float("conf", 0.5, 0.999, "0.95", "Confidence γ", "T_γ counts noisy predictions that flip with top probability above γ."),
+    int("units", 2, 256, "64", "Hidden units", "Size of the RNN's state.").group("rnn"),
+    int("epochs", 1, 200, "60", "Epochs", "Passes over the 500 training heartbeats (batches of 32).").group("rnn"),
+    float("lr", 1e-5, 0.1, "0.003", "Learning rate", "Adam's step size.").log().group("rnn"),
+    float("beta", 0.0, 1.0, "0.75", "Skew weight β", "A = β(B − Bᵀ) + (1 − β)(B + Bᵀ) − γI: 1 is purely skew.").group("rnn"),
+    float("gamma", 0.0, 1.0, "0.001", "Shift γ", "Subtracted from the diagonal of A and W.").group("rnn"),
+    float("eps", 0.001, 1.0, "0.1", "Step ε", "Euler step of the deterministic model; initial learned step d of the noisy one.").group("rnn"),
+    float("add", 0.0, 1.0, "0.05", "Additive noise", "σ of the Gaussian noise added to the state at each training step.").group("rnn"),
+    float("mult", 0.0, 1.0, "0.02", "Multiplicative noise", "m ~ U[1 − σ, 1) scales each unit's step while training.").group("rnn"),
+    int("seeds", 1, 5, "1", "Seeds", "Independent data and models, from the link's seed on.").group("rnn"),
+    float("a", -2.0, 2.0, "0.5", "Growth a", "Drift of dX = aX dt + σX dW.").group("stabilize"),
+    float("sigma", 0.0, 3.0, "1.5", "Noise σ", "Diffusion of dX = aX dt + σX dW.").group("stabilize"),
+    float("dt", 1e-4, 0.1, "0.001", "Time step dt", "Euler–Maruyama step.").log().group("stabilize"),
+    float("T", 0.1, 100.0, "20", "Horizon T", "How long each path runs.").group("stabilize"),
+    int("paths", 10, 100_000, "2000", "Paths", "Independent sample paths.").group("stabilize"),
+    choice("trigger", &["patch", "pixel"], "patch", "Trigger", "A 3 × 3 bright patch in the bottom-right corner, or one bright pixel.").group("titrate"),
+    float("poison", 0.0, 0.5, "0.1", "Poison rate", "Fraction of a backdoored model's training images given the trigger and the target label.").group("titrate"),
+    int("models", 2, 16, "8", "Models per group", "Clean models, and as many backdoored ones.").group("titrate"),
+    int("tepochs", 1, 60, "30", "Classifier epochs", "Training passes of each classifier over its 1,200 images.").group("titrate"),
+    float("conf", 0.5, 0.999, "0.95", "Confidence γ", "T_γ counts noisy predictions that flip with top probability above γ.").group("titrate"),
     SEED,
 ];
 

@@ -241,12 +241,3 @@ impl NoiseSession {
         })
     }
 }
-
-/// The knobs the page shows for `study` (`lab::STUDY_KNOBS`).
-#[wasm_bindgen(js_name = studyKnobs)]
-pub fn study_knobs(study: &str) -> Vec<String> {
-    super::lab::STUDY_KNOBS
-        .iter()
-        .find(|(name, _)| *name == study)
-        .map_or_else(Vec::new, |(_, keys)| keys.iter().map(|k| k.to_string()).collect())
-}

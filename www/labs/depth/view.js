@@ -6,7 +6,7 @@
 // in the URL hash; `?embed` hides the controls for classroom links.
 
 import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
@@ -16,13 +16,11 @@ import { depthFlow } from './flow-plot.js';
 import { gridPool } from './grid.js';
 import { PALETTE } from '../../ui/palette.js';
 
-const EVAL_KEYS = ['escheme', 'esteps', 'ebasis', 'eK'];
 const SCHEME_COLOURS = [PALETTE.vermillion, PALETTE.orange, PALETTE.sky, PALETTE.green, PALETTE.blue, PALETTE.purple];
 const GPU_RES = 256;
 // The CPU path (the lane kernel, shared out to ./grid.js's workers) draws the same grid as the GPU.
 const CPU_RES = 256;
 
-const trainingKey = (config) => JSON.stringify(Object.entries(config).filter(([k]) => !EVAL_KEYS.includes(k)));
 const withH = (v) => `${v} · h=${(1 / Number(v)).toPrecision(3)}`;
 
 export function mount(app, core, report) {
@@ -163,7 +161,7 @@ ${RUN_BUTTONS}
         el.dataset.rows = String(m.invariance.length);
         twin.terminate();
       };
-      twin.postMessage({ type: 'start', link: core.parseLink(location.hash.replace(/([#&])scheme=[^&]*/, `$1scheme=${scheme}`)).link, play: true });
+      twin.postMessage({ type: 'start', link: core.withKnob(location.hash, 'scheme', scheme).link, play: true });
       return twin;
     });
   };
@@ -188,8 +186,8 @@ ${RUN_BUTTONS}
 
   const setKey = hashSetter(core);
   const formats = { steps: withH, esteps: withH };
-  buildControls(trainingBox, knobs.filter((k) => !EVAL_KEYS.includes(k.key)), config, setKey, formats);
-  buildControls(evalBox, knobs.filter((k) => EVAL_KEYS.includes(k.key)), config, setKey, formats);
+  buildControls(trainingBox, knobs.filter((k) => k.group === ''), config, setKey, formats);
+  buildControls(evalBox, knobs.filter((k) => k.group === 'evaluation'), config, setKey, formats);
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const cpuGrid = gridPool();
@@ -357,7 +355,7 @@ ${RUN_BUTTONS}
 
   return {
     update(next) {
-      const retrain = trainingKey(next.config) !== trainingKey(config);
+      const retrain = retrains(knobs, next.config, config);
       config = next.config;
       showValues(trainingBox, config);
       showValues(evalBox, config);

@@ -16,7 +16,6 @@ import { drawPlane } from '../../ui/plane.js';
 import { COLOURS, drawDye, drawField, drawMatrix } from './plots.js';
 
 const KINDS = ['orthogonal', 'unconstrained', 'full'];
-const OPERATOR_KNOBS = ['field', 'kappa', 'K', 't'];
 const fmt = (v) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(4));
 
 export function mount(app, core, report) {
@@ -151,8 +150,8 @@ ${RUN_BUTTONS}
   const losses = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
 
   const setKey = hashSetter(core);
-  const operatorKnobs = knobs.filter((k) => OPERATOR_KNOBS.includes(k.key));
-  const copyKnobs = knobs.filter((k) => !OPERATOR_KNOBS.includes(k.key));
+  const operatorKnobs = knobs.filter((k) => k.group === 'operator');
+  const copyKnobs = knobs.filter((k) => k.group === '');
   const controls = { operator: root.querySelector('.controls.operator'), copy: root.querySelector('.controls.copy') };
   buildControls(controls.operator, operatorKnobs, config, setKey);
   buildControls(controls.copy, copyKnobs, config, setKey);

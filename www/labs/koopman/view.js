@@ -7,7 +7,7 @@
 // present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
 import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -334,7 +334,7 @@ ${RUN_BUTTONS}
     seedButtons.run.disabled = true;
     seedButtons.stop.disabled = false;
     for (const name of ['seeds-median', 'seeds-median-plain', 'seeds-wins']) metric(name).textContent = '—';
-    const links = SEEDS.map((s) => core.parseLink(location.hash.replace(/([#&])seed=[^&]*/, `$1seed=${s}`)).link);
+    const links = SEEDS.map((s) => core.withKnob(location.hash, 'seed', String(s)).link);
     // Each worker's seeds, and what it has reported: its finished rows and its seed in training.
     const state = Array.from({ length: SEED_WORKERS }, (_, w) => {
       const seeds = SEEDS.map((seed, i) => ({ seed, link: links[i] })).filter((_, i) => i % SEED_WORKERS === w);
@@ -373,7 +373,7 @@ ${RUN_BUTTONS}
 
   return {
     update(next) {
-      const retrain = JSON.stringify({ ...next.config, horizon: 0 }) !== JSON.stringify({ ...config, horizon: 0 });
+      const retrain = retrains(knobs, next.config, config);
       config = next.config;
       showValues(controls, config);
       if (retrain) {

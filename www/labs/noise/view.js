@@ -6,7 +6,7 @@
 // hash.
 
 import { clearMetrics, publishReport } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
@@ -55,7 +55,6 @@ ${RUN_BUTTONS}
   const progressBar = root.querySelector('progress.sweep');
   const metrics = root.querySelector('dl.metrics');
   const panels = ['a', 'b', 'c', 'd'].map((p) => root.querySelector(`.charts-${p}`));
-  const studyKnobs = (study) => new Set(['study', 'seed', ...core.studyKnobs(study)]);
 
   const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
   const setMetric = (name, text, value) => {
@@ -80,7 +79,7 @@ ${RUN_BUTTONS}
     study = config.study;
     panels.forEach((p) => (p.hidden = false));
     root.querySelector('.summary').textContent = INTRO[study].replace(/\s+/g, ' ');
-    buildControls(controls, knobs.filter((k) => studyKnobs(study).has(k.key)), config, hashSetter(core));
+    buildControls(controls, shownKnobs(knobs, study), config, hashSetter(core));
     study === 'rnn' ? buildRnn() : study === 'stabilize' ? buildStabilize() : buildTitrate();
   };
 

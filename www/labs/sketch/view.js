@@ -8,15 +8,13 @@
 // stops, Play continues. Every control is in the hash.
 
 import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
+import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const COLOURS = { truth: PALETTE.black, bootstrap: PALETTE.blue, extrapolation: PALETTE.vermillion, small: PALETTE.green, large: PALETTE.purple };
-const SHARED = ['study', 'alpha', 'beta', 'seed'];
-const OPNORM = ['p', 'nmax', 'trials', 'Bop'];
 
 export function mount(app, core, report) {
   const knobs = core.knobs('sketch');
@@ -92,7 +90,7 @@ ${RUN_BUTTONS}
   const controls = root.querySelector('.controls');
   const progressBar = root.querySelector('progress.sweep');
   const setKey = hashSetter(core);
-  const studyKnobs = () => knobs.filter((k) => SHARED.includes(k.key) || (config.study === 'opnorm') === OPNORM.includes(k.key));
+  const studyKnobs = () => shownKnobs(knobs, config.study);
   let chart = null;
   let state = null;
 
