@@ -5,6 +5,9 @@
 use continuum::labs::depth::{run, Report};
 use continuum::labs::parse;
 
+mod common;
+use common::gpu;
+
 fn report(link: &str) -> Report {
     let parsed = parse(link);
     assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
@@ -134,5 +137,35 @@ fn pendulum_data_span_the_same_time_at_every_dt() {
         // Each pair is one Δt apart.
         let next = continuum::labs::depth::pendulum::truth([last[0], last[1]], dt);
         assert!((next[0] - to[(per - 1, 0)]).abs() < 1e-9, "dt = {dt}");
+    }
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+#[test]
+fn depth_kernel_matches_cpu_twin_for_every_tableau() {
+    use continuum::labs::depth::kernel::{eval_cpu, grid, parity_error, DepthKernel, Packed};
+    use continuum::labs::depth::Trainer;
+    use continuum::labs::{self, depth};
+    use continuum::num::ode;
+    let Some(gpu) = gpu() else { return };
+    // A briefly trained model, so the weights vary in depth.
+    let parsed = labs::parse("#lab=depth&data=moons&epochs=3&basis=fem&K=5&width=12&dim=5");
+    let mut trainer = Trainer::new(depth::Config::from_link(&parsed.link).unwrap().0).unwrap();
+    while trainer.epoch().is_some() {}
+    let mut kernel = DepthKernel::new(&gpu);
+    let points = grid(64, -1.5, 1.5);
+    for tab in ode::ALL {
+        for (steps, record) in [(8, false), (3, true)] {
+            let packed = Packed::new(&trainer.model, tab, steps);
+            let cpu = eval_cpu(&packed, &points, record);
+            let got = pollster::block_on(kernel.eval(&gpu, &packed, &points, record)).unwrap();
+            let err = parity_error(&got.logits, &cpu.logits);
+            assert!(err <= 1e-5, "{} {steps} steps: logits parity {err:e}", tab.name);
+            if record {
+                let err = parity_error(got.trajectory.as_ref().unwrap(), cpu.trajectory.as_ref().unwrap());
+                assert!(err <= 1e-5, "{}: trajectory parity {err:e}", tab.name);
+            }
+        }
     }
 }

@@ -5,6 +5,9 @@ use continuum::labs::fields::torus::KINDS;
 use continuum::labs::fields::{Config, Operators};
 use continuum::labs::parse;
 
+mod common;
+use common::gpu;
+
 fn study(link: &str) -> Operators {
     Operators::new(&Config::from_link(&parse(link).link).unwrap())
 }
@@ -93,4 +96,27 @@ fn orthogonal_recurrence_learns_the_copy_task_where_unconstrained_does_not() {
     assert!(o0 < 0.2, "the untrained orthogonal model already recalls {o0}");
     assert!(o_loss < config.copy.baseline_loss(), "orthogonal loss {o_loss} is not below the guessing baseline");
     assert!(o > u + 0.25, "orthogonal {o} against unconstrained {u}");
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+#[test]
+fn fields_advection_matches_cpu_twin() {
+    use continuum::labs::fields::advect::{advect_cpu, sample_grid, velocity_grid, AdvectKernel};
+    use continuum::labs::fields::torus::Field;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = AdvectKernel::new(&gpu);
+    // Two dyes on a 64² grid over 40 steps, then one dye on 16² (buffers reused).
+    for (res, dyes, steps, kappa) in [(64, 2, 40, 0.0), (16, 1, 7, 0.5)] {
+        let field = Field::new("random", kappa, 2);
+        let vel = velocity_grid(&field, res);
+        let dye0: Vec<f32> =
+            (0..dyes).flat_map(|d| sample_grid(res, move |x, y| (x + d as f64).sin() * (2.0 * y).cos())).collect();
+        let cpu = advect_cpu(&vel, &dye0, res, 0.05, steps);
+        let got = pollster::block_on(kernel.advect(&gpu, &vel, &dye0, res, 0.05, steps)).unwrap();
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err <= 1e-4, "{res}² × {dyes} dyes, {steps} steps: parity error {err:e}");
+        let moved = continuum::gpu::parity_error(&cpu, &dye0);
+        assert!(moved > 1e-2, "the dye did not move ({moved:e}): the comparison proves nothing");
+    }
 }

@@ -7,6 +7,9 @@ use continuum::labs::flow::{self, Config, Simulation};
 use continuum::num::eigen::{self, Lanczos};
 use continuum::num::nystrom::{Form, Sampling, TRUNCATION};
 
+mod common;
+use common::gpu;
+
 fn config(hash: &str) -> Config {
     Config::from_link(&labs::parse(hash).link).expect("a flow link")
 }
@@ -180,4 +183,126 @@ fn w_needs_its_truncation() {
     };
     let (kept, untruncated) = (run("0.1"), run("0.00000001"));
     assert!(kept < 0.3 && untruncated > 10.0 * kept, "τ = 0.1: {kept}, τ = 1e-8: {untruncated}");
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+/// A vortical network from a short turbulence run (periodic distances).
+fn flow_network(hash: &str, nodes: usize) -> continuum::labs::flow::network::Network {
+    use continuum::labs::flow::{Config, Simulation};
+    let config = Config::from_link(&continuum::labs::parse(hash).link).unwrap();
+    let mut sim = Simulation::new(&config);
+    sim.advance_to(config.t).unwrap();
+    sim.network(&sim.vorticity(), config.threshold, nodes)
+}
+
+#[test]
+fn network_matvecs_and_columns_match_cpu_twin() {
+    use continuum::labs::flow::network_kernel::NetworkKernel;
+    use continuum::num::eigen::Lanczos;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = NetworkKernel::new(&gpu);
+    for (hash, nodes) in [("#lab=flow&res=64&t=0.3", 1500), ("#lab=flow&flow=cylinder&res=64&t=2&Re=100", 400)] {
+        let net = flow_network(hash, nodes);
+        let n = net.len();
+        kernel.load(&gpu, &net, 30);
+        // Mat-vec: f32 sums of n terms against the f64 twin, relative to the result's scale.
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 / 13.0 - 0.5).collect();
+        let mut want = vec![0.0; n];
+        net.matvec(&x, &mut want);
+        let got = pollster::block_on(kernel.matvec(&gpu, &x)).unwrap();
+        let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let err = got.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f64::max) / scale;
+        assert!(err < 1e-5, "{hash}: mat-vec error {err:e} (n = {n})");
+        // Columns.
+        let cols: Vec<usize> = (0..30).map(|c| c * n / 30).collect();
+        let got = pollster::block_on(kernel.columns(&gpu, &cols)).unwrap();
+        let cpu = net.columns(&cols);
+        for (c, &j) in cols.iter().enumerate() {
+            let want: Vec<f32> = (0..n).map(|i| cpu[(i, c)] as f32).collect();
+            let err = continuum::gpu::parity_error(&got[c * n..(c + 1) * n], &want);
+            assert!(err < 1e-5, "{hash}: column {j}: {err:e}");
+        }
+        // Lanczos on GPU mat-vecs finds the CPU's leading eigenvalues.
+        let run = |gpu_side: bool| {
+            let mut lz = Lanczos::new(n, 3, 5);
+            let mut av = vec![0.0; n];
+            while !lz.done() {
+                if gpu_side {
+                    av = pollster::block_on(kernel.matvec(&gpu, lz.vector())).unwrap();
+                } else {
+                    net.matvec(lz.vector(), &mut av);
+                }
+                lz.push(&av);
+            }
+            lz.result().values
+        };
+        let (cpu, on_gpu) = (run(false), run(true));
+        for (a, b) in cpu.iter().zip(&on_gpu) {
+            assert!((a - b).abs() < 1e-5 * a.abs(), "{hash}: Lanczos {cpu:?} against {on_gpu:?}");
+        }
+    }
+}
+
+#[test]
+fn lattice_boltzmann_matches_cpu_twin_and_conserves_mass() {
+    use continuum::labs::flow::lbm::{Body, Lbm, Q};
+    use continuum::labs::flow::lbm_kernel::LbmKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = LbmKernel::new(&gpu);
+    for body in [Body::Cylinder, Body::Airfoil] {
+        let mut cpu = Lbm::new(32, body, 20.0, 3);
+        kernel.load(&gpu, &cpu);
+        for _ in 0..200 {
+            cpu.step();
+        }
+        kernel.advance(&gpu, 200).unwrap();
+        let (u, v) = pollster::block_on(kernel.velocity(&gpu)).unwrap();
+        let (cu, cv) = cpu.velocity();
+        let err = u.iter().zip(&cu).chain(v.iter().zip(&cv)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(err < 1e-3, "{body:?}: velocity parity {err:e} (free-stream units)");
+    }
+    // Closed box: the f32 populations keep their total to f32 round-off.
+    let mut closed = Lbm::new(32, Body::Cylinder, 20.0, 3);
+    closed.inflow = false;
+    kernel.load(&gpu, &closed);
+    let mass = |f: &[f32]| {
+        let cells = closed.nx * closed.ny;
+        (0..cells)
+            .filter(|&p| !closed.solid[p])
+            .map(|p| (0..Q).map(|q| f[q * cells + p] as f64).sum::<f64>())
+            .sum::<f64>()
+    };
+    let m0 = mass(&pollster::block_on(kernel.populations(&gpu)).unwrap());
+    kernel.advance(&gpu, 500).unwrap();
+    let m1 = mass(&pollster::block_on(kernel.populations(&gpu)).unwrap());
+    assert!((m1 / m0 - 1.0).abs() < 1e-5, "mass {m0} → {m1}");
+}
+
+#[test]
+fn spectral_turbulence_matches_cpu_twin() {
+    use continuum::labs::flow::spectral::Turbulence;
+    use continuum::labs::flow::spectral_kernel::SpectralKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = SpectralKernel::new(&gpu);
+    // The FFTs alone first: no steps, the inverse transform of the initial field.
+    for n in [64, 128] {
+        let mut cpu = Turbulence::new(n, 500.0, 2);
+        kernel.load(&gpu, &cpu);
+        let scale = cpu.vorticity().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let field_error =
+            |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max) / scale;
+        let got = pollster::block_on(kernel.vorticity(&gpu)).unwrap();
+        let err = field_error(&got, &cpu.vorticity());
+        assert!(err < 1e-5, "{n}²: inverse FFT parity {err:e}");
+        // Then 20 RK4 steps.
+        for _ in 0..20 {
+            cpu.step();
+        }
+        kernel.advance(&gpu, 20).unwrap();
+        let got = pollster::block_on(kernel.vorticity(&gpu)).unwrap();
+        let err = field_error(&got, &cpu.vorticity());
+        assert!(err < 1e-4, "{n}²: vorticity after 20 steps, parity {err:e}");
+        assert!((kernel.t - cpu.t).abs() < 1e-12);
+    }
 }

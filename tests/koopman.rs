@@ -6,6 +6,9 @@ use continuum::labs::koopman::{pendulum_frequency, Config, Trainer, DT};
 use continuum::labs::parse;
 use ndarray::Axis;
 
+mod common;
+use common::gpu;
+
 /// Distance from the exact e^{iωΔt} to the nearest eigenvalue of C.
 fn distance_to_exact(trainer: &Trainer) -> f64 {
     let angle = pendulum_frequency(trainer.config.theta0) * DT;
@@ -138,4 +141,28 @@ fn consistent_beats_plain_at_1000_steps_over_seeds_1_to_5() {
     assert!(wins(&consistent, &plain), "median consistent {} ≥ median plain {}", median(consistent), median(plain));
     // Control: the comparison is strict, so the plain model does not beat itself.
     assert!(!wins(&plain, &plain));
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+#[test]
+fn koopman_rollouts_match_cpu_twin() {
+    use continuum::labs::koopman::kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
+    use continuum::labs::koopman::{Config, Trainer};
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = KoopmanKernel::new(&gpu);
+    let link = continuum::labs::parse("#lab=koopman&epochs=2&b=7").link;
+    let mut trainer = Trainer::new(Config::from_link(&link).unwrap());
+    while trainer.epoch().is_some() {}
+    // A full 1000-step horizon (several dispatches carrying the latent state;
+    // one long dispatch stopped writing after 243 steps on lavapipe), then
+    // smaller (buffers reused: stale data must not leak).
+    for (n, steps) in [(130, 1000), (5, 17)] {
+        let packed = Packed::new(&trainer.model, &trainer.data, &starts(n, steps), steps);
+        let cpu = rollout_cpu(&packed);
+        let got = pollster::block_on(kernel.rollout(&gpu, &packed)).unwrap();
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err <= 1e-4, "{n} × {steps}: parity error {err:e}");
+        assert!(got[got.len() - 2..].iter().all(|v| *v != 0.0), "the last step was written");
+    }
 }

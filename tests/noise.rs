@@ -11,17 +11,21 @@
 //! epochs × 2 models); it is measured with `continuum run '#lab=noise&seeds=3'`
 //! and reported in `docs/noise.md`, not asserted here.
 
+use continuum::labs::noise::driver::run;
 use continuum::labs::noise::ecg::{self, LENGTH};
 use continuum::labs::noise::paths::{self, Sde};
 use continuum::labs::noise::philox::{mulhilo, mulhilo16, philox};
 use continuum::labs::noise::rnn::{Noise, Rnn, Settings, Trainer};
 use continuum::labs::noise::titrate::roc;
-use continuum::labs::noise::{evaluate, run, Config, Report};
+use continuum::labs::noise::{evaluate, Config, Report};
 use continuum::labs::parse;
 use continuum::num::mlp::cross_entropy;
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+
+mod common;
+use common::gpu;
 
 fn settings(units: usize) -> Settings {
     Settings { units, beta: 0.75, gamma: 0.01, alpha: 1.0, eps: 0.3 }
@@ -261,4 +265,34 @@ fn training_that_fails_is_stopped_and_explained() {
     assert!(why.contains("did not learn") && why.contains("learning rate"), "{why}");
     // Control: the default learning rate and step learn at this size.
     assert_eq!(rnn_diverged("#lab=noise&units=8&epochs=10"), None);
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+#[test]
+fn noise_paths_match_cpu_twin() {
+    use continuum::labs::noise::paths::{advance_cpu, stats, Sde};
+    use continuum::labs::noise::paths_kernel::PathsKernel;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = PathsKernel::new(&gpu);
+    // Two sizes (buffers grow, then are reused); steps not a multiple of 4
+    // or of the records, so blocks straddle checkpoints.
+    for (paths, horizon, dt) in [(70, 0.5, 1e-3), (300, 2.0, 1e-3), (5, 0.0123, 1e-3)] {
+        let sde = Sde { a: 0.5, sigma: 1.5, dt, horizon, paths, seed: 11 };
+        let cpu = advance_cpu(&sde, 0, paths);
+        let got = pollster::block_on(kernel.run(&gpu, &sde)).unwrap();
+        // log|X| is a sum over the steps of log|1 + y| (f32, the device's log):
+        // differences grow like the square root of the steps.
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err <= 1e-4, "{paths} paths to T = {horizon}: parity error {err:e}");
+        let (g, c) = (stats(&sde, &got), stats(&sde, &cpu));
+        assert!(
+            (g.fraction_decayed - c.fraction_decayed).abs() <= 1.0 / paths as f64,
+            "a path near its start may round either way"
+        );
+    }
+    // Control: another seed's paths are far from these.
+    let sde = Sde { a: 0.5, sigma: 1.5, dt: 1e-3, horizon: 0.5, paths: 70, seed: 11 };
+    let other = pollster::block_on(kernel.run(&gpu, &Sde { seed: 12, ..sde })).unwrap();
+    assert!(continuum::gpu::parity_error(&other, &advance_cpu(&sde, 0, 70)) > 0.1);
 }

@@ -8,6 +8,9 @@ use continuum::labs::parse;
 use continuum::labs::sketch::svd::{quantile, Sweep};
 use continuum::labs::sketch::{extrapolation, opnorm, Config};
 
+mod common;
+use common::gpu;
+
 fn config(link: &str) -> Config {
     Config::from_link(&parse(link).link).unwrap()
 }
@@ -97,4 +100,74 @@ fn a_matrix_too_large_is_refused_with_a_reason() {
     assert!(e.contains("20000000"), "{e}");
     let e = Config::from_link(&parse("#lab=sketch&n=5&k=6").link).unwrap_err();
     assert!(e.contains("k = 6"), "{e}");
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+#[test]
+fn sketch_replicas_match_cpu_twin() {
+    use continuum::labs::sketch::replicas::{replicas_cpu, Batch, ReplicaKernel, Source};
+    use continuum::labs::sketch::{svd, Config};
+    use rand::SeedableRng;
+    let Some(gpu) = gpu() else { return };
+    let mut config = Config::from_link(&continuum::labs::parse("#lab=sketch").link).unwrap().svd;
+    (config.m, config.n, config.l, config.boots) = (3000, 30, 200, 12);
+    let p = svd::Problem::new(config.clone());
+    let (n, l) = (config.n, config.l);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut kernel = ReplicaKernel::new(&gpu);
+    let q_level = 1.0 - config.alpha;
+
+    // The bootstrap: 12 replicas of one sketch.
+    let y = p.sketch(l, &mut rng);
+    let own = p.solve(&y);
+    let counts = p.draw_counts(l, &mut rng);
+    let (start, q) = p.start_block(&own);
+    let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+    let weights: Vec<f32> = counts.iter().map(|&v| v as f32).collect();
+    let batch = Batch { source: Source::Shared(&y32), weights: &weights, start: &start, n, q, l };
+    let (twin, _) = replicas_cpu(&batch);
+    let got = pollster::block_on(kernel.run(&gpu, &batch)).unwrap();
+    let err = continuum::gpu::parity_error(&got, &twin);
+    assert!(err <= 1e-3, "bootstrap: parity error {err:e}");
+    let grams: Vec<Vec<f64>> =
+        counts.chunks_exact(l).map(|c| continuum::labs::sketch::linalg::weighted_gram(&y, n, Some(c))).collect();
+    let f64_quantile = svd::quantile(&p.replica_errors(&own, &grams), q_level);
+    let gpu_quantile = svd::quantile(&p.block_errors(&own, &got, q), q_level);
+    assert!(
+        (gpu_quantile / f64_quantile - 1.0).abs() < 0.02,
+        "bootstrap estimate: GPU {gpu_quantile}, f64 {f64_quantile}"
+    );
+
+    // Eight sketches gathered from A, against their f64 solutions.
+    let a = p.matrix_f32();
+    let (mut rows, mut w, mut errors) = (vec![], vec![], vec![]);
+    for _ in 0..8 {
+        let sampled = p.sampled_rows(l, &mut rng.clone()).expect("a row-sampling sketch");
+        errors.push(p.error(&p.exact, &p.solve(&p.sketch(l, &mut rng))));
+        rows.extend(sampled.iter().map(|&(i, _)| i as f32));
+        w.extend(sampled.iter().map(|&(_, s)| (s * s) as f32));
+    }
+    let (start, _) = p.start_block(&p.exact);
+    let batch = Batch { source: Source::Gather { a: &a, rows: &rows }, weights: &w, start: &start, n, q, l };
+    let (twin, _) = replicas_cpu(&batch);
+    let got = pollster::block_on(kernel.run(&gpu, &batch)).unwrap();
+    let err = continuum::gpu::parity_error(&got, &twin);
+    assert!(err <= 1e-3, "gathered sketches: parity error {err:e}");
+    for (g, c) in p.block_errors(&p.exact, &got, q).iter().zip(&errors) {
+        assert!((g - c).abs() <= 0.02 * c.abs() + 1e-4, "a sketch's error: GPU {g}, f64 {c}");
+    }
+    // Control: the sketches handed over one place out of order no longer match their f64 errors.
+    let (mut rows2, mut w2) = (rows.clone(), w.clone());
+    rows2.rotate_left(l);
+    w2.rotate_left(l);
+    let shifted = Batch { source: Source::Gather { a: &a, rows: &rows2 }, weights: &w2, ..batch };
+    let moved = pollster::block_on(kernel.run(&gpu, &shifted)).unwrap();
+    let worst = p
+        .block_errors(&p.exact, &moved, q)
+        .iter()
+        .zip(&errors)
+        .map(|(g, c)| (g - c).abs() / c.abs())
+        .fold(0.0, f64::max);
+    assert!(worst > 0.02, "out of order, the errors still match ({worst})");
 }

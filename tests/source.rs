@@ -213,6 +213,59 @@ fn every_shader_validates() {
     assert!(checked >= 6, "only {checked} shaders found under {}", dir.display());
 }
 
+/// One kernel naming convention: a shader `<name>.wgsl` sits beside the
+/// `<name>.rs` that includes it, and every `include_str!` of a shader names
+/// its own sibling.
+#[test]
+fn every_shader_sits_beside_the_kernel_of_its_name() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut shaders = Vec::new();
+    files_ending(&dir, "wgsl", &mut shaders);
+    for shader in &shaders {
+        let kernel = shader.with_extension("rs");
+        let name = shader.file_name().unwrap().to_str().unwrap();
+        let source = std::fs::read_to_string(&kernel)
+            .unwrap_or_else(|_| panic!("{} has no kernel {} beside it", shader.display(), kernel.display()));
+        assert!(source.contains(&format!("include_str!(\"{name}\")")), "{} does not include {name}", kernel.display());
+    }
+    let mut rust = Vec::new();
+    files_ending(&dir, "rs", &mut rust);
+    let mut includes = 0;
+    for file in &rust {
+        let source = std::fs::read_to_string(file).unwrap();
+        for (i, _) in source.match_indices("include_str!(\"") {
+            let named = &source[i + 14..][..source[i + 14..].find('"').unwrap()];
+            if named.ends_with(".wgsl") {
+                let stem = file.file_stem().unwrap().to_str().unwrap();
+                assert_eq!(named, format!("{stem}.wgsl"), "{} includes {named}", file.display());
+                includes += 1;
+            }
+        }
+    }
+    assert_eq!(includes, shaders.len());
+    assert!(includes >= 10, "only {includes} shaders");
+}
+
+/// A lab's page face (`labs/<lab>/web.rs`) stands below the registry: it
+/// reads links with its own entry and uses `core::js`, never the page-wide
+/// face (`web.rs`) or the list of labs (`labs/mod.rs`).
+#[test]
+fn lab_faces_know_neither_the_registry_nor_the_page_face() {
+    let graph = graph();
+    let mut checked = 0;
+    for (file, named) in &graph {
+        if file.starts_with("labs/") && file.ends_with("/web.rs") {
+            checked += 1;
+            for other in named {
+                assert!(other != "web.rs" && other != "labs/mod.rs", "{file} names {other}");
+            }
+        }
+    }
+    assert_eq!(checked, 7, "lab faces read");
+    // Control: the reader sees what the page face names (the registry).
+    assert!(graph["web.rs"].contains(&"labs/mod.rs".to_string()), "{:?}", graph["web.rs"]);
+}
+
 #[test]
 fn a_broken_shader_is_rejected() {
     // Guards the test above against a validator that accepts anything.

@@ -7,6 +7,9 @@
 use continuum::labs::parse;
 use continuum::labs::transfer::{transfer, Config, SeedRun};
 
+mod common;
+use common::gpu;
+
 /// Target accuracy (natural, robust) at n = 10 and 100.
 fn gaps(link: &str) -> [(f64, f64); 2] {
     let config = Config::from_link(&parse(link).link).unwrap();
@@ -47,4 +50,57 @@ fn pgd_stays_in_the_ball_and_raises_the_loss() {
     }
     let acc = |x: ndarray::ArrayView2<f64>| continuum::num::mlp::accuracy(&source.model.apply(x), &data.y[..50]);
     assert!(acc(adv.view()) < acc(x) - 0.1, "the attack did not hurt: {} → {}", acc(x), acc(adv.view()));
+}
+
+// GPU kernels against their CPU twins (skipped without an adapter; see tests/common).
+
+#[test]
+fn transfer_source_features_match_cpu_twin() {
+    use continuum::gpu::dense::{forward, DenseKernel};
+    use continuum::labs::transfer::{frozen_depth, Config, SeedRun};
+    let Some(gpu) = gpu() else { return };
+    let config =
+        Config::from_link(&continuum::labs::parse("#lab=transfer&hidden=32-32-16&epochs=1&seeds=1").link).unwrap();
+    let mut run = SeedRun::new(&config, 1);
+    while run.epoch() {}
+    // The page's path: the target test set through the source's tanh layers, one dispatch each.
+    let mut kernel = DenseKernel::new(&gpu);
+    let x = run.data.target_test.x.mapv(|v| v as f32);
+    let (mut on_gpu, mut on_cpu) = (x.clone(), x);
+    for layer in &run.robust.model.layers[..frozen_depth(&run.robust, false)] {
+        let (w, b) = (layer.w.mapv(|v| v as f32), layer.b.mapv(|v| v as f32));
+        on_gpu = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), on_gpu.view())).unwrap();
+        on_cpu = forward(w.view(), b.view(), on_cpu.view());
+    }
+    let err = continuum::gpu::dense::parity_error(&on_gpu, &on_cpu);
+    assert!(err <= 1e-5, "parity error {err:e}");
+    // And the f32 features are the lab's f64 ones to f32 precision.
+    let f64s = run.robust.features(run.data.target_test.x.view(), 3);
+    let worst = on_cpu.iter().zip(f64s.iter()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-4, "f32 features differ from f64 by {worst}");
+}
+
+#[test]
+fn transfer_saliency_maps_match_cpu_twin() {
+    use continuum::labs::transfer::saliency::{saliency_cpu, SaliencyKernel};
+    use continuum::labs::transfer::{pack, Config, SeedRun};
+    let Some(gpu) = gpu() else { return };
+    let config =
+        Config::from_link(&continuum::labs::parse("#lab=transfer&hidden=32-32-16&epochs=2&seeds=1").link).unwrap();
+    let mut run = SeedRun::new(&config, 1);
+    while run.epoch() {}
+    let mut layers = pack(&run.robust.model.layers);
+    let head = layers.pop().unwrap();
+    let data = &run.data.source_test;
+    let x = data.x.slice(ndarray::s![..64, ..]).mapv(|v| v as f32);
+    let cpu = saliency_cpu(&layers, &head, x.view(), &data.y[..64]);
+    let mut kernel = SaliencyKernel::new(&gpu);
+    let got = pollster::block_on(kernel.saliency(&gpu, &layers, &head, x.view(), &data.y[..64])).unwrap();
+    let err = continuum::gpu::parity_error(&got, &cpu);
+    assert!(err <= 1e-4, "parity error {err:e}");
+    // The f32 twin is the lab's f64 saliency to f32 precision.
+    let f64s = run.robust.saliency(data, 64);
+    let scale = f64s.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let worst = cpu.iter().zip(f64s.iter()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-4 * scale, "f32 maps differ from f64 by {worst} (scale {scale})");
 }

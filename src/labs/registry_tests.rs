@@ -162,7 +162,7 @@ fn wgsl_const_u32(wgsl: &str, name: &str) -> Option<u32> {
 #[test]
 fn constants_shared_by_rust_and_wgsl_agree() {
     use crate::labs::depth::kernel::{MAX_D, WGSL};
-    assert_eq!(wgsl_const_u32(WGSL, "MAX_D"), Some(MAX_D as u32), "depth.wgsl's MAX_D");
+    assert_eq!(wgsl_const_u32(WGSL, "MAX_D"), Some(MAX_D as u32), "depth/kernel.wgsl's MAX_D");
     let dim = depth::lab::LAB.knobs.iter().find(|k| k.key == "dim").expect("depth has a dim knob");
     assert_eq!(dim.kind, crate::core::knob::Kind::Int { min: 2, max: MAX_D as i64 }, "the dim knob stops at MAX_D");
     // Control: a different value is read as different.

@@ -24,13 +24,23 @@ function resolve(report, path) {
   return typeof at === 'number' ? at : null;
 }
 
+// `close`: metrics the page and the CLI agree on only to rounding. The depth
+// lab's loss takes std's exp and ln, which are the platform's libm natively
+// and Rust's own in wasm: they can differ in the last bit, so its training
+// loss (and what the gradients move) is equal to about 1e-15, not exactly.
+// Every other metric here is compared exactly.
 const CASES = [
-  { link: '#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=20', done: DONE, least: 4 },
-  { link: '#lab=noise&units=4&epochs=1', done: DONE, least: 3 },
-  { link: '#lab=depth&data=moons&epochs=2&steps=2&K=2&esteps=2&eK=2', done: '[data-metric="theta-variation"][data-value]', least: 5 },
+  { link: '#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=20', done: DONE, least: 4, close: [] },
+  { link: '#lab=noise&units=4&epochs=1', done: DONE, least: 3, close: [] },
+  { link: '#lab=depth&data=moons&epochs=2&steps=2&K=2&esteps=2&eK=2', done: '[data-metric="theta-variation"][data-value]', least: 5, close: ['train_loss', 'theta_variation'] },
 ];
 
-for (const { link, done, least } of CASES) {
+function same(got, want, close, name) {
+  if (close) assert.ok(Math.abs(got - want) <= 1e-12 * Math.abs(want), `${name}: page ${got}, CLI ${want}`);
+  else assert.equal(got, want, name);
+}
+
+for (const { link, done, least, close } of CASES) {
   test(`${link}: every live metric is the number continuum run prints`, ONCE, async () => {
     const page = await env.page();
     await page.goto(`${env.url}${link}`);
@@ -44,9 +54,9 @@ for (const { link, done, least } of CASES) {
     for (const name of names) {
       const want = resolve(report, name);
       if (want === null) continue; // another study's metric
-      assert.equal(await page.evaluate((n) => globalThis.continuum.metric(n), name), want, name);
+      same(await page.evaluate((n) => globalThis.continuum.metric(n), name), want, close.includes(name), name);
       const shown = await page.locator(`[data-metric="${name}"]`).getAttribute('data-value');
-      assert.equal(Number(shown), want, `${name} in the page`);
+      same(Number(shown), want, close.includes(name), `${name} in the page`);
       compared++;
     }
     assert.ok(compared >= least, `only ${compared} metrics compared`);

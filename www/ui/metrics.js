@@ -11,8 +11,8 @@
 // list, which this module draws.
 
 const values = new Map();
-/** name → { el, ours } for the page now shown. */
-let elements = new Map();
+/** The page now shown, its "Live metrics" list and its metrics' names. */
+let page = null;
 
 /** The number at a dot path of a report (`rel_error.1000`), or null. */
 export function resolve(report, path) {
@@ -31,41 +31,58 @@ export function resolve(report, path) {
  */
 export function mountMetrics(root, list, names) {
   values.clear();
-  elements = new Map();
+  page = { root, list, names, rows: new Map() };
   list.replaceChildren();
-  for (const name of names) {
-    let el = root.querySelector(`[data-metric="${CSS.escape(name)}"]`);
-    const ours = !el;
-    if (ours) {
-      const dt = document.createElement('dt');
-      dt.textContent = name;
-      el = document.createElement('dd');
-      el.dataset.metric = name;
-      el.textContent = '—';
-      list.append(dt, el);
-    }
-    elements.set(name, { el, ours });
-  }
+  for (const name of names) element(name);
 }
 
-/** Sets metric `name` to the number `value` (null clears it). Unknown names are ignored. */
+/**
+ * The element that shows metric `name`: the view's own, if it has one
+ * (a view may draw its rows after mounting, as the noise lab does per
+ * study; then the list's row is dropped), else the list's row.
+ */
+function element(name) {
+  const own = [...page.root.querySelectorAll(`[data-metric="${CSS.escape(name)}"]`)].find((el) => !page.list.contains(el));
+  const row = page.rows.get(name);
+  if (own) {
+    if (row) {
+      row.dt.remove();
+      row.dd.remove();
+      page.rows.delete(name);
+    }
+    return { el: own, ours: false };
+  }
+  if (!row) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.dataset.metric = name;
+    dd.textContent = '—';
+    page.list.append(dt, dd);
+    page.rows.set(name, { dt, dd });
+    return { el: dd, ours: true };
+  }
+  return { el: row.dd, ours: true };
+}
+
+/** Sets metric `name` to the number `value` (null clears it). Names the lab does not list are ignored. */
 export function setMetricValue(name, value) {
-  const slot = elements.get(name);
-  if (!slot) return;
+  if (!page?.names.includes(name)) return;
+  const { el, ours } = element(name);
   if (value === null || value === undefined || !Number.isFinite(value)) {
     values.delete(name);
-    delete slot.el.dataset.value;
-    if (slot.ours) slot.el.textContent = '—';
+    delete el.dataset.value;
+    if (ours) el.textContent = '—';
     return;
   }
   values.set(name, value);
-  slot.el.dataset.value = String(value);
-  if (slot.ours) slot.el.textContent = Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  el.dataset.value = String(value);
+  if (ours) el.textContent = Number.isInteger(value) ? String(value) : value.toPrecision(4);
 }
 
 /** Sets every metric the report has (a run's report, as `continuum run` prints it). */
 export function publishReport(report) {
-  for (const name of elements.keys()) {
+  for (const name of page?.names ?? []) {
     const v = resolve(report, name);
     if (v !== null) setMetricValue(name, v);
   }
@@ -73,7 +90,7 @@ export function publishReport(report) {
 
 /** Clears every metric (a new run). */
 export function clearMetrics() {
-  for (const name of elements.keys()) setMetricValue(name, null);
+  for (const name of page?.names ?? []) setMetricValue(name, null);
 }
 
 /** The current value of metric `name`, or null. */

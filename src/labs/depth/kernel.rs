@@ -1,6 +1,6 @@
 //! The depth model's forward pass over many points in f32 — the decision
 //! boundary grid and trajectories through depth — as a WGSL kernel
-//! (`depth.wgsl`) and its CPU twin [`eval_cpu`].
+//! (`kernel.wgsl`) and its CPU twin [`eval_cpu`].
 //!
 //! Training stays in f64 on the CPU (`depth`); this path only evaluates. The
 //! block's weights are sampled at every stage's depth once, on the CPU, into
@@ -11,10 +11,10 @@ use crate::labs::depth::Model;
 use crate::num::lanes::{axpy, rk_step, tanh_block, Lanes, Slope, LANES};
 use crate::num::ode::Tableau;
 
-pub const WGSL: &str = include_str!("depth.wgsl");
-/// What this side assumes of `depth.wgsl`; the shader tests check naga reads the same.
+pub const WGSL: &str = include_str!("kernel.wgsl");
+/// What this side assumes of `kernel.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "depth.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 6 };
+    ShaderSpec { file: "depth/kernel.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 6 };
 /// Largest state dimension the kernel holds in registers.
 pub const MAX_D: usize = 16;
 const MAX_GROUPS_PER_DIM: usize = 65_535;
@@ -84,7 +84,7 @@ pub struct Output {
     pub trajectory: Option<Vec<f32>>,
 }
 
-/// CPU twin of `depth.wgsl`: the same loops in the same order, in f32, for
+/// CPU twin of `kernel.wgsl`: the same loops in the same order, in f32, for
 /// [`LANES`] points at a time (see [`crate::num::lanes`]: the same bits
 /// natively and in wasm, tanh included). `points` is `n × 2`, row-major.
 ///
@@ -266,7 +266,7 @@ struct Dims {
     _pad: [f32; 3],
 }
 
-/// `depth.wgsl` on a [`Gpu`]: the pipeline made once; each buffer kept and
+/// `kernel.wgsl` on a [`Gpu`]: the pipeline made once; each buffer kept and
 /// regrown only when a larger input arrives.
 pub struct DepthKernel {
     pipeline: wgpu::ComputePipeline,

@@ -1,5 +1,5 @@
 //! The depth lab's page face: [`DepthSession`] trains in the lab's Web
-//! Worker; [`DepthGpu`] draws the decision boundary with `depth.wgsl` on the
+//! Worker; [`DepthGpu`] draws the decision boundary with `kernel.wgsl` on the
 //! main thread, which owns the WebGPU device.
 
 use std::cell::RefCell;
@@ -35,7 +35,7 @@ impl DepthGpu {
     }
 
     /// Logits of a packed depth model over a `res × res` grid of
-    /// [-1.5, 1.5]² (row-major, top row first), computed by `depth.wgsl`.
+    /// [-1.5, 1.5]² (row-major, top row first), computed by `kernel.wgsl`.
     pub fn grid(&self, packed: JsValue, res: usize) -> Promise {
         let gpu = Rc::clone(&self.gpu);
         let slot = Rc::clone(&self.kernel);

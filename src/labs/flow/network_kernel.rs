@@ -1,4 +1,4 @@
-//! `network.wgsl` on a [`Gpu`]: the vortical adjacency's mat-vecs
+//! `network_kernel.wgsl` on a [`Gpu`]: the vortical adjacency's mat-vecs
 //! and sampled columns, computed on the fly in f32. The CPU twins are
 //! [`Network::matvec`] and [`Network::column`].
 //!
@@ -8,10 +8,10 @@
 use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 use crate::labs::flow::network::Network;
 
-pub const WGSL: &str = include_str!("network.wgsl");
-/// What this side assumes of `network.wgsl`; the shader tests check naga reads the same.
+pub const WGSL: &str = include_str!("network_kernel.wgsl");
+/// What this side assumes of `network_kernel.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "network.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 3 };
+    ShaderSpec { file: "network_kernel.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 3 };
 /// Most columns per dispatch along y (WebGPU allows 65 535 workgroups a dimension).
 const MAX_COLUMNS: usize = 65_535;
 

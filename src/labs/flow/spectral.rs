@@ -1,6 +1,6 @@
 //! Decaying 2D turbulence in the periodic box [0, 2π)²: the
 //! vorticity–streamfunction equations, pseudo-spectral, CPU reference.
-//! `spectral.wgsl` (run by `spectral_kernel`) is the GPU version of
+//! `spectral_kernel.wgsl` (run by `spectral_kernel`) is the GPU version of
 //! the same algorithm, step for step.
 //!
 //! ω_t + u·∇ω = ν ∇²ω, with u = ∂ψ/∂y, v = −∂ψ/∂x and ∇²ψ = −ω. The state is

@@ -1,4 +1,4 @@
-//! `spectral.wgsl` on a [`Gpu`]: decaying turbulence stepped in f32
+//! `spectral_kernel.wgsl` on a [`Gpu`]: decaying turbulence stepped in f32
 //! on the GPU, FFTs included. [`Turbulence`] (f64, rustfft) is the CPU twin
 //! and supplies the initial field, time step and viscosity
 //! ([`SpectralKernel::load`]); the Runge–Kutta coefficients are the same
@@ -14,10 +14,10 @@ use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 use crate::labs::flow::spectral::{Turbulence, SCHEME};
 use crate::num::ode::Tableau;
 
-pub const WGSL: &str = include_str!("spectral.wgsl");
-/// What this side assumes of `spectral.wgsl`; the shader tests check naga reads the same.
+pub const WGSL: &str = include_str!("spectral_kernel.wgsl");
+/// What this side assumes of `spectral_kernel.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "spectral.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
+    ShaderSpec { file: "spectral_kernel.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 /// The largest line the FFT holds in workgroup memory.
 pub const MAX_N: usize = 512;
 

@@ -4,8 +4,8 @@
 //!   (when there is no WebGPU), builds the vortical network, runs Nyström and
 //!   the exact solver in slices, and traces the error-against-l curve.
 //! - [`FlowGpu`] lives on the main thread, which owns the WebGPU device:
-//!   the simulation (`spectral.wgsl` or `lbm.wgsl`), the sampled columns and
-//!   Lanczos' mat-vecs (`network.wgsl`).
+//!   the simulation (`spectral_kernel.wgsl` or `lbm_kernel.wgsl`), the sampled columns and
+//!   Lanczos' mat-vecs (`network_kernel.wgsl`).
 
 use std::cell::RefCell;
 use std::rc::Rc;

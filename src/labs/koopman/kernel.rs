@@ -1,7 +1,7 @@
 //! Long-horizon rollouts of a trained Koopman autoencoder from many initial
 //! conditions at once, in f32 — the GPU's part of the Koopman lab, where it
 //! pays: n initial conditions × steps decodes (256 × 1000 is 256 000 decoder
-//! passes). `koopman.wgsl` is the kernel, [`rollout_cpu`] its twin.
+//! passes). `kernel.wgsl` is the kernel, [`rollout_cpu`] its twin.
 //!
 //! Initial conditions are encoded on the CPU (once each); the kernel steps the
 //! latent state, decodes, and keeps only the (θ, θ̇) each prediction stands
@@ -12,10 +12,10 @@ use ndarray::{Array2, Axis};
 use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 use crate::labs::koopman::{Data, Model, HIDDEN};
 
-pub const WGSL: &str = include_str!("koopman.wgsl");
-/// What this side assumes of `koopman.wgsl`; the shader tests check naga reads the same.
+pub const WGSL: &str = include_str!("kernel.wgsl");
+/// What this side assumes of `kernel.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "koopman.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 3 };
+    ShaderSpec { file: "koopman/kernel.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 3 };
 /// Largest latent size the kernel holds in registers.
 pub const MAX_B: usize = 32;
 /// Steps per dispatch (see the shader's header).
@@ -116,7 +116,7 @@ const PARAMS: usize = 0;
 const Z0: usize = 1;
 const OUT: usize = 2;
 
-/// `koopman.wgsl` on a [`Gpu`]: the pipeline made once, buffers regrown only
+/// `kernel.wgsl` on a [`Gpu`]: the pipeline made once, buffers regrown only
 /// when a larger input arrives.
 pub struct KoopmanKernel {
     pipeline: wgpu::ComputePipeline,

@@ -1,5 +1,5 @@
 //! The Koopman lab's page face: [`KoopmanSession`] trains in the lab's Web
-//! Worker; [`KoopmanGpu`] rolls trained models out with `koopman.wgsl` on
+//! Worker; [`KoopmanGpu`] rolls trained models out with `kernel.wgsl` on
 //! the main thread, which owns the WebGPU device.
 
 use std::cell::RefCell;
@@ -31,7 +31,7 @@ impl KoopmanGpu {
     }
 
     /// Predicted (θ, θ̇) of a packed Koopman model's rollouts,
-    /// `n × steps × 2` (see `kernel::Packed`), computed by `koopman.wgsl`.
+    /// `n × steps × 2` (see `kernel::Packed`), computed by `kernel.wgsl`.
     pub fn rollouts(&self, packed: JsValue) -> Promise {
         let gpu = Rc::clone(&self.gpu);
         let slot = Rc::clone(&self.kernel);

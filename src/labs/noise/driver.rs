@@ -521,3 +521,8 @@ impl Driver for NoiseRun {
         }
     }
 }
+
+/// Runs a noise link headless (its study's driver, to the end).
+pub fn run(link: &Link, clock: Clock) -> Result<super::Report, String> {
+    crate::core::driver::run::<NoiseRun>(link, clock)
+}

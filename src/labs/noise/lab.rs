@@ -2,7 +2,8 @@
 //! headless `run` (`crate::labs::ALL` lists it). One table serves the three
 //! studies; the page shows each study's knobs (`www/labs/noise/view.js`).
 
-use super::{paths_kernel, run};
+use super::driver::run;
+use super::paths_kernel;
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;

@@ -28,11 +28,8 @@ mod web;
 use ndarray::Array2;
 use serde::Serialize;
 
-use crate::core;
-use crate::core::driver::Clock;
 use crate::core::link::Link;
 use crate::num::eigen;
-use driver::NoiseRun;
 use ecg::Beats;
 use paths::{Sde, Stats};
 use rnn::{batch, EpochStats, Noise, Rnn, Settings, Trainer};
@@ -311,11 +308,6 @@ impl Report {
             Report::Stabilize(_) => None,
         }
     }
-}
-
-/// Runs a noise link headless (its study's driver, to the end).
-pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
-    core::driver::run::<NoiseRun>(link, clock)
 }
 
 /// The noisy probes of every level (the same for every model).

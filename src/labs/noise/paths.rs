@@ -19,7 +19,7 @@
 //! to a few ulps where `log(u)` alone would lose `y`'s low bits). The normals
 //! come from Philox ([`super::philox`]): path `p`'s step `n` uses word
 //! `n mod 4` of block `([p, ⌊n/4⌋, 0, 0], seed)`, so the GPU kernel
-//! (`paths.wgsl`) and [`advance_cpu`] draw the same numbers and any slice of
+//! (`paths_kernel.wgsl`) and [`advance_cpu`] draw the same numbers and any slice of
 //! paths or steps can run anywhere. Arithmetic is f32 on both.
 
 use serde::Serialize;

@@ -1,12 +1,12 @@
-//! The stabilisation paths on the GPU (`paths.wgsl`): one invocation per
+//! The stabilisation paths on the GPU (`paths_kernel.wgsl`): one invocation per
 //! path, every step in one dispatch. Its CPU twin is [`super::paths::advance_cpu`].
 
 use super::paths::Sde;
 use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 
-pub const WGSL: &str = include_str!("paths.wgsl");
+pub const WGSL: &str = include_str!("paths_kernel.wgsl");
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "paths.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 1 };
+    ShaderSpec { file: "paths_kernel.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 1 };
 
 /// Workgroups along x (the dispatch does not fold: at most 64 × 65,535 paths).
 pub const MAX_PATHS: usize = 65_535 * WORKGROUP;

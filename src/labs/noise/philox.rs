@@ -2,7 +2,7 @@
 //! easy as 1, 2, 3", SC 2011): a counter-based generator. Block `(c, k)` —
 //! a 128-bit counter and a 64-bit key — maps to four 32-bit words by ten
 //! rounds of two 32 × 32 → 64-bit multiplications, so any path and step can
-//! draw its numbers without a stream to carry: the GPU (`paths.wgsl`) and
+//! draw its numbers without a stream to carry: the GPU (`paths_kernel.wgsl`) and
 //! the CPU compute the same words for the same `(path, step)`.
 //!
 //! WGSL has no 64-bit integers, so the shader forms the high word of a

@@ -1,6 +1,6 @@
 //! The noise lab's page face. [`NoiseSession`] runs the link's study's
 //! driver (`driver.rs`) in the lab's Web Worker, one unit per step. [`NoiseGpu`] runs the
-//! stabilisation paths (`paths.wgsl`) and the classifiers' hidden layers on
+//! stabilisation paths (`paths_kernel.wgsl`) and the classifiers' hidden layers on
 //! the noisy probes (`gpu/dense.wgsl`) on the main thread's WebGPU device.
 
 use std::cell::RefCell;

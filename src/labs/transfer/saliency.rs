@@ -1,7 +1,7 @@
 //! Saliency maps (input gradients of the loss) of a source on the GPU:
 //! the forward pass through the tanh layers with the dense kernel
 //! (`gpu/dense.wgsl`), the small linear head and the softmax on the host,
-//! then `backprop.wgsl` once per tanh layer, top to bottom. [`saliency_cpu`]
+//! then `saliency.wgsl` once per tanh layer, top to bottom. [`saliency_cpu`]
 //! is the f32 twin (`dense::forward`, [`backprop_cpu`]); the lab's own maps
 //! are the f64 ones of `Source::saliency`.
 
@@ -11,9 +11,9 @@ use super::PackedLayer;
 use crate::gpu::dense::{forward, DenseKernel};
 use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
 
-pub const WGSL: &str = include_str!("backprop.wgsl");
+pub const WGSL: &str = include_str!("saliency.wgsl");
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "backprop.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
+    ShaderSpec { file: "saliency.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 
 const MAX_X: usize = 65_535;
 

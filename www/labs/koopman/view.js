@@ -4,7 +4,7 @@
 // predictions against the truth, charts the relative error against horizon,
 // the loss terms, and the eigenvalues of C against the unit circle.
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
-// present (koopman.wgsl), 32 on the CPU otherwise. Every control is in the hash.
+// present (koopman/kernel.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
 import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, retrains } from '../../ui/lab-page.js';

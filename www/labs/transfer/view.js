@@ -141,7 +141,7 @@ ${RUN_BUTTONS}
   };
 
   // With WebGPU the maps are computed again on the GPU (dense.wgsl forward,
-  // backprop.wgsl down the layers) and drawn from there; the difference from
+  // saliency.wgsl down the layers) and drawn from there; the difference from
   // the worker's f64 maps is shown.
   const saliencyOnGpu = async (s) => {
     const device = labGpu(core.TransferGpu);

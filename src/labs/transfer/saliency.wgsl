@@ -1,4 +1,4 @@
-// backprop.wgsl — one layer of an MLP's input gradient, batched: for a tanh
+// saliency.wgsl — one layer of an MLP's input gradient, batched: for a tanh
 // layer with outputs a (batch × n_out) and weights W (n_out × n_in), the
 // gradient with respect to its input is g_in = (g ⊙ (1 − a²)) W. The transfer
 // lab chains it down the source network for saliency maps.

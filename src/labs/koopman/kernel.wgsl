@@ -1,4 +1,4 @@
-// koopman.wgsl — batched long-horizon rollouts of a Koopman autoencoder:
+// kernel.wgsl — batched long-horizon rollouts of a Koopman autoencoder:
 // from each latent initial condition z0, step z ← C z and decode
 // x̂ = tanh(W3 tanh(W2 tanh(W1 z + b1) + b2) + b3) every step, and write the
 // state the prediction stands for, (θ, θ̇) = P x̂ + offset (the lift's plane).

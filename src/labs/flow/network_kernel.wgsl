@@ -1,4 +1,4 @@
-// network.wgsl — the vortical network's adjacency, never stored:
+// network_kernel.wgsl — the vortical network's adjacency, never stored:
 // A_ij = (w_i + w_j) / max(d_ij, floor) for i ≠ j, A_ii = 0, with
 // w_i = |Γ_i| / (4π) and d_ij the (periodic, minimum-image) distance.
 // CPU twins: `Network::matvec` and `Network::column` in src/labs/flow/network.rs.

@@ -1,4 +1,4 @@
-// spectral.wgsl — decaying 2D turbulence, pseudo-spectral, on the GPU: one
+// spectral_kernel.wgsl — decaying 2D turbulence, pseudo-spectral, on the GPU: one
 // Runge–Kutta step of the vorticity equation in Fourier space, with the FFTs
 // done here (radix-2, one workgroup per line, in workgroup memory).
 // CPU twin: `Grid::rhs` with `ode::step` in src/labs/flow/spectral.rs (f64, rustfft);

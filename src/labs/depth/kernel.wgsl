@@ -1,4 +1,4 @@
-// depth.wgsl — the depth lab's whole forward pass for many points: lift,
+// kernel.wgsl — the depth lab's whole forward pass for many points: lift,
 // every Runge–Kutta stage of every step of the ODE block, readout. All
 // stages are chained in one dispatch, with no readback in between.
 // CPU twin: `kernel::eval_cpu` in src/labs/depth/kernel.rs.

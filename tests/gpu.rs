@@ -1,0 +1,45 @@
+//! The shared GPU folder's kernel (the dense self-test) against its CPU
+//! twin, and a lost device; each lab's kernels are tested in its own file.
+
+use continuum::gpu::dense::{self, DenseKernel};
+use continuum::gpu::GpuError;
+
+mod common;
+use common::gpu;
+
+#[test]
+fn dense_kernel_matches_cpu_twin_and_reuses_buffers() {
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = DenseKernel::new(&gpu);
+    // Small, then larger (buffers grow), then small again (buffers reused,
+    // stale data beyond the batch must not leak into the result).
+    for (seed, batch, n_in, n_out) in [(1, 7, 3, 5), (2, 1000, 16, 32), (3, 33, 2, 16), (4, 1, 1, 1)] {
+        let (w, b, x) = dense::random_problem(seed, batch, n_in, n_out);
+        let cpu = dense::forward(w.view(), b.view(), x.view());
+        let got = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), x.view())).unwrap();
+        let err = dense::parity_error(&got, &cpu);
+        assert!(err <= 1e-5, "batch {batch} {n_in}→{n_out}: parity error {err:e}");
+    }
+}
+
+#[test]
+fn dense_kernel_folds_large_dispatches() {
+    // 140 000 × 32 outputs need 70 000 workgroups: more than one dimension holds.
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = DenseKernel::new(&gpu);
+    let (w, b, x) = dense::random_problem(5, 140_000, 2, 32);
+    let cpu = dense::forward(w.view(), b.view(), x.view());
+    let got = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), x.view())).unwrap();
+    let err = dense::parity_error(&got, &cpu);
+    assert!(err <= 1e-5, "parity error {err:e}");
+}
+
+#[test]
+fn a_lost_device_is_reported_not_panicked() {
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = DenseKernel::new(&gpu);
+    let (w, b, x) = dense::random_problem(6, 8, 2, 4);
+    gpu.simulate_loss();
+    let result = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), x.view()));
+    assert!(matches!(result, Err(GpuError::Lost(_))), "{:?}", result.map(|_| ()));
+}
