@@ -18,9 +18,10 @@ use common::median_ms;
 use std::time::Instant;
 
 use continuum::gpu::Gpu;
+use continuum::labs::noise::driver::run;
 use continuum::labs::noise::paths::simulate_cpu;
 use continuum::labs::noise::paths_kernel::PathsKernel;
-use continuum::labs::noise::{run, Config, Report, RnnSeed};
+use continuum::labs::noise::{Config, Report, RnnSeed};
 use continuum::labs::parse;
 
 fn main() {
