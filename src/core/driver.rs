@@ -116,6 +116,15 @@ pub fn run<D: Driver>(link: &Link, clock: Clock) -> Result<D::Report, String> {
     Ok(driver.report())
 }
 
+/// Runs a link's driver one unit at a time, as the page's worker does, and
+/// returns its report as JSON: the registry tests compare it with `run`'s,
+/// which may do units in parallel ([`Driver::finish`]).
+pub fn stepped<D: Driver>(link: &Link) -> Result<serde_json::Value, String> {
+    let mut driver = D::start(link)?;
+    while driver.step(&|| 0.0).is_some() {}
+    serde_json::to_value(driver.report()).map_err(|e| e.to_string())
+}
+
 /// "s" for counts other than one.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 {

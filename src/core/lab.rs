@@ -46,6 +46,10 @@ pub struct Outcome {
 /// start, for the timings a report carries.
 pub type Run = fn(&Link, &dyn Fn() -> f64) -> Result<Outcome, String>;
 
+/// Runs a link's driver a unit at a time, as the page does, and returns its
+/// report as JSON (see `core::driver::stepped`).
+pub type Stepped = fn(&Link) -> Result<serde_json::Value, String>;
+
 /// One lab of the playground.
 #[derive(Serialize)]
 pub struct Lab {
@@ -66,6 +70,10 @@ pub struct Lab {
     /// `None` for a lab that is not built yet.
     #[serde(skip)]
     pub run: Option<Run>,
+    /// The lab's driver stepped a unit at a time (`None` before it is built):
+    /// the registry tests check it reports what `run` does.
+    #[serde(skip)]
+    pub stepped: Option<Stepped>,
     /// A link that `run` finishes in about a second, for the registry tests.
     #[serde(skip)]
     pub tiny: &'static str,
@@ -113,6 +121,7 @@ impl Lab {
             presets: &[],
             status: Status::Coming,
             run: None,
+            stepped: None,
             tiny: "",
             fields: &[],
             shaders: &[],

@@ -258,3 +258,33 @@ fn knob_groups_are_studies_or_one_panel() {
     let depth = by_name("depth").unwrap();
     assert!(depth.knobs.iter().all(|k| k.reevaluates == (k.group == "evaluation")));
 }
+
+/// Each lab's driver stepped a unit at a time (as the page's worker does)
+/// reports what `run` (the CLI, which may do units in parallel) reports for
+/// the tiny link, timings aside.
+#[test]
+fn every_driver_stepped_reports_what_run_does() {
+    fn strip(mut v: serde_json::Value) -> serde_json::Value {
+        if let Some(map) = v.as_object_mut() {
+            for key in ["timings_ms", "paths_per_second", "analysis_ms"] {
+                map.remove(key);
+            }
+        }
+        v
+    }
+    let mut checked = 0;
+    let links = ALL.iter().map(|lab| lab.tiny).chain(OTHER_STUDIES.iter().copied());
+    for text in links.filter(|l| !l.is_empty()) {
+        let link = parse(text).link;
+        let (Some(run), Some(stepped)) = (link.lab.run, link.lab.stepped) else { continue };
+        let whole = strip(run(&link, &|| 0.0).unwrap().report);
+        let by_step = strip(stepped(&link).unwrap());
+        assert_eq!(whole, by_step, "{text}");
+        // Control: the comparison sees a difference in any field.
+        let mut other = by_step.clone();
+        other.as_object_mut().unwrap().insert("link".into(), "#lab=x".into());
+        assert_ne!(whole, other);
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} links");
+}

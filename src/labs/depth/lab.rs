@@ -27,6 +27,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::DepthRun>),
     tiny: "#lab=depth&data=moons&epochs=2&steps=2&K=2&esteps=2&eK=2",
     fields: &["link", "train_loss", "train_accuracy", "test_accuracy", "params", "epochs_run", "diverged", "invariance", "compression", "timings_ms"],
     shaders: &[kernel::SHADER],

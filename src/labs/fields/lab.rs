@@ -26,6 +26,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::FieldsRun>),
     tiny: "#lab=fields&K=3&delay=5&length=3&hidden=8&iters=5",
     fields: &[
         "link",

@@ -27,6 +27,7 @@ mod web;
 use ndarray::{Array1, Array2};
 use serde::Serialize;
 
+use crate::core::driver::{self, Clock, Driver, Progress};
 use crate::core::link::Link;
 use copy::{CopyConfig, Transition};
 use expm::expm;
@@ -239,7 +240,7 @@ pub fn relative_gap(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// The Galerkin dye against the grid-advected dye.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DyeGap {
     /// The projected dye against the dye itself at t = 0 (truncation alone).
     pub initial: f64,
@@ -251,7 +252,7 @@ pub struct DyeGap {
 }
 
 /// One number per model of the copy task.
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct PerModel {
     pub orthogonal: f64,
     pub unconstrained: f64,
@@ -269,7 +270,7 @@ impl PerModel {
 }
 
 /// What `continuum run` prints for a fields link.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub link: String,
     pub basis_size: usize,
@@ -290,68 +291,169 @@ pub struct Report {
     pub timings_ms: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Runs both studies of a fields link headless.
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let config = Config::from_link(link)?;
-    let mut timings = serde_json::Map::new();
-    let mut lap = {
-        let mut last = clock();
-        move |name: &str, timings: &mut serde_json::Map<String, serde_json::Value>| {
-            let now = clock();
-            timings.insert(name.into(), (now - last).into());
-            last = now;
-        }
-    };
-    let study = Operators::new(&config);
-    lap("operators", &mut timings);
-    let max_real_eigenvalue = study.spectrum().iter().fold(0.0f64, |m, z| m.max(z[0].abs()));
-    lap("spectrum", &mut timings);
-    let norm_ratio = study.norm_ratio();
-    let galerkin = torus::synthesize(config.big_k, study.transported(config.t).as_slice().expect("vector"), GRID);
-    let initial = torus::synthesize(config.big_k, study.c0.as_slice().expect("vector"), GRID);
-    let truth0 = advect::sample_grid(GRID, dye);
-    let vel = advect::velocity_grid(&study.field, GRID);
-    let steps = grid_steps(&vel, config.t, GRID);
-    let grid = advect::advect_cpu(&vel, &truth0, GRID, (config.t / steps as f64) as f32, steps);
-    lap("transport", &mut timings);
+/// What one unit of a fields run did.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Step {
+    /// The operator study: M, its spectrum, norms and the dye transport.
+    Operators,
+    /// One Adam step of the copy-task model `model`.
+    Iteration { model: Transition, stats: copy::Stats },
+    /// Model `model` finished and was evaluated on the test batch.
+    Evaluated { model: Transition, accuracy: f64 },
+}
 
-    let mut report = Report {
-        link: link.canonical(),
-        basis_size: torus::basis_size(config.big_k),
-        quadrature_points: study.ops.points,
-        skew_residual: study.skew_residual(),
-        max_real_eigenvalue,
-        norm_ratio,
-        divergence_identity_error: study.divergence_identity_error(),
-        dye_gap: DyeGap {
+/// A fields link's run: the operator study in one step, then each copy-task
+/// model (orthogonal, unconstrained, full) an Adam step at a time, each
+/// evaluated when it ends. The page's copy workers step the same
+/// [`copy::Trainer`] one model each.
+pub struct FieldsRun {
+    config: Config,
+    report: Report,
+    operators_done: bool,
+    /// The model in training, and how many are done.
+    trainer: Option<copy::Trainer>,
+    models_done: usize,
+    /// When the last lap of the timings ended.
+    last: Option<f64>,
+}
+
+impl FieldsRun {
+    fn lap(&mut self, name: &str, clock: Clock) {
+        let now = clock();
+        let start = self.last.unwrap_or(now);
+        self.report.timings_ms.insert(name.into(), (now - start).into());
+        self.last = Some(now);
+    }
+
+    fn operators(&mut self, clock: Clock) {
+        let config = &self.config;
+        let study = Operators::new(config);
+        self.lap("operators", clock);
+        let max_real_eigenvalue = study.spectrum().iter().fold(0.0f64, |m, z| m.max(z[0].abs()));
+        self.lap("spectrum", clock);
+        let config = &self.config;
+        let norm_ratio = study.norm_ratio();
+        let galerkin = torus::synthesize(config.big_k, study.transported(config.t).as_slice().expect("vector"), GRID);
+        let initial = torus::synthesize(config.big_k, study.c0.as_slice().expect("vector"), GRID);
+        let truth0 = advect::sample_grid(GRID, dye);
+        let vel = advect::velocity_grid(&study.field, GRID);
+        let steps = grid_steps(&vel, config.t, GRID);
+        let grid = advect::advect_cpu(&vel, &truth0, GRID, (config.t / steps as f64) as f32, steps);
+        let r = &mut self.report;
+        r.basis_size = torus::basis_size(config.big_k);
+        r.quadrature_points = study.ops.points;
+        r.skew_residual = study.skew_residual();
+        r.max_real_eigenvalue = max_real_eigenvalue;
+        r.norm_ratio = norm_ratio;
+        r.divergence_identity_error = study.divergence_identity_error();
+        r.dye_gap = DyeGap {
             initial: relative_gap(&initial, &truth0),
             at_t: relative_gap(&galerkin, &grid),
             grid: GRID,
             grid_steps: steps,
-        },
-        copy_accuracy: PerModel::default(),
-        copy_loss: PerModel::default(),
-        baseline_loss: config.copy.baseline_loss(),
-        gradient_norm_ratio: PerModel::default(),
-        initial_gradient_norm_ratio: PerModel::default(),
-        iters_run: PerModel::default(),
-        diverged: None,
-        timings_ms: serde_json::Map::new(),
-    };
-    for kind in Transition::ALL {
-        let mut trainer = copy::Trainer::new(config.copy.clone(), kind);
-        while trainer.step().is_some() {}
-        let eval = trainer.evaluate();
-        report.copy_accuracy.set(kind, eval.accuracy);
-        report.copy_loss.set(kind, eval.loss);
-        report.gradient_norm_ratio.set(kind, copy::norm_ratio(&eval.grad_norms, config.copy.length));
-        report.initial_gradient_norm_ratio.set(kind, copy::norm_ratio(&trainer.initial_grad_norms, config.copy.length));
-        report.iters_run.set(kind, trainer.iter as f64);
-        if let Some(d) = &trainer.diverged {
-            report.diverged.get_or_insert_with(String::new).push_str(&d.message);
-        }
-        lap(&format!("copy_{}", serde_json::to_value(kind).expect("name").as_str().expect("string")), &mut timings);
+        };
+        self.operators_done = true;
+        self.lap("transport", clock);
     }
-    report.timings_ms = timings;
-    Ok(report)
+
+    /// Records a finished model's numbers.
+    fn evaluated(&mut self, trainer: &copy::Trainer, clock: Clock) -> f64 {
+        let kind = trainer.model.kind;
+        let eval = trainer.evaluate();
+        let length = self.config.copy.length;
+        let r = &mut self.report;
+        r.copy_accuracy.set(kind, eval.accuracy);
+        r.copy_loss.set(kind, eval.loss);
+        r.gradient_norm_ratio.set(kind, copy::norm_ratio(&eval.grad_norms, length));
+        r.initial_gradient_norm_ratio.set(kind, copy::norm_ratio(&trainer.initial_grad_norms, length));
+        r.iters_run.set(kind, trainer.iter as f64);
+        if let Some(d) = &trainer.diverged {
+            r.diverged.get_or_insert_with(String::new).push_str(&d.message);
+        }
+        let name = serde_json::to_value(kind).expect("name").as_str().expect("string").to_string();
+        self.lap(&format!("copy_{name}"), clock);
+        eval.accuracy
+    }
+}
+
+impl Driver for FieldsRun {
+    type Step = Step;
+    type Report = Report;
+
+    fn start(link: &Link) -> Result<FieldsRun, String> {
+        let config = Config::from_link(link)?;
+        let report = Report {
+            link: link.canonical(),
+            basis_size: 0,
+            quadrature_points: 0,
+            skew_residual: f64::NAN,
+            max_real_eigenvalue: f64::NAN,
+            norm_ratio: f64::NAN,
+            divergence_identity_error: f64::NAN,
+            dye_gap: DyeGap { initial: f64::NAN, at_t: f64::NAN, grid: GRID, grid_steps: 0 },
+            copy_accuracy: PerModel::default(),
+            copy_loss: PerModel::default(),
+            baseline_loss: config.copy.baseline_loss(),
+            gradient_norm_ratio: PerModel::default(),
+            initial_gradient_norm_ratio: PerModel::default(),
+            iters_run: PerModel::default(),
+            diverged: None,
+            timings_ms: serde_json::Map::new(),
+        };
+        Ok(FieldsRun { config, report, operators_done: false, trainer: None, models_done: 0, last: None })
+    }
+
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        if self.last.is_none() {
+            self.last = Some(clock());
+        }
+        if !self.operators_done {
+            self.operators(clock);
+            return Some(Step::Operators);
+        }
+        let kind = *Transition::ALL.get(self.models_done)?;
+        let copy = &self.config.copy;
+        let trainer = self.trainer.get_or_insert_with(|| copy::Trainer::new(copy.clone(), kind));
+        if let Some(stats) = trainer.step() {
+            return Some(Step::Iteration { model: kind, stats });
+        }
+        let trainer = self.trainer.take().expect("in training");
+        let accuracy = self.evaluated(&trainer, clock);
+        self.models_done += 1;
+        Some(Step::Evaluated { model: kind, accuracy })
+    }
+
+    fn progress(&self) -> Progress {
+        let iters = self.config.copy.iters;
+        let here = self.trainer.as_ref().map_or(0, |t| t.iter);
+        let finished = self.models_done == Transition::ALL.len();
+        let done = usize::from(self.operators_done) + self.models_done * iters + here;
+        Progress {
+            done: if finished { 1 + Transition::ALL.len() * iters } else { done },
+            total: 1 + Transition::ALL.len() * iters,
+            label: if finished {
+                "done".into()
+            } else if !self.operators_done {
+                "operators".into()
+            } else {
+                format!(
+                    "copy task: model {} of {}, iteration {here} of {iters}",
+                    self.models_done + 1,
+                    Transition::ALL.len()
+                )
+            },
+            finished,
+            divergence: self.report.diverged.clone(),
+        }
+    }
+
+    fn report(&self) -> Report {
+        self.report.clone()
+    }
+}
+
+/// Runs both studies of a fields link headless.
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    driver::run::<FieldsRun>(link, clock)
 }

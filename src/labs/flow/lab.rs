@@ -27,6 +27,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::FlowRun>),
     tiny: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2",
     fields: &["link", "nodes", "l", "sampling", "eigenvalues_nystrom", "eigenvalues_exact", "eig_rel_error", "vec_angle", "timings_ms"],
     shaders: &[spectral_kernel::SHADER, lbm_kernel::SHADER, network_kernel::SHADER],

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::core::driver::{Clock, Driver, Progress};
 use crate::core::link::Link;
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
 use crate::num::nystrom::{self, Form, Sampling};
@@ -268,71 +269,165 @@ pub fn clamp_notice(l: usize, nodes: usize) -> Option<String> {
     (l > nodes).then(|| format!("l = {l} is more than the network's {nodes} nodes: every node was used (l = {nodes})"))
 }
 
+/// Simulation steps per driver step while the flow advances to `t`.
+const SIM_STEPS_PER_UNIT: usize = 8;
+
+/// What one unit of a flow run did.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Step {
+    /// The flow advanced to time `t` (`steps` simulation steps so far).
+    Simulated { t: f64, steps: usize },
+    /// The network was built and Nyström compared with the exact eigenpairs.
+    Analysed,
+}
+
+/// A flow link's run for the CLI: the flow advanced to `t` a few simulation
+/// steps at a time, then the network and the comparison in one step. (The
+/// page runs the same simulation and analysis piece by piece, on the GPU
+/// when it has one: `web.rs`.)
+pub struct FlowRun {
+    config: Config,
+    link: String,
+    sim: Simulation,
+    steps: usize,
+    timings: Timings,
+    /// The finished report, or why the run could not finish (a blown-up
+    /// flow, a threshold that leaves no network).
+    outcome: Option<Result<Report, String>>,
+}
+
+impl FlowRun {
+    /// The network and the comparison, once the flow is at `t`.
+    fn analyse(&self, clock: Clock) -> Result<Report, String> {
+        let (config, sim, mut timings) = (&self.config, &self.sim, self.timings.clone());
+        let steps = self.steps;
+        let link = &self.link;
+        let w = sim.vorticity();
+        let t1 = clock();
+        let net = sim.network(&w, config.threshold, config.max_nodes);
+        timings.network = clock() - t1;
+        if net.len() < 2 {
+            return Err(format!(
+                "the threshold {} leaves {} node(s); lower it to get a network",
+                config.threshold,
+                net.len()
+            ));
+        }
+        let l = config.l.min(net.len());
+        let notice = clamp_notice(config.l, net.len());
+        let k = config.k.min(l);
+        let t2 = clock();
+        let s = nystrom::sample(config.sampling, &net.x, &net.y, l, config.seed);
+        let columns = net.columns(&s);
+        let estimate = nystrom::eigenpairs_truncated(&columns, &s, k, Form::Qr, config.tau);
+        timings.nystrom = clock() - t2;
+        let t3 = clock();
+        let (exact_pairs, matvecs, lanczos_converged) = exact_checked(&net, k, config.seed);
+        timings.exact = clock() - t3;
+        let (rel, angle) = eigen::errors(&estimate, &exact_pairs);
+        let subspace_angle = eigen::subspace_angle_degrees(&estimate.vectors, &exact_pairs.vectors);
+        let signed_rel_error = eigen::signed_errors(&estimate, &exact_pairs);
+        // The extension form from the same columns, for comparison (not timed).
+        let extension = nystrom::eigenpairs(&columns, &s, k, Form::Extension);
+        let (ext_rel, ext_angle) = eigen::errors(&extension, &exact_pairs);
+        Ok(Report {
+            link: link.clone(),
+            flow: match config.kind {
+                Kind::Turbulence => "turbulence",
+                Kind::Cylinder => "cylinder",
+                Kind::Airfoil => "airfoil",
+            },
+            t: sim.time(),
+            steps,
+            reynolds: sim.reynolds(),
+            cells: net.cells,
+            nodes: net.len(),
+            block: net.block,
+            l,
+            sampling: config.sampling.name(),
+            eigenvalues_nystrom: estimate.values,
+            eigenvalues_exact: exact_pairs.values,
+            leading_rel_error: rel[0],
+            leading_angle: angle[0],
+            subspace_angle,
+            signed_rel_error,
+            eig_rel_error: rel,
+            vec_angle: angle,
+            extension: Extension { eigenvalues: extension.values, eig_rel_error: ext_rel, vec_angle: ext_angle },
+            exact_method: if matvecs == 0 { "dense" } else { "lanczos" },
+            lanczos_matvecs: matvecs,
+            lanczos_converged,
+            notice,
+            timings_ms: timings,
+        })
+    }
+}
+
+impl Driver for FlowRun {
+    type Step = Step;
+    type Report = Report;
+
+    fn start(link: &Link) -> Result<FlowRun, String> {
+        let config = Config::from_link(link)?;
+        let sim = Simulation::new(&config);
+        Ok(FlowRun { config, link: link.canonical(), sim, steps: 0, timings: Timings::default(), outcome: None })
+    }
+
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        if self.outcome.is_some() {
+            return None;
+        }
+        if self.sim.time() + 1e-9 < self.config.t {
+            let t0 = clock();
+            for _ in 0..SIM_STEPS_PER_UNIT {
+                if self.sim.time() + 1e-9 >= self.config.t {
+                    break;
+                }
+                if let Err(e) = self.sim.step() {
+                    self.outcome = Some(Err(e));
+                    return None;
+                }
+                self.steps += 1;
+            }
+            self.timings.simulation += clock() - t0;
+            return Some(Step::Simulated { t: self.sim.time(), steps: self.steps });
+        }
+        let report = self.analyse(clock);
+        self.outcome = Some(report);
+        Some(Step::Analysed)
+    }
+
+    fn progress(&self) -> Progress {
+        let finished = self.outcome.is_some();
+        let divergence = match &self.outcome {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        };
+        let t = self.config.t.max(1e-9);
+        let done = ((self.sim.time() / t).min(1.0) * 100.0) as usize + usize::from(finished);
+        Progress {
+            done,
+            total: 101,
+            label: if finished { "done".into() } else { format!("t = {:.2} of {}", self.sim.time(), self.config.t) },
+            finished,
+            divergence,
+        }
+    }
+
+    /// The report; panics if the run has not finished or failed (see [`run`]).
+    fn report(&self) -> Report {
+        match &self.outcome {
+            Some(Ok(report)) => report.clone(),
+            other => panic!("no flow report: {other:?}"),
+        }
+    }
+}
+
 /// Advances the link's flow to its time `t`, builds the network and compares
 /// Nyström with the exact eigenpairs.
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let config = Config::from_link(link)?;
-    let mut timings = Timings::default();
-    let t0 = clock();
-    let mut sim = Simulation::new(&config);
-    let steps = sim.advance_to(config.t)?;
-    let w = sim.vorticity();
-    timings.simulation = clock() - t0;
-    let t1 = clock();
-    let net = sim.network(&w, config.threshold, config.max_nodes);
-    timings.network = clock() - t1;
-    if net.len() < 2 {
-        return Err(format!(
-            "the threshold {} leaves {} node(s); lower it to get a network",
-            config.threshold,
-            net.len()
-        ));
-    }
-    let l = config.l.min(net.len());
-    let notice = clamp_notice(config.l, net.len());
-    let k = config.k.min(l);
-    let t2 = clock();
-    let s = nystrom::sample(config.sampling, &net.x, &net.y, l, config.seed);
-    let columns = net.columns(&s);
-    let estimate = nystrom::eigenpairs_truncated(&columns, &s, k, Form::Qr, config.tau);
-    timings.nystrom = clock() - t2;
-    let t3 = clock();
-    let (exact_pairs, matvecs, lanczos_converged) = exact_checked(&net, k, config.seed);
-    timings.exact = clock() - t3;
-    let (rel, angle) = eigen::errors(&estimate, &exact_pairs);
-    let subspace_angle = eigen::subspace_angle_degrees(&estimate.vectors, &exact_pairs.vectors);
-    let signed_rel_error = eigen::signed_errors(&estimate, &exact_pairs);
-    // The extension form from the same columns, for comparison (not timed).
-    let extension = nystrom::eigenpairs(&columns, &s, k, Form::Extension);
-    let (ext_rel, ext_angle) = eigen::errors(&extension, &exact_pairs);
-    Ok(Report {
-        link: link.canonical(),
-        flow: match config.kind {
-            Kind::Turbulence => "turbulence",
-            Kind::Cylinder => "cylinder",
-            Kind::Airfoil => "airfoil",
-        },
-        t: sim.time(),
-        steps,
-        reynolds: sim.reynolds(),
-        cells: net.cells,
-        nodes: net.len(),
-        block: net.block,
-        l,
-        sampling: config.sampling.name(),
-        eigenvalues_nystrom: estimate.values,
-        eigenvalues_exact: exact_pairs.values,
-        leading_rel_error: rel[0],
-        leading_angle: angle[0],
-        subspace_angle,
-        signed_rel_error,
-        eig_rel_error: rel,
-        vec_angle: angle,
-        extension: Extension { eigenvalues: extension.values, eig_rel_error: ext_rel, vec_angle: ext_angle },
-        exact_method: if matvecs == 0 { "dense" } else { "lanczos" },
-        lanczos_matvecs: matvecs,
-        lanczos_converged,
-        notice,
-        timings_ms: timings,
-    })
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    let mut driver = FlowRun::start(link)?;
+    driver.finish(clock);
+    driver.outcome.take().expect("a finished run")
 }

@@ -24,6 +24,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::KoopmanRun>),
     tiny: "#lab=koopman&epochs=2&horizon=10",
     fields: &["link", "train_loss", "rel_error", "eigenvalues", "consistency", "params", "epochs_run", "diverged", "timings_ms"],
     shaders: &[kernel::SHADER],

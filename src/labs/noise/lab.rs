@@ -30,6 +30,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::driver::NoiseRun>),
     tiny: "#lab=noise&units=4&epochs=1",
     fields: &["link", "study", "clean_accuracy", "robustness", "epochs_run", "diverged", "timings_ms"],
     shaders: &[paths_kernel::SHADER],

@@ -26,6 +26,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::SketchRun>),
     tiny: "#lab=sketch&m=400&n=10&l=20&B=10&R=10",
     fields: &["link", "study", "sketch", "l", "k", "true_quantile", "bootstrap_quantile", "coverage", "extrapolation", "timings_ms"],
     shaders: &[replicas::SHADER],

@@ -14,6 +14,7 @@ mod web;
 
 use serde::Serialize;
 
+use crate::core::driver::{Clock, Driver, Progress};
 use crate::core::link::Link;
 use opnorm::OpConfig;
 use svd::SvdConfig;
@@ -181,49 +182,159 @@ pub fn extrapolation(sweep: &svd::Sweep) -> Vec<Extrapolation> {
         .collect()
 }
 
-/// Runs the study a sketch link names, headless.
-pub fn run(link: &Link, clock: &dyn Fn() -> f64) -> Result<Report, String> {
-    let config = Config::from_link(link)?;
-    let mut timings = serde_json::Map::new();
-    let start = clock();
-    if config.study == "opnorm" {
-        let mut sweep = opnorm::Sweep::new(config.opnorm.clone());
-        sweep.finish();
-        timings.insert("sweep".into(), (clock() - start).into());
-        return Ok(Report::Opnorm(OpReport {
-            link: link.canonical(),
-            study: "opnorm",
-            coverage: sweep.cells.iter().map(|c| CoverageCell { n: c.n, p: c.p, coverage: c.coverage() }).collect(),
-            trials: config.opnorm.trials,
-            timings_ms: timings,
-        }));
-    }
-    let mut sweep = svd::Sweep::new(config.svd.clone());
-    timings.insert("matrix".into(), (clock() - start).into());
-    let t = clock();
-    while sweep.step() {}
-    timings.insert("sweep".into(), (clock() - t).into());
-    let rows = extrapolation(&sweep);
-    let adaptive = (config.tolerance > 0.0).then(|| {
+/// What one unit of a sketch run did.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Step {
+    /// One sketch of the SVD sweep (or one trial of the operator-norm sweep).
+    Sketch {
+        done: usize,
+        total: usize,
+    },
+    Trial {
+        done: usize,
+        total: usize,
+    },
+    /// The adaptive check, after the SVD sweep (links with `tol` > 0).
+    Adaptive(Adaptive),
+}
+
+/// Either study of a sketch link: the sweep a sketch or a trial per step,
+/// then (svd, `tol` > 0) the adaptive check.
+pub enum SketchRun {
+    Svd { sweep: Box<svd::Sweep>, tolerance: f64, adaptive: Option<Adaptive>, link: String, timings: Timings },
+    Opnorm { sweep: opnorm::Sweep, link: String, timings: Timings },
+}
+
+type Timings = serde_json::Map<String, serde_json::Value>;
+
+fn add_ms(timings: &mut Timings, name: &str, ms: f64) {
+    let before = timings.get(name).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+    timings.insert(name.into(), (before + ms).into());
+}
+
+impl SketchRun {
+    /// The run of `config` (the problem is built here: timed as `matrix`).
+    pub fn new(config: &Config, link: String, clock: Clock) -> SketchRun {
+        let mut timings = Timings::new();
+        if config.study == "opnorm" {
+            return SketchRun::Opnorm { sweep: opnorm::Sweep::new(config.opnorm.clone()), link, timings };
+        }
         let t = clock();
-        let l = sweep.predicted_l(config.tolerance);
-        let q = svd::check_l(&sweep.problem, l, config.svd.seed);
-        timings.insert("adaptive".into(), (clock() - t).into());
-        Adaptive { tolerance: config.tolerance, predicted_l: l, true_quantile: q, met: q <= config.tolerance }
-    });
-    Ok(Report::Svd(SvdReport {
-        link: link.canonical(),
-        study: "svd",
-        sketch: config.svd.sketch,
-        metric: if config.svd.vector { "vector" } else { "value" },
-        l: config.svd.l,
-        k: config.svd.k,
-        exact_singular_values: sweep.problem.exact.values.clone(),
-        true_quantile: rows[0].truth,
-        bootstrap_quantile: rows[0].bootstrap,
-        coverage: rows[0].coverage,
-        extrapolation: rows,
-        adaptive,
-        timings_ms: timings,
-    }))
+        let sweep = Box::new(svd::Sweep::new(config.svd.clone()));
+        timings.insert("matrix".into(), (clock() - t).into());
+        SketchRun::Svd { sweep, tolerance: config.tolerance, adaptive: None, link, timings }
+    }
+
+    pub fn finished(&self) -> bool {
+        match self {
+            SketchRun::Svd { sweep, tolerance, adaptive, .. } => {
+                sweep.done() && (*tolerance <= 0.0 || adaptive.is_some())
+            }
+            SketchRun::Opnorm { sweep, .. } => sweep.done(),
+        }
+    }
+}
+
+impl Driver for SketchRun {
+    type Step = Step;
+    type Report = Report;
+
+    fn start(link: &Link) -> Result<SketchRun, String> {
+        Ok(SketchRun::new(&Config::from_link(link)?, link.canonical(), &|| 0.0))
+    }
+
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        let t = clock();
+        match self {
+            SketchRun::Svd { sweep, tolerance, adaptive, timings, .. } => {
+                if sweep.step() {
+                    add_ms(timings, "sweep", clock() - t);
+                    let (done, total) = sweep.progress();
+                    return Some(Step::Sketch { done, total });
+                }
+                if *tolerance <= 0.0 || adaptive.is_some() {
+                    return None;
+                }
+                let l = sweep.predicted_l(*tolerance);
+                let q = svd::check_l(&sweep.problem, l, sweep.problem.config.seed);
+                let check = Adaptive { tolerance: *tolerance, predicted_l: l, true_quantile: q, met: q <= *tolerance };
+                *adaptive = Some(check.clone());
+                add_ms(timings, "adaptive", clock() - t);
+                Some(Step::Adaptive(check))
+            }
+            SketchRun::Opnorm { sweep, timings, .. } => {
+                if !sweep.step() {
+                    return None;
+                }
+                add_ms(timings, "sweep", clock() - t);
+                let (done, total) = sweep.progress();
+                Some(Step::Trial { done, total })
+            }
+        }
+    }
+
+    /// Natively the operator-norm trials run on every core (`opnorm::Sweep::finish`).
+    fn finish(&mut self, clock: Clock) {
+        if let SketchRun::Opnorm { sweep, timings, .. } = self {
+            let t = clock();
+            sweep.finish();
+            add_ms(timings, "sweep", clock() - t);
+        }
+        while self.step(clock).is_some() {}
+    }
+
+    fn progress(&self) -> Progress {
+        let (done, total) = match self {
+            SketchRun::Svd { sweep, .. } => sweep.progress(),
+            SketchRun::Opnorm { sweep, .. } => sweep.progress(),
+        };
+        let finished = self.finished();
+        let unit = if matches!(self, SketchRun::Svd { .. }) { "sketches" } else { "trials" };
+        Progress {
+            done,
+            total,
+            label: if finished { "done".into() } else { format!("{done} of {total} {unit}") },
+            finished,
+            divergence: None,
+        }
+    }
+
+    fn report(&self) -> Report {
+        match self {
+            SketchRun::Opnorm { sweep, link, timings } => Report::Opnorm(OpReport {
+                link: link.clone(),
+                study: "opnorm",
+                coverage: sweep.cells.iter().map(|c| CoverageCell { n: c.n, p: c.p, coverage: c.coverage() }).collect(),
+                trials: sweep.config.trials,
+                timings_ms: timings.clone(),
+            }),
+            SketchRun::Svd { sweep, adaptive, link, timings, .. } => {
+                let rows = extrapolation(sweep);
+                let config = &sweep.problem.config;
+                Report::Svd(SvdReport {
+                    link: link.clone(),
+                    study: "svd",
+                    sketch: config.sketch,
+                    metric: if config.vector { "vector" } else { "value" },
+                    l: config.l,
+                    k: config.k,
+                    exact_singular_values: sweep.problem.exact.values.clone(),
+                    true_quantile: rows[0].truth,
+                    bootstrap_quantile: rows[0].bootstrap,
+                    coverage: rows[0].coverage,
+                    extrapolation: rows,
+                    adaptive: adaptive.clone(),
+                    timings_ms: timings.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// Runs the study a sketch link names, headless.
+pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
+    let mut driver = SketchRun::new(&Config::from_link(link)?, link.canonical(), clock);
+    driver.finish(clock);
+    Ok(driver.report())
 }

@@ -14,8 +14,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::replicas::{replicas_cpu, Batch, ReplicaKernel, Source};
-use super::{extrapolation, opnorm, svd, Adaptive, Config, CoverageCell, Extrapolation};
-use crate::core::js::{js_error, parse, to_js, WebGpu};
+use super::{extrapolation, svd, Config, CoverageCell, Extrapolation, SketchRun};
+use crate::core::driver::Driver;
+use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::{parity_error, Gpu};
 
 /// Batches of replicas (the bootstrap's, or R sketches of A) on the page's
@@ -73,18 +74,6 @@ impl SketchGpu {
             Ok(js_sys::Float32Array::from(&result.map_err(js_error)?[..]).into())
         })
     }
-}
-
-enum Study {
-    Svd(Box<svd::Sweep>),
-    Opnorm(opnorm::Sweep),
-}
-
-#[derive(Serialize)]
-struct Progress {
-    done: usize,
-    total: usize,
-    finished: bool,
 }
 
 #[derive(Serialize)]
@@ -153,46 +142,39 @@ struct Twin {
 #[wasm_bindgen]
 pub struct SketchSession {
     config: Config,
-    study: Study,
+    driver: SketchRun,
     twin: Option<Twin>,
-}
-
-fn now() -> f64 {
-    js_sys::Date::now()
 }
 
 #[wasm_bindgen]
 impl SketchSession {
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str) -> Result<SketchSession, JsValue> {
-        let config = Config::from_link(&parse(&super::lab::LAB, link)).map_err(|e| JsValue::from_str(&e))?;
-        let study = match config.study {
-            "opnorm" => Study::Opnorm(opnorm::Sweep::new(config.opnorm.clone())),
-            _ => Study::Svd(Box::new(svd::Sweep::new(config.svd.clone()))),
-        };
-        Ok(SketchSession { config, study, twin: None })
+        let link = parse(&super::lab::LAB, link);
+        let config = Config::from_link(&link).map_err(|e| JsValue::from_str(&e))?;
+        let driver = SketchRun::new(&config, link.canonical(), &now_ms);
+        Ok(SketchSession { config, driver, twin: None })
     }
 
-    /// One sketch (svd) or one trial (opnorm); false once the sweep is done.
-    pub fn step(&mut self) -> bool {
-        match &mut self.study {
-            Study::Svd(s) => s.step(),
-            Study::Opnorm(s) => s.step(),
-        }
+    /// One sketch (svd) or one trial (opnorm), then the adaptive check (`driver::Step`); `null` once done.
+    pub fn step(&mut self) -> Result<JsValue, JsValue> {
+        to_js_or_null(self.driver.step(&now_ms))
     }
 
+    /// `{done, total, label, finished, divergence}` (`core::driver::Progress`).
     pub fn progress(&self) -> Result<JsValue, JsValue> {
-        let ((done, total), finished) = match &self.study {
-            Study::Svd(s) => (s.progress(), s.done()),
-            Study::Opnorm(s) => (s.progress(), s.done()),
-        };
-        to_js(&Progress { done, total, finished })
+        to_js(&self.driver.progress())
+    }
+
+    /// The report `continuum run` prints for this link (`null` until done).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js_or_null(self.driver.finished().then(|| self.driver.report()))
     }
 
     /// The figure's numbers so far (sizes or cells not started are left out).
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        match &self.study {
-            Study::Svd(s) => {
+        match &self.driver {
+            SketchRun::Svd { sweep: s, .. } => {
                 let started = s.levels.iter().filter(|l| !l.errors.is_empty() && !l.estimates.is_empty()).count();
                 let levels = if s.levels[0].estimates.is_empty() { vec![] } else { extrapolation(s) };
                 to_js(&SvdState {
@@ -202,7 +184,7 @@ impl SketchSession {
                     estimates: s.levels[0].estimates.clone(),
                 })
             }
-            Study::Opnorm(s) => {
+            SketchRun::Opnorm { sweep: s, .. } => {
                 let cells: Vec<CoverageCell> = s
                     .cells
                     .iter()
@@ -221,16 +203,13 @@ impl SketchSession {
     }
 
     /// The adaptive panel: the `l` predicted for the link's tolerance from
-    /// the bootstrap at `l₀`, checked with `R` fresh sketches (after the sweep).
+    /// the bootstrap at `l₀`, checked with `R` fresh sketches (the driver's
+    /// last step; `null` before it, and for links without a tolerance).
     pub fn adaptive(&self) -> Result<JsValue, JsValue> {
-        let Study::Svd(s) = &self.study else { return Ok(JsValue::NULL) };
-        let tolerance = self.config.tolerance;
-        if tolerance <= 0.0 || s.levels[0].estimates.is_empty() {
-            return Ok(JsValue::NULL);
+        match &self.driver {
+            SketchRun::Svd { adaptive, .. } => to_js_or_null(adaptive.as_ref()),
+            SketchRun::Opnorm { .. } => Ok(JsValue::NULL),
         }
-        let l = s.predicted_l(tolerance);
-        let q = svd::check_l(&s.problem, l, self.config.svd.seed);
-        to_js(&Adaptive { tolerance, predicted_l: l, true_quantile: q, met: q <= tolerance })
     }
 
     /// The GPU comparison's CPU side: one bootstrap of a fresh sketch at
@@ -238,18 +217,18 @@ impl SketchSession {
     /// in f64 (the lab's path) and as the f32 twin of the GPU batch; returns
     /// what the GPU needs to do both.
     pub fn bench(&mut self) -> Result<JsValue, JsValue> {
-        let Study::Svd(s) = &self.study else { return Ok(JsValue::NULL) };
+        let SketchRun::Svd { sweep: s, .. } = &self.driver else { return Ok(JsValue::NULL) };
         let p = &s.problem;
         let (n, l, q_level) = (p.config.n, p.config.l, 1.0 - p.config.alpha);
         let mut rng = ChaCha8Rng::seed_from_u64(self.config.svd.seed ^ 0xbe4c);
         let y = p.sketch(l, &mut rng);
         let own = p.solve(&y);
         let counts = p.draw_counts(l, &mut rng);
-        let t = now();
+        let t = now_ms();
         let grams: Vec<Vec<f64>> =
             counts.chunks_exact(l).map(|c| super::linalg::weighted_gram(&y, n, Some(c))).collect();
         let boot_quantile = svd::quantile(&p.replica_errors(&own, &grams), q_level);
-        let boot_ms = now() - t;
+        let boot_ms = now_ms() - t;
         let (start, q) = p.start_block(&own);
         let boot = BatchInputs {
             kind: "shared".into(),
@@ -262,16 +241,16 @@ impl SketchSession {
             q,
             l,
         };
-        let t = now();
+        let t = now_ms();
         let (boot_twin, _) = replicas_cpu(&boot.batch());
-        let boot_twin_ms = now() - t;
+        let boot_twin_ms = now_ms() - t;
 
         // R sketches: the CPU solves each in f64; the GPU gathers their rows.
         let runs = p.config.runs;
         let mut rows = Vec::new();
         let mut weights = Vec::new();
         let mut ys = Vec::new();
-        let t = now();
+        let t = now_ms();
         let mut errors = Vec::with_capacity(runs);
         for _ in 0..runs {
             let mut draw = rng.clone();
@@ -290,7 +269,7 @@ impl SketchSession {
             }
         }
         let true_quantile = svd::quantile(&errors, q_level);
-        let sketch_ms = now() - t;
+        let sketch_ms = now_ms() - t;
         let (start, _) = p.start_block(&p.exact);
         let gather = !rows.is_empty();
         let sketches = BatchInputs {
@@ -304,9 +283,9 @@ impl SketchSession {
             q,
             l,
         };
-        let t = now();
+        let t = now_ms();
         let (sketch_twin, _) = replicas_cpu(&sketches.batch());
-        let sketch_twin_ms = now() - t;
+        let sketch_twin_ms = now_ms() - t;
         self.twin =
             Some(Twin { bootstrap: (boot_twin, own, boot_quantile), sketches: (sketch_twin, true_quantile), q });
         to_js(&Bench {
@@ -328,7 +307,7 @@ impl SketchSession {
     /// estimates from them (one Rayleigh–Ritz step each, in f64).
     #[wasm_bindgen(js_name = checkGpu)]
     pub fn check_gpu(&self, bootstrap: Vec<f32>, sketches: Vec<f32>) -> Result<JsValue, JsValue> {
-        let (Study::Svd(s), Some(twin)) = (&self.study, &self.twin) else {
+        let (SketchRun::Svd { sweep: s, .. }, Some(twin)) = (&self.driver, &self.twin) else {
             return Err(JsValue::from_str("run the CPU side first"));
         };
         let p = &s.problem;

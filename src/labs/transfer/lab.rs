@@ -26,6 +26,7 @@ pub const LAB: Lab = Lab {
     ],
     status: Status::Ready,
     run: Some(run_link),
+    stepped: Some(crate::core::driver::stepped::<super::TransferRun>),
     tiny: "#lab=transfer&hidden=32-32-16&epochs=4&seeds=1&n=5",
     fields: &["link", "source_accuracy", "transfer", "shape_vs_texture", "epochs_run", "diverged", "timings_ms"],
     shaders: &[saliency::SHADER],

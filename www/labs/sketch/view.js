@@ -7,7 +7,7 @@
 // bootstrap. Sweeps run in a Web Worker (./worker.js) with progress; Pause
 // stops, Play continues. Every control is in the hash.
 
-import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
+import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
@@ -193,6 +193,7 @@ ${RUN_BUTTONS}
   worker.onmessage = async ({ data: m }) => {
     performance.mark(`sketch:${m.type}`);
     if (m.type === 'ready' || m.type === 'progress') show(m);
+    else if (m.type === 'report') publishReport(m.report);
     else if (m.type === 'adaptive') {
       const a = m.adaptive;
       setMetric('adaptive', `l = ${a.predicted_l}: true quantile there ${a.true_quantile.toPrecision(3)} ${a.met ? '≤' : '>'} ${a.tolerance} (${a.met ? 'met' : 'missed'})`, a.predicted_l);

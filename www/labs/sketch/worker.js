@@ -1,11 +1,12 @@
-// The sketch lab's worker: either study's sweep, one sketch (svd) or one
-// trial (opnorm) at a time, in the shared loop's slices
+// The sketch lab's worker: the link's driver (src/labs/sketch: either
+// study's sweep, one sketch (svd) or one trial (opnorm) at a time, then the
+// adaptive check), in the shared loop's slices
 // (../../worker/loop.js), posting progress and the figure's numbers after
 // every slice. Pause stops the sweep where it is; play continues it.
 //
 // In:  the loop's start / play / pause / step | {type: 'bench'} | {type: 'gpu-check', bootstrap, sketches}
 // Out: {type: 'ready', progress, state} | {type: 'progress', progress, state}
-//      | {type: 'adaptive', adaptive} | {type: 'bench', …} | {type: 'gpu-check', …} | {type: 'error', message}
+//      | {type: 'adaptive', adaptive} | {type: 'report', report} | {type: 'bench', …} | {type: 'gpu-check', …} | {type: 'error', message}
 
 import { SketchSession } from '../../pkg/continuum.js';
 import { runWorker, slice } from '../../worker/loop.js';
@@ -20,6 +21,8 @@ function report() {
     finished = true;
     const adaptive = session.adaptive();
     if (adaptive) postMessage({ type: 'adaptive', adaptive });
+    // The report `continuum run` prints for this link.
+    postMessage({ type: 'report', report: session.report() });
   }
   return !progress.finished;
 }
@@ -33,7 +36,7 @@ runWorker({
   },
   turn(playing) {
     if (!session || !playing) return false;
-    slice(() => (session.step() ? true : null));
+    slice(() => session.step());
     return report();
   },
   step() {
