@@ -3,7 +3,9 @@
 // into the hash, downloads, and the printable handout.
 
 import { openHandout } from './handout.js';
-import { mountMetrics } from './metrics.js';
+import { clearMetrics, mountMetrics } from './metrics.js';
+import { showValues } from './controls.js';
+import { labGpu } from '../backend.js';
 import { expectLink } from '../router.js';
 
 /**
@@ -11,7 +13,7 @@ import { expectLink } from '../router.js';
  * title as the heading, `intro` (the view's own words, HTML written in the
  * view, never from a link) as the summary, the registry's presets, an error
  * banner, the view's `body`, and the "Live metrics" list of the registry's
- * metrics (ui/metrics.js). Returns `{root, lab, banner}`.
+ * metrics (ui/metrics.js). Returns the page (see `LabPage`).
  */
 export function labPage(app, core, name, { intro, body }) {
   const lab = core.labs().find((l) => l.name === name);
@@ -34,8 +36,101 @@ ${body}
   app.replaceChildren(root);
   showPresets(root.querySelector('.presets'), lab.presets);
   mountMetrics(root, root.querySelector('dl.live'), lab.metrics);
-  return { root, lab, banner: root.querySelector(`#${name}-banner`) };
+  return new LabPage(root, lab);
 }
+
+/** A lab page: its root, the shown numbers, the banner, and its run's life. */
+class LabPage {
+  constructor(root, lab) {
+    this.root = root;
+    this.lab = lab;
+    this.banner = root.querySelector(`#${lab.name}-banner`);
+  }
+
+  /** The element showing `name` (`[data-metric=name]`). */
+  metric(name) {
+    return this.root.querySelector(`[data-metric="${name}"]`);
+  }
+
+  /** Shows `text` for `name`, and `value` (for tests and lessons) in its data-value. */
+  show(name, text, value) {
+    const el = this.metric(name);
+    el.textContent = text;
+    if (value !== undefined) el.dataset.value = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  /** Resets the named numbers to "—". */
+  clear(names) {
+    for (const name of names) {
+      this.metric(name).textContent = '—';
+      delete this.metric(name).dataset.value;
+    }
+  }
+
+  /** Shows a message in the banner (`null` hides it). */
+  say(message) {
+    this.banner.textContent = message ?? '';
+    this.banner.hidden = message === null;
+  }
+
+  /** Shows a driver's `Progress` ({done, total, label, finished}) in the page's bar and its `progress` number. */
+  progress(st) {
+    const bar = this.root.querySelector('progress.sweep');
+    bar.max = st.total;
+    bar.value = st.done;
+    this.show('progress', st.label, st.finished ? 'done' : String(st.done));
+  }
+
+  /**
+   * The GPU device of kind `Kind` (e.g. `core.TransferGpu`), or null after
+   * showing the CPU-only message in `name`: the same words on every lab.
+   */
+  gpu(Kind, name) {
+    const device = labGpu(Kind);
+    if (!device && name) this.show(name, NO_WEBGPU);
+    return device;
+  }
+
+  /**
+   * Runs the lab: `worker`'s errors go to the banner, every other message
+   * to `onMessage`; the run buttons and the view's `actions` are wired;
+   * `start` (which posts the worker its start) runs now and on Reset, after
+   * the live metrics and the banner are cleared. Returns the view's
+   * `{update, destroy}`: a new link shows its values in `controls` and
+   * starts again, unless the view gives its own `update`; destroy ends the
+   * worker (and `workers`), then calls `destroy`.
+   */
+  run({ worker, workers = [], start, onMessage, actions = {}, controls = [], update, destroy }) {
+    const restart = () => {
+      clearMetrics();
+      this.say(null);
+      start();
+    };
+    worker.onmessage = async ({ data: m }) => {
+      // Named in the performance timeline, so a long task can be traced to its message.
+      performance.mark(`${this.lab.name}:${m.type}`);
+      if (m.type === 'error') this.say(`The ${this.lab.title} lab stopped: ${m.message}`);
+      await onMessage(m);
+    };
+    handleActions(this.root, worker, { reset: restart, ...actions });
+    restart();
+    return {
+      update: (next) => {
+        if (update) return update(next, restart);
+        for (const box of controls) showValues(box, next.config);
+        restart();
+      },
+      destroy: () => {
+        destroy?.();
+        worker.terminate();
+        workers.forEach((w) => w.terminate());
+      },
+    };
+  }
+}
+
+/** What a lab page says where the GPU would have answered. */
+export const NO_WEBGPU = 'no WebGPU: CPU only';
 
 /** Play / pause / step / reset / copy / handout: wired by `handleActions`. */
 export const RUN_BUTTONS = `

@@ -7,25 +7,21 @@
 // bootstrap. Sweeps run in a Web Worker (./worker.js) with progress; Pause
 // stops, Play continues. Every control is in the hash.
 
-import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
+import { publishReport, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
-import { labGpu } from '../../backend.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const COLOURS = { truth: PALETTE.black, bootstrap: PALETTE.blue, extrapolation: PALETTE.vermillion, small: PALETTE.green, large: PALETTE.purple };
 
-export function mount(app, core, report) {
-  const knobs = core.knobs('sketch');
-  let config = report.config;
-  const { root, banner } = labPage(app, core, 'sketch', {
-    intro: `A sketch keeps l rows of a tall matrix (sampled, or mixed by a random projection) and computes
+const INTRO = `A sketch keeps l rows of a tall matrix (sampled, or mixed by a random projection) and computes
       the SVD of the small matrix instead. How wrong is it? The bootstrap answers from the sketch alone: resample its
       rows, recompute, and read the spread. Below, that estimate is compared with the truth — the error quantile over
       many independent sketches — and extrapolated to larger sketches as 1/√l. The second study bootstraps the
-      operator norm of a sample covariance. Try first: let the sweep finish and read the coverage.`,
-    body: `
+      operator norm of a sample covariance. Try first: let the sweep finish and read the coverage.`;
+
+const BODY = `
     <div class="depth-grid">
       <div class="panel">
         <h2>Settings</h2>
@@ -79,184 +75,166 @@ ${RUN_BUTTONS}
           <span style="color:${COLOURS.bootstrap}">blue: √n‖Σ̂* − Σ̂‖ over the bootstrap of one draw</span>. The bootstrap sees one data set
           and approximates the distribution of all of them.</p>
       </div>
-    </div>`,
-  });
+    </div>`;
 
-  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const setMetric = (name, text, value) => {
-    metric(name).textContent = text;
-    if (value !== undefined) metric(name).dataset.value = String(value);
-  };
-  const controls = root.querySelector('.controls');
-  const progressBar = root.querySelector('progress.sweep');
+const SHOWN = ['adaptive', 'coverage', 'true-quantile', 'bootstrap-quantile', 'extrapolation-ratios', 'coverage-small', 'coverage-large'];
+
+export function mount(app, core, report) {
+  const page = labPage(app, core, 'sketch', { intro: INTRO, body: BODY });
+  const knobs = core.knobs('sketch');
+  const controls = page.root.querySelector('.controls');
   const setKey = hashSetter(core);
-  const studyKnobs = () => shownKnobs(knobs, config.study);
-  let chart = null;
-  let state = null;
-
+  // `chart` is the study's figure (remade when the study changes), `state` the sweep's last numbers.
+  const view = { config: report.config, chart: null, state: null };
   const layout = () => {
-    const svd = config.study === 'svd';
-    // style.display, not `hidden`: the metrics lists are display: grid.
-    for (const el of root.querySelectorAll('.svd-only')) el.style.display = svd ? '' : 'none';
-    for (const el of root.querySelectorAll('.opnorm-only')) el.style.display = svd ? 'none' : '';
-    buildControls(controls, studyKnobs(), config, setKey);
-    root.querySelector('.figure-title').textContent = svd ? 'Error against sketch size' : 'Coverage against n';
-    root.querySelector('.figure-hint').textContent = svd
-      ? 'Black dashed: the true (1 − α) quantile over R sketches. Blue: the bootstrap estimate, mean ± sd (R sketches at l₀, 10 above). Vermillion: its extrapolation from l₀ as √(l₀/l).'
-      : 'Fraction of trials with ‖Σ̂ − Σ‖ ≤ q̂/√n, for p = 50 and the link\'s p, against the nominal 1 − α.';
-    const container = root.querySelector('.main-chart');
-    container.replaceChildren();
-    chart = svd
-      ? lineChart(container, {
-          title: `(1 − α) quantile of the ${config.metric === 'vector' ? 'singular-vector' : 'singular-value'} error`,
-          xLabel: 'sketch size l',
-          xLog: true,
-          yLog: true,
-          series: [
-            { label: 'true quantile', stroke: COLOURS.truth, dash: [6, 4], points: true },
-            { label: 'bootstrap mean', stroke: COLOURS.bootstrap, points: true },
-            { label: 'mean + sd', stroke: COLOURS.bootstrap, dash: [2, 3] },
-            { label: 'mean − sd', stroke: COLOURS.bootstrap, dash: [2, 3] },
-            { label: 'extrapolation', stroke: COLOURS.extrapolation },
-          ],
-        })
-      : lineChart(container, {
-          title: 'Coverage of the bootstrap bound',
-          xLabel: 'observations n',
-          xLog: true,
-          series: [
-            { label: 'p = 50', stroke: COLOURS.small, points: true, scale: 'acc' },
-            { label: `p = ${config.p}`, stroke: COLOURS.large, points: true, scale: 'acc' },
-            { label: 'nominal', stroke: '#888', dash: [4, 4], scale: 'acc' },
-          ],
-        });
+    buildControls(controls, shownKnobs(knobs, view.config.study), view.config, setKey);
+    view.chart = layoutStudy(page.root, view.config);
   };
-
-  const showSvd = (s) => {
-    const rows = s.levels;
-    chart.set(
-      rows.map((r) => r.l),
-      [rows.map((r) => r.true), rows.map((r) => r.bootstrap.mean), rows.map((r) => r.bootstrap.mean + r.bootstrap.sd), rows.map((r) => Math.max(r.bootstrap.mean - r.bootstrap.sd, 1e-12)), rows.map((r) => r.predicted)],
-    );
-    setMetric('exact', s.exact_singular_values.map((v) => v.toPrecision(5)).join(', '));
-    if (!rows.length) return;
-    const r0 = rows[0];
-    setMetricValue('true_quantile', r0.true);
-    setMetricValue('bootstrap_quantile.mean', r0.bootstrap.mean);
-    setMetricValue('coverage', r0.coverage);
-    setMetric('true-quantile', r0.true.toPrecision(4), r0.true);
-    setMetric('bootstrap-quantile', `${r0.bootstrap.mean.toPrecision(4)} ± ${r0.bootstrap.sd.toPrecision(2)}`, r0.bootstrap.mean);
-    setMetric('coverage', `${r0.coverage.toFixed(3)} (${s.estimates.length} sketches; nominal ${(1 - config.alpha).toFixed(2)})`, r0.coverage);
-    const ratios = rows.map((r) => r.predicted / r.true);
-    setMetric('extrapolation-ratios', ratios.map((x) => x.toFixed(2)).join(', '), JSON.stringify(ratios));
-  };
-
-  const showOpnorm = (s) => {
-    const ns = [...new Set(s.cells.map((c) => c.n))].sort((a, b) => a - b);
-    const at = (p) => ns.map((n) => s.cells.find((c) => c.n === n && c.p === p)?.coverage ?? null);
-    const large = config.p;
-    chart.set(ns, [at(50), large === 50 ? ns.map(() => null) : at(large), ns.map(() => 1 - config.alpha)]);
-    const mean = (p) => {
-      const v = s.cells.filter((c) => c.p === p && c.n >= 100).map((c) => c.coverage);
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-    };
-    for (const [name, p] of [['coverage-small', 50], ['coverage-large', large]]) {
-      const m = mean(p);
-      if (m !== null) setMetric(name, m.toFixed(3), m);
-    }
-    drawHistogram(root.querySelector('canvas.histogram'), s.statistic, s.bootstrap);
-  };
-
-  const show = (m) => {
-    state = m.state;
-    const { done, total, finished } = m.progress;
-    progressBar.max = total;
-    progressBar.value = done;
-    setMetric('progress', `${done} / ${total} ${config.study === 'svd' ? 'sketches' : 'trials'}${finished ? ' — done' : ''}`, finished ? 'done' : done);
-    if (config.study === 'svd') showSvd(state);
-    else showOpnorm(state);
-  };
-
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const start = () => {
-    clearMetrics();
-    banner.hidden = true;
-    layout();
-    for (const name of ['adaptive', 'coverage', 'true-quantile', 'bootstrap-quantile', 'extrapolation-ratios', 'coverage-small', 'coverage-large']) {
-      setMetric(name, '—');
-      delete metric(name).dataset.value;
-    }
-    if (config.study === 'svd' && config.tol > 0) setMetric('adaptive', 'after the sweep');
-    worker.postMessage({ type: 'start', link: location.hash, play: true });
-  };
-
-  worker.onmessage = async ({ data: m }) => {
-    performance.mark(`sketch:${m.type}`);
-    if (m.type === 'ready' || m.type === 'progress') show(m);
-    else if (m.type === 'report') publishReport(m.report);
-    else if (m.type === 'adaptive') {
-      const a = m.adaptive;
-      setMetric('adaptive', `l = ${a.predicted_l}: true quantile there ${a.true_quantile.toPrecision(3)} ${a.met ? '≤' : '>'} ${a.tolerance} (${a.met ? 'met' : 'missed'})`, a.predicted_l);
-    } else if (m.type === 'bench') {
-      const both = (t) => `${t.cpu_ms.toFixed(0)} / ${t.twin_ms.toFixed(0)} ms`;
-      setMetric('bench-cpu', `${both(m.bootstrap)} (B = ${m.boots}, l = ${m.l}, n = ${m.n})`, m.bootstrap.cpu_ms);
-      setMetric('bench-sketches-cpu', `${both(m.sketches)} (R = ${m.runs})`, m.sketches.cpu_ms);
-      const device = labGpu(core.SketchGpu);
-      if (!device) {
-        setMetric('bench-gpu', 'no WebGPU: CPU only');
-        setMetric('bench-quantiles', m.bootstrap.cpu_quantile.toPrecision(4));
-        setMetric('bench-true', m.sketches.cpu_quantile.toPrecision(4));
-        return;
-      }
-      try {
-        const blocks = {};
-        for (const [name, metricName] of [['bootstrap', 'bench-gpu'], ['sketches', 'bench-sketches-gpu']]) {
-          const t = performance.now();
-          blocks[name] = await device.replicas(m[name].inputs);
-          setMetric(metricName, `${(performance.now() - t).toFixed(0)} ms (with upload and readback)`, performance.now() - t);
-        }
-        worker.postMessage({ type: 'gpu-check', ...blocks });
-      } catch (e) {
-        setMetric('bench-gpu', `the GPU failed: ${e?.message ?? e}`);
-      }
-    } else if (m.type === 'gpu-check') {
-      const { bootstrap: b, sketches: s } = m;
-      setMetric('bench-parity', `${b.parity.toExponential(2)} / ${s.parity.toExponential(2)}`, Math.max(b.parity, s.parity));
-      setMetric('bench-quantiles', `${b.cpu_quantile.toPrecision(4)} / ${b.gpu_quantile.toPrecision(4)}`, b.gpu_quantile);
-      setMetric('bench-true', `${s.cpu_quantile.toPrecision(4)} / ${s.gpu_quantile.toPrecision(4)}`, s.gpu_quantile);
-    } else if (m.type === 'error') {
-      banner.textContent = `The sketch lab stopped: ${m.message}`;
-      banner.hidden = false;
-    }
-  };
-
-  const csv = () => {
-    if (!state) return '';
-    if (config.study === 'svd') {
-      const rows = state.levels.map((r) => [r.l, r.true, r.bootstrap.mean, r.bootstrap.sd, r.predicted, r.coverage].join(','));
-      return ['l,true_quantile,bootstrap_mean,bootstrap_sd,extrapolated,coverage', ...rows].join('\n');
-    }
-    return ['n,p,coverage', ...state.cells.map((c) => [c.n, c.p, c.coverage].join(','))].join('\n');
-  };
-  handleActions(root, worker, {
-    reset: start,
-    csv: () => download('sketch.csv', csv()),
-    bench: () => worker.postMessage({ type: 'bench' }),
-  });
-  start();
-
-  return {
-    update(next) {
-      const studyChanged = next.config.study !== config.study;
-      config = next.config;
+  return page.run({
+    worker,
+    start() {
+      layout();
+      page.clear(SHOWN);
+      if (view.config.study === 'svd' && view.config.tol > 0) page.show('adaptive', 'after the sweep');
+      worker.postMessage({ type: 'start', link: location.hash, play: true });
+    },
+    update(next, restart) {
+      const studyChanged = next.config.study !== view.config.study;
+      view.config = next.config;
       if (studyChanged) layout();
-      else showValues(controls, config);
-      start();
+      else showValues(controls, view.config);
+      restart();
     },
-    destroy() {
-      worker.terminate();
+    async onMessage(m) {
+      if (m.type === 'ready' || m.type === 'progress') {
+        view.state = m.state;
+        page.progress(m.progress);
+        if (view.config.study === 'svd') showSvd(page, view);
+        else showOpnorm(page, view);
+      } else if (m.type === 'report') publishReport(m.report);
+      else if (m.type === 'adaptive') {
+        const a = m.adaptive;
+        page.show('adaptive', `l = ${a.predicted_l}: true quantile there ${a.true_quantile.toPrecision(3)} ${a.met ? '≤' : '>'} ${a.tolerance} (${a.met ? 'met' : 'missed'})`, a.predicted_l);
+      } else if (m.type === 'bench') await bench(page, core, worker, m);
+      else if (m.type === 'gpu-check') {
+        const { bootstrap: b, sketches: s } = m;
+        page.show('bench-parity', `${b.parity.toExponential(2)} / ${s.parity.toExponential(2)}`, Math.max(b.parity, s.parity));
+        page.show('bench-quantiles', `${b.cpu_quantile.toPrecision(4)} / ${b.gpu_quantile.toPrecision(4)}`, b.gpu_quantile);
+        page.show('bench-true', `${s.cpu_quantile.toPrecision(4)} / ${s.gpu_quantile.toPrecision(4)}`, s.gpu_quantile);
+      }
     },
+    actions: {
+      csv: () => download('sketch.csv', csv(view)),
+      bench: () => worker.postMessage({ type: 'bench' }),
+    },
+  });
+}
+
+/** Shows the study's panels and makes its figure. */
+function layoutStudy(root, config) {
+  const svd = config.study === 'svd';
+  // style.display, not `hidden`: the metrics lists are display: grid.
+  for (const el of root.querySelectorAll('.svd-only')) el.style.display = svd ? '' : 'none';
+  for (const el of root.querySelectorAll('.opnorm-only')) el.style.display = svd ? 'none' : '';
+  root.querySelector('.figure-title').textContent = svd ? 'Error against sketch size' : 'Coverage against n';
+  root.querySelector('.figure-hint').textContent = svd
+    ? 'Black dashed: the true (1 − α) quantile over R sketches. Blue: the bootstrap estimate, mean ± sd (R sketches at l₀, 10 above). Vermillion: its extrapolation from l₀ as √(l₀/l).'
+    : 'Fraction of trials with ‖Σ̂ − Σ‖ ≤ q̂/√n, for p = 50 and the link\'s p, against the nominal 1 − α.';
+  const container = root.querySelector('.main-chart');
+  container.replaceChildren();
+  return svd
+    ? lineChart(container, {
+        title: `(1 − α) quantile of the ${config.metric === 'vector' ? 'singular-vector' : 'singular-value'} error`,
+        xLabel: 'sketch size l',
+        xLog: true,
+        yLog: true,
+        series: [
+          { label: 'true quantile', stroke: COLOURS.truth, dash: [6, 4], points: true },
+          { label: 'bootstrap mean', stroke: COLOURS.bootstrap, points: true },
+          { label: 'mean + sd', stroke: COLOURS.bootstrap, dash: [2, 3] },
+          { label: 'mean − sd', stroke: COLOURS.bootstrap, dash: [2, 3] },
+          { label: 'extrapolation', stroke: COLOURS.extrapolation },
+        ],
+      })
+    : lineChart(container, {
+        title: 'Coverage of the bootstrap bound',
+        xLabel: 'observations n',
+        xLog: true,
+        series: [
+          { label: 'p = 50', stroke: COLOURS.small, points: true, scale: 'acc' },
+          { label: `p = ${config.p}`, stroke: COLOURS.large, points: true, scale: 'acc' },
+          { label: 'nominal', stroke: '#888', dash: [4, 4], scale: 'acc' },
+        ],
+      });
+}
+
+function showSvd(page, { state: s, chart, config }) {
+  const rows = s.levels;
+  chart.set(
+    rows.map((r) => r.l),
+    [rows.map((r) => r.true), rows.map((r) => r.bootstrap.mean), rows.map((r) => r.bootstrap.mean + r.bootstrap.sd), rows.map((r) => Math.max(r.bootstrap.mean - r.bootstrap.sd, 1e-12)), rows.map((r) => r.predicted)],
+  );
+  page.show('exact', s.exact_singular_values.map((v) => v.toPrecision(5)).join(', '));
+  if (!rows.length) return;
+  const r0 = rows[0];
+  setMetricValue('true_quantile', r0.true);
+  setMetricValue('bootstrap_quantile.mean', r0.bootstrap.mean);
+  setMetricValue('coverage', r0.coverage);
+  page.show('true-quantile', r0.true.toPrecision(4), r0.true);
+  page.show('bootstrap-quantile', `${r0.bootstrap.mean.toPrecision(4)} ± ${r0.bootstrap.sd.toPrecision(2)}`, r0.bootstrap.mean);
+  page.show('coverage', `${r0.coverage.toFixed(3)} (${s.estimates.length} sketches; nominal ${(1 - config.alpha).toFixed(2)})`, r0.coverage);
+  const ratios = rows.map((r) => r.predicted / r.true);
+  page.show('extrapolation-ratios', ratios.map((x) => x.toFixed(2)).join(', '), JSON.stringify(ratios));
+}
+
+function showOpnorm(page, { state: s, chart, config }) {
+  const ns = [...new Set(s.cells.map((c) => c.n))].sort((a, b) => a - b);
+  const at = (p) => ns.map((n) => s.cells.find((c) => c.n === n && c.p === p)?.coverage ?? null);
+  const large = config.p;
+  chart.set(ns, [at(50), large === 50 ? ns.map(() => null) : at(large), ns.map(() => 1 - config.alpha)]);
+  const mean = (p) => {
+    const v = s.cells.filter((c) => c.p === p && c.n >= 100).map((c) => c.coverage);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
   };
+  for (const [name, p] of [['coverage-small', 50], ['coverage-large', large]]) {
+    const m = mean(p);
+    if (m !== null) page.show(name, m.toFixed(3), m);
+  }
+  drawHistogram(page.root.querySelector('canvas.histogram'), s.statistic, s.bootstrap);
+}
+
+/** One bootstrap and R sketches timed on the CPU (the worker's) and on the GPU. */
+async function bench(page, core, worker, m) {
+  const both = (t) => `${t.cpu_ms.toFixed(0)} / ${t.twin_ms.toFixed(0)} ms`;
+  page.show('bench-cpu', `${both(m.bootstrap)} (B = ${m.boots}, l = ${m.l}, n = ${m.n})`, m.bootstrap.cpu_ms);
+  page.show('bench-sketches-cpu', `${both(m.sketches)} (R = ${m.runs})`, m.sketches.cpu_ms);
+  const device = page.gpu(core.SketchGpu, 'bench-gpu');
+  if (!device) {
+    page.show('bench-quantiles', m.bootstrap.cpu_quantile.toPrecision(4));
+    page.show('bench-true', m.sketches.cpu_quantile.toPrecision(4));
+    return;
+  }
+  try {
+    const blocks = {};
+    for (const [name, metricName] of [['bootstrap', 'bench-gpu'], ['sketches', 'bench-sketches-gpu']]) {
+      const t = performance.now();
+      blocks[name] = await device.replicas(m[name].inputs);
+      page.show(metricName, `${(performance.now() - t).toFixed(0)} ms (with upload and readback)`, performance.now() - t);
+    }
+    worker.postMessage({ type: 'gpu-check', ...blocks });
+  } catch (e) {
+    page.show('bench-gpu', `the GPU failed: ${e?.message ?? e}`);
+  }
+}
+
+function csv({ state, config }) {
+  if (!state) return '';
+  if (config.study === 'svd') {
+    const rows = state.levels.map((r) => [r.l, r.true, r.bootstrap.mean, r.bootstrap.sd, r.predicted, r.coverage].join(','));
+    return ['l,true_quantile,bootstrap_mean,bootstrap_sd,extrapolated,coverage', ...rows].join('\n');
+  }
+  return ['n,p,coverage', ...state.cells.map((c) => [c.n, c.p, c.coverage].join(','))].join('\n');
 }
 
 /** Two histograms on one set of bins: `a` (black outline) and `b` (blue, filled), each normalised. */

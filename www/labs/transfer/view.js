@@ -7,25 +7,21 @@
 // saliency maps. The target test set's features can be evaluated on the GPU
 // (the dense kernel). Every control is in the hash.
 
-import { clearMetrics, publishReport } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
+import { publishReport } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
-import { labGpu } from '../../backend.js';
 import { drawGrey } from '../../ui/grey.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const COLOURS = { natural: PALETTE.vermillion, robust: PALETTE.blue };
 
-export function mount(app, core, report) {
-  const knobs = core.knobs('transfer');
-  let config = report.config;
-  const { root, banner } = labPage(app, core, 'transfer', {
-    intro: `Two networks learn to tell eight shapes apart; every class also carries its own faint stripe
+const INTRO = `Two networks learn to tell eight shapes apart; every class also carries its own faint stripe
       texture, a shortcut. One trains on the images as they are (natural), the other on images an adversary has pushed
       by up to ε in L2 (robust). Then each network's last hidden layer is reused for four new shapes, learning only a
-      new output layer from n examples per class. Try first: compare the two curves at n = 10, then at n = 500.`,
-    body: `
+      new output layer from n examples per class. Try first: compare the two curves at n = 10, then at n = 500.`;
+
+const BODY = `
     <div class="depth-grid">
       <div class="panel">
         <h2>Settings</h2>
@@ -76,196 +72,177 @@ ${RUN_BUTTONS}
           <dt>GPU time</dt><dd data-metric="gpu-ms">—</dd>
         </dl>
       </div>
-    </div>`,
-  });
+    </div>`;
 
-  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const setMetric = (name, text, value) => {
-    metric(name).textContent = text;
-    if (value !== undefined) metric(name).dataset.value = typeof value === 'string' ? value : JSON.stringify(value);
-  };
+const SHOWN = ['source-accuracy', 'shape-only', 'texture-only', 'target-natural', 'target-robust', 'gaps', 'gpu-accuracy', 'cpu-accuracy', 'gpu-ms'];
+const pair = (a, b, d = 3) => `${a.toFixed(d)} / ${b.toFixed(d)}`;
+
+export function mount(app, core, report) {
+  const page = labPage(app, core, 'transfer', { intro: INTRO, body: BODY });
+  const { root } = page;
   const controls = root.querySelector('.controls');
-  const progressBar = root.querySelector('progress.sweep');
-  buildControls(controls, knobs, config, hashSetter(core));
-  const transferChart = lineChart(root.querySelector('.transfer-chart'), {
-    title: 'Target accuracy',
-    xLabel: 'target images per class n',
-    xLog: true,
-    series: [
-      { label: 'natural', stroke: COLOURS.natural, points: true, scale: 'acc' },
-      { label: 'robust', stroke: COLOURS.robust, points: true, scale: 'acc' },
-      { label: 'natural + sd', stroke: COLOURS.natural, dash: [2, 3], scale: 'acc' },
-      { label: 'natural − sd', stroke: COLOURS.natural, dash: [2, 3], scale: 'acc' },
-      { label: 'robust + sd', stroke: COLOURS.robust, dash: [2, 3], scale: 'acc' },
-      { label: 'robust − sd', stroke: COLOURS.robust, dash: [2, 3], scale: 'acc' },
-    ],
-  });
-  const lossChart = lineChart(root.querySelector('.loss-chart'), {
-    title: 'Source training loss (current seed)',
-    xLabel: 'epoch',
-    yLog: true,
-    series: [
-      { label: 'natural', stroke: COLOURS.natural },
-      { label: 'robust (on attacked images)', stroke: COLOURS.robust },
-    ],
-  });
-  let rows = [];
-  let lossSeed = null;
-  const pair = (a, b, d = 3) => `${a.toFixed(d)} / ${b.toFixed(d)}`;
-
-  const showRows = () => {
-    if (!rows.length) return;
-    const ns = rows.map((r) => r.n);
-    transferChart.set(ns, [
-      rows.map((r) => r.natural),
-      rows.map((r) => r.robust),
-      rows.map((r) => r.natural + r.natural_sd),
-      rows.map((r) => r.natural - r.natural_sd),
-      rows.map((r) => r.robust + r.robust_sd),
-      rows.map((r) => r.robust - r.robust_sd),
-    ]);
-    const at = (n) => rows.find((r) => r.n === n);
-    const here = at(config.n);
-    setMetric('target-natural', `${here.natural.toFixed(3)} ± ${here.natural_sd.toFixed(3)}`, here.natural);
-    setMetric('target-robust', `${here.robust.toFixed(3)} ± ${here.robust_sd.toFixed(3)}`, here.robust);
-    const gap = (n) => at(n).robust - at(n).natural;
-    setMetric('gaps', `${gap(10).toFixed(3)} / ${gap(100).toFixed(3)}`, [gap(10), gap(100)]);
-  };
-
-  const showSources = (s) => {
-    setMetric('source-accuracy', pair(s.source_accuracy.natural, s.source_accuracy.robust), s.source_accuracy);
-    setMetric('shape-only', pair(s.shape_vs_texture.natural.shape, s.shape_vs_texture.robust.shape));
-    setMetric('texture-only', pair(s.shape_vs_texture.natural.texture, s.shape_vs_texture.robust.texture), s.shape_vs_texture);
-    drawSaliency(root.querySelector('canvas.saliency'), s);
-    saliencyOnGpu(s);
-  };
-
-  // With WebGPU the maps are computed again on the GPU (dense.wgsl forward,
-  // saliency.wgsl down the layers) and drawn from there; the difference from
-  // the worker's f64 maps is shown.
-  const saliencyOnGpu = async (s) => {
-    const device = labGpu(core.TransferGpu);
-    if (!device) {
-      setMetric('saliency-where', 'Maps computed on the CPU (no WebGPU).');
-      return;
-    }
-    try {
-      const maps = {};
-      let worst = 0;
-      let scale = 0;
-      for (const name of ['natural', 'robust']) {
-        const [hidden, head] = s.models[name];
-        maps[name] = await device.saliency(hidden, head, s.images, Uint32Array.from(s.labels));
-        maps[name].forEach((v, i) => {
-          worst = Math.max(worst, Math.abs(v - s.saliency[name][i]));
-          scale = Math.max(scale, Math.abs(s.saliency[name][i]));
-        });
-      }
-      drawSaliency(root.querySelector('canvas.saliency'), { ...s, saliency: maps });
-      setMetric('saliency-where', `Maps computed on the GPU; largest difference from the CPU's f64 maps ${(worst / (scale || 1)).toExponential(1)} of the largest value.`, worst / (scale || 1));
-    } catch (e) {
-      setMetric('saliency-where', `The GPU failed (${e?.message ?? e}); maps from the CPU.`);
-    }
-  };
-
+  buildControls(controls, core.knobs('transfer'), report.config, hashSetter(core));
+  const charts = makeCharts(root);
+  const state = { rows: [], lossSeed: null, config: report.config };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const start = () => {
-    clearMetrics();
-    banner.hidden = true;
-    rows = [];
-    lossSeed = null;
-    transferChart.set([], [[], [], [], [], [], []]);
-    lossChart.clear();
-    for (const name of ['source-accuracy', 'shape-only', 'texture-only', 'target-natural', 'target-robust', 'gaps', 'gpu-accuracy', 'cpu-accuracy', 'gpu-ms']) {
-      setMetric(name, '—');
-      delete metric(name).dataset.value;
-    }
-    setMetric('diverged', 'no');
-    worker.postMessage({ type: 'start', link: location.hash, play: true });
-  };
-
-  worker.onmessage = async ({ data: m }) => {
-    performance.mark(`transfer:${m.type}`);
-    if (m.type === 'ready' || m.type === 'steps') {
-      const st = m.status;
-      progressBar.max = st.total;
-      progressBar.value = st.done;
-      setMetric('progress', st.label, st.finished ? 'done' : String(st.done));
-      for (const s of m.steps ?? []) {
-        if (s.kind !== 'epoch') continue;
-        if (lossSeed !== s.seed) {
-          lossChart.clear();
-          lossSeed = s.seed;
-        }
-        const e = s.natural ?? s.robust;
-        if (e) lossChart.push(e.epoch, [s.natural?.loss ?? null, s.robust?.loss ?? null]);
-      }
-      if (m.rows?.length) {
-        rows = m.rows;
-        showRows();
-      }
-      if (m.sources) {
-        showSources(m.sources);
-        publishReport(m.sources);
-      }
-      if (m.report) publishReport(m.report);
-      if (st.divergence) {
-        setMetric('diverged', st.divergence);
-        banner.textContent = st.divergence;
-        banner.hidden = false;
-      }
-    } else if (m.type === 'gpu-inputs') {
-      await evaluateOnGpu(m.inputs);
-    } else if (m.type === 'error') {
-      banner.textContent = `The transfer lab stopped: ${m.message}`;
-      banner.hidden = false;
-    }
-  };
-
-  const evaluateOnGpu = async (inputs) => {
-    if (!inputs) {
-      setMetric('gpu-accuracy', 'train the first seed first');
-      return;
-    }
-    setMetric('cpu-accuracy', pair(inputs.accuracy.natural, inputs.accuracy.robust), inputs.accuracy);
-    const device = labGpu(core.TransferGpu);
-    if (!device) {
-      setMetric('gpu-accuracy', 'no WebGPU: CPU only');
-      return;
-    }
-    try {
-      const t = performance.now();
-      const acc = {};
-      for (const name of ['natural', 'robust']) {
-        const features = await device.features(inputs[name], inputs.x);
-        acc[name] = headAccuracy(features, inputs.heads[name], inputs.y);
-      }
-      setMetric('gpu-ms', `${(performance.now() - t).toFixed(0)} ms (both sources, with upload and readback)`);
-      setMetric('gpu-accuracy', pair(acc.natural, acc.robust), acc);
-    } catch (e) {
-      setMetric('gpu-accuracy', `the GPU failed: ${e?.message ?? e}`);
-    }
-  };
-
-  handleActions(root, worker, {
-    reset: start,
-    gpu: () => worker.postMessage({ type: 'gpu-inputs' }),
-    csv: () =>
-      download('transfer.csv', ['n,natural,natural_sd,robust,robust_sd', ...rows.map((r) => [r.n, r.natural, r.natural_sd, r.robust, r.robust_sd].join(','))].join('\n')),
-    png: () => root.querySelector('canvas.saliency').toBlob((blob) => download('saliency.png', blob, 'image/png')),
+  return page.run({
+    worker,
+    controls: [controls],
+    start() {
+      state.rows = [];
+      state.lossSeed = null;
+      charts.transfer.set([], [[], [], [], [], [], []]);
+      charts.loss.clear();
+      page.clear(SHOWN);
+      page.show('diverged', 'no');
+      worker.postMessage({ type: 'start', link: location.hash, play: true });
+    },
+    update(next, restart) {
+      state.config = next.config;
+      showValues(controls, next.config);
+      restart();
+    },
+    async onMessage(m) {
+      if (m.type === 'ready' || m.type === 'steps') showSteps(page, core, charts, state, m);
+      else if (m.type === 'gpu-inputs') await evaluateOnGpu(page, core, m.inputs);
+    },
+    actions: {
+      gpu: () => worker.postMessage({ type: 'gpu-inputs' }),
+      csv: () =>
+        download('transfer.csv', ['n,natural,natural_sd,robust,robust_sd', ...state.rows.map((r) => [r.n, r.natural, r.natural_sd, r.robust, r.robust_sd].join(','))].join('\n')),
+      png: () => root.querySelector('canvas.saliency').toBlob((blob) => download('saliency.png', blob, 'image/png')),
+    },
   });
-  start();
+}
 
+function makeCharts(root) {
   return {
-    update(next) {
-      config = next.config;
-      showValues(controls, config);
-      start();
-    },
-    destroy() {
-      worker.terminate();
-    },
+    transfer: lineChart(root.querySelector('.transfer-chart'), {
+      title: 'Target accuracy',
+      xLabel: 'target images per class n',
+      xLog: true,
+      series: [
+        { label: 'natural', stroke: COLOURS.natural, points: true, scale: 'acc' },
+        { label: 'robust', stroke: COLOURS.robust, points: true, scale: 'acc' },
+        { label: 'natural + sd', stroke: COLOURS.natural, dash: [2, 3], scale: 'acc' },
+        { label: 'natural − sd', stroke: COLOURS.natural, dash: [2, 3], scale: 'acc' },
+        { label: 'robust + sd', stroke: COLOURS.robust, dash: [2, 3], scale: 'acc' },
+        { label: 'robust − sd', stroke: COLOURS.robust, dash: [2, 3], scale: 'acc' },
+      ],
+    }),
+    loss: lineChart(root.querySelector('.loss-chart'), {
+      title: 'Source training loss (current seed)',
+      xLabel: 'epoch',
+      yLog: true,
+      series: [
+        { label: 'natural', stroke: COLOURS.natural },
+        { label: 'robust (on attacked images)', stroke: COLOURS.robust },
+      ],
+    }),
   };
+}
+
+/** A reply of the worker's driver: progress, loss points, the figure, the sources, the report. */
+function showSteps(page, core, charts, state, m) {
+  page.progress(m.status);
+  for (const s of m.steps ?? []) {
+    if (s.kind !== 'epoch') continue;
+    if (state.lossSeed !== s.seed) {
+      charts.loss.clear();
+      state.lossSeed = s.seed;
+    }
+    const e = s.natural ?? s.robust;
+    if (e) charts.loss.push(e.epoch, [s.natural?.loss ?? null, s.robust?.loss ?? null]);
+  }
+  if (m.rows?.length) {
+    state.rows = m.rows;
+    showRows(page, charts, state);
+  }
+  if (m.sources) {
+    showSources(page, core, m.sources);
+    publishReport(m.sources);
+  }
+  if (m.report) publishReport(m.report);
+  if (m.status.divergence) {
+    page.show('diverged', m.status.divergence);
+    page.say(m.status.divergence);
+  }
+}
+
+function showRows(page, charts, { rows, config }) {
+  const ns = rows.map((r) => r.n);
+  charts.transfer.set(ns, [
+    rows.map((r) => r.natural),
+    rows.map((r) => r.robust),
+    rows.map((r) => r.natural + r.natural_sd),
+    rows.map((r) => r.natural - r.natural_sd),
+    rows.map((r) => r.robust + r.robust_sd),
+    rows.map((r) => r.robust - r.robust_sd),
+  ]);
+  const at = (n) => rows.find((r) => r.n === n);
+  const here = at(config.n);
+  page.show('target-natural', `${here.natural.toFixed(3)} ± ${here.natural_sd.toFixed(3)}`, here.natural);
+  page.show('target-robust', `${here.robust.toFixed(3)} ± ${here.robust_sd.toFixed(3)}`, here.robust);
+  const gap = (n) => at(n).robust - at(n).natural;
+  page.show('gaps', `${gap(10).toFixed(3)} / ${gap(100).toFixed(3)}`, [gap(10), gap(100)]);
+}
+
+function showSources(page, core, s) {
+  page.show('source-accuracy', pair(s.source_accuracy.natural, s.source_accuracy.robust), s.source_accuracy);
+  page.show('shape-only', pair(s.shape_vs_texture.natural.shape, s.shape_vs_texture.robust.shape));
+  page.show('texture-only', pair(s.shape_vs_texture.natural.texture, s.shape_vs_texture.robust.texture), s.shape_vs_texture);
+  drawSaliency(page.root.querySelector('canvas.saliency'), s);
+  saliencyOnGpu(page, core, s);
+}
+
+// With WebGPU the maps are computed again on the GPU (dense.wgsl forward,
+// saliency.wgsl down the layers) and drawn from there; the difference from
+// the worker's f64 maps is shown.
+async function saliencyOnGpu(page, core, s) {
+  const device = page.gpu(core.TransferGpu);
+  if (!device) {
+    page.show('saliency-where', 'Maps computed on the CPU (no WebGPU).');
+    return;
+  }
+  try {
+    const maps = {};
+    let worst = 0;
+    let scale = 0;
+    for (const name of ['natural', 'robust']) {
+      const [hidden, head] = s.models[name];
+      maps[name] = await device.saliency(hidden, head, s.images, Uint32Array.from(s.labels));
+      maps[name].forEach((v, i) => {
+        worst = Math.max(worst, Math.abs(v - s.saliency[name][i]));
+        scale = Math.max(scale, Math.abs(s.saliency[name][i]));
+      });
+    }
+    drawSaliency(page.root.querySelector('canvas.saliency'), { ...s, saliency: maps });
+    page.show('saliency-where', `Maps computed on the GPU; largest difference from the CPU's f64 maps ${(worst / (scale || 1)).toExponential(1)} of the largest value.`, worst / (scale || 1));
+  } catch (e) {
+    page.show('saliency-where', `The GPU failed (${e?.message ?? e}); maps from the CPU.`);
+  }
+}
+
+async function evaluateOnGpu(page, core, inputs) {
+  if (!inputs) {
+    page.show('gpu-accuracy', 'train the first seed first');
+    return;
+  }
+  page.show('cpu-accuracy', pair(inputs.accuracy.natural, inputs.accuracy.robust), inputs.accuracy);
+  const device = page.gpu(core.TransferGpu, 'gpu-accuracy');
+  if (!device) return;
+  try {
+    const t = performance.now();
+    const acc = {};
+    for (const name of ['natural', 'robust']) {
+      const features = await device.features(inputs[name], inputs.x);
+      acc[name] = headAccuracy(features, inputs.heads[name], inputs.y);
+    }
+    page.show('gpu-ms', `${(performance.now() - t).toFixed(0)} ms (both sources, with upload and readback)`);
+    page.show('gpu-accuracy', pair(acc.natural, acc.robust), acc);
+  } catch (e) {
+    page.show('gpu-accuracy', `the GPU failed: ${e?.message ?? e}`);
+  }
 }
 
 /** The transferred layers (tanh, then the linear head last) on `features`; the fraction right. */
