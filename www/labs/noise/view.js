@@ -5,8 +5,8 @@
 // shows how far they are from the worker's numbers. Every control is in the
 // hash.
 
-import { clearMetrics, publishReport } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
+import { publishReport } from '../../ui/metrics.js';
+import { NO_WEBGPU, RUN_BUTTONS, download, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
@@ -27,12 +27,7 @@ const INTRO = {
     two groups apart and points at the target. Try first: compare the patch trigger with the one-pixel trigger.`,
 };
 
-export function mount(app, core, report) {
-  const knobs = core.knobs('noise');
-  let config = report.config;
-  const { root, banner } = labPage(app, core, 'noise', {
-    intro: ``,
-    body: `
+const BODY = `
     <div class="depth-grid">
       <div class="panel">
         <h2>Settings</h2>
@@ -49,361 +44,349 @@ ${RUN_BUTTONS}
       <div class="panel charts-b"></div>
       <div class="panel charts-c"></div>
       <div class="panel charts-d"></div>
-    </div>`,
-  });
+    </div>`;
+
+const STUDIES = {
+  rnn: { build: buildRnn, show: (ctx, m) => showRnn(ctx, m) },
+  stabilize: { build: buildStabilize, show: (ctx, m) => m.stats && showStats(ctx, m.stats, 'cpu') },
+  titrate: { build: buildTitrate, show: (ctx, m) => m.titrate && showTitrate(ctx, m.titrate) },
+};
+
+export function mount(app, core, report) {
+  const page = labPage(app, core, 'noise', { intro: '', body: BODY });
+  const { root } = page;
+  const knobs = core.knobs('noise');
   const controls = root.querySelector('.controls');
-  const progressBar = root.querySelector('progress.sweep');
   const metrics = root.querySelector('dl.metrics');
   const panels = ['a', 'b', 'c', 'd'].map((p) => root.querySelector(`.charts-${p}`));
-
-  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const setMetric = (name, text, value) => {
-    const el = metric(name);
-    if (!el) return;
-    el.textContent = text;
-    if (value !== undefined) el.dataset.value = typeof value === 'string' ? value : JSON.stringify(value);
+  // What the study's functions share: the page, its panels, the link's config and each study's state.
+  const ctx = {
+    core,
+    config: report.config,
+    study: null,
+    panels,
+    csv: () => '',
+    rnn: {},
+    stab: {},
+    tit: {},
+    /** Like page.show, for rows a study may not have. */
+    setMetric: (name, text, value) => page.metric(name) && page.show(name, text, value),
+    defineMetrics: (list) => {
+      metrics.innerHTML = list.map(([name, label]) => `<dt>${label}</dt><dd data-metric="${name}">—</dd>`).join('');
+    },
+    panel: (i, title, hint = '') => {
+      panels[i].innerHTML = `<h2>${title}</h2><div class="chart"></div>${hint ? `<p class="hint">${hint}</p>` : ''}`;
+      return panels[i].querySelector('.chart');
+    },
   };
-  const defineMetrics = (list) => {
-    metrics.innerHTML = list.map(([name, label]) => `<dt>${label}</dt><dd data-metric="${name}">—</dd>`).join('');
-  };
-  const panel = (i, title, hint = '') => {
-    panels[i].innerHTML = `<h2>${title}</h2><div class="chart"></div>${hint ? `<p class="hint">${hint}</p>` : ''}`;
-    return panels[i].querySelector('.chart');
-  };
-
-  let study = null;
-  let csv = () => '';
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-
-  const build = () => {
-    study = config.study;
-    panels.forEach((p) => (p.hidden = false));
-    root.querySelector('.summary').textContent = INTRO[study].replace(/\s+/g, ' ');
-    buildControls(controls, shownKnobs(knobs, study), config, hashSetter(core));
-    study === 'rnn' ? buildRnn() : study === 'stabilize' ? buildStabilize() : buildTitrate();
-  };
-
-  // ---- rnn ----
-  let rnn = {};
-  const buildRnn = () => {
-    defineMetrics([
-      ['clean', 'Clean test accuracy (deterministic / noisy)'],
-      ['sigma1', 'Accuracy at Gaussian σ = 1.0 (deterministic / noisy)'],
-      ['gap', 'Gain of the noisy model at σ = 1.0 (points; the paper: ≥ 4)'],
-      ['salt20', 'Accuracy at 20 % salt-and-pepper'],
-      ['epoch-ms', 'Time per epoch, both models (worker, median)'],
-      ['step', 'Noisy model: mean learned step d (starts at ε)'],
-      ['max-eig', 'Largest eigenvalue of sym(A) (deterministic / noisy)'],
-      ['gradient', 'Input gradient of the margin ‖∇m‖ (deterministic / noisy)'],
-      ['distance', 'Distance to the boundary m/‖∇m‖, median (deterministic / noisy)'],
-      ['diverged', 'Diverged'],
-    ]);
-    const loss = lineChart(panel(0, 'Training loss'), {
-      title: 'Loss (current seed)',
-      xLabel: 'epoch',
-      yLog: true,
-      series: [
-        { label: 'deterministic', stroke: COLOURS.deterministic },
-        { label: 'noisy (with its noise)', stroke: COLOURS.noisy },
-      ],
-    });
-    panels[1].innerHTML = '<h2>Accuracy under perturbed inputs</h2><div class="chart g"></div><div class="chart m"></div><div class="chart s"></div><p class="hint">Mean over the seeds finished so far. Chance is 0.5. Why the two curves are so close: training noise does make the noisy model react less to its input (a smaller ‖∇m‖, under Numbers), but its margins m shrink in proportion, so the distance to the decision boundary that input noise has to cross does not grow. docs/noise.md has the measurements.</p>';
-    const robust = Object.fromEntries(
-      Object.entries({ gaussian: 'g', multiplicative: 'm', salt_pepper: 's' }).map(([kind, cls]) => [
-        kind,
-        lineChart(panels[1].querySelector(`.chart.${cls}`), {
-          title: KINDS[kind],
-          xLabel: KINDS[kind],
-          series: [
-            { label: 'deterministic', stroke: COLOURS.deterministic, points: true, scale: 'acc' },
-            { label: 'noisy', stroke: COLOURS.noisy, points: true, scale: 'acc' },
-          ],
-        }),
-      ]),
-    );
-    const spectrum = lineChart(panel(2, 'Spectrum of the symmetric part of A', 'Eigenvalues of (A + Aᵀ)/2 after training, ascending (first seed). Positive ones let the state grow along them.'), {
-      title: 'eig((A + Aᵀ)/2)',
-      xLabel: 'index',
-      series: [
-        { label: 'deterministic', stroke: COLOURS.deterministic, points: true },
-        { label: 'noisy', stroke: COLOURS.noisy, points: true },
-      ],
-    });
-    panels[3].innerHTML = '<h2>Heartbeats and hidden states</h2><div class="chart ex"></div><div class="chart tr"></div><p class="hint">Top: training heartbeats, class 0 solid, class 1 dashed. Bottom: six hidden units of each trained model reading test heartbeat 0.</p>';
-    const examples = lineChart(panels[3].querySelector('.chart.ex'), {
-      title: 'Heartbeats',
-      xLabel: 'step',
-      series: [0, 1, 2, 3, 4, 5].map((i) => ({ label: `beat ${i} (class ${i % 2})`, stroke: i % 2 ? PALETTE.purple : PALETTE.green, dash: i % 2 ? [4, 3] : undefined })),
-    });
-    const traj = lineChart(panels[3].querySelector('.chart.tr'), {
-      title: 'Hidden states h_t',
-      xLabel: 'step',
-      series: [...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `det. unit ${u}`, stroke: COLOURS.deterministic })), ...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `noisy unit ${u}`, stroke: COLOURS.noisy, dash: [4, 3] }))],
-    });
-    rnn = { loss, robust, spectrum, examples, traj, seed: null, rows: [], epochTimes: [], lastEpoch: null };
-    csv = () => ['perturbation,level,deterministic,noisy', ...rnn.rows.map((r) => [r.perturbation, r.level, r.deterministic, r.noisy].join(','))].join('\n');
-  };
-
-  const showRnn = (m) => {
-    for (const s of m.steps ?? []) {
-      if (s.kind !== 'batch' || !(s.deterministic || s.noisy)) continue;
-      if (rnn.seed !== s.seed) {
-        rnn.loss.clear();
-        rnn.seed = s.seed;
-      }
-      const e = s.deterministic ?? s.noisy;
-      rnn.loss.push(e.epoch, [s.deterministic?.loss ?? null, s.noisy?.loss ?? null]);
-      // Wall time between epoch ends, as the page sees it (slices included).
-      const now = performance.now();
-      if (rnn.lastEpoch !== null) rnn.epochTimes.push(now - rnn.lastEpoch);
-      rnn.lastEpoch = now;
-      if (rnn.epochTimes.length) {
-        const sorted = [...rnn.epochTimes].sort((x, y) => x - y);
-        const median = sorted[Math.floor(sorted.length / 2)];
-        setMetric('epoch-ms', `${median.toFixed(0)} ms`, median);
-      }
-    }
-    const r = m.rnn;
-    if (!r) return;
-    if (r.rows.length) {
-      rnn.rows = r.rows;
-      for (const kind of Object.keys(KINDS)) {
-        const rows = r.rows.filter((x) => x.perturbation === kind);
-        rnn.robust[kind].set(rows.map((x) => x.level), [rows.map((x) => x.deterministic), rows.map((x) => x.noisy)]);
-      }
-      const at = (kind, level) => r.rows.find((x) => x.perturbation === kind && x.level === level);
-      const pair = (x) => `${x.deterministic.toFixed(3)} / ${x.noisy.toFixed(3)}`;
-      setMetric('clean', pair(at('gaussian', 0)), { deterministic: at('gaussian', 0).deterministic, noisy: at('gaussian', 0).noisy });
-      const s1 = at('gaussian', 1);
-      setMetric('sigma1', pair(s1), { deterministic: s1.deterministic, noisy: s1.noisy });
-      setMetric('gap', `${(100 * (s1.noisy - s1.deterministic)).toFixed(1)} (${r.seeds_done} seed${r.seeds_done > 1 ? 's' : ''})`, 100 * (s1.noisy - s1.deterministic));
-      setMetric('salt20', pair(at('salt_pepper', 0.2)));
-    }
-    if (r.models) {
-      const sp = r.models.spectrum;
-      rnn.spectrum.set(sp.deterministic.map((_, i) => i), [sp.deterministic, sp.noisy]);
-      setMetric('step', r.models.learned_step.toFixed(4), r.models.learned_step);
-      setMetric('max-eig', `${sp.deterministic.at(-1).toFixed(3)} / ${sp.noisy.at(-1).toFixed(3)}`);
-      const sens = r.models.sensitivity;
-      setMetric('gradient', `${sens.deterministic.gradient.toFixed(2)} / ${sens.noisy.gradient.toFixed(2)}`, sens);
-      setMetric('distance', `${sens.deterministic.distance.toFixed(3)} / ${sens.noisy.distance.toFixed(3)}`);
-      const t = r.models.trajectories;
-      rnn.traj.set(t.deterministic[0].map((_, i) => i), [...t.deterministic, ...t.noisy]);
-    }
-  };
-
-  // ---- stabilize ----
-  let stab = {};
-  const buildStabilize = () => {
-    defineMetrics([
-      ['exponent', 'Growth exponent (1/T)·E log|X_T|: empirical / theory a − σ²/2'],
-      ['decayed', 'Paths below their start at T'],
-      ['m2', 'Growth rate of E[X²], fitted on [0, t*]: empirical / theory 2a + σ²'],
-      ['window', 't* = ln N / (2σ²): where N paths can still see E[X²]'],
-      ['m2-whole', 'log(mean X_T²)/T over the whole horizon (the sample has lost the rare paths that carry E[X²])'],
-      ['speed', 'Paths per second (worker, CPU)'],
-      ['gpu', 'GPU: exponent, decayed, and the largest difference from the CPU'],
-    ]);
-    panel(0, 'Sample paths, log|X_t|', 'Each thin line is one path; the thick dashed line is the theory (a − σ²/2)t.');
-    stab.moments = lineChart(panel(1, 'Almost every path decays, the mean square explodes', 'log of the sample mean of X² against the theory (2a + σ²)t, and the sample mean of log|X| against (a − σ²/2)t. The vertical mark is t*.'), {
-      title: 'log E[X²] and E log|X|',
-      xLabel: 't',
-      series: [
-        { label: 'log mean X² (sample)', stroke: COLOURS.noisy },
-        { label: '(2a + σ²)t', stroke: COLOURS.noisy, dash: [6, 4] },
-        { label: 'mean log|X| (sample)', stroke: COLOURS.deterministic },
-        { label: '(a − σ²/2)t', stroke: COLOURS.deterministic, dash: [6, 4] },
-      ],
-    });
-    panels[2].innerHTML = `<h2>Where noise stabilises</h2><canvas class="plane" width="300" height="220" aria-label="The (a, σ) plane shaded by the sign of a − σ²/2"></canvas>
-      <p class="hint">Shaded: a − σ²/2 &lt; 0, where almost every path decays. The dot is this link's (a, σ); the curve is σ = √(2a).</p>`;
-    panels[3].innerHTML = '';
-    panels[3].hidden = true;
-    drawPlane(panels[2].querySelector('canvas.plane'), config.a, config.sigma);
-    csv = () => (stab.stats ? ['t,mean_log,log_second_moment', ...stab.stats.times.map((t, i) => [t, stab.stats.mean_log[i], stab.stats.log_second_moment[i]].join(','))].join('\n') : '');
-  };
-
-  const showStats = (s, where) => {
-    stab.stats = s;
-    const a = config.a;
-    const sig = config.sigma;
-    setMetric('exponent', `${s.exponent.empirical.toFixed(4)} / ${s.exponent.theory.toFixed(4)}`, s.exponent);
-    setMetric('decayed', `${(100 * s.fraction_decayed).toFixed(1)} %`, s.fraction_decayed);
-    setMetric('m2', `${s.second_moment_rate.empirical.toFixed(3)} / ${s.second_moment_rate.theory.toFixed(3)}`, s.second_moment_rate);
-    setMetric('window', s.second_moment_rate.window.toFixed(2));
-    setMetric('m2-whole', s.second_moment_rate.whole_horizon.toFixed(3), s.second_moment_rate.whole_horizon);
-    // One series per sample path the core sends (paths::SHOWN).
-    const holder = panels[0].querySelector('.chart');
-    holder.replaceChildren();
-    lineChart(holder, {
-      title: `log|X_t|, ${s.sample_paths.length} of ${config.paths} paths`,
-      xLabel: 't',
-      series: [{ label: 'theory', stroke: COLOURS.theory, dash: [6, 4] }, ...s.sample_paths.map((_, i) => ({ label: `path ${i}`, stroke: `hsla(${(i * 47) % 360}, 55%, 45%, 0.7)` }))],
-    }).set(s.times, [s.times.map((t) => (a - sig * sig / 2) * t), ...s.sample_paths]);
-    stab.moments.set(s.times, [s.log_second_moment, s.times.map((t) => (2 * a + sig * sig) * t), s.mean_log, s.times.map((t) => (a - sig * sig / 2) * t)]);
-    stab.moments.mark(s.second_moment_rate.window, 't*');
-    if (where === 'cpu') stabilizeOnGpu(s);
-  };
-
-  const stabilizeOnGpu = async (cpu) => {
-    const device = labGpu(core.NoiseGpu);
-    if (!device) {
-      setMetric('gpu', 'no WebGPU: CPU only');
-      return;
-    }
-    try {
-      const t = performance.now();
-      const g = await device.paths(location.hash);
-      const ms = performance.now() - t;
-      const diff = Math.max(...g.mean_log.map((v, i) => Math.abs(v - cpu.mean_log[i])));
-      setMetric('gpu', `${g.exponent.empirical.toFixed(4)}, ${(100 * g.fraction_decayed).toFixed(1)} %; mean log|X| differs by at most ${diff.toExponential(1)}; ${Math.round(config.paths / (ms / 1000))} paths/s with upload and readback`, { exponent: g.exponent.empirical, decayed: g.fraction_decayed, diff });
-    } catch (e) {
-      setMetric('gpu', `the GPU failed (${e?.message ?? e}); the numbers above are the CPU's`);
-    }
-  };
-
-  // ---- titrate ----
-  let tit = {};
-  const buildTitrate = () => {
-    defineMetrics([
-      ['auc', 'Detection AUC (leave one model out)'],
-      ['targets', 'Backdoored models whose target is found'],
-      ['accuracy', 'Clean accuracy, mean (clean / backdoored models)'],
-      ['attack', 'Attack success of the trigger, mean'],
-      ['analysis', 'Wall time of the analysis (all models, worker)'],
-      ['gpu', 'GPU: largest |T_γ| difference from the worker, and time'],
-      ['diverged', 'Diverged'],
-    ]);
-    panel(0, 'Titration curves T_γ(σ)', 'Fraction of noisy inputs whose prediction flips with confidence above γ. Clean models green, backdoored pink.');
-    panel(1, 'ROC of the detector', 'Logistic regression on T_γ at six σ, each model scored by a fit on the others.');
-    panels[2].innerHTML = '<h2>Where the noise sends each model</h2><div class="hist"></div><p class="hint">Each cell: share of the confident flips (over every σ) / share of all predictions at the strongest σ, per class. ★ the target, ▲ the detector\'s guess (the class whose flip share most exceeds the models\' median share).</p>';
-    panels[3].innerHTML = '<h2>The images</h2><canvas class="images" width="360" height="120" aria-label="Probe images (top) and with the trigger (bottom)"></canvas><p class="hint">Top: clean probes, one per class. Bottom: the same with the trigger.</p><div class="buttons"><button type="button" data-action="gpu">Titrate on the GPU</button></div>';
-    csv = () => (tit.result ? ['model,backdoored,target,predicted_target,score,' + tit.result.levels.map((l) => `T_${l}`).join(','), ...tit.result.curves.map((c) => [c.model, c.backdoored, c.target ?? '', c.predicted_target, c.score, ...c.t].join(','))].join('\n') : '');
-  };
-
-  const showTitrate = (r) => {
-    tit.result = r;
-    setMetric('auc', r.auc.toFixed(3), r.auc);
-    setMetric('targets', `${r.targets_found} of ${r.backdoored_models}`, r.targets_found);
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-    const clean = r.curves.filter((c) => !c.backdoored);
-    const bad = r.curves.filter((c) => c.backdoored);
-    setMetric('accuracy', `${mean(clean.map((c) => c.clean_accuracy)).toFixed(3)} / ${mean(bad.map((c) => c.clean_accuracy)).toFixed(3)}`);
-    setMetric('attack', bad.length ? mean(bad.map((c) => c.attack_success)).toFixed(3) : '—');
-    setMetric('analysis', `${r.analysis_ms.toFixed(0)} ms`, r.analysis_ms);
-    setMetric('diverged', r.diverged ?? 'no');
-    const curves = panels[0].querySelector('.chart');
-    curves.replaceChildren();
-    lineChart(curves, {
-      title: 'T_γ(σ)',
-      xLabel: 'σ',
-      series: r.curves.map((c) => ({ label: `${c.backdoored ? 'backdoored' : 'clean'} ${c.model}`, stroke: c.backdoored ? COLOURS.backdoored : COLOURS.clean })),
-    }).set(r.levels, r.curves.map((c) => c.t));
-    const roc = panels[1].querySelector('.chart');
-    roc.replaceChildren();
-    lineChart(roc, {
-      title: `ROC (AUC ${r.auc.toFixed(3)})`,
-      xLabel: 'false positive rate',
-      series: [{ label: 'true positive rate', stroke: COLOURS.noisy, points: true, scale: 'acc' }],
-    }).set(r.roc.map((p) => p.false_positive), [r.roc.map((p) => p.true_positive)]);
-    const names = tit.names ?? [];
-    panels[2].querySelector('.hist').innerHTML = `<table class="hist"><tr><th>model</th>${names.map((n) => `<th>${n}</th>`).join('')}</tr>${r.curves
-      .map((c) => {
-        const total = c.flips.reduce((a, b) => a + b, 0) || 1;
-        const all = c.histogram.reduce((a, b) => a + b, 0) || 1;
-        const pct = (x, n) => `${Math.round((100 * x) / n)}%`;
-        return `<tr><td>${c.backdoored ? 'backdoored' : 'clean'} ${c.model}</td>${c.flips.map((f, k) => `<td>${pct(f, total)} / ${pct(c.histogram[k], all)}${c.target === k ? ' ★' : ''}${c.backdoored && c.predicted_target === k ? ' ▲' : ''}</td>`).join('')}</tr>`;
-      })
-      .join('')}</table>`;
-  };
-
-  const titrateOnGpu = async (inputs) => {
-    if (!inputs) {
-      setMetric('gpu', 'finish the analysis first');
-      return;
-    }
-    const device = labGpu(core.NoiseGpu);
-    if (!device) {
-      setMetric('gpu', 'no WebGPU: CPU only');
-      return;
-    }
-    try {
-      const t = performance.now();
-      const g = await device.titrate(inputs);
-      const ms = performance.now() - t;
-      let worst = 0;
-      g.forEach((curve, i) => curve.forEach((v, l) => (worst = Math.max(worst, Math.abs(v - inputs.cpu[i][l])))));
-      setMetric('gpu', `${worst.toFixed(4)} (f32 against f64: a probe near the threshold may flip); ${ms.toFixed(0)} ms`, worst);
-    } catch (e) {
-      setMetric('gpu', `the GPU failed: ${e?.message ?? e}`);
-    }
-  };
-
-  const start = () => {
-    clearMetrics();
-    banner.hidden = true;
-    build();
-    worker.postMessage({ type: 'start', link: location.hash, play: true });
-  };
-
-  worker.onmessage = async ({ data: m }) => {
-    performance.mark(`noise:${m.type}`);
-    if (m.type === 'ready' || m.type === 'steps') {
-      const st = m.status;
-      progressBar.max = st.total;
-      progressBar.value = st.done;
-      setMetric('progress', st.label, st.finished ? 'done' : 'running');
-      if (m.type === 'ready' && m.examples && study === 'rnn') {
-        const ex = m.examples;
-        rnn.examples.set(Array.from({ length: ex.length }, (_, i) => i), [0, 1, 2, 3, 4, 5].map((k) => ex.x.slice(k * ex.length, (k + 1) * ex.length)));
-      }
-      if (m.type === 'ready' && m.images && study === 'titrate') {
-        tit.names = m.images.names;
-        drawImages(root.querySelector('canvas.images'), m.images);
-      }
-      if (study === 'rnn') showRnn(m);
-      if (study === 'stabilize') {
-        const paths = (m.steps ?? []).filter((s) => s.kind === 'paths').at(-1);
-        if (paths && m.steps.length) stab.t0 ??= performance.now();
-        if (m.stats) {
-          showStats(m.stats, 'cpu');
-          if (stab.t0) setMetric('speed', `${Math.round(config.paths / ((performance.now() - stab.t0) / 1000))}`);
-        }
-      }
-      if (study === 'titrate' && m.titrate) showTitrate(m.titrate);
-      if (m.rnn?.models) publishReport(m.rnn.models);
-      if (m.report) publishReport(m.report);
-      if (st.divergence) {
-        setMetric('diverged', st.divergence);
-        banner.textContent = st.divergence;
-        banner.hidden = false;
-      } else if (study === 'rnn' && st.finished) setMetric('diverged', 'no');
-    } else if (m.type === 'gpu-inputs') {
-      await titrateOnGpu(m.inputs);
-    } else if (m.type === 'error') {
-      banner.textContent = `The noise lab stopped: ${m.message}`;
-      banner.hidden = false;
-    }
-  };
-
-  handleActions(root, worker, {
-    reset: start,
-    gpu: () => worker.postMessage({ type: 'gpu-inputs' }),
-    csv: () => download(`noise-${study}.csv`, csv()),
+  return page.run({
+    worker,
+    start() {
+      ctx.study = ctx.config.study;
+      panels.forEach((p) => (p.hidden = false));
+      root.querySelector('.summary').textContent = INTRO[ctx.study].replace(/\s+/g, ' ');
+      buildControls(controls, shownKnobs(knobs, ctx.study), ctx.config, hashSetter(core));
+      STUDIES[ctx.study].build(ctx);
+      worker.postMessage({ type: 'start', link: location.hash, play: true });
+    },
+    update(next, restart) {
+      ctx.config = next.config;
+      showValues(controls, ctx.config);
+      restart();
+    },
+    onMessage: (m) => onMessage(page, ctx, m),
+    actions: {
+      gpu: () => worker.postMessage({ type: 'gpu-inputs' }),
+      csv: () => download(`noise-${ctx.study}.csv`, ctx.csv()),
+    },
   });
-  start();
-
-  return {
-    update(next) {
-      config = next.config;
-      showValues(controls, config);
-      start();
-    },
-    destroy() {
-      worker.terminate();
-    },
-  };
 }
+
+async function onMessage(page, ctx, m) {
+  const study = ctx.study;
+  if (m.type === 'ready' || m.type === 'steps') {
+    const st = m.status;
+    page.progress(st);
+    page.show('progress', st.label, st.finished ? 'done' : 'running');
+    if (m.type === 'ready' && m.examples && study === 'rnn') {
+      const ex = m.examples;
+      ctx.rnn.examples.set(Array.from({ length: ex.length }, (_, i) => i), [0, 1, 2, 3, 4, 5].map((k) => ex.x.slice(k * ex.length, (k + 1) * ex.length)));
+    }
+    if (m.type === 'ready' && m.images && study === 'titrate') {
+      ctx.tit.names = m.images.names;
+      drawImages(page.root.querySelector('canvas.images'), m.images);
+    }
+    if (study === 'stabilize') {
+      const paths = (m.steps ?? []).filter((s) => s.kind === 'paths').at(-1);
+      if (paths && m.steps.length) ctx.stab.t0 ??= performance.now();
+      if (m.stats && ctx.stab.t0) ctx.setMetric('speed', `${Math.round(ctx.config.paths / ((performance.now() - ctx.stab.t0) / 1000))}`);
+    }
+    STUDIES[study].show(ctx, m);
+    if (m.rnn?.models) publishReport(m.rnn.models);
+    if (m.report) publishReport(m.report);
+    if (st.divergence) {
+      ctx.setMetric('diverged', st.divergence);
+      page.say(st.divergence);
+    } else if (study === 'rnn' && st.finished) ctx.setMetric('diverged', 'no');
+  } else if (m.type === 'gpu-inputs') {
+    await titrateOnGpu(ctx, m.inputs);
+  }
+}
+
+// ---- the rnn study ----
+function buildRnn(ctx) {
+  ctx.defineMetrics([
+    ['clean', 'Clean test accuracy (deterministic / noisy)'],
+    ['sigma1', 'Accuracy at Gaussian σ = 1.0 (deterministic / noisy)'],
+    ['gap', 'Gain of the noisy model at σ = 1.0 (points; the paper: ≥ 4)'],
+    ['salt20', 'Accuracy at 20 % salt-and-pepper'],
+    ['epoch-ms', 'Time per epoch, both models (worker, median)'],
+    ['step', 'Noisy model: mean learned step d (starts at ε)'],
+    ['max-eig', 'Largest eigenvalue of sym(A) (deterministic / noisy)'],
+    ['gradient', 'Input gradient of the margin ‖∇m‖ (deterministic / noisy)'],
+    ['distance', 'Distance to the boundary m/‖∇m‖, median (deterministic / noisy)'],
+    ['diverged', 'Diverged'],
+  ]);
+  const loss = lineChart(ctx.panel(0, 'Training loss'), {
+    title: 'Loss (current seed)',
+    xLabel: 'epoch',
+    yLog: true,
+    series: [
+      { label: 'deterministic', stroke: COLOURS.deterministic },
+      { label: 'noisy (with its noise)', stroke: COLOURS.noisy },
+    ],
+  });
+  ctx.panels[1].innerHTML = '<h2>Accuracy under perturbed inputs</h2><div class="chart g"></div><div class="chart m"></div><div class="chart s"></div><p class="hint">Mean over the seeds finished so far. Chance is 0.5. Why the two curves are so close: training noise does make the noisy model react less to its input (a smaller ‖∇m‖, under Numbers), but its margins m shrink in proportion, so the distance to the decision boundary that input noise has to cross does not grow. docs/noise.md has the measurements.</p>';
+  const robust = Object.fromEntries(
+    Object.entries({ gaussian: 'g', multiplicative: 'm', salt_pepper: 's' }).map(([kind, cls]) => [
+      kind,
+      lineChart(ctx.panels[1].querySelector(`.chart.${cls}`), {
+        title: KINDS[kind],
+        xLabel: KINDS[kind],
+        series: [
+          { label: 'deterministic', stroke: COLOURS.deterministic, points: true, scale: 'acc' },
+          { label: 'noisy', stroke: COLOURS.noisy, points: true, scale: 'acc' },
+        ],
+      }),
+    ]),
+  );
+  const spectrum = lineChart(ctx.panel(2, 'Spectrum of the symmetric part of A', 'Eigenvalues of (A + Aᵀ)/2 after training, ascending (first seed). Positive ones let the state grow along them.'), {
+    title: 'eig((A + Aᵀ)/2)',
+    xLabel: 'index',
+    series: [
+      { label: 'deterministic', stroke: COLOURS.deterministic, points: true },
+      { label: 'noisy', stroke: COLOURS.noisy, points: true },
+    ],
+  });
+  ctx.panels[3].innerHTML = '<h2>Heartbeats and hidden states</h2><div class="chart ex"></div><div class="chart tr"></div><p class="hint">Top: training heartbeats, class 0 solid, class 1 dashed. Bottom: six hidden units of each trained model reading test heartbeat 0.</p>';
+  const examples = lineChart(ctx.panels[3].querySelector('.chart.ex'), {
+    title: 'Heartbeats',
+    xLabel: 'step',
+    series: [0, 1, 2, 3, 4, 5].map((i) => ({ label: `beat ${i} (class ${i % 2})`, stroke: i % 2 ? PALETTE.purple : PALETTE.green, dash: i % 2 ? [4, 3] : undefined })),
+  });
+  const traj = lineChart(ctx.panels[3].querySelector('.chart.tr'), {
+    title: 'Hidden states h_t',
+    xLabel: 'step',
+    series: [...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `det. unit ${u}`, stroke: COLOURS.deterministic })), ...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `noisy unit ${u}`, stroke: COLOURS.noisy, dash: [4, 3] }))],
+  });
+  ctx.rnn = { loss, robust, spectrum, examples, traj, seed: null, rows: [], epochTimes: [], lastEpoch: null };
+  ctx.csv = () => ['perturbation,level,deterministic,noisy', ...ctx.rnn.rows.map((r) => [r.perturbation, r.level, r.deterministic, r.noisy].join(','))].join('\n');
+}
+
+function showRnn(ctx, m) {
+  for (const s of m.steps ?? []) {
+    if (s.kind !== 'batch' || !(s.deterministic || s.noisy)) continue;
+    if (ctx.rnn.seed !== s.seed) {
+      ctx.rnn.loss.clear();
+      ctx.rnn.seed = s.seed;
+    }
+    const e = s.deterministic ?? s.noisy;
+    ctx.rnn.loss.push(e.epoch, [s.deterministic?.loss ?? null, s.noisy?.loss ?? null]);
+    // Wall time between epoch ends, as the page sees it (slices included).
+    const now = performance.now();
+    if (ctx.rnn.lastEpoch !== null) ctx.rnn.epochTimes.push(now - ctx.rnn.lastEpoch);
+    ctx.rnn.lastEpoch = now;
+    if (ctx.rnn.epochTimes.length) {
+      const sorted = [...ctx.rnn.epochTimes].sort((x, y) => x - y);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      ctx.setMetric('epoch-ms', `${median.toFixed(0)} ms`, median);
+    }
+  }
+  const r = m.rnn;
+  if (!r) return;
+  if (r.rows.length) {
+    ctx.rnn.rows = r.rows;
+    for (const kind of Object.keys(KINDS)) {
+      const rows = r.rows.filter((x) => x.perturbation === kind);
+      ctx.rnn.robust[kind].set(rows.map((x) => x.level), [rows.map((x) => x.deterministic), rows.map((x) => x.noisy)]);
+    }
+    const at = (kind, level) => r.rows.find((x) => x.perturbation === kind && x.level === level);
+    const pair = (x) => `${x.deterministic.toFixed(3)} / ${x.noisy.toFixed(3)}`;
+    ctx.setMetric('clean', pair(at('gaussian', 0)), { deterministic: at('gaussian', 0).deterministic, noisy: at('gaussian', 0).noisy });
+    const s1 = at('gaussian', 1);
+    ctx.setMetric('sigma1', pair(s1), { deterministic: s1.deterministic, noisy: s1.noisy });
+    ctx.setMetric('gap', `${(100 * (s1.noisy - s1.deterministic)).toFixed(1)} (${r.seeds_done} seed${r.seeds_done > 1 ? 's' : ''})`, 100 * (s1.noisy - s1.deterministic));
+    ctx.setMetric('salt20', pair(at('salt_pepper', 0.2)));
+  }
+  if (r.models) {
+    const sp = r.models.spectrum;
+    ctx.rnn.spectrum.set(sp.deterministic.map((_, i) => i), [sp.deterministic, sp.noisy]);
+    ctx.setMetric('step', r.models.learned_step.toFixed(4), r.models.learned_step);
+    ctx.setMetric('max-eig', `${sp.deterministic.at(-1).toFixed(3)} / ${sp.noisy.at(-1).toFixed(3)}`);
+    const sens = r.models.sensitivity;
+    ctx.setMetric('gradient', `${sens.deterministic.gradient.toFixed(2)} / ${sens.noisy.gradient.toFixed(2)}`, sens);
+    ctx.setMetric('distance', `${sens.deterministic.distance.toFixed(3)} / ${sens.noisy.distance.toFixed(3)}`);
+    const t = r.models.trajectories;
+    ctx.rnn.traj.set(t.deterministic[0].map((_, i) => i), [...t.deterministic, ...t.noisy]);
+  }
+}
+
+// ---- the stabilize study ----
+function buildStabilize(ctx) {
+  ctx.defineMetrics([
+    ['exponent', 'Growth exponent (1/T)·E log|X_T|: empirical / theory a − σ²/2'],
+    ['decayed', 'Paths below their start at T'],
+    ['m2', 'Growth rate of E[X²], fitted on [0, t*]: empirical / theory 2a + σ²'],
+    ['window', 't* = ln N / (2σ²): where N paths can still see E[X²]'],
+    ['m2-whole', 'log(mean X_T²)/T over the whole horizon (the sample has lost the rare paths that carry E[X²])'],
+    ['speed', 'Paths per second (worker, CPU)'],
+    ['gpu', 'GPU: exponent, decayed, and the largest difference from the CPU'],
+  ]);
+  ctx.panel(0, 'Sample paths, log|X_t|', 'Each thin line is one path; the thick dashed line is the theory (a − σ²/2)t.');
+  ctx.stab.moments = lineChart(ctx.panel(1, 'Almost every path decays, the mean square explodes', 'log of the sample mean of X² against the theory (2a + σ²)t, and the sample mean of log|X| against (a − σ²/2)t. The vertical mark is t*.'), {
+    title: 'log E[X²] and E log|X|',
+    xLabel: 't',
+    series: [
+      { label: 'log mean X² (sample)', stroke: COLOURS.noisy },
+      { label: '(2a + σ²)t', stroke: COLOURS.noisy, dash: [6, 4] },
+      { label: 'mean log|X| (sample)', stroke: COLOURS.deterministic },
+      { label: '(a − σ²/2)t', stroke: COLOURS.deterministic, dash: [6, 4] },
+    ],
+  });
+  ctx.panels[2].innerHTML = `<h2>Where noise stabilises</h2><canvas class="plane" width="300" height="220" aria-label="The (a, σ) plane shaded by the sign of a − σ²/2"></canvas>
+    <p class="hint">Shaded: a − σ²/2 &lt; 0, where almost every path decays. The dot is this link's (a, σ); the curve is σ = √(2a).</p>`;
+  ctx.panels[3].innerHTML = '';
+  ctx.panels[3].hidden = true;
+  drawPlane(ctx.panels[2].querySelector('canvas.plane'), ctx.config.a, ctx.config.sigma);
+  ctx.csv = () => (ctx.stab.stats ? ['t,mean_log,log_second_moment', ...ctx.stab.stats.times.map((t, i) => [t, ctx.stab.stats.mean_log[i], ctx.stab.stats.log_second_moment[i]].join(','))].join('\n') : '');
+}
+
+function showStats(ctx, s, where) {
+  ctx.stab.stats = s;
+  const a = ctx.config.a;
+  const sig = ctx.config.sigma;
+  ctx.setMetric('exponent', `${s.exponent.empirical.toFixed(4)} / ${s.exponent.theory.toFixed(4)}`, s.exponent);
+  ctx.setMetric('decayed', `${(100 * s.fraction_decayed).toFixed(1)} %`, s.fraction_decayed);
+  ctx.setMetric('m2', `${s.second_moment_rate.empirical.toFixed(3)} / ${s.second_moment_rate.theory.toFixed(3)}`, s.second_moment_rate);
+  ctx.setMetric('window', s.second_moment_rate.window.toFixed(2));
+  ctx.setMetric('m2-whole', s.second_moment_rate.whole_horizon.toFixed(3), s.second_moment_rate.whole_horizon);
+  // One series per sample path the core sends (paths::SHOWN).
+  const holder = ctx.panels[0].querySelector('.chart');
+  holder.replaceChildren();
+  lineChart(holder, {
+    title: `log|X_t|, ${s.sample_paths.length} of ${ctx.config.paths} paths`,
+    xLabel: 't',
+    series: [{ label: 'theory', stroke: COLOURS.theory, dash: [6, 4] }, ...s.sample_paths.map((_, i) => ({ label: `path ${i}`, stroke: `hsla(${(i * 47) % 360}, 55%, 45%, 0.7)` }))],
+  }).set(s.times, [s.times.map((t) => (a - sig * sig / 2) * t), ...s.sample_paths]);
+  ctx.stab.moments.set(s.times, [s.log_second_moment, s.times.map((t) => (2 * a + sig * sig) * t), s.mean_log, s.times.map((t) => (a - sig * sig / 2) * t)]);
+  ctx.stab.moments.mark(s.second_moment_rate.window, 't*');
+  if (where === 'cpu') stabilizeOnGpu(ctx, s);
+}
+
+async function stabilizeOnGpu(ctx, cpu) {
+  const device = labGpu(ctx.core.NoiseGpu);
+  if (!device) {
+    ctx.setMetric('gpu', NO_WEBGPU);
+    return;
+  }
+  try {
+    const t = performance.now();
+    const g = await device.paths(location.hash);
+    const ms = performance.now() - t;
+    const diff = Math.max(...g.mean_log.map((v, i) => Math.abs(v - cpu.mean_log[i])));
+    ctx.setMetric('gpu', `${g.exponent.empirical.toFixed(4)}, ${(100 * g.fraction_decayed).toFixed(1)} %; mean log|X| differs by at most ${diff.toExponential(1)}; ${Math.round(ctx.config.paths / (ms / 1000))} paths/s with upload and readback`, { exponent: g.exponent.empirical, decayed: g.fraction_decayed, diff });
+  } catch (e) {
+    ctx.setMetric('gpu', `the GPU failed (${e?.message ?? e}); the numbers above are the CPU's`);
+  }
+}
+
+// ---- the titrate study ----
+function buildTitrate(ctx) {
+  ctx.defineMetrics([
+    ['auc', 'Detection AUC (leave one model out)'],
+    ['targets', 'Backdoored models whose target is found'],
+    ['accuracy', 'Clean accuracy, mean (clean / backdoored models)'],
+    ['attack', 'Attack success of the trigger, mean'],
+    ['analysis', 'Wall time of the analysis (all models, worker)'],
+    ['gpu', 'GPU: largest |T_γ| difference from the worker, and time'],
+    ['diverged', 'Diverged'],
+  ]);
+  ctx.panel(0, 'Titration curves T_γ(σ)', 'Fraction of noisy inputs whose prediction flips with confidence above γ. Clean models green, backdoored pink.');
+  ctx.panel(1, 'ROC of the detector', 'Logistic regression on T_γ at six σ, each model scored by a fit on the others.');
+  ctx.panels[2].innerHTML = '<h2>Where the noise sends each model</h2><div class="hist"></div><p class="hint">Each cell: share of the confident flips (over every σ) / share of all predictions at the strongest σ, per class. ★ the target, ▲ the detector\'s guess (the class whose flip share most exceeds the models\' median share).</p>';
+  ctx.panels[3].innerHTML = '<h2>The images</h2><canvas class="images" width="360" height="120" aria-label="Probe images (top) and with the trigger (bottom)"></canvas><p class="hint">Top: clean probes, one per class. Bottom: the same with the trigger.</p><div class="buttons"><button type="button" data-action="gpu">Titrate on the GPU</button></div>';
+  ctx.csv = () => (ctx.tit.result ? ['model,backdoored,target,predicted_target,score,' + ctx.tit.result.levels.map((l) => `T_${l}`).join(','), ...ctx.tit.result.curves.map((c) => [c.model, c.backdoored, c.target ?? '', c.predicted_target, c.score, ...c.t].join(','))].join('\n') : '');
+}
+
+function showTitrate(ctx, r) {
+  ctx.tit.result = r;
+  ctx.setMetric('auc', r.auc.toFixed(3), r.auc);
+  ctx.setMetric('targets', `${r.targets_found} of ${r.backdoored_models}`, r.targets_found);
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const clean = r.curves.filter((c) => !c.backdoored);
+  const bad = r.curves.filter((c) => c.backdoored);
+  ctx.setMetric('accuracy', `${mean(clean.map((c) => c.clean_accuracy)).toFixed(3)} / ${mean(bad.map((c) => c.clean_accuracy)).toFixed(3)}`);
+  ctx.setMetric('attack', bad.length ? mean(bad.map((c) => c.attack_success)).toFixed(3) : '—');
+  ctx.setMetric('analysis', `${r.analysis_ms.toFixed(0)} ms`, r.analysis_ms);
+  ctx.setMetric('diverged', r.diverged ?? 'no');
+  const curves = ctx.panels[0].querySelector('.chart');
+  curves.replaceChildren();
+  lineChart(curves, {
+    title: 'T_γ(σ)',
+    xLabel: 'σ',
+    series: r.curves.map((c) => ({ label: `${c.backdoored ? 'backdoored' : 'clean'} ${c.model}`, stroke: c.backdoored ? COLOURS.backdoored : COLOURS.clean })),
+  }).set(r.levels, r.curves.map((c) => c.t));
+  const roc = ctx.panels[1].querySelector('.chart');
+  roc.replaceChildren();
+  lineChart(roc, {
+    title: `ROC (AUC ${r.auc.toFixed(3)})`,
+    xLabel: 'false positive rate',
+    series: [{ label: 'true positive rate', stroke: COLOURS.noisy, points: true, scale: 'acc' }],
+  }).set(r.roc.map((p) => p.false_positive), [r.roc.map((p) => p.true_positive)]);
+  const names = ctx.tit.names ?? [];
+  ctx.panels[2].querySelector('.hist').innerHTML = `<table class="hist"><tr><th>model</th>${names.map((n) => `<th>${n}</th>`).join('')}</tr>${r.curves
+    .map((c) => {
+      const total = c.flips.reduce((a, b) => a + b, 0) || 1;
+      const all = c.histogram.reduce((a, b) => a + b, 0) || 1;
+      const pct = (x, n) => `${Math.round((100 * x) / n)}%`;
+      return `<tr><td>${c.backdoored ? 'backdoored' : 'clean'} ${c.model}</td>${c.flips.map((f, k) => `<td>${pct(f, total)} / ${pct(c.histogram[k], all)}${c.target === k ? ' ★' : ''}${c.backdoored && c.predicted_target === k ? ' ▲' : ''}</td>`).join('')}</tr>`;
+    })
+    .join('')}</table>`;
+}
+
+async function titrateOnGpu(ctx, inputs) {
+  if (!inputs) {
+    ctx.setMetric('gpu', 'finish the analysis first');
+    return;
+  }
+  const device = labGpu(ctx.core.NoiseGpu);
+  if (!device) {
+    ctx.setMetric('gpu', NO_WEBGPU);
+    return;
+  }
+  try {
+    const t = performance.now();
+    const g = await device.titrate(inputs);
+    const ms = performance.now() - t;
+    let worst = 0;
+    g.forEach((curve, i) => curve.forEach((v, l) => (worst = Math.max(worst, Math.abs(v - inputs.cpu[i][l])))));
+    ctx.setMetric('gpu', `${worst.toFixed(4)} (f32 against f64: a probe near the threshold may flip); ${ms.toFixed(0)} ms`, worst);
+  } catch (e) {
+    ctx.setMetric('gpu', `the GPU failed: ${e?.message ?? e}`);
+  }
+}
+
 
 /** The (a, σ) plane, a ∈ [−2, 2], σ ∈ [0, 3], shaded where a − σ²/2 < 0, with the point (a, σ). */
 function drawPlane(canvas, a, sigma) {
