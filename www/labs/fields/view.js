@@ -7,8 +7,8 @@
 // orthogonal exp(A), all fields exp(A + S), and an unconstrained W.
 // Every control is in the hash.
 
-import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage } from '../../ui/lab-page.js';
+import { publishReport, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -18,15 +18,13 @@ import { COLOURS, drawDye, drawField, drawMatrix } from './plots.js';
 const KINDS = ['orthogonal', 'unconstrained', 'full'];
 const fmt = (v) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(4));
 
-export function mount(app, core, report) {
-  const knobs = core.knobs('fields');
-  const { root, banner } = labPage(app, core, 'fields', {
-    intro: `A vector field v moves a scalar (a dye) around the torus. In a basis of Fourier functions,
+const INTRO = `A vector field v moves a scalar (a dye) around the torus. In a basis of Fourier functions,
       the directional derivative v·∇ is a matrix M. Integrating by parts gives M + Mᵀ = −D, with D the matrix of the
       divergence: when the field is divergence-free, M is skew-symmetric, its eigenvalues lie on the imaginary axis, and
       exp(tM) is a rotation that keeps every norm — the structure orthogonal RNNs are built on. Try first: read the
-      numbers at κ = 0, then raise κ and watch all three break together.`,
-    body: `
+      numbers at κ = 0, then raise κ and watch all three break together.`;
+
+const BODY = `
     <div class="depth-grid">
       <div class="panel">
         <h2>Field</h2>
@@ -122,219 +120,214 @@ ${RUN_BUTTONS}
         <canvas class="rnn-eigen" width="240" height="240" aria-label="Eigenvalues of each learned transition with the unit circle"></canvas>
         <p class="hint">Orthogonal: on the unit circle. Full: moved off by S. Unconstrained: anywhere.</p>
       </div>
-    </div>`,
-  });
+    </div>`;
 
-  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const canvases = Object.fromEntries(
-    ['field', 'matrix-m', 'matrix-sym', 'spectrum', 'dye-basis', 'dye-grid', 'rnn-eigen'].map((c) => [c, root.querySelector(`canvas.${c}`)]),
-  );
-  const scrub = root.querySelector('.scrub');
-  const frameOut = root.querySelector('.frame-out');
-  const normChart = lineChart(root.querySelector('.norm-chart'), {
-    title: '‖exp(−τM)c‖ / ‖c‖',
-    xLabel: 'τ',
-    series: [{ label: 'norm ratio', stroke: COLOURS.orthogonal }],
-  });
-  const series = (suffix = '', dash) => KINDS.map((k) => ({ label: `${k}${suffix}`, stroke: COLOURS[k], dash }));
-  const accuracyChart = lineChart(root.querySelector('.accuracy-chart'), { title: 'Recall accuracy (test batch)', xLabel: 'iteration', series: series() });
-  const lossChart = lineChart(root.querySelector('.loss-chart'), { title: 'Training loss', xLabel: 'iteration', yLog: true, series: [...series(), { label: 'guessing', stroke: '#888', dash: [2, 3] }] });
-  const gradChart = lineChart(root.querySelector('.grad-chart'), { title: '‖∂L/∂h_t‖', xLabel: 't', yLog: true, series: [...series(), ...series(' at init', [5, 4])] });
-
-  let config = report.config;
-  let summary = null;
-  let frames = { galerkin: [], grid: [] };
-  let movieRes = 0;
-  let animate = true;
-  let generation = 0;
-  const losses = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
-
+export function mount(app, core, report) {
+  const page = labPage(app, core, 'fields', { intro: INTRO, body: BODY });
+  const { root } = page;
+  const knobs = core.knobs('fields');
   const setKey = hashSetter(core);
-  const operatorKnobs = knobs.filter((k) => k.group === 'operator');
-  const copyKnobs = knobs.filter((k) => k.group === '');
   const controls = { operator: root.querySelector('.controls.operator'), copy: root.querySelector('.controls.copy') };
-  buildControls(controls.operator, operatorKnobs, config, setKey);
-  buildControls(controls.copy, copyKnobs, config, setKey);
-
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-
-  const start = () => {
-    clearMetrics();
-    generation += 1;
-    banner.hidden = true;
-    summary = null;
-    frames = { galerkin: [], grid: [] };
-    accuracyChart.clear();
-    lossChart.clear();
-    for (const k of KINDS) losses[k] = new Map();
-    metric('iteration').textContent = '0';
-    metric('diverged').textContent = 'no';
-    for (const k of KINDS) metric(`copy-accuracy-${k}`).textContent = '—';
-    worker.postMessage({ type: 'start', link: location.hash, play: true, gpuGrid: Boolean(gpu()) });
+  buildControls(controls.operator, knobs.filter((k) => k.group === 'operator'), report.config, setKey);
+  buildControls(controls.copy, knobs.filter((k) => k.group === ''), report.config, setKey);
+  // The page's state: the operator study's summary and the movie's frames (of run `generation`).
+  const view = {
+    config: report.config,
+    canvases: Object.fromEntries(['field', 'matrix-m', 'matrix-sym', 'spectrum', 'dye-basis', 'dye-grid', 'rnn-eigen'].map((c) => [c, root.querySelector(`canvas.${c}`)])),
+    scrub: root.querySelector('.scrub'),
+    charts: makeCharts(root),
+    summary: null,
+    frames: { galerkin: [], grid: [] },
+    movieRes: 0,
+    animate: true,
+    generation: 0,
   };
-
-  const showSummary = (m) => {
-    summary = m.summary;
-    const n = summary.basis_size;
-    metric('basis-size').textContent = `${n} (K = ${config.K})`;
-    metric('quadrature-points').textContent = `${summary.quadrature_points}²`;
-    for (const [name, key] of [
-      ['skew-residual', 'skew_residual'],
-      ['max-real-eigenvalue', 'max_real_eigenvalue'],
-      ['norm-ratio', 'norm_ratio'],
-      ['divergence-identity-error', 'divergence_identity_error'],
-    ]) {
-      metric(name).textContent = key === 'norm_ratio' ? summary[key].toPrecision(12) : fmt(summary[key]);
-      metric(name).dataset.value = String(summary[key]);
-    }
-    publishReport(summary);
-    const divScale = Math.max(1, ...m.field.div.map(Math.abs));
-    drawField(canvases.field, m.field, divScale);
-    const sym = new Float32Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = (m.matrix[i * n + j] + m.matrix[j * n + i]) / 2;
-    const scale = m.matrix.reduce((a, v) => Math.max(a, Math.abs(v)), 0) || 1;
-    drawMatrix(canvases['matrix-m'], m.matrix, n, scale);
-    drawMatrix(canvases['matrix-sym'], sym, n, scale);
-    drawPlane(canvases.spectrum, [{ points: summary.spectrum, colour: COLOURS.orthogonal }]);
-    const curve = summary.norm_curve;
-    normChart.set(curve.map((_, i) => (i * summary.t) / (curve.length - 1)), [curve]);
-    movieRes = summary.movie.res;
-    scrub.max = String(summary.frames);
-  };
-
-  const drawFrame = () => {
-    const k = Number(scrub.value);
-    if (!summary) return;
-    frameOut.textContent = `τ = ${((k * summary.t) / summary.frames).toFixed(2)}`;
-    if (frames.galerkin[k]) drawDye(canvases['dye-basis'], frames.galerkin[k], movieRes);
-    if (frames.grid[k]) drawDye(canvases['dye-grid'], frames.grid[k], movieRes);
-    const last = summary.frames;
-    if (k === last && frames.galerkin[last] && frames.grid[last]) {
-      const [a, b] = [frames.galerkin[last], frames.grid[last]];
-      let num = 0;
-      let den = 0;
-      for (let i = 0; i < a.length; i++) {
-        num += (a[i] - b[i]) ** 2;
-        den += b[i] ** 2;
-      }
-      metric('dye-gap').textContent = Math.sqrt(num / den).toPrecision(3);
-      metric('dye-gap').dataset.value = String(Math.sqrt(num / den));
-    }
-  };
-
   let raf = null;
   const tick = () => {
     raf = null;
-    if (!animate || !summary) return;
-    const ready = Math.min(frames.galerkin.length, frames.grid.length);
+    if (!view.animate || !view.summary) return;
+    const ready = Math.min(view.frames.galerkin.length, view.frames.grid.length);
     if (ready > 0) {
-      scrub.value = String((Number(scrub.value) + 1) % Math.min(ready, summary.frames + 1));
-      drawFrame();
+      view.scrub.value = String((Number(view.scrub.value) + 1) % Math.min(ready, view.summary.frames + 1));
+      drawFrame(page, view);
     }
     raf = requestAnimationFrame(() => setTimeout(tick, 60));
   };
   const startAnimation = () => {
-    if (raf === null && animate) raf = requestAnimationFrame(tick);
+    if (raf === null && view.animate) raf = requestAnimationFrame(tick);
   };
-  scrub.addEventListener('input', drawFrame);
+  view.scrub.addEventListener('input', () => drawFrame(page, view));
 
-  // The grid dye on the GPU: one dispatch per frame, each tracing back from τ_k.
-  const gridOnGpu = async (m, gen) => {
-    const device = labGpu(core.FieldsGpu);
-    const where = root.querySelector('.grid-where');
-    if (!device) return;
-    where.textContent = 'Grid dye on the GPU (advect.wgsl).';
-    const { res, dt, steps_per_frame: spf } = m.summary.movie;
-    try {
-      for (let k = 0; k <= m.summary.frames && gen === generation; k++) {
-        frames.grid[k] = await device.advect(m.velocity, m.dye, res, dt, k * spf);
-      }
-      drawFrame();
-    } catch (e) {
-      where.textContent = `The GPU failed (${e?.message ?? e}); the grid dye is drawn on the CPU.`;
-      start();
-    }
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const start = () => {
+    view.generation += 1;
+    view.summary = null;
+    view.frames = { galerkin: [], grid: [] };
+    view.charts.accuracy.clear();
+    view.charts.loss.clear();
+    page.show('iteration', '0');
+    page.show('diverged', 'no');
+    for (const k of KINDS) page.show(`copy-accuracy-${k}`, '—');
+    worker.postMessage({ type: 'start', link: location.hash, play: true, gpuGrid: Boolean(gpu()) });
   };
-
-  const showEval = (evals) => {
-    const ratios = [];
-    for (const k of KINDS) {
-      const e = evals[k];
-      metric(`copy-accuracy-${k}`).textContent = e.accuracy.toFixed(3);
-      metric(`copy-accuracy-${k}`).dataset.value = String(e.accuracy);
-      setMetricValue(`copy_accuracy.${k}`, e.accuracy);
-      ratios.push(e.norm_ratio.toPrecision(3));
-    }
-    metric('gradient-norm-ratio').textContent = ratios.join(' / ');
-    const it = Number(metric('iteration').textContent);
-    accuracyChart.push(it, KINDS.map((k) => evals[k].accuracy));
-    const t = evals.orthogonal.grad_norms.map((_, i) => i + 1);
-    gradChart.set(t, [...KINDS.map((k) => evals[k].grad_norms), ...KINDS.map((k) => evals[k].initial_grad_norms)]);
-    drawPlane(canvases['rnn-eigen'], KINDS.map((k) => ({ points: evals[k].eigenvalues, colour: COLOURS[k], ring: k === 'unconstrained' })), { guide: 'circle' });
-    metric('iteration').dataset.evaluated = String(it);
-  };
-
-  worker.onmessage = ({ data: m }) => {
-    performance.mark(`fields:${m.type}`);
-    if (m.type === 'ready') {
-      showSummary(m);
-      root.querySelector('.grid-where').textContent = m.velocity ? '' : 'Grid dye on the CPU (no WebGPU).';
-      if (m.velocity) gridOnGpu(m, generation);
-      startAnimation();
-    } else if (m.type === 'frame') {
-      frames.galerkin[m.k] = m.galerkin;
-      if (m.grid) frames.grid[m.k] = m.grid;
-      if (m.k === 0 || m.k === summary?.frames) drawFrame();
-    } else if (m.type === 'iters') {
-      const baseline = m.status.orthogonal.baseline;
-      const rows = new Map();
-      for (const k of KINDS) for (const s of m.stats[k]) (rows.get(s.iter) ?? rows.set(s.iter, {}).get(s.iter))[k] = s.loss;
-      for (const [it, r] of rows) lossChart.push(it, [...KINDS.map((k) => r[k] ?? null), baseline]);
-      const iter = Math.max(...KINDS.map((k) => m.status[k].iter));
-      metric('iteration').textContent = String(iter);
-      const d = KINDS.map((k) => m.status[k].divergence).find(Boolean);
-      if (d) {
-        metric('diverged').textContent = `yes (iteration ${d.epoch})`;
-        banner.textContent = d.message;
-        banner.hidden = false;
-      }
-    } else if (m.type === 'eval') {
-      showEval(m.evals);
-    } else if (m.type === 'error') {
-      banner.textContent = `The fields lab stopped: ${m.message}`;
-      banner.hidden = false;
-    }
-  };
-
-  const csv = () => {
-    const rows = [['quantity', 'value']];
-    for (const key of ['basis_size', 'quadrature_points', 'skew_residual', 'max_real_eigenvalue', 'norm_ratio', 'divergence_identity_error']) rows.push([key, summary?.[key]]);
-    return [rows.map((r) => r.join(',')).join('\n'), normChart.csv(), accuracyChart.csv(), lossChart.csv(), gradChart.csv()].join('\n\n');
-  };
-  handleActions(root, worker, {
-    reset: start,
-    csv: () => download('fields.csv', csv()),
-    png: () => canvases.field.toBlob((blob) => download('field.png', blob, 'image/png')),
-    animate(button) {
-      animate = !animate;
-      button.setAttribute('aria-pressed', String(animate));
-      startAnimation();
+  const lab = page.run({
+    worker,
+    controls: [controls.operator, controls.copy],
+    start,
+    update(next, restart) {
+      view.config = next.config;
+      showValues(controls.operator, view.config);
+      showValues(controls.copy, view.config);
+      restart();
     },
-  });
-  onBackendChange(start);
-  start();
-
-  return {
-    update(next) {
-      config = next.config;
-      showValues(controls.operator, config);
-      showValues(controls.copy, config);
-      start();
+    onMessage(m) {
+      if (m.type === 'ready') {
+        showSummary(page, view, m);
+        root.querySelector('.grid-where').textContent = m.velocity ? '' : 'Grid dye on the CPU (no WebGPU).';
+        if (m.velocity) gridOnGpu(page, core, view, m, view.generation).catch(start);
+        startAnimation();
+      } else if (m.type === 'frame') {
+        view.frames.galerkin[m.k] = m.galerkin;
+        if (m.grid) view.frames.grid[m.k] = m.grid;
+        if (m.k === 0 || m.k === view.summary?.frames) drawFrame(page, view);
+      } else if (m.type === 'iters') showIters(page, view, m);
+      else if (m.type === 'eval') showEval(page, view, m.evals);
+    },
+    actions: {
+      csv: () => download('fields.csv', csv(view)),
+      png: () => view.canvases.field.toBlob((blob) => download('field.png', blob, 'image/png')),
+      animate(button) {
+        view.animate = !view.animate;
+        button.setAttribute('aria-pressed', String(view.animate));
+        startAnimation();
+      },
     },
     destroy() {
-      generation += 1;
+      view.generation += 1;
       if (raf !== null) cancelAnimationFrame(raf);
-      worker.terminate();
     },
+  });
+  onBackendChange(() => lab.update({ config: view.config }));
+  return lab;
+}
+
+function makeCharts(root) {
+  const series = (suffix = '', dash) => KINDS.map((k) => ({ label: `${k}${suffix}`, stroke: COLOURS[k], dash }));
+  return {
+    norm: lineChart(root.querySelector('.norm-chart'), {
+      title: '‖exp(−τM)c‖ / ‖c‖',
+      xLabel: 'τ',
+      series: [{ label: 'norm ratio', stroke: COLOURS.orthogonal }],
+    }),
+    accuracy: lineChart(root.querySelector('.accuracy-chart'), { title: 'Recall accuracy (test batch)', xLabel: 'iteration', series: series() }),
+    loss: lineChart(root.querySelector('.loss-chart'), { title: 'Training loss', xLabel: 'iteration', yLog: true, series: [...series(), { label: 'guessing', stroke: '#888', dash: [2, 3] }] }),
+    grad: lineChart(root.querySelector('.grad-chart'), { title: '‖∂L/∂h_t‖', xLabel: 't', yLog: true, series: [...series(), ...series(' at init', [5, 4])] }),
   };
+}
+
+/** The operator study: its numbers, the field, M and its symmetric part, the spectrum and the norm curve. */
+function showSummary(page, view, m) {
+  const summary = m.summary;
+  view.summary = summary;
+  const { canvases } = view;
+  const n = summary.basis_size;
+  page.show('basis-size', `${n} (K = ${view.config.K})`);
+  page.show('quadrature-points', `${summary.quadrature_points}²`);
+  for (const [name, key] of [
+    ['skew-residual', 'skew_residual'],
+    ['max-real-eigenvalue', 'max_real_eigenvalue'],
+    ['norm-ratio', 'norm_ratio'],
+    ['divergence-identity-error', 'divergence_identity_error'],
+  ]) {
+    page.show(name, key === 'norm_ratio' ? summary[key].toPrecision(12) : fmt(summary[key]), String(summary[key]));
+  }
+  publishReport(summary);
+  const divScale = Math.max(1, ...m.field.div.map(Math.abs));
+  drawField(canvases.field, m.field, divScale);
+  const sym = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = (m.matrix[i * n + j] + m.matrix[j * n + i]) / 2;
+  const scale = m.matrix.reduce((a, v) => Math.max(a, Math.abs(v)), 0) || 1;
+  drawMatrix(canvases['matrix-m'], m.matrix, n, scale);
+  drawMatrix(canvases['matrix-sym'], sym, n, scale);
+  drawPlane(canvases.spectrum, [{ points: summary.spectrum, colour: COLOURS.orthogonal }]);
+  const curve = summary.norm_curve;
+  view.charts.norm.set(curve.map((_, i) => (i * summary.t) / (curve.length - 1)), [curve]);
+  view.movieRes = summary.movie.res;
+  view.scrub.max = String(summary.frames);
+}
+
+/** The movie's frame at the scrubber: both dyes, and their gap at the last frame. */
+function drawFrame(page, { scrub, summary, frames, movieRes, canvases }) {
+  const k = Number(scrub.value);
+  if (!summary) return;
+  page.root.querySelector('.frame-out').textContent = `τ = ${((k * summary.t) / summary.frames).toFixed(2)}`;
+  if (frames.galerkin[k]) drawDye(canvases['dye-basis'], frames.galerkin[k], movieRes);
+  if (frames.grid[k]) drawDye(canvases['dye-grid'], frames.grid[k], movieRes);
+  const last = summary.frames;
+  if (k === last && frames.galerkin[last] && frames.grid[last]) {
+    const [a, b] = [frames.galerkin[last], frames.grid[last]];
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < a.length; i++) {
+      num += (a[i] - b[i]) ** 2;
+      den += b[i] ** 2;
+    }
+    page.show('dye-gap', Math.sqrt(num / den).toPrecision(3), String(Math.sqrt(num / den)));
+  }
+}
+
+// The grid dye on the GPU: one dispatch per frame, each tracing back from τ_k.
+// Rejects if the GPU fails (the caller starts again, on the CPU).
+async function gridOnGpu(page, core, view, m, gen) {
+  const device = labGpu(core.FieldsGpu);
+  const where = page.root.querySelector('.grid-where');
+  if (!device) return;
+  where.textContent = 'Grid dye on the GPU (advect.wgsl).';
+  const { res, dt, steps_per_frame: spf } = m.summary.movie;
+  try {
+    for (let k = 0; k <= m.summary.frames && gen === view.generation; k++) {
+      view.frames.grid[k] = await device.advect(m.velocity, m.dye, res, dt, k * spf);
+    }
+    drawFrame(page, view);
+  } catch (e) {
+    where.textContent = `The GPU failed (${e?.message ?? e}); the grid dye is drawn on the CPU.`;
+    throw e;
+  }
+}
+
+function showIters(page, view, m) {
+  const baseline = m.status.orthogonal.baseline;
+  const rows = new Map();
+  for (const k of KINDS) for (const s of m.stats[k]) (rows.get(s.iter) ?? rows.set(s.iter, {}).get(s.iter))[k] = s.loss;
+  for (const [it, r] of rows) view.charts.loss.push(it, [...KINDS.map((k) => r[k] ?? null), baseline]);
+  const iter = Math.max(...KINDS.map((k) => m.status[k].iter));
+  page.show('iteration', String(iter));
+  const d = KINDS.map((k) => m.status[k].divergence).find(Boolean);
+  if (d) {
+    page.show('diverged', `yes (iteration ${d.epoch})`);
+    page.say(d.message);
+  }
+}
+
+function showEval(page, view, evals) {
+  const ratios = [];
+  for (const k of KINDS) {
+    const e = evals[k];
+    page.show(`copy-accuracy-${k}`, e.accuracy.toFixed(3), String(e.accuracy));
+    setMetricValue(`copy_accuracy.${k}`, e.accuracy);
+    ratios.push(e.norm_ratio.toPrecision(3));
+  }
+  page.show('gradient-norm-ratio', ratios.join(' / '));
+  const it = Number(page.metric('iteration').textContent);
+  view.charts.accuracy.push(it, KINDS.map((k) => evals[k].accuracy));
+  const t = evals.orthogonal.grad_norms.map((_, i) => i + 1);
+  view.charts.grad.set(t, [...KINDS.map((k) => evals[k].grad_norms), ...KINDS.map((k) => evals[k].initial_grad_norms)]);
+  drawPlane(view.canvases['rnn-eigen'], KINDS.map((k) => ({ points: evals[k].eigenvalues, colour: COLOURS[k], ring: k === 'unconstrained' })), { guide: 'circle' });
+  page.metric('iteration').dataset.evaluated = String(it);
+}
+
+function csv({ summary, charts }) {
+  const rows = [['quantity', 'value']];
+  for (const key of ['basis_size', 'quadrature_points', 'skew_residual', 'max_real_eigenvalue', 'norm_ratio', 'divergence_identity_error']) rows.push([key, summary?.[key]]);
+  return [rows.map((r) => r.join(',')).join('\n'), charts.norm.csv(), charts.accuracy.csv(), charts.loss.csv(), charts.grad.csv()].join('\n\n');
 }
