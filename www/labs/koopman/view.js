@@ -6,8 +6,8 @@
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
 // present (koopman/kernel.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
-import { clearMetrics, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
+import { setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
@@ -23,15 +23,13 @@ const SEEDS = [1, 2, 3, 4, 5];
 /** Workers the spread over seeds is shared out to (at most SEEDS.length). */
 const SEED_WORKERS = 2;
 
-export function mount(app, core, report) {
-  const knobs = core.knobs('koopman');
-  const { root, banner } = labPage(app, core, 'koopman', {
-    intro: `An encoder maps each 64-dimensional measurement of a pendulum to a small latent space where one
+const INTRO = `An encoder maps each 64-dimensional measurement of a pendulum to a small latent space where one
       time step is a matrix C; a decoder maps back. The consistent model also learns a backward operator D and is
       trained so that D undoes C. Both models below train on the same noisy data: watch their predictions hundreds of
       steps ahead, and where the eigenvalues of C sit against the unit circle. Try first: let training finish, then
-      compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.`,
-    body: `
+      compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.`;
+
+const BODY = `
     <div class="depth-grid">
       <div class="panel">
         <h2>Model and training</h2>
@@ -99,212 +97,232 @@ ${RUN_BUTTONS}
         <canvas class="eigen" width="240" height="240" aria-label="Eigenvalues of C with the unit circle"></canvas>
         <p class="hint">Filled blue: consistent; vermillion rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
       </div>
-    </div>`,
-  });
+    </div>`;
+
+export function mount(app, core, report) {
+  const page = labPage(app, core, 'koopman', { intro: INTRO, body: BODY });
+  const { root } = page;
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
-
-
-  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
+  const knobs = core.knobs('koopman');
   const controls = root.querySelector('.controls.training');
-  const scrub = root.querySelector('.scrub');
-  const kOut = root.querySelector('.k-out');
-  const canvases = {
-    pendulum: root.querySelector('.pendulum-view'),
-    phase: root.querySelector('.phase'),
-    eigen: root.querySelector('.eigen'),
+  buildControls(controls, knobs, report.config, hashSetter(core));
+  // The page's state: the link's config, the truth (from the worker's
+  // 'ready'), the last evaluation's rollouts (`shown`) and eigenvalues.
+  const view = {
+    config: report.config,
+    charts: makeCharts(root),
+    canvases: { pendulum: root.querySelector('.pendulum-view'), phase: root.querySelector('.phase'), eigen: root.querySelector('.eigen') },
+    scrub: root.querySelector('.scrub'),
+    truth: null,
+    bounds: null,
+    testStates: null, // (θ, θ̇) of the clean test part, for the phase portrait
+    shown: null, // {rollouts: {consistent, plain}, n, steps, starts}
+    eigen: { consistent: [], plain: [] },
+    lastEpoch: 0,
+    plainStats: new Map(),
+    animate: true,
   };
-  const lossChart = lineChart(root.querySelector('.loss-chart'), {
-    title: 'Loss terms (consistent) and total (plain)',
-    xLabel: 'epoch',
-    yLog: true,
-    series: [
-      { label: 'total', stroke: COLOURS.consistent },
-      { label: 'forward', stroke: PALETTE.sky },
-      { label: 'identity', stroke: PALETTE.purple },
-      { label: 'backward', stroke: PALETTE.green },
-      { label: 'consistency', stroke: PALETTE.sky },
-      { label: 'plain total', stroke: COLOURS.plain, dash: [5, 4] },
-    ],
-  });
-  const errorChart = lineChart(root.querySelector('.error-chart'), {
-    title: 'Relative prediction error',
-    xLabel: 'steps ahead',
-    yLog: true,
-    series: [
-      { label: 'consistent', stroke: COLOURS.consistent },
-      { label: 'plain', stroke: COLOURS.plain },
-    ],
-  });
-
-  let config = report.config;
-  let truth = null;
-  let bounds = null;
-  let testStates = null; // (θ, θ̇) of the clean test part, for the phase portrait
-  let view = null; // {rollouts: {consistent, plain}, n, steps, starts}
-  let eigen = { consistent: [], plain: [] };
-  let lastEpoch = 0;
-  let plainStats = new Map();
-  let animate = true;
-
-  const setKey = hashSetter(core);
-  buildControls(controls, knobs, config, setKey);
-
   const worker = modelPair();
-
-  const start = () => {
-    clearMetrics();
-    lossChart.clear();
-    errorChart.set([], [[], []]);
-    plainStats = new Map();
-    view = null;
-    truth = null;
-    lastEpoch = 0;
-    banner.hidden = true;
-    metric('epoch').textContent = '0';
-    metric('diverged').textContent = 'no';
-    for (const name of ['train-loss', 'rel-error', 'rel-error-plain', 'consistency']) metric(name).textContent = '—';
-    worker.postMessage({ type: 'start', link: location.hash, play: true });
-  };
-
   // Evaluations (two 1000-step error curves and the rollouts) cost the worker
   // time it would train with: at most every 500 ms, and never more than a
   // fifth of its time; a person moving a slider is answered at once.
   const evals = evalScheduler(() => {
     const packed = Boolean(gpu());
-    worker.postMessage({ type: 'eval', horizon: config.horizon, n: packed ? GPU_N : CPU_N, packed });
+    worker.postMessage({ type: 'eval', horizon: view.config.horizon, n: packed ? GPU_N : CPU_N, packed });
   }, 500);
   const requestEval = (urgent = false) => {
-    if (truth) evals.request(urgent);
+    if (view.truth) evals.request(urgent);
   };
-
-
-  const drawFrame = () => {
-    if (!truth || !view) return;
-    const k = Math.min(Number(scrub.value), view.steps - 1);
-    kOut.textContent = `${k + 1} · t=${((k + 1) * truth.dt).toFixed(1)}`;
-    const s0 = view.starts[0];
-    const { consistent, plain } = view.rollouts;
-    drawPendulum(canvases.pendulum, [
-      { theta: truth.clean[(s0 + k + 1) * 2], colour: COLOURS.truth },
-      { theta: consistent?.[k * 2], colour: COLOURS.consistent },
-      { theta: plain?.[k * 2], colour: COLOURS.plain, dash: true },
-    ]);
-    drawPhase(canvases.phase, { clean: testStates, noisy: truth.noisy, bounds, rollouts: view.rollouts, n: view.n, steps: view.steps, k });
-  };
-
   // The animation: one small drawing per frame, advancing the prediction step.
   let frame = null;
   const tick = () => {
     frame = null;
-    if (!animate || !view) return;
-    const stride = Math.max(1, Math.round(view.steps / 400));
-    scrub.value = String((Number(scrub.value) + stride) % view.steps);
-    drawFrame();
+    if (!view.animate || !view.shown) return;
+    const stride = Math.max(1, Math.round(view.shown.steps / 400));
+    view.scrub.value = String((Number(view.scrub.value) + stride) % view.shown.steps);
+    drawFrame(root, view);
     frame = requestAnimationFrame(tick);
   };
   const startAnimation = () => {
-    if (frame === null && animate) frame = requestAnimationFrame(tick);
+    if (frame === null && view.animate) frame = requestAnimationFrame(tick);
   };
-  scrub.addEventListener('input', drawFrame);
+  view.scrub.addEventListener('input', () => drawFrame(root, view));
+  const seeds = seedsPanel(page, core, view);
+  const lab = page.run({
+    worker,
+    start() {
+      view.charts.loss.clear();
+      view.charts.error.set([], [[], []]);
+      Object.assign(view, { plainStats: new Map(), shown: null, truth: null, lastEpoch: 0 });
+      page.show('epoch', '0');
+      page.show('diverged', 'no');
+      for (const name of ['train-loss', 'rel-error', 'rel-error-plain', 'consistency']) page.show(name, '—');
+      worker.postMessage({ type: 'start', link: location.hash, play: true });
+    },
+    update(next, restart) {
+      const retrain = retrains(knobs, next.config, view.config);
+      view.config = next.config;
+      showValues(controls, view.config);
+      if (retrain) {
+        seeds.stop('—');
+        restart();
+      } else requestEval(true);
+    },
+    async onMessage(m) {
+      if (m.type === 'ready') {
+        view.truth = m.truth;
+        view.bounds = phaseBounds(m.truth.clean);
+        view.testStates = m.truth.clean.slice(m.truth.train * 2);
+        page.show('params', String(m.status.consistent.params));
+        drawEigenvalues(view.canvases.eigen, { consistent: [], plain: [], exact: m.truth.exact });
+      } else if (m.type === 'epochs') {
+        showEpochs(page, view, m);
+        requestEval();
+      } else if (m.type === 'eval') {
+        const show = async (e) => {
+          if (!(await showEvaluation(page, core, view, e))) return evals.retry(); // the GPU went away between request and reply
+          startAnimation();
+        };
+        await evals.land(m, show, root.querySelector('.resolution'), 'rollouts');
+      } else if (m.type === 'error') evals.done();
+    },
+    actions: {
+      seeds: seeds.run,
+      'stop-seeds': () => seeds.stop('stopped'),
+      csv: () => download('koopman-charts.csv', [view.charts.loss.csv(), view.charts.error.csv()].join('\n\n')),
+      animate(button) {
+        view.animate = !view.animate;
+        button.setAttribute('aria-pressed', String(view.animate));
+        startAnimation();
+      },
+    },
+    destroy() {
+      if (frame !== null) cancelAnimationFrame(frame);
+      evals.cancel();
+      seeds.stop();
+      document.body.classList.remove('embed');
+    },
+  });
+  onBackendChange(() => requestEval(true));
+  return lab;
+}
 
-  const showEvaluation = async (m) => {
-    const epoch = lastEpoch;
-    const h = m.consistent.rel_error.length;
-    errorChart.set(
-      Array.from({ length: h }, (_, i) => i + 1),
-      [m.consistent.rel_error, m.plain.rel_error],
-    );
-    root.querySelector('.error-chart').dataset.rows = String(h);
-    eigen = { consistent: m.consistent.eigenvalues, plain: m.plain.eigenvalues };
-    drawEigenvalues(canvases.eigen, { ...eigen, exact: truth.exact });
-    metric('consistency').textContent = m.consistent.consistency.toExponential(2);
-    setMetricValue('consistency', m.consistent.consistency);
-    for (const h of [10, 100, 1000]) setMetricValue(`rel_error.${h}`, m.consistent.rel_error[h - 1] ?? null);
-    let rollouts;
-    let n;
-    const device = labGpu(core.KoopmanGpu);
-    const resolution = root.querySelector('.resolution');
-    if (m.packed && device) {
-      rollouts = { consistent: await device.rollouts(m.packed[0]), plain: await device.rollouts(m.packed[1]) };
-      n = m.packed[0].n;
-      resolution.textContent = `${n} initial conditions rolled out ${config.horizon} steps on the GPU.`;
-    } else if (m.rollouts) {
-      rollouts = { consistent: m.rollouts[0], plain: m.rollouts[1] };
-      n = m.starts.length;
-      resolution.textContent = `${n} initial conditions rolled out on the CPU (no WebGPU): fewer than the GPU's ${GPU_N}.`;
-    } else {
-      evals.retry(); // the GPU went away between request and reply
-      return;
-    }
-    const steps = rollouts.consistent.length / (2 * n);
-    view = { rollouts, n, steps, starts: m.starts };
-    scrub.max = String(steps - 1);
-    drawFrame();
-    startAnimation();
-    // Shown last: a reader of these sees everything drawn.
-    metric('rel-error').textContent = m.consistent.rel_error[h - 1].toPrecision(3);
-    metric('rel-error').dataset.value = String(m.consistent.rel_error[h - 1]);
-    metric('rel-error-plain').textContent = m.plain.rel_error[h - 1].toPrecision(3);
-    metric('rel-error-plain').dataset.value = String(m.plain.rel_error[h - 1]);
-    metric('rel-error').dataset.epoch = String(epoch);
+function makeCharts(root) {
+  return {
+    loss: lineChart(root.querySelector('.loss-chart'), {
+      title: 'Loss terms (consistent) and total (plain)',
+      xLabel: 'epoch',
+      yLog: true,
+      series: [
+        { label: 'total', stroke: COLOURS.consistent },
+        { label: 'forward', stroke: PALETTE.sky },
+        { label: 'identity', stroke: PALETTE.purple },
+        { label: 'backward', stroke: PALETTE.green },
+        { label: 'consistency', stroke: PALETTE.sky },
+        { label: 'plain total', stroke: COLOURS.plain, dash: [5, 4] },
+      ],
+    }),
+    error: lineChart(root.querySelector('.error-chart'), {
+      title: 'Relative prediction error',
+      xLabel: 'steps ahead',
+      yLog: true,
+      series: [
+        { label: 'consistent', stroke: COLOURS.consistent },
+        { label: 'plain', stroke: COLOURS.plain },
+      ],
+    }),
   };
+}
 
-  const showDivergence = (st) => {
-    const d = st.consistent.divergence ?? st.plain.divergence;
-    if (!d) return;
-    metric('diverged').textContent = `yes (epoch ${d.epoch})`;
-    banner.textContent = d.message;
-    banner.hidden = false;
-    lossChart.mark(d.epoch, 'diverged', PALETTE.vermillion);
-  };
+/** The pendulum and the phase portrait at the scrubber's step. */
+function drawFrame(root, { truth, shown, scrub, canvases, testStates, bounds }) {
+  if (!truth || !shown) return;
+  const k = Math.min(Number(scrub.value), shown.steps - 1);
+  root.querySelector('.k-out').textContent = `${k + 1} · t=${((k + 1) * truth.dt).toFixed(1)}`;
+  const s0 = shown.starts[0];
+  const { consistent, plain } = shown.rollouts;
+  drawPendulum(canvases.pendulum, [
+    { theta: truth.clean[(s0 + k + 1) * 2], colour: COLOURS.truth },
+    { theta: consistent?.[k * 2], colour: COLOURS.consistent },
+    { theta: plain?.[k * 2], colour: COLOURS.plain, dash: true },
+  ]);
+  drawPhase(canvases.phase, { clean: testStates, noisy: truth.noisy, bounds, rollouts: shown.rollouts, n: shown.n, steps: shown.steps, k });
+}
 
-  worker.onmessage = async ({ data: m }) => {
-    performance.mark(`koopman:${m.type}`);
-    if (m.type === 'ready') {
-      truth = m.truth;
-      bounds = phaseBounds(truth.clean);
-      testStates = truth.clean.slice(truth.train * 2);
-      metric('params').textContent = String(m.status.consistent.params);
-      drawEigenvalues(canvases.eigen, { consistent: [], plain: [], exact: truth.exact });
-    } else if (m.type === 'epochs') {
-      for (const s of m.plain) plainStats.set(s.epoch, s.loss.total);
-      for (const s of m.consistent) {
-        const l = s.loss;
-        lossChart.push(s.epoch, [l.total, l.fwd, l.id, l.bwd, l.con, plainStats.get(s.epoch) ?? null]);
-        lastEpoch = s.epoch;
-        metric('train-loss').textContent = l.total.toExponential(3);
-        metric('train-loss').dataset.value = String(l.total);
-        setMetricValue('train_loss.total', l.total);
-        setMetricValue('epochs_run', s.epoch);
-      }
-      metric('epoch').textContent = String(lastEpoch);
-      showDivergence(m.status);
-      requestEval();
-    } else if (m.type === 'eval') {
-      await evals.land(m, showEvaluation, root.querySelector('.resolution'), 'rollouts');
-    } else if (m.type === 'error') {
-      banner.textContent = `The Koopman lab stopped: ${m.message}`;
-      banner.hidden = false;
-      evals.done();
-    }
-  };
+function showEpochs(page, view, m) {
+  for (const s of m.plain) view.plainStats.set(s.epoch, s.loss.total);
+  for (const s of m.consistent) {
+    const l = s.loss;
+    view.charts.loss.push(s.epoch, [l.total, l.fwd, l.id, l.bwd, l.con, view.plainStats.get(s.epoch) ?? null]);
+    view.lastEpoch = s.epoch;
+    page.show('train-loss', l.total.toExponential(3), String(l.total));
+    setMetricValue('train_loss.total', l.total);
+    setMetricValue('epochs_run', s.epoch);
+  }
+  page.show('epoch', String(view.lastEpoch));
+  const d = m.status.consistent.divergence ?? m.status.plain.divergence;
+  if (!d) return;
+  page.show('diverged', `yes (epoch ${d.epoch})`);
+  page.say(d.message);
+  view.charts.loss.mark(d.epoch, 'diverged', PALETTE.vermillion);
+}
 
-  // The spread over seeds, in workers of its own so the main run keeps
-  // training: seed i goes to worker i mod SEED_WORKERS, which trains both
-  // models of its seeds in turn, so on two cores the spread takes about half
-  // as long as in one worker. Stop terminates them. Results belong to the
-  // link they were started from and are shown in seed order as they land.
+/** An evaluation of both models: error curves, eigenvalues, rollouts; false if its GPU rollouts cannot be had. */
+async function showEvaluation(page, core, view, m) {
+  const epoch = view.lastEpoch;
+  const h = m.consistent.rel_error.length;
+  view.charts.error.set(
+    Array.from({ length: h }, (_, i) => i + 1),
+    [m.consistent.rel_error, m.plain.rel_error],
+  );
+  page.root.querySelector('.error-chart').dataset.rows = String(h);
+  view.eigen = { consistent: m.consistent.eigenvalues, plain: m.plain.eigenvalues };
+  drawEigenvalues(view.canvases.eigen, { ...view.eigen, exact: view.truth.exact });
+  page.show('consistency', m.consistent.consistency.toExponential(2));
+  setMetricValue('consistency', m.consistent.consistency);
+  for (const at of [10, 100, 1000]) setMetricValue(`rel_error.${at}`, m.consistent.rel_error[at - 1] ?? null);
+  let rollouts;
+  let n;
+  const device = labGpu(core.KoopmanGpu);
+  const resolution = page.root.querySelector('.resolution');
+  if (m.packed && device) {
+    rollouts = { consistent: await device.rollouts(m.packed[0]), plain: await device.rollouts(m.packed[1]) };
+    n = m.packed[0].n;
+    resolution.textContent = `${n} initial conditions rolled out ${view.config.horizon} steps on the GPU.`;
+  } else if (m.rollouts) {
+    rollouts = { consistent: m.rollouts[0], plain: m.rollouts[1] };
+    n = m.starts.length;
+    resolution.textContent = `${n} initial conditions rolled out on the CPU (no WebGPU): fewer than the GPU's ${GPU_N}.`;
+  } else return false;
+  const steps = rollouts.consistent.length / (2 * n);
+  view.shown = { rollouts, n, steps, starts: m.starts };
+  view.scrub.max = String(steps - 1);
+  drawFrame(page.root, view);
+  // Shown last: a reader of these sees everything drawn.
+  page.show('rel-error', m.consistent.rel_error[h - 1].toPrecision(3), String(m.consistent.rel_error[h - 1]));
+  page.show('rel-error-plain', m.plain.rel_error[h - 1].toPrecision(3), String(m.plain.rel_error[h - 1]));
+  page.metric('rel-error').dataset.epoch = String(epoch);
+  return true;
+}
+
+// The spread over seeds, in workers of its own so the main run keeps
+// training: seed i goes to worker i mod SEED_WORKERS, which trains both
+// models of its seeds in turn, so on two cores the spread takes about half
+// as long as in one worker. Stop terminates them. Results belong to the
+// link they were started from and are shown in seed order as they land.
+function seedsPanel(page, core, view) {
+  const { root } = page;
   let seedWorkers = [];
-  const seedButtons = { run: root.querySelector('[data-action="seeds"]'), stop: root.querySelector('[data-action="stop-seeds"]') };
-  const stopSeeds = (why) => {
+  const buttons = { run: root.querySelector('[data-action="seeds"]'), stop: root.querySelector('[data-action="stop-seeds"]') };
+  const stop = (why) => {
     seedWorkers.forEach((w) => w.terminate());
     seedWorkers = [];
-    seedButtons.run.disabled = false;
-    seedButtons.stop.disabled = true;
-    if (why) metric('seeds-progress').textContent = why;
+    buttons.run.disabled = false;
+    buttons.stop.disabled = true;
+    if (why) page.show('seeds-progress', why);
   };
   /** `done`: the finished seeds' rows; `running`: [{seed, epoch, epochs}] of the seeds in training. */
-  const showSeeds = (done, running) => {
+  const show = (done, running) => {
     const rows = [...done].sort((a, b) => a.seed - b.seed);
     const fmt = (v) => (Number.isFinite(v) ? v.toPrecision(3) : 'diverged');
     root.querySelector('.seeds-table tbody').innerHTML = rows
@@ -316,31 +334,29 @@ ${RUN_BUTTONS}
     bar.value = rows.length + running.reduce((sum, r) => sum + r.epoch / r.epochs, 0);
     if (rows.length < SEEDS.length) {
       const at = running.map((r) => `seed ${r.seed}: epoch ${r.epoch} of ${r.epochs}`);
-      metric('seeds-progress').textContent = `${at.join(', ')} (both models)`;
+      page.show('seeds-progress', `${at.join(', ')} (both models)`);
       return;
     }
     const mc = median(rows.map((r) => r.consistent));
     const mp = median(rows.map((r) => r.plain));
-    metric('seeds-median').textContent = mc.toPrecision(3);
-    metric('seeds-median').dataset.value = String(mc);
-    metric('seeds-median-plain').textContent = mp.toPrecision(3);
-    metric('seeds-median-plain').dataset.value = String(mp);
-    metric('seeds-wins').textContent = `${rows.filter((r) => r.consistent < r.plain).length} of ${rows.length} seeds`;
-    metric('seeds-progress').textContent = `done: error at horizon ${config.horizon}`;
-    stopSeeds();
+    page.show('seeds-median', mc.toPrecision(3), String(mc));
+    page.show('seeds-median-plain', mp.toPrecision(3), String(mp));
+    page.show('seeds-wins', `${rows.filter((r) => r.consistent < r.plain).length} of ${rows.length} seeds`);
+    page.show('seeds-progress', `done: error at horizon ${view.config.horizon}`);
+    stop();
   };
-  const runSeeds = () => {
-    stopSeeds();
-    seedButtons.run.disabled = true;
-    seedButtons.stop.disabled = false;
-    for (const name of ['seeds-median', 'seeds-median-plain', 'seeds-wins']) metric(name).textContent = '—';
+  const run = () => {
+    stop();
+    buttons.run.disabled = true;
+    buttons.stop.disabled = false;
+    for (const name of ['seeds-median', 'seeds-median-plain', 'seeds-wins']) page.show(name, '—');
     const links = SEEDS.map((s) => core.withKnob(location.hash, 'seed', String(s)).link);
     // Each worker's seeds, and what it has reported: its finished rows and its seed in training.
     const state = Array.from({ length: SEED_WORKERS }, (_, w) => {
       const seeds = SEEDS.map((seed, i) => ({ seed, link: links[i] })).filter((_, i) => i % SEED_WORKERS === w);
-      return { seeds, done: [], running: { seed: seeds[0].seed, epoch: 0, epochs: 2 * config.epochs } };
+      return { seeds, done: [], running: { seed: seeds[0].seed, epoch: 0, epochs: 2 * view.config.epochs } };
     });
-    const show = () => showSeeds(state.flatMap((s) => s.done), state.flatMap((s) => (s.running ? [s.running] : [])));
+    const showAll = () => show(state.flatMap((s) => s.done), state.flatMap((s) => (s.running ? [s.running] : [])));
     seedWorkers = state.map((st) => {
       const { seeds } = st;
       const seedWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -348,45 +364,13 @@ ${RUN_BUTTONS}
         if (m.type === 'seeds') {
           st.done = m.results.map((r, j) => ({ ...r, seed: seeds[j].seed }));
           st.running = m.running && { ...m.running, seed: seeds[m.results.length].seed };
-          show();
-        } else if (m.type === 'error') stopSeeds(`stopped: ${m.message}`);
+          showAll();
+        } else if (m.type === 'error') stop(`stopped: ${m.message}`);
       };
-      seedWorker.postMessage({ type: 'seeds', links: seeds.map((s) => s.link), horizon: config.horizon });
+      seedWorker.postMessage({ type: 'seeds', links: seeds.map((s) => s.link), horizon: view.config.horizon });
       return seedWorker;
     });
-    show();
+    showAll();
   };
-
-  handleActions(root, worker, {
-    seeds: runSeeds,
-    'stop-seeds': () => stopSeeds('stopped'),
-    reset: start,
-    csv: () => download('koopman-charts.csv', [lossChart.csv(), errorChart.csv()].join('\n\n')),
-    animate(button) {
-      animate = !animate;
-      button.setAttribute('aria-pressed', String(animate));
-      startAnimation();
-    },
-  });
-  onBackendChange(() => requestEval(true));
-  start();
-
-  return {
-    update(next) {
-      const retrain = retrains(knobs, next.config, config);
-      config = next.config;
-      showValues(controls, config);
-      if (retrain) {
-        stopSeeds('—');
-        start();
-      } else requestEval(true);
-    },
-    destroy() {
-      if (frame !== null) cancelAnimationFrame(frame);
-      evals.cancel();
-      worker.terminate();
-      stopSeeds();
-      document.body.classList.remove('embed');
-    },
-  };
+  return { run, stop };
 }
