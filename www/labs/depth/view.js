@@ -5,8 +5,8 @@
 // integrators, step counts and bases without retraining. Every control lives
 // in the URL hash; `?embed` hides the controls for classroom links.
 
-import { clearMetrics, publishReport, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, handleActions, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
+import { publishReport, setMetricValue } from '../../ui/metrics.js';
+import { RUN_BUTTONS, download, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
 import { buildControls, showValues } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
@@ -23,17 +23,13 @@ const CPU_RES = 256;
 
 const withH = (v) => `${v} · h=${(1 / Number(v)).toPrecision(3)}`;
 
-export function mount(app, core, report) {
-  const knobs = core.knobs('depth');
-  // The tableaux, in the order of the Rust table (the `scheme` knob's choices).
-  const SCHEMES = knobs.find((k) => k.key === 'scheme').choices;
-  const { root, banner } = labPage(app, core, 'depth', {
-    intro: `A ResNet block is one Euler step of an ODE. This network's depth is an ODE
+const INTRO = `A ResNet block is one Euler step of an ODE. This network's depth is an ODE
       dh/dt = W₂(t) tanh(W₁(t) h + b₁(t)) + b₂(t), integrated by Runge–Kutta, with every weight a function
       of depth t in a basis. Train it, then — without retraining — integrate it with another scheme or step
       count (graph invariance) or project its weights onto a smaller basis (compression). Try first: train the
-      default, then drag <em>Evaluation steps</em> from 8 down to 2 and up to 32.`,
-    body: `
+      default, then drag <em>Evaluation steps</em> from 8 down to 2 and up to 32.`;
+
+const BODY = `
     <div class="depth-grid">
       <div class="panel">
         <h2>Model and training</h2>
@@ -94,286 +90,286 @@ ${RUN_BUTTONS}
           it learned Euler's error, not the pendulum (a ResNet is not a meaningful integrator).</p>
         <p class="hint pendulum-status"></p>
       </div>
-    </div>`,
-  });
+    </div>`;
+
+export function mount(app, core, report) {
+  const page = labPage(app, core, 'depth', { intro: INTRO, body: BODY });
+  const { root } = page;
   if (new URLSearchParams(location.search).has('embed')) document.body.classList.add('embed');
-
-
-  drawThumbnails(root.querySelector('.thumbs'), core, report.config, (name) => setKey('data', name));
-  const metric = (name) => root.querySelector(`[data-metric="${name}"]`);
-  const canvas = root.querySelector('canvas.boundary');
-  const trainingBox = root.querySelector('.controls.training');
-  const evalBox = root.querySelector('.controls.evaluation');
-  const flow = depthFlow(root.querySelector('.flow-panel'));
-  const trainingChart = lineChart(root.querySelector('.training-chart'), {
-    title: 'Training',
-    xLabel: 'epoch',
-    series: [
-      { label: 'loss', stroke: PALETTE.vermillion },
-      { label: 'test accuracy', stroke: PALETTE.blue, scale: 'acc' },
-    ],
-  });
-  const invarianceChart = lineChart(root.querySelector('.invariance-chart'), {
-    title: 'Test accuracy against steps',
-    xLabel: 'steps',
-    xLog: true,
-    series: SCHEMES.map((s, i) => ({ label: s, stroke: SCHEME_COLOURS[i], scale: 'acc', points: true })),
-  });
-  const compressionChart = lineChart(root.querySelector('.compression-chart'), {
-    title: 'Projected onto the evaluation basis',
-    xLabel: 'K′',
-    series: [
-      { label: 'parameters', stroke: '#888', points: true },
-      { label: 'test accuracy', stroke: PALETTE.blue, scale: 'acc', points: true },
-    ],
-  });
-  const functionsChart = lineChart(root.querySelector('.functions-chart'), {
-    title: 'Weight functions',
-    xLabel: 't',
-    series: [0, 1, 2, 3].flatMap((i) => [
-      { label: `W1 #${i + 1}`, stroke: SCHEME_COLOURS[i] },
-      { label: `projected #${i + 1}`, stroke: SCHEME_COLOURS[i], dash: [5, 4] },
-    ]),
-  });
-  const compareCharts = ['euler', 'rk4'].map((scheme) =>
-    lineChart(root.querySelector(`.compare-${scheme}`), {
-      title: `Trained with ${scheme}`,
-      xLabel: 'steps',
-      xLog: true,
-      height: 180,
-      series: SCHEMES.map((s, i) => ({ label: s, stroke: SCHEME_COLOURS[i], scale: 'acc', points: true })),
-    }),
-  );
-  let twins = [];
-  const compare = () => {
-    twins.forEach((w) => w.terminate());
-    twins = ['euler', 'rk4'].map((scheme, i) => {
-      const twin = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-      const el = root.querySelector(`.compare-${scheme}`);
-      el.dataset.rows = '0';
-      twin.onmessage = ({ data: m }) => {
-        if (m.type !== 'studies') return;
-        const steps = [...new Set(m.invariance.map((r) => r.steps))];
-        compareCharts[i].set(
-          steps,
-          SCHEMES.map((s) => steps.map((n) => m.invariance.find((r) => r.scheme === s && r.steps === n)?.test_accuracy ?? null)),
-        );
-        el.dataset.rows = String(m.invariance.length);
-        twin.terminate();
-      };
-      twin.postMessage({ type: 'start', link: core.withKnob(location.hash, 'scheme', scheme).link, play: true });
-      return twin;
-    });
-  };
-  const pendulumChart = lineChart(root.querySelector('.pendulum-chart'), {
-    title: 'Endpoint error (log–log)',
-    xLabel: 'h',
-    xLog: true,
-    yLog: true,
-    series: [
-      { label: 'trained with euler', stroke: PALETTE.vermillion, points: true },
-      { label: 'trained with midpoint', stroke: PALETTE.orange, points: true },
-      { label: 'trained with rk4', stroke: PALETTE.blue, points: true },
-    ],
-  });
-
-  let config = report.config;
-  let points = null;
-  let lastEpoch = 0;
-  let lastK = config.K;
-  let compression = [];
-  const pendulum = { h: [], columns: [[], [], []] };
-
+  const knobs = core.knobs('depth');
   const setKey = hashSetter(core);
+  drawThumbnails(root.querySelector('.thumbs'), core, report.config, (name) => setKey('data', name));
+  const boxes = { training: root.querySelector('.controls.training'), evaluation: root.querySelector('.controls.evaluation') };
   const formats = { steps: withH, esteps: withH };
-  buildControls(trainingBox, knobs.filter((k) => k.group === ''), config, setKey, formats);
-  buildControls(evalBox, knobs.filter((k) => k.group === 'evaluation'), config, setKey, formats);
-
+  buildControls(boxes.training, knobs.filter((k) => k.group === ''), report.config, setKey, formats);
+  buildControls(boxes.evaluation, knobs.filter((k) => k.group === 'evaluation'), report.config, setKey, formats);
+  // The tableaux, in the order of the Rust table (the `scheme` knob's choices).
+  const schemes = knobs.find((k) => k.key === 'scheme').choices;
+  // The page's state: the link's config, the data points (from 'ready'),
+  // the last epoch, the trained model's compression rows, the pendulum study's curves.
+  const view = {
+    config: report.config,
+    schemes,
+    charts: makeCharts(root, schemes),
+    flow: depthFlow(root.querySelector('.flow-panel')),
+    canvas: root.querySelector('canvas.boundary'),
+    points: null,
+    lastEpoch: 0,
+    compression: [],
+    pendulum: { h: [], columns: [[], [], []] },
+    gpuDrawn: false,
+    twins: [],
+  };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const cpuGrid = gridPool();
-  const isPendulum = () => config.data === 'pendulum';
-
-  const start = () => {
-    clearMetrics();
-    trainingChart.clear();
-    invarianceChart.set([], SCHEMES.map(() => []));
-    compression = [];
-    showCompression();
-    lastEpoch = 0;
-    lastK = config.K;
-    points = null;
-    banner.hidden = true;
-    metric('epoch').textContent = '0';
-    metric('diverged').textContent = 'no';
-    for (const el of root.querySelectorAll('.classify')) el.hidden = isPendulum();
-    root.querySelector('.pendulum').hidden = !isPendulum();
-    if (isPendulum()) {
-      pendulum.h = [];
-      pendulum.columns = [[], [], []];
-      pendulumChart.set([], pendulum.columns);
-      root.querySelector('.pendulum-status').textContent = 'Training three vector fields (Euler, midpoint, RK4)…';
-      const { dt, epochs, lr, batch, seed } = config;
-      worker.postMessage({ type: 'pendulum', dt, epochs, lr, batch, seed });
-    } else {
-      worker.postMessage({ type: 'start', link: location.hash, play: true });
-    }
-  };
-
-  const showCompression = () => {
-    const rows = compression.filter((c) => c.basis === config.ebasis);
-    compressionChart.set(
-      rows.map((c) => c.K),
-      [rows.map((c) => c.params), rows.map((c) => c.test_accuracy)],
-    );
-  };
-
   // While training, redraw at most four times a second, and leave the worker
   // at least 80 % of its time for training, counting the boundary's grid (on
   // the CPU pool it holds every core while it runs); a person moving a
   // slider is answered at once.
-  let gpuDrawn = false;
   const evals = evalScheduler(() => {
-    const { escheme, esteps, ebasis, eK } = config;
+    const { escheme, esteps, ebasis, eK } = view.config;
     // The packed model goes to the GPU or to the CPU pool (./grid.js).
     worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: true });
   }, 250);
   const requestEval = (urgent = false) => {
-    if (points) evals.request(urgent);
+    if (view.points) evals.request(urgent);
   };
-
-
-  // Drawing is split across tasks (one per frame) so no single task holds
-  // the main thread long enough to make the page stutter.
-  const drawEval = async (m) => {
-    const epoch = lastEpoch;
-    flow.show(m.trajectory, points.test_y, config.esteps, m.trajectory.length / (points.test_y.length * (config.esteps + 1)));
-    await nextFrame();
-    const f = m.functions;
-    functionsChart.set(
-      f.t,
-      f.original.flatMap((o, i) => [o, f.projected[i]]),
-    );
-    await nextFrame();
-    const resolution = root.querySelector('.resolution');
-    const device = labGpu(core.DepthGpu);
-    // Until the GPU has drawn once (its pipeline can take seconds to
-    // compile, ~9 s on SwiftShader), the CPU pool's grid is drawn first.
-    // What the boundary cost (mostly the grid, off the main thread), for the eval scheduler.
-    const boundaryStart = performance.now();
-    if (!device || !gpuDrawn) {
-      const grid = await cpuGrid.grid(m.packed, CPU_RES);
-      drawBoundary(canvas, grid, CPU_RES, points.classes, points, core.depthGridExtent());
-      const by = `${cpuGrid.size} worker${cpuGrid.size > 1 ? 's' : ''}`;
-      resolution.textContent = device
-        ? `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (${by}) while the GPU pipeline compiles.`
-        : `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU; ${by}).`;
-    }
-    if (device) {
-      const logits = await device.grid(m.packed, GPU_RES);
-      drawBoundary(canvas, logits, GPU_RES, points.classes, points, core.depthGridExtent());
-      resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
-      gpuDrawn = true;
-    }
-    const boundaryMs = performance.now() - boundaryStart;
-    // Shown last: a test (or a person) reading it sees everything drawn.
-    metric('eval-accuracy').textContent = m.evaluation.test_accuracy.toFixed(3);
-    metric('eval-accuracy').dataset.epoch = String(epoch);
-    return boundaryMs;
-  };
-
-  worker.onmessage = async ({ data: m }) => {
-    // Named in the performance timeline, so a long task can be traced to its message.
-    performance.mark(`depth:${m.type}`);
-    if (m.type === 'ready') {
-      points = m.points;
-      metric('params').textContent = String(m.status.params);
-      requestEval();
-    } else if (m.type === 'epochs') {
-      for (const s of m.stats) {
-        trainingChart.push(s.epoch, [s.loss, s.test_accuracy]);
-        if (s.refined) trainingChart.mark(s.epoch, `steps ${s.steps}, K ${s.K}`);
-        lastEpoch = s.epoch;
-        lastK = s.K;
-        metric('train-loss').textContent = s.loss.toFixed(4);
-        metric('test-accuracy').textContent = s.test_accuracy.toFixed(3);
-        setMetricValue('test_accuracy', s.test_accuracy);
-        setMetricValue('train_loss', s.loss);
-        setMetricValue('epochs_run', s.epoch);
-      }
-      metric('epoch').textContent = String(lastEpoch);
-      metric('params').textContent = String(m.status.params);
-      if (m.status.divergence) {
-        const d = m.status.divergence;
-        metric('diverged').textContent = `yes (epoch ${d.epoch})`;
-        banner.textContent = d.message;
-        banner.hidden = false;
-        trainingChart.mark(d.epoch, 'diverged', PALETTE.vermillion);
-      }
-      requestEval();
-    } else if (m.type === 'studies') {
-      const steps = [...new Set(m.invariance.map((r) => r.steps))];
-      invarianceChart.set(
-        steps,
-        SCHEMES.map((s) => steps.map((n) => m.invariance.find((r) => r.scheme === s && r.steps === n)?.test_accuracy ?? null)),
-      );
-      root.querySelector('.invariance-chart').dataset.rows = String(m.invariance.length);
-      compression = m.compression;
-      root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
-      const moved = root.querySelector('[data-metric="theta-variation"]');
-      moved.textContent = m.thetaVariation.toPrecision(3);
-      moved.dataset.value = String(m.thetaVariation);
-      publishReport(m.report);
-      showCompression();
-    } else if (m.type === 'eval') {
-      await evals.land(m, drawEval, root.querySelector('.resolution'), 'drawing');
-    } else if (m.type === 'weights') {
-      download('depth-weights.json', JSON.stringify(m.weights, null, 1), 'application/json');
-    } else if (m.type === 'pendulum') {
-      const i = ['euler', 'midpoint', 'rk4'].indexOf(m.scheme);
-      pendulum.h = m.points.map((p) => p.h).reverse();
-      pendulum.columns[i] = m.points.map((p) => p.error).reverse();
-      pendulumChart.set(pendulum.h, pendulum.columns);
-      const done = pendulum.columns.filter((c) => c.length).length;
-      root.querySelector('.pendulum-status').textContent = done === 3 ? `Done: Δt = ${config.dt}, ${config.epochs} epochs each.` : `Trained ${done} of 3…`;
-      root.querySelector('.pendulum-status').dataset.done = String(done);
-    } else if (m.type === 'error') {
-      banner.textContent = `The depth lab stopped: ${m.message}`;
-      banner.hidden = false;
-      evals.done();
-    }
-  };
-
-  handleActions(root, worker, {
-    reset: start,
-    compare,
-    csv: () => download('depth-charts.csv', [trainingChart.csv(), invarianceChart.csv(), compressionChart.csv(), pendulumChart.csv()].join('\n\n'), 'text/csv'),
-    png: () => canvas.toBlob((blob) => blob && download('depth-boundary.png', blob, 'image/png')),
-    json: () => worker.postMessage({ type: 'weights', link: location.href }),
-  });
-  onBackendChange(() => requestEval(true));
-  start();
-
-  return {
-    update(next) {
-      const retrain = retrains(knobs, next.config, config);
-      config = next.config;
-      showValues(trainingBox, config);
-      showValues(evalBox, config);
-      for (const b of root.querySelectorAll('.thumb')) b.setAttribute('aria-pressed', String(b.dataset.dataset === config.data));
-      if (retrain) start();
+  const lab = page.run({
+    worker,
+    start: () => start(page, view, worker),
+    update(next, restart) {
+      const retrain = retrains(knobs, next.config, view.config);
+      view.config = next.config;
+      showValues(boxes.training, view.config);
+      showValues(boxes.evaluation, view.config);
+      for (const b of root.querySelectorAll('.thumb')) b.setAttribute('aria-pressed', String(b.dataset.dataset === view.config.data));
+      if (retrain) restart();
       else {
-        showCompression();
+        showCompression(view);
         requestEval(true);
       }
     },
+    async onMessage(m) {
+      if (m.type === 'ready') {
+        view.points = m.points;
+        page.show('params', String(m.status.params));
+        requestEval();
+      } else if (m.type === 'epochs') {
+        showEpochs(page, view, m);
+        requestEval();
+      } else if (m.type === 'studies') showStudies(page, view, m);
+      else if (m.type === 'eval') await evals.land(m, (e) => drawEval(page, core, view, cpuGrid, e), root.querySelector('.resolution'), 'drawing');
+      else if (m.type === 'weights') download('depth-weights.json', JSON.stringify(m.weights, null, 1), 'application/json');
+      else if (m.type === 'pendulum') showPendulum(page, view, m);
+      else if (m.type === 'error') evals.done();
+    },
+    actions: {
+      compare: () => compare(page, core, view),
+      csv: () => download('depth-charts.csv', ['training', 'invariance', 'compression', 'pendulum'].map((c) => view.charts[c].csv()).join('\n\n'), 'text/csv'),
+      png: () => view.canvas.toBlob((blob) => blob && download('depth-boundary.png', blob, 'image/png')),
+      json: () => worker.postMessage({ type: 'weights', link: location.href }),
+    },
     destroy() {
       evals.cancel();
-      worker.terminate();
       cpuGrid.terminate();
-      twins.forEach((w) => w.terminate());
+      view.twins.forEach((w) => w.terminate());
       document.body.classList.remove('embed');
     },
+  });
+  onBackendChange(() => requestEval(true));
+  return lab;
+}
+
+/** A new run: the classifier's training, or the pendulum study's three fits. */
+function start(page, view, worker) {
+  const { charts, config } = view;
+  const pendulum = config.data === 'pendulum';
+  charts.training.clear();
+  charts.invariance.set([], view.schemes.map(() => []));
+  view.compression = [];
+  showCompression(view);
+  Object.assign(view, { lastEpoch: 0, points: null });
+  page.show('epoch', '0');
+  page.show('diverged', 'no');
+  for (const el of page.root.querySelectorAll('.classify')) el.hidden = pendulum;
+  page.root.querySelector('.pendulum').hidden = !pendulum;
+  if (pendulum) {
+    view.pendulum = { h: [], columns: [[], [], []] };
+    charts.pendulum.set([], view.pendulum.columns);
+    page.root.querySelector('.pendulum-status').textContent = 'Training three vector fields (Euler, midpoint, RK4)…';
+    const { dt, epochs, lr, batch, seed } = config;
+    worker.postMessage({ type: 'pendulum', dt, epochs, lr, batch, seed });
+  } else {
+    worker.postMessage({ type: 'start', link: location.hash, play: true });
+  }
+}
+
+function makeCharts(root, schemes) {
+  const accuracyAgainstSteps = (el, title, height) =>
+    lineChart(el, {
+      title,
+      xLabel: 'steps',
+      xLog: true,
+      height,
+      series: schemes.map((s, i) => ({ label: s, stroke: SCHEME_COLOURS[i], scale: 'acc', points: true })),
+    });
+  return {
+    training: lineChart(root.querySelector('.training-chart'), {
+      title: 'Training',
+      xLabel: 'epoch',
+      series: [
+        { label: 'loss', stroke: PALETTE.vermillion },
+        { label: 'test accuracy', stroke: PALETTE.blue, scale: 'acc' },
+      ],
+    }),
+    invariance: accuracyAgainstSteps(root.querySelector('.invariance-chart'), 'Test accuracy against steps'),
+    compression: lineChart(root.querySelector('.compression-chart'), {
+      title: 'Projected onto the evaluation basis',
+      xLabel: 'K′',
+      series: [
+        { label: 'parameters', stroke: '#888', points: true },
+        { label: 'test accuracy', stroke: PALETTE.blue, scale: 'acc', points: true },
+      ],
+    }),
+    functions: lineChart(root.querySelector('.functions-chart'), {
+      title: 'Weight functions',
+      xLabel: 't',
+      series: [0, 1, 2, 3].flatMap((i) => [
+        { label: `W1 #${i + 1}`, stroke: SCHEME_COLOURS[i] },
+        { label: `projected #${i + 1}`, stroke: SCHEME_COLOURS[i], dash: [5, 4] },
+      ]),
+    }),
+    compare: ['euler', 'rk4'].map((scheme) => accuracyAgainstSteps(root.querySelector(`.compare-${scheme}`), `Trained with ${scheme}`, 180)),
+    pendulum: lineChart(root.querySelector('.pendulum-chart'), {
+      title: 'Endpoint error (log–log)',
+      xLabel: 'h',
+      xLog: true,
+      yLog: true,
+      series: [
+        { label: 'trained with euler', stroke: PALETTE.vermillion, points: true },
+        { label: 'trained with midpoint', stroke: PALETTE.orange, points: true },
+        { label: 'trained with rk4', stroke: PALETTE.blue, points: true },
+      ],
+    }),
   };
+}
+
+/** Test accuracy against steps for every tableau, from a report's invariance rows. */
+function setInvariance(chart, schemes, invariance) {
+  const steps = [...new Set(invariance.map((r) => r.steps))];
+  chart.set(
+    steps,
+    schemes.map((s) => steps.map((n) => invariance.find((r) => r.scheme === s && r.steps === n)?.test_accuracy ?? null)),
+  );
+}
+
+/** The same link trained with Euler and with RK4, each in a worker of its own, evaluated under every tableau. */
+function compare(page, core, view) {
+  view.twins.forEach((w) => w.terminate());
+  view.twins = ['euler', 'rk4'].map((scheme, i) => {
+    const twin = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const el = page.root.querySelector(`.compare-${scheme}`);
+    el.dataset.rows = '0';
+    twin.onmessage = ({ data: m }) => {
+      if (m.type !== 'studies') return;
+      setInvariance(view.charts.compare[i], view.schemes, m.invariance);
+      el.dataset.rows = String(m.invariance.length);
+      twin.terminate();
+    };
+    twin.postMessage({ type: 'start', link: core.withKnob(location.hash, 'scheme', scheme).link, play: true });
+    return twin;
+  });
+}
+
+function showCompression(view) {
+  const rows = view.compression.filter((c) => c.basis === view.config.ebasis);
+  view.charts.compression.set(
+    rows.map((c) => c.K),
+    [rows.map((c) => c.params), rows.map((c) => c.test_accuracy)],
+  );
+}
+
+function showEpochs(page, view, m) {
+  for (const s of m.stats) {
+    view.charts.training.push(s.epoch, [s.loss, s.test_accuracy]);
+    if (s.refined) view.charts.training.mark(s.epoch, `steps ${s.steps}, K ${s.K}`);
+    view.lastEpoch = s.epoch;
+    page.show('train-loss', s.loss.toFixed(4));
+    page.show('test-accuracy', s.test_accuracy.toFixed(3));
+    setMetricValue('test_accuracy', s.test_accuracy);
+    setMetricValue('train_loss', s.loss);
+    setMetricValue('epochs_run', s.epoch);
+  }
+  page.show('epoch', String(view.lastEpoch));
+  page.show('params', String(m.status.params));
+  const d = m.status.divergence;
+  if (d) {
+    page.show('diverged', `yes (epoch ${d.epoch})`);
+    page.say(d.message);
+    view.charts.training.mark(d.epoch, 'diverged', PALETTE.vermillion);
+  }
+}
+
+/** The trained model's report: invariance, compression and θ's variation. */
+function showStudies(page, view, m) {
+  setInvariance(view.charts.invariance, view.schemes, m.invariance);
+  page.root.querySelector('.invariance-chart').dataset.rows = String(m.invariance.length);
+  view.compression = m.compression;
+  page.root.querySelector('.compression-chart').dataset.rows = String(m.compression.length);
+  page.show('theta-variation', m.thetaVariation.toPrecision(3), String(m.thetaVariation));
+  publishReport(m.report);
+  showCompression(view);
+}
+
+function showPendulum(page, { pendulum, charts, config }, m) {
+  const i = ['euler', 'midpoint', 'rk4'].indexOf(m.scheme);
+  pendulum.h = m.points.map((p) => p.h).reverse();
+  pendulum.columns[i] = m.points.map((p) => p.error).reverse();
+  charts.pendulum.set(pendulum.h, pendulum.columns);
+  const done = pendulum.columns.filter((c) => c.length).length;
+  const status = page.root.querySelector('.pendulum-status');
+  status.textContent = done === 3 ? `Done: Δt = ${config.dt}, ${config.epochs} epochs each.` : `Trained ${done} of 3…`;
+  status.dataset.done = String(done);
+}
+
+// Drawing is split across tasks (one per frame) so no single task holds
+// the main thread long enough to make the page stutter.
+async function drawEval(page, core, view, cpuGrid, m) {
+  const { points, config, canvas } = view;
+  const epoch = view.lastEpoch;
+  view.flow.show(m.trajectory, points.test_y, config.esteps, m.trajectory.length / (points.test_y.length * (config.esteps + 1)));
+  await nextFrame();
+  const f = m.functions;
+  view.charts.functions.set(
+    f.t,
+    f.original.flatMap((o, i) => [o, f.projected[i]]),
+  );
+  await nextFrame();
+  const resolution = page.root.querySelector('.resolution');
+  const device = labGpu(core.DepthGpu);
+  // Until the GPU has drawn once (its pipeline can take seconds to
+  // compile, ~9 s on SwiftShader), the CPU pool's grid is drawn first.
+  // What the boundary cost (mostly the grid, off the main thread), for the eval scheduler.
+  const boundaryStart = performance.now();
+  if (!device || !view.gpuDrawn) {
+    const grid = await cpuGrid.grid(m.packed, CPU_RES);
+    drawBoundary(canvas, grid, CPU_RES, points.classes, points, core.depthGridExtent());
+    const by = `${cpuGrid.size} worker${cpuGrid.size > 1 ? 's' : ''}`;
+    resolution.textContent = device
+      ? `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (${by}) while the GPU pipeline compiles.`
+      : `${CPU_RES}×${CPU_RES} grid evaluated on the CPU (no WebGPU; ${by}).`;
+  }
+  if (device) {
+    const logits = await device.grid(m.packed, GPU_RES);
+    drawBoundary(canvas, logits, GPU_RES, points.classes, points, core.depthGridExtent());
+    resolution.textContent = `${GPU_RES}×${GPU_RES} grid evaluated on the GPU.`;
+    view.gpuDrawn = true;
+  }
+  const boundaryMs = performance.now() - boundaryStart;
+  // Shown last: a test (or a person) reading it sees everything drawn.
+  page.show('eval-accuracy', m.evaluation.test_accuracy.toFixed(3));
+  page.metric('eval-accuracy').dataset.epoch = String(epoch);
+  return boundaryMs;
 }
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
