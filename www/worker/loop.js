@@ -11,6 +11,10 @@
 //   on            { type: (m) => void } for the lab's own messages
 // In:  {type: 'start', link, play?, …} | {type: 'play'} | {type: 'pause'} | {type: 'step'} | lab's own
 // Out: {type: 'ready', …} | lab's own | {type: 'error', message}
+//
+// A lab whose session is its experiment's driver (core::driver: `step()`,
+// `progress()`, `report()`) calls runDriver instead, which posts
+// {type: 'ready', status, …} and {type: 'steps', steps, status, report?, …}.
 
 import init from '../pkg/continuum.js';
 
@@ -101,4 +105,44 @@ export function runWorker(lab) {
     }
     schedule();
   };
+}
+
+/**
+ * The worker of a lab whose session is its experiment's driver
+ * (`core::driver`): `open(link)` makes the session (`step()` returns the
+ * unit's typed result or null once finished, `progress()` where it stands,
+ * `report()` what `continuum run` prints). Each slice of steps is posted as
+ * {type: 'steps', steps, status, ...extra(session, steps, status, memo)},
+ * with the report once the run is finished; `ready(session)` adds to the
+ * 'ready' reply; `on` answers the lab's own messages with the session.
+ * `memo` is an object the lab may keep per run (what it has sent).
+ */
+export function runDriver({ open, ready = () => ({}), extra = () => ({}), on = {} }) {
+  let session = null;
+  let memo = {};
+  function post(steps) {
+    const status = session.progress();
+    const reply = { type: 'steps', steps, status, ...extra(session, steps, status, memo) };
+    // The report `continuum run` prints for this link, once the run is done.
+    if (status.finished) reply.report = session.report();
+    postMessage(reply);
+    return !status.finished;
+  }
+  runWorker({
+    start(m) {
+      session?.free();
+      session = open(m.link);
+      memo = {};
+      return { status: session.progress(), ...ready(session) };
+    },
+    turn(playing) {
+      if (!session || !playing) return false;
+      return post(slice(() => session.step()));
+    },
+    step() {
+      const s = session.step();
+      post(s ? [s] : []);
+    },
+    on: Object.fromEntries(Object.entries(on).map(([type, answer]) => [type, (m) => answer(session, m)])),
+  });
 }

@@ -154,8 +154,8 @@ impl NoiseSession {
         to_js_or_null(self.driver.step(&now_ms))
     }
 
-    /// `{study, done, total, label, finished, divergence}`.
-    pub fn status(&self) -> Result<JsValue, JsValue> {
+    /// `{study, done, total, label, finished, divergence}`: the driver's `Progress` and the study.
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
         to_js(&Status { study: self.study, progress: self.driver.progress() })
     }
 

@@ -107,15 +107,16 @@ export function mount(app, core, report) {
       restart();
     },
     async onMessage(m) {
-      if (m.type === 'ready' || m.type === 'progress') {
+      if (m.type === 'ready' || m.type === 'steps') {
         view.state = m.state;
-        page.progress(m.progress);
+        page.progress(m.status);
         if (view.config.study === 'svd') showSvd(page, view);
         else showOpnorm(page, view);
-      } else if (m.type === 'report') publishReport(m.report);
-      else if (m.type === 'adaptive') {
-        const a = m.adaptive;
-        page.show('adaptive', `l = ${a.predicted_l}: true quantile there ${a.true_quantile.toPrecision(3)} ${a.met ? '≤' : '>'} ${a.tolerance} (${a.met ? 'met' : 'missed'})`, a.predicted_l);
+        if (m.adaptive) {
+          const a = m.adaptive;
+          page.show('adaptive', `l = ${a.predicted_l}: true quantile there ${a.true_quantile.toPrecision(3)} ${a.met ? '≤' : '>'} ${a.tolerance} (${a.met ? 'met' : 'missed'})`, a.predicted_l);
+        }
+        if (m.report) publishReport(m.report);
       } else if (m.type === 'bench') await bench(page, core, worker, m);
       else if (m.type === 'gpu-check') {
         const { bootstrap: b, sketches: s } = m;

@@ -1,52 +1,26 @@
-// The transfer lab's worker: for each seed, both sources (natural and
-// robust) train epoch by epoch side by side, then the transfer sweep runs
-// one sample count at a time, in the shared loop's slices
-// (../../worker/loop.js).
+// The transfer lab's worker: the link's driver (TransferRun: for each seed,
+// both sources an epoch at a time, then the sweep over n one sample count at
+// a time) in the shared loop's slices (../../worker/loop.js, runDriver).
 //
 // In:  the loop's start / play / pause / step | {type: 'gpu-inputs'}
-// Out: {type: 'ready', status} (status: core::driver::Progress) | {type: 'steps', steps, status, rows, sources?}
+// Out: {type: 'ready', status} | {type: 'steps', steps, status, rows, sources?, report?}
 //      | {type: 'gpu-inputs', inputs} | {type: 'error', message}
 
 import { TransferSession } from '../../pkg/continuum.js';
-import { runWorker, slice } from '../../worker/loop.js';
+import { runDriver } from '../../worker/loop.js';
 
-let session = null;
-let sentSources = false;
-
-function post(steps) {
-  const status = session.progress();
-  const reply = { type: 'steps', steps, status, rows: session.rows() };
-  if (!sentSources) {
-    const sources = session.sources();
-    if (sources) {
-      reply.sources = sources;
-      sentSources = true;
+runDriver({
+  open: (link) => new TransferSession(link),
+  extra(session, steps, status, memo) {
+    const out = { rows: session.rows() };
+    // The first seed's sources, once, when trained.
+    if (!memo.sources) {
+      const sources = session.sources();
+      if (sources) out.sources = memo.sources = sources;
     }
-  }
-  // The report `continuum run` prints for this link, once the run is done.
-  if (status.finished) reply.report = session.report();
-  postMessage(reply);
-  return !status.finished;
-}
-
-runWorker({
-  start(m) {
-    session?.free();
-    session = new TransferSession(m.link);
-    sentSources = false;
-    return { status: session.progress() };
-  },
-  turn(playing) {
-    if (!session || !playing) return false;
-    return post(slice(() => session.step()));
-  },
-  step() {
-    const s = session.step();
-    post(s ? [s] : []);
+    return out;
   },
   on: {
-    'gpu-inputs'() {
-      postMessage({ type: 'gpu-inputs', inputs: session.gpuInputs() });
-    },
+    'gpu-inputs': (session) => postMessage({ type: 'gpu-inputs', inputs: session.gpuInputs() }),
   },
 });
