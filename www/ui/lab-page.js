@@ -96,11 +96,13 @@ class LabPage {
    * to `onMessage`; the run buttons and the view's `actions` are wired;
    * `start` (which posts the worker its start) runs now and on Reset, after
    * the live metrics and the banner are cleared. Returns the view's
-   * `{update, destroy}`: a new link shows its values in `controls` and
-   * starts again, unless the view gives its own `update`; destroy ends the
-   * worker (and `workers`), then calls `destroy`.
+   * `{update, destroy}`. A new link (from `config`, the link's first) shows
+   * its values in `controls`, tells `onConfig(next, retrain)`, and starts
+   * again, or, when it changes only knobs that re-evaluate (`knobs`' table)
+   * and the view can `reevaluate(next)`, calls that instead. Destroy ends
+   * the worker, then calls `destroy`.
    */
-  run({ worker, workers = [], start, onMessage, actions = {}, controls = [], update, destroy }) {
+  run({ worker, start, onMessage, config, knobs = [], actions = {}, controls = [], onConfig, reevaluate, destroy }) {
     const restart = () => {
       clearMetrics();
       this.say(null);
@@ -114,19 +116,32 @@ class LabPage {
     };
     handleActions(this.root, worker, { reset: restart, ...actions });
     restart();
+    let current = config;
     return {
       update: (next) => {
-        if (update) return update(next, restart);
+        const retrain = !reevaluate || retrains(knobs, next.config, current);
+        current = next.config;
         for (const box of controls) showValues(box, next.config);
-        restart();
+        onConfig?.(next.config, retrain);
+        if (retrain) restart();
+        else reevaluate(next.config);
       },
       destroy: () => {
         destroy?.();
         worker.terminate();
-        workers.forEach((w) => w.terminate());
       },
     };
   }
+}
+
+/** The settings panel most labs open with: the run buttons and the knobs' controls (`.controls`). */
+export function settingsPanel(title = 'Settings') {
+  return `
+      <div class="panel">
+        <h2>${title}</h2>
+${RUN_BUTTONS}
+        <div class="controls"></div>
+      </div>`;
 }
 
 /** What a lab page says where the GPU would have answered. */

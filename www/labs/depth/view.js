@@ -6,8 +6,8 @@
 // in the URL hash; `?embed` hides the controls for classroom links.
 
 import { publishReport, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
 import { labGpu, onBackendChange } from '../../backend.js';
@@ -137,17 +137,16 @@ export function mount(app, core, report) {
   const lab = page.run({
     worker,
     start: () => start(page, view, worker),
-    update(next, restart) {
-      const retrain = retrains(knobs, next.config, view.config);
-      view.config = next.config;
-      showValues(boxes.training, view.config);
-      showValues(boxes.evaluation, view.config);
-      for (const b of root.querySelectorAll('.thumb')) b.setAttribute('aria-pressed', String(b.dataset.dataset === view.config.data));
-      if (retrain) restart();
-      else {
-        showCompression(view);
-        requestEval(true);
-      }
+    config: report.config,
+    knobs,
+    controls: [boxes.training, boxes.evaluation],
+    onConfig(config) {
+      view.config = config;
+      for (const b of root.querySelectorAll('.thumb')) b.setAttribute('aria-pressed', String(b.dataset.dataset === config.data));
+    },
+    reevaluate() {
+      showCompression(view);
+      requestEval(true);
     },
     async onMessage(m) {
       if (m.type === 'ready') {

@@ -9,7 +9,7 @@
 
 import { publishReport, setMetricValue } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { drawPlane } from '../../ui/plane.js';
@@ -174,12 +174,7 @@ export function mount(app, core, report) {
     worker,
     controls: [controls.operator, controls.copy],
     start,
-    update(next, restart) {
-      view.config = next.config;
-      showValues(controls.operator, view.config);
-      showValues(controls.copy, view.config);
-      restart();
-    },
+    onConfig: (config) => (view.config = config),
     onMessage(m) {
       if (m.type === 'ready') {
         showSummary(page, view, m);

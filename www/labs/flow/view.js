@@ -13,7 +13,7 @@
 
 import { clearMetrics, publishReport } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { drawField, drawNodes, drawVector } from './plots.js';
@@ -142,11 +142,8 @@ export function mount(app, core, report) {
   return page.run({
     worker,
     start: () => start(page, st),
-    update(next, restart) {
-      st.config = next.config;
-      showValues(controls, st.config);
-      restart();
-    },
+    controls: [controls],
+    onConfig: (config) => (st.config = config),
     onMessage: (m) => onMessage(page, st, m),
     actions: {
       csv: () => download('flow-error-curve.csv', st.curveCsv),

@@ -7,8 +7,8 @@
 // present (koopman/kernel.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
 import { setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, hashSetter, labPage, retrains } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
 import { evalScheduler } from '../../ui/eval-scheduler.js';
@@ -159,15 +159,15 @@ export function mount(app, core, report) {
       for (const name of ['train-loss', 'rel-error', 'rel-error-plain', 'consistency']) page.show(name, '—');
       worker.postMessage({ type: 'start', link: location.hash, play: true });
     },
-    update(next, restart) {
-      const retrain = retrains(knobs, next.config, view.config);
-      view.config = next.config;
-      showValues(controls, view.config);
-      if (retrain) {
-        seeds.stop('—');
-        restart();
-      } else requestEval(true);
+    config: report.config,
+    knobs,
+    controls: [controls],
+    onConfig(config, retrain) {
+      view.config = config;
+      // The spread over seeds belongs to the link it was started from.
+      if (retrain) seeds.stop('—');
     },
+    reevaluate: () => requestEval(true),
     async onMessage(m) {
       if (m.type === 'ready') {
         view.truth = m.truth;

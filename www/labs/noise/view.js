@@ -6,8 +6,8 @@
 // hash.
 
 import { publishReport } from '../../ui/metrics.js';
-import { NO_WEBGPU, RUN_BUTTONS, download, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { NO_WEBGPU, download, hashSetter, labPage, settingsPanel, shownKnobs } from '../../ui/lab-page.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
 import { drawGrey } from '../../ui/grey.js';
@@ -29,11 +29,7 @@ const INTRO = {
 
 const BODY = `
     <div class="depth-grid">
-      <div class="panel">
-        <h2>Settings</h2>
-${RUN_BUTTONS}
-        <div class="controls"></div>
-      </div>
+${settingsPanel()}
       <div class="panel">
         <h2>Numbers</h2>
         <progress class="sweep" max="1" value="0"></progress> <span data-metric="progress">—</span>
@@ -90,11 +86,8 @@ export function mount(app, core, report) {
       STUDIES[ctx.study].build(ctx);
       worker.postMessage({ type: 'start', link: location.hash, play: true });
     },
-    update(next, restart) {
-      ctx.config = next.config;
-      showValues(controls, ctx.config);
-      restart();
-    },
+    controls: [controls],
+    onConfig: (config) => (ctx.config = config),
     onMessage: (m) => onMessage(page, ctx, m),
     actions: {
       gpu: () => worker.postMessage({ type: 'gpu-inputs' }),

@@ -9,7 +9,7 @@
 
 import { publishReport, setMetricValue } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, hashSetter, labPage, shownKnobs } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { PALETTE } from '../../ui/palette.js';
 
@@ -99,13 +99,8 @@ export function mount(app, core, report) {
       if (view.config.study === 'svd' && view.config.tol > 0) page.show('adaptive', 'after the sweep');
       worker.postMessage({ type: 'start', link: location.hash, play: true });
     },
-    update(next, restart) {
-      const studyChanged = next.config.study !== view.config.study;
-      view.config = next.config;
-      if (studyChanged) layout();
-      else showValues(controls, view.config);
-      restart();
-    },
+    // start() lays the study's controls and figure out again.
+    onConfig: (config) => (view.config = config),
     async onMessage(m) {
       if (m.type === 'ready' || m.type === 'steps') {
         view.state = m.state;

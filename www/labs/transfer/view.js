@@ -8,8 +8,8 @@
 // (the dense kernel). Every control is in the hash.
 
 import { publishReport } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
-import { buildControls, showValues } from '../../ui/controls.js';
+import { download, hashSetter, labPage, settingsPanel } from '../../ui/lab-page.js';
+import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawGrey } from '../../ui/grey.js';
 import { PALETTE } from '../../ui/palette.js';
@@ -23,11 +23,7 @@ const INTRO = `Two networks learn to tell eight shapes apart; every class also c
 
 const BODY = `
     <div class="depth-grid">
-      <div class="panel">
-        <h2>Settings</h2>
-${RUN_BUTTONS}
-        <div class="controls"></div>
-      </div>
+${settingsPanel()}
       <div class="panel">
         <h2>Numbers</h2>
         <progress class="sweep" max="1" value="0"></progress> <span data-metric="progress">—</span>
@@ -97,11 +93,7 @@ export function mount(app, core, report) {
       page.show('diverged', 'no');
       worker.postMessage({ type: 'start', link: location.hash, play: true });
     },
-    update(next, restart) {
-      state.config = next.config;
-      showValues(controls, next.config);
-      restart();
-    },
+    onConfig: (config) => (state.config = config),
     async onMessage(m) {
       if (m.type === 'ready' || m.type === 'steps') showSteps(page, core, charts, state, m);
       else if (m.type === 'gpu-inputs') await evaluateOnGpu(page, core, m.inputs);
