@@ -261,7 +261,11 @@ fn lab_faces_know_neither_the_registry_nor_the_page_face() {
             }
         }
     }
-    assert_eq!(checked, 7, "lab faces read");
+    let faces = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/labs"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("web.rs").exists())
+        .count();
+    assert!(faces >= 7 && checked == faces, "{checked} of {faces} lab faces read");
     // Control: the reader sees what the page face names (the registry).
     assert!(graph["web.rs"].contains(&"labs/mod.rs".to_string()), "{:?}", graph["web.rs"]);
 }
