@@ -132,6 +132,24 @@ struct Status {
     progress: Progress,
 }
 
+/// Training heartbeats, for the page's examples chart.
+#[derive(Serialize)]
+struct Examples {
+    length: usize,
+    /// `length` samples of each heartbeat, one after another.
+    x: Vec<f64>,
+    y: Vec<usize>,
+}
+
+/// Clean probes and the same with the trigger, one per class.
+#[derive(Serialize)]
+struct Images {
+    side: usize,
+    clean: Vec<f64>,
+    triggered: Vec<f64>,
+    names: [&'static str; titrate::CLASSES],
+}
+
 /// The RNN study's numbers so far.
 #[derive(Serialize)]
 struct RnnResult {
@@ -181,7 +199,7 @@ impl NoiseSession {
         let idx: Vec<usize> = (0..3 * BEAT_CLASSES).collect();
         let x: Vec<f64> = idx.iter().flat_map(|&i| s.train.sequence(i).to_vec()).collect();
         let y: Vec<usize> = idx.iter().map(|&i| s.train.y[i]).collect();
-        to_js(&serde_json::json!({ "length": super::ecg::LENGTH, "x": x, "y": y }))
+        to_js(&Examples { length: super::ecg::LENGTH, x, y })
     }
 
     /// The stabilisation's statistics once every path is done (`null` before).
@@ -212,9 +230,7 @@ impl NoiseSession {
         for image in triggered.chunks_exact_mut(titrate::PIXELS) {
             s.study.trigger.stamp(image);
         }
-        to_js(
-            &serde_json::json!({ "side": titrate::SIDE, "clean": clean, "triggered": triggered, "names": titrate::CLASS_NAMES }),
-        )
+        to_js(&Images { side: titrate::SIDE, clean, triggered, names: titrate::CLASS_NAMES })
     }
 
     /// What the GPU titration needs (once analysed; `null` before).
