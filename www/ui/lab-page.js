@@ -3,7 +3,7 @@
 // into the hash, downloads, and the printable handout.
 
 import { openHandout } from './handout.js';
-import { clearMetrics, mountMetrics } from './metrics.js';
+import { clearMetrics, mountMetrics, refreshMetrics } from './metrics.js';
 import { showValues } from './controls.js';
 import { labGpu } from '../backend.js';
 import { expectLink } from '../router.js';
@@ -107,6 +107,7 @@ class LabPage {
       clearMetrics();
       this.say(null);
       start();
+      refreshMetrics();
     };
     worker.onmessage = async ({ data: m }) => {
       // Named in the performance timeline, so a long task can be traced to its message.

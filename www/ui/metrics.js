@@ -65,6 +65,11 @@ function element(name) {
   return { el: row.dd, ours: true };
 }
 
+/** Looks again for the view's own elements (a view that drew its rows after mounting, as noise does per study). */
+export function refreshMetrics() {
+  for (const name of page?.names ?? []) element(name);
+}
+
 /** Sets metric `name` to the number `value` (null clears it). Names the lab does not list are ignored. */
 export function setMetricValue(name, value) {
   if (!page?.names.includes(name)) return;
