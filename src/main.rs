@@ -9,6 +9,8 @@ use std::time::Instant;
 use continuum::gpu::Gpu;
 use continuum::labs;
 
+mod claims;
+
 #[derive(Parser)]
 #[command(name = "continuum", version, about = "Continuum playground, headless")]
 struct Cli {
@@ -27,10 +29,59 @@ enum Command {
     },
     /// Run the experiment a share link describes and print its results as JSON.
     Run { link: String },
+    /// Run every claim of the registry (or one lab's) and its control over seeds.
+    Claims {
+        /// Only this lab's claims.
+        #[arg(long)]
+        lab: Option<String>,
+        /// Seeds, `A-B` or one number.
+        #[arg(long, default_value = "1-5")]
+        seeds: String,
+        /// Runs at once (each a claim or control link at one seed).
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Print `{"claims": [...]}` instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Print the table as Markdown (for docs/claims.md).
+        #[arg(long)]
+        markdown: bool,
+        /// Each claim's small links instead (seconds, for tests; not the claim).
+        #[arg(long)]
+        tiny: bool,
+        /// Recompute the verdicts from the per-seed values of a recorded
+        /// `--json` file (docs/claims.json) instead of running anything.
+        #[arg(long)]
+        from: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Claims { lab, seeds, jobs, json, markdown, tiny, from } => {
+            let results = match from {
+                Some(file) => claims::recorded(&file),
+                None => claims::run(lab.as_deref(), &seeds, jobs, tiny),
+            };
+            match results {
+                Ok(results) => {
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&serde_json::json!({ "claims": results }))
+                                .expect("serializes")
+                        );
+                    } else {
+                        print!("{}", claims::table(&results, markdown));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Info => {
             let report = match pollster::block_on(Gpu::new(None)) {
                 Ok(gpu) => serde_json::json!({ "device": "gpu", "backend": gpu.backend, "adapter": gpu.adapter }),

@@ -40,3 +40,73 @@ pub fn parse_link(input: &str) -> Result<JsValue, JsValue> {
 pub fn with_knob(link: &str, key: &str, value: &str) -> Result<JsValue, JsValue> {
     to_js(&crate::core::link::with_knob(link, key, value, labs::ALL).report())
 }
+
+/// One claim of the registry, for the scoreboard.
+#[derive(serde::Serialize)]
+struct ClaimEntry {
+    lab: &'static str,
+    index: usize,
+    name: &'static str,
+    paper: &'static str,
+    paper_value: &'static str,
+    link: &'static str,
+    control: &'static str,
+    statistic: String,
+    comparison: String,
+}
+
+/// Every claim of the registry, lab by lab: `[{lab, index, name, paper, paper_value, link, control, statistic, comparison}]`.
+#[wasm_bindgen]
+pub fn claims() -> Result<JsValue, JsValue> {
+    let entries: Vec<ClaimEntry> = labs::ALL
+        .iter()
+        .flat_map(|lab| {
+            lab.claims.iter().enumerate().map(move |(index, c)| ClaimEntry {
+                lab: lab.name,
+                index,
+                name: c.name,
+                paper: lab.papers.get(c.paper).copied().unwrap_or(""),
+                paper_value: c.paper_value,
+                link: c.link,
+                control: c.control,
+                statistic: c.statistic.describe(),
+                comparison: c.comparison.describe(),
+            })
+        })
+        .collect();
+    to_js(&entries)
+}
+
+fn claim_of(
+    lab: &str,
+    index: usize,
+) -> Result<(&'static crate::core::lab::Lab, &'static crate::core::claims::Claim), JsValue> {
+    let lab = labs::by_name(lab).ok_or_else(|| JsValue::from_str(&format!("no lab named {lab}")))?;
+    let claim =
+        lab.claims.get(index).ok_or_else(|| JsValue::from_str(&format!("{} has no claim {index}", lab.name)))?;
+    Ok((lab, claim))
+}
+
+/// The statistic of claim `index` of `lab` on its link (`control` false) or
+/// its control at `seed`: the lab's run to the end, in the calling worker
+/// (NaN if the run failed). The same number `continuum claims` gives.
+#[wasm_bindgen(js_name = claimValue)]
+pub fn claim_value(lab: &str, index: usize, control: bool, seed: u32) -> Result<f64, JsValue> {
+    let (lab, claim) = claim_of(lab, index)?;
+    Ok(crate::core::claims::value(lab, claim, if control { claim.control } else { claim.link }, seed as u64))
+}
+
+/// The verdict from per-seed values (NaN for a seed that failed): median,
+/// interval, holds, as `continuum claims --json` prints it.
+#[wasm_bindgen(js_name = claimVerdict)]
+pub fn claim_verdict(
+    lab: &str,
+    index: usize,
+    seeds: Vec<u32>,
+    values: Vec<f64>,
+    control: Vec<f64>,
+) -> Result<JsValue, JsValue> {
+    let (lab, claim) = claim_of(lab, index)?;
+    let seeds: Vec<u64> = seeds.into_iter().map(u64::from).collect();
+    to_js(&crate::core::claims::verdict(lab, claim, &seeds, values, control))
+}

@@ -21,6 +21,7 @@ async function boot() {
   const { runKernelCheck } = await import('./kernel-check.js');
   const { renderComing } = await import('./ui/coming.js');
   const { mountHome } = await import('./ui/home.js');
+  const { mountScoreboard } = await import('./ui/scoreboard.js');
   const metrics = await import('./ui/metrics.js');
   // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
   // lab of the registry without one gets its "coming" page.
@@ -59,6 +60,11 @@ async function boot() {
     document.title = report.lab === 'home' ? 'Continuum — continuous-depth playground' : `${labs.find((l) => l.name === report.lab)?.title} · Continuum`;
     if (report.lab === 'home') {
       current = { lab: 'home', view: mountHome(app, labs) };
+      return;
+    }
+    if (report.lab === 'claims') {
+      document.title = 'Claims over seeds · Continuum';
+      current = { lab: 'claims', view: mountScoreboard(app, core) };
       return;
     }
     const lab = labs.find((l) => l.name === report.lab);

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use std::fmt::Write as _;
 
+use super::claims::Claim;
 use super::knob::{Knob, Value};
 use crate::gpu::ShaderSpec;
 
@@ -89,6 +90,9 @@ pub struct Lab {
     /// Claims and lessons read a lab's numbers only through these names. A
     /// metric of one study is absent (`None`) from another study's report.
     pub metrics: &'static [&'static str],
+    /// The papers' claims as this lab tests them, over seeds (`core::claims`).
+    #[serde(skip)]
+    pub claims: &'static [Claim],
 }
 
 /// The number at `path` in a report: dot-separated object keys or array
@@ -126,6 +130,7 @@ impl Lab {
             fields: &[],
             shaders: &[],
             metrics: &[],
+            claims: &[],
         }
     }
 

@@ -6,6 +6,7 @@
 //!
 //! `core` knows no particular lab: the list of labs is `crate::labs::ALL`.
 
+pub mod claims;
 pub mod driver;
 #[cfg(target_arch = "wasm32")]
 pub mod js;

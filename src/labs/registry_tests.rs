@@ -288,3 +288,54 @@ fn every_driver_stepped_reports_what_run_does() {
     }
     assert!(checked >= 10, "only {checked} links");
 }
+
+/// The claims registry: every paper has a claim; every claim's links (the
+/// claim, its control, their small versions) parse for its lab with no
+/// notice once seeded; its statistic reads a number from its lab's report.
+#[test]
+fn every_paper_has_a_claim_and_every_claim_reads_its_report() {
+    use crate::core::claims::{seeded, value};
+    let mut papers = 0;
+    for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
+        for (i, paper) in lab.papers.iter().enumerate() {
+            assert!(lab.claims.iter().any(|c| c.paper == i), "{}: no claim of {paper}", lab.name);
+            papers += 1;
+        }
+        for claim in lab.claims {
+            assert!(claim.paper < lab.papers.len(), "{}: {}", lab.name, claim.name);
+            for text in [claim.link, claim.control, claim.tiny, claim.tiny_control] {
+                let link = seeded(lab, text, 3).unwrap_or_else(|e| panic!("{}: {e}", lab.name));
+                assert_eq!((link.lab, link.int("seed")), (*lab, 3), "{text}");
+            }
+            let v = value(lab, claim, claim.tiny, 1);
+            assert!(v.is_finite(), "{}: {} reads {v} from {}", lab.name, claim.name, claim.tiny);
+        }
+    }
+    assert_eq!(papers, 10);
+    // Control: a link of another lab is refused for this one.
+    assert!(seeded(by_name("depth").unwrap(), "#lab=flow", 1).is_err());
+}
+
+/// One claim per lab end to end at tiny scale on one seed, with its control:
+/// both give a number and the control changes it (the control is not the
+/// claim's link in disguise). Tiny runs do not decide the claim: that is
+/// `make claims`, over seeds 1–5 at full scale.
+#[test]
+fn one_claim_per_lab_runs_with_its_control_at_tiny_scale() {
+    use crate::core::claims::{value, verdict};
+    for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
+        let claim = &lab.claims[0];
+        let (v, c) = (value(lab, claim, claim.tiny, 1), value(lab, claim, claim.tiny_control, 1));
+        assert!(v.is_finite() && c.is_finite(), "{}: {v} {c}", lab.name);
+        assert_ne!(v, c, "{}: the control gives the claim's number", lab.name);
+        let r = verdict(lab, claim, &[1], vec![v], vec![c]);
+        assert_eq!((r.median, r.control.median), (v, c));
+        // The claim and the control cannot both hold a comparison against each other.
+        if matches!(
+            claim.comparison,
+            crate::core::claims::Comparison::BelowControl | crate::core::claims::Comparison::AboveControl
+        ) {
+            assert!(!(r.holds && r.control.holds));
+        }
+    }
+}

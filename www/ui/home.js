@@ -24,10 +24,16 @@ export function mountHome(app, labs) {
   intro.className = 'summary';
   intro.textContent =
     'Each lab turns the ideas of a paper on continuous-depth networks and dynamical systems into an experiment that runs here, on your GPU when the browser has WebGPU and on the CPU otherwise. Every setting lives in the link: copy it, and whoever opens it sees the same numbers (so does the command-line runner). Pick a lab, or open the preset that shows its paper\'s claim.';
+  const scoreboard = document.createElement('p');
+  const board = document.createElement('a');
+  board.href = '#lab=claims';
+  board.className = 'scoreboard-link';
+  board.textContent = 'The claims scoreboard: every paper claim over seeds, with its control, and whether it holds here.';
+  scoreboard.append(board);
   const cards = document.createElement('div');
   cards.className = 'cards';
   for (const lab of labs) cards.append(card(lab));
-  root.append(h1, intro, cards);
+  root.append(h1, intro, scoreboard, cards);
   app.replaceChildren(root);
   return { update() {}, destroy() {} };
 }

@@ -4,6 +4,7 @@
 //! registry tests.
 
 use super::{kernel, run, Config, BASES};
+use crate::core::claims::{link_value, row, Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Kind, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -32,6 +33,7 @@ pub const LAB: Lab = Lab {
     fields: &["link", "train_loss", "train_accuracy", "test_accuracy", "params", "epochs_run", "diverged", "invariance", "compression", "timings_ms"],
     shaders: &[kernel::SHADER],
     metrics: &["test_accuracy", "train_accuracy", "train_loss", "epochs_run", "theta_variation"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -64,3 +66,49 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     let report = run(link, clock)?;
     Lab::outcome(&report, note, report.divergence.as_ref().map(|d| d.message.clone()))
 }
+
+/// Test accuracy as trained, less test accuracy when the trained model is
+/// integrated by RK4 with 32 steps (graph invariance: a meaningful vector
+/// field keeps its accuracy under a finer, better integrator).
+fn rk4_drop(report: &serde_json::Value) -> Option<f64> {
+    let trained = report.get("test_accuracy")?.as_f64()?;
+    let fine = row(report, "invariance", &[("scheme", "rk4".into()), ("steps", 32.into())])?;
+    Some(trained - fine.get("test_accuracy")?.as_f64()?)
+}
+
+/// Test accuracy as trained, less test accuracy after projecting the weights
+/// onto the link's evaluation basis and size (`ebasis`, `eK`) without retraining.
+fn compression_drop(report: &serde_json::Value) -> Option<f64> {
+    let trained = report.get("test_accuracy")?.as_f64()?;
+    let basis = link_value(report, "ebasis")?;
+    let k: u64 = link_value(report, "eK")?.parse().ok()?;
+    let projected = row(report, "compression", &[("basis", basis.into()), ("K", k.into())])?;
+    Some(trained - projected.get("test_accuracy")?.as_f64()?)
+}
+
+const CLAIMS: &[Claim] = &[
+    Claim {
+        name: "Graph invariance: an RK4-trained model keeps its accuracy at 32 RK4 steps",
+        paper: 0,
+        paper_value: "ContinuousNets trained with RK4 keep their accuracy when re-integrated with more steps; Euler-trained ResNets do not",
+        link: "#lab=depth&scheme=rk4&steps=8",
+        statistic: Statistic::Custom { describe: "test accuracy drop, trained → RK4 × 32 steps", read: rk4_drop },
+        comparison: Comparison::Below(0.02),
+        control: "#lab=depth&scheme=euler&steps=2&basis=pwc&K=2",
+        tiny: "#lab=depth&data=moons&epochs=3&scheme=rk4&steps=4&K=2",
+        tiny_control: "#lab=depth&data=moons&epochs=3&scheme=euler&steps=1&K=2",
+    why: "",
+    },
+    Claim {
+        name: "Compression: K = 16 → 8 without retraining keeps the accuracy",
+        paper: 1,
+        paper_value: "CIFAR-10: 93.69 % at K = 16, about 92 % at K = 8 (half the parameters), no retraining",
+        link: "#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=8",
+        statistic: Statistic::Custom { describe: "test accuracy drop, K = 16 → the link's eK", read: compression_drop },
+        comparison: Comparison::Below(0.02),
+        control: "#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=1",
+        tiny: "#lab=depth&data=moons&epochs=3&basis=pwc&K=4&steps=4&esteps=4&ebasis=pwc&eK=2",
+        tiny_control: "#lab=depth&data=moons&epochs=3&basis=pwc&K=4&steps=4&esteps=4&ebasis=pwc&eK=1",
+    why: "",
+    },
+];

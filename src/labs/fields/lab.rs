@@ -2,6 +2,7 @@
 //! headless `run` (`crate::labs::ALL` lists it).
 
 use super::{advect, run, torus};
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -40,6 +41,7 @@ pub const LAB: Lab = Lab {
     ],
     shaders: &[advect::SHADER],
     metrics: &["skew_residual", "max_real_eigenvalue", "norm_ratio", "copy_accuracy.orthogonal", "copy_accuracy.unconstrained", "copy_accuracy.full"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -63,3 +65,16 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     let diverged = report.diverged.clone();
     Lab::outcome(&report, None, diverged)
 }
+
+const CLAIMS: &[Claim] = &[Claim {
+    name: "A divergence-free field is a skew-symmetric operator",
+    paper: 0,
+    paper_value: "M + Mᵀ = −D: zero exactly when div v = 0",
+    link: "#lab=fields",
+    statistic: Statistic::Metric("skew_residual"),
+    comparison: Comparison::Below(1e-8),
+    control: "#lab=fields&kappa=0.5",
+    tiny: "#lab=fields&K=3&delay=5&length=3&hidden=8&iters=5",
+    tiny_control: "#lab=fields&K=3&delay=5&length=3&hidden=8&iters=5&kappa=0.5",
+    why: "",
+}];

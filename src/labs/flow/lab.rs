@@ -4,6 +4,7 @@
 //! registry tests.
 
 use super::{lbm_kernel, network_kernel, run, spectral_kernel};
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -32,6 +33,7 @@ pub const LAB: Lab = Lab {
     fields: &["link", "nodes", "l", "sampling", "eigenvalues_nystrom", "eigenvalues_exact", "eig_rel_error", "vec_angle", "timings_ms"],
     shaders: &[spectral_kernel::SHADER, lbm_kernel::SHADER, network_kernel::SHADER],
     metrics: &["leading_rel_error", "leading_angle", "subspace_angle", "nodes"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -55,3 +57,30 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     let note = report.notice.clone();
     Lab::outcome(&report, note, None)
 }
+
+const CLAIMS: &[Claim] = &[
+    Claim {
+        name: "Quasi-uniform columns give a better leading eigenvector than uniform ones",
+        paper: 0,
+        paper_value: "quasi-uniform sampling beats uniform random sampling at equal cost",
+        link: "#lab=flow&l=100",
+        statistic: Statistic::Metric("leading_angle"),
+        comparison: Comparison::BelowControl,
+        control: "#lab=flow&l=100&sampling=uniform",
+        tiny: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2",
+        tiny_control: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2&sampling=uniform",
+    why: "",
+    },
+    Claim {
+        name: "Quasi-uniform columns give a better leading eigenvalue than uniform ones",
+        paper: 0,
+        paper_value: "quasi-uniform sampling beats uniform random sampling at equal cost",
+        link: "#lab=flow&l=100",
+        statistic: Statistic::Metric("leading_rel_error"),
+        comparison: Comparison::BelowControl,
+        control: "#lab=flow&l=100&sampling=uniform",
+        tiny: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2",
+        tiny_control: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2&sampling=uniform",
+    why: "docs/flow.md: evenly spread columns never hold close pairs of nodes, so W misses the 1/d near field and the eigenvalues come out biased; the eigenvectors are better.",
+    },
+];

@@ -4,6 +4,7 @@
 //! registry tests.
 
 use super::{kernel, run};
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -29,6 +30,7 @@ pub const LAB: Lab = Lab {
     fields: &["link", "train_loss", "rel_error", "eigenvalues", "consistency", "params", "epochs_run", "diverged", "timings_ms"],
     shaders: &[kernel::SHADER],
     metrics: &["rel_error.10", "rel_error.100", "rel_error.1000", "consistency", "train_loss.total", "epochs_run"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -53,3 +55,16 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     let report = run(link, clock)?;
     Lab::outcome(&report, None, report.divergence.as_ref().map(|d| d.message.clone()))
 }
+
+const CLAIMS: &[Claim] = &[Claim {
+    name: "The consistent model predicts 1000 steps ahead better than the plain one",
+    paper: 0,
+    paper_value: "noisy pendulum: the consistent model's long-horizon error stays below the plain model's (Fig. 3)",
+    link: "#lab=koopman",
+    statistic: Statistic::Metric("rel_error.1000"),
+    comparison: Comparison::BelowControl,
+    control: "#lab=koopman&nu=0&eta=0",
+    tiny: "#lab=koopman&epochs=4",
+    tiny_control: "#lab=koopman&epochs=4&nu=0&eta=0",
+    why: "",
+}];

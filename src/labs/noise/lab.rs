@@ -4,6 +4,7 @@
 
 use super::driver::run;
 use super::paths_kernel;
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -35,6 +36,7 @@ pub const LAB: Lab = Lab {
     fields: &["link", "study", "clean_accuracy", "robustness", "epochs_run", "diverged", "timings_ms"],
     shaders: &[paths_kernel::SHADER],
     metrics: &["clean_accuracy.deterministic", "clean_accuracy.noisy", "learned_step", "auc", "targets_found", "fraction_decayed", "exponent.empirical"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -68,3 +70,53 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     let diverged = report.diverged();
     Lab::outcome(&report, None, diverged)
 }
+
+/// 100 × (noisy − deterministic) test accuracy under additive Gaussian σ = 1 (points).
+fn gain_at_sigma_1(report: &serde_json::Value) -> Option<f64> {
+    let r =
+        crate::core::claims::row(report, "robustness", &[("perturbation", "gaussian".into()), ("level", 1.0.into())])?;
+    Some(100.0 * (r.get("noisy")?.as_f64()? - r.get("deterministic")?.as_f64()?))
+}
+
+const CLAIMS: &[Claim] = &[
+    Claim {
+        name: "Noise-trained RNNs are more robust to input noise (Gaussian σ = 1)",
+        paper: 0,
+        paper_value:
+            "noisy RNN several points more accurate than the deterministic one under input perturbations (ECG, Table 2)",
+        link: "#lab=noise",
+        statistic: Statistic::Custom {
+            describe: "100 × (noisy − deterministic) accuracy at Gaussian σ = 1",
+            read: gain_at_sigma_1,
+        },
+        comparison: Comparison::Above(3.0),
+        control: "#lab=noise&add=0&mult=0",
+        tiny: "#lab=noise&units=8&epochs=2",
+        tiny_control: "#lab=noise&units=8&epochs=2&add=0&mult=0",
+    why: "docs/noise.md: training noise makes the network react less to its input (‖∇m‖ down 14 % at the defaults), but its margins shrink in the same proportion, so the distance to the boundary that input noise must cross does not grow; more training noise grows it but costs 2.4–3.5 points of clean accuracy.",
+    },
+    Claim {
+        name: "Multiplicative noise stabilises: almost every path decays while E[X²] grows",
+        paper: 0,
+        paper_value: "dX = aX dt + σX dW decays almost surely when a − σ²/2 < 0 (a = 0.5, σ = 1.5: exponent −0.625)",
+        link: "#lab=noise&study=stabilize",
+        statistic: Statistic::Metric("exponent.empirical"),
+        comparison: Comparison::Below(0.0),
+        control: "#lab=noise&study=stabilize&sigma=0.8",
+        tiny: "#lab=noise&study=stabilize&paths=200&T=5",
+        tiny_control: "#lab=noise&study=stabilize&paths=200&T=5&sigma=0.8",
+    why: "",
+    },
+    Claim {
+        name: "Titration curves detect backdoored models (3 × 3 patch)",
+        paper: 1,
+        paper_value: "backdoored and clean models told apart from their noise response, AUC near 1",
+        link: "#lab=noise&study=titrate",
+        statistic: Statistic::Metric("auc"),
+        comparison: Comparison::Above(0.8),
+        control: "#lab=noise&study=titrate&poison=0",
+        tiny: "#lab=noise&study=titrate&models=2&tepochs=2",
+        tiny_control: "#lab=noise&study=titrate&models=2&tepochs=2&poison=0",
+    why: "docs/noise.md: the MLP reads the 3 × 3 trigger as a weighted sum of nine pixels that isotropic noise rarely lights together, so T_γ's level does not separate the groups (a one-pixel trigger is detected, AUC 1.0); the paper's models are convolutional.",
+    },
+];

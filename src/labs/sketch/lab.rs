@@ -2,6 +2,7 @@
 //! headless `run` (`crate::labs::ALL` lists it).
 
 use super::{replicas, run, svd};
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -31,6 +32,7 @@ pub const LAB: Lab = Lab {
     fields: &["link", "study", "sketch", "l", "k", "true_quantile", "bootstrap_quantile", "coverage", "extrapolation", "timings_ms"],
     shaders: &[replicas::SHADER],
     metrics: &["true_quantile", "bootstrap_quantile.mean", "coverage"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -58,4 +60,49 @@ const KNOBS: &[Knob] = &[
 /// The registry's `run`.
 fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     Lab::outcome(&run(link, clock)?, None, None)
+}
+
+const CLAIMS: &[Claim] = &[
+    Claim {
+        name: "The bootstrap's error estimate covers the sketched SVD's error at the nominal rate",
+        paper: 0,
+        paper_value: "the bootstrap quantile tracks the true (1 − α) error quantile (α = 0.1: coverage near 0.9)",
+        link: "#lab=sketch",
+        statistic: Statistic::Metric("coverage"),
+        comparison: Comparison::Above(0.8),
+        control: "#lab=sketch&alpha=0.5",
+        tiny: "#lab=sketch&m=400&n=10&l=20&B=10&R=10",
+        tiny_control: "#lab=sketch&m=400&n=10&l=20&B=10&R=10&alpha=0.5",
+        why: "",
+    },
+    Claim {
+        name: "The bootstrap bound on the operator norm covers at the nominal rate in high dimension",
+        paper: 1,
+        paper_value: "coverage near 1 − α = 0.9 for p = 400 as for p = 50 (dimension-free)",
+        link: "#lab=sketch&study=opnorm",
+        statistic: Statistic::Custom {
+            describe: "mean coverage over n ≥ 100 at the link's p", read: opnorm_coverage
+        },
+        comparison: Comparison::Above(0.85),
+        control: "#lab=sketch&study=opnorm&alpha=0.5",
+        tiny: "#lab=sketch&study=opnorm&p=20&nmax=100&trials=10&Bop=10",
+        tiny_control: "#lab=sketch&study=opnorm&p=20&nmax=100&trials=10&Bop=10&alpha=0.5",
+        why: "",
+    },
+];
+
+/// Mean coverage over the cells with n ≥ 100 at the link's own p.
+fn opnorm_coverage(report: &serde_json::Value) -> Option<f64> {
+    let p: u64 = crate::core::claims::link_value(report, "p")?.parse().ok()?;
+    let cells: Vec<f64> = report
+        .get("coverage")?
+        .as_array()?
+        .iter()
+        .filter(|c| {
+            c.get("p").and_then(|v| v.as_u64()) == Some(p)
+                && c.get("n").and_then(|v| v.as_u64()).is_some_and(|n| n >= 100)
+        })
+        .filter_map(|c| c.get("coverage")?.as_f64())
+        .collect();
+    (!cells.is_empty()).then(|| cells.iter().sum::<f64>() / cells.len() as f64)
 }

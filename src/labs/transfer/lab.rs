@@ -2,6 +2,7 @@
 //! headless `run` (`crate::labs::ALL` lists it).
 
 use super::{run, saliency};
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
@@ -31,6 +32,7 @@ pub const LAB: Lab = Lab {
     fields: &["link", "source_accuracy", "transfer", "shape_vs_texture", "epochs_run", "diverged", "timings_ms"],
     shaders: &[saliency::SHADER],
     metrics: &["source_accuracy.natural", "source_accuracy.robust", "shape_vs_texture.natural.texture", "shape_vs_texture.robust.texture"],
+    claims: CLAIMS,
 };
 
 #[rustfmt::skip]
@@ -52,3 +54,24 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
     let diverged = report.diverged.clone();
     Lab::outcome(&report, None, diverged)
 }
+
+/// 100 × (robust − natural) target accuracy at n = 10 images per class (points).
+fn gain_at_10(report: &serde_json::Value) -> Option<f64> {
+    let r = crate::core::claims::row(report, "transfer", &[("n", 10.into())])?;
+    Some(100.0 * (r.get("robust")?.as_f64()? - r.get("natural")?.as_f64()?))
+}
+
+const CLAIMS: &[Claim] = &[Claim {
+    name: "Adversarially trained sources transfer better with little target data (n = 10)",
+    paper: 0,
+    paper_value: "robust (ε > 0) sources beat natural ones in low-data transfer, by several points",
+    link: "#lab=transfer&seeds=1",
+    statistic: Statistic::Custom {
+        describe: "100 × (robust − natural) target accuracy at n = 10", read: gain_at_10
+    },
+    comparison: Comparison::Above(0.0),
+    control: "#lab=transfer&seeds=1&eps=0",
+    tiny: "#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=10",
+    tiny_control: "#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=10&eps=0",
+    why: "",
+}];

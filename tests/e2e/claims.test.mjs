@@ -1,0 +1,42 @@
+// The claims scoreboard (#lab=claims): it lists every claim of the registry
+// with the recorded numbers, and running one lab's claims in the page on two
+// seeds gives exactly what `continuum claims` gives for those seeds.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { useBrowser, ready, ONCE } from './browser.mjs';
+
+const env = useBrowser();
+
+test('the scoreboard runs the Koopman claim on seeds 1–2 as `continuum claims` does', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=claims`);
+  await ready(page);
+  await page.waitForSelector('section.claims table.scoreboard');
+  const count = await page.evaluate(() => globalThis.continuum.labs().length);
+  assert.ok(count >= 7);
+  // Every claim has a row, with the recorded numbers until it is run here.
+  const rows = await page.locator('table.scoreboard tbody tr').count();
+  assert.ok(rows >= 10, `${rows} rows`);
+  assert.equal(await page.locator('table.scoreboard tbody tr[data-state="recorded"]').count(), rows);
+  await page.selectOption('select.claims-lab', 'koopman');
+  await page.fill('input.seeds-count', '2');
+  await page.click('[data-action="run-claims"]');
+  await page.waitForFunction(() => /^done/.test(document.querySelector('.claims-status').textContent), null, { timeout: 240_000 });
+  const row = page.locator('tr[data-claim="koopman:0"]');
+  assert.equal(await row.getAttribute('data-state'), 'live');
+  const values = JSON.parse(await row.locator('td.values').getAttribute('data-value'));
+  const controlMedian = Number(await row.locator('td.control-median').getAttribute('data-value'));
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const { claims } = JSON.parse(execFileSync(cli, ['claims', '--lab', 'koopman', '--seeds', '1-2', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  assert.deepEqual(values, claims[0].values);
+  assert.equal(controlMedian, claims[0].control.median);
+  assert.equal(await row.locator('td.verdict').getAttribute('data-holds'), String(claims[0].holds));
+  // Control: the other labs' rows were not run.
+  assert.equal(await page.locator('tr[data-claim="depth:0"]').getAttribute('data-state'), 'recorded');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,0 +1,181 @@
+// The claims scoreboard (#lab=claims): one row per claim of the registry,
+// with the paper's figure, ours over seeds with its interval, the control
+// and the verdict. It shows the numbers `make claims` recorded
+// (docs/claims.json) until the visitor runs the claims here; then each
+// claim's row fills in as the workers (../worker/claims.js) finish its
+// seeds, with the verdict the core computes (`claimVerdict`), so the page
+// and `continuum claims` give the same numbers for the same seeds. All text
+// is set with textContent.
+
+import recorded from '../../docs/claims.json';
+
+export const CLAIMS_HASH = '#lab=claims';
+
+/** Whether `hash` asks for the scoreboard. */
+export function isClaims(hash) {
+  return /^#lab=claims(&|$)/.test(hash);
+}
+
+const WORKERS = 2;
+const short = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toFixed(3));
+
+function cell(row, text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  row.append(td);
+  return td;
+}
+
+export function mountScoreboard(app, core) {
+  const root = document.createElement('section');
+  root.className = 'lab claims';
+  root.dataset.lab = 'claims';
+  const h1 = document.createElement('h1');
+  h1.textContent = 'Claims over seeds: the ten papers, reproduced here or not';
+  const intro = document.createElement('p');
+  intro.className = 'summary';
+  intro.textContent =
+    'Every paper claim the labs test, as a number over seeds with a control on which it must not hold. The verdict is on the median over the seeds; the interval is a bootstrap 90 % interval of that median. Until you run them, the numbers are those recorded by `make claims` (docs/claims.md).';
+  const bar = document.createElement('div');
+  bar.className = 'buttons';
+  const seedsLabel = document.createElement('label');
+  seedsLabel.textContent = 'Seeds 1 to ';
+  const seedsInput = document.createElement('input');
+  seedsInput.type = 'number';
+  seedsInput.min = '1';
+  seedsInput.max = '10';
+  seedsInput.value = '5';
+  seedsInput.className = 'seeds-count';
+  seedsLabel.append(seedsInput);
+  const labLabel = document.createElement('label');
+  labLabel.textContent = ' Lab ';
+  const labSelect = document.createElement('select');
+  labSelect.className = 'claims-lab';
+  const labs = [...new Set(core.claims().map((c) => c.lab))];
+  labSelect.append(new Option('all', ''), ...labs.map((l) => new Option(l, l)));
+  labLabel.append(labSelect);
+  const run = document.createElement('button');
+  run.type = 'button';
+  run.dataset.action = 'run-claims';
+  run.textContent = 'Run here';
+  const stop = document.createElement('button');
+  stop.type = 'button';
+  stop.dataset.action = 'stop-claims';
+  stop.textContent = 'Stop';
+  stop.disabled = true;
+  const progress = document.createElement('progress');
+  progress.className = 'claims-progress';
+  progress.max = 1;
+  progress.value = 0;
+  const status = document.createElement('span');
+  status.className = 'claims-status';
+  status.dataset.metric = 'claims-status';
+  status.textContent = 'recorded numbers';
+  bar.append(seedsLabel, labLabel, run, stop, progress, status);
+  const table = document.createElement('table');
+  table.className = 'scoreboard';
+  const head = table.createTHead().insertRow();
+  for (const h of ['lab', 'claim', "paper's figure", 'statistic', 'median [90 % interval]', 'per seed', 'control', 'control median', 'verdict']) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  const rows = new Map();
+  for (const c of core.claims()) {
+    const tr = body.insertRow();
+    tr.dataset.claim = `${c.lab}:${c.index}`;
+    cell(tr, c.lab);
+    const name = cell(tr, c.name);
+    const link = document.createElement('a');
+    link.href = c.link;
+    link.textContent = ' (open)';
+    name.append(link);
+    cell(tr, c.paper_value);
+    cell(tr, `${c.statistic} (${c.comparison})`);
+    const cells = { median: cell(tr, '—', 'median'), values: cell(tr, '—', 'values'), control: cell(tr, c.control, 'control'), controlMedian: cell(tr, '—', 'control-median'), verdict: cell(tr, '—', 'verdict') };
+    rows.set(tr.dataset.claim, { claim: c, tr, cells });
+    const r = recorded.claims.find((x) => x.lab === c.lab && x.claim === c.name);
+    if (r) show(rows.get(tr.dataset.claim), r, 'recorded');
+  }
+  root.append(h1, intro, bar, table);
+  app.replaceChildren(root);
+
+  let workers = [];
+  const halt = (why) => {
+    workers.forEach((w) => w.terminate());
+    workers = [];
+    run.disabled = false;
+    stop.disabled = true;
+    if (why) status.textContent = why;
+  };
+  run.addEventListener('click', () => {
+    halt();
+    const n = Math.min(10, Math.max(1, Number(seedsInput.value) || 5));
+    const seeds = Array.from({ length: n }, (_, i) => i + 1);
+    const chosen = [...rows.values()].filter((r) => !labSelect.value || r.claim.lab === labSelect.value);
+    const tasks = chosen.flatMap((r) => [false, true].flatMap((control) => seeds.map((seed) => ({ r, control, seed }))));
+    const results = new Map(chosen.map((r) => [r, { values: seeds.map(() => null), control: seeds.map(() => null) }]));
+    for (const r of chosen) {
+      for (const c of Object.values(r.cells)) if (c.className !== 'control') c.textContent = '…';
+      r.tr.dataset.state = 'running';
+    }
+    run.disabled = true;
+    stop.disabled = false;
+    progress.max = tasks.length;
+    progress.value = 0;
+    let next = 0;
+    let finished = 0;
+    status.textContent = `0 of ${tasks.length} runs`;
+    const give = (worker) => {
+      if (next >= tasks.length) return;
+      const id = next++;
+      const t = tasks[id];
+      worker.current = t;
+      worker.postMessage({ id, lab: t.r.claim.lab, index: t.r.claim.index, control: t.control, seed: t.seed });
+    };
+    workers = Array.from({ length: Math.min(WORKERS, tasks.length) }, () => {
+      const w = new Worker(new URL('../worker/claims.js', import.meta.url), { type: 'module' });
+      w.onmessage = ({ data: m }) => {
+        const t = tasks[m.id];
+        const res = results.get(t.r);
+        (t.control ? res.control : res.values)[seeds.indexOf(t.seed)] = m.error ? NaN : m.value;
+        finished += 1;
+        progress.value = finished;
+        status.textContent = `${finished} of ${tasks.length} runs`;
+        if ([...res.values, ...res.control].every((v) => v !== null)) {
+          show(t.r, core.claimVerdict(t.r.claim.lab, t.r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
+        }
+        if (finished === tasks.length) halt(`done: ${chosen.length} claims on seeds 1–${n}`);
+        else give(w);
+      };
+      w.onerror = (e) => halt(`stopped: ${e.message}`);
+      give(w);
+      return w;
+    });
+  });
+  stop.addEventListener('click', () => halt('stopped'));
+  return { update() {}, destroy: () => halt() };
+}
+
+/** Fills a row from a result (`continuum claims --json`'s shape); `source` is 'recorded' or 'live'. */
+function show(row, r, source) {
+  const { cells, tr } = row;
+  cells.median.textContent = `${short(r.median)} [${short(r.interval[0])}, ${short(r.interval[1])}]`;
+  cells.median.dataset.value = String(r.median);
+  cells.values.textContent = r.values.map(short).join(', ');
+  cells.values.dataset.value = JSON.stringify(r.values);
+  cells.controlMedian.textContent = `${short(r.control.median)} (${r.control.values.map(short).join(', ')})`;
+  cells.controlMedian.dataset.value = String(r.control.median);
+  const verdict = r.holds ? (r.control.holds ? 'holds, but so does the control' : 'holds') : 'does not hold here';
+  cells.verdict.textContent = `${verdict} (${r.holds_on} of ${r.seeds.length} seeds)`;
+  if (r.why) {
+    const why = document.createElement('p');
+    why.className = 'hint why';
+    why.textContent = r.why;
+    cells.verdict.append(why);
+  }
+  cells.verdict.dataset.holds = String(r.holds);
+  tr.dataset.state = source;
+}
