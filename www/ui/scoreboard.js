@@ -99,7 +99,10 @@ export function mountScoreboard(app, core) {
     const r = recorded.claims.find((x) => x.lab === c.lab && x.claim === c.name);
     if (r) show(rows.get(tr.dataset.claim), r, 'recorded');
   }
-  root.append(h1, intro, bar, table);
+  const scroll = document.createElement('div');
+  scroll.className = 'table-scroll';
+  scroll.append(table);
+  root.append(h1, intro, bar, scroll);
   app.replaceChildren(root);
 
   let workers = [];
