@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use continuum::core::claims::{self, ClaimResult};
 use continuum::core::lab::Lab;
+use continuum::core::over_seeds::{self as claims, ClaimResult};
 use continuum::labs;
 
 /// Parses `A-B` or `A`.
@@ -32,7 +32,7 @@ pub fn run(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Ve
         None => labs::ALL.to_vec(),
     };
     // One task per (claim, control or not, seed); results gathered in order.
-    let claims: Vec<(&'static Lab, &'static claims::Claim)> =
+    let claims: Vec<(&'static Lab, &'static continuum::core::claims::Claim)> =
         chosen.iter().flat_map(|lab| lab.claims.iter().map(move |c| (*lab, c))).collect();
     let mut tasks: Vec<(usize, bool, u64)> = Vec::new();
     for i in 0..claims.len() {

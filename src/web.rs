@@ -93,7 +93,7 @@ fn claim_of(
 #[wasm_bindgen(js_name = claimValue)]
 pub fn claim_value(lab: &str, index: usize, control: bool, seed: u32) -> Result<f64, JsValue> {
     let (lab, claim) = claim_of(lab, index)?;
-    Ok(crate::core::claims::value(lab, claim, if control { claim.control } else { claim.link }, seed as u64))
+    Ok(crate::core::over_seeds::value(lab, claim, if control { claim.control } else { claim.link }, seed as u64))
 }
 
 /// The verdict from per-seed values (NaN for a seed that failed): median,
@@ -108,5 +108,5 @@ pub fn claim_verdict(
 ) -> Result<JsValue, JsValue> {
     let (lab, claim) = claim_of(lab, index)?;
     let seeds: Vec<u64> = seeds.into_iter().map(u64::from).collect();
-    to_js(&crate::core::claims::verdict(lab, claim, &seeds, values, control))
+    to_js(&crate::core::over_seeds::verdict(lab, claim, &seeds, values, control))
 }

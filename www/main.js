@@ -85,6 +85,7 @@ async function boot() {
     // The live metrics vocabulary (ui/metrics.js): a lab's registry names, the current values.
     metric: (name) => metrics.metric(name),
     metrics: () => metrics.allMetrics(),
+    claims: () => core.claims(),
   };
   document.body.dataset.ready = 'true';
   // The offline copy last, so the first visit's downloads never wait on it.

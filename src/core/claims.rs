@@ -15,6 +15,8 @@
 //! reported, not used for the verdict: with five values it is wide by
 //! nature, and that is the point to show.
 //!
+//! The runs over seeds and the verdict are `core::over_seeds`.
+//!
 //! What "the control holds" means: the claim's comparison applied to the
 //! control's values. A control that holds too says the statistic does not
 //! measure the paper's effect; a claim that holds with a failing control is
@@ -24,8 +26,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::lab::{metric, Lab};
-use super::link::{self, Link};
+use super::report::metric;
 
 /// How a claim's number is read from a report.
 #[derive(Clone, Copy, Debug)]
@@ -117,21 +118,6 @@ pub struct Claim {
     pub why: &'static str,
 }
 
-/// The row of `report[array]` whose fields equal `fields` (strings or numbers).
-pub fn row<'a>(
-    report: &'a serde_json::Value,
-    array: &str,
-    fields: &[(&str, serde_json::Value)],
-) -> Option<&'a serde_json::Value> {
-    report.get(array)?.as_array()?.iter().find(|r| fields.iter().all(|(k, v)| r.get(*k) == Some(v)))
-}
-
-/// A knob's value as the report's canonical `link` gives it.
-pub fn link_value<'a>(report: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    let link = report.get("link")?.as_str()?;
-    link.split(['#', '&']).find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
-}
-
 /// The median of `values` (the mean of the middle two for an even count).
 pub fn median(values: &[f64]) -> f64 {
     let mut v: Vec<f64> = values.to_vec();
@@ -163,86 +149,6 @@ pub fn interval(values: &[f64]) -> [f64; 2] {
     medians.sort_by(f64::total_cmp);
     let at = |q: f64| medians[((q * (BOOTSTRAP - 1) as f64).round() as usize).min(BOOTSTRAP - 1)];
     [at(0.05), at(0.95)]
-}
-
-/// The control's side of a result.
-#[derive(Clone, Debug, Serialize)]
-pub struct ControlResult {
-    pub link: String,
-    pub values: Vec<f64>,
-    pub median: f64,
-    pub holds: bool,
-}
-
-/// A claim run over seeds: what `continuum claims --json` prints per claim.
-#[derive(Clone, Debug, Serialize)]
-pub struct ClaimResult {
-    pub lab: &'static str,
-    pub claim: &'static str,
-    pub paper: &'static str,
-    pub paper_value: &'static str,
-    pub link: String,
-    pub statistic: String,
-    pub comparison: Comparison,
-    pub seeds: Vec<u64>,
-    /// One per seed (NaN where the run failed or the report lacked the number).
-    pub values: Vec<f64>,
-    pub median: f64,
-    pub interval: [f64; 2],
-    pub holds: bool,
-    /// Seeds on which the claim's comparison holds for that seed's own pair.
-    pub holds_on: usize,
-    pub control: ControlResult,
-    /// [`Claim::why`], when the claim does not hold or its control holds too.
-    pub why: &'static str,
-}
-
-/// The verdict from the per-seed values of a claim and its control.
-pub fn verdict(lab: &Lab, claim: &Claim, seeds: &[u64], values: Vec<f64>, control: Vec<f64>) -> ClaimResult {
-    let (m, mc) = (median(&values), median(&control));
-    let holds_on = values.iter().zip(&control).filter(|(v, c)| claim.comparison.holds(**v, **c)).count();
-    ClaimResult {
-        lab: lab.name,
-        claim: claim.name,
-        paper: lab.papers.get(claim.paper).copied().unwrap_or(""),
-        paper_value: claim.paper_value,
-        link: claim.link.to_string(),
-        statistic: claim.statistic.describe(),
-        comparison: claim.comparison,
-        seeds: seeds.to_vec(),
-        interval: interval(&values),
-        median: m,
-        holds: claim.comparison.holds(m, mc),
-        holds_on,
-        values,
-        why: if claim.comparison.holds(m, mc) && !claim.comparison.holds(mc, m) { "" } else { claim.why },
-        control: ControlResult {
-            link: claim.control.to_string(),
-            holds: claim.comparison.holds(mc, m),
-            median: mc,
-            values: control,
-        },
-    }
-}
-
-/// `text` read as a link of `lab` with its seed set to `seed`; errors name the problem.
-pub fn seeded(lab: &'static Lab, text: &str, seed: u64) -> Result<Link, String> {
-    let parsed = link::with_knob(text, "seed", &seed.to_string(), std::slice::from_ref(&lab));
-    if let Some(n) = parsed.notices.first() {
-        return Err(format!("{text} (seed {seed}): {}", n.message));
-    }
-    Ok(parsed.link)
-}
-
-/// The claim's statistic on `text` at `seed`: the lab's run, then the number
-/// (NaN if the run failed or the report lacks it, so one bad seed is seen, not hidden).
-pub fn value(lab: &'static Lab, claim: &Claim, text: &str, seed: u64) -> f64 {
-    let Some(run) = lab.run else { return f64::NAN };
-    seeded(lab, text, seed)
-        .and_then(|link| run(&link, &|| 0.0))
-        .ok()
-        .and_then(|outcome| claim.statistic.read(&outcome.report))
-        .unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 
 use super::claims::Claim;
 use super::knob::{Knob, Value};
+pub use super::report::metric;
 use crate::gpu::ShaderSpec;
 
 /// Whether a lab can be used yet, or only described.
@@ -93,22 +94,6 @@ pub struct Lab {
     /// The papers' claims as this lab tests them, over seeds (`core::claims`).
     #[serde(skip)]
     pub claims: &'static [Claim],
-}
-
-/// The number at `path` in a report: dot-separated object keys or array
-/// indices (`clean_accuracy.noisy`, `transfer.0.robust`); `None` if the path
-/// is absent or does not end at a number. The page resolves the same paths
-/// (`www/ui/metrics.js`).
-pub fn metric(report: &serde_json::Value, path: &str) -> Option<f64> {
-    let mut at = report;
-    for part in path.split('.') {
-        at = match at {
-            serde_json::Value::Object(map) => map.get(part)?,
-            serde_json::Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    at.as_f64()
 }
 
 impl Lab {

@@ -13,3 +13,5 @@ pub mod js;
 pub mod knob;
 pub mod lab;
 pub mod link;
+pub mod over_seeds;
+pub mod report;

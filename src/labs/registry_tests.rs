@@ -294,7 +294,7 @@ fn every_driver_stepped_reports_what_run_does() {
 /// notice once seeded; its statistic reads a number from its lab's report.
 #[test]
 fn every_paper_has_a_claim_and_every_claim_reads_its_report() {
-    use crate::core::claims::{seeded, value};
+    use crate::core::over_seeds::{seeded, value};
     let mut papers = 0;
     for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
         for (i, paper) in lab.papers.iter().enumerate() {
@@ -322,7 +322,7 @@ fn every_paper_has_a_claim_and_every_claim_reads_its_report() {
 /// `make claims`, over seeds 1–5 at full scale.
 #[test]
 fn one_claim_per_lab_runs_with_its_control_at_tiny_scale() {
-    use crate::core::claims::{value, verdict};
+    use crate::core::over_seeds::{value, verdict};
     for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
         let claim = &lab.claims[0];
         let (v, c) = (value(lab, claim, claim.tiny, 1), value(lab, claim, claim.tiny_control, 1));

@@ -2,7 +2,7 @@
 // its registry title, its presets and live metrics come from the registry,
 // and a view supplies only its figures, in functions short enough to read
 // (none over 150 lines). The length check reads the sources; the rest opens
-// every lab.
+// every lab (and its "Over seeds" panel of the lab's claims).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +64,10 @@ test('every lab page is drawn from its registry entry: title, presets, live metr
     await page.waitForSelector(`section.lab[data-lab="${lab.name}"]`);
     assert.equal(await page.locator('section.lab h1').textContent(), lab.title, lab.name);
     assert.equal(await page.locator('section.lab .presets a').count(), lab.presets.length, lab.name);
+    // The lab's claims in its "Over seeds" panel, with the recorded numbers.
+    const claims = await page.evaluate((l) => globalThis.continuum.claims().filter((c) => c.lab === l).length, lab.name);
+    assert.ok(claims >= 1, lab.name);
+    assert.equal(await page.locator('.over-seeds tr[data-state="recorded"]').count(), claims, lab.name);
     for (const name of lab.metrics) {
       // Each metric has one element under its name: the view's own or the list's.
       assert.equal(await page.locator(`section.lab [data-metric="${name}"]`).count(), 1, `${lab.name}: ${name}`);

@@ -6,14 +6,16 @@ import { openHandout } from './handout.js';
 import { clearMetrics, mountMetrics, refreshMetrics } from './metrics.js';
 import { showValues } from './controls.js';
 import { labGpu } from '../backend.js';
+import { claimsPanel } from './scoreboard.js';
 import { expectLink } from '../router.js';
 
 /**
  * Draws a lab page into `app` from the registry entry of lab `name`: its
  * title as the heading, `intro` (the view's own words, HTML written in the
  * view, never from a link) as the summary, the registry's presets, an error
- * banner, the view's `body`, and the "Live metrics" list of the registry's
- * metrics (ui/metrics.js). Returns the page (see `LabPage`).
+ * banner, the view's `body`, the "Over seeds" panel of the lab's claims
+ * (ui/scoreboard.js) and the "Live metrics" list of the registry's metrics
+ * (ui/metrics.js). Returns the page (see `LabPage`).
  */
 export function labPage(app, core, name, { intro, body }) {
   const lab = core.labs().find((l) => l.name === name);
@@ -26,6 +28,12 @@ export function labPage(app, core, name, { intro, body }) {
     <p class="presets">Presets: </p>
     <div id="${name}-banner" class="banner error" role="alert" hidden></div>
 ${body}
+    <div class="panel over-seeds">
+      <h2>Over seeds</h2>
+      <p class="hint">This lab's paper claims, each a number over seeds with a control on which it must not hold. Until you
+        run them here, the numbers are those recorded by <code>make claims</code>; the page gives the same numbers as
+        <code>continuum claims</code> for the same seeds. All labs: <a href="#lab=claims">the claims scoreboard</a>.</p>
+    </div>
     <div class="panel live-metrics">
       <h2>Live metrics</h2>
       <p class="hint">The names lessons and the claims scoreboard read (<code>continuum.metric(name)</code>): the
@@ -36,14 +44,18 @@ ${body}
   app.replaceChildren(root);
   showPresets(root.querySelector('.presets'), lab.presets);
   mountMetrics(root, root.querySelector('dl.live'), lab.metrics);
-  return new LabPage(root, lab);
+  const seeds = claimsPanel(core, core.claims().filter((c) => c.lab === name), { labFilter: false });
+  root.querySelector('.over-seeds').append(seeds.el);
+  return new LabPage(root, lab, seeds);
 }
 
 /** A lab page: its root, the shown numbers, the banner, and its run's life. */
 class LabPage {
-  constructor(root, lab) {
+  constructor(root, lab, seeds) {
     this.root = root;
     this.lab = lab;
+    /** The "Over seeds" panel (`claimsPanel`). */
+    this.seeds = seeds;
     this.banner = root.querySelector(`#${lab.name}-banner`);
   }
 
@@ -129,6 +141,7 @@ class LabPage {
       },
       destroy: () => {
         destroy?.();
+        this.seeds.halt();
         worker.terminate();
       },
     };

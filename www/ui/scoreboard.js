@@ -27,16 +27,14 @@ function cell(row, text, cls) {
   return td;
 }
 
-export function mountScoreboard(app, core) {
-  const root = document.createElement('section');
-  root.className = 'lab claims';
-  root.dataset.lab = 'claims';
-  const h1 = document.createElement('h1');
-  h1.textContent = 'Claims over seeds: the ten papers, reproduced here or not';
-  const intro = document.createElement('p');
-  intro.className = 'summary';
-  intro.textContent =
-    'Every paper claim the labs test, as a number over seeds with a control on which it must not hold. The verdict is on the median over the seeds; the interval is a bootstrap 90 % interval of that median. Until you run them, the numbers are those recorded by `make claims` (docs/claims.md).';
+/**
+ * A table of `claims` (entries of `core.claims()`) with the recorded numbers,
+ * and a bar to run them here on seeds 1…N in two workers: the scoreboard's
+ * body, and every lab page's "Over seeds" panel. Returns `{el, halt}`.
+ */
+export function claimsPanel(core, claims, { labFilter = true } = {}) {
+  const el = document.createElement('div');
+  el.className = 'claims-panel';
   const bar = document.createElement('div');
   bar.className = 'buttons';
   const seedsLabel = document.createElement('label');
@@ -48,12 +46,11 @@ export function mountScoreboard(app, core) {
   seedsInput.value = '5';
   seedsInput.className = 'seeds-count';
   seedsLabel.append(seedsInput);
-  const labLabel = document.createElement('label');
-  labLabel.textContent = ' Lab ';
   const labSelect = document.createElement('select');
   labSelect.className = 'claims-lab';
-  const labs = [...new Set(core.claims().map((c) => c.lab))];
-  labSelect.append(new Option('all', ''), ...labs.map((l) => new Option(l, l)));
+  labSelect.append(new Option('all', ''), ...[...new Set(claims.map((c) => c.lab))].map((l) => new Option(l, l)));
+  const labLabel = document.createElement('label');
+  labLabel.textContent = ' Lab ';
   labLabel.append(labSelect);
   const run = document.createElement('button');
   run.type = 'button';
@@ -70,9 +67,8 @@ export function mountScoreboard(app, core) {
   progress.value = 0;
   const status = document.createElement('span');
   status.className = 'claims-status';
-  status.dataset.metric = 'claims-status';
   status.textContent = 'recorded numbers';
-  bar.append(seedsLabel, labLabel, run, stop, progress, status);
+  bar.append(seedsLabel, ...(labFilter ? [labLabel] : []), run, stop, progress, status);
   const table = document.createElement('table');
   table.className = 'scoreboard';
   const head = table.createTHead().insertRow();
@@ -83,7 +79,7 @@ export function mountScoreboard(app, core) {
   }
   const body = table.createTBody();
   const rows = new Map();
-  for (const c of core.claims()) {
+  for (const c of claims) {
     const tr = body.insertRow();
     tr.dataset.claim = `${c.lab}:${c.index}`;
     cell(tr, c.lab);
@@ -102,9 +98,7 @@ export function mountScoreboard(app, core) {
   const scroll = document.createElement('div');
   scroll.className = 'table-scroll';
   scroll.append(table);
-  root.append(h1, intro, bar, scroll);
-  app.replaceChildren(root);
-
+  el.append(bar, scroll);
   let workers = [];
   const halt = (why) => {
     workers.forEach((w) => w.terminate());
@@ -159,7 +153,23 @@ export function mountScoreboard(app, core) {
     });
   });
   stop.addEventListener('click', () => halt('stopped'));
-  return { update() {}, destroy: () => halt() };
+  return { el, halt };
+}
+
+export function mountScoreboard(app, core) {
+  const root = document.createElement('section');
+  root.className = 'lab claims';
+  root.dataset.lab = 'claims';
+  const h1 = document.createElement('h1');
+  h1.textContent = 'Claims over seeds: the ten papers, reproduced here or not';
+  const intro = document.createElement('p');
+  intro.className = 'summary';
+  intro.textContent =
+    'Every paper claim the labs test, as a number over seeds with a control on which it must not hold. The verdict is on the median over the seeds; the interval is a bootstrap 90 % interval of that median. Until you run them, the numbers are those recorded by `make claims` (docs/claims.md).';
+  const panel = claimsPanel(core, core.claims());
+  root.append(h1, intro, panel.el);
+  app.replaceChildren(root);
+  return { update() {}, destroy: () => panel.halt() };
 }
 
 /** Fills a row from a result (`continuum claims --json`'s shape); `source` is 'recorded' or 'live'. */

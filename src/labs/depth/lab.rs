@@ -4,10 +4,11 @@
 //! registry tests.
 
 use super::{kernel, run, Config, BASES};
-use crate::core::claims::{link_value, row, Claim, Comparison, Statistic};
+use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Kind, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
 use crate::core::link::Link;
+use crate::core::report::{link_value, row};
 use crate::num::ode::SCHEMES;
 
 /// The registry's entry for this lab.

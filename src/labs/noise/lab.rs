@@ -74,7 +74,7 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
 /// 100 × (noisy − deterministic) test accuracy under additive Gaussian σ = 1 (points).
 fn gain_at_sigma_1(report: &serde_json::Value) -> Option<f64> {
     let r =
-        crate::core::claims::row(report, "robustness", &[("perturbation", "gaussian".into()), ("level", 1.0.into())])?;
+        crate::core::report::row(report, "robustness", &[("perturbation", "gaussian".into()), ("level", 1.0.into())])?;
     Some(100.0 * (r.get("noisy")?.as_f64()? - r.get("deterministic")?.as_f64()?))
 }
 

@@ -93,7 +93,7 @@ const CLAIMS: &[Claim] = &[
 
 /// Mean coverage over the cells with n ≥ 100 at the link's own p.
 fn opnorm_coverage(report: &serde_json::Value) -> Option<f64> {
-    let p: u64 = crate::core::claims::link_value(report, "p")?.parse().ok()?;
+    let p: u64 = crate::core::report::link_value(report, "p")?.parse().ok()?;
     let cells: Vec<f64> = report
         .get("coverage")?
         .as_array()?

@@ -57,7 +57,7 @@ fn run_link(link: &Link, clock: &dyn Fn() -> f64) -> Result<Outcome, String> {
 
 /// 100 × (robust − natural) target accuracy at n = 10 images per class (points).
 fn gain_at_10(report: &serde_json::Value) -> Option<f64> {
-    let r = crate::core::claims::row(report, "transfer", &[("n", 10.into())])?;
+    let r = crate::core::report::row(report, "transfer", &[("n", 10.into())])?;
     Some(100.0 * (r.get("robust")?.as_f64()? - r.get("natural")?.as_f64()?))
 }
 

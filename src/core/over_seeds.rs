@@ -1,0 +1,90 @@
+//! A claim run over seeds: each seed's value on the claim's link and on its
+//! control, and the verdict (`core::claims` has the claim and the
+//! statistics of the verdict). `continuum claims` and the page's scoreboard
+//! both end here, so the same seeds give the same verdict.
+
+use serde::Serialize;
+
+use super::claims::{interval, median, Claim, Comparison};
+use super::lab::Lab;
+use super::link::{self, Link};
+
+/// The control's side of a result.
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlResult {
+    pub link: String,
+    pub values: Vec<f64>,
+    pub median: f64,
+    pub holds: bool,
+}
+
+/// A claim run over seeds: what `continuum claims --json` prints per claim.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimResult {
+    pub lab: &'static str,
+    pub claim: &'static str,
+    pub paper: &'static str,
+    pub paper_value: &'static str,
+    pub link: String,
+    pub statistic: String,
+    pub comparison: Comparison,
+    pub seeds: Vec<u64>,
+    /// One per seed (NaN where the run failed or the report lacked the number).
+    pub values: Vec<f64>,
+    pub median: f64,
+    pub interval: [f64; 2],
+    pub holds: bool,
+    /// Seeds on which the claim's comparison holds for that seed's own pair.
+    pub holds_on: usize,
+    pub control: ControlResult,
+    /// [`Claim::why`], when the claim does not hold or its control holds too.
+    pub why: &'static str,
+}
+
+/// The verdict from the per-seed values of a claim and its control.
+pub fn verdict(lab: &Lab, claim: &Claim, seeds: &[u64], values: Vec<f64>, control: Vec<f64>) -> ClaimResult {
+    let (m, mc) = (median(&values), median(&control));
+    let holds_on = values.iter().zip(&control).filter(|(v, c)| claim.comparison.holds(**v, **c)).count();
+    ClaimResult {
+        lab: lab.name,
+        claim: claim.name,
+        paper: lab.papers.get(claim.paper).copied().unwrap_or(""),
+        paper_value: claim.paper_value,
+        link: claim.link.to_string(),
+        statistic: claim.statistic.describe(),
+        comparison: claim.comparison,
+        seeds: seeds.to_vec(),
+        interval: interval(&values),
+        median: m,
+        holds: claim.comparison.holds(m, mc),
+        holds_on,
+        values,
+        why: if claim.comparison.holds(m, mc) && !claim.comparison.holds(mc, m) { "" } else { claim.why },
+        control: ControlResult {
+            link: claim.control.to_string(),
+            holds: claim.comparison.holds(mc, m),
+            median: mc,
+            values: control,
+        },
+    }
+}
+
+/// `text` read as a link of `lab` with its seed set to `seed`; errors name the problem.
+pub fn seeded(lab: &'static Lab, text: &str, seed: u64) -> Result<Link, String> {
+    let parsed = link::with_knob(text, "seed", &seed.to_string(), std::slice::from_ref(&lab));
+    if let Some(n) = parsed.notices.first() {
+        return Err(format!("{text} (seed {seed}): {}", n.message));
+    }
+    Ok(parsed.link)
+}
+
+/// The claim's statistic on `text` at `seed`: the lab's run, then the number
+/// (NaN if the run failed or the report lacks it, so one bad seed is seen, not hidden).
+pub fn value(lab: &'static Lab, claim: &Claim, text: &str, seed: u64) -> f64 {
+    let Some(run) = lab.run else { return f64::NAN };
+    seeded(lab, text, seed)
+        .and_then(|link| run(&link, &|| 0.0))
+        .ok()
+        .and_then(|outcome| claim.statistic.read(&outcome.report))
+        .unwrap_or(f64::NAN)
+}
