@@ -117,56 +117,24 @@ fn short(v: f64) -> String {
     }
 }
 
-/// The results as a table (Markdown with `markdown`, else aligned text).
-pub fn table(results: &[ClaimResult], markdown: bool) -> String {
-    let mut rows = vec![[
-        "lab".to_string(),
-        "claim".into(),
-        "paper".into(),
-        "statistic".into(),
-        "median [90 % interval]".into(),
-        "holds".into(),
-        "control".into(),
-        "control median".into(),
-        "control holds".into(),
-    ]];
-    for r in results {
-        rows.push([
-            r.lab.into(),
-            r.claim.into(),
-            r.paper_value.into(),
-            format!("{} ({})", r.statistic, r.comparison.describe()),
-            format!("{} [{}, {}]", short(r.median), short(r.interval[0]), short(r.interval[1])),
-            format!("{} ({} of {} seeds)", if r.holds { "yes" } else { "no" }, r.holds_on, r.seeds.len()),
-            format!("`{}`", r.control.link),
-            short(r.control.median),
-            if r.control.holds { "yes".into() } else { "no".into() },
-        ]);
-    }
+/// The results as an aligned text table (docs/claims.md's Markdown is
+/// written from the `--json` output by tools/claims-md.mjs).
+pub fn table(results: &[ClaimResult]) -> String {
     let mut out = String::new();
-    if markdown {
-        for (i, row) in rows.iter().enumerate() {
-            out.push_str(&format!("| {} |\n", row.join(" | ")));
-            if i == 0 {
-                out.push_str(&format!("|{}\n", "---|".repeat(row.len())));
-            }
-        }
-    } else {
-        for r in results {
-            out.push_str(&format!(
-                "{:8} {:70} median {:>10} [{}, {}]  holds {:3} ({}/{})  control {:>10} holds {}\n",
-                r.lab,
-                r.claim,
-                short(r.median),
-                short(r.interval[0]),
-                short(r.interval[1]),
-                if r.holds { "yes" } else { "no" },
-                r.holds_on,
-                r.seeds.len(),
-                short(r.control.median),
-                if r.control.holds { "yes" } else { "no" },
-            ));
-        }
+    for r in results {
+        out.push_str(&format!(
+            "{:8} {:70} median {:>10} [{}, {}]  holds {:3} ({}/{})  control {:>10} holds {}\n",
+            r.lab,
+            r.claim,
+            short(r.median),
+            short(r.interval[0]),
+            short(r.interval[1]),
+            if r.holds { "yes" } else { "no" },
+            r.holds_on,
+            r.seeds.len(),
+            short(r.control.median),
+            if r.control.holds { "yes" } else { "no" },
+        ));
     }
     out
 }

@@ -43,9 +43,6 @@ enum Command {
         /// Print `{"claims": [...]}` instead of a table.
         #[arg(long)]
         json: bool,
-        /// Print the table as Markdown (for docs/claims.md).
-        #[arg(long)]
-        markdown: bool,
         /// Each claim's small links instead (seconds, for tests; not the claim).
         #[arg(long)]
         tiny: bool,
@@ -58,7 +55,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Claims { lab, seeds, jobs, json, markdown, tiny, from } => {
+        Command::Claims { lab, seeds, jobs, json, tiny, from } => {
             let results = match from {
                 Some(file) => claims::recorded(&file),
                 None => claims::run(lab.as_deref(), &seeds, jobs, tiny),
@@ -72,7 +69,7 @@ fn main() -> ExitCode {
                                 .expect("serializes")
                         );
                     } else {
-                        print!("{}", claims::table(&results, markdown));
+                        print!("{}", claims::table(&results));
                     }
                     ExitCode::SUCCESS
                 }
