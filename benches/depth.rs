@@ -15,10 +15,11 @@
 mod common;
 use common::median_ms;
 
+use continuum::core::driver::Driver;
 use continuum::gpu::Gpu;
 use continuum::labs;
 use continuum::labs::depth::kernel::{benchmark_problem, eval_cpu, DepthKernel, Packed};
-use continuum::labs::depth::{Config, Model, Trainer};
+use continuum::labs::depth::{DepthRun, Model};
 use continuum::num::basis::{Basis, Family};
 use continuum::num::ode;
 use ndarray::Array2;
@@ -109,13 +110,13 @@ fn main() {
         Err(e) => println!("  GPU kernel: not measured ({e})"),
     }
 
-    let (config, _) = Config::from_link(&labs::parse("#lab=depth").link).unwrap();
+    let link = labs::parse("#lab=depth").link;
     let epoch = median_ms(5, || {
-        let mut t = Trainer::new(config.clone()).unwrap();
-        std::hint::black_box(t.epoch());
+        let mut run = DepthRun::start(&link).unwrap();
+        std::hint::black_box(run.step(&|| 0.0));
     });
     let setup = median_ms(5, || {
-        std::hint::black_box(Trainer::new(config.clone()).unwrap());
+        std::hint::black_box(DepthRun::start(&link).unwrap());
     });
     println!("one training epoch of the default spiral link: {:.1} ms (median of 5)", epoch - setup);
 }

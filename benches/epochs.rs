@@ -2,7 +2,8 @@
 //! page reproduces `continuum run` bit for bit (depth's default spiral link,
 //! Koopman's consistent and plain models), natively and, when the wasm core
 //! is built (`make wasm`), in wasm under Node (`tools/ref/wasm_epochs.mjs`,
-//! the page's worker code path: the same `*Session::epoch` calls).
+//! the page's worker code path: the same `*Session::epoch` calls). Each epoch
+//! is one unit of the lab's driver.
 //!
 //! Medians over every epoch of the runs (depth: seeds 1–3 at 200 epochs;
 //! Koopman: 100 epochs, one seed). `tools/ref/before-issue-17.sh` runs this
@@ -11,7 +12,10 @@
 
 use std::time::Instant;
 
-use continuum::labs::{self, depth, koopman};
+use continuum::core::driver::Driver;
+use continuum::labs;
+use continuum::labs::depth::DepthRun;
+use continuum::labs::koopman::KoopmanRun;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -34,8 +38,8 @@ fn main() {
     let mut depth_times = Vec::new();
     for seed in 1..=3 {
         let link = labs::parse(&format!("#lab=depth&seed={seed}")).link;
-        let mut t = depth::Trainer::new(depth::Config::from_link(&link).unwrap().0).unwrap();
-        depth_times.extend(epoch_times(|| t.epoch().is_some()));
+        let mut run = DepthRun::start(&link).unwrap();
+        depth_times.extend(epoch_times(|| run.step(&|| 0.0).is_some()));
     }
     println!(
         "native  depth #lab=depth: {:.2} ms per epoch (median of {})",
@@ -44,8 +48,8 @@ fn main() {
     );
     for (name, extra) in [("consistent", ""), ("plain", "&nu=0&eta=0")] {
         let link = labs::parse(&format!("#lab=koopman&epochs=100{extra}")).link;
-        let mut t = koopman::Trainer::new(koopman::Config::from_link(&link).unwrap());
-        let times = epoch_times(|| t.epoch().is_some());
+        let mut run = KoopmanRun::start(&link).unwrap();
+        let times = epoch_times(|| run.step(&|| 0.0).is_some());
         println!("native  koopman {name}: {:.2} ms per epoch (median of {})", median(times.clone()), times.len());
     }
 

@@ -10,10 +10,11 @@
 
 use std::time::Instant;
 
+use continuum::core::driver::Driver;
 use continuum::gpu::Gpu;
 use continuum::labs;
 use continuum::labs::koopman::kernel::{rollout_cpu, starts, KoopmanKernel, Packed};
-use continuum::labs::koopman::{Config, Trainer};
+use continuum::labs::koopman::KoopmanRun;
 
 fn stats(xs: &[f64]) -> String {
     let n = xs.len() as f64;
@@ -37,13 +38,13 @@ fn main() {
         let mut per_epoch = Vec::new();
         for seed in 1..=seeds {
             let parsed = labs::parse(&format!("#lab=koopman&seed={seed}{extra}"));
-            let mut trainer = Trainer::new(Config::from_link(&parsed.link).unwrap());
+            let mut run = KoopmanRun::start(&parsed.link).unwrap();
             let t = Instant::now();
-            while trainer.epoch().is_some() {}
-            per_epoch.push(t.elapsed().as_secs_f64() * 1e3 / trainer.epoch.max(1) as f64);
-            let e = trainer.model.relative_error(&trainer.data, 1000, trainer.config.noisy_start);
-            errors.push(e[999]);
-            last = Some(trainer);
+            while run.step(&|| 0.0).is_some() {}
+            per_epoch.push(t.elapsed().as_secs_f64() * 1e3 / run.trainer.epoch.max(1) as f64);
+            run.finish(&|| 0.0);
+            errors.push(run.report().rel_error[&1000]);
+            last = Some(run.trainer);
         }
         per_epoch.sort_by(f64::total_cmp);
         println!("{name:>10}: 1000-step relative error over seeds 1..={seeds}: {}", stats(&errors));

@@ -96,25 +96,24 @@ fn pendulum_study_reports_endpoint_errors_for_every_step_size() {
 
 /// Endpoint errors at T = 2 with h = Δt and with the smallest step h = 0.001
 /// of a pendulum field trained with `scheme` at Δt = 0.1 (2,000 epochs, as
-/// the README's link).
-fn pendulum_errors(scheme: &continuum::num::ode::Tableau, seed: u64) -> (f64, f64) {
-    use continuum::labs::depth::pendulum;
-    let fit = pendulum::train(scheme, 0.1, 2000, 0.003, 32, seed);
-    assert!(fit.diverged.is_none());
-    let points = pendulum::convergence(&fit.field, scheme);
+/// the README's link), run by the lab's driver.
+fn pendulum_errors(scheme: &str, seed: u64) -> (f64, f64) {
+    let r =
+        report(&format!("#lab=depth&data=pendulum&scheme={scheme}&dt=0.1&epochs=2000&lr=0.003&batch=32&seed={seed}"));
+    assert!(!r.diverged);
+    let points = &r.convergence;
     let at = |h: f64| points.iter().find(|p| (p.h - h).abs() < 1e-12).expect("a step size").error;
     (at(0.1), at(0.001))
 }
 
 #[test]
 fn an_euler_trained_field_does_not_converge_as_h_shrinks_and_an_rk4_one_does() {
-    use continuum::num::ode::{EULER, RK4};
     // Measured, seeds 1, 2, 3 (`continuum run '#lab=depth&data=pendulum&scheme=S&epochs=2000&lr=0.003&batch=32&seed=N'`):
     // at h = 0.001 Euler 2.08, 2.07, 2.08 against RK4 0.266, 0.046, 0.112
     // (ratios 7.8, 45, 19); from h = Δt to h = 0.001 Euler's error grows
     // 4.3, 362 and 33 times, RK4's by at most 1 %.
-    let (euler_dt, euler) = pendulum_errors(&EULER, 1);
-    let (rk4_dt, rk4) = pendulum_errors(&RK4, 1);
+    let (euler_dt, euler) = pendulum_errors("euler", 1);
+    let (rk4_dt, rk4) = pendulum_errors("rk4", 1);
     assert!(euler > 3.0 * rk4, "at h = 0.001: Euler {euler}, RK4 {rk4}");
     // Euler learned its own error into the field: refining h moves it away from the pendulum.
     assert!(euler > 3.0 * euler_dt, "Euler: {euler_dt} at h = Δt, {euler} at h = 0.001");

@@ -475,8 +475,10 @@ pub struct Report {
 pub enum Step {
     /// One epoch of the classifier.
     Epoch(EpochStats),
-    /// The whole pendulum fit (its trainer has no resumable state yet).
-    Fit { epochs_run: usize, train_loss: f64 },
+    /// One epoch of the pendulum field's fit.
+    Fit { epoch: usize, train_loss: f64 },
+    /// The fitted field integrated at every step size.
+    Convergence { points: Vec<pendulum::Point> },
 }
 
 /// A classifier run: the trainer, then (run to the end) the invariance
@@ -488,11 +490,14 @@ pub struct ClassifierRun {
     timings: Timings,
 }
 
-/// The learned-dynamics study: one step fits the vector field.
+/// The learned-dynamics study: the vector field fitted an epoch a step,
+/// then (one more step) integrated at every step size.
 pub struct PendulumRun {
     config: Config,
     link: String,
-    fit: Option<(pendulum::Fit, Vec<pendulum::Point>)>,
+    fit: pendulum::Fit,
+    /// The convergence study, once the fit is done (empty if it diverged).
+    convergence: Option<Vec<pendulum::Point>>,
     timings: Timings,
 }
 
@@ -545,24 +550,38 @@ impl ClassifierRun {
 }
 
 impl PendulumRun {
+    fn new(config: Config, link: String) -> PendulumRun {
+        let fit = pendulum::Fit::new(config.scheme, config.dt, config.lr, config.batch, config.seed);
+        PendulumRun { config, link, fit, convergence: None, timings: Timings::default() }
+    }
+
+    fn fitted(&self) -> bool {
+        self.fit.epochs_run >= self.config.epochs || self.fit.diverged.is_some()
+    }
+
     fn step(&mut self, clock: Clock) -> Option<Step> {
-        if self.fit.is_some() {
+        if self.convergence.is_some() {
             return None;
         }
-        let c = &self.config;
         let t0 = clock();
-        let fit = pendulum::train(c.scheme, c.dt, c.epochs, c.lr, c.batch, c.seed);
-        self.timings.train = clock() - t0;
-        let t1 = clock();
-        let convergence = if fit.diverged.is_none() { pendulum::convergence(&fit.field, c.scheme) } else { Vec::new() };
-        self.timings.convergence = clock() - t1;
-        let step = Step::Fit { epochs_run: fit.epochs_run, train_loss: fit.loss };
-        self.fit = Some((fit, convergence));
-        Some(step)
+        if !self.fitted() {
+            let loss = self.fit.epoch();
+            self.timings.train += clock() - t0;
+            if let Some(train_loss) = loss {
+                return Some(Step::Fit { epoch: self.fit.epochs_run, train_loss });
+            }
+        }
+        let fit = &self.fit;
+        let points =
+            if fit.diverged.is_none() { pendulum::convergence(&fit.field, self.config.scheme) } else { Vec::new() };
+        self.timings.convergence = clock() - t0;
+        self.convergence = Some(points.clone());
+        Some(Step::Convergence { points })
     }
 
     fn report(&self) -> Report {
-        let (fit, convergence) = self.fit.as_ref().expect("report after the fit");
+        let fit = &self.fit;
+        let convergence = self.convergence.as_ref().expect("report after the fit");
         let divergence = fit.diverged.clone().map(|quantity| Divergence {
             epoch: fit.epochs_run + 1,
             message: format!(
@@ -598,7 +617,7 @@ impl Driver for DepthRun {
         let (config, _) = Config::from_link(link)?;
         let (link, timings) = (link.canonical(), Timings::default());
         Ok(if config.data == "pendulum" {
-            DepthRun::Pendulum(Box::new(PendulumRun { config, link, fit: None, timings }))
+            DepthRun::Pendulum(Box::new(PendulumRun::new(config, link)))
         } else {
             let trainer = Trainer::new(config)?;
             DepthRun::Classifier(Box::new(ClassifierRun { trainer, link, evaluation: None, timings }))
@@ -634,11 +653,15 @@ impl Driver for DepthRun {
                 let t = &c.trainer;
                 (t.epoch, t.config.epochs, t.diverged.as_ref().map(|d| d.message.clone()))
             }
-            DepthRun::Pendulum(p) => (usize::from(p.fit.is_some()), 1, None),
+            DepthRun::Pendulum(p) => (
+                p.fit.epochs_run + usize::from(p.convergence.is_some()),
+                p.config.epochs + 1,
+                p.fit.diverged.as_ref().map(|what| format!("training diverged: {what} blew up")),
+            ),
         };
         let finished = match self {
             DepthRun::Classifier(c) => c.trainer.done(),
-            DepthRun::Pendulum(p) => p.fit.is_some(),
+            DepthRun::Pendulum(p) => p.convergence.is_some(),
         };
         let label = if finished { "done".to_string() } else { format!("epoch {done} of {total}") };
         Progress { done: if finished { total } else { done }, total, label, finished, divergence }

@@ -62,55 +62,79 @@ pub struct Point {
     pub error: f64,
 }
 
-/// A trained field and how training went.
+/// A field in training, an epoch at a time (the depth driver's pendulum
+/// units): one `scheme` step of size `dt` per pair, Adam on the mean
+/// squared endpoint error, the pairs shuffled every epoch.
 pub struct Fit {
     pub field: Block,
+    /// The last finished epoch's mean training loss.
     pub loss: f64,
     pub epochs_run: usize,
     /// Set when training blew up: what did.
     pub diverged: Option<String>,
+    scheme: &'static Tableau,
+    dt: f64,
+    batch: usize,
+    x: Array2<f64>,
+    y: Array2<f64>,
+    rng: ChaCha8Rng,
+    adam: Adam,
 }
 
-/// Trains the field with one `scheme` step of size `dt` per pair.
-pub fn train(scheme: &Tableau, dt: f64, epochs: usize, lr: f64, batch: usize, seed: u64) -> Fit {
-    let (x, y) = pairs(dt, seed);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let basis = Basis::new(Family::Pwc, 1).expect("K = 1 is valid");
-    let mut field = Block::init(basis, 2, WIDTH, &mut rng);
-    let mut adam = Adam::new(lr);
-    let n = x.nrows();
-    let mut loss = f64::NAN;
-    for epoch in 0..epochs {
+impl Fit {
+    pub fn new(scheme: &'static Tableau, dt: f64, lr: f64, batch: usize, seed: u64) -> Fit {
+        let (x, y) = pairs(dt, seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let basis = Basis::new(Family::Pwc, 1).expect("K = 1 is valid");
+        let field = Block::init(basis, 2, WIDTH, &mut rng);
+        let batch = batch.max(1);
+        Fit { field, loss: f64::NAN, epochs_run: 0, diverged: None, scheme, dt, batch, x, y, rng, adam: Adam::new(lr) }
+    }
+
+    /// One epoch; its mean loss, or `None` if training blew up (see
+    /// [`Fit::diverged`]) or had already.
+    pub fn epoch(&mut self) -> Option<f64> {
+        if self.diverged.is_some() {
+            return None;
+        }
+        let (scheme, dt) = (self.scheme, self.dt);
+        let n = self.x.nrows();
         let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
-            order.swap(i, rng.random_range(0..=i));
+            order.swap(i, self.rng.random_range(0..=i));
         }
         let mut total = 0.0;
-        for chunk in order.chunks(batch) {
-            let xb = x.select(Axis(0), chunk);
-            let yb = y.select(Axis(0), chunk);
+        for chunk in order.chunks(self.batch) {
+            let xb = self.x.select(Axis(0), chunk);
+            let yb = self.y.select(Axis(0), chunk);
             let mut tape = Tape::default();
-            let pred = match field.forward(scheme, 1, dt, xb.view(), Some(&mut tape)) {
+            let pred = match self.field.forward(scheme, 1, dt, xb.view(), Some(&mut tape)) {
                 Ok(p) => p,
-                Err(b) => return Fit { field, loss, epochs_run: epoch, diverged: Some(b.quantity) },
+                Err(b) => {
+                    self.diverged = Some(b.quantity);
+                    return None;
+                }
             };
             let diff = &pred - &yb;
             let m = chunk.len() as f64;
             total += diff.mapv(|v| v * v).sum();
-            let mut grad = field.zeros_like();
-            field.backward(scheme, 1, dt, &tape, diff * (2.0 / m), &mut grad);
+            let mut grad = self.field.zeros_like();
+            self.field.backward(scheme, 1, dt, &tape, diff * (2.0 / m), &mut grad);
             let grads: Vec<Vec<f64>> = grad.tensors_mut().into_iter().map(|g| g.to_vec()).collect();
             if grads.iter().flatten().any(|g| !g.is_finite()) {
-                return Fit { field, loss, epochs_run: epoch, diverged: Some("the gradient".into()) };
+                self.diverged = Some("the gradient".into());
+                return None;
             }
-            adam.step(field.tensors_mut().into_iter().collect(), &grads);
+            self.adam.step(self.field.tensors_mut().into_iter().collect(), &grads);
         }
-        loss = total / n as f64;
-        if !loss.is_finite() {
-            return Fit { field, loss, epochs_run: epoch + 1, diverged: Some("the training loss".into()) };
+        self.epochs_run += 1;
+        self.loss = total / n as f64;
+        if !self.loss.is_finite() {
+            self.diverged = Some("the training loss".into());
+            return None;
         }
+        Some(self.loss)
     }
-    Fit { field, loss, epochs_run: epochs, diverged: None }
 }
 
 /// Endpoint error at T = 2 of the learned field integrated with `scheme` at

@@ -12,10 +12,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::data::{self, Dataset};
 use super::kernel::{self, DepthKernel, Packed};
-use super::pendulum;
 use super::{block::Block, Config, DepthRun, Step, Trainer};
 use crate::core::driver::Driver;
-use crate::core::js::{js_error, now_ms, parse, to_js, WebGpu};
+use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::Gpu;
 use crate::num::basis::{Basis, Family};
 use crate::num::ode::Tableau;
@@ -270,25 +269,39 @@ impl DepthSession {
     }
 }
 
-/// Runs the learned-dynamics study for one training scheme: endpoint error
-/// at T = 2 against step size, `[{h, error}]`, or the divergence message.
-#[wasm_bindgen(js_name = pendulumStudy)]
-pub fn pendulum_study(
-    scheme: &str,
-    dt: f64,
-    epochs: usize,
-    lr: f64,
-    batch: usize,
-    seed: u32,
-) -> Result<JsValue, JsValue> {
-    let tab = tableau(scheme)?;
-    let fit = pendulum::train(tab, dt, epochs, lr, batch.max(1), seed as u64);
-    if let Some(what) = fit.diverged {
-        return Err(JsValue::from_str(&format!(
-            "training with {scheme} diverged: {what} blew up; lower the learning rate"
-        )));
+/// The learned-dynamics study of one pendulum link (one training scheme),
+/// in the worker: the depth driver an epoch at a time, then the field
+/// integrated at every step size ([`Step::Convergence`]).
+#[wasm_bindgen]
+pub struct PendulumSession {
+    driver: DepthRun,
+}
+
+#[wasm_bindgen]
+impl PendulumSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new(link: &str) -> Result<PendulumSession, JsValue> {
+        let link = parse(&super::lab::LAB, link);
+        let driver = DepthRun::start(&link).map_err(js_error)?;
+        if !matches!(driver, DepthRun::Pendulum(_)) {
+            return Err(js_error("a pendulum study needs data=pendulum"));
+        }
+        Ok(PendulumSession { driver })
     }
-    to_js(&pendulum::convergence(&fit.field, tab))
+
+    /// One unit (an epoch, or the convergence study at the end), or `null` once finished.
+    pub fn step(&mut self) -> Result<JsValue, JsValue> {
+        to_js_or_null(self.driver.step(&now_ms))
+    }
+
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.driver.progress())
+    }
+
+    /// What `continuum run` prints for the link, once finished.
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.driver.report())
+    }
 }
 
 /// Points of a classification dataset, for thumbnails: `{train_x, train_y, …}`.

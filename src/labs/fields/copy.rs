@@ -54,6 +54,15 @@ pub enum Transition {
 
 impl Transition {
     pub const ALL: [Transition; 3] = [Transition::Orthogonal, Transition::Unconstrained, Transition::Full];
+
+    /// The name in reports and on the page (as serialised).
+    pub fn name(self) -> &'static str {
+        match self {
+            Transition::Orthogonal => "orthogonal",
+            Transition::Unconstrained => "unconstrained",
+            Transition::Full => "full",
+        }
+    }
 }
 
 /// The copy task and its training settings.

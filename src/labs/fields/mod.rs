@@ -295,25 +295,39 @@ pub struct Report {
 #[derive(Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Step {
-    /// The operator study: M, its spectrum, norms and the dye transport.
+    /// The operator study: M, its spectrum and norms.
     Operators,
-    /// One Adam step of the copy-task model `model`.
-    Iteration { model: Transition, stats: copy::Stats },
-    /// Model `model` finished and was evaluated on the test batch.
-    Evaluated { model: Transition, accuracy: f64 },
+    /// The dye carried by `exp(−tM)` against the dye advected on a grid.
+    Transport,
+    /// One Adam step of every copy-task model still in training, in the
+    /// order of [`Transition::ALL`]; a model that finished in this round was
+    /// evaluated on the test batch.
+    Round { models: Vec<ModelStep> },
 }
 
-/// A fields link's run: the operator study in one step, then each copy-task
-/// model (orthogonal, unconstrained, full) an Adam step at a time, each
-/// evaluated when it ends. The page's copy workers step the same
-/// [`copy::Trainer`] one model each.
+/// One model's part of a [`Step::Round`].
+#[derive(Debug, Serialize)]
+pub struct ModelStep {
+    pub model: Transition,
+    /// The Adam step's numbers (`None` when the model stopped: it finished or diverged).
+    pub stats: Option<copy::Stats>,
+    /// The test-batch accuracy, once the model finished.
+    pub accuracy: Option<f64>,
+}
+
+/// A fields link's run: the operator study, the dye transport, then the
+/// three copy-task models (orthogonal, unconstrained, full) trained side by
+/// side, one Adam step each per unit, each evaluated when it ends. The models
+/// draw from their own seeded streams, so training them side by side (as
+/// the page shows them) or one after another gives the same numbers.
 pub struct FieldsRun {
     config: Config,
     report: Report,
-    operators_done: bool,
-    /// The model in training, and how many are done.
-    trainer: Option<copy::Trainer>,
-    models_done: usize,
+    study: Option<Operators>,
+    transported: bool,
+    trainers: Vec<copy::Trainer>,
+    /// Which models were evaluated, in the order of [`Transition::ALL`].
+    evaluated: [bool; 3],
     /// When the last lap of the timings ended.
     last: Option<f64>,
 }
@@ -322,43 +336,70 @@ impl FieldsRun {
     fn lap(&mut self, name: &str, clock: Clock) {
         let now = clock();
         let start = self.last.unwrap_or(now);
-        self.report.timings_ms.insert(name.into(), (now - start).into());
+        let spent = self.report.timings_ms.get(name).and_then(|v| v.as_f64()).unwrap_or(0.0) + now - start;
+        self.report.timings_ms.insert(name.into(), spent.into());
         self.last = Some(now);
     }
 
+    /// The operator study (after the first step), for the page's figures and movie.
+    pub fn study(&self) -> Option<&Operators> {
+        self.study.as_ref()
+    }
+
+    /// The copy-task models, in the order of [`Transition::ALL`].
+    pub fn trainers(&self) -> &[copy::Trainer] {
+        &self.trainers
+    }
+
     fn operators(&mut self, clock: Clock) {
-        let config = &self.config;
-        let study = Operators::new(config);
+        let study = Operators::new(&self.config);
         self.lap("operators", clock);
         let max_real_eigenvalue = study.spectrum().iter().fold(0.0f64, |m, z| m.max(z[0].abs()));
         self.lap("spectrum", clock);
-        let config = &self.config;
-        let norm_ratio = study.norm_ratio();
+        let r = &mut self.report;
+        r.basis_size = torus::basis_size(self.config.big_k);
+        r.quadrature_points = study.ops.points;
+        r.skew_residual = study.skew_residual();
+        r.max_real_eigenvalue = max_real_eigenvalue;
+        r.norm_ratio = study.norm_ratio();
+        r.divergence_identity_error = study.divergence_identity_error();
+        self.study = Some(study);
+    }
+
+    fn transport(&mut self, clock: Clock) {
+        let (config, study) = (&self.config, self.study.as_ref().expect("the operators first"));
         let galerkin = torus::synthesize(config.big_k, study.transported(config.t).as_slice().expect("vector"), GRID);
         let initial = torus::synthesize(config.big_k, study.c0.as_slice().expect("vector"), GRID);
         let truth0 = advect::sample_grid(GRID, dye);
         let vel = advect::velocity_grid(&study.field, GRID);
         let steps = grid_steps(&vel, config.t, GRID);
         let grid = advect::advect_cpu(&vel, &truth0, GRID, (config.t / steps as f64) as f32, steps);
-        let r = &mut self.report;
-        r.basis_size = torus::basis_size(config.big_k);
-        r.quadrature_points = study.ops.points;
-        r.skew_residual = study.skew_residual();
-        r.max_real_eigenvalue = max_real_eigenvalue;
-        r.norm_ratio = norm_ratio;
-        r.divergence_identity_error = study.divergence_identity_error();
-        r.dye_gap = DyeGap {
+        self.report.dye_gap = DyeGap {
             initial: relative_gap(&initial, &truth0),
             at_t: relative_gap(&galerkin, &grid),
             grid: GRID,
             grid_steps: steps,
         };
-        self.operators_done = true;
+        self.transported = true;
         self.lap("transport", clock);
     }
 
-    /// Records a finished model's numbers.
-    fn evaluated(&mut self, trainer: &copy::Trainer, clock: Clock) -> f64 {
+    /// One Adam step of model `i`, and its evaluation if it is done.
+    fn train(&mut self, i: usize, clock: Clock) -> Option<ModelStep> {
+        if self.evaluated[i] {
+            return None;
+        }
+        let trainer = &mut self.trainers[i];
+        let model = trainer.model.kind;
+        let stats = trainer.step();
+        self.lap(&format!("copy_{}", model.name()), clock);
+        let accuracy = if self.trainers[i].done() { Some(self.evaluate(i)) } else { None };
+        Some(ModelStep { model, stats, accuracy })
+    }
+
+    /// Records finished model `i`'s numbers; its test accuracy.
+    fn evaluate(&mut self, i: usize) -> f64 {
+        let trainer = &self.trainers[i];
         let kind = trainer.model.kind;
         let eval = trainer.evaluate();
         let length = self.config.copy.length;
@@ -371,8 +412,7 @@ impl FieldsRun {
         if let Some(d) = &trainer.diverged {
             r.diverged.get_or_insert_with(String::new).push_str(&d.message);
         }
-        let name = serde_json::to_value(kind).expect("name").as_str().expect("string").to_string();
-        self.lap(&format!("copy_{name}"), clock);
+        self.evaluated[i] = true;
         eval.accuracy
     }
 }
@@ -401,47 +441,43 @@ impl Driver for FieldsRun {
             diverged: None,
             timings_ms: serde_json::Map::new(),
         };
-        Ok(FieldsRun { config, report, operators_done: false, trainer: None, models_done: 0, last: None })
+        let trainers = Transition::ALL.iter().map(|&kind| copy::Trainer::new(config.copy.clone(), kind)).collect();
+        Ok(FieldsRun { config, report, study: None, transported: false, trainers, evaluated: [false; 3], last: None })
     }
 
     fn step(&mut self, clock: Clock) -> Option<Step> {
         if self.last.is_none() {
             self.last = Some(clock());
         }
-        if !self.operators_done {
+        if self.study.is_none() {
             self.operators(clock);
             return Some(Step::Operators);
         }
-        let kind = *Transition::ALL.get(self.models_done)?;
-        let copy = &self.config.copy;
-        let trainer = self.trainer.get_or_insert_with(|| copy::Trainer::new(copy.clone(), kind));
-        if let Some(stats) = trainer.step() {
-            return Some(Step::Iteration { model: kind, stats });
+        if !self.transported {
+            self.transport(clock);
+            return Some(Step::Transport);
         }
-        let trainer = self.trainer.take().expect("in training");
-        let accuracy = self.evaluated(&trainer, clock);
-        self.models_done += 1;
-        Some(Step::Evaluated { model: kind, accuracy })
+        let models: Vec<ModelStep> = (0..Transition::ALL.len()).filter_map(|i| self.train(i, clock)).collect();
+        (!models.is_empty()).then_some(Step::Round { models })
     }
 
     fn progress(&self) -> Progress {
         let iters = self.config.copy.iters;
-        let here = self.trainer.as_ref().map_or(0, |t| t.iter);
-        let finished = self.models_done == Transition::ALL.len();
-        let done = usize::from(self.operators_done) + self.models_done * iters + here;
+        let models = Transition::ALL.len();
+        let finished = self.evaluated.iter().all(|&e| e);
+        let trained: usize = self.trainers.iter().map(|t| if t.done() { iters } else { t.iter }).sum::<usize>();
+        let total = 2 + models * iters;
+        let done = usize::from(self.study.is_some()) + usize::from(self.transported) + trained;
         Progress {
-            done: if finished { 1 + Transition::ALL.len() * iters } else { done },
-            total: 1 + Transition::ALL.len() * iters,
+            done: if finished { total } else { done.min(total - 1) },
+            total,
             label: if finished {
                 "done".into()
-            } else if !self.operators_done {
-                "operators".into()
+            } else if !self.transported {
+                "operators and transport".into()
             } else {
-                format!(
-                    "copy task: model {} of {}, iteration {here} of {iters}",
-                    self.models_done + 1,
-                    Transition::ALL.len()
-                )
+                let at = self.trainers.iter().map(|t| t.iter).max().unwrap_or(0);
+                format!("copy task: iteration {at} of {iters}")
             },
             finished,
             divergence: self.report.diverged.clone(),

@@ -1,9 +1,10 @@
-//! The fields lab's page face: [`FieldsSession`] computes the operators and
-//! the dye movie in the lab's Web Worker, [`CopySession`] trains one
-//! recurrence there, and [`FieldsGpu`] advects the grid dye with
+//! The fields lab's page face: [`FieldsSession`] runs the lab's driver in
+//! its Web Worker (the operators, the dye movie, the three recurrences on
+//! the copy task), and [`FieldsGpu`] advects the grid dye with
 //! `advect.wgsl` on the main thread, which owns the WebGPU device.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -12,9 +13,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::advect::AdvectKernel;
-use super::copy::{self, Transition};
-use super::{torus, Config, Movie, Operators, FRAMES, MOVIE_RES};
-use crate::core::js::{js_error, parse, to_js, to_js_or_null, WebGpu};
+use super::copy;
+use super::{torus, Config, FieldsRun, Movie, Operators, FRAMES, MOVIE_RES};
+use crate::core::driver::Driver;
+use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::Gpu;
 
 fn config(link: &str) -> Result<Config, JsValue> {
@@ -82,12 +84,20 @@ struct FieldGrid {
     div: Vec<f32>,
 }
 
-/// The operator study of a fields link, in the worker.
+/// A fields link in the worker: the lab's driver ([`FieldsRun`]), whose
+/// first unit (the operator study) is done at once for the figures, and the
+/// dye movie drawn from that study frame by frame.
 #[wasm_bindgen]
 pub struct FieldsSession {
-    study: Operators,
+    run: FieldsRun,
     config: Config,
     movie: Movie,
+}
+
+impl FieldsSession {
+    fn study(&self) -> &Operators {
+        self.run.study().expect("the operator study is the first unit")
+    }
 }
 
 #[wasm_bindgen]
@@ -95,23 +105,24 @@ impl FieldsSession {
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str) -> Result<FieldsSession, JsValue> {
         let config = config(link)?;
-        let study = Operators::new(&config);
-        let movie = Movie::new(&study, &config, MOVIE_RES);
-        Ok(FieldsSession { study, config, movie })
+        let mut run = FieldsRun::start(&parse(&super::lab::LAB, link)).map_err(js_error)?;
+        run.step(&now_ms);
+        let movie = Movie::new(run.study().expect("the first unit"), &config, MOVIE_RES);
+        Ok(FieldsSession { run, config, movie })
     }
 
     /// The numbers and curves of the operator study.
     pub fn summary(&self) -> Result<JsValue, JsValue> {
-        let spectrum = self.study.spectrum();
+        let spectrum = self.study().spectrum();
         to_js(&Summary {
             basis_size: torus::basis_size(self.config.big_k),
-            quadrature_points: self.study.ops.points,
-            skew_residual: self.study.skew_residual(),
+            quadrature_points: self.study().ops.points,
+            skew_residual: self.study().skew_residual(),
             max_real_eigenvalue: spectrum.iter().fold(0.0f64, |m, z| m.max(z[0].abs())),
-            norm_ratio: self.study.norm_ratio(),
-            divergence_identity_error: self.study.divergence_identity_error(),
+            norm_ratio: self.study().norm_ratio(),
+            divergence_identity_error: self.study().divergence_identity_error(),
             spectrum,
-            norm_curve: self.study.norm_curve(self.config.t),
+            norm_curve: self.study().norm_curve(self.config.t),
             t: self.config.t,
             frames: FRAMES,
             movie: MovieInputs { res: self.movie.res, dt: self.movie.dt, steps_per_frame: self.movie.steps_per_frame },
@@ -120,12 +131,12 @@ impl FieldsSession {
 
     /// `M` (row-major, n × n).
     pub fn matrix(&self) -> Vec<f32> {
-        self.study.ops.m.iter().map(|&v| v as f32).collect()
+        self.study().ops.m.iter().map(|&v| v as f32).collect()
     }
 
     /// The divergence matrix `D = −(M + Mᵀ)`, as computed by quadrature.
     pub fn divergence(&self) -> Vec<f32> {
-        self.study.ops.div.iter().map(|&v| v as f32).collect()
+        self.study().ops.div.iter().map(|&v| v as f32).collect()
     }
 
     /// The field at `res × res` points.
@@ -134,7 +145,7 @@ impl FieldsSession {
         let h = 2.0 * std::f64::consts::PI / res as f64;
         for b in 0..res {
             for a in 0..res {
-                let [vx, vy, div] = self.study.field.at(a as f64 * h, b as f64 * h);
+                let [vx, vy, div] = self.study().field.at(a as f64 * h, b as f64 * h);
                 grid.vx.push(vx as f32);
                 grid.vy.push(vy as f32);
                 grid.div.push(div as f32);
@@ -184,54 +195,63 @@ struct CopyEvaluation {
     eigenvalues: Vec<[f64; 2]>,
 }
 
-/// One recurrence of the copy task in training, in the worker.
 #[wasm_bindgen]
-pub struct CopySession {
-    trainer: copy::Trainer,
-}
-
-#[wasm_bindgen]
-impl CopySession {
-    /// `kind`: "orthogonal", "unconstrained" or "full".
-    #[wasm_bindgen(constructor)]
-    pub fn new(link: &str, kind: &str) -> Result<CopySession, JsValue> {
-        let kind = match kind {
-            "orthogonal" => Transition::Orthogonal,
-            "unconstrained" => Transition::Unconstrained,
-            "full" => Transition::Full,
-            other => return Err(JsValue::from_str(&format!("no recurrence called {other}"))),
-        };
-        Ok(CopySession { trainer: copy::Trainer::new(config(link)?.copy, kind) })
+impl FieldsSession {
+    /// The driver's next unit (the dye transport, then rounds of one Adam
+    /// step per copy-task model), or `null` once finished.
+    pub fn train(&mut self) -> Result<JsValue, JsValue> {
+        to_js_or_null(self.run.step(&now_ms))
     }
 
-    /// One Adam step: its stats, or `null` once finished or diverged.
-    pub fn step(&mut self) -> Result<JsValue, JsValue> {
-        to_js_or_null(self.trainer.step())
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.run.progress())
     }
 
+    /// Each copy-task model's status, by name (empty before training starts).
     pub fn status(&self) -> Result<JsValue, JsValue> {
-        let t = &self.trainer;
-        to_js(&CopyStatus {
-            iter: t.iter,
-            iters: t.config.iters,
-            done: t.done(),
-            baseline: t.config.baseline_loss(),
-            divergence: t.diverged.as_ref(),
-        })
+        let by_kind: BTreeMap<_, _> = self
+            .run
+            .trainers()
+            .iter()
+            .map(|t| {
+                let status = CopyStatus {
+                    iter: t.iter,
+                    iters: t.config.iters,
+                    done: t.done(),
+                    baseline: t.config.baseline_loss(),
+                    divergence: t.diverged.as_ref(),
+                };
+                (t.model.kind.name(), status)
+            })
+            .collect();
+        to_js(&by_kind)
     }
 
-    /// The fixed test batch: loss, recall accuracy, gradient norms against t
-    /// (now and before training), and the eigenvalues of W.
+    /// Each model on the fixed test batch, by name: loss, recall accuracy,
+    /// gradient norms against t (now and before training), and the eigenvalues of W.
     pub fn evaluate(&self) -> Result<JsValue, JsValue> {
-        let t = &self.trainer;
-        let pass = t.evaluate();
-        to_js(&CopyEvaluation {
-            loss: pass.loss,
-            accuracy: pass.accuracy,
-            norm_ratio: copy::norm_ratio(&pass.grad_norms, t.config.length),
-            grad_norms: pass.grad_norms,
-            initial_grad_norms: t.initial_grad_norms.clone(),
-            eigenvalues: t.model.eigenvalues(),
-        })
+        let by_kind: BTreeMap<_, _> = self
+            .run
+            .trainers()
+            .iter()
+            .map(|t| {
+                let pass = t.evaluate();
+                let evaluation = CopyEvaluation {
+                    loss: pass.loss,
+                    accuracy: pass.accuracy,
+                    norm_ratio: copy::norm_ratio(&pass.grad_norms, t.config.length),
+                    grad_norms: pass.grad_norms,
+                    initial_grad_norms: t.initial_grad_norms.clone(),
+                    eigenvalues: t.model.eigenvalues(),
+                };
+                (t.model.kind.name(), evaluation)
+            })
+            .collect();
+        to_js(&by_kind)
+    }
+
+    /// What `continuum run` prints for the link, once finished.
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.run.report())
     }
 }

@@ -12,10 +12,12 @@ use crate::core::driver::{Clock, Driver, Progress};
 use crate::core::link::Link;
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
 use crate::num::nystrom::{self, Form, Sampling};
+use analysis::{Analysis, Origin};
 use lbm::{Body, Lbm};
 use network::{Field, Network};
 use spectral::Turbulence;
 
+pub mod analysis;
 pub mod lab;
 pub mod lbm;
 pub mod lbm_kernel;
@@ -278,90 +280,74 @@ const SIM_STEPS_PER_UNIT: usize = 8;
 pub enum Step {
     /// The flow advanced to time `t` (`steps` simulation steps so far).
     Simulated { t: f64, steps: usize },
-    /// The network was built and Nyström compared with the exact eigenpairs.
+    /// The vortical network was built and its columns sampled.
+    Network { nodes: usize, l: usize },
+    /// Nyström's pairs were computed.
+    Nystrom,
+    /// More of the exact solver ([`analysis::MATVECS_PER_UNIT`] Lanczos mat-vecs, or the dense solve).
+    Exact { matvecs: usize, done: bool },
+    /// Nyström was compared with the exact eigenpairs: the report is ready.
     Analysed,
 }
 
-/// A flow link's run for the CLI: the flow advanced to `t` a few simulation
-/// steps at a time, then the network and the comparison in one step. (The
-/// page runs the same simulation and analysis piece by piece, on the GPU
-/// when it has one: `web.rs`.)
+/// A flow link's run: the flow advanced to `t` a few simulation steps at a
+/// time, then the [`Analysis`] of its field a unit at a time. (The page
+/// runs the same simulation and the same analysis, with the GPU's field,
+/// columns and Lanczos mat-vecs when it has WebGPU: `web.rs`.)
 pub struct FlowRun {
     config: Config,
     link: String,
     sim: Simulation,
     steps: usize,
     timings: Timings,
+    analysis: Option<Analysis>,
     /// The finished report, or why the run could not finish (a blown-up
     /// flow, a threshold that leaves no network).
     outcome: Option<Result<Report, String>>,
 }
 
 impl FlowRun {
-    /// The network and the comparison, once the flow is at `t`.
-    fn analyse(&self, clock: Clock) -> Result<Report, String> {
-        let (config, sim, mut timings) = (&self.config, &self.sim, self.timings.clone());
-        let steps = self.steps;
-        let link = &self.link;
-        let w = sim.vorticity();
-        let t1 = clock();
-        let net = sim.network(&w, config.threshold, config.max_nodes);
-        timings.network = clock() - t1;
-        if net.len() < 2 {
-            return Err(format!(
-                "the threshold {} leaves {} node(s); lower it to get a network",
-                config.threshold,
-                net.len()
-            ));
+    /// One unit of the analysis, once the flow is at `t`.
+    fn analyse(&mut self, clock: Clock) -> Step {
+        let Some(analysis) = &mut self.analysis else {
+            let t0 = clock();
+            let net = self.sim.network(&self.sim.vorticity(), self.config.threshold, self.config.max_nodes);
+            self.timings.network = clock() - t0;
+            return match Analysis::new(&self.config, net) {
+                Ok(a) => {
+                    let step = Step::Network { nodes: a.net.len(), l: a.samples.len() };
+                    self.analysis = Some(a);
+                    step
+                }
+                Err(e) => {
+                    self.outcome = Some(Err(e));
+                    Step::Analysed
+                }
+            };
+        };
+        if analysis.nystrom.is_none() {
+            analysis.nystrom(None, clock);
+            return Step::Nystrom;
         }
-        let l = config.l.min(net.len());
-        let notice = clamp_notice(config.l, net.len());
-        let k = config.k.min(l);
-        let t2 = clock();
-        let s = nystrom::sample(config.sampling, &net.x, &net.y, l, config.seed);
-        let columns = net.columns(&s);
-        let estimate = nystrom::eigenpairs_truncated(&columns, &s, k, Form::Qr, config.tau);
-        timings.nystrom = clock() - t2;
-        let t3 = clock();
-        let (exact_pairs, matvecs, lanczos_converged) = exact_checked(&net, k, config.seed);
-        timings.exact = clock() - t3;
-        let (rel, angle) = eigen::errors(&estimate, &exact_pairs);
-        let subspace_angle = eigen::subspace_angle_degrees(&estimate.vectors, &exact_pairs.vectors);
-        let signed_rel_error = eigen::signed_errors(&estimate, &exact_pairs);
-        // The extension form from the same columns, for comparison (not timed).
-        let extension = nystrom::eigenpairs(&columns, &s, k, Form::Extension);
-        let (ext_rel, ext_angle) = eigen::errors(&extension, &exact_pairs);
-        Ok(Report {
-            link: link.clone(),
-            flow: match config.kind {
-                Kind::Turbulence => "turbulence",
-                Kind::Cylinder => "cylinder",
-                Kind::Airfoil => "airfoil",
-            },
-            t: sim.time(),
-            steps,
-            reynolds: sim.reynolds(),
-            cells: net.cells,
-            nodes: net.len(),
-            block: net.block,
-            l,
-            sampling: config.sampling.name(),
-            eigenvalues_nystrom: estimate.values,
-            eigenvalues_exact: exact_pairs.values,
-            leading_rel_error: rel[0],
-            leading_angle: angle[0],
-            subspace_angle,
-            signed_rel_error,
-            eig_rel_error: rel,
-            vec_angle: angle,
-            extension: Extension { eigenvalues: extension.values, eig_rel_error: ext_rel, vec_angle: ext_angle },
-            exact_method: if matvecs == 0 { "dense" } else { "lanczos" },
-            lanczos_matvecs: matvecs,
-            lanczos_converged,
-            notice,
-            timings_ms: timings,
-        })
+        if analysis.exact.is_none() {
+            let done = analysis.exact_step(analysis::MATVECS_PER_UNIT, clock);
+            return Step::Exact { matvecs: analysis.exact.as_ref().map_or(0, |e| e.matvecs), done };
+        }
+        let origin = origin(&self.config, &self.sim, self.link.clone(), self.sim.time(), self.steps);
+        let report = analysis.report(origin, &self.config, &self.timings);
+        self.outcome = Some(Ok(report));
+        Step::Analysed
     }
+}
+
+/// Where a field of `sim` at time `t` after `steps` steps comes from.
+pub(crate) fn origin(config: &Config, sim: &Simulation, link: String, t: f64, steps: usize) -> Origin {
+    let flow = match config.kind {
+        Kind::Turbulence => "turbulence",
+        Kind::Cylinder => "cylinder",
+        Kind::Airfoil => "airfoil",
+    };
+    Origin { link, flow, t, steps, reynolds: sim.reynolds() }
 }
 
 impl Driver for FlowRun {
@@ -371,7 +357,8 @@ impl Driver for FlowRun {
     fn start(link: &Link) -> Result<FlowRun, String> {
         let config = Config::from_link(link)?;
         let sim = Simulation::new(&config);
-        Ok(FlowRun { config, link: link.canonical(), sim, steps: 0, timings: Timings::default(), outcome: None })
+        let link = link.canonical();
+        Ok(FlowRun { config, link, sim, steps: 0, timings: Timings::default(), analysis: None, outcome: None })
     }
 
     fn step(&mut self, clock: Clock) -> Option<Step> {
@@ -393,9 +380,7 @@ impl Driver for FlowRun {
             self.timings.simulation += clock() - t0;
             return Some(Step::Simulated { t: self.sim.time(), steps: self.steps });
         }
-        let report = self.analyse(clock);
-        self.outcome = Some(report);
-        Some(Step::Analysed)
+        Some(self.analyse(clock))
     }
 
     fn progress(&self) -> Progress {
@@ -405,14 +390,16 @@ impl Driver for FlowRun {
             _ => None,
         };
         let t = self.config.t.max(1e-9);
-        let done = ((self.sim.time() / t).min(1.0) * 100.0) as usize + usize::from(finished);
-        Progress {
-            done,
-            total: 101,
-            label: if finished { "done".into() } else { format!("t = {:.2} of {}", self.sim.time(), self.config.t) },
-            finished,
-            divergence,
-        }
+        let analysed =
+            self.analysis.as_ref().map_or(0, |a| 1 + usize::from(a.nystrom.is_some()) + usize::from(a.exact.is_some()));
+        let done = ((self.sim.time() / t).min(1.0) * 100.0) as usize + analysed + usize::from(finished);
+        let label = match (&self.analysis, finished) {
+            (_, true) => "done".into(),
+            (None, false) => format!("t = {:.2} of {}", self.sim.time(), self.config.t),
+            (Some(a), false) if a.nystrom.is_none() => "Nyström".into(),
+            (Some(_), false) => "the exact eigenpairs".into(),
+        };
+        Progress { done: if finished { 104 } else { done }, total: 104, label, finished, divergence }
     }
 
     /// The report; panics if the run has not finished or failed (see [`run`]).

@@ -15,8 +15,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::core::js::{js_error, parse, to_js, WebGpu};
+use crate::core::js::{js_error, now_ms, parse, to_js, WebGpu};
 use crate::gpu::Gpu;
+use crate::labs::flow::analysis::{self, Analysis, Exact};
 use crate::labs::flow::lbm;
 use crate::labs::flow::lbm_kernel::LbmKernel;
 use crate::labs::flow::network::Network;
@@ -24,11 +25,7 @@ use crate::labs::flow::network_kernel::NetworkKernel;
 use crate::labs::flow::spectral_kernel::SpectralKernel;
 use crate::labs::flow::{self, Config, Simulation};
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
-use crate::num::nystrom::{self, Form, Sampling};
-
-fn config(link: &str) -> Result<Config, JsValue> {
-    Config::from_link(&parse(&super::lab::LAB, link)).map_err(js_error)
-}
+use crate::num::nystrom::{Form, Sampling};
 
 /// Where the vorticity field lives and how big a cell is.
 #[derive(Serialize)]
@@ -58,51 +55,24 @@ fn body(sim: &Simulation) -> Vec<u8> {
     }
 }
 
-/// A flow-lab run in the worker.
+/// A flow-lab run in the worker: the CPU simulation (when there is no
+/// WebGPU) and the [`Analysis`] of a field, a unit at a time, as the CLI's
+/// driver does it, with the GPU's field, columns and Lanczos when the page
+/// has them; then the error-against-l curve.
 #[wasm_bindgen]
 pub struct FlowSession {
     config: Config,
+    link: String,
     sim: Simulation,
-    net: Option<Network>,
-    samples: Vec<usize>,
-    nystrom: Option<(Eigenpairs, f64)>,
-    exact: Option<Exact>,
-    lanczos: Option<(Lanczos, f64)>,
-}
-
-struct Exact {
-    pairs: Eigenpairs,
-    method: &'static str,
-    matvecs: usize,
-    /// Whether Lanczos met its tolerance (`None` for the dense solver).
-    converged: Option<bool>,
-    ms: f64,
+    analysis: Option<Analysis>,
+    /// The analysed field's time.
+    analysed_t: f64,
 }
 
 #[derive(Serialize)]
 struct NetworkInfo<'a> {
     network: &'a Network,
     samples: &'a [usize],
-}
-
-#[derive(Serialize)]
-struct Analysis<'a> {
-    nodes: usize,
-    l: usize,
-    k: usize,
-    eigenvalues_nystrom: &'a [f64],
-    eigenvalues_exact: &'a [f64],
-    eig_rel_error: Vec<f64>,
-    vec_angle: Vec<f64>,
-    nystrom_ms: f64,
-    exact_ms: f64,
-    exact_method: &'static str,
-    lanczos_matvecs: usize,
-    lanczos_converged: Option<bool>,
-    notice: Option<String>,
-    /// Degrees: the largest principal angle between the top-k subspaces.
-    subspace_angle: f64,
-    signed_rel_error: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -113,17 +83,14 @@ struct CurvePoint {
     signed: f64,
 }
 
-fn now() -> f64 {
-    js_sys::Date::now()
-}
-
 #[wasm_bindgen]
 impl FlowSession {
     #[wasm_bindgen(constructor)]
     pub fn new(link: &str) -> Result<FlowSession, JsValue> {
-        let config = config(link)?;
+        let link = parse(&super::lab::LAB, link);
+        let config = Config::from_link(&link).map_err(js_error)?;
         let sim = Simulation::new(&config);
-        Ok(FlowSession { config, sim, net: None, samples: Vec::new(), nystrom: None, exact: None, lanczos: None })
+        Ok(FlowSession { config, link: link.canonical(), sim, analysis: None, analysed_t: 0.0 })
     }
 
     /// `{nx, ny, h, periodic, reynolds, dt}`.
@@ -143,9 +110,9 @@ impl FlowSession {
     /// Steps the CPU simulation for about `ms` milliseconds, or until time
     /// `until`; returns the steps taken. Throws, with the reason, on blow-up.
     pub fn simulate(&mut self, ms: f64, until: f64) -> Result<usize, JsValue> {
-        let start = now();
+        let start = now_ms();
         let mut steps = 0;
-        while now() - start < ms && self.sim.time() + 1e-9 < until {
+        while now_ms() - start < ms && self.sim.time() + 1e-9 < until {
             self.sim.step().map_err(js_error)?;
             steps += 1;
         }
@@ -157,90 +124,60 @@ impl FlowSession {
         self.sim.vorticity().iter().map(|&w| w as f32).collect()
     }
 
-    /// Builds the vortical network from `field` (the GPU's vorticity) or,
-    /// if it is absent, the CPU simulation's, and draws the l columns for
-    /// Nyström: `{network: {x, y, gamma, period, block, cells}, samples}`.
-    pub fn network(&mut self, field: Option<Vec<f32>>) -> Result<JsValue, JsValue> {
-        let w: Vec<f64> = match field {
+    /// Starts the analysis of `field` (the GPU's vorticity at time `t`) or,
+    /// if it is absent, of the CPU simulation's: builds the vortical network
+    /// and draws its l columns, `{network: {x, y, gamma, period, block, cells}, samples}`.
+    pub fn network(&mut self, field: Option<Vec<f32>>, t: Option<f64>) -> Result<JsValue, JsValue> {
+        let w: Vec<f64> = match &field {
             Some(f) => f.iter().map(|&v| v as f64).collect(),
             None => self.sim.vorticity(),
         };
+        self.analysed_t = t.filter(|_| field.is_some()).unwrap_or_else(|| self.sim.time());
+        let t0 = now_ms();
         let net = self.sim.network(&w, self.config.threshold, self.config.max_nodes);
-        if net.len() < 2 {
-            return Err(js_error(format!(
-                "the threshold {} leaves {} node(s); lower it to get a network",
-                self.config.threshold,
-                net.len()
-            )));
-        }
-        self.samples = nystrom::sample(self.config.sampling, &net.x, &net.y, self.config.l, self.config.seed);
-        self.net = Some(net);
-        self.nystrom = None;
-        self.exact = None;
-        self.lanczos = None;
-        to_js(&NetworkInfo { network: self.net.as_ref().expect("just built"), samples: &self.samples })
+        let mut analysis = Analysis::new(&self.config, net).map_err(js_error)?;
+        analysis.timings.network = now_ms() - t0;
+        let analysis = self.analysis.insert(analysis);
+        to_js(&NetworkInfo { network: &analysis.net, samples: &analysis.samples })
     }
 
-    fn net(&self) -> Result<&Network, JsValue> {
-        self.net.as_ref().ok_or_else(|| js_error("build the network first"))
+    fn analysis(&mut self) -> Result<&mut Analysis, JsValue> {
+        self.analysis.as_mut().ok_or_else(|| js_error("build the network first"))
     }
 
     /// Nyström's k leading pairs (QR form) from `columns` (n × l,
     /// column-major, from the GPU) or columns computed here; returns its time in ms.
     pub fn nystrom(&mut self, columns: Option<Vec<f32>>) -> Result<f64, JsValue> {
-        let start = now();
-        let net = self.net()?;
-        let n = net.len();
-        let c = match columns {
-            Some(c) => faer::Mat::from_fn(n, self.samples.len(), |i, j| c[j * n + i] as f64),
-            None => net.columns(&self.samples),
-        };
-        let pairs = nystrom::eigenpairs_truncated(&c, &self.samples, self.config.k, Form::Qr, self.config.tau);
-        let ms = now() - start;
-        self.nystrom = Some((pairs, ms));
-        Ok(ms)
+        let a = self.analysis()?;
+        let n = a.net.len();
+        let c = columns.map(|c| faer::Mat::from_fn(n, a.samples.len(), |i, j| c[j * n + i] as f64));
+        a.nystrom(c, &now_ms);
+        Ok(a.timings.nystrom)
+    }
+
+    /// How many leading pairs the analysis compares (the link's k, at most l).
+    #[wasm_bindgen(js_name = analysisK)]
+    pub fn analysis_k(&self) -> usize {
+        self.analysis.as_ref().map_or(self.config.k, |a| a.k)
     }
 
     /// Starts the exact solver: dense at once for small networks (returns
     /// true, done), else Lanczos, advanced by [`exact_step`](Self::exact_step).
     #[wasm_bindgen(js_name = exactBegin)]
     pub fn exact_begin(&mut self) -> Result<bool, JsValue> {
-        let start = now();
-        let net = self.net()?;
-        if net.len() <= flow::DENSE_EXACT_MAX {
-            let pairs = eigen::dense(&net.dense(), self.config.k);
-            self.exact = Some(Exact { pairs, method: "dense", matvecs: 0, converged: None, ms: now() - start });
-            return Ok(true);
-        }
-        self.lanczos = Some((Lanczos::new(net.len(), self.config.k, self.config.seed), 0.0));
-        Ok(false)
+        Ok(self.analysis()?.exact_step(0, &now_ms))
     }
 
     /// Lanczos mat-vecs (on the CPU) for about `ms` milliseconds; true when done.
     #[wasm_bindgen(js_name = exactStep)]
     pub fn exact_step(&mut self, ms: f64) -> Result<bool, JsValue> {
-        let start = now();
-        let (lanczos, spent) = self.lanczos.as_mut().ok_or_else(|| js_error("exactBegin first"))?;
-        let net = self.net.as_ref().expect("a network with Lanczos");
-        let mut av = vec![0.0; net.len()];
-        while !lanczos.done() && now() - start < ms {
-            net.matvec(lanczos.vector(), &mut av);
-            lanczos.push(&av);
+        let start = now_ms();
+        let a = self.analysis()?;
+        let mut done = a.exact_step(analysis::MATVECS_PER_UNIT, &now_ms);
+        while !done && now_ms() - start < ms {
+            done = a.exact_step(analysis::MATVECS_PER_UNIT, &now_ms);
         }
-        *spent += now() - start;
-        if !lanczos.done() {
-            return Ok(false);
-        }
-        let (lanczos, spent) = self.lanczos.take().expect("checked");
-        let pairs = lanczos.result();
-        self.exact = Some(Exact {
-            pairs,
-            method: "lanczos",
-            matvecs: lanczos.steps(),
-            converged: Some(lanczos.converged()),
-            ms: spent,
-        });
-        Ok(true)
+        Ok(done)
     }
 
     /// The exact pairs found elsewhere (Lanczos on GPU mat-vecs): values,
@@ -254,48 +191,31 @@ impl FlowSession {
         matvecs: usize,
         converged: bool,
     ) -> Result<(), JsValue> {
-        let n = self.net()?.len();
-        let vectors = vectors.chunks(n).map(|v| v.iter().map(|&x| x as f64).collect()).collect();
-        self.exact = Some(Exact {
-            pairs: Eigenpairs { values, vectors },
-            method: "lanczos (GPU mat-vecs)",
-            matvecs,
-            converged: Some(converged),
-            ms,
-        });
+        let a = self.analysis()?;
+        let vectors = vectors.chunks(a.net.len()).map(|v| v.iter().map(|&x| x as f64).collect()).collect();
+        let pairs = Eigenpairs { values, vectors };
+        a.set_exact(Exact { pairs, method: "lanczos (GPU mat-vecs)", matvecs, converged: Some(converged) }, ms);
         Ok(())
     }
 
-    /// Both solvers' eigenvalues, the errors and the timings.
-    pub fn analysis(&self) -> Result<JsValue, JsValue> {
-        let net = self.net()?;
-        let (estimate, nystrom_ms) = self.nystrom.as_ref().ok_or_else(|| js_error("run nystrom first"))?;
-        let exact = self.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
-        let (rel, angle) = eigen::errors(estimate, &exact.pairs);
-        to_js(&Analysis {
-            subspace_angle: eigen::subspace_angle_degrees(&estimate.vectors, &exact.pairs.vectors),
-            signed_rel_error: eigen::signed_errors(estimate, &exact.pairs),
-            nodes: net.len(),
-            l: self.samples.len(),
-            k: estimate.values.len(),
-            eigenvalues_nystrom: &estimate.values,
-            eigenvalues_exact: &exact.pairs.values,
-            eig_rel_error: rel,
-            vec_angle: angle,
-            nystrom_ms: *nystrom_ms,
-            exact_ms: exact.ms,
-            exact_method: exact.method,
-            lanczos_matvecs: exact.matvecs,
-            lanczos_converged: exact.converged,
-            notice: flow::clamp_notice(self.config.l, net.len()),
-        })
+    /// The finished analysis as the report `continuum run` prints for a
+    /// field at this time (its `steps` counted from the time and step size).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        let a = self.analysis.as_ref().ok_or_else(|| js_error("build the network first"))?;
+        if a.nystrom.is_none() || a.exact.is_none() {
+            return Err(js_error("the analysis is not finished"));
+        }
+        let steps = (self.analysed_t / geometry(&self.sim).dt).round() as usize;
+        let origin = flow::origin(&self.config, &self.sim, self.link.clone(), self.analysed_t, steps);
+        to_js(&a.report(origin, &self.config, &flow::Timings::default()))
     }
 
     /// |u_i| on the nodes for eigenvector `i` of `which` (`nystrom` or `exact`).
     pub fn eigenvector(&self, which: &str, i: usize) -> Vec<f32> {
+        let a = self.analysis.as_ref();
         let pairs = match which {
-            "exact" => self.exact.as_ref().map(|e| &e.pairs),
-            _ => self.nystrom.as_ref().map(|n| &n.0),
+            "exact" => a.and_then(|a| a.exact.as_ref()).map(|e| &e.pairs),
+            _ => a.and_then(|a| a.nystrom.as_ref()),
         };
         pairs.and_then(|p| p.vectors.get(i)).map(|v| v.iter().map(|x| x.abs() as f32).collect()).unwrap_or_default()
     }
@@ -305,7 +225,7 @@ impl FlowSession {
     /// one (an eigenvector's sign is arbitrary); empty before both exist.
     #[wasm_bindgen(js_name = eigenvectorPair)]
     pub fn eigenvector_pair(&self, i: usize) -> Vec<f32> {
-        let (Some((nystrom, _)), Some(exact)) = (&self.nystrom, &self.exact) else { return vec![] };
+        let Some(Analysis { nystrom: Some(nystrom), exact: Some(exact), .. }) = &self.analysis else { return vec![] };
         let (Some(a), Some(b)) = (nystrom.vectors.get(i), exact.pairs.vectors.get(i)) else { return vec![] };
         let sign = if a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() < 0.0 { -1.0 } else { 1.0 };
         a.iter().map(|x| (sign * x) as f32).chain(b.iter().map(|&x| x as f32)).collect()
@@ -316,12 +236,12 @@ impl FlowSession {
     /// (`qr` with the link's τ, or `extension`), against the exact pairs.
     #[wasm_bindgen(js_name = curvePoint)]
     pub fn curve_point(&self, l: usize, sampling: &str, form: &str, seed: u32) -> Result<JsValue, JsValue> {
-        let net = self.net()?;
-        let exact = self.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
+        let a = self.analysis.as_ref().ok_or_else(|| js_error("build the network first"))?;
+        let exact = a.exact.as_ref().ok_or_else(|| js_error("run the exact solver first"))?;
         let sampling =
             Sampling::by_name(sampling).ok_or_else(|| js_error("sampling is uniform, quasi or stratified"))?;
         let form = if form == "extension" { Form::Extension } else { Form::Qr };
-        let (estimate, _) = flow::nystrom(net, l, sampling, self.config.k, seed as u64, form, self.config.tau);
+        let (estimate, _) = flow::nystrom(&a.net, l, sampling, a.k, seed as u64, form, self.config.tau);
         let (rel, angle) = flow::mean_errors(&estimate, &exact.pairs);
         let signed = eigen::signed_errors(&estimate, &exact.pairs);
         to_js(&CurvePoint { rel, angle, signed: signed.iter().sum::<f64>() / signed.len().max(1) as f64 })
@@ -388,7 +308,7 @@ impl FlowGpu {
     /// Loads the link's flow onto the GPU at time 0: `{nx, ny, h, periodic, reynolds, dt}`.
     #[wasm_bindgen(js_name = load)]
     pub fn flow_load(&self, link: &str) -> Result<JsValue, JsValue> {
-        let config = config(link)?;
+        let config = Config::from_link(&parse(&super::lab::LAB, link)).map_err(js_error)?;
         let start = Simulation::new(&config);
         let sim = match &start {
             Simulation::Turbulence(t) => {
@@ -490,7 +410,7 @@ impl FlowGpu {
         let gpu = self.gpu.clone();
         let slot = self.network.clone();
         future_to_promise(async move {
-            let start = now();
+            let start = now_ms();
             let kernel = slot.borrow_mut().take().ok_or_else(|| js_error("flowNetwork first"))?;
             let mut lanczos = Lanczos::new(n, k, seed as u64);
             let mut failure = None;
@@ -513,7 +433,7 @@ impl FlowGpu {
                 vectors: pairs.vectors.iter().flatten().map(|&x| x as f32).collect(),
                 matvecs: lanczos.steps(),
                 converged: lanczos.converged(),
-                ms: now() - start,
+                ms: now_ms() - start,
             })
         })
     }

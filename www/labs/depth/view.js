@@ -16,6 +16,9 @@ import { depthFlow } from './flow-plot.js';
 import { gridPool } from './grid.js';
 import { PALETTE } from '../../ui/palette.js';
 
+/** The pendulum study's training schemes, in the chart's column order. */
+const PENDULUM_SCHEMES = ['euler', 'midpoint', 'rk4'];
+
 const SCHEME_COLOURS = [PALETTE.vermillion, PALETTE.orange, PALETTE.sky, PALETTE.green, PALETTE.blue, PALETTE.purple];
 const GPU_RES = 256;
 // The CPU path (the lane kernel, shared out to ./grid.js's workers) draws the same grid as the GPU.
@@ -136,7 +139,7 @@ export function mount(app, core, report) {
   };
   const lab = page.run({
     worker,
-    start: () => start(page, view, worker),
+    start: () => start(page, view, worker, core),
     config: report.config,
     knobs,
     controls: [boxes.training, boxes.evaluation],
@@ -180,7 +183,7 @@ export function mount(app, core, report) {
 }
 
 /** A new run: the classifier's training, or the pendulum study's three fits. */
-function start(page, view, worker) {
+function start(page, view, worker, core) {
   const { charts, config } = view;
   const pendulum = config.data === 'pendulum';
   charts.training.clear();
@@ -196,8 +199,8 @@ function start(page, view, worker) {
     view.pendulum = { h: [], columns: [[], [], []] };
     charts.pendulum.set([], view.pendulum.columns);
     page.root.querySelector('.pendulum-status').textContent = 'Training three vector fields (Euler, midpoint, RK4)…';
-    const { dt, epochs, lr, batch, seed } = config;
-    worker.postMessage({ type: 'pendulum', dt, epochs, lr, batch, seed });
+    const studies = PENDULUM_SCHEMES.map((scheme) => ({ scheme, link: core.withKnob(location.hash, 'scheme', scheme).link }));
+    worker.postMessage({ type: 'pendulum', studies });
   } else {
     worker.postMessage({ type: 'start', link: location.hash, play: true });
   }
@@ -321,12 +324,17 @@ function showStudies(page, view, m) {
 }
 
 function showPendulum(page, { pendulum, charts, config }, m) {
-  const i = ['euler', 'midpoint', 'rk4'].indexOf(m.scheme);
+  const status = page.root.querySelector('.pendulum-status');
+  const i = PENDULUM_SCHEMES.indexOf(m.scheme);
+  if (!m.status.finished) {
+    status.textContent = `Training ${i + 1} of 3 (${m.scheme}): ${m.status.label}…`;
+    return;
+  }
+  if (m.report.divergence) page.say(`Pendulum, ${m.scheme}: ${m.report.divergence.message}`);
   pendulum.h = m.points.map((p) => p.h).reverse();
   pendulum.columns[i] = m.points.map((p) => p.error).reverse();
   charts.pendulum.set(pendulum.h, pendulum.columns);
-  const done = pendulum.columns.filter((c) => c.length).length;
-  const status = page.root.querySelector('.pendulum-status');
+  const done = i + 1;
   status.textContent = done === 3 ? `Done: Δt = ${config.dt}, ${config.epochs} epochs each.` : `Trained ${done} of 3…`;
   status.dataset.done = String(done);
 }

@@ -5,19 +5,41 @@
 //
 // In:  the loop's start / play / pause / step
 //      | {type: 'eval', id, scheme, steps, basis, K, packed}
-//      | {type: 'weights', link} | {type: 'pendulum', dt, epochs, lr, batch, seed}
+//      | {type: 'weights', link} | {type: 'pendulum', studies: [{scheme, link}]}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
 //      | {type: 'studies', invariance, compression, thetaVariation, report}
 //      | {type: 'eval', id, evaluation, trajectory, functions, packed?}
 // (The decision boundary itself is drawn from `packed`: by the GPU, or on
 // the CPU by the pool of ./grid.js.)
-//      | {type: 'weights', weights} | {type: 'pendulum', scheme, points}
+//      | {type: 'weights', weights} | {type: 'pendulum', scheme, status, points?, report?}
+//        (each study is the lab's driver for its link, an epoch per unit, in slices)
 //      | {type: 'error', message}
 
-import { DepthSession, pendulumStudy } from '../../pkg/continuum.js';
+import { DepthSession, PendulumSession } from '../../pkg/continuum.js';
 import { runWorker, slice } from '../../worker/loop.js';
 
 let session = null;
+/** The pendulum studies still to run ({scheme, link}), the first one in progress. */
+let studies = [];
+let study = null;
+
+/** A slice of the pendulum studies; true while any remain. */
+function pendulumTurn() {
+  const { scheme, link } = studies[0];
+  study ??= new PendulumSession(link);
+  const steps = slice(() => study.step());
+  const status = study.progress();
+  const reply = { type: 'pendulum', scheme, status };
+  if (status.finished) {
+    reply.report = study.report();
+    reply.points = steps.find((s) => s.kind === 'convergence')?.points ?? reply.report.convergence;
+    study.free();
+    study = null;
+    studies.shift();
+  }
+  postMessage(reply);
+  return studies.length > 0;
+}
 
 /** Posts the finished model's studies once training ends without diverging. */
 function finished(st) {
@@ -44,10 +66,14 @@ function postEpochs(stats) {
 runWorker({
   start(m) {
     session?.free();
+    studies = [];
+    study?.free();
+    study = null;
     session = new DepthSession(m.link);
     return { points: session.points(), status: session.status() };
   },
   turn(playing) {
+    if (studies.length) return pendulumTurn();
     if (!session || !playing) return false;
     return !postEpochs(slice(() => session.epoch())).done;
   },
@@ -74,11 +100,11 @@ runWorker({
       postMessage({ type: 'weights', weights: session.weights(m.link) });
     },
     pendulum(m) {
-      // The three trainings take seconds; each result is posted as it lands.
-      for (const scheme of ['euler', 'midpoint', 'rk4']) {
-        const points = pendulumStudy(scheme, m.dt, m.epochs, m.lr, m.batch, m.seed);
-        postMessage({ type: 'pendulum', scheme, points });
-      }
+      session?.free();
+      session = null;
+      study?.free();
+      study = null;
+      studies = m.studies;
     },
   },
 });

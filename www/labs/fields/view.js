@@ -302,6 +302,8 @@ function showIters(page, view, m) {
     page.show('diverged', `yes (iteration ${d.epoch})`);
     page.say(d.message);
   }
+  // The report `continuum run` prints for this link, once the driver finished.
+  if (m.report) publishReport(m.report);
 }
 
 function showEval(page, view, evals) {

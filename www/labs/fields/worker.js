@@ -1,16 +1,18 @@
-// The fields lab's worker. On start it computes the operator study of the
-// link (M, its spectrum, the norm curve) and replies at once; then, in the
-// shared loop's slices (../../worker/loop.js), it renders the dye movie
-// frame by frame (the Galerkin dye always, the grid dye too unless the page
-// does it on the GPU) and, while playing, trains the three recurrences on
-// the copy task in turn, evaluating them every EVAL_EVERY iterations.
+// The fields lab's worker, around the lab's driver (FieldsSession). On start
+// it does the driver's first unit, the operator study of the link (M, its
+// spectrum, the norm curve), and replies at once; then, in the shared loop's
+// slices (../../worker/loop.js), it renders the dye movie frame by frame
+// (the Galerkin dye always, the grid dye too unless the page does it on the
+// GPU) and, while playing, steps the driver (the dye transport, then one
+// Adam step of each recurrence per unit), evaluating the models every
+// EVAL_EVERY rounds.
 //
 // In:  the loop's start (with gpuGrid) / play / pause / step
 // Out: {type: 'ready', summary, field, matrix, divergence, velocity?, dye?, status}
-//      | {type: 'frame', k, galerkin, grid?} | {type: 'iters', stats: {kind: [...]}, status}
+//      | {type: 'frame', k, galerkin, grid?} | {type: 'iters', stats: {kind: [...]}, status, report?}
 //      | {type: 'eval', evals: {kind: evaluation}} | {type: 'error', message}
 
-import { CopySession, FieldsSession } from '../../pkg/continuum.js';
+import { FieldsSession } from '../../pkg/continuum.js';
 import { runWorker, slice, SLICE_MS } from '../../worker/loop.js';
 
 const KINDS = ['orthogonal', 'unconstrained', 'full'];
@@ -18,32 +20,28 @@ const EVAL_EVERY = 50;
 const FIELD_RES = 48;
 
 let session = null;
-let models = null;
 let frame = 0;
 let gpuGrid = false;
 let totalFrames = 0;
 let sinceEval = 0;
 
-const status = () => Object.fromEntries(KINDS.map((k) => [k, models[k].status()]));
-const evaluate = () => postMessage({ type: 'eval', evals: Object.fromEntries(KINDS.map((k) => [k, models[k].evaluate()])) });
+const evaluate = () => postMessage({ type: 'eval', evals: session.evaluate() });
 
-/** One step of each model not finished, or null when all are. */
-function steps() {
-  const out = KINDS.map((k) => models[k].step());
-  return out.some(Boolean) ? out : null;
-}
-
-function postIters(rows) {
-  const stats = Object.fromEntries(KINDS.map((k, i) => [k, rows.map((r) => r[i]).filter(Boolean)]));
-  const st = status();
-  postMessage({ type: 'iters', stats, status: st });
-  sinceEval += rows.length;
-  const done = KINDS.every((k) => st[k].done);
-  if (sinceEval >= EVAL_EVERY || done) {
+/** Posts a slice of the driver's units: each model's Adam steps, its status, the report at the end. */
+function postIters(units) {
+  const rounds = units.filter((u) => u.kind === 'round');
+  const stats = Object.fromEntries(KINDS.map((k) => [k, []]));
+  for (const { models } of rounds) for (const m of models) if (m.stats) stats[m.model].push(m.stats);
+  const progress = session.progress();
+  const reply = { type: 'iters', stats, status: session.status() };
+  if (progress.finished) reply.report = session.report();
+  postMessage(reply);
+  sinceEval += rounds.length;
+  if (rounds.length && (sinceEval >= EVAL_EVERY || progress.finished)) {
     sinceEval = 0;
     evaluate();
   }
-  return !done;
+  return !progress.finished;
 }
 
 /** Frames of the dye movie until a slice has passed; true while frames remain. */
@@ -61,9 +59,7 @@ function frames() {
 runWorker({
   start(m) {
     session?.free();
-    for (const k of KINDS) models?.[k].free();
     session = new FieldsSession(m.link);
-    models = Object.fromEntries(KINDS.map((k) => [k, new CopySession(m.link, k)]));
     const summary = session.summary();
     totalFrames = summary.frames;
     frame = 0;
@@ -74,7 +70,7 @@ runWorker({
       field: session.field(FIELD_RES),
       matrix: session.matrix(),
       divergence: session.divergence(),
-      status: status(),
+      status: session.status(),
     };
     if (gpuGrid) Object.assign(reply, { velocity: session.velocity(), dye: session.dye() });
     return reply;
@@ -86,10 +82,10 @@ runWorker({
     if (!session) return false;
     if (frames()) return true;
     if (!playing) return false;
-    return postIters(slice(steps));
+    return postIters(slice(() => session.train()));
   },
   step() {
-    const row = steps();
-    postIters(row ? [row] : []);
+    const unit = session.train();
+    postIters(unit ? [unit] : []);
   },
 });

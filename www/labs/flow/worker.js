@@ -11,8 +11,8 @@
 //      {type: 'exact', values, vectors, ms, matvecs, converged}   GPU Lanczos (after 'need-exact')
 //      {type: 'vector', which, index}   |u| of an eigenvector, for the overlay
 // Out: {type: 'ready', geometry, body} | {type: 'frame', t, w} (CPU path)
-//      | {type: 'network', network, samples, t} | {type: 'need-exact', n}
-//      | {type: 'analysis', analysis, vector, pair, t} | {type: 'curve', ls, points} | {type: 'vector', vector, pair}
+//      | {type: 'network', network, samples, t} | {type: 'need-exact', n, k}
+//      | {type: 'analysis', analysis, vector, pair, t}   analysis: the report `continuum run` prints | {type: 'curve', ls, points} | {type: 'vector', vector, pair}
 //        (pair: the eigenvector, signed, Nyström then exact, for the side-by-side view)
 //      | {type: 'idle'} (analysis finished) | {type: 'error', message}
 
@@ -66,7 +66,7 @@ function guarded(fn) {
 /** The analysis of one field, as a generator that yields between units of work. */
 function* analyse(field, gpu, time) {
   const t = time ?? session.time();
-  const info = session.network(field ?? undefined);
+  const info = session.network(field ?? undefined, time ?? undefined);
   const n = info.network.gamma.length;
   postMessage({ type: 'network', network: info.network, samples: info.samples, t, gpu });
   yield;
@@ -81,7 +81,8 @@ function* analyse(field, gpu, time) {
   let done = session.exactBegin();
   if (!done && gpu) {
     waiting = 'exact';
-    postMessage({ type: 'need-exact', n });
+    // k: the analysis' pairs (the link's k, at most l).
+    postMessage({ type: 'need-exact', n, k: Math.min(session.analysisK(), n) });
     const e = yield;
     session.setExact(e.values, e.vectors, e.ms, e.matvecs, e.converged);
     done = true;
@@ -92,7 +93,7 @@ function* analyse(field, gpu, time) {
   }
   const vector = new Float32Array(session.eigenvector('nystrom', 0));
   const pair = new Float32Array(session.eigenvectorPair(0));
-  postMessage({ type: 'analysis', analysis: session.analysis(), vector, pair, t }, [vector.buffer, pair.buffer]);
+  postMessage({ type: 'analysis', analysis: session.report(), vector, pair, t }, [vector.buffer, pair.buffer]);
   if (curveDone) return;
   // The error against l, both samplings, averaged over seeds: traced once
   // per run, on the first analysed field.
