@@ -1,10 +1,12 @@
-//! `continuum claims`: every claim of the registry and its control, run over
-//! seeds (`core::claims` has the claim type and the statistics).
+//! `continuum claims` and `continuum map`: every claim of the registry and
+//! its control, and every map's cells, run over seeds (`core::claims` and
+//! `core::maps` have the types and the statistics).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use continuum::core::lab::Lab;
+use continuum::core::maps::{self, Map, MapResult};
 use continuum::core::over_seeds::{self as claims, ClaimResult};
 use continuum::labs;
 
@@ -24,52 +26,83 @@ fn seed_range(text: &str) -> Result<Vec<u64>, String> {
     Ok((a..=b).collect())
 }
 
-/// Runs the claims of `lab` (all labs if `None`) on `seeds`, `jobs` runs at once.
-pub fn run(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Vec<ClaimResult>, String> {
-    let seeds = seed_range(seeds)?;
-    let chosen: Vec<&'static Lab> = match lab {
-        Some(name) => vec![labs::by_name(name).ok_or_else(|| format!("--lab {name}: no such lab"))?],
-        None => labs::ALL.to_vec(),
-    };
-    // One task per (claim, control or not, seed); results gathered in order.
-    let claims: Vec<(&'static Lab, &'static continuum::core::claims::Claim)> =
-        chosen.iter().flat_map(|lab| lab.claims.iter().map(move |c| (*lab, c))).collect();
-    let mut tasks: Vec<(usize, bool, u64)> = Vec::new();
-    for i in 0..claims.len() {
-        for control in [false, true] {
-            tasks.extend(seeds.iter().map(|&s| (i, control, s)));
-        }
-    }
-    // `jobs` threads take the next task until none is left; each value goes to its task's slot.
+/// `work` on every task, `jobs` at once (a thread takes the next task until
+/// none is left); the results in the tasks' order. `say` reports each one
+/// on stderr as it lands.
+fn pool<T: Sync, R: Send + Clone>(
+    tasks: &[T],
+    jobs: usize,
+    work: impl Fn(&T) -> R + Sync,
+    say: impl Fn(&T, &R) -> String + Sync,
+    empty: R,
+) -> Vec<R> {
     let (next, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let values = Mutex::new(vec![f64::NAN; tasks.len()]);
+    let results = Mutex::new(vec![empty; tasks.len()]);
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, tasks.len().max(1)) {
             scope.spawn(|| loop {
                 let id = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(i, control, seed)) = tasks.get(id) else { break };
-                let (lab, claim) = claims[i];
-                let link = match (control, tiny) {
-                    (false, false) => claim.link,
-                    (true, false) => claim.control,
-                    (false, true) => claim.tiny,
-                    (true, true) => claim.tiny_control,
-                };
-                let v = claims::value(lab, claim, link, seed);
-                values.lock().expect("no thread panicked holding it")[id] = v;
+                let Some(task) = tasks.get(id) else { break };
+                let r = work(task);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                eprintln!("[{n}/{}] {}: {link} seed {seed}: {v}", tasks.len(), lab.name);
+                eprintln!("[{n}/{}] {}", tasks.len(), say(task, &r));
+                results.lock().expect("no thread panicked holding it")[id] = r;
             });
         }
     });
-    let values = values.into_inner().expect("no thread panicked holding it");
-    let per = seeds.len();
+    results.into_inner().expect("no thread panicked holding it")
+}
+
+/// The labs `--lab` names (all if `None`).
+fn chosen(lab: Option<&str>) -> Result<Vec<&'static Lab>, String> {
+    match lab {
+        Some(name) => Ok(vec![labs::by_name(name).ok_or_else(|| format!("--lab {name}: no such lab"))?]),
+        None => Ok(labs::ALL.to_vec()),
+    }
+}
+
+/// Runs the claims of `lab` (all labs if `None`) on `seeds`, `jobs` runs at once.
+/// Claims that share a link (or a control) share its runs: each distinct
+/// (lab, link, seed) is run once and every claim reads its statistic from
+/// that report.
+pub fn run(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Vec<ClaimResult>, String> {
+    let seeds = seed_range(seeds)?;
+    let claims: Vec<(&'static Lab, &'static continuum::core::claims::Claim)> =
+        chosen(lab)?.into_iter().flat_map(|lab| lab.claims.iter().map(move |c| (lab, c))).collect();
+    let link_of = |claim: &continuum::core::claims::Claim, control: bool| match (control, tiny) {
+        (false, false) => claim.link,
+        (true, false) => claim.control,
+        (false, true) => claim.tiny,
+        (true, true) => claim.tiny_control,
+    };
+    let mut runs: Vec<(&'static Lab, &'static str, u64)> = Vec::new();
+    for (lab, claim) in &claims {
+        for control in [false, true] {
+            for &seed in &seeds {
+                let run = (*lab, link_of(claim, control), seed);
+                if !runs.iter().any(|r| r.0.name == run.0.name && r.1 == run.1 && r.2 == run.2) {
+                    runs.push(run);
+                }
+            }
+        }
+    }
+    let reports = pool(
+        &runs,
+        jobs,
+        |&(lab, link, seed)| claims::report(lab, link, seed),
+        |(lab, link, seed), r| format!("{}: {link} seed {seed}{}", lab.name, if r.is_some() { "" } else { ": failed" }),
+        None,
+    );
+    let value = |lab: &Lab, claim: &continuum::core::claims::Claim, link: &str, seed: u64| {
+        let i =
+            runs.iter().position(|r| r.0.name == lab.name && r.1 == link && r.2 == seed).expect("every run was queued");
+        reports[i].as_ref().and_then(|r| claim.statistic.read(r)).unwrap_or(f64::NAN)
+    };
     Ok(claims
         .iter()
-        .enumerate()
-        .map(|(i, (lab, claim))| {
-            let at = |control: usize| values[(2 * i + control) * per..(2 * i + control + 1) * per].to_vec();
-            let mut r = claims::verdict(lab, claim, &seeds, at(0), at(1));
+        .map(|(lab, claim)| {
+            let at = |control| seeds.iter().map(|&s| value(lab, claim, link_of(claim, control), s)).collect();
+            let mut r = claims::verdict(lab, claim, &seeds, at(false), at(true));
             if tiny {
                 r.link = claim.tiny.into();
                 r.control.link = claim.tiny_control.into();
@@ -77,6 +110,67 @@ pub fn run(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Ve
             r
         })
         .collect())
+}
+
+/// Runs every map of `lab` (all labs if `None`) on `seeds`, `jobs` runs at
+/// once: each cell on each seed is one run, every measure read from it.
+pub fn maps(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Vec<MapResult>, String> {
+    let seeds = seed_range(seeds)?;
+    let all: Vec<(&'static Lab, &'static Map)> =
+        chosen(lab)?.into_iter().flat_map(|lab| lab.maps.iter().map(move |m| (lab, m))).collect();
+    let base = |map: &Map| if tiny { map.tiny } else { map.base };
+    let mut runs: Vec<(usize, String, u64)> = Vec::new();
+    for (i, (_, map)) in all.iter().enumerate() {
+        for r in 0..map.rows.cells.len() {
+            for c in 0..map.columns.cells.len() {
+                runs.extend(seeds.iter().map(|&s| (i, map.link(base(map), r, c), s)));
+            }
+        }
+    }
+    let values = pool(
+        &runs,
+        jobs,
+        |(i, link, seed)| maps::values(all[*i].0, all[*i].1, link, *seed),
+        |(i, link, seed), v| format!("{}: {link} seed {seed}: {v:?}", all[*i].0.name),
+        Vec::new(),
+    );
+    let mut at = values.into_iter();
+    Ok(all
+        .iter()
+        .map(|(lab, map)| {
+            let cells: Vec<Vec<Vec<f64>>> = (0..map.cells())
+                .map(|_| seeds.iter().map(|_| at.next().expect("a run per cell and seed")).collect())
+                .collect();
+            maps::summarise(lab, map, base(map), &seeds, &cells)
+        })
+        .collect())
+}
+
+/// A map as text: one block per measure, rows × columns of medians with their interval.
+pub fn map_table(results: &[MapResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        out.push_str(&format!("{} — {} (seeds {:?})\n", r.lab, r.map, r.seeds));
+        let measures: Vec<&str> =
+            r.cells.first().map(|c| c.measures.iter().map(|m| m.measure).collect()).unwrap_or_default();
+        for (m, name) in measures.iter().enumerate() {
+            out.push_str(&format!("  {name}  ({} down, {} across)\n", r.rows.0, r.columns.0));
+            for row in &r.rows.1 {
+                out.push_str(&format!("    {row:>12}"));
+                for cell in r.cells.iter().filter(|c| c.row == *row) {
+                    let v = &cell.measures[m];
+                    out.push_str(&format!(
+                        "  {:>8} [{}, {}]",
+                        short(v.median),
+                        short(v.interval[0]),
+                        short(v.interval[1])
+                    ));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// The verdicts of a recorded `--json` file, recomputed from its per-seed

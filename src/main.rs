@@ -51,6 +51,25 @@ enum Command {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Run every map of the registry (or one lab's) over seeds: each cell's
+    /// measures, their medians, intervals and where the intervals lie.
+    Map {
+        /// Only this lab's maps.
+        #[arg(long)]
+        lab: Option<String>,
+        /// Seeds, `A-B` or one number.
+        #[arg(long, default_value = "1-5")]
+        seeds: String,
+        /// Runs at once (each a cell at one seed).
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Print `{"maps": [...]}` instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Each map's small base link instead (seconds, for tests; not the map).
+        #[arg(long)]
+        tiny: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -79,6 +98,21 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Map { lab, seeds, jobs, json, tiny } => match claims::maps(lab.as_deref(), &seeds, jobs, tiny) {
+            Ok(results) => {
+                if json {
+                    let json = serde_json::json!({ "maps": results });
+                    println!("{}", serde_json::to_string_pretty(&json).expect("serializes"));
+                } else {
+                    print!("{}", claims::map_table(&results));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Info => {
             let report = match pollster::block_on(Gpu::new(None)) {
                 Ok(gpu) => serde_json::json!({ "device": "gpu", "backend": gpu.backend, "adapter": gpu.adapter }),

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 
 use super::claims::Claim;
 use super::knob::{Knob, Value};
+use super::maps::Map;
 pub use super::report::metric;
 use crate::gpu::ShaderSpec;
 
@@ -94,6 +95,9 @@ pub struct Lab {
     /// The papers' claims as this lab tests them, over seeds (`core::claims`).
     #[serde(skip)]
     pub claims: &'static [Claim],
+    /// Grids of settings over which the claims are measured (`core::maps`).
+    #[serde(skip)]
+    pub maps: &'static [Map],
 }
 
 impl Lab {
@@ -116,6 +120,7 @@ impl Lab {
             shaders: &[],
             metrics: &[],
             claims: &[],
+            maps: &[],
         }
     }
 

@@ -13,5 +13,6 @@ pub mod js;
 pub mod knob;
 pub mod lab;
 pub mod link;
+pub mod maps;
 pub mod over_seeds;
 pub mod report;

@@ -78,13 +78,14 @@ pub fn seeded(lab: &'static Lab, text: &str, seed: u64) -> Result<Link, String> 
     Ok(parsed.link)
 }
 
+/// The lab's report for `text` at `seed` (`None` if the run failed).
+pub fn report(lab: &'static Lab, text: &str, seed: u64) -> Option<serde_json::Value> {
+    let run = lab.run?;
+    seeded(lab, text, seed).and_then(|link| run(&link, &|| 0.0)).ok().map(|outcome| outcome.report)
+}
+
 /// The claim's statistic on `text` at `seed`: the lab's run, then the number
 /// (NaN if the run failed or the report lacks it, so one bad seed is seen, not hidden).
 pub fn value(lab: &'static Lab, claim: &Claim, text: &str, seed: u64) -> f64 {
-    let Some(run) = lab.run else { return f64::NAN };
-    seeded(lab, text, seed)
-        .and_then(|link| run(&link, &|| 0.0))
-        .ok()
-        .and_then(|outcome| claim.statistic.read(&outcome.report))
-        .unwrap_or(f64::NAN)
+    report(lab, text, seed).and_then(|r| claim.statistic.read(&r)).unwrap_or(f64::NAN)
 }

@@ -339,3 +339,31 @@ fn one_claim_per_lab_runs_with_its_control_at_tiny_scale() {
         }
     }
 }
+
+/// The maps: every cell's link (on the map's base and on its small base)
+/// parses for its lab with no notice once seeded, and every measure reads a
+/// number from the first cell's small run.
+#[test]
+fn every_map_cell_parses_and_every_measure_reads_its_report() {
+    use crate::core::maps::values;
+    use crate::core::over_seeds::seeded;
+    let mut maps = 0;
+    for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
+        for map in lab.maps {
+            assert!(map.paper < lab.papers.len(), "{}: {}", lab.name, map.name);
+            for base in [map.base, map.tiny] {
+                for r in 0..map.rows.cells.len() {
+                    for c in 0..map.columns.cells.len() {
+                        let text = map.link(base, r, c);
+                        seeded(lab, &text, 2).unwrap_or_else(|e| panic!("{}: {e}", lab.name));
+                    }
+                }
+            }
+            let v = values(lab, map, &map.link(map.tiny, 0, 0), 1);
+            assert_eq!(v.len(), map.measures.len());
+            assert!(v.iter().all(|x| x.is_finite()), "{}: {} reads {v:?}", lab.name, map.name);
+            maps += 1;
+        }
+    }
+    assert!(maps >= 2, "{maps} maps");
+}

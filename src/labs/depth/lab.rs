@@ -35,6 +35,7 @@ pub const LAB: Lab = Lab {
     shaders: &[kernel::SHADER],
     metrics: &["test_accuracy", "train_accuracy", "train_loss", "epochs_run", "theta_variation"],
     claims: CLAIMS,
+    maps: &[],
 };
 
 #[rustfmt::skip]

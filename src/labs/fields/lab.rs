@@ -42,6 +42,7 @@ pub const LAB: Lab = Lab {
     shaders: &[advect::SHADER],
     metrics: &["skew_residual", "max_real_eigenvalue", "norm_ratio", "copy_accuracy.orthogonal", "copy_accuracy.unconstrained", "copy_accuracy.full"],
     claims: CLAIMS,
+    maps: &[],
 };
 
 #[rustfmt::skip]

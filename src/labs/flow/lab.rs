@@ -34,6 +34,7 @@ pub const LAB: Lab = Lab {
     shaders: &[spectral_kernel::SHADER, lbm_kernel::SHADER, network_kernel::SHADER],
     metrics: &["leading_rel_error", "leading_angle", "subspace_angle", "nodes"],
     claims: CLAIMS,
+    maps: &[],
 };
 
 #[rustfmt::skip]

@@ -31,6 +31,7 @@ pub const LAB: Lab = Lab {
     shaders: &[kernel::SHADER],
     metrics: &["rel_error.10", "rel_error.100", "rel_error.1000", "consistency", "train_loss.total", "epochs_run"],
     claims: CLAIMS,
+    maps: &[],
 };
 
 #[rustfmt::skip]

@@ -33,6 +33,7 @@ pub const LAB: Lab = Lab {
     shaders: &[replicas::SHADER],
     metrics: &["true_quantile", "bootstrap_quantile.mean", "coverage"],
     claims: CLAIMS,
+    maps: &[],
 };
 
 #[rustfmt::skip]

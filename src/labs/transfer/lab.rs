@@ -33,6 +33,7 @@ pub const LAB: Lab = Lab {
     shaders: &[saliency::SHADER],
     metrics: &["source_accuracy.natural", "source_accuracy.robust", "shape_vs_texture.natural.texture", "shape_vs_texture.robust.texture"],
     claims: CLAIMS,
+    maps: &[],
 };
 
 #[rustfmt::skip]

@@ -1,0 +1,221 @@
+//! Maps: where a paper's effect holds, and where it turns.
+//!
+//! A claim ([`super::claims`]) asks one question on one link. A [`Map`] asks
+//! it over a grid of settings: rows and columns are link fragments
+//! (`add=0.05&mult=0.02`, `delay=50`), each cell is the map's base link
+//! with its row's and column's fragments, and each cell reports several
+//! [`Measure`]s of the same run (for the noisy RNN: the accuracy gain under
+//! each test perturbation, and the mechanism's numbers). Every cell is run
+//! on seeds `A..=B`, and each measure gets its median and the bootstrap 90 %
+//! interval of the median (as a claim does), and a reading of where that
+//! interval lies: above zero, below zero, or across it.
+//!
+//! Why intervals and not a threshold: a map's purpose is to show the
+//! direction of an effect and how sure five seeds are of it, in every
+//! setting, so a reader sees where it holds without anyone choosing which
+//! setting to report. `continuum map` prints it; `make claims` records it
+//! in `docs/maps.json`, which the lab's page draws.
+
+use serde::Serialize;
+
+use super::claims::{interval, median, Statistic};
+use super::lab::Lab;
+use super::over_seeds::seeded;
+
+/// One axis of a map: its name and its cells (a label and a link fragment).
+#[derive(Clone, Copy, Debug)]
+pub struct Axis {
+    pub name: &'static str,
+    pub cells: &'static [(&'static str, &'static str)],
+}
+
+/// A number read from each cell's report.
+#[derive(Clone, Copy, Debug)]
+pub struct Measure {
+    pub name: &'static str,
+    pub statistic: Statistic,
+}
+
+/// A grid of settings over which a lab's claims are measured; see the module docs.
+#[derive(Clone, Copy, Debug)]
+pub struct Map {
+    pub name: &'static str,
+    /// Index into the lab's papers.
+    pub paper: usize,
+    /// The link every cell starts from; the cells' fragments override its knobs.
+    pub base: &'static str,
+    pub rows: Axis,
+    pub columns: Axis,
+    pub measures: &'static [Measure],
+    /// A small base link for tests (the same grid).
+    pub tiny: &'static str,
+}
+
+impl Map {
+    /// The link of cell (`row`, `column`) on `base`: the base's knobs, each
+    /// one the row or column sets replaced, the others appended.
+    pub fn link(&self, base: &str, row: usize, column: usize) -> String {
+        let mut pairs: Vec<(String, String)> = base
+            .trim_start_matches('#')
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').map_or((p.to_string(), String::new()), |(k, v)| (k.into(), v.into())))
+            .collect();
+        let fragments = [self.rows.cells[row].1, self.columns.cells[column].1];
+        for (key, value) in fragments.iter().flat_map(|f| f.split('&')).filter_map(|p| p.split_once('=')) {
+            match pairs.iter_mut().find(|(k, _)| k == key) {
+                Some(pair) => pair.1 = value.into(),
+                None => pairs.push((key.into(), value.into())),
+            }
+        }
+        let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("#{}", body.join("&"))
+    }
+
+    pub fn cells(&self) -> usize {
+        self.rows.cells.len() * self.columns.cells.len()
+    }
+}
+
+/// Where a measure's interval lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reading {
+    /// The whole interval is above zero.
+    Above,
+    /// The whole interval is below zero.
+    Below,
+    /// The interval contains zero: five seeds cannot tell the direction.
+    Across,
+}
+
+impl Reading {
+    pub fn of(interval: [f64; 2]) -> Reading {
+        if interval[0] > 0.0 {
+            Reading::Above
+        } else if interval[1] < 0.0 {
+            Reading::Below
+        } else {
+            Reading::Across
+        }
+    }
+}
+
+/// One measure of one cell over the seeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct MeasureResult {
+    pub measure: &'static str,
+    pub values: Vec<f64>,
+    pub median: f64,
+    pub interval: [f64; 2],
+    pub reading: Reading,
+}
+
+/// One cell of a map over the seeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct CellResult {
+    pub row: &'static str,
+    pub column: &'static str,
+    pub link: String,
+    pub measures: Vec<MeasureResult>,
+}
+
+/// A whole map over the seeds: what `continuum map --json` prints per map.
+#[derive(Clone, Debug, Serialize)]
+pub struct MapResult {
+    pub lab: &'static str,
+    pub map: &'static str,
+    pub paper: &'static str,
+    pub base: String,
+    pub rows: (&'static str, Vec<&'static str>),
+    pub columns: (&'static str, Vec<&'static str>),
+    pub seeds: Vec<u64>,
+    /// Row-major: every column of the first row, then the next row.
+    pub cells: Vec<CellResult>,
+}
+
+/// Every measure of `map` on `text` at `seed` (NaN where the run failed or
+/// the report lacks the number, so a bad seed is seen, not hidden).
+pub fn values(lab: &'static Lab, map: &Map, text: &str, seed: u64) -> Vec<f64> {
+    let report = lab.run.ok_or_else(String::new).and_then(|run| seeded(lab, text, seed).and_then(|l| run(&l, &|| 0.0)));
+    map.measures
+        .iter()
+        .map(|m| report.as_ref().ok().and_then(|o| m.statistic.read(&o.report)).unwrap_or(f64::NAN))
+        .collect()
+}
+
+/// The map's result from `values[cell][seed][measure]` (cells row-major).
+pub fn summarise(lab: &Lab, map: &Map, base: &str, seeds: &[u64], values: &[Vec<Vec<f64>>]) -> MapResult {
+    let columns = map.columns.cells.len();
+    let cells = values
+        .iter()
+        .enumerate()
+        .map(|(i, per_seed)| {
+            let (row, column) = (i / columns, i % columns);
+            let measures = map
+                .measures
+                .iter()
+                .enumerate()
+                .map(|(m, measure)| {
+                    let v: Vec<f64> = per_seed.iter().map(|s| s[m]).collect();
+                    let interval = interval(&v);
+                    MeasureResult {
+                        measure: measure.name,
+                        median: median(&v),
+                        reading: Reading::of(interval),
+                        interval,
+                        values: v,
+                    }
+                })
+                .collect();
+            CellResult {
+                row: map.rows.cells[row].0,
+                column: map.columns.cells[column].0,
+                link: map.link(base, row, column),
+                measures,
+            }
+        })
+        .collect();
+    MapResult {
+        lab: lab.name,
+        map: map.name,
+        paper: lab.papers.get(map.paper).copied().unwrap_or(""),
+        base: base.to_string(),
+        rows: (map.rows.name, map.rows.cells.iter().map(|c| c.0).collect()),
+        columns: (map.columns.name, map.columns.cells.iter().map(|c| c.0).collect()),
+        seeds: seeds.to_vec(),
+        cells,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reading_says_where_the_interval_lies() {
+        assert_eq!(Reading::of([0.1, 2.0]), Reading::Above);
+        assert_eq!(Reading::of([-2.0, -0.1]), Reading::Below);
+        assert_eq!(Reading::of([-0.1, 2.0]), Reading::Across);
+        // Control: a NaN interval (failed runs) reads as "across", never as an effect.
+        assert_eq!(Reading::of([f64::NAN, f64::NAN]), Reading::Across);
+    }
+
+    #[test]
+    fn cell_links_add_the_row_and_column_fragments() {
+        const MAP: Map = Map {
+            name: "m",
+            paper: 0,
+            base: "#lab=x",
+            rows: Axis { name: "r", cells: &[("none", ""), ("a", "a=1")] },
+            columns: Axis { name: "c", cells: &[("b", "b=2&x=3")] },
+            measures: &[],
+            tiny: "#lab=x",
+        };
+        assert_eq!(MAP.link(MAP.base, 0, 0), "#lab=x&b=2&x=3");
+        assert_eq!(MAP.link(MAP.base, 1, 0), "#lab=x&a=1&b=2&x=3");
+        // A cell's knob replaces the base's, never repeats it.
+        assert_eq!(MAP.link("#lab=x&a=5&y=1", 1, 0), "#lab=x&a=1&y=1&b=2&x=3");
+        assert_eq!(MAP.cells(), 2);
+    }
+}
