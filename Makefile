@@ -3,7 +3,7 @@
 #   make test    run every test; ends with "N passed, N failed"
 # Both install what they need first and are safe to run again.
 
-.PHONY: serve test build wasm site dev bench claims clean
+.PHONY: serve test build wasm site dev bench claims maps clean
 
 serve: build
 	node tools/serve.mjs dist 8000
@@ -35,6 +35,11 @@ bench: site
 # two cores; SEEDS=1-3 JOBS=4 to change.
 claims:
 	tools/claims.sh
+
+# docs/maps.json and docs/maps.md: every map (a claim's measures over a grid of
+# settings) over seeds 1–5; about an hour on two cores. LAB=noise for one lab.
+maps:
+	tools/maps.sh
 
 # Vite's dev server with live reload (after `make wasm`).
 dev: wasm

@@ -7,6 +7,7 @@ import { clearMetrics, mountMetrics, refreshMetrics } from './metrics.js';
 import { showValues } from './controls.js';
 import { labGpu } from '../backend.js';
 import { claimsPanel } from './scoreboard.js';
+import { mapsPanel } from './maps.js';
 import { expectLink } from '../router.js';
 
 /**
@@ -46,6 +47,8 @@ ${body}
   mountMetrics(root, root.querySelector('dl.live'), lab.metrics);
   const seeds = claimsPanel(core, core.claims().filter((c) => c.lab === name), { labFilter: false });
   root.querySelector('.over-seeds').append(seeds.el);
+  const maps = mapsPanel(name);
+  if (maps) root.querySelector('.over-seeds').after(maps);
   return new LabPage(root, lab, seeds);
 }
 

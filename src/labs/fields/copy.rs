@@ -1,10 +1,19 @@
-//! Orthogonal against unconstrained recurrence on the copy task.
+//! Orthogonal against unconstrained recurrence on two long-memory tasks.
 //!
-//! **Task** (Hochreiter & Schmidhuber; Arjovsky et al.): `length` symbols
+//! **Copy task** (Hochreiter & Schmidhuber; Arjovsky et al.): `length` symbols
 //! from an alphabet of [`SYMBOLS`], then `delay − 1` blanks, a delimiter and
 //! `length` blanks; the target is blank everywhere except the last `length`
 //! steps, which must repeat the symbols. Guessing gives the baseline loss
 //! `length · ln(SYMBOLS) / (delay + 2 length)`.
+//!
+//! **Adding problem** (Hochreiter & Schmidhuber; Arjovsky et al.): `delay`
+//! steps, each with a value uniform on [0, 1) and a marker, one marker in
+//! each half of the sequence; after the last step the model must output the
+//! sum of the two marked values. The value enters through `U`'s first
+//! column, the marker through its second; the prediction is the first
+//! output row at the last step; the loss is the squared error. Always
+//! answering 1 gives the baseline `Var(sum) = 1/6`; "accuracy" is the
+//! fraction of sums within [`ADDING_TOLERANCE`].
 //!
 //! **Model.** `h_{t+1} = modReLU(W h_t + U x_t; b)`, `o_t = V h_{t+1} + c`,
 //! cross-entropy over every step, with `modReLU(z; b) = sign(z) relu(|z| + b)`
@@ -42,6 +51,16 @@ pub const INPUTS: usize = SYMBOLS + 2;
 pub const CLASSES: usize = SYMBOLS + 1;
 /// Sequences in the fixed test batch.
 pub const TEST_BATCH: usize = 256;
+/// An adding-problem answer counts as right within this of the sum.
+pub const ADDING_TOLERANCE: f64 = 0.1;
+
+/// Which long-memory task the recurrences learn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Copy,
+    Adding,
+}
 
 /// The three recurrences compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -68,6 +87,8 @@ impl Transition {
 /// The copy task and its training settings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CopyConfig {
+    pub task: Task,
+    /// The copy task's delay, or the adding problem's sequence length.
     pub delay: usize,
     pub length: usize,
     pub hidden: usize,
@@ -82,25 +103,48 @@ pub struct CopyConfig {
 impl CopyConfig {
     /// Steps of one sequence.
     pub fn steps(&self) -> usize {
-        self.delay + 2 * self.length
+        match self.task {
+            Task::Copy => self.delay + 2 * self.length,
+            Task::Adding => self.delay,
+        }
     }
 
-    /// The loss of a model that blanks until the delimiter, then guesses.
+    /// The steps whose outputs are scored: the recalled symbols, or the sum.
+    pub fn recall(&self) -> usize {
+        match self.task {
+            Task::Copy => self.length,
+            Task::Adding => 1,
+        }
+    }
+
+    /// The loss of a model that blanks until the delimiter, then guesses
+    /// (copy), or that always answers 1 (adding).
     pub fn baseline_loss(&self) -> f64 {
-        self.length as f64 * (SYMBOLS as f64).ln() / self.steps() as f64
+        match self.task {
+            Task::Copy => self.length as f64 * (SYMBOLS as f64).ln() / self.steps() as f64,
+            Task::Adding => 1.0 / 6.0,
+        }
     }
 }
 
-/// A batch: `inputs[t][b]` and `targets[t][b]`, symbol indices; the last
-/// `recall` steps are the ones to reproduce.
+/// A batch. Copy task: `inputs[t][b]` and `targets[t][b]` are symbol
+/// indices, and the last `recall` steps are the ones to reproduce. Adding
+/// problem: `inputs[t][b]` is the marker (0 or 1), `values[t][b]` the value,
+/// `sums[b]` the answer, and `recall` is 1 (the last step).
 pub struct Batch {
+    pub task: Task,
     pub inputs: Vec<Vec<usize>>,
     pub targets: Vec<Vec<usize>>,
+    pub values: Vec<Vec<f64>>,
+    pub sums: Vec<f64>,
     pub recall: usize,
 }
 
-/// `batch` copy-task sequences drawn from `rng`.
+/// `batch` sequences of the config's task drawn from `rng`.
 pub fn sample(config: &CopyConfig, batch: usize, rng: &mut impl Rng) -> Batch {
+    if config.task == Task::Adding {
+        return sample_adding(config.delay, batch, rng);
+    }
     let (steps, len) = (config.steps(), config.length);
     let mut inputs = vec![vec![0; batch]; steps];
     let mut targets = vec![vec![0; batch]; steps];
@@ -112,7 +156,25 @@ pub fn sample(config: &CopyConfig, batch: usize, rng: &mut impl Rng) -> Batch {
         }
         inputs[len + config.delay - 1][b] = SYMBOLS + 1;
     }
-    Batch { inputs, targets, recall: len }
+    Batch { task: Task::Copy, inputs, targets, values: Vec::new(), sums: Vec::new(), recall: len }
+}
+
+/// `batch` adding-problem sequences of `steps` steps: one marker in each half.
+fn sample_adding(steps: usize, batch: usize, rng: &mut impl Rng) -> Batch {
+    let mut inputs = vec![vec![0; batch]; steps];
+    let mut values = vec![vec![0.0; batch]; steps];
+    let mut sums = vec![0.0; batch];
+    let half = steps / 2;
+    for b in 0..batch {
+        for row in values.iter_mut() {
+            row[b] = rng.random::<f64>();
+        }
+        let (i, j) = (rng.random_range(0..half), rng.random_range(half..steps));
+        inputs[i][b] = 1;
+        inputs[j][b] = 1;
+        sums[b] = values[i][b] + values[j][b];
+    }
+    Batch { task: Task::Adding, inputs, targets: Vec::new(), values, sums, recall: 1 }
 }
 
 /// One recurrent model's parameters.
@@ -232,13 +294,37 @@ impl Rnn {
         for t in 0..steps {
             let mut z = matmul(w.view(), hs[t].view());
             for (col, &x) in batch.inputs[t].iter().enumerate() {
-                z.column_mut(col).zip_mut_with(&self.u.column(x), |z, u| *z += u);
+                match batch.task {
+                    Task::Copy => z.column_mut(col).zip_mut_with(&self.u.column(x), |z, u| *z += u),
+                    Task::Adding => {
+                        let (value, marker) = (batch.values[t][col], x as f64);
+                        let (u0, u1) = (self.u.column(0), self.u.column(1));
+                        for i in 0..n {
+                            z[(i, col)] += value * u0[i] + marker * u1[i];
+                        }
+                    }
+                }
             }
             let mut h = z.clone();
             h.indexed_iter_mut().for_each(|((i, _), v)| *v = modrelu(*v, self.b[i]));
             let mut o = matmul(self.v.view(), h.view());
             for mut col in o.columns_mut() {
                 col += &self.c;
+            }
+            if batch.task == Task::Adding {
+                // The sum, read at the last step only; `o` is kept as it is.
+                if t + 1 == steps {
+                    for (col, &y) in batch.sums.iter().enumerate() {
+                        let e = o[(0, col)] - y;
+                        loss += e * e;
+                        right += usize::from(e.abs() < ADDING_TOLERANCE);
+                        recalled += 1;
+                    }
+                }
+                zs.push(z);
+                hs.push(h);
+                probs.push(o);
+                continue;
             }
             for (col, &y) in batch.targets[t].iter().enumerate() {
                 let column = o.column(col);
@@ -257,7 +343,10 @@ impl Rnn {
             hs.push(h);
             probs.push(o);
         }
-        let total = (steps * bs) as f64;
+        let total = match batch.task {
+            Task::Copy => (steps * bs) as f64,
+            Task::Adding => bs as f64,
+        };
         let grad_norms = self.backward(&w, batch, &hs, &zs, &probs, recall_from, None);
         let grads = train.then(|| {
             let mut g = self.zeros_like();
@@ -268,7 +357,8 @@ impl Rnn {
     }
 
     /// Backpropagation through time of the cross-entropy of steps
-    /// `from..steps` (divided by `steps × batch`); accumulates the parameter
+    /// `from..steps` (divided by `steps × batch`), or of the adding
+    /// problem's squared error (divided by `batch`); accumulates the parameter
     /// gradients into `grads` when given; returns `‖∂L/∂h_t‖`, t = 1..=steps.
     #[allow(clippy::too_many_arguments)]
     fn backward(
@@ -282,17 +372,35 @@ impl Rnn {
         mut grads: Option<&mut Rnn>,
     ) -> Vec<f64> {
         let (n, bs, steps) = (self.p.nrows(), batch.inputs[0].len(), batch.inputs.len());
-        let scale = 1.0 / (steps * bs) as f64;
+        let scale = match batch.task {
+            Task::Copy => 1.0 / (steps * bs) as f64,
+            Task::Adding => 1.0 / bs as f64,
+        };
         let mut norms = vec![0.0; steps];
         let mut dh = Array2::<f64>::zeros((n, bs));
         let mut dw = Array2::<f64>::zeros((n, n));
         for t in (0..steps).rev() {
-            if t >= from {
-                let mut d_o = probs[t].clone();
-                for (col, &y) in batch.targets[t].iter().enumerate() {
-                    d_o[(y, col)] -= 1.0;
-                }
-                d_o *= scale;
+            let scored = match batch.task {
+                Task::Copy => t >= from,
+                Task::Adding => t + 1 == steps,
+            };
+            if scored {
+                let d_o = match batch.task {
+                    Task::Copy => {
+                        let mut d_o = probs[t].clone();
+                        for (col, &y) in batch.targets[t].iter().enumerate() {
+                            d_o[(y, col)] -= 1.0;
+                        }
+                        d_o * scale
+                    }
+                    Task::Adding => Array2::from_shape_fn(probs[t].dim(), |(k, col)| {
+                        if k == 0 {
+                            2.0 * (probs[t][(0, col)] - batch.sums[col]) * scale
+                        } else {
+                            0.0
+                        }
+                    }),
+                };
                 dh += &matmul(self.v.t(), d_o.view());
                 if let Some(g) = grads.as_deref_mut() {
                     g.v += &matmul(d_o.view(), hs[t + 1].t());
@@ -311,7 +419,13 @@ impl Rnn {
             if let Some(g) = grads.as_deref_mut() {
                 for ((i, col), &v) in dz.indexed_iter() {
                     g.b[i] += v * zs[t][(i, col)].signum();
-                    g.u[(i, batch.inputs[t][col])] += v;
+                    match batch.task {
+                        Task::Copy => g.u[(i, batch.inputs[t][col])] += v,
+                        Task::Adding => {
+                            g.u[(i, 0)] += v * batch.values[t][col];
+                            g.u[(i, 1)] += v * batch.inputs[t][col] as f64;
+                        }
+                    }
                 }
                 dw += &matmul(dz.view(), hs[t].t());
             }
@@ -430,11 +544,11 @@ impl Trainer {
 }
 
 /// `‖∂L/∂h_1‖ / ‖∂L/∂h_{r+1}‖` from [`Pass::grad_norms`], where `r` is the
-/// first recall step: by then every recall loss has entered, so between the
-/// two the gradient only travels back through the recurrence, over
-/// `delay + length − 1` steps. About 1 when it neither vanishes nor explodes.
-pub fn norm_ratio(norms: &[f64], length: usize) -> f64 {
-    norms[0] / norms[norms.len() - length]
+/// first scored step (`recall` = [`CopyConfig::recall`]): by then every
+/// scored loss has entered, so between the two the gradient only travels
+/// back through the recurrence. About 1 when it neither vanishes nor explodes.
+pub fn norm_ratio(norms: &[f64], recall: usize) -> f64 {
+    norms[0] / norms[norms.len() - recall]
 }
 
 #[cfg(test)]
@@ -442,12 +556,27 @@ mod tests {
     use super::*;
 
     fn config() -> CopyConfig {
-        CopyConfig { delay: 4, length: 3, hidden: 6, batch: 5, iters: 10, lr: 1e-2, orthogonal_init: false, seed: 3 }
+        CopyConfig {
+            task: Task::Copy,
+            delay: 4,
+            length: 3,
+            hidden: 6,
+            batch: 5,
+            iters: 10,
+            lr: 1e-2,
+            orthogonal_init: false,
+            seed: 3,
+        }
     }
 
     #[test]
     fn gradients_match_finite_differences() {
-        let config = config();
+        for task in [Task::Copy, Task::Adding] {
+            gradients_match_finite_differences_on(CopyConfig { task, ..config() });
+        }
+    }
+
+    fn gradients_match_finite_differences_on(config: CopyConfig) {
         let batch = sample(&config, 5, &mut ChaCha8Rng::seed_from_u64(9));
         for kind in Transition::ALL {
             let mut model = Rnn::new(kind, &config, &mut ChaCha8Rng::seed_from_u64(1));
@@ -472,11 +601,28 @@ mod tests {
                     let exact = grads[tensor][index];
                     assert!(
                         (fd - exact).abs() < 1e-7 * (1.0 + fd.abs()),
-                        "{kind:?} tensor {tensor}[{index}]: {fd} vs {exact}"
+                        "{:?} {kind:?} tensor {tensor}[{index}]: {fd} vs {exact}",
+                        config.task
                     );
                 }
             }
         }
+    }
+
+    #[test]
+    fn adding_sequences_mark_one_value_in_each_half_and_sum_them() {
+        let config = CopyConfig { task: Task::Adding, delay: 10, ..config() };
+        let batch = sample(&config, 50, &mut ChaCha8Rng::seed_from_u64(4));
+        assert_eq!((batch.inputs.len(), batch.recall), (10, 1));
+        for b in 0..50 {
+            let marked: Vec<usize> = (0..10).filter(|&t| batch.inputs[t][b] == 1).collect();
+            assert_eq!(marked.len(), 2);
+            assert!(marked[0] < 5 && marked[1] >= 5, "{marked:?}");
+            assert_eq!(batch.sums[b], batch.values[marked[0]][b] + batch.values[marked[1]][b]);
+        }
+        // Control: answering 1 everywhere scores about the baseline 1/6, not 0.
+        let mse: f64 = batch.sums.iter().map(|s| (s - 1.0).powi(2)).sum::<f64>() / 50.0;
+        assert!((mse - config.baseline_loss()).abs() < 0.08, "{mse}");
     }
 
     #[test]

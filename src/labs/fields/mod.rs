@@ -60,6 +60,7 @@ impl Config {
             big_k: link.int("K") as i32,
             t: link.float("t"),
             copy: CopyConfig {
+                task: if link.choice("task") == "adding" { copy::Task::Adding } else { copy::Task::Copy },
                 delay: link.int("delay") as usize,
                 length: link.int("length") as usize,
                 hidden: link.int("hidden") as usize,
@@ -402,7 +403,7 @@ impl FieldsRun {
         let trainer = &self.trainers[i];
         let kind = trainer.model.kind;
         let eval = trainer.evaluate();
-        let length = self.config.copy.length;
+        let length = self.config.copy.recall();
         let r = &mut self.report;
         r.copy_accuracy.set(kind, eval.accuracy);
         r.copy_loss.set(kind, eval.loss);

@@ -239,7 +239,7 @@ impl FieldsSession {
                 let evaluation = CopyEvaluation {
                     loss: pass.loss,
                     accuracy: pass.accuracy,
-                    norm_ratio: copy::norm_ratio(&pass.grad_norms, t.config.length),
+                    norm_ratio: copy::norm_ratio(&pass.grad_norms, t.config.recall()),
                     grad_norms: pass.grad_norms,
                     initial_grad_norms: t.initial_grad_norms.clone(),
                     eigenvalues: t.model.eigenvalues(),
