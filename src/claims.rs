@@ -43,9 +43,10 @@ fn pool<T: Sync, R: Send + Clone>(
             scope.spawn(|| loop {
                 let id = next.fetch_add(1, Ordering::Relaxed);
                 let Some(task) = tasks.get(id) else { break };
+                let start = std::time::Instant::now();
                 let r = work(task);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                eprintln!("[{n}/{}] {}", tasks.len(), say(task, &r));
+                eprintln!("[{n}/{}] {} ({:.1} s)", tasks.len(), say(task, &r), start.elapsed().as_secs_f64());
                 results.lock().expect("no thread panicked holding it")[id] = r;
             });
         }

@@ -113,4 +113,32 @@ const CLAIMS: &[Claim] = &[
         tiny_control: "#lab=depth&data=moons&epochs=3&basis=pwc&K=4&steps=4&esteps=4&ebasis=pwc&eK=1",
     why: "",
     },
+    Claim {
+        name: "ResNets are not meaningful integrators: an Euler-trained field's error grows as h → 0",
+        paper: 0,
+        paper_value: "a vector field learned through one Euler step per sample learns Euler's error: integrating it more finely does not approach the true dynamics (an RK4-trained one does)",
+        link: "#lab=depth&data=pendulum&scheme=euler&dt=0.1&epochs=2000&lr=0.003&batch=32",
+        statistic: Statistic::Custom {
+            describe: "endpoint error at h = 0.001 ÷ error at h = Δt (pendulum, T = 2)",
+            read: refinement_ratio,
+        },
+        comparison: Comparison::Above(1.5),
+        control: "#lab=depth&data=pendulum&scheme=rk4&dt=0.1&epochs=2000&lr=0.003&batch=32",
+        tiny: "#lab=depth&data=pendulum&scheme=euler&dt=0.1&epochs=20&lr=0.003&batch=32",
+        tiny_control: "#lab=depth&data=pendulum&scheme=rk4&dt=0.1&epochs=20&lr=0.003&batch=32",
+        why: "",
+    },
 ];
+
+/// The pendulum study's endpoint error at the finest step h = 0.001 over its
+/// error at h = Δt (the step it was trained with): above 1 when refining the
+/// integration moves the learned field away from the pendulum.
+fn refinement_ratio(report: &serde_json::Value) -> Option<f64> {
+    let dt: f64 = crate::core::report::link_value(report, "dt")?.parse().ok()?;
+    let error = |h: f64| {
+        let points = report.get("convergence")?.as_array()?;
+        let p = points.iter().find(|p| p.get("h").and_then(|v| v.as_f64()).is_some_and(|x| (x - h).abs() < 1e-12))?;
+        p.get("error")?.as_f64()
+    };
+    Some(error(0.001)? / error(dt)?)
+}

@@ -31,7 +31,7 @@ pub const LAB: Lab = Lab {
     tiny: "#lab=transfer&hidden=32-32-16&epochs=4&seeds=1&n=5",
     fields: &["link", "source_accuracy", "transfer", "shape_vs_texture", "epochs_run", "diverged", "timings_ms"],
     shaders: &[saliency::SHADER],
-    metrics: &["source_accuracy.natural", "source_accuracy.robust", "shape_vs_texture.natural.texture", "shape_vs_texture.robust.texture"],
+    metrics: &["source_accuracy.natural", "source_accuracy.robust", "shape_vs_texture.natural.texture", "shape_vs_texture.robust.texture", "saliency_on_shape.natural", "saliency_on_shape.robust"],
     claims: CLAIMS,
     maps: &[],
 };
@@ -69,6 +69,21 @@ const CLAIMS: &[Claim] = &[Claim {
     link: "#lab=transfer&seeds=1",
     statistic: Statistic::Custom {
         describe: "100 × (robust − natural) target accuracy at n = 10", read: gain_at_10
+    },
+    comparison: Comparison::Above(0.0),
+    control: "#lab=transfer&seeds=1&eps=0",
+    tiny: "#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=10",
+    tiny_control: "#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=10&eps=0",
+    why: "",
+}, Claim {
+    name: "Robust sources' input gradients follow the shapes",
+    paper: 0,
+    paper_value: "saliency maps of adversarially robust models align with the object's shape (perceptually aligned gradients)",
+    link: "#lab=transfer&seeds=1",
+    statistic: Statistic::Difference {
+        a: "saliency_on_shape.robust",
+        b: "saliency_on_shape.natural",
+        scale: 1.0,
     },
     comparison: Comparison::Above(0.0),
     control: "#lab=transfer&seeds=1&eps=0",

@@ -213,6 +213,38 @@ impl Source {
     }
 }
 
+/// Source test images whose saliency [`saliency_on_shape`] reads.
+pub const SALIENCY_IMAGES: usize = 64;
+
+/// The share of a source's saliency `|∂loss/∂x|` that falls on the shape:
+/// on each of the first [`SALIENCY_IMAGES`] source test images, the sum of
+/// |gradient| over the pixels the shape covers (intensity above 0.5: the
+/// shape is drawn at 1, the stripes at ± `texture`, the noise at σ 0.05),
+/// divided by the sum over all pixels; the mean over the images. A map
+/// spread evenly scores the shape's area fraction; the paper's claim is
+/// that a robust source's maps follow the shapes, so its share is higher.
+pub fn saliency_on_shape(source: &Source, test: &Dataset) -> f64 {
+    let count = SALIENCY_IMAGES.min(test.y.len());
+    let g = source.saliency(test, count);
+    let shares: Vec<f64> = (0..count)
+        .map(|i| {
+            let (mut on, mut all) = (0.0, 0.0);
+            for (&x, &d) in test.x.row(i).iter().zip(g.row(i)) {
+                all += d.abs();
+                if x > 0.5 {
+                    on += d.abs();
+                }
+            }
+            if all > 0.0 {
+                on / all
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    shares.iter().sum::<f64>() / count.max(1) as f64
+}
+
 /// How many of the source's layers feed the transferred part.
 pub fn frozen_depth(source: &Source, tune_last: bool) -> usize {
     let layers = source.model.layers.len();
@@ -288,6 +320,8 @@ pub struct Report {
     pub source_accuracy: Pair<f64>,
     pub transfer: Vec<TransferRow>,
     pub shape_vs_texture: Pair<ShapeTexture>,
+    /// [`saliency_on_shape`] of each source on the first seed's source test images.
+    pub saliency_on_shape: Pair<f64>,
     pub epochs_run: Pair<usize>,
     pub diverged: Option<String>,
     pub seeds: Vec<u64>,
@@ -507,6 +541,10 @@ impl Driver for TransferRun {
             shape_vs_texture: Pair {
                 natural: first.shape_texture(&first.natural),
                 robust: first.shape_texture(&first.robust),
+            },
+            saliency_on_shape: Pair {
+                natural: saliency_on_shape(&first.natural, &first.data.source_test),
+                robust: saliency_on_shape(&first.robust, &first.data.source_test),
             },
             epochs_run: Pair { natural: first.natural.epoch, robust: first.robust.epoch },
             diverged: self.divergence.clone(),

@@ -52,8 +52,9 @@ ${settingsPanel()}
         <h2>Why: what each source looks at</h2>
         <canvas class="saliency" width="384" height="144" aria-label="Source test images (top), natural saliency (middle), robust saliency (bottom)"></canvas>
         <p class="hint">Top: source test images. Middle: the natural source's input gradient; bottom: the robust
-          source's (|∂loss/∂x|, each map scaled to its maximum). The paper finds robust gradients follow the shapes;
-          here it is for you to judge: no test measures it, and the numbers above show neither source uses the texture at the default strength.
+          source's (|∂loss/∂x|, each map scaled to its maximum). The paper finds robust gradients follow the shapes. Measured
+          here as the share of |∂loss/∂x| on the shape's pixels (64 source test images; a map spread evenly scores the
+          shapes' area): <code>saliency_on_shape</code> in the live metrics, and over seeds, with the ε = 0 control, in "Over seeds" below.
           <span data-metric="saliency-where"></span></p>
       </div>
       <div class="panel">
