@@ -87,13 +87,20 @@ fn claim_of(
     Ok((lab, claim))
 }
 
-/// The statistic of claim `index` of `lab` on its link (`control` false) or
-/// its control at `seed`: the lab's run to the end, in the calling worker
-/// (NaN if the run failed). The same number `continuum claims` gives.
-#[wasm_bindgen(js_name = claimValue)]
-pub fn claim_value(lab: &str, index: usize, control: bool, seed: u32) -> Result<f64, JsValue> {
-    let (lab, claim) = claim_of(lab, index)?;
-    Ok(crate::core::over_seeds::value(lab, claim, if control { claim.control } else { claim.link }, seed as u64))
+/// The statistics of claims `indices` of `lab` on `link` (a claim's link or
+/// control) at `seed`: the lab's run to the end, once, in the calling
+/// worker, then each claim's number from its report (NaN if the run failed
+/// or the report lacks it). The numbers `continuum claims` gives, which also
+/// runs each distinct link and seed once.
+#[wasm_bindgen(js_name = claimValues)]
+pub fn claim_values(lab: &str, link: &str, seed: u32, indices: Vec<u32>) -> Result<Vec<f64>, JsValue> {
+    let claims: Vec<_> = indices.iter().map(|&i| claim_of(lab, i as usize)).collect::<Result<_, _>>()?;
+    let Some(&(lab, _)) = claims.first() else { return Ok(Vec::new()) };
+    let report = crate::core::over_seeds::report(lab, link, seed as u64);
+    Ok(claims
+        .iter()
+        .map(|(_, claim)| report.as_ref().and_then(|r| claim.statistic.read(r)).unwrap_or(f64::NAN))
+        .collect())
 }
 
 /// The verdict from per-seed values (NaN for a seed that failed): median,

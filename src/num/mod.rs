@@ -5,6 +5,9 @@
 //!   steppers.
 //! - [`basis`]: weight functions of depth and L2 projections between bases.
 //! - [`optim`]: Adam and gradient clipping.
+//! - [`conv`]: 3 × 3 convolution (stride 1 or 2), 2 × 2 and global
+//!   pooling, with exact backward passes, through [`mlp::matmul`] (image
+//!   models; issue 28's first part).
 //! - [`mlp`]: a tanh perceptron with exact gradients, and the matrix product
 //!   whose fixed summation order keeps training bit-identical in wasm and
 //!   natively.
@@ -22,6 +25,7 @@
 //!   lab's images and the noise lab's titration images).
 
 pub mod basis;
+pub mod conv;
 pub mod eigen;
 pub mod elementary;
 pub mod lanes;

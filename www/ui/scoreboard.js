@@ -112,7 +112,20 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     const n = Math.min(10, Math.max(1, Number(seedsInput.value) || 5));
     const seeds = Array.from({ length: n }, (_, i) => i + 1);
     const chosen = [...rows.values()].filter((r) => !labSelect.value || r.claim.lab === labSelect.value);
-    const tasks = chosen.flatMap((r) => [false, true].flatMap((control) => seeds.map((seed) => ({ r, control, seed }))));
+    // One run per distinct (lab, link, seed): claims sharing a link (or a
+    // control) read their numbers from the same run, as `continuum claims` does.
+    const byRun = new Map();
+    for (const r of chosen) {
+      for (const control of [false, true]) {
+        for (const seed of seeds) {
+          const link = control ? r.claim.control : r.claim.link;
+          const key = `${r.claim.lab} ${link} ${seed}`;
+          if (!byRun.has(key)) byRun.set(key, { lab: r.claim.lab, link, seed, slots: [] });
+          byRun.get(key).slots.push({ r, control });
+        }
+      }
+    }
+    const tasks = [...byRun.values()];
     const results = new Map(chosen.map((r) => [r, { values: seeds.map(() => null), control: seeds.map(() => null) }]));
     for (const r of chosen) {
       for (const c of Object.values(r.cells)) if (c.className !== 'control') c.textContent = '…';
@@ -129,21 +142,22 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
       if (next >= tasks.length) return;
       const id = next++;
       const t = tasks[id];
-      worker.current = t;
-      worker.postMessage({ id, lab: t.r.claim.lab, index: t.r.claim.index, control: t.control, seed: t.seed });
+      worker.postMessage({ id, lab: t.lab, link: t.link, seed: t.seed, indices: t.slots.map((s) => s.r.claim.index) });
     };
     workers = Array.from({ length: Math.min(WORKERS, tasks.length) }, () => {
       const w = new Worker(new URL('../worker/claims.js', import.meta.url), { type: 'module' });
       w.onmessage = ({ data: m }) => {
         const t = tasks[m.id];
-        const res = results.get(t.r);
-        (t.control ? res.control : res.values)[seeds.indexOf(t.seed)] = m.error ? NaN : m.value;
+        t.slots.forEach(({ r, control }, i) => {
+          const res = results.get(r);
+          (control ? res.control : res.values)[seeds.indexOf(t.seed)] = m.error ? NaN : m.values[i];
+          if ([...res.values, ...res.control].every((v) => v !== null)) {
+            show(r, core.claimVerdict(r.claim.lab, r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
+          }
+        });
         finished += 1;
         progress.value = finished;
         status.textContent = `${finished} of ${tasks.length} runs`;
-        if ([...res.values, ...res.control].every((v) => v !== null)) {
-          show(t.r, core.claimVerdict(t.r.claim.lab, t.r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
-        }
         if (finished === tasks.length) halt(`done: ${chosen.length} claims on seeds 1–${n}`);
         else give(w);
       };

@@ -1,18 +1,19 @@
 // The claims scoreboard's worker: its own instance of the wasm core, which
-// runs one claim (or its control) at one seed to the end and answers with
-// the claim's statistic: the number `continuum claims` gives for it.
+// runs one link of a lab (a claim's link or control) at one seed to the end
+// and answers with the statistics of every claim that reads it: the numbers
+// `continuum claims` gives for them.
 //
-// In:  {id, lab, index, control, seed}
-// Out: {id, value} | {id, error}
+// In:  {id, lab, link, seed, indices}
+// Out: {id, values} | {id, error}
 
-import init, { claimValue } from '../pkg/continuum.js';
+import init, { claimValues } from '../pkg/continuum.js';
 
 const ready = init();
 
 onmessage = async ({ data: m }) => {
   await ready;
   try {
-    postMessage({ id: m.id, value: claimValue(m.lab, m.index, m.control, m.seed) });
+    postMessage({ id: m.id, values: Array.from(claimValues(m.lab, m.link, m.seed, Uint32Array.from(m.indices))) });
   } catch (e) {
     postMessage({ id: m.id, error: String(e?.message ?? e) });
   }
