@@ -200,7 +200,7 @@ pub enum Pool {
 /// 2 × 2 pooling with stride 2 (`h`, `w` even): the output and, for max
 /// pooling, the index of each window's largest input (the first on ties).
 pub fn pool2(x: &[f64], s: Shape, pool: Pool) -> (Vec<f64>, Vec<usize>, Shape) {
-    assert!(s.h % 2 == 0 && s.w % 2 == 0, "2 × 2 pooling needs even sides");
+    assert!(s.h.is_multiple_of(2) && s.w.is_multiple_of(2), "2 × 2 pooling needs even sides");
     let out = Shape { h: s.h / 2, w: s.w / 2, ..s };
     let (mut y, mut argmax) = (vec![0.0; out.len()], vec![0; out.len()]);
     for plane in 0..s.n * s.c {
