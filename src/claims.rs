@@ -119,12 +119,12 @@ pub fn maps(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<V
     let seeds = seed_range(seeds)?;
     let all: Vec<(&'static Lab, &'static Map)> =
         chosen(lab)?.into_iter().flat_map(|lab| lab.maps.iter().map(move |m| (lab, m))).collect();
-    let base = |map: &Map| if tiny { map.tiny } else { map.base };
+    let link = |map: &Map, r, c| if tiny { map.tiny_link(r, c) } else { map.link(r, c) };
     let mut runs: Vec<(usize, String, u64)> = Vec::new();
     for (i, (_, map)) in all.iter().enumerate() {
         for r in 0..map.rows.cells.len() {
             for c in 0..map.columns.cells.len() {
-                runs.extend(seeds.iter().map(|&s| (i, map.link(base(map), r, c), s)));
+                runs.extend(seeds.iter().map(|&s| (i, link(map, r, c), s)));
             }
         }
     }
@@ -142,7 +142,7 @@ pub fn maps(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<V
             let cells: Vec<Vec<Vec<f64>>> = (0..map.cells())
                 .map(|_| seeds.iter().map(|_| at.next().expect("a run per cell and seed")).collect())
                 .collect();
-            maps::summarise(lab, map, base(map), &seeds, &cells)
+            maps::summarise(lab, map, |r, c| link(map, r, c), &seeds, &cells)
         })
         .collect())
 }

@@ -127,3 +127,40 @@ fn run_prints_every_ready_labs_fields_and_says_when_a_lab_is_not_built() {
         }
     }
 }
+
+/// `continuum map --json` prints each map's cells (rows × columns, row-major)
+/// with every measure's per-seed values, median, interval and reading; the
+/// same seeds give the same numbers. Tiny links: this checks the machinery,
+/// not the map (that is `make maps`, over seeds 1–5 at full scale).
+#[test]
+fn map_prints_every_cell_with_its_measures_over_seeds() {
+    let args = ["map", "--lab", "fields", "--tiny", "--seeds", "1-2", "--json"];
+    let (code, stdout, stderr) = continuum(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let map = &json["maps"][0];
+    assert_eq!(map["lab"], "fields");
+    let (rows, columns) = (map["rows"][1].as_array().unwrap().len(), map["columns"][1].as_array().unwrap().len());
+    let cells = map["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), rows * columns);
+    for cell in cells {
+        assert!(cell["link"].as_str().unwrap().starts_with("#lab=fields&"), "{cell}");
+        for m in cell["measures"].as_array().unwrap() {
+            let values = m["values"].as_array().unwrap();
+            assert_eq!(values.len(), 2, "{m}");
+            assert!(values.iter().all(|v| v.as_f64().is_some_and(f64::is_finite)), "{m}");
+            let (lo, hi) = (m["interval"][0].as_f64().unwrap(), m["interval"][1].as_f64().unwrap());
+            assert!(lo <= m["median"].as_f64().unwrap() && m["median"].as_f64().unwrap() <= hi, "{m}");
+            assert!(["above", "below", "across"].contains(&m["reading"].as_str().unwrap()));
+        }
+    }
+    // The copy and adding rows differ (the task knob reaches the run).
+    let first = |i: usize| cells[i]["measures"][2]["values"].clone();
+    assert_ne!(first(0), first(columns * (rows - 1)));
+    let (_, again, _) = continuum(&args);
+    assert_eq!(again, stdout, "the same seeds give the same map");
+    // Control: a bad seed range is refused with a message.
+    let (code, _, stderr) = continuum(&["map", "--lab", "fields", "--seeds", "5-1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--seeds 5-1"), "{stderr}");
+}

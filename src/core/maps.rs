@@ -52,29 +52,37 @@ pub struct Map {
 }
 
 impl Map {
-    /// The link of cell (`row`, `column`) on `base`: the base's knobs, each
-    /// one the row or column sets replaced, the others appended.
-    pub fn link(&self, base: &str, row: usize, column: usize) -> String {
-        let mut pairs: Vec<(String, String)> = base
-            .trim_start_matches('#')
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').map_or((p.to_string(), String::new()), |(k, v)| (k.into(), v.into())))
-            .collect();
-        let fragments = [self.rows.cells[row].1, self.columns.cells[column].1];
-        for (key, value) in fragments.iter().flat_map(|f| f.split('&')).filter_map(|p| p.split_once('=')) {
-            match pairs.iter_mut().find(|(k, _)| k == key) {
-                Some(pair) => pair.1 = value.into(),
-                None => pairs.push((key.into(), value.into())),
-            }
-        }
-        let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("#{}", body.join("&"))
+    /// The link of cell (`row`, `column`): the base's knobs, each one the
+    /// row or column sets replaced, the others appended.
+    pub fn link(&self, row: usize, column: usize) -> String {
+        compose(self.base, &[self.rows.cells[row].1, self.columns.cells[column].1])
+    }
+
+    /// The cell's link made small for tests: [`Map::link`], then the knobs
+    /// of [`Map::tiny`] over it (so a cell that sets a long run is cut short too).
+    pub fn tiny_link(&self, row: usize, column: usize) -> String {
+        let tiny = self.tiny.trim_start_matches('#');
+        compose(self.base, &[self.rows.cells[row].1, self.columns.cells[column].1, tiny])
     }
 
     pub fn cells(&self) -> usize {
         self.rows.cells.len() * self.columns.cells.len()
     }
+}
+
+/// `base` with the knobs of each `&`-separated fragment in turn: a knob it
+/// has is replaced, a new one appended, so no knob appears twice.
+pub fn compose(base: &str, fragments: &[&str]) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let all = std::iter::once(base.trim_start_matches('#')).chain(fragments.iter().copied());
+    for (key, value) in all.flat_map(|f| f.split('&')).filter_map(|p| p.split_once('=')) {
+        match pairs.iter_mut().find(|(k, _)| k == key) {
+            Some(pair) => pair.1 = value.into(),
+            None => pairs.push((key.into(), value.into())),
+        }
+    }
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("#{}", body.join("&"))
 }
 
 /// Where a measure's interval lies.
@@ -144,8 +152,15 @@ pub fn values(lab: &'static Lab, map: &Map, text: &str, seed: u64) -> Vec<f64> {
         .collect()
 }
 
-/// The map's result from `values[cell][seed][measure]` (cells row-major).
-pub fn summarise(lab: &Lab, map: &Map, base: &str, seeds: &[u64], values: &[Vec<Vec<f64>>]) -> MapResult {
+/// The map's result from `values[cell][seed][measure]` (cells row-major);
+/// `link(row, column)` is each cell's link ([`Map::link`] or [`Map::tiny_link`]).
+pub fn summarise(
+    lab: &Lab,
+    map: &Map,
+    link: impl Fn(usize, usize) -> String,
+    seeds: &[u64],
+    values: &[Vec<Vec<f64>>],
+) -> MapResult {
     let columns = map.columns.cells.len();
     let cells = values
         .iter()
@@ -171,7 +186,7 @@ pub fn summarise(lab: &Lab, map: &Map, base: &str, seeds: &[u64], values: &[Vec<
             CellResult {
                 row: map.rows.cells[row].0,
                 column: map.columns.cells[column].0,
-                link: map.link(base, row, column),
+                link: link(row, column),
                 measures,
             }
         })
@@ -180,7 +195,7 @@ pub fn summarise(lab: &Lab, map: &Map, base: &str, seeds: &[u64], values: &[Vec<
         lab: lab.name,
         map: map.name,
         paper: lab.papers.get(map.paper).copied().unwrap_or(""),
-        base: base.to_string(),
+        base: map.base.to_string(),
         rows: (map.rows.name, map.rows.cells.iter().map(|c| c.0).collect()),
         columns: (map.columns.name, map.columns.cells.iter().map(|c| c.0).collect()),
         seeds: seeds.to_vec(),
@@ -206,16 +221,17 @@ mod tests {
         const MAP: Map = Map {
             name: "m",
             paper: 0,
-            base: "#lab=x",
+            base: "#lab=x&a=5&y=1",
             rows: Axis { name: "r", cells: &[("none", ""), ("a", "a=1")] },
             columns: Axis { name: "c", cells: &[("b", "b=2&x=3")] },
             measures: &[],
-            tiny: "#lab=x",
+            tiny: "#lab=x&x=0",
         };
-        assert_eq!(MAP.link(MAP.base, 0, 0), "#lab=x&b=2&x=3");
-        assert_eq!(MAP.link(MAP.base, 1, 0), "#lab=x&a=1&b=2&x=3");
+        assert_eq!(MAP.link(0, 0), "#lab=x&a=5&y=1&b=2&x=3");
         // A cell's knob replaces the base's, never repeats it.
-        assert_eq!(MAP.link("#lab=x&a=5&y=1", 1, 0), "#lab=x&a=1&y=1&b=2&x=3");
+        assert_eq!(MAP.link(1, 0), "#lab=x&a=1&y=1&b=2&x=3");
+        // The small link's knobs win over the cell's.
+        assert_eq!(MAP.tiny_link(1, 0), "#lab=x&a=1&y=1&b=2&x=0");
         assert_eq!(MAP.cells(), 2);
     }
 }
