@@ -8,6 +8,8 @@
 //! - [`conv`]: 3 × 3 convolution (stride 1 or 2), 2 × 2 and global
 //!   pooling, with exact backward passes, through [`mlp::matmul`] (image
 //!   models; issue 28's first part).
+//! - [`digits`]: the UCI handwritten digits (8 × 8, 1,797 images, CC BY 4.0),
+//!   built into the core.
 //! - [`mlp`]: a tanh perceptron with exact gradients, and the matrix product
 //!   whose fixed summation order keeps training bit-identical in wasm and
 //!   natively.
@@ -26,6 +28,7 @@
 
 pub mod basis;
 pub mod conv;
+pub mod digits;
 pub mod eigen;
 pub mod elementary;
 pub mod lanes;
