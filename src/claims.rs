@@ -115,10 +115,23 @@ pub fn run(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Ve
 
 /// Runs every map of `lab` (all labs if `None`) on `seeds`, `jobs` runs at
 /// once: each cell on each seed is one run, every measure read from it.
-pub fn maps(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Vec<MapResult>, String> {
+/// `only`: the maps whose name contains it.
+pub fn maps(
+    lab: Option<&str>,
+    only: Option<&str>,
+    seeds: &str,
+    jobs: usize,
+    tiny: bool,
+) -> Result<Vec<MapResult>, String> {
     let seeds = seed_range(seeds)?;
-    let all: Vec<(&'static Lab, &'static Map)> =
-        chosen(lab)?.into_iter().flat_map(|lab| lab.maps.iter().map(move |m| (lab, m))).collect();
+    let all: Vec<(&'static Lab, &'static Map)> = chosen(lab)?
+        .into_iter()
+        .flat_map(|lab| lab.maps.iter().map(move |m| (lab, m)))
+        .filter(|(_, m)| only.is_none_or(|text| m.name.contains(text)))
+        .collect();
+    if all.is_empty() {
+        return Err(format!("no map of {} matches {:?}", lab.unwrap_or("any lab"), only.unwrap_or("")));
+    }
     let link = |map: &Map, r, c| if tiny { map.tiny_link(r, c) } else { map.link(r, c) };
     let mut runs: Vec<(usize, String, u64)> = Vec::new();
     for (i, (_, map)) in all.iter().enumerate() {

@@ -57,6 +57,9 @@ enum Command {
         /// Only this lab's maps.
         #[arg(long)]
         lab: Option<String>,
+        /// Only the maps whose name contains this text.
+        #[arg(long)]
+        map: Option<String>,
         /// Seeds, `A-B` or one number.
         #[arg(long, default_value = "1-5")]
         seeds: String,
@@ -98,21 +101,23 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Map { lab, seeds, jobs, json, tiny } => match claims::maps(lab.as_deref(), &seeds, jobs, tiny) {
-            Ok(results) => {
-                if json {
-                    let json = serde_json::json!({ "maps": results });
-                    println!("{}", serde_json::to_string_pretty(&json).expect("serializes"));
-                } else {
-                    print!("{}", claims::map_table(&results));
+        Command::Map { lab, map, seeds, jobs, json, tiny } => {
+            match claims::maps(lab.as_deref(), map.as_deref(), &seeds, jobs, tiny) {
+                Ok(results) => {
+                    if json {
+                        let json = serde_json::json!({ "maps": results });
+                        println!("{}", serde_json::to_string_pretty(&json).expect("serializes"));
+                    } else {
+                        print!("{}", claims::map_table(&results));
+                    }
+                    ExitCode::SUCCESS
                 }
-                ExitCode::SUCCESS
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+        }
         Command::Info => {
             let report = match pollster::block_on(Gpu::new(None)) {
                 Ok(gpu) => serde_json::json!({ "device": "gpu", "backend": gpu.backend, "adapter": gpu.adapter }),

@@ -1,15 +1,16 @@
 // docs/maps.json and docs/maps.md from what `continuum map --json` printed.
-// The new maps replace the recorded ones of the same lab (so `LAB=noise make
-// maps` re-records one lab's); each lab's maps keep the date they were
-// recorded. Usage: node tools/maps-md.mjs NEW RECORDED WHEN SECONDS > docs/maps.md
+// A new map replaces the recorded one of the same lab and name (so `LAB=noise
+// make maps` re-records one lab's, MAP=text the maps whose name has it); each
+// map keeps the date it was recorded. Usage: node tools/maps-md.mjs NEW RECORDED WHEN SECONDS > docs/maps.md
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const [fresh, file, when, seconds] = process.argv.slice(2);
 const { maps: added } = JSON.parse(readFileSync(fresh, 'utf8'));
 const old = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).maps ?? [] : [];
-const labs = new Set(added.map((m) => m.lab));
+const key = (m) => `${m.lab}\n${m.map}`;
+const replaced = new Set(added.map(key));
 const stamp = `${when}, ${seconds} s`;
-const maps = [...old.filter((m) => !labs.has(m.lab)), ...added.map((m) => ({ ...m, recorded: stamp }))];
+const maps = [...old.filter((m) => !replaced.has(key(m))), ...added.map((m) => ({ ...m, recorded: stamp }))];
 writeFileSync(file, `${JSON.stringify({ maps }, null, 1)}\n`);
 
 const short = (v) => (v === null || !Number.isFinite(v) ? '—' : v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(1) : v.toFixed(Math.abs(v) >= 10 ? 1 : 3));
