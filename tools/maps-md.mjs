@@ -4,12 +4,12 @@
 // map keeps the date it was recorded. Usage: node tools/maps-md.mjs NEW RECORDED WHEN SECONDS > docs/maps.md
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const [fresh, file, when, seconds] = process.argv.slice(2);
+const [fresh, file, when, howLong] = process.argv.slice(2);
 const { maps: added } = JSON.parse(readFileSync(fresh, 'utf8'));
 const old = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).maps ?? [] : [];
 const key = (m) => `${m.lab}\n${m.map}`;
 const replaced = new Set(added.map(key));
-const stamp = `${when}, ${seconds} s`;
+const stamp = `${when}, in ${howLong}`;
 const maps = [...old.filter((m) => !replaced.has(key(m))), ...added.map((m) => ({ ...m, recorded: stamp }))];
 writeFileSync(file, `${JSON.stringify({ maps }, null, 1)}\n`);
 

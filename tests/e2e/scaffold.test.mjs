@@ -11,6 +11,7 @@ import { useBrowser, ready, ONCE } from './browser.mjs';
 
 const env = useBrowser();
 const LONGEST = 150;
+const recordedMaps = JSON.parse(readFileSync('docs/maps.json', 'utf8')).maps;
 
 /**
  * Lines of every function in `source`, by brace matching from a line that
@@ -68,6 +69,18 @@ test('every lab page is drawn from its registry entry: title, presets, live metr
     const claims = await page.evaluate((l) => globalThis.continuum.claims().filter((c) => c.lab === l).length, lab.name);
     assert.ok(claims >= 1, lab.name);
     assert.equal(await page.locator('.over-seeds tr[data-state="recorded"]').count(), claims, lab.name);
+    // Its recorded maps (docs/maps.json), one table per measure, each cell the recorded median;
+    // a lab with no map has no maps panel.
+    const maps = recordedMaps.filter((m) => m.lab === lab.name);
+    const tables = maps.reduce((n, m) => n + m.cells[0].measures.length, 0);
+    assert.equal(await page.locator('.panel.maps table.map').count(), tables, lab.name);
+    assert.equal(await page.locator('.panel.maps').count(), maps.length ? 1 : 0, lab.name);
+    if (maps.length) {
+      const first = maps[0].cells[0].measures[0];
+      const cell = page.locator('.panel.maps table.map').first().locator('td[data-reading]').first();
+      assert.equal(Number(await cell.getAttribute('data-value')), first.median, lab.name);
+      assert.equal(await cell.getAttribute('data-reading'), first.reading, lab.name);
+    }
     for (const name of lab.metrics) {
       // Each metric has one element under its name: the view's own or the list's.
       assert.equal(await page.locator(`section.lab [data-metric="${name}"]`).count(), 1, `${lab.name}: ${name}`);
