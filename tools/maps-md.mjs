@@ -14,13 +14,13 @@ const maps = [...old.filter((m) => !replaced.has(key(m))), ...added.map((m) => (
 writeFileSync(file, `${JSON.stringify({ maps }, null, 1)}\n`);
 
 const short = (v) => (v === null || !Number.isFinite(v) ? '—' : v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(1) : v.toFixed(Math.abs(v) >= 10 ? 1 : 3));
-const sign = { above: ' ▲', below: ' ▼', across: '' };
+const sign = { above: ' ▲', below: ' ▼', across: '', level: '' };
 const esc = (s) => String(s).replaceAll('|', '\\|');
 const lines = [
   '# Maps over seeds',
   '',
   'Recorded by `make maps` (`continuum map --json`, full scale, release build). Each cell is the map\'s base link with its row\'s and column\'s settings, run on every seed;',
-  'it shows the median over the seeds and a percentile-bootstrap 90 % interval of that median. ▲: the whole interval is above 0; ▼: below 0; no mark: it crosses 0.',
+  'it shows the median over the seeds and a percentile-bootstrap 90 % interval of that median. For a difference, ▲: the whole interval is above 0; ▼: below 0; no mark: it crosses 0 (levels, such as an accuracy, have no mark).',
   'Each lab page draws its maps from docs/maps.json.',
   '',
 ];

@@ -34,6 +34,9 @@ pub struct Axis {
 pub struct Measure {
     pub name: &'static str,
     pub statistic: Statistic,
+    /// Whether its sign is the finding (a gain, a difference): then the
+    /// cell reads where the interval lies against zero; else ([`Reading::Level`]) it is shown as it is.
+    pub signed: bool,
 }
 
 /// A grid of settings over which a lab's claims are measured; see the module docs.
@@ -95,6 +98,8 @@ pub enum Reading {
     Below,
     /// The interval contains zero: five seeds cannot tell the direction.
     Across,
+    /// A level, not a difference: no reading.
+    Level,
 }
 
 impl Reading {

@@ -20,7 +20,7 @@ const number = (v) => {
   return Math.abs(v) >= 10 ? v.toFixed(1) : v.toPrecision(2);
 };
 
-const READING = { above: 'above 0', below: 'below 0', across: 'across 0' };
+const READING = { above: 'above 0', below: 'below 0', across: 'across 0', level: 'a level, not a difference' };
 
 /** One measure of a map as a rows × columns table. */
 function measureTable(map, m) {
@@ -62,7 +62,7 @@ export function mapsPanel(name) {
   hint.className = 'hint';
   hint.textContent =
     `Each cell: the median over seeds ${maps[0].seeds.join(', ')} and the 90 % interval of that median; ` +
-    'green where the whole interval is above 0, red where it is below, grey where it crosses 0. ' +
+    'for a difference, green where the whole interval is above 0, red where it is below, grey where it crosses 0 (levels, such as an accuracy, are not coloured). ' +
     `Recorded by make maps (${maps[0].recorded ?? 'date unknown'}); continuum map --lab ${name} reproduces it. ` +
     'Hover a cell for its link and per-seed values.';
   el.append(h, hint);

@@ -139,6 +139,7 @@ const MAPS: &[Map] = &[Map {
         Measure {
             name: "full − orthogonal accuracy (points)",
             statistic: Statistic::Difference { a: "copy_accuracy.full", b: "copy_accuracy.orthogonal", scale: 100.0 },
+            signed: true,
         },
         Measure {
             name: "full − unconstrained accuracy (points)",
@@ -147,14 +148,24 @@ const MAPS: &[Map] = &[Map {
                 b: "copy_accuracy.unconstrained",
                 scale: 100.0,
             },
+            signed: true,
         },
         Measure {
             name: "test loss, orthogonal − full (> 0: full lower)",
             statistic: Statistic::Difference { a: "copy_loss.orthogonal", b: "copy_loss.full", scale: 1.0 },
+            signed: true,
         },
-        Measure { name: "full accuracy", statistic: Statistic::Metric("copy_accuracy.full") },
-        Measure { name: "orthogonal accuracy", statistic: Statistic::Metric("copy_accuracy.orthogonal") },
-        Measure { name: "unconstrained accuracy", statistic: Statistic::Metric("copy_accuracy.unconstrained") },
+        Measure { name: "full accuracy", statistic: Statistic::Metric("copy_accuracy.full"), signed: false },
+        Measure {
+            name: "orthogonal accuracy",
+            statistic: Statistic::Metric("copy_accuracy.orthogonal"),
+            signed: false,
+        },
+        Measure {
+            name: "unconstrained accuracy",
+            statistic: Statistic::Metric("copy_accuracy.unconstrained"),
+            signed: false,
+        },
     ],
     tiny: "#lab=fields&K=3&length=3&hidden=8&iters=5&delay=6",
 }];

@@ -97,6 +97,7 @@ const MEASURES: &[Measure] = &[
     Measure {
         name: "gain, Gaussian σ = 1 (points)",
         statistic: Statistic::Custom { describe: "noisy − deterministic at Gaussian σ = 1", read: gain_at_sigma_1 },
+        signed: true,
     },
     Measure {
         name: "gain, multiplicative σ = 1 (points)",
@@ -104,6 +105,7 @@ const MEASURES: &[Measure] = &[
             describe: "noisy − deterministic at multiplicative σ = 1",
             read: |r| gain(r, "multiplicative", 1.0),
         },
+        signed: true,
     },
     Measure {
         name: "gain, salt-and-pepper 20 % (points)",
@@ -111,10 +113,12 @@ const MEASURES: &[Measure] = &[
             describe: "noisy − deterministic at salt-and-pepper 20 %",
             read: |r| gain(r, "salt_pepper", 0.2),
         },
+        signed: true,
     },
     Measure {
         name: "clean gap (points)",
         statistic: Statistic::Difference { a: "clean_accuracy.noisy", b: "clean_accuracy.deterministic", scale: 100.0 },
+        signed: true,
     },
     Measure {
         name: "margin distance m/‖∇m‖, noisy − det.",
@@ -123,10 +127,12 @@ const MEASURES: &[Measure] = &[
             b: "input_sensitivity.deterministic.distance",
             scale: 1.0,
         },
+        signed: true,
     },
     Measure {
         name: "top eigenvalue of sym(A), noisy − det.",
         statistic: Statistic::Custom { describe: "λmax(sym A) noisy − deterministic", read: top_eigenvalue_shift },
+        signed: true,
     },
 ];
 
