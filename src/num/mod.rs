@@ -8,6 +8,8 @@
 //! - [`conv`]: 3 × 3 convolution (stride 1 or 2), 2 × 2 and global
 //!   pooling, with exact backward passes, through [`mlp::matmul`] (image
 //!   models; issue 28's first part).
+//! - [`cnn`]: a small convolutional classifier from those units, with
+//!   [`mlp::Mlp`]'s interface.
 //! - [`digits`]: the UCI handwritten digits (8 × 8, 1,797 images, CC BY 4.0),
 //!   built into the core.
 //! - [`mlp`]: a tanh perceptron with exact gradients, and the matrix product
@@ -27,6 +29,7 @@
 //!   lab's images and the noise lab's titration images).
 
 pub mod basis;
+pub mod cnn;
 pub mod conv;
 pub mod digits;
 pub mod eigen;
