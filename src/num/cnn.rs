@@ -151,6 +151,54 @@ impl Cnn {
     }
 }
 
+/// A classifier that is either a perceptron or a [`Cnn`]: what a lab's
+/// `arch=mlp|cnn` knob picks. Both take rows of flattened images.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Classifier {
+    Mlp(Mlp),
+    Cnn(Cnn),
+}
+
+impl Classifier {
+    /// The logits for `x`.
+    pub fn apply(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        match self {
+            Classifier::Mlp(m) => m.apply(x),
+            Classifier::Cnn(c) => c.apply(x),
+        }
+    }
+
+    /// One Adam step on the batch `(x, y)` with the mean softmax
+    /// cross-entropy; returns the batch's loss (not finite: no step taken).
+    pub fn train_step(&mut self, x: ArrayView2<f64>, y: &[usize], adam: &mut super::optim::Adam) -> f64 {
+        let scale = 1.0 / y.len() as f64;
+        let (loss, grads) = match self {
+            Classifier::Mlp(m) => {
+                let (logits, cache) = m.forward(x);
+                let (loss, d) = super::mlp::cross_entropy(&logits, y);
+                let mut g = m.zeros_like();
+                m.accumulate_gradient(&cache, d * scale, &mut g);
+                (loss, g.tensors().iter().map(|t| t.to_vec()).collect::<Vec<_>>())
+            }
+            Classifier::Cnn(c) => {
+                let (logits, cache) = c.forward(x);
+                let (loss, d) = super::mlp::cross_entropy(&logits, y);
+                let mut g = c.zeros_like();
+                c.backward(&cache, d * scale, &mut g);
+                (loss, g.tensors_mut().into_iter().map(|t| t.to_vec()).collect::<Vec<_>>())
+            }
+        };
+        if loss.is_finite() {
+            let params = match self {
+                Classifier::Mlp(m) => m.tensors_mut(),
+                Classifier::Cnn(c) => c.tensors_mut(),
+            };
+            adam.step(params, &grads);
+        }
+        loss
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

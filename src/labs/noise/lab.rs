@@ -59,6 +59,7 @@ const KNOBS: &[Knob] = &[
     float("dt", 1e-4, 0.1, "0.001", "Time step dt", "Euler–Maruyama step.").log().group("stabilize"),
     float("T", 0.1, 100.0, "20", "Horizon T", "How long each path runs.").group("stabilize"),
     int("paths", 10, 100_000, "2000", "Paths", "Independent sample paths.").group("stabilize"),
+    choice("arch", &["mlp", "cnn"], "mlp", "Classifiers", "Perceptrons (256 → 128 → 6), or small CNNs (two 3 × 3 conv, ReLU, 2 × 2 max-pool stages of 8 and 16 channels, then dense).").group("titrate"),
     choice("trigger", &["patch", "pixel"], "patch", "Trigger", "A 3 × 3 bright patch in the bottom-right corner, or one bright pixel.").group("titrate"),
     float("poison", 0.0, 0.5, "0.1", "Poison rate", "Fraction of a backdoored model's training images given the trigger and the target label.").group("titrate"),
     int("models", 2, 16, "8", "Models per group", "Clean models, and as many backdoored ones.").group("titrate"),
@@ -171,7 +172,27 @@ const MAPS: &[Map] = &[
         measures: MEASURES,
         tiny: "#lab=noise&units=4&epochs=1",
     },
+    Map {
+        name: "Titration by classifier and trigger",
+        paper: 1,
+        base: "#lab=noise&study=titrate",
+        rows: Axis { name: "classifiers", cells: &[("MLP", "arch=mlp"), ("CNN", "arch=cnn")] },
+        columns: Axis { name: "trigger", cells: &[("3 × 3 patch", "trigger=patch"), ("one pixel", "trigger=pixel")] },
+        measures: &[
+            Measure {
+                name: "AUC − 0.5 (detection above chance)",
+                statistic: Statistic::Custom { describe: "auc − 0.5", read: auc_above_chance },
+                signed: true,
+            },
+            Measure { name: "targets found (of 8)", statistic: Statistic::Metric("targets_found"), signed: false },
+        ],
+        tiny: "#lab=noise&study=titrate&models=2&tepochs=2",
+    },
 ];
+
+fn auc_above_chance(report: &serde_json::Value) -> Option<f64> {
+    Some(report.get("auc")?.as_f64()? - 0.5)
+}
 
 /// Why a claim at the paper's step may not hold (filled in from the map, docs/noise.md).
 const PAPER_STEP_WHY: &str = "docs/noise.md: at ε = 0.01 the training noise, which the authors' code does not scale with the step, is ten times larger against each step's drift than at ε = 0.1; see the map of the paper's settings on this page.";

@@ -99,6 +99,7 @@ impl Config {
                 seed,
             },
             titration: Titration {
+                arch: if link.choice("arch") == "cnn" { titrate::Arch::Cnn } else { titrate::Arch::Mlp },
                 trigger: Trigger::parse(link.choice("trigger")),
                 poison: link.float("poison"),
                 models: link.int("models") as usize,

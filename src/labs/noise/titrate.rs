@@ -32,7 +32,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::core::driver::Divergence;
-use crate::num::mlp::{accuracy, cross_entropy, Mlp};
+use crate::num::cnn::{Classifier, Cnn};
+use crate::num::mlp::{accuracy, Mlp};
 use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
 use crate::num::shapes::{coverage, Placement};
@@ -118,9 +119,21 @@ pub struct Spec {
     pub target: Option<usize>,
 }
 
+/// The classifiers' architecture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    /// 256 → 128 (tanh) → 6.
+    Mlp,
+    /// Two stages of 3 × 3 convolution, ReLU and 2 × 2 max pooling (8, then
+    /// 16 channels), then a dense layer from the 4 × 4 × 16 features to 6.
+    Cnn,
+}
+
 /// The study's settings.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Titration {
+    pub arch: Arch,
     pub trigger: Trigger,
     pub poison: f64,
     /// Models per group (clean, backdoored).
@@ -148,7 +161,7 @@ impl Titration {
 /// A trained model and what it was trained on.
 pub struct Trained {
     pub spec: Spec,
-    pub model: Mlp,
+    pub model: Classifier,
     pub clean_accuracy: f64,
     /// Fraction of triggered test images (of other classes) sent to the target.
     pub attack_success: Option<f64>,
@@ -177,7 +190,7 @@ pub struct Training {
     epochs: usize,
     x: Array2<f64>,
     y: Vec<usize>,
-    model: Mlp,
+    model: Classifier,
     adam: Adam,
     rng: ChaCha8Rng,
     diverged: Option<Divergence>,
@@ -187,7 +200,10 @@ impl Training {
     pub fn new(study: &Titration, spec: &Spec) -> Training {
         let (x, y) = training_set(study, spec);
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x3a1e);
-        let model = Mlp::init(&[PIXELS, HIDDEN, CLASSES], false, &mut rng);
+        let model = match study.arch {
+            Arch::Mlp => Classifier::Mlp(Mlp::init(&[PIXELS, HIDDEN, CLASSES], false, &mut rng)),
+            Arch::Cnn => Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &[8, 16], CLASSES, &mut rng)),
+        };
         Training {
             spec: spec.clone(),
             epoch: 0,
@@ -212,8 +228,7 @@ impl Training {
         for chunk in order.chunks(BATCH) {
             let xb = self.x.select(Axis(0), chunk);
             let yb: Vec<usize> = chunk.iter().map(|&i| self.y[i]).collect();
-            let (logits, cache) = self.model.forward(xb.view());
-            let (loss, mut d) = cross_entropy(&logits, &yb);
+            let loss = self.model.train_step(xb.view(), &yb, &mut self.adam);
             if !loss.is_finite() {
                 self.diverged = Some(Divergence {
                     epoch: self.epoch + 1,
@@ -226,11 +241,6 @@ impl Training {
                 });
                 return;
             }
-            d /= yb.len() as f64;
-            let mut grad = self.model.zeros_like();
-            self.model.accumulate_gradient(&cache, d, &mut grad);
-            let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
-            self.adam.step(self.model.tensors_mut(), &grads);
         }
         self.epoch += 1;
     }
@@ -324,7 +334,7 @@ pub fn titration(mut noisy_logits: Array2<f64>, clean: &[usize], confidence: f64
 }
 
 /// The clean predictions of a model on the probes.
-pub fn predictions(model: &Mlp, probes: &Array2<f64>) -> Vec<usize> {
+pub fn predictions(model: &Classifier, probes: &Array2<f64>) -> Vec<usize> {
     model.apply(probes.view()).rows().into_iter().map(argmax).collect()
 }
 
