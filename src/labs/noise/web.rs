@@ -22,6 +22,7 @@ use crate::core::driver::{Driver, Progress};
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::dense::{pack, DenseKernel, PackedLayer};
 use crate::gpu::Gpu;
+use crate::num::cnn::Classifier;
 
 /// The stabilisation paths and the classifiers' noisy evaluation on the page's WebGPU device.
 #[wasm_bindgen]
@@ -239,15 +240,18 @@ impl NoiseSession {
         let NoiseRun::Titrate(s) = &self.driver else { return Ok(JsValue::NULL) };
         let Some(result) = s.result() else { return Ok(JsValue::NULL) };
         let noisy: Vec<f32> = s.noisy.iter().flatten().flat_map(|x| x.iter().map(|&v| v as f32)).collect();
-        let models = s
-            .trained
-            .iter()
-            .map(|m| {
-                let mut layers = pack(&m.model.layers);
-                let head = layers.pop().expect("a head");
-                GpuModel { hidden: layers.remove(0), head, clean: titrate::predictions(&m.model, &s.probes) }
-            })
-            .collect();
+        let mut models = Vec::new();
+        for m in &s.trained {
+            let Classifier::Mlp(mlp) = &m.model else {
+                // The titration kernel evaluates perceptrons; CNNs are titrated on the CPU only.
+                let why =
+                    "the GPU titration kernel evaluates MLPs; CNN classifiers (arch=cnn) are titrated on the CPU only";
+                return to_js(&serde_json::json!({ "unsupported": why }));
+            };
+            let mut layers = pack(&mlp.layers);
+            let head = layers.pop().expect("a head");
+            models.push(GpuModel { hidden: layers.remove(0), head, clean: titrate::predictions(&m.model, &s.probes) });
+        }
         to_js(&GpuInputs {
             models,
             noisy,

@@ -363,6 +363,10 @@ async function titrateOnGpu(ctx, inputs) {
     ctx.setMetric('gpu', 'finish the analysis first');
     return;
   }
+  if (inputs.unsupported) {
+    ctx.setMetric('gpu', inputs.unsupported);
+    return;
+  }
   const device = labGpu(ctx.core.NoiseGpu);
   if (!device) {
     ctx.setMetric('gpu', NO_WEBGPU);
