@@ -150,7 +150,7 @@ function buildRnn(ctx) {
       { label: 'noisy (with its noise)', stroke: COLOURS.noisy },
     ],
   });
-  ctx.panels[1].innerHTML = '<h2>Accuracy under perturbed inputs</h2><div class="chart g"></div><div class="chart m"></div><div class="chart s"></div><p class="hint">Mean over the seeds finished so far. Chance is 0.5. At the lab's step ε = 0.1 the two curves are close: training noise makes the noisy model react less to its input (a smaller ‖∇m‖, under Numbers), but its margins m shrink too, so the distance to the decision boundary does not grow. At the paper's step ε = 0.01 (a preset) the noisy model pulls ahead. The maps below show both over seeds; docs/noise.md has the measurements.</p>';
+  ctx.panels[1].innerHTML = '<h2>Accuracy under perturbed inputs</h2><div class="chart g"></div><div class="chart m"></div><div class="chart s"></div><p class="hint">Mean over the seeds finished so far. Chance is 0.5. At the lab’s step ε = 0.1 the two curves are close: training noise makes the noisy model react less to its input (a smaller ‖∇m‖, under Numbers), but its margins m shrink too, so the distance to the decision boundary does not grow. At the paper’s step ε = 0.01 (a preset) the noisy model pulls ahead. The maps below show both over seeds; docs/noise.md has the measurements.</p>';
   const robust = Object.fromEntries(
     Object.entries({ gaussian: 'g', multiplicative: 'm', salt_pepper: 's' }).map(([kind, cls]) => [
       kind,
