@@ -31,21 +31,8 @@ enum Command {
     Run { link: String },
     /// Run every claim of the registry (or one lab's) and its control over seeds.
     Claims {
-        /// Only this lab's claims.
-        #[arg(long)]
-        lab: Option<String>,
-        /// Seeds, `A-B` or one number.
-        #[arg(long, default_value = "1-5")]
-        seeds: String,
-        /// Runs at once (each a claim or control link at one seed).
-        #[arg(long, default_value_t = 2)]
-        jobs: usize,
-        /// Print `{"claims": [...]}` instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Each claim's small links instead (seconds, for tests; not the claim).
-        #[arg(long)]
-        tiny: bool,
+        #[command(flatten)]
+        over: OverSeeds,
         /// Recompute the verdicts from the per-seed values of a recorded
         /// `--json` file (docs/claims.json) instead of running anything.
         #[arg(long)]
@@ -54,30 +41,38 @@ enum Command {
     /// Run every map of the registry (or one lab's) over seeds: each cell's
     /// measures, their medians, intervals and where the intervals lie.
     Map {
-        /// Only this lab's maps.
-        #[arg(long)]
-        lab: Option<String>,
+        #[command(flatten)]
+        over: OverSeeds,
         /// Only the maps whose name contains this text.
         #[arg(long)]
         map: Option<String>,
-        /// Seeds, `A-B` or one number.
-        #[arg(long, default_value = "1-5")]
-        seeds: String,
-        /// Runs at once (each a cell at one seed).
-        #[arg(long, default_value_t = 2)]
-        jobs: usize,
-        /// Print `{"maps": [...]}` instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Each map's small base link instead (seconds, for tests; not the map).
-        #[arg(long)]
-        tiny: bool,
     },
+}
+
+/// What `claims` and `map` share: which lab, which seeds, how many runs at
+/// once, the output, and the small links for tests.
+#[derive(clap::Args)]
+struct OverSeeds {
+    /// Only this lab's claims or maps.
+    #[arg(long)]
+    lab: Option<String>,
+    /// Seeds, `A-B` or one number.
+    #[arg(long, default_value = "1-5")]
+    seeds: String,
+    /// Runs at once (each one link at one seed).
+    #[arg(long, default_value_t = 2)]
+    jobs: usize,
+    /// Print `{"claims": [...]}` or `{"maps": [...]}` instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// The small links instead (seconds, for tests; not the claims).
+    #[arg(long)]
+    tiny: bool,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Claims { lab, seeds, jobs, json, tiny, from } => {
+        Command::Claims { over: OverSeeds { lab, seeds, jobs, json, tiny }, from } => {
             let results = match from {
                 Some(file) => claims::recorded(&file),
                 None => claims::run(lab.as_deref(), &seeds, jobs, tiny),
@@ -101,7 +96,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Map { lab, map, seeds, jobs, json, tiny } => {
+        Command::Map { over: OverSeeds { lab, seeds, jobs, json, tiny }, map } => {
             match claims::maps(lab.as_deref(), map.as_deref(), &seeds, jobs, tiny) {
                 Ok(results) => {
                     if json {

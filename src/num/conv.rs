@@ -130,11 +130,13 @@ impl Conv {
     }
 }
 
-/// The `9c × (n · h' w')` matrix of the inputs each output pixel reads
-/// (zero where the 3 × 3 window leaves the image); see the module docs.
-fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
+/// Calls `tap(pixel, row, column)` for every (input pixel, im2col entry)
+/// pair of a 3 × 3 window with zero padding: `pixel` indexes the input,
+/// `(row, column)` the `9c × (n · h' w')` matrix. Taps outside the image
+/// are skipped (they read zero). The fixed order of the loops is the
+/// summation order of [`col2im`].
+fn for_each_tap(s: Shape, stride: usize, mut tap: impl FnMut(usize, usize, usize)) {
     let (ho, wo) = (s.h.div_ceil(stride), s.w.div_ceil(stride));
-    let mut cols = Array2::zeros((9 * s.c, s.n * ho * wo));
     for img in 0..s.n {
         for c in 0..s.c {
             let base = (img * s.c + c) * s.plane();
@@ -147,9 +149,9 @@ fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
                             continue;
                         }
                         for j in 0..wo {
-                            let x_ = (stride * j + e) as isize - 1;
-                            if x_ >= 0 && x_ < s.w as isize {
-                                cols[(row, (img * ho + i) * wo + j)] = x[base + y as usize * s.w + x_ as usize];
+                            let x = (stride * j + e) as isize - 1;
+                            if x >= 0 && x < s.w as isize {
+                                tap(base + y as usize * s.w + x as usize, row, (img * ho + i) * wo + j);
                             }
                         }
                     }
@@ -157,36 +159,22 @@ fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
             }
         }
     }
+}
+
+/// The `9c × (n · h' w')` matrix of the inputs each output pixel reads
+/// (zero where the 3 × 3 window leaves the image); see the module docs.
+fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
+    let columns = s.n * s.h.div_ceil(stride) * s.w.div_ceil(stride);
+    let mut cols = Array2::zeros((9 * s.c, columns));
+    for_each_tap(s, stride, |pixel, row, column| cols[(row, column)] = x[pixel]);
     cols
 }
 
 /// The adjoint of [`im2col`]: each column entry added back onto the input
 /// pixel it was read from.
 fn col2im(dcols: ArrayView2<f64>, s: Shape, stride: usize) -> Vec<f64> {
-    let (ho, wo) = (s.h.div_ceil(stride), s.w.div_ceil(stride));
     let mut dx = vec![0.0; s.len()];
-    for img in 0..s.n {
-        for c in 0..s.c {
-            let base = (img * s.c + c) * s.plane();
-            for a in 0..3 {
-                for e in 0..3 {
-                    let row = 9 * c + 3 * a + e;
-                    for i in 0..ho {
-                        let y = (stride * i + a) as isize - 1;
-                        if y < 0 || y >= s.h as isize {
-                            continue;
-                        }
-                        for j in 0..wo {
-                            let x_ = (stride * j + e) as isize - 1;
-                            if x_ >= 0 && x_ < s.w as isize {
-                                dx[base + y as usize * s.w + x_ as usize] += dcols[(row, (img * ho + i) * wo + j)];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    for_each_tap(s, stride, |pixel, row, column| dx[pixel] += dcols[(row, column)]);
     dx
 }
 
