@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use continuum::core::lab::Lab;
-use continuum::core::maps::{self, Map, MapResult};
+use continuum::core::maps::{Map, MapResult};
 use continuum::core::over_seeds::{self as claims, ClaimResult};
 use continuum::labs;
 
@@ -144,7 +144,7 @@ pub fn maps(
     let values = pool(
         &runs,
         jobs,
-        |(i, link, seed)| maps::values(all[*i].0, all[*i].1, link, *seed),
+        |(i, link, seed)| claims::map_values(all[*i].0, all[*i].1, link, *seed),
         |(i, link, seed), v| format!("{}: {link} seed {seed}: {v:?}", all[*i].0.name),
         Vec::new(),
     );
@@ -155,7 +155,7 @@ pub fn maps(
             let cells: Vec<Vec<Vec<f64>>> = (0..map.cells())
                 .map(|_| seeds.iter().map(|_| at.next().expect("a run per cell and seed")).collect())
                 .collect();
-            maps::summarise(lab, map, |r, c| link(map, r, c), &seeds, &cells)
+            claims::map_result(lab, map, |r, c| link(map, r, c), &seeds, &cells)
         })
         .collect())
 }

@@ -13,14 +13,13 @@
 //! Why intervals and not a threshold: a map's purpose is to show the
 //! direction of an effect and how sure five seeds are of it, in every
 //! setting, so a reader sees where it holds without anyone choosing which
-//! setting to report. `continuum map` prints it; `make claims` records it
-//! in `docs/maps.json`, which the lab's page draws.
+//! setting to report. `continuum map` prints it; `make maps` records it
+//! in `docs/maps.json`, which the lab's page draws. The runs over seeds and
+//! the summary are `core::over_seeds` (as for claims).
 
 use serde::Serialize;
 
-use super::claims::{interval, median, Statistic};
-use super::lab::Lab;
-use super::over_seeds::seeded;
+use super::claims::Statistic;
 
 /// One axis of a map: its name and its cells (a label and a link fragment).
 #[derive(Clone, Copy, Debug)]
@@ -145,67 +144,6 @@ pub struct MapResult {
     pub seeds: Vec<u64>,
     /// Row-major: every column of the first row, then the next row.
     pub cells: Vec<CellResult>,
-}
-
-/// Every measure of `map` on `text` at `seed` (NaN where the run failed or
-/// the report lacks the number, so a bad seed is seen, not hidden).
-pub fn values(lab: &'static Lab, map: &Map, text: &str, seed: u64) -> Vec<f64> {
-    let report = lab.run.ok_or_else(String::new).and_then(|run| seeded(lab, text, seed).and_then(|l| run(&l, &|| 0.0)));
-    map.measures
-        .iter()
-        .map(|m| report.as_ref().ok().and_then(|o| m.statistic.read(&o.report)).unwrap_or(f64::NAN))
-        .collect()
-}
-
-/// The map's result from `values[cell][seed][measure]` (cells row-major);
-/// `link(row, column)` is each cell's link ([`Map::link`] or [`Map::tiny_link`]).
-pub fn summarise(
-    lab: &Lab,
-    map: &Map,
-    link: impl Fn(usize, usize) -> String,
-    seeds: &[u64],
-    values: &[Vec<Vec<f64>>],
-) -> MapResult {
-    let columns = map.columns.cells.len();
-    let cells = values
-        .iter()
-        .enumerate()
-        .map(|(i, per_seed)| {
-            let (row, column) = (i / columns, i % columns);
-            let measures = map
-                .measures
-                .iter()
-                .enumerate()
-                .map(|(m, measure)| {
-                    let v: Vec<f64> = per_seed.iter().map(|s| s[m]).collect();
-                    let interval = interval(&v);
-                    MeasureResult {
-                        measure: measure.name,
-                        median: median(&v),
-                        reading: Reading::of(interval),
-                        interval,
-                        values: v,
-                    }
-                })
-                .collect();
-            CellResult {
-                row: map.rows.cells[row].0,
-                column: map.columns.cells[column].0,
-                link: link(row, column),
-                measures,
-            }
-        })
-        .collect();
-    MapResult {
-        lab: lab.name,
-        map: map.name,
-        paper: lab.papers.get(map.paper).copied().unwrap_or(""),
-        base: map.base.to_string(),
-        rows: (map.rows.name, map.rows.cells.iter().map(|c| c.0).collect()),
-        columns: (map.columns.name, map.columns.cells.iter().map(|c| c.0).collect()),
-        seeds: seeds.to_vec(),
-        cells,
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A claim run over seeds: each seed's value on the claim's link and on its
 //! control, and the verdict (`core::claims` has the claim and the
-//! statistics of the verdict). `continuum claims` and the page's scoreboard
+//! statistics of the verdict); and a map's cells over seeds (`core::maps`
+//! has the map). `continuum claims` and the page's scoreboard
 //! both end here, so the same seeds give the same verdict.
 
 use serde::Serialize;
@@ -8,6 +9,7 @@ use serde::Serialize;
 use super::claims::{interval, median, Claim, Comparison};
 use super::lab::Lab;
 use super::link::{self, Link};
+use super::maps::{CellResult, Map, MapResult, MeasureResult, Reading};
 
 /// The control's side of a result.
 #[derive(Clone, Debug, Serialize)]
@@ -88,4 +90,65 @@ pub fn report(lab: &'static Lab, text: &str, seed: u64) -> Option<serde_json::Va
 /// (NaN if the run failed or the report lacks it, so one bad seed is seen, not hidden).
 pub fn value(lab: &'static Lab, claim: &Claim, text: &str, seed: u64) -> f64 {
     report(lab, text, seed).and_then(|r| claim.statistic.read(&r)).unwrap_or(f64::NAN)
+}
+
+/// Every measure of `map` on `text` at `seed` (NaN where the run failed or
+/// the report lacks the number, so a bad seed is seen, not hidden).
+pub fn map_values(lab: &'static Lab, map: &Map, text: &str, seed: u64) -> Vec<f64> {
+    let report = lab.run.ok_or_else(String::new).and_then(|run| seeded(lab, text, seed).and_then(|l| run(&l, &|| 0.0)));
+    map.measures
+        .iter()
+        .map(|m| report.as_ref().ok().and_then(|o| m.statistic.read(&o.report)).unwrap_or(f64::NAN))
+        .collect()
+}
+
+/// The map's result from `values[cell][seed][measure]` (cells row-major);
+/// `link(row, column)` is each cell's link ([`Map::link`] or [`Map::tiny_link`]).
+pub fn map_result(
+    lab: &Lab,
+    map: &Map,
+    link: impl Fn(usize, usize) -> String,
+    seeds: &[u64],
+    values: &[Vec<Vec<f64>>],
+) -> MapResult {
+    let columns = map.columns.cells.len();
+    let cells = values
+        .iter()
+        .enumerate()
+        .map(|(i, per_seed)| {
+            let (row, column) = (i / columns, i % columns);
+            let measures = map
+                .measures
+                .iter()
+                .enumerate()
+                .map(|(m, measure)| {
+                    let v: Vec<f64> = per_seed.iter().map(|s| s[m]).collect();
+                    let interval = interval(&v);
+                    MeasureResult {
+                        measure: measure.name,
+                        median: median(&v),
+                        reading: Reading::of(interval),
+                        interval,
+                        values: v,
+                    }
+                })
+                .collect();
+            CellResult {
+                row: map.rows.cells[row].0,
+                column: map.columns.cells[column].0,
+                link: link(row, column),
+                measures,
+            }
+        })
+        .collect();
+    MapResult {
+        lab: lab.name,
+        map: map.name,
+        paper: lab.papers.get(map.paper).copied().unwrap_or(""),
+        base: map.base.to_string(),
+        rows: (map.rows.name, map.rows.cells.iter().map(|c| c.0).collect()),
+        columns: (map.columns.name, map.columns.cells.iter().map(|c| c.0).collect()),
+        seeds: seeds.to_vec(),
+        cells,
+    }
 }

@@ -345,8 +345,7 @@ fn one_claim_per_lab_runs_with_its_control_at_tiny_scale() {
 /// number from the first cell's small run.
 #[test]
 fn every_map_cell_parses_and_every_measure_reads_its_report() {
-    use crate::core::maps::values;
-    use crate::core::over_seeds::seeded;
+    use crate::core::over_seeds::{map_values as values, seeded};
     let mut maps = 0;
     for lab in ALL.iter().filter(|lab| lab.status == Status::Ready) {
         for map in lab.maps {

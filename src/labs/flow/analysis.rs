@@ -10,12 +10,86 @@
 //! mat-vecs): the same quantities, from the twin kernels.
 
 use faer::Mat;
+use serde::Serialize;
 
 use super::network::Network;
-use super::{clamp_notice, Config, Extension, Report, Timings};
 use crate::core::driver::Clock;
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
-use crate::num::nystrom::{self, Form};
+use crate::num::nystrom::{self, Form, Sampling};
+
+/// Largest network whose exact eigenpairs come from the dense solver.
+pub const DENSE_EXACT_MAX: usize = 400;
+
+/// What an analysis needs of the link (`Config::analysis`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// The vorticity threshold of the network's nodes (for the message when too few pass).
+    pub threshold: f64,
+    pub l: usize,
+    pub sampling: Sampling,
+    /// W's eigenvalue cut in the QR form, relative to its largest.
+    pub tau: f64,
+    pub k: usize,
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub simulation: f64,
+    pub network: f64,
+    pub nystrom: f64,
+    pub exact: f64,
+}
+
+/// The extension form's figures, beside the main (QR) form's.
+#[derive(Clone, Debug, Serialize)]
+pub struct Extension {
+    pub eigenvalues: Vec<f64>,
+    pub eig_rel_error: Vec<f64>,
+    pub vec_angle: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub link: String,
+    pub flow: &'static str,
+    pub t: f64,
+    pub steps: usize,
+    pub reynolds: f64,
+    pub cells: usize,
+    pub nodes: usize,
+    pub block: usize,
+    pub l: usize,
+    pub sampling: &'static str,
+    pub eigenvalues_nystrom: Vec<f64>,
+    pub eigenvalues_exact: Vec<f64>,
+    pub eig_rel_error: Vec<f64>,
+    /// Degrees.
+    pub vec_angle: Vec<f64>,
+    /// The leading pair's relative error and angle (degrees): λ₂ … λ₅ are
+    /// nearly equal, so index-matched angles past the first mostly measure
+    /// pairs changing places.
+    pub leading_rel_error: f64,
+    pub leading_angle: f64,
+    /// The largest principal angle (degrees) between the Nyström and exact top-k subspaces.
+    pub subspace_angle: f64,
+    /// (λ̃ − λ)/|λ| per pair: the sign shows a bias.
+    pub signed_rel_error: Vec<f64>,
+    pub extension: Extension,
+    /// `dense` or `lanczos`.
+    pub exact_method: &'static str,
+    pub lanczos_matvecs: usize,
+    /// Whether Lanczos met its tolerance (`null` for the dense solver).
+    pub lanczos_converged: Option<bool>,
+    /// What the run changed in the link's settings (l above the node count).
+    pub notice: Option<String>,
+    pub timings_ms: Timings,
+}
+
+/// The notice when the link's `l` is more than the network's nodes.
+pub fn clamp_notice(l: usize, nodes: usize) -> Option<String> {
+    (l > nodes).then(|| format!("l = {l} is more than the network's {nodes} nodes: every node was used (l = {nodes})"))
+}
 
 /// Lanczos mat-vecs per unit of [`Analysis::exact_step`] in the CLI's driver.
 pub const MATVECS_PER_UNIT: usize = 16;
@@ -60,7 +134,7 @@ pub struct Analysis {
 impl Analysis {
     /// The network of `w` (vorticity on the flow's grid) and its sampled
     /// columns' indices; an error if the threshold leaves under two nodes.
-    pub fn new(config: &Config, net: Network) -> Result<Analysis, String> {
+    pub fn new(config: &Settings, net: Network) -> Result<Analysis, String> {
         if net.len() < 2 {
             return Err(format!(
                 "the threshold {} leaves {} node(s); lower it to get a network",
@@ -103,7 +177,7 @@ impl Analysis {
         }
         let t0 = clock();
         let n = self.net.len();
-        if n <= super::DENSE_EXACT_MAX {
+        if n <= DENSE_EXACT_MAX {
             let pairs = eigen::dense(&self.net.dense(), self.k);
             self.exact = Some(Exact { pairs, method: "dense", matvecs: 0, converged: None });
         } else {
@@ -136,7 +210,7 @@ impl Analysis {
     /// The report of a finished analysis (Nyström and the exact pairs known):
     /// what `continuum run` prints. The extension form is computed here from
     /// the same columns, for comparison (not timed).
-    pub fn report(&self, origin: Origin, config: &Config, timings: &Timings) -> Report {
+    pub fn report(&self, origin: Origin, config: &Settings, timings: &Timings) -> Report {
         let estimate = self.nystrom.as_ref().expect("Nyström before the report");
         let exact = self.exact.as_ref().expect("the exact pairs before the report");
         let columns = self.columns.as_ref().expect("columns with Nyström");

@@ -12,7 +12,8 @@ use crate::core::driver::{Clock, Driver, Progress};
 use crate::core::link::Link;
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
 use crate::num::nystrom::{self, Form, Sampling};
-use analysis::{Analysis, Origin};
+pub use analysis::{clamp_notice, Extension, Report, Timings, DENSE_EXACT_MAX};
+use analysis::{Analysis, Origin, Settings};
 use lbm::{Body, Lbm};
 use network::{Field, Network};
 use spectral::Turbulence;
@@ -27,9 +28,6 @@ pub mod spectral;
 pub mod spectral_kernel;
 #[cfg(target_arch = "wasm32")]
 mod web;
-
-/// Largest network whose exact eigenpairs come from the dense solver.
-pub const DENSE_EXACT_MAX: usize = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -55,6 +53,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// What the analysis of a field needs of the link.
+    pub fn analysis(&self) -> Settings {
+        Settings {
+            threshold: self.threshold,
+            l: self.l,
+            sampling: self.sampling,
+            tau: self.tau,
+            k: self.k,
+            seed: self.seed,
+        }
+    }
+
     pub fn from_link(link: &Link) -> Result<Config, String> {
         link.expect_lab("flow")?;
         let kind = match link.choice("flow") {
@@ -213,64 +223,6 @@ pub fn mean_errors(estimate: &Eigenpairs, exact: &Eigenpairs) -> (f64, f64) {
     (mean(&rel), mean(&angle))
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Timings {
-    pub simulation: f64,
-    pub network: f64,
-    pub nystrom: f64,
-    pub exact: f64,
-}
-
-/// The extension form's figures, beside the main (QR) form's.
-#[derive(Clone, Debug, Serialize)]
-pub struct Extension {
-    pub eigenvalues: Vec<f64>,
-    pub eig_rel_error: Vec<f64>,
-    pub vec_angle: Vec<f64>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Report {
-    pub link: String,
-    pub flow: &'static str,
-    pub t: f64,
-    pub steps: usize,
-    pub reynolds: f64,
-    pub cells: usize,
-    pub nodes: usize,
-    pub block: usize,
-    pub l: usize,
-    pub sampling: &'static str,
-    pub eigenvalues_nystrom: Vec<f64>,
-    pub eigenvalues_exact: Vec<f64>,
-    pub eig_rel_error: Vec<f64>,
-    /// Degrees.
-    pub vec_angle: Vec<f64>,
-    /// The leading pair's relative error and angle (degrees): λ₂ … λ₅ are
-    /// nearly equal, so index-matched angles past the first mostly measure
-    /// pairs changing places.
-    pub leading_rel_error: f64,
-    pub leading_angle: f64,
-    /// The largest principal angle (degrees) between the Nyström and exact top-k subspaces.
-    pub subspace_angle: f64,
-    /// (λ̃ − λ)/|λ| per pair: the sign shows a bias.
-    pub signed_rel_error: Vec<f64>,
-    pub extension: Extension,
-    /// `dense` or `lanczos`.
-    pub exact_method: &'static str,
-    pub lanczos_matvecs: usize,
-    /// Whether Lanczos met its tolerance (`null` for the dense solver).
-    pub lanczos_converged: Option<bool>,
-    /// What the run changed in the link's settings (l above the node count).
-    pub notice: Option<String>,
-    pub timings_ms: Timings,
-}
-
-/// The notice when the link's `l` is more than the network's nodes.
-pub fn clamp_notice(l: usize, nodes: usize) -> Option<String> {
-    (l > nodes).then(|| format!("l = {l} is more than the network's {nodes} nodes: every node was used (l = {nodes})"))
-}
-
 /// Simulation steps per driver step while the flow advances to `t`.
 const SIM_STEPS_PER_UNIT: usize = 8;
 
@@ -313,7 +265,7 @@ impl FlowRun {
             let t0 = clock();
             let net = self.sim.network(&self.sim.vorticity(), self.config.threshold, self.config.max_nodes);
             self.timings.network = clock() - t0;
-            return match Analysis::new(&self.config, net) {
+            return match Analysis::new(&self.config.analysis(), net) {
                 Ok(a) => {
                     let step = Step::Network { nodes: a.net.len(), l: a.samples.len() };
                     self.analysis = Some(a);
@@ -334,7 +286,7 @@ impl FlowRun {
             return Step::Exact { matvecs: analysis.exact.as_ref().map_or(0, |e| e.matvecs), done };
         }
         let origin = origin(&self.config, &self.sim, self.link.clone(), self.sim.time(), self.steps);
-        let report = analysis.report(origin, &self.config, &self.timings);
+        let report = analysis.report(origin, &self.config.analysis(), &self.timings);
         self.outcome = Some(Ok(report));
         Step::Analysed
     }

@@ -135,7 +135,7 @@ impl FlowSession {
         self.analysed_t = t.filter(|_| field.is_some()).unwrap_or_else(|| self.sim.time());
         let t0 = now_ms();
         let net = self.sim.network(&w, self.config.threshold, self.config.max_nodes);
-        let mut analysis = Analysis::new(&self.config, net).map_err(js_error)?;
+        let mut analysis = Analysis::new(&self.config.analysis(), net).map_err(js_error)?;
         analysis.timings.network = now_ms() - t0;
         let analysis = self.analysis.insert(analysis);
         to_js(&NetworkInfo { network: &analysis.net, samples: &analysis.samples })
@@ -207,7 +207,7 @@ impl FlowSession {
         }
         let steps = (self.analysed_t / geometry(&self.sim).dt).round() as usize;
         let origin = flow::origin(&self.config, &self.sim, self.link.clone(), self.analysed_t, steps);
-        to_js(&a.report(origin, &self.config, &flow::Timings::default()))
+        to_js(&a.report(origin, &self.config.analysis(), &flow::Timings::default()))
     }
 
     /// |u_i| on the nodes for eigenvector `i` of `which` (`nystrom` or `exact`).
