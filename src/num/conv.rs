@@ -60,9 +60,9 @@ pub struct Conv {
     pub b: Vec<f64>,
 }
 
-/// What [`Conv::forward`] keeps for the backward pass.
+/// What [`Conv::forward`] keeps for the backward pass: its input.
 pub struct ConvCache {
-    cols: Array2<f64>,
+    x: Vec<f64>,
     input: Shape,
 }
 
@@ -86,56 +86,60 @@ impl Conv {
         Shape { n: s.n, c: self.c_out, h: s.h.div_ceil(self.stride), w: s.w.div_ceil(self.stride) }
     }
 
-    /// `y = conv(x)`, and what the backward pass needs.
+    /// `y = conv(x)`, and what the backward pass needs. Image by image:
+    /// `W · cols` of one image is already its output in `[c_out][plane]`
+    /// order, and one image's columns stay in cache while they are read.
     pub fn forward(&self, x: &[f64], s: Shape) -> (Vec<f64>, ConvCache) {
         assert_eq!((x.len(), s.c), (s.len(), self.c_in), "input shape");
-        let out = self.output(s);
-        let cols = im2col(x, s, self.stride);
-        let y = matmul(self.w.view(), cols.view());
-        // y is c_out × (n · plane): reorder to [n][c_out][plane], adding the bias.
-        let plane = out.plane();
-        let mut data = vec![0.0; out.len()];
-        for o in 0..self.c_out {
-            for img in 0..s.n {
-                let (src, dst) = (img * plane, (img * self.c_out + o) * plane);
-                for p in 0..plane {
-                    data[dst + p] = y[(o, src + p)] + self.b[o];
-                }
+        let (one, out) = (Shape { n: 1, ..s }, self.output(Shape { n: 1, ..s }));
+        let mut data = Vec::with_capacity(out.len() * s.n);
+        for image in x.chunks_exact(one.len().max(1)).take(s.n) {
+            let y = matmul(self.w.view(), im2col(image, one, self.stride).view());
+            for (row, &b) in y.rows().into_iter().zip(&self.b) {
+                data.extend(row.iter().map(|&v| v + b));
             }
         }
-        (data, ConvCache { cols, input: s })
+        (data, ConvCache { x: x.to_vec(), input: s })
+    }
+
+    /// What [`Conv::forward`] keeps for input `x`, without computing `y`:
+    /// for a backward pass whose forward did not keep it.
+    pub fn cache(&self, x: &[f64], s: Shape) -> ConvCache {
+        ConvCache { x: x.to_vec(), input: s }
     }
 
     /// Given `dy = ∂L/∂y` (in the output's layout): `∂L/∂x`, and the
-    /// gradients of `w` and `b` added into `dw`, `db`.
+    /// gradients of `w` and `b` added into `dw`, `db`. Image by image, in
+    /// order: `∂W += (cols ∂Yᵀ)ᵀ` (one image's `∂Y` is `c_out × plane`;
+    /// transposing it, not `cols`, is the small copy), `∂b += Σ ∂Y`, and
+    /// `∂x = col2im(Wᵀ ∂Y)`.
     pub fn backward(&self, cache: &ConvCache, dy: &[f64], dw: &mut Array2<f64>, db: &mut [f64]) -> Vec<f64> {
         let s = cache.input;
-        let out = self.output(s);
-        let plane = out.plane();
-        // ∂Y as c_out × (n · plane), the layout of the forward product.
-        let mut dy_mat = Array2::zeros((self.c_out, s.n * plane));
-        for o in 0..self.c_out {
-            for img in 0..s.n {
-                let (dst, src) = (img * plane, (img * self.c_out + o) * plane);
-                for p in 0..plane {
-                    let g = dy[src + p];
-                    dy_mat[(o, dst + p)] = g;
-                    db[o] += g;
-                }
+        let one = Shape { n: 1, ..s };
+        let out = self.output(one);
+        let wt = self.w.t().as_standard_layout().into_owned();
+        let mut dx = Vec::with_capacity(s.len());
+        for (image, dy) in cache.x.chunks_exact(one.len().max(1)).zip(dy.chunks_exact(out.len().max(1))).take(s.n) {
+            let dy = ArrayView2::from_shape((self.c_out, out.plane()), dy).expect("c_out × plane");
+            for (o, row) in dy.rows().into_iter().enumerate() {
+                db[o] += row.iter().sum::<f64>();
             }
+            let cols = im2col(image, one, self.stride);
+            *dw += &matmul(cols.view(), dy.t()).t();
+            dx.extend(col2im(matmul(wt.view(), dy).view(), one, self.stride));
         }
-        *dw += &matmul(dy_mat.view(), cache.cols.t());
-        let dcols = matmul(self.w.t(), dy_mat.view());
-        col2im(dcols.view(), s, self.stride)
+        dx
     }
 }
 
-/// Calls `tap(pixel, row, column)` for every (input pixel, im2col entry)
-/// pair of a 3 × 3 window with zero padding: `pixel` indexes the input,
-/// `(row, column)` the `9c × (n · h' w')` matrix. Taps outside the image
-/// are skipped (they read zero). The fixed order of the loops is the
+/// Calls `run(pixel, row, column, count)` for every run of (input pixel,
+/// im2col entry) pairs of a 3 × 3 window with zero padding: the pairs
+/// `(pixel + stride·t, (row, column + t))` for `t < count`, where `pixel`
+/// indexes the input and `(row, column)` the `9c × (n · h' w')` matrix. A
+/// run is one kernel tap along one output row; taps outside the image are
+/// left out (they read zero). The fixed order of the loops is the
 /// summation order of [`col2im`].
-fn for_each_tap(s: Shape, stride: usize, mut tap: impl FnMut(usize, usize, usize)) {
+fn for_each_run(s: Shape, stride: usize, mut run: impl FnMut(usize, usize, usize, usize)) {
     let (ho, wo) = (s.h.div_ceil(stride), s.w.div_ceil(stride));
     for img in 0..s.n {
         for c in 0..s.c {
@@ -143,17 +147,16 @@ fn for_each_tap(s: Shape, stride: usize, mut tap: impl FnMut(usize, usize, usize
             for a in 0..3 {
                 for e in 0..3 {
                     let row = 9 * c + 3 * a + e;
+                    // Output columns j whose input column stride·j + e − 1 is inside.
+                    let first = usize::from(e == 0);
+                    let end = (s.w + 1 - e).div_ceil(stride).min(wo);
                     for i in 0..ho {
                         let y = (stride * i + a) as isize - 1;
-                        if y < 0 || y >= s.h as isize {
+                        if y < 0 || y >= s.h as isize || first >= end {
                             continue;
                         }
-                        for j in 0..wo {
-                            let x = (stride * j + e) as isize - 1;
-                            if x >= 0 && x < s.w as isize {
-                                tap(base + y as usize * s.w + x as usize, row, (img * ho + i) * wo + j);
-                            }
-                        }
+                        let pixel = base + y as usize * s.w + stride * first + e - 1;
+                        run(pixel, row, (img * ho + i) * wo + first, end - first);
                     }
                 }
             }
@@ -165,16 +168,29 @@ fn for_each_tap(s: Shape, stride: usize, mut tap: impl FnMut(usize, usize, usize
 /// (zero where the 3 × 3 window leaves the image); see the module docs.
 fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
     let columns = s.n * s.h.div_ceil(stride) * s.w.div_ceil(stride);
-    let mut cols = Array2::zeros((9 * s.c, columns));
-    for_each_tap(s, stride, |pixel, row, column| cols[(row, column)] = x[pixel]);
-    cols
+    let mut cols = vec![0.0; 9 * s.c * columns];
+    for_each_run(s, stride, |pixel, row, column, count| {
+        let dst = &mut cols[row * columns + column..][..count];
+        if stride == 1 {
+            dst.copy_from_slice(&x[pixel..pixel + count]);
+        } else {
+            dst.iter_mut().zip(x[pixel..].iter().step_by(stride)).for_each(|(d, &v)| *d = v);
+        }
+    });
+    Array2::from_shape_vec((9 * s.c, columns), cols).expect("9c × columns")
 }
 
 /// The adjoint of [`im2col`]: each column entry added back onto the input
 /// pixel it was read from.
 fn col2im(dcols: ArrayView2<f64>, s: Shape, stride: usize) -> Vec<f64> {
+    let dcols = dcols.as_standard_layout();
+    let columns = dcols.ncols();
+    let dcols = dcols.as_slice().expect("standard layout");
     let mut dx = vec![0.0; s.len()];
-    for_each_tap(s, stride, |pixel, row, column| dx[pixel] += dcols[(row, column)]);
+    for_each_run(s, stride, |pixel, row, column, count| {
+        let src = &dcols[row * columns + column..][..count];
+        dx[pixel..].iter_mut().step_by(stride).zip(src).for_each(|(d, &g)| *d += g);
+    });
     dx
 }
 

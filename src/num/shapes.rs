@@ -62,6 +62,28 @@ pub fn coverage(shape: usize, side: usize, place: Placement) -> Vec<f64> {
     out
 }
 
+/// One image of `shape` on a `side × side` grid as the image labs draw it:
+/// centred within ±1.5 px (for `side` = 16; every length scales with
+/// `side / 16`), radius 4 to 6 px, any rotation, contrast 0.5 to 1 over a
+/// background 0 to 0.2, pixel noise of standard deviation 0.03, clamped to
+/// [0, 1]; all drawn from `rng` in that order.
+pub fn scene(shape: usize, side: usize, rng: &mut impl rand::Rng) -> Vec<f64> {
+    let scale = side as f64 / 16.0;
+    let centre = (side as f64 - 1.0) / 2.0;
+    let place = Placement {
+        cx: centre + rng.random_range(-1.5 * scale..1.5 * scale),
+        cy: centre + rng.random_range(-1.5 * scale..1.5 * scale),
+        radius: rng.random_range(4.0 * scale..6.0 * scale),
+        angle: rng.random_range(0.0..std::f64::consts::TAU),
+    };
+    let contrast = rng.random_range(0.5..1.0);
+    let background = rng.random_range(0.0..0.2);
+    coverage(shape, side, place)
+        .into_iter()
+        .map(|c| (background + contrast * c + 0.03 * crate::num::rng::gaussian(rng)).clamp(0.0, 1.0))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

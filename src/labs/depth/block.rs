@@ -6,7 +6,8 @@
 //! [`Block::forward`] can record a [`Tape`]; [`Block::backward`] then
 //! backpropagates through every stage of every step (discretize, then
 //! optimize) and returns the gradient of the input state and of every
-//! coefficient.
+//! coefficient. The Runge–Kutta recurrences are [`super::rk`]'s; this file
+//! is the field of one stage and its backward pass.
 
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, Zip};
 use rand::Rng;
@@ -15,15 +16,8 @@ use crate::num::basis::Basis;
 use crate::num::ode::Tableau;
 use crate::num::rng::gaussian;
 
-/// A state norm beyond which we call the integration blown up.
-pub const BLOWUP: f64 = 1e6;
-
-/// An integration that produced NaN or a state beyond [`BLOWUP`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Blowup {
-    /// What blew up, for people: e.g. "the hidden state at depth t = 0.625".
-    pub quantity: String,
-}
+use super::rk::{self, Field};
+pub use super::rk::{Blowup, BLOWUP};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
@@ -68,12 +62,10 @@ pub struct At {
 
 /// What the forward pass keeps for the backward pass: per stage, the basis
 /// values at its depth, its input state and its hidden activation.
-#[derive(Default)]
-pub struct Tape {
-    stages: Vec<Stage>,
-}
+pub type Tape = rk::Tape<Stage>;
 
-struct Stage {
+/// One recorded stage of the dense field.
+pub struct Stage {
     phi: Vec<f64>,
     y: Array2<f64>,
     /// tanh of the (normalized) pre-activation.
@@ -310,65 +302,9 @@ impl Block {
         steps: usize,
         span: f64,
         h0: ArrayView2<f64>,
-        mut tape: Option<&mut Tape>,
+        tape: Option<&mut Tape>,
     ) -> Result<Array2<f64>, Blowup> {
-        let h = span / steps as f64;
-        let dt = 1.0 / steps as f64;
-        let mut state = h0.to_owned();
-        let mut phi = vec![0.0; self.basis.k];
-        let mut ks: Vec<Array2<f64>> = Vec::with_capacity(tab.stages());
-        if let Some(tape) = tape.as_deref_mut() {
-            tape.stages.clear();
-        }
-        for n in 0..steps {
-            ks.clear();
-            for i in 0..tab.stages() {
-                let mut y = state.clone();
-                for (j, &a) in tab.a[i].iter().enumerate() {
-                    if a != 0.0 {
-                        y.scaled_add(h * a, &ks[j]);
-                    }
-                }
-                self.basis.eval(tab.stage_time(i, n as f64 * dt, dt), &mut phi);
-                // Batch statistics while training (and before any fit); fitted,
-                // folded statistics otherwise.
-                let batch_norm = self.norm.as_ref().is_some_and(|n| tape.is_some() || n.stats.is_none());
-                let at = if batch_norm { self.at(&phi) } else { self.at_eval(&phi) };
-                let mut z = y.dot(&at.w1.t());
-                z += &at.b1;
-                let norm = batch_norm.then(|| {
-                    let mean = z.mean_axis(Axis(0)).expect("a non-empty batch");
-                    z -= &mean;
-                    let var = z.mapv(|v| v * v).mean_axis(Axis(0)).expect("a non-empty batch");
-                    let inv = var.mapv(|v| 1.0 / (v + NORM_EPS).sqrt());
-                    z *= &inv;
-                    StageNorm { zhat: z.clone(), inv, mean, var }
-                });
-                crate::num::elementary::tanh_in_place(z.as_slice_mut().expect("a fresh product is contiguous"));
-                let mut k = z.dot(&at.w2.t());
-                k += &at.b2;
-                if let Some(tape) = tape.as_deref_mut() {
-                    tape.stages.push(Stage { phi: phi.clone(), y, a: z, norm });
-                }
-                ks.push(k);
-            }
-            for (i, k) in ks.iter().enumerate() {
-                if tab.b[i] != 0.0 {
-                    state.scaled_add(h * tab.b[i], k);
-                }
-            }
-            let worst = state.iter().fold(0.0f64, |m, v| if v.is_nan() { f64::INFINITY } else { m.max(v.abs()) });
-            if worst > BLOWUP {
-                return Err(Blowup {
-                    quantity: format!(
-                        "the hidden state at depth t = {:.3} (|h| = {})",
-                        (n + 1) as f64 * dt,
-                        if worst.is_finite() { format!("{worst:.3e}") } else { "NaN or ∞".into() }
-                    ),
-                });
-            }
-        }
-        Ok(state)
+        rk::forward(self, tab, steps, span, h0, tape)
     }
 
     /// Backpropagates `g_out` = ∂L/∂(final state) through the recorded
@@ -382,50 +318,67 @@ impl Block {
         g_out: Array2<f64>,
         grad: &mut Block,
     ) -> Array2<f64> {
-        let h = span / steps as f64;
-        let s = tab.stages();
-        assert_eq!(tape.stages.len(), steps * s, "tape from another integration");
-        let mut g = g_out;
-        for n in (0..steps).rev() {
-            let mut gk: Vec<Array2<f64>> = (0..s).map(|i| &g * (h * tab.b[i])).collect();
-            let mut g_state = g.clone();
-            for i in (0..s).rev() {
-                let Stage { phi, y, a, norm } = &tape.stages[n * s + i];
-                let at = self.at(phi);
-                let gki = &gk[i];
-                // k = a W2ᵀ + b2
-                let gw2 = gki.t().dot(a);
-                let gb2 = gki.sum_axis(Axis(0));
-                let mut gz = gki.dot(&at.w2);
-                // a = tanh z
-                Zip::from(&mut gz).and(a).for_each(|g, &a| *g *= 1.0 - a * a);
-                // ẑ = (z − μ_B) / σ_B: gz = (gẑ − mean(gẑ) − ẑ mean(gẑ ẑ)) / σ_B
-                if let Some(StageNorm { zhat, inv, .. }) = norm {
-                    let mean_g = gz.mean_axis(Axis(0)).expect("a non-empty batch");
-                    let mean_gz = (&gz * zhat).mean_axis(Axis(0)).expect("a non-empty batch");
-                    gz = (&gz - &mean_g - &(zhat * &mean_gz)) * inv;
-                }
-                let gw1 = gz.t().dot(y);
-                let gb1 = gz.sum_axis(Axis(0));
-                let gy = gz.dot(&at.w1);
-                for (k, &p) in phi.iter().enumerate() {
-                    if p != 0.0 {
-                        grad.w1.index_axis_mut(Axis(0), k).scaled_add(p, &gw1);
-                        grad.b1.index_axis_mut(Axis(0), k).scaled_add(p, &gb1);
-                        grad.w2.index_axis_mut(Axis(0), k).scaled_add(p, &gw2);
-                        grad.b2.index_axis_mut(Axis(0), k).scaled_add(p, &gb2);
-                    }
-                }
-                for (j, &aij) in tab.a[i].iter().enumerate() {
-                    if aij != 0.0 {
-                        gk[j].scaled_add(h * aij, &gy);
-                    }
-                }
-                g_state += &gy;
-            }
-            g = g_state;
+        rk::backward(self, tab, steps, span, tape, g_out, grad)
+    }
+}
+
+impl Field for Block {
+    type Stage = Stage;
+
+    fn basis(&self) -> &Basis {
+        &self.basis
+    }
+
+    /// `k = W2 tanh(W1 y + b1) + b2` at θ(t). While training (and before
+    /// any fit), the pre-activation is normalized by batch statistics;
+    /// otherwise by the fitted ones, folded into the weights.
+    fn stage(&self, phi: &[f64], y: Array2<f64>, train: bool) -> (Array2<f64>, Option<Stage>) {
+        let batch_norm = self.norm.as_ref().is_some_and(|n| train || n.stats.is_none());
+        let at = if batch_norm { self.at(phi) } else { self.at_eval(phi) };
+        let mut z = y.dot(&at.w1.t());
+        z += &at.b1;
+        let norm = batch_norm.then(|| {
+            let mean = z.mean_axis(Axis(0)).expect("a non-empty batch");
+            z -= &mean;
+            let var = z.mapv(|v| v * v).mean_axis(Axis(0)).expect("a non-empty batch");
+            let inv = var.mapv(|v| 1.0 / (v + NORM_EPS).sqrt());
+            z *= &inv;
+            StageNorm { zhat: z.clone(), inv, mean, var }
+        });
+        crate::num::elementary::tanh_in_place(z.as_slice_mut().expect("a fresh product is contiguous"));
+        let mut k = z.dot(&at.w2.t());
+        k += &at.b2;
+        let stage = train.then(|| Stage { phi: phi.to_vec(), y, a: z, norm });
+        (k, stage)
+    }
+
+    fn stage_backward(&self, stage: &Stage, gki: &Array2<f64>, grad: &mut Block) -> Array2<f64> {
+        let Stage { phi, y, a, norm } = stage;
+        let at = self.at(phi);
+        // k = a W2ᵀ + b2
+        let gw2 = gki.t().dot(a);
+        let gb2 = gki.sum_axis(Axis(0));
+        let mut gz = gki.dot(&at.w2);
+        // a = tanh z
+        Zip::from(&mut gz).and(a).for_each(|g, &a| *g *= 1.0 - a * a);
+        // ẑ = (z − μ_B) / σ_B: gz = (gẑ − mean(gẑ) − ẑ mean(gẑ ẑ)) / σ_B
+        if let Some(StageNorm { zhat, inv, .. }) = norm {
+            let mean_g = gz.mean_axis(Axis(0)).expect("a non-empty batch");
+            let mean_gz = (&gz * zhat).mean_axis(Axis(0)).expect("a non-empty batch");
+            gz = (&gz - &mean_g - &(zhat * &mean_gz)) * inv;
         }
-        g
+        let gw1 = gz.t().dot(y);
+        let gb1 = gz.sum_axis(Axis(0));
+        let gy = gz.dot(&at.w1);
+        for (k, &p) in phi.iter().enumerate() {
+            if p != 0.0 {
+                grad.w1.index_axis_mut(Axis(0), k).scaled_add(p, &gw1);
+                grad.b1.index_axis_mut(Axis(0), k).scaled_add(p, &gb1);
+                grad.w2.index_axis_mut(Axis(0), k).scaled_add(p, &gw2);
+                grad.b2.index_axis_mut(Axis(0), k).scaled_add(p, &gb2);
+            }
+        }
+        gy
     }
 }
 

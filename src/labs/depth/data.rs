@@ -1,8 +1,13 @@
-//! Two-dimensional classification datasets, generated from a seed.
+//! The depth lab's classification datasets, each split from a seed.
 //!
-//! Every dataset has points of order 1 in size, a noise level (standard
-//! deviation of Gaussian noise added to each coordinate), and a seeded
-//! shuffle into train and test parts.
+//! **Points** (`spiral`, `moons`, …): two-dimensional, of order 1 in size,
+//! with Gaussian noise of the link's standard deviation on each coordinate.
+//! **Images**: `digits`, the UCI handwritten digits (8 × 8, 1,797 real
+//! images, [`crate::num::digits`]), and `shapes`, six grey shapes drawn at
+//! random places, sizes and angles on 16 × 16 pixels
+//! ([`crate::num::shapes::scene`]), 200 per class; the noise knob adds
+//! Gaussian noise to every pixel. A quarter of each set, chosen by a seeded
+//! shuffle, is held out for testing.
 
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
@@ -10,14 +15,16 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::num::rng::gaussian;
 
-/// A labelled set of 2D points.
+/// A labelled set of 2D points or of square one-channel images.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
-    /// `n × 2` coordinates.
+    /// `n × 2` coordinates, or `n × side²` pixels (row by row).
     pub x: Array2<f64>,
     /// Class of each point, `0..classes`.
     pub y: Array1<usize>,
     pub classes: usize,
+    /// The images' side; `None` for points.
+    pub side: Option<usize>,
 }
 
 /// A train / test split of one generated dataset.
@@ -27,8 +34,14 @@ pub struct Split {
     pub test: Dataset,
 }
 
-/// The classification datasets (`pendulum` is the separate learned-dynamics study).
+/// The point datasets (`pendulum` is the separate learned-dynamics study).
 pub const NAMES: [&str; 5] = ["spiral", "moons", "circles", "xor", "blobs"];
+/// The image datasets.
+pub const IMAGES: [&str; 2] = ["digits", "shapes"];
+/// The shapes set's classes: indices into `num::shapes::NAMES`.
+pub const SHAPE_CLASSES: [usize; 6] = [0, 3, 1, 2, 8, 6];
+const SHAPES_PER_CLASS: usize = 200;
+const SHAPES_SIDE: usize = 16;
 
 /// Points generated in total; a quarter are held out for testing.
 pub const POINTS: usize = 800;
@@ -36,6 +49,9 @@ pub const POINTS: usize = 800;
 /// Generates `name` with `noise` and splits it, all from `seed`.
 pub fn generate(name: &str, noise: f64, seed: u64) -> Option<Split> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_da7a);
+    if IMAGES.contains(&name) {
+        return Some(images(name, noise, &mut rng));
+    }
     let n = POINTS;
     let mut x = Array2::zeros((n, 2));
     let mut y = Array1::zeros(n);
@@ -84,18 +100,42 @@ pub fn generate(name: &str, noise: f64, seed: u64) -> Option<Split> {
         x[(i, 0)] = px + noise * gaussian(&mut rng);
         x[(i, 1)] = py + noise * gaussian(&mut rng);
     }
-    // Seeded shuffle, then the last quarter is the test set.
+    Some(split(&x, &y, classes, None, &mut rng))
+}
+
+/// Shuffles the rows of `x` and `y` with `rng`; the last quarter is the test set.
+fn split(x: &Array2<f64>, y: &Array1<usize>, classes: usize, side: Option<usize>, rng: &mut ChaCha8Rng) -> Split {
+    let n = x.nrows();
     let mut order: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
         order.swap(i, rng.random_range(0..=i));
     }
     let take = |idx: &[usize]| Dataset {
-        x: Array2::from_shape_fn((idx.len(), 2), |(r, c)| x[(idx[r], c)]),
+        x: Array2::from_shape_fn((idx.len(), x.ncols()), |(r, c)| x[(idx[r], c)]),
         y: idx.iter().map(|&r| y[r]).collect(),
         classes,
+        side,
     };
     let cut = n * 3 / 4;
-    Some(Split { train: take(&order[..cut]), test: take(&order[cut..]) })
+    Split { train: take(&order[..cut]), test: take(&order[cut..]) }
+}
+
+/// An image set (`digits` or `shapes`) with pixel noise of standard
+/// deviation `noise`, split by `rng`.
+fn images(name: &str, noise: f64, rng: &mut ChaCha8Rng) -> Split {
+    let (mut pixels, labels, side, classes) = if name == "digits" {
+        let (x, y) = crate::num::digits::all();
+        (x, y, crate::num::digits::SIDE, crate::num::digits::CLASSES)
+    } else {
+        let labels: Vec<usize> = (0..SHAPES_PER_CLASS * SHAPE_CLASSES.len()).map(|i| i % SHAPE_CLASSES.len()).collect();
+        let x = labels.iter().flat_map(|&c| crate::num::shapes::scene(SHAPE_CLASSES[c], SHAPES_SIDE, rng)).collect();
+        (x, labels, SHAPES_SIDE, SHAPE_CLASSES.len())
+    };
+    if noise > 0.0 {
+        pixels.iter_mut().for_each(|p| *p += noise * gaussian(rng));
+    }
+    let x = Array2::from_shape_vec((labels.len(), side * side), pixels).expect("n × side²");
+    split(&x, &Array1::from(labels), classes, Some(side), rng)
 }
 
 #[cfg(test)]
@@ -113,6 +153,21 @@ mod tests {
             assert_eq!(a.train.x.nrows() + a.test.x.nrows(), POINTS);
         }
         assert!(generate("nope", 0.1, 1).is_none());
+    }
+
+    #[test]
+    fn image_sets_are_split_by_seed_and_keep_their_images() {
+        let a = generate("digits", 0.0, 1).unwrap();
+        let b = generate("digits", 0.0, 2).unwrap();
+        assert_eq!(a.train.x.nrows() + a.test.x.nrows(), crate::num::digits::COUNT);
+        assert_eq!((a.train.side, a.train.x.ncols(), a.train.classes), (Some(8), 64, 10));
+        assert_ne!(a.train.y, b.train.y, "another seed, another split");
+        // Every image of the set, once: the pixel sums agree whatever the split.
+        let total = |s: &Split| s.train.x.sum() + s.test.x.sum();
+        assert!((total(&a) - total(&b)).abs() < 1e-6);
+        let s = generate("shapes", 0.1, 3).unwrap();
+        assert_eq!((s.train.side, s.test.x.ncols(), s.train.classes), (Some(16), 256, 6));
+        assert_eq!(s.train.x.nrows() + s.test.x.nrows(), 1200);
     }
 
     #[test]

@@ -390,7 +390,7 @@ mod tests {
             "#lab=depth&norm=batch&epochs=2&data=moons&basis=fem&K=4&dim=4&width=8",
             &[&crate::labs::depth::lab::LAB],
         );
-        let mut trainer =
+        let mut trainer: crate::labs::depth::Trainer =
             crate::labs::depth::Trainer::new(crate::labs::depth::Config::from_link(&link.link).unwrap().0).unwrap();
         while trainer.epoch().is_some() {}
         assert!(trainer.model.block.norm.as_ref().unwrap().stats.is_some());

@@ -25,6 +25,8 @@ pub const LAB: Lab = Lab {
     Preset { name: "Euler-trained ResNet breaks under RK4", link: "#lab=depth&scheme=euler&steps=2&basis=pwc&K=2&escheme=rk4&esteps=2&ebasis=pwc&eK=2" },
     Preset { name: "RK4-trained model survives 4 → 32 steps", link: "#lab=depth&scheme=rk4&steps=8&esteps=32" },
     Preset { name: "Compress K = 16 → 4", link: "#lab=depth&basis=pwc&K=16&steps=16&esteps=16&ebasis=pwc&eK=4" },
+    Preset { name: "Digits: a convolutional ODE block on real handwriting", link: DIGITS_RK4 },
+    Preset { name: "Digits: compress K = 16 → 8", link: DIGITS_COMPRESS },
     Preset { name: "Pendulum: ResNets are not meaningful integrators", link: "#lab=depth&data=pendulum&epochs=2000&lr=0.003&batch=32" },
     ],
     status: Status::Ready,
@@ -40,13 +42,14 @@ pub const LAB: Lab = Lab {
 
 #[rustfmt::skip]
 const KNOBS: &[Knob] = &[
-    choice("data", &["spiral", "moons", "circles", "xor", "blobs", "pendulum"], "spiral", "Dataset", "Two-class 2D datasets, or pendulum trajectories for the learned-dynamics study."),
+    choice("data", &["spiral", "moons", "circles", "xor", "blobs", "digits", "shapes", "pendulum"], "spiral", "Dataset", "Two-dimensional points; images (real 8 × 8 handwritten digits, 16 × 16 shapes) for the convolutional model; or pendulum trajectories for the learned-dynamics study."),
     choice("scheme", SCHEMES, "rk4", "Integrator", "Runge–Kutta tableau used in training; Euler with a piecewise-constant basis is a ResNet."),
     int("steps", 1, 64, "8", "Steps", "Integration steps over depth t ∈ [0, 1]; the step size is h = 1/steps."),
     choice("basis", BASES, "pwc", "Basis", "Family of the weight functions θ(t)."),
     int("K", 1, 64, "8", "Basis size K", "Number of basis functions per weight."),
     int("width", 2, 128, "16", "Width", "Hidden width w of the ODE block's vector field."),
     int("dim", 2, kernel::MAX_D as i64, "8", "State dimension", "Dimension d of the state that flows through depth."),
+    int("channels", 1, 32, "8", "Channels", "Feature maps of the convolutional ODE block (image data only)."),
     int("epochs", 1, 2000, "200", "Epochs", "Passes over the training set."),
     float("lr", 1e-5, 10.0, "0.01", "Learning rate", "Adam step size; too large diverges, and the run stops and says so.").log(),
     int("batch", 1, 4096, "64", "Batch", "Mini-batch size."),
@@ -88,6 +91,17 @@ fn compression_drop(report: &serde_json::Value) -> Option<f64> {
     Some(trained - projected.get("test_accuracy")?.as_f64()?)
 }
 
+/// The image claims' presets: a conv ODE block on the digits, 10 epochs
+/// (RK4 with 4 steps; Euler with 2 steps and K = 2, a ResNet, as the
+/// control; Euler with 16 steps and K = 16 as the Stateful ODE-Nets paper
+/// trained, compressed to K′ = 8 and, as the control, to one piece).
+const DIGITS_RK4: &str = "#lab=depth&data=digits&scheme=rk4&steps=4&epochs=10";
+const DIGITS_EULER: &str = "#lab=depth&data=digits&scheme=euler&steps=2&basis=pwc&K=2&epochs=10";
+const DIGITS_COMPRESS: &str =
+    "#lab=depth&data=digits&scheme=euler&steps=16&basis=pwc&K=16&epochs=10&esteps=16&ebasis=pwc&eK=8";
+const DIGITS_COMPRESS_ALL: &str =
+    "#lab=depth&data=digits&scheme=euler&steps=16&basis=pwc&K=16&epochs=10&esteps=16&ebasis=pwc&eK=1";
+
 const CLAIMS: &[Claim] = &[
     Claim {
         name: "Graph invariance: an RK4-trained model keeps its accuracy at 32 RK4 steps",
@@ -112,6 +126,30 @@ const CLAIMS: &[Claim] = &[
         tiny: "#lab=depth&data=moons&epochs=3&basis=pwc&K=4&steps=4&esteps=4&ebasis=pwc&eK=2",
         tiny_control: "#lab=depth&data=moons&epochs=3&basis=pwc&K=4&steps=4&esteps=4&ebasis=pwc&eK=1",
     why: "",
+    },
+    Claim {
+        name: "Digits: an RK4-trained convolutional ODE keeps its accuracy at 32 RK4 steps",
+        paper: 0,
+        paper_value: "ContinuousNets (convolutional units, CIFAR-10) trained with RK4 keep their accuracy re-integrated with other step counts; Euler-trained ResNets do not",
+        link: DIGITS_RK4,
+        statistic: Statistic::Custom { describe: "test accuracy drop, trained → RK4 × 32 steps", read: rk4_drop },
+        comparison: Comparison::Below(0.02),
+        control: DIGITS_EULER,
+        tiny: "#lab=depth&data=digits&scheme=rk4&steps=2&K=2&channels=2&epochs=1",
+        tiny_control: "#lab=depth&data=digits&scheme=euler&steps=1&K=1&channels=2&epochs=1",
+        why: "",
+    },
+    Claim {
+        name: "Digits: compressing a convolutional ODE from K = 16 to 8 without retraining keeps the accuracy",
+        paper: 1,
+        paper_value: "CIFAR-10, Euler, 16 steps: 93.69 % at K = 16, about 92 % at K = 8 (half the parameters), no retraining",
+        link: DIGITS_COMPRESS,
+        statistic: Statistic::Custom { describe: "test accuracy drop, K = 16 → the link's eK", read: compression_drop },
+        comparison: Comparison::Below(0.02),
+        control: DIGITS_COMPRESS_ALL,
+        tiny: "#lab=depth&data=digits&scheme=euler&steps=4&basis=pwc&K=4&channels=2&epochs=1&ebasis=pwc&eK=2",
+        tiny_control: "#lab=depth&data=digits&scheme=euler&steps=4&basis=pwc&K=4&channels=2&epochs=1&ebasis=pwc&eK=1",
+        why: "",
     },
     Claim {
         name: "ResNets are not meaningful integrators: an Euler-trained field's error grows as h → 0",

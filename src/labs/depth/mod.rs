@@ -2,7 +2,9 @@
 //! R² → (lift) → R^d → (ODE block over t ∈ [0, 1]) → (readout) → softmax,
 //! trained with Adam on exact gradients, then evaluated without retraining
 //! under other integrators and step counts (graph invariance) and with its
-//! weights projected onto smaller bases (compression).
+//! weights projected onto smaller bases (compression). On images
+//! (`data=digits|shapes`) the same trainer and evaluations drive the
+//! convolutional model of [`image`]; both models are a [`Net`].
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
@@ -17,20 +19,27 @@ use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
 use block::{Block, Blowup, Norm, NormFit, Tape};
 use data::Dataset;
+use image::{ImageModel, ImageTape};
 
 /// Weight-function bases θ(t) on [0, 1], by link name.
 pub const BASES: &[&str] = &["pwc", "pwl", "fem", "legendre", "fourier"];
 
 pub mod block;
 pub mod data;
+pub mod image;
 pub mod kernel;
 pub mod lab;
 pub mod pendulum;
+pub mod rk;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
 /// Steps used by the invariance study.
 pub const INVARIANCE_STEPS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
+/// On images, where one evaluation costs hundreds of convolutions, the
+/// invariance study re-integrates with these schemes and steps only.
+pub const IMAGE_SCHEMES: [&Tableau; 3] = [&ode::EULER, &ode::MIDPOINT, &ode::RK4];
+pub const IMAGE_STEPS: [usize; 6] = [1, 2, 4, 8, 16, 32];
 
 /// The depth lab's settings, read from a link (see `labs::DEPTH` for ranges).
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +55,8 @@ pub struct Config {
     pub batch: usize,
     pub noise: f64,
     pub seed: u64,
+    /// Feature maps of the convolutional block (image data).
+    pub channels: usize,
     pub refine: Vec<usize>,
     pub dt: f64,
     /// Continuous-in-depth normalization on.
@@ -84,6 +95,7 @@ impl Config {
                 batch: link.int("batch") as usize,
                 noise: link.float("noise"),
                 seed: link.int("seed") as u64,
+                channels: link.int("channels") as usize,
                 refine,
                 dt: link.float("dt"),
                 norm: link.choice("norm") == "batch",
@@ -167,14 +179,6 @@ impl Model {
         Ok(z)
     }
 
-    /// Fraction of `data` classified correctly (0 if the integration blows up).
-    pub fn accuracy(&self, data: &Dataset, tab: &Tableau, steps: usize) -> f64 {
-        match self.logits(data.x.view(), tab, steps) {
-            Ok(z) => accuracy(&z, &data.y),
-            Err(_) => 0.0,
-        }
-    }
-
     /// Mean cross-entropy of a batch and its gradient.
     pub fn loss_and_grad(
         &self,
@@ -199,22 +203,7 @@ impl Model {
         let h1 = self.block.forward(tab, steps, 1.0, h0.view(), Some(&mut *tape))?;
         let mut z = h1.dot(&self.out_w.t());
         z += &self.out_b;
-        let n = x.nrows() as f64;
-        let mut loss = 0.0;
-        // ∂L/∂z = (softmax(z) − onehot(y)) / n
-        let mut gz = z.clone();
-        for (mut row, &label) in gz.rows_mut().into_iter().zip(y) {
-            let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-            row.mapv_inplace(|v| (v - max).exp());
-            let sum = row.sum();
-            loss -= (row[label] / sum).ln();
-            row.mapv_inplace(|v| v / sum / n);
-            row[label] -= 1.0 / n;
-        }
-        loss /= n;
-        if !loss.is_finite() {
-            return Err(Blowup { quantity: "the training loss".into() });
-        }
+        let (loss, gz) = softmax_cross_entropy(z, y)?;
         let mut grad = self.zeros_like();
         grad.out_w = gz.t().dot(&h1);
         grad.out_b = gz.sum_axis(Axis(0));
@@ -223,6 +212,159 @@ impl Model {
         grad.lift_w = gh0.t().dot(&x);
         grad.lift_b = gh0.sum_axis(Axis(0));
         Ok((loss, grad))
+    }
+}
+
+/// The mean cross-entropy of softmax(`z`) against labels `y`, and its
+/// gradient `∂L/∂z = (softmax(z) − onehot(y)) / n`; a loss that is not
+/// finite is a blow-up.
+fn softmax_cross_entropy(z: Array2<f64>, y: &[usize]) -> Result<(f64, Array2<f64>), Blowup> {
+    let n = y.len() as f64;
+    let mut loss = 0.0;
+    let mut gz = z;
+    for (mut row, &label) in gz.rows_mut().into_iter().zip(y) {
+        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        row.mapv_inplace(|v| (v - max).exp());
+        let sum = row.sum();
+        loss -= (row[label] / sum).ln();
+        row.mapv_inplace(|v| v / sum / n);
+        row[label] -= 1.0 / n;
+    }
+    loss /= n;
+    if !loss.is_finite() {
+        return Err(Blowup { quantity: "the training loss".into() });
+    }
+    Ok((loss, gz))
+}
+
+/// What the trainer and the evaluations need of a continuous-depth
+/// classifier: the dense [`Model`] on points, the [`ImageModel`] on images.
+pub trait Net: Clone + Sized {
+    /// What one loss evaluation records for its backward pass.
+    type Tape: Default;
+    /// A fresh model for `config` on `split`'s classes, from `rng`.
+    fn init(config: &Config, split: &data::Split, rng: &mut ChaCha8Rng) -> Self;
+    fn basis(&self) -> Basis;
+    /// The model with every depth-dependent weight projected onto `to`.
+    fn project(&self, to: Basis) -> Self;
+    fn params(&self) -> usize;
+    /// Every parameter, in a fixed order, for the optimizer.
+    fn tensors_mut(&mut self) -> Vec<&mut [f64]>;
+    /// Class scores for the rows of `x`.
+    fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged>;
+    /// Mean cross-entropy of a batch and its gradient (as a model).
+    fn loss_grad_tape(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        tab: &Tableau,
+        steps: usize,
+        tape: &mut Self::Tape,
+    ) -> Result<(f64, Self), Diverged>;
+    /// How far training moved θ(t) from constant in depth.
+    fn theta_variation(&self) -> f64;
+    /// The batch statistics an epoch's tapes recorded, to fit (`None`
+    /// without normalization).
+    fn norm_fit(&self) -> Option<NormFit> {
+        None
+    }
+    fn record(_fit: &mut NormFit, _tape: &Self::Tape) {}
+    fn set_norm(&mut self, _fit: &NormFit) {}
+
+    /// Fraction of `data` classified correctly (0 if the integration blows up).
+    fn accuracy(&self, data: &Dataset, tab: &Tableau, steps: usize) -> f64 {
+        match self.logits(data.x.view(), tab, steps) {
+            Ok(z) => accuracy(&z, &data.y),
+            Err(_) => 0.0,
+        }
+    }
+}
+
+impl Net for Model {
+    type Tape = Tape;
+
+    fn init(config: &Config, split: &data::Split, rng: &mut ChaCha8Rng) -> Model {
+        let mut model = Model::init(config.basis, config.dim, config.width, split.train.classes, rng);
+        if config.norm {
+            model.block.norm = Some(Norm { stats: None });
+        }
+        model
+    }
+    fn basis(&self) -> Basis {
+        self.block.basis
+    }
+    fn project(&self, to: Basis) -> Model {
+        Model::project(self, to)
+    }
+    fn params(&self) -> usize {
+        Model::params(self)
+    }
+    fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        Model::tensors_mut(self)
+    }
+    fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
+        Model::logits(self, x, tab, steps)
+    }
+    fn loss_grad_tape(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        tab: &Tableau,
+        steps: usize,
+        tape: &mut Tape,
+    ) -> Result<(f64, Model), Diverged> {
+        Model::loss_grad_tape(self, x, y, tab, steps, tape)
+    }
+    fn theta_variation(&self) -> f64 {
+        self.block.theta_variation()
+    }
+    fn norm_fit(&self) -> Option<NormFit> {
+        self.block.norm.is_some().then(|| NormFit::new(self.block.basis, self.block.w))
+    }
+    fn record(fit: &mut NormFit, tape: &Tape) {
+        fit.record(tape);
+    }
+    fn set_norm(&mut self, fit: &NormFit) {
+        if let Some(norm) = &mut self.block.norm {
+            norm.stats = fit.solve();
+        }
+    }
+}
+
+impl Net for ImageModel {
+    type Tape = ImageTape;
+
+    fn init(config: &Config, split: &data::Split, rng: &mut ChaCha8Rng) -> ImageModel {
+        let side = split.train.side.expect("image data");
+        ImageModel::init(config.basis, config.channels, side, split.train.classes, rng)
+    }
+    fn basis(&self) -> Basis {
+        self.block.basis
+    }
+    fn project(&self, to: Basis) -> ImageModel {
+        ImageModel::project(self, to)
+    }
+    fn params(&self) -> usize {
+        ImageModel::params(self)
+    }
+    fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        ImageModel::tensors_mut(self)
+    }
+    fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
+        ImageModel::logits(self, x, tab, steps)
+    }
+    fn loss_grad_tape(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        tab: &Tableau,
+        steps: usize,
+        tape: &mut ImageTape,
+    ) -> Result<(f64, ImageModel), Diverged> {
+        ImageModel::loss_grad_tape(self, x, y, tab, steps, tape)
+    }
+    fn theta_variation(&self) -> f64 {
+        self.block.theta_variation()
     }
 }
 
@@ -255,9 +397,9 @@ pub struct EpochStats {
 
 /// Training in progress: advance it an epoch at a time (the page does so
 /// between frames; the CLI in a loop).
-pub struct Trainer {
+pub struct Trainer<M: Net = Model> {
     pub config: Config,
-    pub model: Model,
+    pub model: M,
     pub split: data::Split,
     /// Current steps (doubled by refinement).
     pub steps: usize,
@@ -266,20 +408,17 @@ pub struct Trainer {
     pub diverged: Option<Divergence>,
     /// The model and steps as the last complete epoch left them, kept only
     /// once an epoch has diverged part-way (its updates are not a model).
-    last_complete: Option<(Model, usize)>,
+    last_complete: Option<(M, usize)>,
     adam: Adam,
     rng: ChaCha8Rng,
 }
 
-impl Trainer {
-    pub fn new(config: Config) -> Result<Trainer, String> {
+impl<M: Net> Trainer<M> {
+    pub fn new(config: Config) -> Result<Trainer<M>, String> {
         let split = data::generate(config.data, config.noise, config.seed)
             .ok_or_else(|| format!("data={} is not a classification dataset", config.data))?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let mut model = Model::init(config.basis, config.dim, config.width, split.train.classes, &mut rng);
-        if config.norm {
-            model.block.norm = Some(Norm { stats: None });
-        }
+        let model = M::init(&config, &split, &mut rng);
         let adam = Adam::new(config.lr);
         Ok(Trainer {
             steps: config.steps,
@@ -301,7 +440,7 @@ impl Trainer {
 
     /// Doubles the steps and refines the basis; θ(t) is unchanged exactly.
     fn refine(&mut self) {
-        let to = self.model.block.basis.refined();
+        let to = self.model.basis().refined();
         self.model = self.model.project(to);
         self.steps *= 2;
         // The optimizer's moments belong to the old coefficients.
@@ -326,13 +465,15 @@ impl Trainer {
             order.swap(i, self.rng.random_range(0..=i));
         }
         let mut total = 0.0;
-        let mut fit = NormFit::new(self.model.block.basis, self.model.block.w);
-        let mut tape = Tape::default();
+        let mut fit = self.model.norm_fit();
+        let mut tape = M::Tape::default();
         for chunk in order.chunks(self.config.batch) {
             let x = train.x.select(Axis(0), chunk);
             let y: Vec<usize> = chunk.iter().map(|&i| train.y[i]).collect();
             let result = self.model.loss_grad_tape(x.view(), &y, self.config.scheme, self.steps, &mut tape);
-            fit.record(&tape);
+            if let Some(fit) = &mut fit {
+                M::record(fit, &tape);
+            }
             let (loss, mut grad) = match result {
                 Ok(ok) => ok,
                 Err(blowup) => return self.stop(blowup.quantity, start),
@@ -344,8 +485,8 @@ impl Trainer {
             }
             self.adam.step(self.model.tensors_mut(), &grads);
         }
-        if let Some(norm) = &mut self.model.block.norm {
-            norm.stats = fit.solve();
+        if let Some(fit) = &fit {
+            self.model.set_norm(fit);
         }
         self.epoch += 1;
         let stats = EpochStats {
@@ -353,7 +494,7 @@ impl Trainer {
             loss: total / n as f64,
             test_accuracy: self.model.accuracy(&self.split.test, self.config.scheme, self.steps),
             steps: self.steps,
-            k: self.model.block.basis.k,
+            k: self.model.basis().k,
             refined,
         };
         self.history.push(stats);
@@ -370,7 +511,7 @@ impl Trainer {
         Some(model.accuracy(&self.split.train, self.config.scheme, steps))
     }
 
-    fn stop(&mut self, quantity: String, last_complete: (Model, usize)) -> Option<&EpochStats> {
+    fn stop(&mut self, quantity: String, last_complete: (M, usize)) -> Option<&EpochStats> {
         self.last_complete = Some(last_complete);
         self.diverged = Some(Divergence {
             epoch: self.epoch + 1,
@@ -404,11 +545,13 @@ pub struct Compression {
 }
 
 /// Test accuracy of the trained model under every tableau and step count.
-pub fn invariance(model: &Model, test: &Dataset) -> Vec<Invariance> {
-    ode::ALL
+pub fn invariance<M: Net>(model: &M, test: &Dataset) -> Vec<Invariance> {
+    let schemes: &[&Tableau] = if test.side.is_some() { &IMAGE_SCHEMES } else { &ode::ALL };
+    let steps: &[usize] = if test.side.is_some() { &IMAGE_STEPS } else { &INVARIANCE_STEPS };
+    schemes
         .iter()
         .flat_map(|tab| {
-            INVARIANCE_STEPS.iter().map(move |&steps| Invariance {
+            steps.iter().map(move |&steps| Invariance {
                 scheme: tab.name,
                 steps,
                 test_accuracy: model.accuracy(test, tab, steps),
@@ -418,11 +561,14 @@ pub fn invariance(model: &Model, test: &Dataset) -> Vec<Invariance> {
 }
 
 /// Test accuracy and size after projecting onto each basis family and each
-/// valid K′ ≤ K, evaluated with the training scheme and steps.
-pub fn compression(model: &Model, test: &Dataset, tab: &Tableau, steps: usize) -> Vec<Compression> {
-    let k = model.block.basis.k;
+/// valid K′ ≤ K, evaluated with the training scheme and steps. On images
+/// (where each evaluation costs hundreds of convolutions), onto the
+/// training family only.
+pub fn compression<M: Net>(model: &M, test: &Dataset, tab: &Tableau, steps: usize) -> Vec<Compression> {
+    let k = model.basis().k;
     let mut out = Vec::new();
-    for name in BASES {
+    let families = if test.side.is_some() { vec![model.basis().family.name()] } else { BASES.to_vec() };
+    for name in families {
         let family = Family::by_name(name).expect("BASES are families");
         let mut sizes: Vec<usize> = (1..=k).map(|kk| family.valid_size(kk)).filter(|&kk| kk <= k).collect();
         sizes.dedup();
@@ -483,8 +629,8 @@ pub enum Step {
 
 /// A classifier run: the trainer, then (run to the end) the invariance
 /// and compression evaluations of the trained model.
-pub struct ClassifierRun {
-    pub trainer: Trainer,
+pub struct ClassifierRun<M: Net = Model> {
+    pub trainer: Trainer<M>,
     link: String,
     evaluation: Option<(Vec<Invariance>, Vec<Compression>)>,
     timings: Timings,
@@ -504,10 +650,37 @@ pub struct PendulumRun {
 /// A depth link's experiment.
 pub enum DepthRun {
     Classifier(Box<ClassifierRun>),
+    /// The convolutional classifier on image data.
+    Image(Box<ClassifierRun<ImageModel>>),
     Pendulum(Box<PendulumRun>),
 }
 
-impl ClassifierRun {
+impl<M: Net> ClassifierRun<M> {
+    fn new(config: Config, link: String) -> Result<ClassifierRun<M>, String> {
+        Ok(ClassifierRun { trainer: Trainer::new(config)?, link, evaluation: None, timings: Timings::default() })
+    }
+
+    /// One epoch (`None` once done).
+    fn step(&mut self, clock: Clock) -> Option<Step> {
+        let t = clock();
+        let stats = self.trainer.epoch().cloned();
+        self.timings.train += clock() - t;
+        stats.map(Step::Epoch)
+    }
+
+    /// Evaluates the trained model under every scheme and step count and
+    /// every smaller basis, once.
+    fn finish(&mut self, clock: Clock) {
+        let (inv, comp, [ti, tc]) = self.evaluate(clock);
+        (self.timings.invariance, self.timings.compression) = (ti, tc);
+        self.evaluation = Some((inv, comp));
+    }
+
+    fn progress(&self) -> (usize, usize, Option<String>, bool) {
+        let t = &self.trainer;
+        (t.epoch, t.config.epochs, t.diverged.as_ref().map(|d| d.message.clone()), t.done())
+    }
+
     /// Invariance and compression of the trained model (`None` if it diverged).
     fn evaluate(&self, clock: Clock) -> (Vec<Invariance>, Vec<Compression>, [f64; 2]) {
         let t = &self.trainer;
@@ -542,7 +715,7 @@ impl ClassifierRun {
             divergence: t.diverged.clone(),
             invariance,
             compression,
-            theta_variation: Some(t.model.block.theta_variation()),
+            theta_variation: Some(t.model.theta_variation()),
             convergence: Vec::new(),
             timings_ms: self.timings.clone(),
         }
@@ -615,23 +788,18 @@ impl Driver for DepthRun {
 
     fn start(link: &Link) -> Result<DepthRun, String> {
         let (config, _) = Config::from_link(link)?;
-        let (link, timings) = (link.canonical(), Timings::default());
-        Ok(if config.data == "pendulum" {
-            DepthRun::Pendulum(Box::new(PendulumRun::new(config, link)))
-        } else {
-            let trainer = Trainer::new(config)?;
-            DepthRun::Classifier(Box::new(ClassifierRun { trainer, link, evaluation: None, timings }))
+        let link = link.canonical();
+        Ok(match config.data {
+            "pendulum" => DepthRun::Pendulum(Box::new(PendulumRun::new(config, link))),
+            name if data::IMAGES.contains(&name) => DepthRun::Image(Box::new(ClassifierRun::new(config, link)?)),
+            _ => DepthRun::Classifier(Box::new(ClassifierRun::new(config, link)?)),
         })
     }
 
     fn step(&mut self, clock: Clock) -> Option<Step> {
         match self {
-            DepthRun::Classifier(c) => {
-                let t = clock();
-                let stats = c.trainer.epoch().cloned();
-                c.timings.train += clock() - t;
-                stats.map(Step::Epoch)
-            }
+            DepthRun::Classifier(c) => c.step(clock),
+            DepthRun::Image(c) => c.step(clock),
             DepthRun::Pendulum(p) => p.step(clock),
         }
     }
@@ -640,28 +808,23 @@ impl Driver for DepthRun {
     /// scheme and step count and every smaller basis.
     fn finish(&mut self, clock: Clock) {
         while self.step(clock).is_some() {}
-        if let DepthRun::Classifier(c) = self {
-            let (inv, comp, [ti, tc]) = c.evaluate(clock);
-            (c.timings.invariance, c.timings.compression) = (ti, tc);
-            c.evaluation = Some((inv, comp));
+        match self {
+            DepthRun::Classifier(c) => c.finish(clock),
+            DepthRun::Image(c) => c.finish(clock),
+            DepthRun::Pendulum(_) => {}
         }
     }
 
     fn progress(&self) -> Progress {
-        let (done, total, divergence) = match self {
-            DepthRun::Classifier(c) => {
-                let t = &c.trainer;
-                (t.epoch, t.config.epochs, t.diverged.as_ref().map(|d| d.message.clone()))
-            }
+        let (done, total, divergence, finished) = match self {
+            DepthRun::Classifier(c) => c.progress(),
+            DepthRun::Image(c) => c.progress(),
             DepthRun::Pendulum(p) => (
                 p.fit.epochs_run + usize::from(p.convergence.is_some()),
                 p.config.epochs + 1,
                 p.fit.diverged.as_ref().map(|what| format!("training diverged: {what} blew up")),
+                p.convergence.is_some(),
             ),
-        };
-        let finished = match self {
-            DepthRun::Classifier(c) => c.trainer.done(),
-            DepthRun::Pendulum(p) => p.convergence.is_some(),
         };
         let label = if finished { "done".to_string() } else { format!("epoch {done} of {total}") };
         Progress { done: if finished { total } else { done }, total, label, finished, divergence }
@@ -670,6 +833,7 @@ impl Driver for DepthRun {
     fn report(&self) -> Report {
         match self {
             DepthRun::Classifier(c) => c.report(),
+            DepthRun::Image(c) => c.report(),
             DepthRun::Pendulum(p) => p.report(),
         }
     }
@@ -723,7 +887,8 @@ mod tests {
 
     #[test]
     fn refinement_keeps_the_weight_functions_and_nearly_the_function() {
-        let mut t = Trainer::new(config("lab=depth&epochs=3&refine=2&K=4&steps=4&basis=pwc&scheme=rk4")).unwrap();
+        let mut t: Trainer =
+            Trainer::new(config("lab=depth&epochs=3&refine=2&K=4&steps=4&basis=pwc&scheme=rk4")).unwrap();
         t.epoch();
         t.epoch();
         let before = t.model.clone();
@@ -752,7 +917,7 @@ mod tests {
 
     #[test]
     fn huge_learning_rate_diverges_cleanly() {
-        let mut t = Trainer::new(config("lab=depth&lr=10&epochs=50&steps=2&scheme=euler")).unwrap();
+        let mut t: Trainer = Trainer::new(config("lab=depth&lr=10&epochs=50&steps=2&scheme=euler")).unwrap();
         while t.epoch().is_some() {}
         let d = t.diverged.as_ref().expect("lr = 10 must diverge");
         assert!(d.message.contains("Lower the learning rate"), "{}", d.message);
@@ -761,7 +926,7 @@ mod tests {
 
     #[test]
     fn train_accuracy_is_the_last_complete_epochs_even_after_a_divergence() {
-        let mut t = Trainer::new(config("lab=depth&epochs=10&steps=4")).unwrap();
+        let mut t: Trainer = Trainer::new(config("lab=depth&epochs=10&steps=4")).unwrap();
         assert_eq!(t.train_accuracy(), None, "no epoch, no accuracy");
         for _ in 0..3 {
             t.epoch();

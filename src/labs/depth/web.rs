@@ -11,8 +11,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::data::{self, Dataset};
+use super::image::ImageModel;
 use super::kernel::{self, DepthKernel, Packed};
-use super::{block::Block, Config, DepthRun, Step, Trainer};
+use super::{Config, DepthRun, Net, Step, Trainer};
 use crate::core::driver::Driver;
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::Gpu;
@@ -55,15 +56,42 @@ impl DepthGpu {
 /// other integrators, step counts and bases without retraining.
 #[wasm_bindgen]
 pub struct DepthSession {
-    /// Always a classifier run (the constructor rejects the pendulum study).
+    /// Always a classifier run, on points or images (the constructor
+    /// rejects the pendulum study).
     driver: DepthRun,
 }
 
+/// The session's trainer, whichever model it trains.
+enum Any<'a> {
+    Points(&'a Trainer),
+    Images(&'a Trainer<ImageModel>),
+}
+
+/// Calls `$body` with `$t` bound to the session's trainer, of either model.
+macro_rules! with_trainer {
+    ($session:expr, $t:ident => $body:expr) => {
+        match $session.any() {
+            Any::Points($t) => $body,
+            Any::Images($t) => $body,
+        }
+    };
+}
+
 impl DepthSession {
-    fn trainer(&self) -> &Trainer {
+    fn any(&self) -> Any<'_> {
         match &self.driver {
-            DepthRun::Classifier(c) => &c.trainer,
+            DepthRun::Classifier(c) => Any::Points(&c.trainer),
+            DepthRun::Image(c) => Any::Images(&c.trainer),
             DepthRun::Pendulum(_) => unreachable!("DepthSession::new takes classifier links only"),
+        }
+    }
+
+    /// The dense model's trainer: the decision boundary, the hidden states'
+    /// flow and the weights' JSON are of models on points.
+    fn points_trainer(&self) -> Result<&Trainer, JsValue> {
+        match self.any() {
+            Any::Points(t) => Ok(t),
+            Any::Images(_) => Err(js_error("this view is of models on points; the link trains an image model")),
         }
     }
 }
@@ -96,12 +124,68 @@ struct Points {
     test_x: Vec<f32>,
     test_y: Vec<u32>,
     classes: usize,
+    /// The images' side (the rows of `*_x` are `side²` pixels); absent for points.
+    side: Option<usize>,
 }
 
-fn eval_model(trainer: &Trainer, basis: &str, k: usize) -> Result<super::Model, JsValue> {
+impl Points {
+    fn of(train: &Dataset, test: &Dataset) -> Points {
+        let flat = |d: &Dataset| d.x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let labels = |d: &Dataset| d.y.iter().map(|&v| v as u32).collect::<Vec<u32>>();
+        Points {
+            train_x: flat(train),
+            train_y: labels(train),
+            test_x: flat(test),
+            test_y: labels(test),
+            classes: train.classes,
+            side: train.side,
+        }
+    }
+}
+
+fn eval_model<M: Net>(trainer: &Trainer<M>, basis: &str, k: usize) -> Result<M, JsValue> {
     let family = Family::by_name(basis).ok_or_else(|| JsValue::from_str(&format!("no basis {basis}")))?;
     let to = Basis::new(family, family.valid_size(k)).map_err(|e| JsValue::from_str(&e))?;
-    Ok(if to == trainer.model.block.basis { trainer.model.clone() } else { trainer.model.project(to) })
+    Ok(if to == trainer.model.basis() { trainer.model.clone() } else { trainer.model.project(to) })
+}
+
+fn evaluation<M: Net>(
+    t: &Trainer<M>,
+    scheme: &str,
+    steps: usize,
+    basis: &str,
+    k: usize,
+) -> Result<Evaluation, JsValue> {
+    let model = eval_model(t, basis, k)?;
+    let tab = tableau(scheme)?;
+    Ok(Evaluation {
+        test_accuracy: model.accuracy(&t.split.test, tab, steps.max(1)),
+        params: model.params(),
+        basis: model.basis().family.name(),
+        k: model.basis().k,
+    })
+}
+
+/// The predicted class of each of the first `count` test rows under the
+/// evaluated model (empty if the integration blows up).
+fn predictions<M: Net>(
+    t: &Trainer<M>,
+    (scheme, steps, basis, k): (&str, usize, &str, usize),
+    count: usize,
+) -> Result<Vec<u32>, JsValue> {
+    let model = eval_model(t, basis, k)?;
+    let rows = t.split.test.x.slice(ndarray::s![..count.min(t.split.test.x.nrows()), ..]);
+    Ok(match model.logits(rows, tableau(scheme)?, steps.max(1)) {
+        Ok(z) => z
+            .rows()
+            .into_iter()
+            .map(|r| {
+                r.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0
+                    as u32
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    })
 }
 
 fn tableau(scheme: &str) -> Result<&'static Tableau, JsValue> {
@@ -130,49 +214,45 @@ impl DepthSession {
     }
 
     pub fn status(&self) -> Result<JsValue, JsValue> {
-        let t = self.trainer();
-        to_js(&DepthStatus {
+        with_trainer!(self, t => to_js(&DepthStatus {
             epoch: t.epoch,
             epochs: t.config.epochs,
             done: t.done(),
             steps: t.steps,
-            k: t.model.block.basis.k,
+            k: t.model.basis().k,
             params: t.model.params(),
             divergence: t.diverged.as_ref(),
-        })
+        }))
     }
 
     /// Test accuracy of the current model evaluated with `scheme` and `steps`
     /// after projecting its weights onto `basis` with `k` functions.
     pub fn evaluate(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
-        let model = eval_model(self.trainer(), basis, k)?;
-        let tab = tableau(scheme)?;
-        to_js(&Evaluation {
-            test_accuracy: model.accuracy(&self.trainer().split.test, tab, steps.max(1)),
-            params: model.params(),
-            basis: model.block.basis.family.name(),
-            k: model.block.basis.k,
-        })
+        with_trainer!(self, t => to_js(&evaluation(t, scheme, steps, basis, k)?))
+    }
+
+    /// The predicted classes of the first `count` test points or images
+    /// under the evaluated model (for the page's sample images).
+    pub fn predictions(
+        &self,
+        scheme: &str,
+        steps: usize,
+        basis: &str,
+        k: usize,
+        count: usize,
+    ) -> Result<Vec<u32>, JsValue> {
+        with_trainer!(self, t => predictions(t, (scheme, steps, basis, k), count))
     }
 
     /// The evaluated model packed for the GPU kernel (see `kernel::Packed`).
     pub fn packed(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
-        let model = eval_model(self.trainer(), basis, k)?;
+        let model = eval_model(self.points_trainer()?, basis, k)?;
         to_js(&Packed::new(&model, tableau(scheme)?, steps.max(1)))
     }
 
-    /// The train and test points, for drawing.
+    /// The train and test points (or images), for drawing.
     pub fn points(&self) -> Result<JsValue, JsValue> {
-        let s = &self.trainer().split;
-        let flat = |d: &Dataset| d.x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
-        let labels = |d: &Dataset| d.y.iter().map(|&v| v as u32).collect::<Vec<u32>>();
-        to_js(&Points {
-            train_x: flat(&s.train),
-            train_y: labels(&s.train),
-            test_x: flat(&s.test),
-            test_y: labels(&s.test),
-            classes: s.train.classes,
-        })
+        with_trainer!(self, t => to_js(&Points::of(&t.split.train, &t.split.test)))
     }
 
     /// The report `continuum run` prints for this link: training numbers,
@@ -214,42 +294,51 @@ impl DepthSession {
     /// The hidden states of the test points at every step boundary of the
     /// evaluated model: `(steps + 1) × n × d`, f32.
     pub fn trajectory(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<Vec<f32>, JsValue> {
-        let model = eval_model(self.trainer(), basis, k)?;
+        let t = self.points_trainer()?;
+        let model = eval_model(t, basis, k)?;
         let packed = Packed::new(&model, tableau(scheme)?, steps.max(1));
-        let points: Vec<f32> = self.trainer().split.test.x.iter().map(|&v| v as f32).collect();
+        let points: Vec<f32> = t.split.test.x.iter().map(|&v| v as f32).collect();
         Ok(kernel::eval_cpu(&packed, &points, true).trajectory.unwrap_or_default())
     }
 
-    /// A few weight functions W1_ij(t), as trained and as projected onto
-    /// `basis` with `k` functions, sampled at 201 depths.
+    /// A few weight functions θ(t), as trained and as projected onto
+    /// `basis` with `k` functions, sampled at 201 depths: entries of W₁ for
+    /// models on points, taps of the first kernel's filters for images.
     #[wasm_bindgen(js_name = weightFunctions)]
     pub fn weight_functions(&self, basis: &str, k: usize, count: usize) -> Result<JsValue, JsValue> {
-        let original = &self.trainer().model.block;
-        let projected = eval_model(self.trainer(), basis, k)?.block;
         let t: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
-        let entries: Vec<(usize, usize)> =
-            (0..original.w).flat_map(|i| (0..original.d).map(move |j| (i, j))).take(count).collect();
-        let sample = |b: &Block, (i, j): (usize, usize)| -> Vec<f64> {
-            let mut phi = vec![0.0; b.basis.k];
-            t.iter()
-                .map(|&tt| {
-                    b.basis.eval(tt, &mut phi);
-                    phi.iter().enumerate().map(|(kk, p)| p * b.w1[(kk, i, j)]).sum()
-                })
-                .collect()
+        let (labels, original, projected) = match self.any() {
+            Any::Points(tr) => {
+                let (original, projected) = (&tr.model.block, eval_model(tr, basis, k)?.block);
+                let entries: Vec<(usize, usize)> =
+                    (0..original.w).flat_map(|i| (0..original.d).map(move |j| (i, j))).take(count).collect();
+                let sample = |b: &super::block::Block, (i, j): (usize, usize)| -> Vec<f64> {
+                    t.iter().map(|&tt| b.basis.value(&b.w1.slice(ndarray::s![.., i, j]).to_vec(), tt)).collect()
+                };
+                (
+                    entries.iter().map(|(i, j)| format!("W1[{i},{j}]")).collect(),
+                    entries.iter().map(|&e| sample(original, e)).collect(),
+                    entries.iter().map(|&e| sample(&projected, e)).collect(),
+                )
+            }
+            Any::Images(tr) => {
+                let (original, projected) = (&tr.model.block, eval_model(tr, basis, k)?.block);
+                // The centre tap of filter o, reading channel o (entry 9·c·o + 9·o + 4).
+                let taps: Vec<usize> = (0..original.c.min(count)).map(|o| 9 * original.c * o + 9 * o + 4).collect();
+                (
+                    taps.iter().enumerate().map(|(o, _)| format!("conv₁ filter {o}, centre tap")).collect(),
+                    taps.iter().map(|&i| original.weight_function(0, i, &t)).collect(),
+                    taps.iter().map(|&i| projected.weight_function(0, i, &t)).collect(),
+                )
+            }
         };
-        to_js(&WeightFunctions {
-            labels: entries.iter().map(|(i, j)| format!("W1[{i},{j}]")).collect(),
-            original: entries.iter().map(|&e| sample(original, e)).collect(),
-            projected: entries.iter().map(|&e| sample(&projected, e)).collect(),
-            t,
-        })
+        to_js(&WeightFunctions { labels, original, projected, t })
     }
 
     /// The trained weights as JSON: basis coefficients of every weight, with
     /// shapes, and the link that trained them.
     pub fn weights(&self, link: &str) -> Result<JsValue, JsValue> {
-        let m = &self.trainer().model;
+        let m = &self.points_trainer()?.model;
         let flat = |a: &[f64]| a.to_vec();
         to_js(&Weights {
             basis: m.block.basis.family.name(),
@@ -308,13 +397,9 @@ impl PendulumSession {
 #[wasm_bindgen(js_name = datasetPreview)]
 pub fn dataset_preview(name: &str, noise: f64, seed: u32) -> Result<JsValue, JsValue> {
     let s = data::generate(name, noise, seed as u64).ok_or_else(|| JsValue::from_str(&format!("no dataset {name}")))?;
-    to_js(&Points {
-        train_x: s.train.x.iter().map(|&v| v as f32).collect(),
-        train_y: s.train.y.iter().map(|&v| v as u32).collect(),
-        test_x: Vec::new(),
-        test_y: Vec::new(),
-        classes: s.train.classes,
-    })
+    let mut points = Points::of(&s.train, &s.test);
+    (points.test_x, points.test_y) = (Vec::new(), Vec::new());
+    to_js(&points)
 }
 
 /// Logits of rows `row0..row1` of the `res × res` grid over

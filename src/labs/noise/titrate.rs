@@ -36,7 +36,6 @@ use crate::num::cnn::{Classifier, Cnn};
 use crate::num::mlp::{accuracy, Mlp};
 use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
-use crate::num::shapes::{coverage, Placement};
 
 pub const SIDE: usize = 16;
 pub const PIXELS: usize = SIDE * SIDE;
@@ -87,20 +86,9 @@ impl Trigger {
     }
 }
 
-/// One image of class `class`.
+/// One image of class `class` (see [`crate::num::shapes::scene`]).
 pub fn image(class: usize, rng: &mut impl Rng) -> Vec<f64> {
-    let place = Placement {
-        cx: 7.5 + rng.random_range(-1.5..1.5),
-        cy: 7.5 + rng.random_range(-1.5..1.5),
-        radius: rng.random_range(4.0..6.0),
-        angle: rng.random_range(0.0..std::f64::consts::TAU),
-    };
-    let contrast = rng.random_range(0.5..1.0);
-    let background = rng.random_range(0.0..0.2);
-    coverage(CLASS_SHAPES[class], SIDE, place)
-        .into_iter()
-        .map(|c| (background + contrast * c + 0.03 * gaussian(rng)).clamp(0.0, 1.0))
-        .collect()
+    crate::num::shapes::scene(CLASS_SHAPES[class], SIDE, rng)
 }
 
 /// `per_class` images of each class, interleaved (`n × PIXELS`) and their labels.
