@@ -153,3 +153,32 @@ test('Euler- and RK4-trained twins are compared side by side; dataset thumbnails
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// The convolutional model on the real digits: a small link (four channels,
+// three epochs; the CLI reaches 0.30 test accuracy on it, chance is 0.1) so
+// the page finishes in seconds.
+test('on the digits the page trains the convolutional model, shows its predictions, and matches `continuum run` bit for bit', ONCE, async () => {
+  const page = await env.page();
+  const link = '#lab=depth&data=digits&scheme=rk4&steps=2&K=2&channels=4&epochs=3&esteps=2&eK=2';
+  await page.goto(env.url + link);
+  await ready(page);
+  await trained(page, 3);
+  // 3 schemes × 6 step counts on images (IMAGE_SCHEMES × IMAGE_STEPS in Rust).
+  await page.waitForSelector('.invariance-chart[data-rows="18"]', { timeout: 120_000 });
+  await page.waitForSelector('.samples[data-count="24"]', { timeout: 60_000 });
+  assert.equal(await page.locator('.boundary').isVisible(), false, 'no decision boundary for images');
+  assert.equal(await page.locator('.samples canvas').count(), 24);
+  const wrong = Number(await page.locator('.samples').getAttribute('data-wrong'));
+  assert.equal(await page.locator('.samples .wrong').count(), wrong);
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
+  const value = async (name) => Number(await page.locator(`[data-metric="${name}"]`).first().getAttribute('data-value'));
+  for (const name of ['test_accuracy', 'train_accuracy', 'train_loss', 'theta_variation']) {
+    assert.equal(await value(name), report[name], name);
+  }
+  // Control: the model learned something to compare (chance is 0.1).
+  assert.ok(report.test_accuracy > 0.2, `test accuracy ${report.test_accuracy}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

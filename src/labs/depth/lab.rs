@@ -92,10 +92,11 @@ fn compression_drop(report: &serde_json::Value) -> Option<f64> {
 }
 
 /// The image claims' presets: a conv ODE block on the digits, 10 epochs
-/// (RK4 with 4 steps; Euler with 2 steps and K = 2, a ResNet, as the
-/// control; Euler with 16 steps and K = 16 as the Stateful ODE-Nets paper
-/// trained, compressed to K′ = 8 and, as the control, to one piece).
-const DIGITS_RK4: &str = "#lab=depth&data=digits&scheme=rk4&steps=4&epochs=10";
+/// (RK4 with 4 steps and one weight piece per step, as ContinuousNet
+/// trains; Euler with 2 steps and K = 2, a ResNet, as the control; Euler
+/// with 16 steps and K = 16 as the Stateful ODE-Nets paper trained,
+/// compressed to K′ = 8 and, as the control, to one piece).
+const DIGITS_RK4: &str = "#lab=depth&data=digits&scheme=rk4&steps=4&K=4&epochs=10";
 const DIGITS_EULER: &str = "#lab=depth&data=digits&scheme=euler&steps=2&basis=pwc&K=2&epochs=10";
 const DIGITS_COMPRESS: &str =
     "#lab=depth&data=digits&scheme=euler&steps=16&basis=pwc&K=16&epochs=10&esteps=16&ebasis=pwc&eK=8";

@@ -24,6 +24,12 @@ const GPU_RES = 256;
 // The CPU path (the lane kernel, shared out to ./grid.js's workers) draws the same grid as the GPU.
 const CPU_RES = 256;
 
+/** The image datasets (the convolutional model); their names, per the Rust table. */
+const IMAGE_DATA = ['digits', 'shapes'];
+const SHAPE_NAMES = ['disk', 'ring', 'square', 'triangle', 'cross', 'bar'];
+/** Test images shown with their predicted classes. */
+const SAMPLES = 24;
+
 const withH = (v) => `${v} · h=${(1 / Number(v)).toPrecision(3)}`;
 
 const INTRO = `A ResNet block is one Euler step of an ODE. This network's depth is an ODE
@@ -41,9 +47,18 @@ ${RUN_BUTTONS}
         <div class="controls training"></div>
       </div>
       <div class="panel classify">
-        <h2>Decision boundary</h2>
-        <canvas class="boundary" width="320" height="320" aria-label="Decision boundary with the data points"></canvas>
-        <p class="hint resolution"></p>
+        <div class="points-only">
+          <h2>Decision boundary</h2>
+          <canvas class="boundary" width="320" height="320" aria-label="Decision boundary with the data points"></canvas>
+          <p class="hint resolution"></p>
+        </div>
+        <div class="images-only" hidden>
+          <h2>Test images and predictions</h2>
+          <div class="samples" role="list" aria-label="Test images with the evaluated model's predictions"></div>
+          <p class="hint">The first test images with the class the evaluated model predicts (red when wrong). The
+            model: a 3 × 3 convolution lifts the image to feature maps, a convolutional ODE block
+            dh/dt = conv(tanh(conv(h; θ₁(t))); θ₂(t)) carries them through depth, and their averages give the class.</p>
+        </div>
         <h2>Evaluate without retraining</h2>
         <div class="controls evaluation"></div>
       </div>
@@ -64,7 +79,7 @@ ${RUN_BUTTONS}
           <button type="button" data-action="json">Weights as JSON</button>
         </div>
       </div>
-      <div class="panel classify flow-panel"></div>
+      <div class="panel classify points-only flow-panel"></div>
       <div class="panel classify">
         <h2>Graph invariance</h2>
         <div class="chart invariance-chart"></div>
@@ -76,7 +91,8 @@ ${RUN_BUTTONS}
         <p class="hint">θ(t) moved from constant in depth by ‖θ − θ̄‖/‖θ̄‖ = <span data-metric="theta-variation">—</span>:
           near 0, no projection can lose much, and surviving compression means little.</p>
         <div class="chart functions-chart"></div>
-        <p class="hint">Weight functions W₁ᵢⱼ(t): as trained (solid) and projected onto the evaluation basis (dashed).</p>
+        <p class="hint">Weight functions θ(t) (entries W₁ᵢⱼ; on images, the centre taps of the first convolution's filters):
+          as trained (solid) and projected onto the evaluation basis (dashed).</p>
       </div>
       <div class="panel classify compare">
         <h2>Euler against RK4, side by side</h2>
@@ -132,7 +148,8 @@ export function mount(app, core, report) {
   const evals = evalScheduler(() => {
     const { escheme, esteps, ebasis, eK } = view.config;
     // The packed model goes to the GPU or to the CPU pool (./grid.js).
-    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: true });
+    const samples = IMAGE_DATA.includes(view.config.data) ? SAMPLES : 0;
+    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: true, samples });
   }, 250);
   const requestEval = (urgent = false) => {
     if (view.points) evals.request(urgent);
@@ -193,7 +210,10 @@ function start(page, view, worker, core) {
   Object.assign(view, { lastEpoch: 0, points: null });
   page.show('epoch', '0');
   page.show('diverged', 'no');
+  const images = IMAGE_DATA.includes(config.data);
   for (const el of page.root.querySelectorAll('.classify')) el.hidden = pendulum;
+  for (const el of page.root.querySelectorAll('.points-only')) el.hidden = pendulum || images;
+  for (const el of page.root.querySelectorAll('.images-only')) el.hidden = !images;
   page.root.querySelector('.pendulum').hidden = !pendulum;
   if (pendulum) {
     view.pendulum = { h: [], columns: [[], [], []] };
@@ -344,6 +364,13 @@ function showPendulum(page, { pendulum, charts, config }, m) {
 async function drawEval(page, core, view, cpuGrid, m) {
   const { points, config, canvas } = view;
   const epoch = view.lastEpoch;
+  if (m.predictions) {
+    drawSamples(page.root.querySelector('.samples'), points, m.predictions, config.data);
+    view.charts.functions.set(m.functions.t, m.functions.original.flatMap((o, i) => [o, m.functions.projected[i]]));
+    page.show('eval-accuracy', m.evaluation.test_accuracy.toFixed(3));
+    page.metric('eval-accuracy').dataset.epoch = String(epoch);
+    return 0;
+  }
   view.flow.show(m.trajectory, points.test_y, config.esteps, m.trajectory.length / (points.test_y.length * (config.esteps + 1)));
   await nextFrame();
   const f = m.functions;
@@ -379,12 +406,42 @@ async function drawEval(page, core, view, cpuGrid, m) {
   return boundaryMs;
 }
 
+/** The first test images, each with its predicted class (red when wrong). */
+function drawSamples(box, points, predictions, data) {
+  const side = points.side;
+  const name = (c) => (data === 'shapes' ? SHAPE_NAMES[c] ?? String(c) : String(c));
+  // `predictions` is a Uint32Array: map it through Array.from, whose map may return elements.
+  box.replaceChildren(
+    ...Array.from(predictions, (p, i) => {
+      const figure = document.createElement('figure');
+      figure.setAttribute('role', 'listitem');
+      const c = document.createElement('canvas');
+      c.width = c.height = side;
+      const ctx = c.getContext('2d');
+      const img = ctx.createImageData(side, side);
+      for (let q = 0; q < side * side; q++) {
+        const v = 255 - Math.round(255 * Math.min(1, Math.max(0, points.test_x[i * side * side + q])));
+        img.data.set([v, v, v, 255], 4 * q);
+      }
+      ctx.putImageData(img, 0, 0);
+      const caption = document.createElement('figcaption');
+      const truth = points.test_y[i];
+      caption.textContent = p === truth ? name(p) : `${name(p)} (is ${name(truth)})`;
+      if (p !== truth) caption.className = 'wrong';
+      figure.append(c, caption);
+      return figure;
+    }),
+  );
+  box.dataset.count = String(predictions.length);
+  box.dataset.wrong = String(predictions.filter((p, i) => p !== points.test_y[i]).length);
+}
+
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 /** Small pictures of each dataset; choosing one sets `data=`. */
 function drawThumbnails(box, core, config, choose) {
   const COLOURS = [PALETTE.blue, PALETTE.orange, PALETTE.green];
-  for (const name of ['spiral', 'moons', 'circles', 'xor', 'blobs', 'pendulum']) {
+  for (const name of ['spiral', 'moons', 'circles', 'xor', 'blobs', ...IMAGE_DATA, 'pendulum']) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'thumb';
@@ -405,6 +462,31 @@ function drawThumbnails(box, core, config, choose) {
       ctx.arc(36, 30, 5, 0, 2 * Math.PI);
       ctx.fillStyle = PALETTE.blue;
       ctx.fill();
+    } else if (name === 'shapes') {
+      // Drawn, not generated: rasterising the whole set would hold the main thread.
+      ctx.fillStyle = '#555';
+      ctx.beginPath();
+      ctx.arc(13, 13, 8, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.fillRect(26, 6, 13, 13);
+      ctx.beginPath();
+      ctx.moveTo(13, 25);
+      ctx.lineTo(22, 40);
+      ctx.lineTo(4, 40);
+      ctx.fill();
+      ctx.fillRect(26, 30, 14, 5);
+    } else if (name === 'digits') {
+      // Four images of the set, 2 × 2.
+      const p = core.datasetPreview(name, 0, 1);
+      const img = ctx.createImageData(44, 44);
+      for (let q = 0; q < 44 * 44; q++) {
+        const [x, y] = [q % 44, Math.floor(q / 44)];
+        const k = (y >= 22 ? 2 : 0) + (x >= 22 ? 1 : 0);
+        const [u, v] = [Math.floor(((x % 22) * p.side) / 22), Math.floor(((y % 22) * p.side) / 22)];
+        const g = 255 - Math.round(255 * Math.min(1, Math.max(0, p.train_x[k * p.side * p.side + v * p.side + u])));
+        img.data.set([g, g, g, 255], 4 * q);
+      }
+      ctx.putImageData(img, 0, 0);
     } else {
       const p = core.datasetPreview(name, 0.03, 1);
       for (let i = 0; i < p.train_y.length; i += 2) {

@@ -89,10 +89,12 @@ runWorker({
         type: 'eval',
         id: m.id,
         evaluation: session.evaluate(m.scheme, m.steps, m.basis, m.K),
-        trajectory: session.trajectory(m.scheme, m.steps, m.basis, m.K),
         functions: session.weightFunctions(m.basis, m.K, 4),
       };
-      if (m.packed) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
+      // Models on images have no boundary or 2-D flow to draw: their test images' predicted classes instead.
+      if (m.samples) reply.predictions = session.predictions(m.scheme, m.steps, m.basis, m.K, m.samples);
+      else reply.trajectory = session.trajectory(m.scheme, m.steps, m.basis, m.K);
+      if (m.packed && !m.samples) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
       reply.ms = performance.now() - t0;
       postMessage(reply);
     },
