@@ -1,8 +1,9 @@
 // docs/claims.md from the JSON `continuum claims --json` printed: the
-// table, the date and the commit. Usage: node tools/claims-md.mjs FILE COMMIT SECONDS
+// table, and when (which commit, date and time) each lab's rows were recorded.
+// Usage: node tools/claims-md.mjs FILE WHEN
 import { readFileSync } from 'node:fs';
 
-const [file, commit, seconds] = process.argv.slice(2);
+const [file, when] = process.argv.slice(2);
 const { claims } = JSON.parse(readFileSync(file, 'utf8'));
 const short = (v) => (v === null || Number.isNaN(v) ? '—' : v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toFixed(3));
 const cmp = ({ op, value }) => ({ above: `median > ${value}`, below: `median < ${value}`, below_control: 'below the control', above_control: 'above the control' })[op];
@@ -10,7 +11,7 @@ const esc = (s) => String(s).replaceAll('|', '\\|');
 const lines = [
   '# Claims over seeds',
   '',
-  `Recorded by \`make claims\` (\`continuum claims --seeds ${claims[0]?.seeds[0]}-${claims[0]?.seeds.at(-1)} --json\`, full scale, release build) on ${new Date().toISOString().slice(0, 10)} at commit ${commit}, in ${seconds} s on this machine.`,
+  `Recorded by \`make claims\` (\`continuum claims --seeds ${claims[0]?.seeds[0]}-${claims[0]?.seeds.at(-1)} --json\`, full scale, release build, two jobs on a two-core machine): ${when}.`,
   'Each claim runs on every seed (the link\'s `seed` knob), and so does its control, a link on which the claim must not hold.',
   'The verdict is on the median over seeds; the interval is a percentile-bootstrap 90 % interval of that median (with five seeds it is close to the range: read it as the spread).',
   '"Holds on" counts the seeds whose own value passes (against that seed\'s control, for comparisons with the control).',
