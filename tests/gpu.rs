@@ -1,5 +1,5 @@
-//! The shared GPU folder's kernel (the dense self-test) against its CPU
-//! twin, and a lost device; each lab's kernels are tested in its own file.
+//! The shared GPU folder's kernels (the dense self-test, the convolution) against their CPU
+//! twins, and a lost device; each lab's kernels are tested in its own file.
 
 use continuum::gpu::dense::{self, DenseKernel};
 use continuum::gpu::GpuError;
@@ -42,4 +42,27 @@ fn a_lost_device_is_reported_not_panicked() {
     gpu.simulate_loss();
     let result = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), x.view()));
     assert!(matches!(result, Err(GpuError::Lost(_))), "{:?}", result.map(|_| ()));
+}
+
+#[test]
+fn conv_kernel_matches_its_twins_on_both_strides_and_entry_points() {
+    use continuum::gpu::conv::{self, ConvKernel};
+    use continuum::num::conv::Shape;
+    let Some(gpu) = gpu() else { return };
+    let mut kernel = ConvKernel::new(&gpu);
+    for (seed, stride, side, c_in, c_out, n) in
+        [(1, 1, 8, 1, 8, 5), (2, 2, 16, 3, 4, 2), (3, 2, 7, 2, 2, 3), (4, 1, 8, 8, 8, 64)]
+    {
+        let s = Shape { n, c: c_in, h: side, w: side };
+        let (packed, x) = conv::random_problem(seed, s, c_out, stride);
+        let cpu = conv::forward(&packed, &x, s);
+        let got = pollster::block_on(kernel.forward(&gpu, &packed, &x, s)).unwrap();
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err < 1e-5, "forward, stride {stride}, side {side}: parity error {err}");
+        let dy: Vec<f32> = (0..cpu.len()).map(|i| ((i as f32) * 0.29).cos()).collect();
+        let cpu = conv::input_gradient(&packed, &dy, s);
+        let got = pollster::block_on(kernel.input_gradient(&gpu, &packed, &dy, s)).unwrap();
+        let err = continuum::gpu::parity_error(&got, &cpu);
+        assert!(err < 1e-5, "input gradient, stride {stride}, side {side}: parity error {err}");
+    }
 }

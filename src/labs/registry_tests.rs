@@ -134,7 +134,7 @@ fn check_shader(spec: &ShaderSpec) -> Result<(), String> {
 
 #[test]
 fn every_kernel_uniform_bindings_and_workgroup_match_its_shader() {
-    let mut specs = vec![crate::gpu::dense::SHADER];
+    let mut specs = vec![crate::gpu::dense::SHADER, crate::gpu::conv::SHADER];
     specs.extend(ALL.iter().flat_map(|lab| lab.shaders.iter().copied()));
     assert!(specs.len() >= 6, "{} shaders registered", specs.len());
     for spec in &specs {

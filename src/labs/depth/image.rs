@@ -289,7 +289,7 @@ impl ImageModel {
         let h0 = self.lift(x);
         let h1 = rk::forward(&self.block, tab, steps, 1.0, h0.view(), Some(&mut tape.block))?;
         let (z, pooled) = self.readout(&h1);
-        let (loss, gz) = super::softmax_cross_entropy(z, y)?;
+        let (loss, gz) = super::loss::softmax_cross_entropy(z, y)?;
         let mut grad = self.zeros_like();
         grad.out_w = matmul(gz.t(), pooled.view());
         grad.out_b = gz.sum_axis(Axis(0));

@@ -20,6 +20,7 @@ use crate::num::rng::gaussian;
 use block::{Block, Blowup, Norm, NormFit, Tape};
 use data::Dataset;
 use image::{ImageModel, ImageTape};
+use loss::softmax_cross_entropy;
 
 /// Weight-function bases θ(t) on [0, 1], by link name.
 pub const BASES: &[&str] = &["pwc", "pwl", "fem", "legendre", "fourier"];
@@ -29,6 +30,7 @@ pub mod data;
 pub mod image;
 pub mod kernel;
 pub mod lab;
+mod loss;
 pub mod pendulum;
 pub mod rk;
 #[cfg(target_arch = "wasm32")]
@@ -213,30 +215,6 @@ impl Model {
         grad.lift_b = gh0.sum_axis(Axis(0));
         Ok((loss, grad))
     }
-}
-
-/// The mean cross-entropy of softmax(`z`) against labels `y`, and its
-/// gradient `∂L/∂z = (softmax(z) − onehot(y)) / n`; a loss that is not
-/// finite is a blow-up. `exp` and `log` are the `libm` crate's (plain Rust,
-/// the same bits on every target), not the platform's, so the page and the
-/// CLI train the same model.
-fn softmax_cross_entropy(z: Array2<f64>, y: &[usize]) -> Result<(f64, Array2<f64>), Blowup> {
-    let n = y.len() as f64;
-    let mut loss = 0.0;
-    let mut gz = z;
-    for (mut row, &label) in gz.rows_mut().into_iter().zip(y) {
-        let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-        row.mapv_inplace(|v| libm::exp(v - max));
-        let sum = row.iter().sum::<f64>();
-        loss -= libm::log(row[label] / sum);
-        row.mapv_inplace(|v| v / sum / n);
-        row[label] -= 1.0 / n;
-    }
-    loss /= n;
-    if !loss.is_finite() {
-        return Err(Blowup { quantity: "the training loss".into() });
-    }
-    Ok((loss, gz))
 }
 
 /// What the trainer and the evaluations need of a continuous-depth
