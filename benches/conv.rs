@@ -111,7 +111,7 @@ fn references(cnn: &Cnn, x: &Array2<f64>, y: &[usize], forward_ms: f64, step_ms:
     let (jf, js) = (r["forward_ms"].as_f64().unwrap_or(f64::NAN), r["step_ms"].as_f64().unwrap_or(f64::NAN));
     println!(
         "  JAX (jit, CPU): forward {jf:.3} ms, training step {js:.3} ms; logits differ from ours by at most {:.1e}",
-        r["max_diff"]
+        r["max_diff"].as_f64().unwrap_or(f64::NAN)
     );
     println!(
         "  ratio ours ÷ JAX: forward {:.2}, training step {:.2} (goal: ≤ 1 natively)",
