@@ -67,7 +67,7 @@ fn transfer_source_features_match_cpu_twin() {
     let mut kernel = DenseKernel::new(&gpu);
     let x = run.data.target_test.x.mapv(|v| v as f32);
     let (mut on_gpu, mut on_cpu) = (x.clone(), x);
-    for layer in &run.robust.model.layers[..frozen_depth(&run.robust, false)] {
+    for layer in &run.robust.mlp().expect("an MLP source").layers[..frozen_depth(&run.robust, false)] {
         let (w, b) = (layer.w.mapv(|v| v as f32), layer.b.mapv(|v| v as f32));
         on_gpu = pollster::block_on(kernel.run(&gpu, w.view(), b.view(), on_gpu.view())).unwrap();
         on_cpu = forward(w.view(), b.view(), on_cpu.view());
@@ -89,7 +89,7 @@ fn transfer_saliency_maps_match_cpu_twin() {
         Config::from_link(&continuum::labs::parse("#lab=transfer&hidden=32-32-16&epochs=2&seeds=1").link).unwrap();
     let mut run = SeedRun::new(&config, 1);
     while run.epoch() {}
-    let mut layers = pack(&run.robust.model.layers);
+    let mut layers = pack(&run.robust.mlp().expect("an MLP source").layers);
     let head = layers.pop().unwrap();
     let data = &run.data.source_test;
     let x = data.x.slice(ndarray::s![..64, ..]).mapv(|v| v as f32);

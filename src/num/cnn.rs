@@ -86,6 +86,21 @@ impl Cnn {
         out
     }
 
+    /// The head's input for `x`: the last stage's pooled maps, flattened
+    /// (the features a linear probe reads).
+    pub fn features(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let (c, h, w) = self.input;
+        let mut shape = Shape { n: x.nrows(), c, h, w };
+        let mut data: Vec<f64> = x.as_standard_layout().iter().copied().collect();
+        for conv in &self.convs {
+            let (y, _) = conv.forward(&data, shape);
+            let out = conv.output(shape);
+            let relu: Vec<f64> = y.iter().map(|&v| v.max(0.0)).collect();
+            (data, _, shape) = pool2(&relu, out, Pool::Max);
+        }
+        Array2::from_shape_vec((x.nrows(), shape.c * shape.plane()), data).expect("n × features")
+    }
+
     /// The logits for `x` (`n × c·h·w`), and what the backward pass needs.
     pub fn forward(&self, x: ArrayView2<f64>) -> (Array2<f64>, CnnCache) {
         let (c, h, w) = self.input;
@@ -165,6 +180,23 @@ impl Classifier {
         match self {
             Classifier::Mlp(m) => m.apply(x),
             Classifier::Cnn(c) => c.apply(x),
+        }
+    }
+
+    /// `∂(summed cross-entropy of labels y)/∂x`: the direction of an
+    /// adversary's step, and a saliency map.
+    pub fn loss_input_gradient(&self, x: ArrayView2<f64>, y: &[usize]) -> Array2<f64> {
+        match self {
+            Classifier::Mlp(m) => {
+                let (logits, cache) = m.forward(x);
+                let (_, d) = super::mlp::cross_entropy(&logits, y);
+                m.input_gradient(&cache, d)
+            }
+            Classifier::Cnn(c) => {
+                let (logits, cache) = c.forward(x);
+                let (_, d) = super::mlp::cross_entropy(&logits, y);
+                c.input_gradient(&cache, d)
+            }
         }
     }
 

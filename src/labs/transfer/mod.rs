@@ -3,13 +3,15 @@
 //! ICLR 2021), on synthetic shapes whose source classes carry a texture
 //! shortcut (`data.rs`). Science notes: `docs/transfer.md`.
 //!
-//! - **Sources**: an MLP (`256-256-128` by default, tanh) on the 8 source
+//! - **Sources**: an MLP (`256-256-128` by default, tanh) or, with
+//!   `arch=cnn`, a CNN (conv 8 → max pool → conv 16 → max pool, the
+//!   flattened maps read by a linear head; `num::cnn`) on the 8 source
 //!   shapes, trained naturally or adversarially with L2 PGD (ε, 5 steps of
 //!   2.5ε/5, Madry et al.), same data and seed.
 //! - **Transfer**: a new head on the last hidden layer, trained on `n`
 //!   target images per class with the source frozen (`tune=probe`) or with
-//!   the last hidden layer trained too (`tune=last`); accuracy on 1,000
-//!   target test images.
+//!   the last hidden layer trained too (`tune=last`, MLP sources); accuracy
+//!   on 1,000 target test images. A CNN's probe reads its flattened maps.
 //! - **Why**: accuracy of each source on shape-only and texture-only
 //!   versions of its test set, and input-gradient (saliency) maps.
 
@@ -29,9 +31,13 @@ use serde::Serialize;
 use crate::core::driver::{self, plural, Clock, Divergence, Driver, Progress};
 use crate::core::link::Link;
 pub use crate::gpu::dense::{pack, PackedLayer};
+use crate::num::cnn::{Classifier, Cnn};
 use crate::num::mlp::{accuracy, cross_entropy, Layer, Mlp};
 use crate::num::optim::Adam;
-use data::{Data, Dataset, PIXELS, SOURCE_CLASSES, TARGET_CLASSES};
+use data::{Data, Dataset, PIXELS, SIDE, SOURCE_CLASSES, TARGET_CLASSES};
+
+/// The CNN source's channels per stage (`arch=cnn`), as titration's.
+pub const CNN_CHANNELS: [usize; 2] = [8, 16];
 
 /// Source training images per class, and target test images per class.
 pub const SOURCE_PER_CLASS: usize = 200;
@@ -44,6 +50,8 @@ const PGD_STEPS: usize = 5;
 /// Everything a transfer link sets.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Config {
+    /// A CNN source instead of the MLP (`hidden` then unused).
+    pub cnn: bool,
     pub hidden: Vec<usize>,
     pub eps: f64,
     pub texture: f64,
@@ -60,7 +68,14 @@ impl Config {
     pub fn from_link(link: &Link) -> Result<Config, String> {
         link.expect_lab("transfer")?;
         let hidden = link.choice("hidden").split('-').map(|h| h.parse().expect("the choices are numbers")).collect();
+        let cnn = link.choice("arch") == "cnn";
+        if cnn && link.choice("tune") == "last" {
+            return Err("tune=last fine-tunes an MLP source's last hidden layer; a CNN source (arch=cnn) \
+                        transfers by a probe on its features: use tune=probe"
+                .into());
+        }
         Ok(Config {
+            cnn,
             hidden,
             eps: link.float("eps"),
             texture: link.float("texture"),
@@ -84,13 +99,11 @@ impl Config {
 
 /// The L2 PGD adversary: `steps` steps of size `2.5ε/steps` along each
 /// example's normalised loss gradient, projected onto the ball `‖δ‖ ≤ ε`.
-pub fn pgd(model: &Mlp, x: ArrayView2<f64>, y: &[usize], eps: f64) -> Array2<f64> {
+pub fn pgd(model: &Classifier, x: ArrayView2<f64>, y: &[usize], eps: f64) -> Array2<f64> {
     let step = 2.5 * eps / PGD_STEPS as f64;
     let mut delta = Array2::<f64>::zeros(x.raw_dim());
     for _ in 0..PGD_STEPS {
-        let (logits, cache) = model.forward((&x + &delta).view());
-        let (_, d) = cross_entropy(&logits, y);
-        let g = model.input_gradient(&cache, d);
+        let g = model.loss_input_gradient((&x + &delta).view(), y);
         for (mut dr, gr) in delta.rows_mut().into_iter().zip(g.rows()) {
             let norm = gr.dot(&gr).sqrt();
             if norm > 0.0 {
@@ -116,7 +129,7 @@ pub struct EpochStats {
 
 /// A source model in training.
 pub struct Source {
-    pub model: Mlp,
+    pub model: Classifier,
     pub eps: f64,
     pub epoch: usize,
     pub epochs: usize,
@@ -129,9 +142,13 @@ impl Source {
     /// Both sources of a seed start from the same weights and see the same batches.
     pub fn new(config: &Config, seed: u64, eps: f64) -> Source {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x50ce);
-        let sizes: Vec<usize> =
-            [PIXELS].into_iter().chain(config.hidden.iter().copied()).chain([SOURCE_CLASSES]).collect();
-        let model = Mlp::init(&sizes, false, &mut rng);
+        let model = if config.cnn {
+            Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &CNN_CHANNELS, SOURCE_CLASSES, &mut rng))
+        } else {
+            let sizes: Vec<usize> =
+                [PIXELS].into_iter().chain(config.hidden.iter().copied()).chain([SOURCE_CLASSES]).collect();
+            Classifier::Mlp(Mlp::init(&sizes, false, &mut rng))
+        };
         Source { model, eps, epoch: 0, epochs: config.epochs, diverged: None, adam: Adam::new(config.lr), rng }
     }
 
@@ -151,15 +168,28 @@ impl Source {
             let x = train.x.select(Axis(0), chunk);
             let y: Vec<usize> = chunk.iter().map(|&i| train.y[i]).collect();
             let x = if self.eps > 0.0 { pgd(&self.model, x.view(), &y, self.eps) } else { x };
-            let (logits, cache) = self.model.forward(x.view());
-            let (l, mut d) = cross_entropy(&logits, &y);
+            let (logits, l) = match &mut self.model {
+                Classifier::Mlp(m) => {
+                    let (logits, cache) = m.forward(x.view());
+                    let (l, d) = cross_entropy(&logits, &y);
+                    let mut grad = m.zeros_like();
+                    m.accumulate_gradient(&cache, d / y.len() as f64, &mut grad);
+                    let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
+                    self.adam.step(m.tensors_mut(), &grads);
+                    (logits, l)
+                }
+                Classifier::Cnn(c) => {
+                    let (logits, cache) = c.forward(x.view());
+                    let (l, d) = cross_entropy(&logits, &y);
+                    let mut grad = c.zeros_like();
+                    c.backward(&cache, d / y.len() as f64, &mut grad);
+                    let grads: Vec<Vec<f64>> = grad.tensors_mut().into_iter().map(|t| t.to_vec()).collect();
+                    self.adam.step(c.tensors_mut(), &grads);
+                    (logits, l)
+                }
+            };
             loss += l * y.len() as f64;
             right += accuracy(&logits, &y) * y.len() as f64;
-            d /= y.len() as f64;
-            let mut grad = self.model.zeros_like();
-            self.model.accumulate_gradient(&cache, d, &mut grad);
-            let grads: Vec<Vec<f64>> = grad.tensors().iter().map(|t| t.to_vec()).collect();
-            self.adam.step(self.model.tensors_mut(), &grads);
         }
         self.epoch += 1;
         let n = train.y.len() as f64;
@@ -198,18 +228,26 @@ impl Source {
         accuracy(&self.model.apply(data.x.view()), &data.y)
     }
 
+    /// The MLP source (`None` for a CNN).
+    pub fn mlp(&self) -> Option<&Mlp> {
+        match &self.model {
+            Classifier::Mlp(m) => Some(m),
+            Classifier::Cnn(_) => None,
+        }
+    }
+
     /// The activations of hidden layer `depth` (1-based; the last is the
-    /// layer the head reads).
+    /// layer the head reads) of an MLP; a CNN's flattened maps.
     pub fn features(&self, x: ArrayView2<f64>, depth: usize) -> Array2<f64> {
-        Mlp { layers: self.model.layers[..depth].to_vec(), tanh_out: true }.apply(x)
+        match &self.model {
+            Classifier::Mlp(m) => Mlp { layers: m.layers[..depth].to_vec(), tanh_out: true }.apply(x),
+            Classifier::Cnn(c) => c.features(x),
+        }
     }
 
     /// `∂(loss of the true class)/∂x` for `x`: the saliency maps.
     pub fn saliency(&self, data: &Dataset, count: usize) -> Array2<f64> {
-        let x = data.x.slice(s![..count, ..]);
-        let (logits, cache) = self.model.forward(x);
-        let (_, d) = cross_entropy(&logits, &data.y[..count]);
-        self.model.input_gradient(&cache, d)
+        self.model.loss_input_gradient(data.x.slice(s![..count, ..]), &data.y[..count])
     }
 }
 
@@ -247,7 +285,8 @@ pub fn saliency_on_shape(source: &Source, test: &Dataset) -> f64 {
 
 /// How many of the source's layers feed the transferred part.
 pub fn frozen_depth(source: &Source, tune_last: bool) -> usize {
-    let layers = source.model.layers.len();
+    let Some(mlp) = source.mlp() else { return 0 };
+    let layers = mlp.layers.len();
     if tune_last {
         layers - 2
     } else {
@@ -260,15 +299,15 @@ pub fn frozen_depth(source: &Source, tune_last: bool) -> usize {
 /// the accuracy on the target test set and the trained part (it reads the
 /// source's hidden layer [`frozen_depth`]).
 pub fn transfer(source: &Source, data: &Data, n: usize, tune_last: bool, seed: u64) -> (f64, Mlp) {
-    let layers = source.model.layers.len();
     let depth = frozen_depth(source, tune_last);
     let train = data.target_pool.first(n, TARGET_CLASSES);
     let (f_train, f_test) = (source.features(train.x.view(), depth), source.features(data.target_test.x.view(), depth));
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4ead ^ n as u64);
-    let width = source.model.layers[layers - 2].w.nrows();
+    // The fine-tuned last hidden layer of an MLP (`tune=last`), if any: the head reads its output.
+    let last_hidden: Option<Layer> = source.mlp().filter(|_| tune_last).map(|m| m.layers[m.layers.len() - 2].clone());
+    let width = last_hidden.as_ref().map_or(f_train.ncols(), |l| l.w.nrows());
     let head = Mlp::init(&[width, TARGET_CLASSES], false, &mut rng).layers.remove(0);
-    let mut model = if tune_last {
-        let last: Layer = source.model.layers[layers - 2].clone();
+    let mut model = if let Some(last) = last_hidden {
         Mlp { layers: vec![last, head], tanh_out: false }
     } else {
         Mlp { layers: vec![head], tanh_out: false }

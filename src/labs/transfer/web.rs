@@ -95,8 +95,9 @@ struct Sources {
     saliency: Pair<Vec<f32>>,
     count: usize,
     labels: Vec<usize>,
-    /// Each source's tanh layers and linear head, for the GPU's saliency maps.
-    models: Pair<(Vec<PackedLayer>, PackedLayer)>,
+    /// Each source's tanh layers and linear head, for the GPU's saliency
+    /// maps (`null` for CNN sources: the GPU path runs MLPs).
+    models: Option<Pair<(Vec<PackedLayer>, PackedLayer)>>,
 }
 
 /// What the GPU evaluation needs: both sources' frozen layers, the
@@ -122,11 +123,11 @@ pub struct TransferSession {
 
 const SALIENCY_COUNT: usize = 8;
 
-/// A source's tanh layers and its linear head, packed.
-fn split(source: &super::Source) -> (Vec<PackedLayer>, PackedLayer) {
-    let mut layers = pack(&source.model.layers);
+/// An MLP source's tanh layers and its linear head, packed (`None` for a CNN).
+fn split(source: &super::Source) -> Option<(Vec<PackedLayer>, PackedLayer)> {
+    let mut layers = pack(&source.mlp()?.layers);
     let head = layers.pop().expect("a head");
-    (layers, head)
+    Some((layers, head))
 }
 
 #[wasm_bindgen]
@@ -177,7 +178,7 @@ impl TransferSession {
             },
             count: SALIENCY_COUNT,
             labels: data.y[..SALIENCY_COUNT].to_vec(),
-            models: Pair { natural: split(&run.natural), robust: split(&run.robust) },
+            models: split(&run.natural).zip(split(&run.robust)).map(|(natural, robust)| Pair { natural, robust }),
         })
     }
 
@@ -189,13 +190,18 @@ impl TransferSession {
             return to_js_or_null(None::<()>);
         }
         let config = &self.driver.config;
+        let (Some(natural), Some(robust)) = (run.natural.mlp(), run.robust.mlp()) else {
+            return to_js(
+                &serde_json::json!({ "unsupported": "the GPU check evaluates MLP sources; these are CNNs (arch=cnn)" }),
+            );
+        };
         let (n, tune, seed) = (config.n, config.tune_last, self.driver.seeds[0]);
         let (acc_n, head_n) = transfer(&run.natural, &run.data, n, tune, seed);
         let (acc_r, head_r) = transfer(&run.robust, &run.data, n, tune, seed);
         let depth = frozen_depth(&run.natural, tune);
         to_js(&GpuInputs {
-            natural: pack(&run.natural.model.layers[..depth]),
-            robust: pack(&run.robust.model.layers[..depth]),
+            natural: pack(&natural.layers[..depth]),
+            robust: pack(&robust.layers[..depth]),
             heads: Pair { natural: pack(&head_n.layers), robust: pack(&head_r.layers) },
             x: run.data.target_test.x.iter().map(|&v| v as f32).collect(),
             y: run.data.target_test.y.clone(),

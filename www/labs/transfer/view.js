@@ -192,6 +192,10 @@ function showSources(page, core, s) {
 // saliency.wgsl down the layers) and drawn from there; the difference from
 // the worker's f64 maps is shown.
 async function saliencyOnGpu(page, core, s) {
+  if (!s.models) {
+    page.show('saliency-where', 'Maps computed on the CPU (the GPU path runs MLP sources; these are CNNs).');
+    return;
+  }
   const device = page.gpu(core.TransferGpu);
   if (!device) {
     page.show('saliency-where', 'Maps computed on the CPU (no WebGPU).');
@@ -219,6 +223,10 @@ async function saliencyOnGpu(page, core, s) {
 async function evaluateOnGpu(page, core, inputs) {
   if (!inputs) {
     page.show('gpu-accuracy', 'train the first seed first');
+    return;
+  }
+  if (inputs.unsupported) {
+    page.show('gpu-accuracy', inputs.unsupported);
     return;
   }
   page.show('cpu-accuracy', pair(inputs.accuracy.natural, inputs.accuracy.robust), inputs.accuracy);
