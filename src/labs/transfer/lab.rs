@@ -76,8 +76,8 @@ fn shape_bias_gain(report: &serde_json::Value) -> Option<f64> {
 /// The CNN claims' preset and control: the lab's defaults with a CNN source.
 const CNN: &str = "#lab=transfer&arch=cnn&seeds=1";
 const CNN_CONTROL: &str = "#lab=transfer&arch=cnn&seeds=1&eps=0";
-const CNN_TINY: &str = "#lab=transfer&arch=cnn&epochs=1&seeds=1&n=10";
-const CNN_TINY_CONTROL: &str = "#lab=transfer&arch=cnn&epochs=1&seeds=1&n=10&eps=0";
+const CNN_TINY: &str = "#lab=transfer&arch=cnn&epochs=3&seeds=1&n=10";
+const CNN_TINY_CONTROL: &str = "#lab=transfer&arch=cnn&epochs=3&seeds=1&n=10&eps=0";
 
 const CLAIMS: &[Claim] = &[Claim {
     name: "Adversarially trained sources transfer better with little target data (n = 10)",
