@@ -314,6 +314,6 @@ const CLAIMS: &[Claim] = &[
         control: "#lab=noise&study=titrate&poison=0",
         tiny: "#lab=noise&study=titrate&models=2&tepochs=2",
         tiny_control: "#lab=noise&study=titrate&models=2&tepochs=2&poison=0",
-    why: "docs/noise.md: the MLP reads the 3 × 3 trigger as a weighted sum of nine pixels that isotropic noise rarely lights together, so T_γ's level does not separate the groups (a one-pixel trigger is detected, AUC 1.0). The paper's models are convolutional, but small CNNs (arch=cnn) do not help here: AUC 0.47 on seed 1, and the one-pixel trigger drops to 0.59.",
+    why: "docs/noise.md: the MLP reads the 3 × 3 trigger as a weighted sum of nine pixels that isotropic noise rarely lights together, so T_γ's level does not separate the groups (a one-pixel trigger is detected, AUC 1.0). The paper's models are convolutional, but small CNNs (arch=cnn) do not help here: over seeds 1–5 (the titration map, docs/maps.md) the AUC's median is 0.47 for the patch, and the one-pixel trigger drops to 0.63.",
     },
 ];
