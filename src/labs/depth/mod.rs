@@ -260,8 +260,44 @@ pub trait Net: Clone + Sized {
     }
 }
 
+/// The [`Net`] methods both models have as inherent methods of the same
+/// name (`basis` and `theta_variation` read their `block`).
+macro_rules! net_by_inherent_methods {
+    () => {
+        fn basis(&self) -> Basis {
+            self.block.basis
+        }
+        fn project(&self, to: Basis) -> Self {
+            Self::project(self, to)
+        }
+        fn params(&self) -> usize {
+            Self::params(self)
+        }
+        fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+            Self::tensors_mut(self)
+        }
+        fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
+            Self::logits(self, x, tab, steps)
+        }
+        fn loss_grad_tape(
+            &self,
+            x: ArrayView2<f64>,
+            y: &[usize],
+            tab: &Tableau,
+            steps: usize,
+            tape: &mut Self::Tape,
+        ) -> Result<(f64, Self), Diverged> {
+            Self::loss_grad_tape(self, x, y, tab, steps, tape)
+        }
+        fn theta_variation(&self) -> f64 {
+            self.block.theta_variation()
+        }
+    };
+}
+
 impl Net for Model {
     type Tape = Tape;
+    net_by_inherent_methods!();
 
     fn init(config: &Config, split: &data::Split, rng: &mut ChaCha8Rng) -> Model {
         let mut model = Model::init(config.basis, config.dim, config.width, split.train.classes, rng);
@@ -269,34 +305,6 @@ impl Net for Model {
             model.block.norm = Some(Norm { stats: None });
         }
         model
-    }
-    fn basis(&self) -> Basis {
-        self.block.basis
-    }
-    fn project(&self, to: Basis) -> Model {
-        Model::project(self, to)
-    }
-    fn params(&self) -> usize {
-        Model::params(self)
-    }
-    fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
-        Model::tensors_mut(self)
-    }
-    fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
-        Model::logits(self, x, tab, steps)
-    }
-    fn loss_grad_tape(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        tab: &Tableau,
-        steps: usize,
-        tape: &mut Tape,
-    ) -> Result<(f64, Model), Diverged> {
-        Model::loss_grad_tape(self, x, y, tab, steps, tape)
-    }
-    fn theta_variation(&self) -> f64 {
-        self.block.theta_variation()
     }
     fn norm_fit(&self) -> Option<NormFit> {
         self.block.norm.is_some().then(|| NormFit::new(self.block.basis, self.block.w))
@@ -313,38 +321,11 @@ impl Net for Model {
 
 impl Net for ImageModel {
     type Tape = ImageTape;
+    net_by_inherent_methods!();
 
     fn init(config: &Config, split: &data::Split, rng: &mut ChaCha8Rng) -> ImageModel {
         let side = split.train.side.expect("image data");
         ImageModel::init(config.basis, config.channels, side, split.train.classes, rng)
-    }
-    fn basis(&self) -> Basis {
-        self.block.basis
-    }
-    fn project(&self, to: Basis) -> ImageModel {
-        ImageModel::project(self, to)
-    }
-    fn params(&self) -> usize {
-        ImageModel::params(self)
-    }
-    fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
-        ImageModel::tensors_mut(self)
-    }
-    fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Diverged> {
-        ImageModel::logits(self, x, tab, steps)
-    }
-    fn loss_grad_tape(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        tab: &Tableau,
-        steps: usize,
-        tape: &mut ImageTape,
-    ) -> Result<(f64, ImageModel), Diverged> {
-        ImageModel::loss_grad_tape(self, x, y, tab, steps, tape)
-    }
-    fn theta_variation(&self) -> f64 {
-        self.block.theta_variation()
     }
 }
 
