@@ -8,7 +8,9 @@
 //! Adam). With `CONTINUUM_REF_PYTHON` set (as `make bench` does), JAX does
 //! the same in the same run (`tools/ref/conv.py`: `lax.conv_general_dilated`
 //! under `jit`, on the same weights and images; its logits are compared with
-//! ours), and the ratios ours ÷ JAX are printed. Also timed: the f32 twin of
+//! ours), and the ratios ours ÷ JAX are printed; so is the wasm build under
+//! Node (`tools/ref/wasm_conv.mjs`), whose logits must be ours bit for bit
+//! (goal: within 2× of JAX). Also timed: the f32 twin of
 //! `conv.wgsl` and the kernel on whatever adapter wgpu finds, for the first
 //! layer's forward pass over the batch.
 
@@ -17,21 +19,18 @@ use common::median_ms;
 
 use continuum::gpu::conv::{self, ConvKernel, PackedConv};
 use continuum::gpu::Gpu;
-use continuum::num::cnn::{Classifier, Cnn};
+use continuum::num::cnn::{benchmark_problem, Classifier, Cnn};
 use continuum::num::conv::Shape;
 use continuum::num::optim::Adam;
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
 
+/// The problem's sizes (`num::cnn::benchmark_problem`).
 const BATCH: usize = 64;
 const SIDE: usize = 16;
 const CLASSES: usize = 6;
 
 fn main() {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-    let cnn = Cnn::init((1, SIDE, SIDE), &[8, 16], CLASSES, &mut rng);
-    let x = Array2::from_shape_fn((BATCH, SIDE * SIDE), |_| rng.random_range(0.0..1.0));
-    let y: Vec<usize> = (0..BATCH).map(|i| i % CLASSES).collect();
+    let (cnn, x, y) = benchmark_problem();
     println!("conv: CNN 1 → 8 → 16 channels on {SIDE} × {SIDE}, batch {BATCH} ({} parameters)", cnn.params());
 
     let forward_ms = median_ms(21, || {
@@ -109,6 +108,7 @@ fn references(cnn: &Cnn, x: &Array2<f64>, y: &[usize], forward_ms: f64, step_ms:
         return;
     };
     let (jf, js) = (r["forward_ms"].as_f64().unwrap_or(f64::NAN), r["step_ms"].as_f64().unwrap_or(f64::NAN));
+    wasm(&dir, cnn, x, forward_ms, step_ms, (jf, js));
     println!(
         "  JAX (jit, CPU): forward {jf:.3} ms, training step {js:.3} ms; logits differ from ours by at most {:.1e}",
         r["max_diff"].as_f64().unwrap_or(f64::NAN)
@@ -117,5 +117,39 @@ fn references(cnn: &Cnn, x: &Array2<f64>, y: &[usize], forward_ms: f64, step_ms:
         "  ratio ours ÷ JAX: forward {:.2}, training step {:.2} (goal: ≤ 1 natively)",
         forward_ms / jf,
         step_ms / js
+    );
+}
+
+/// The wasm build's times under Node and the ratios against native and JAX,
+/// with its logits compared bit for bit with ours.
+fn wasm(dir: &std::path::Path, cnn: &Cnn, x: &Array2<f64>, forward_ms: f64, step_ms: f64, (jf, js): (f64, f64)) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("www/pkg/continuum_bg.wasm").exists() {
+        println!("  wasm: not measured (build it first: make wasm)");
+        return;
+    }
+    let bin = dir.join("conv-logits.f64");
+    let logits: Vec<u8> = cnn.apply(x.view()).iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(&bin, logits).unwrap();
+    let out = std::process::Command::new("node").arg(root.join("tools/ref/wasm_conv.mjs")).arg(&bin).output();
+    let Some(r) = out
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+    else {
+        println!("  wasm: node tools/ref/wasm_conv.mjs failed");
+        return;
+    };
+    let (wf, ws) = (r["forward_ms"].as_f64().unwrap_or(f64::NAN), r["step_ms"].as_f64().unwrap_or(f64::NAN));
+    println!(
+        "  wasm (Node, 1 thread): forward {wf:.3} ms, training step {ws:.3} ms; same bits as native: {}",
+        r["identical"]
+    );
+    println!(
+        "  ratio wasm ÷ native: forward {:.2}, step {:.2}; wasm ÷ JAX: forward {:.2}, step {:.2} (goal: ≤ 2)",
+        wf / forward_ms,
+        ws / step_ms,
+        wf / jf,
+        ws / js
     );
 }

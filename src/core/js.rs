@@ -120,3 +120,40 @@ impl WebGpu {
         self.gpu.simulate_loss();
     }
 }
+
+/// The convolution benchmark in this build (`num::cnn::benchmark_problem`),
+/// for `tools/ref/wasm_conv.mjs` (run by `make bench`): one forward pass and
+/// one training step, to time under Node against the native build and JAX.
+#[wasm_bindgen]
+pub struct ConvBench {
+    model: crate::num::cnn::Classifier,
+    x: ndarray::Array2<f64>,
+    y: Vec<usize>,
+    adam: crate::num::optim::Adam,
+}
+
+#[wasm_bindgen]
+impl ConvBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ConvBench {
+        let (cnn, x, y) = crate::num::cnn::benchmark_problem();
+        let model = crate::num::cnn::Classifier::Cnn(cnn);
+        ConvBench { model, x, y, adam: crate::num::optim::Adam::new(1e-3) }
+    }
+
+    /// The logits of the batch (row by row), from the current weights.
+    pub fn forward(&self) -> Vec<f64> {
+        self.model.apply(self.x.view()).iter().copied().collect()
+    }
+
+    /// One Adam step on the batch; its loss.
+    pub fn step(&mut self) -> f64 {
+        self.model.train_step(self.x.view(), &self.y, &mut self.adam)
+    }
+}
+
+impl Default for ConvBench {
+    fn default() -> Self {
+        ConvBench::new()
+    }
+}

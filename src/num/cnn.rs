@@ -166,6 +166,19 @@ impl Cnn {
     }
 }
 
+/// The convolution benchmark's problem (`benches/conv.rs`, and the wasm
+/// build's `ConvBench` timed under Node by `tools/ref/wasm_conv.mjs`): the
+/// titration CNN (16 × 16 images, 8 then 16 channels, 6 classes) from seed 1,
+/// a batch of 64 images in [0, 1) and their labels.
+pub fn benchmark_problem() -> (Cnn, Array2<f64>, Vec<usize>) {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let cnn = Cnn::init((1, 16, 16), &[8, 16], 6, &mut rng);
+    let x = Array2::from_shape_fn((64, 256), |_| rng.random_range(0.0..1.0));
+    let y = (0..64).map(|i| i % 6).collect();
+    (cnn, x, y)
+}
+
 /// A classifier that is either a perceptron or a [`Cnn`]: what a lab's
 /// `arch=mlp|cnn` knob picks. Both take rows of flattened images.
 #[derive(Clone, Debug, PartialEq)]

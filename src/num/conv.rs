@@ -167,6 +167,9 @@ fn for_each_run(s: Shape, stride: usize, mut run: impl FnMut(usize, usize, usize
 /// The `9c × (n · h' w')` matrix of the inputs each output pixel reads
 /// (zero where the 3 × 3 window leaves the image); see the module docs.
 fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
+    if stride == 1 {
+        return im2col_same(x, s);
+    }
     let columns = s.n * s.h.div_ceil(stride) * s.w.div_ceil(stride);
     let mut cols = vec![0.0; 9 * s.c * columns];
     for_each_run(s, stride, |pixel, row, column, count| {
@@ -177,6 +180,45 @@ fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
             dst.iter_mut().zip(x[pixel..].iter().step_by(stride)).for_each(|(d, &v)| *d = v);
         }
     });
+    Array2::from_shape_vec((9 * s.c, columns), cols).expect("9c × columns")
+}
+
+/// [`im2col`] for stride 1, by whole planes: row `(c, a, e)` of an image's
+/// block is channel `c` shifted by `(a − 1, e − 1)`, so in row-major order
+/// entry `p` reads input `p + (a − 1)·w + e − 1`: one contiguous copy,
+/// after which the entries whose window left the image (the first or last
+/// output row, and the column that wrapped around to the neighbouring row)
+/// are set to zero. The same matrix as the tap-by-tap path (tested), in a
+/// few long copies instead of one per tap and output row.
+fn im2col_same(x: &[f64], s: Shape) -> Array2<f64> {
+    let (plane, w) = (s.plane(), s.w);
+    let columns = s.n * plane;
+    let mut cols = vec![0.0; 9 * s.c * columns];
+    for img in 0..s.n {
+        for c in 0..s.c {
+            let src = &x[(img * s.c + c) * plane..][..plane];
+            for a in 0..3 {
+                for e in 0..3 {
+                    let dst = &mut cols[(9 * c + 3 * a + e) * columns + img * plane..][..plane];
+                    // Output rows whose input row i + a − 1 is inside; entry p reads src[p + off − (w + 1)].
+                    let rows = usize::from(a == 0)..s.h - usize::from(a == 2);
+                    let off = a * w + e;
+                    let start = (rows.start * w).max((w + 1).saturating_sub(off));
+                    let end = (rows.end * w).min((plane + w + 1).saturating_sub(off));
+                    if start < end {
+                        dst[start..end].copy_from_slice(&src[start + off - (w + 1)..end + off - (w + 1)]);
+                    }
+                    for i in rows {
+                        match e {
+                            0 => dst[i * w] = 0.0,
+                            2 => dst[i * w + w - 1] = 0.0,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
     Array2::from_shape_vec((9 * s.c, columns), cols).expect("9c × columns")
 }
 
@@ -272,6 +314,21 @@ pub fn global_average_backward(dy: ArrayView2<f64>, s: Shape) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn im2col_by_planes_is_the_tap_by_tap_matrix() {
+        for (h, w, c, n) in [(8, 8, 2, 3), (5, 7, 1, 2), (16, 16, 3, 1), (1, 4, 2, 1), (3, 1, 1, 2)] {
+            let s = Shape { n, c, h, w };
+            let x: Vec<f64> = (0..s.len()).map(|i| 1.0 + (i as f64 * 0.7).sin()).collect();
+            let mut taps = Array2::zeros((9 * c, n * h * w));
+            let columns = taps.ncols();
+            let flat = taps.as_slice_mut().unwrap();
+            for_each_run(s, 1, |pixel, row, column, count| {
+                flat[row * columns + column..][..count].copy_from_slice(&x[pixel..pixel + count]);
+            });
+            assert_eq!(im2col_same(&x, s), taps, "{h} × {w}, {c} channels, {n} images");
+        }
+    }
 
     /// A small deterministic pseudo-random stream in (−1, 1).
     fn stream(seed: u64) -> impl FnMut() -> f64 {
