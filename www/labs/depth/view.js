@@ -75,8 +75,8 @@ ${RUN_BUTTONS}
         <div class="chart training-chart"></div>
         <div class="buttons">
           <button type="button" data-action="csv">Charts as CSV</button>
-          <button type="button" data-action="png">Boundary as PNG</button>
-          <button type="button" data-action="json">Weights as JSON</button>
+          <button type="button" data-action="png" class="points-only">Boundary as PNG</button>
+          <button type="button" data-action="json" class="points-only">Weights as JSON</button>
         </div>
       </div>
       <div class="panel classify points-only flow-panel"></div>
