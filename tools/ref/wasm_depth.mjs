@@ -16,7 +16,8 @@ if (!isMainThread) {
   // A pool worker: answer every request with its band.
   parentPort.on('message', () => parentPort.postMessage(depthForwardBench(workerData.part, workerData.parts)));
 } else {
-  const native = new Float32Array(readFileSync(process.argv[2]).buffer.slice(0));
+  // Copied out of the Buffer: a small file's Buffer is a view into Node's shared pool.
+  const native = new Float32Array(Uint8Array.from(readFileSync(process.argv[2])).buffer);
   const bits = (a) => new Uint32Array(a.buffer, a.byteOffset, a.length);
   const same = (a) => a.length === native.length && bits(a).every((v, i) => v === bits(native)[i]);
   const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];

@@ -257,15 +257,7 @@ impl Block {
     pub fn theta_variation(&self) -> f64 {
         let flat = |a: &At| a.w1.iter().chain(&a.b1).chain(&a.w2).chain(&a.b2).copied().collect::<Vec<f64>>();
         let one = Basis::new(crate::num::basis::Family::Pwc, 1).expect("one piece is a valid basis");
-        let mean = flat(&self.project(one).at(&[1.0]));
-        let mut phi = vec![0.0; self.basis.k];
-        let (mut off, n) = (0.0, 256);
-        for i in 0..n {
-            self.basis.eval((i as f64 + 0.5) / n as f64, &mut phi);
-            off += flat(&self.at(&phi)).iter().zip(&mean).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n as f64;
-        }
-        let scale = mean.iter().map(|v| v * v).sum::<f64>();
-        (off / scale.max(f64::MIN_POSITIVE)).sqrt()
+        rk::variation(&self.basis, &flat(&self.project(one).at(&[1.0])), |phi| flat(&self.at(phi)))
     }
 
     /// The block re-expressed in another basis by L2 projection of every weight.

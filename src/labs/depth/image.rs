@@ -124,15 +124,7 @@ impl ConvBlock {
     /// (the dense block's measure, `Block::theta_variation`).
     pub fn theta_variation(&self) -> f64 {
         let one = Basis::new(Family::Pwc, 1).expect("one piece is a valid basis");
-        let mean = self.project(one).at(&[1.0]).concat();
-        let mut phi = vec![0.0; self.basis.k];
-        let (mut off, n) = (0.0, 256);
-        for i in 0..n {
-            self.basis.eval((i as f64 + 0.5) / n as f64, &mut phi);
-            off += self.at(&phi).concat().iter().zip(&mean).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n as f64;
-        }
-        let scale = mean.iter().map(|v| v * v).sum::<f64>();
-        (off / scale.max(f64::MIN_POSITIVE)).sqrt()
+        rk::variation(&self.basis, &self.project(one).at(&[1.0]).concat(), |phi| self.at(phi).concat())
     }
 
     /// One filter's weight function: entry `index` of tensor `tensor` of

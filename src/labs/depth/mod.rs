@@ -329,17 +329,16 @@ impl Net for ImageModel {
     }
 }
 
-fn accuracy(z: &Array2<f64>, y: &Array1<usize>) -> f64 {
-    let hits = z
-        .rows()
+/// The predicted class of each row of scores `z` (the first of equal maxima).
+pub fn predicted(z: &Array2<f64>) -> Vec<usize> {
+    z.rows()
         .into_iter()
-        .zip(y)
-        .filter(|(row, &label)| {
-            let best =
-                row.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
-            best.0 == label
-        })
-        .count();
+        .map(|row| row.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0)
+        .collect()
+}
+
+fn accuracy(z: &Array2<f64>, y: &Array1<usize>) -> f64 {
+    let hits = predicted(z).iter().zip(y).filter(|(p, label)| p == label).count();
     hits as f64 / y.len() as f64
 }
 

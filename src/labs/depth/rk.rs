@@ -136,3 +136,19 @@ pub fn backward<F: Field>(
     }
     g
 }
+
+/// How far a block's weights move from constant in depth,
+/// `‖θ − θ̄‖ / ‖θ̄‖` in L²(0, 1) over every weight, by the midpoint rule on
+/// 256 depths (exact for the piecewise-constant bases up to K = 256 cells):
+/// `at(φ)` is every weight at basis values φ, flattened, and `mean` the
+/// same for the depth mean θ̄ (the projection onto one constant piece).
+pub fn variation(basis: &Basis, mean: &[f64], at: impl Fn(&[f64]) -> Vec<f64>) -> f64 {
+    let mut phi = vec![0.0; basis.k];
+    let (mut off, n) = (0.0, 256);
+    for i in 0..n {
+        basis.eval((i as f64 + 0.5) / n as f64, &mut phi);
+        off += at(&phi).iter().zip(mean).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n as f64;
+    }
+    let scale = mean.iter().map(|v| v * v).sum::<f64>();
+    (off / scale.max(f64::MIN_POSITIVE)).sqrt()
+}

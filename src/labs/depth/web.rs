@@ -176,14 +176,7 @@ fn predictions<M: Net>(
     let model = eval_model(t, basis, k)?;
     let rows = t.split.test.x.slice(ndarray::s![..count.min(t.split.test.x.nrows()), ..]);
     Ok(match model.logits(rows, tableau(scheme)?, steps.max(1)) {
-        Ok(z) => z
-            .rows()
-            .into_iter()
-            .map(|r| {
-                r.iter().enumerate().fold((0, f64::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0
-                    as u32
-            })
-            .collect(),
+        Ok(z) => super::predicted(&z).into_iter().map(|c| c as u32).collect(),
         Err(_) => Vec::new(),
     })
 }
