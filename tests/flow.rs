@@ -119,7 +119,7 @@ fn the_bluff_body_flows_shed_vorticity_into_a_network() {
 /// period near 1/St ≈ 5–7 time units (St ≈ 0.15–0.2 at these Re).
 #[test]
 fn the_cylinder_sheds_a_vortex_street() {
-    use continuum::labs::flow::lbm::{Body, Lbm};
+    use continuum::num::lbm::{Body, Lbm};
     let mut lbm = Lbm::new(64, Body::Cylinder, 60.0, 1);
     assert!((lbm.re - 60.0).abs() < 1e-9);
     let per_time = lbm.steps_per_time();
@@ -246,8 +246,8 @@ fn network_matvecs_and_columns_match_cpu_twin() {
 
 #[test]
 fn lattice_boltzmann_matches_cpu_twin_and_conserves_mass() {
-    use continuum::labs::flow::lbm::{Body, Lbm, Q};
-    use continuum::labs::flow::lbm_kernel::LbmKernel;
+    use continuum::gpu::lbm::LbmKernel;
+    use continuum::num::lbm::{Body, Lbm, Q};
     let Some(gpu) = gpu() else { return };
     let mut kernel = LbmKernel::new(&gpu);
     for body in [Body::Cylinder, Body::Airfoil] {

@@ -16,6 +16,7 @@
 
 pub mod conv;
 pub mod dense;
+pub mod lbm;
 
 /// Threads per workgroup of every kernel: each entry point of each shader
 /// says `@workgroup_size(64)`, and the shader tests check it equals this.

@@ -24,6 +24,8 @@
 //!   our own tanh, with the same bits natively and in wasm.
 //! - [`pairwise`]: matrix-free inverse-distance kernel matrices of points
 //!   (mat-vec over both cores in a fixed order, columns, dense).
+//! - [`lbm`]: D2Q9 lattice-Boltzmann flow past a cylinder or an airfoil (the
+//!   flow lab's wake, and the Koopman lab's wake snapshots).
 //! - [`pendulum`]: the pendulum's constant.
 //! - [`shapes`]: grey shapes rasterised with supersampling (the transfer
 //!   lab's images and the noise lab's titration images).
@@ -35,6 +37,7 @@ pub mod digits;
 pub mod eigen;
 pub mod elementary;
 pub mod lanes;
+pub mod lbm;
 pub mod mlp;
 pub mod nystrom;
 pub mod ode;

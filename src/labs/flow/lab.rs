@@ -3,7 +3,7 @@
 //! this folder; this file only describes it to the CLI, the page and the
 //! registry tests.
 
-use super::{lbm_kernel, network_kernel, run, spectral_kernel};
+use super::{network_kernel, run, spectral_kernel};
 use crate::core::claims::{Claim, Comparison, Statistic};
 use crate::core::knob::{choice, float, int, Knob, SEED};
 use crate::core::lab::{Lab, Outcome, Preset, Status};
@@ -31,7 +31,7 @@ pub const LAB: Lab = Lab {
     stepped: Some(crate::core::driver::stepped::<super::FlowRun>),
     tiny: "#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2",
     fields: &["link", "nodes", "l", "sampling", "eigenvalues_nystrom", "eigenvalues_exact", "eig_rel_error", "vec_angle", "timings_ms"],
-    shaders: &[spectral_kernel::SHADER, lbm_kernel::SHADER, network_kernel::SHADER],
+    shaders: &[spectral_kernel::SHADER, crate::gpu::lbm::SHADER, network_kernel::SHADER],
     metrics: &["leading_rel_error", "leading_angle", "subspace_angle", "nodes"],
     claims: CLAIMS,
     maps: &[],

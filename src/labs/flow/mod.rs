@@ -1,4 +1,4 @@
-//! The flow lab: a 2D vortical flow ([`spectral`] turbulence or [`lbm`]
+//! The flow lab: a 2D vortical flow ([`spectral`] turbulence or [`crate::num::lbm`]
 //! flow past a body), its vortical [`network`], and the network's leading
 //! eigenpairs by [`nystrom`] against an exact solver ([`eigen`]).
 //!
@@ -11,17 +11,16 @@ use serde::Serialize;
 use crate::core::driver::{Clock, Driver, Progress};
 use crate::core::link::Link;
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
+use crate::num::lbm::{Body, Lbm};
 use crate::num::nystrom::{self, Form, Sampling};
 pub use analysis::{clamp_notice, Extension, Report, Timings, DENSE_EXACT_MAX};
 use analysis::{Analysis, Origin, Settings};
-use lbm::{Body, Lbm};
 use network::{Field, Network};
 use spectral::Turbulence;
 
 pub mod analysis;
 pub mod lab;
-pub mod lbm;
-pub mod lbm_kernel;
+
 pub mod network;
 pub mod network_kernel;
 pub mod spectral;

@@ -4,7 +4,7 @@
 //!   (when there is no WebGPU), builds the vortical network, runs Nyström and
 //!   the exact solver in slices, and traces the error-against-l curve.
 //! - [`FlowGpu`] lives on the main thread, which owns the WebGPU device:
-//!   the simulation (`spectral_kernel.wgsl` or `lbm_kernel.wgsl`), the sampled columns and
+//!   the simulation (`spectral_kernel.wgsl` or `gpu/lbm.wgsl`), the sampled columns and
 //!   Lanczos' mat-vecs (`network_kernel.wgsl`).
 
 use std::cell::RefCell;
@@ -16,15 +16,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::js::{js_error, now_ms, parse, to_js, WebGpu};
+use crate::gpu::lbm::LbmKernel;
 use crate::gpu::Gpu;
 use crate::labs::flow::analysis::{self, Analysis, Exact};
-use crate::labs::flow::lbm;
-use crate::labs::flow::lbm_kernel::LbmKernel;
 use crate::labs::flow::network::Network;
 use crate::labs::flow::network_kernel::NetworkKernel;
 use crate::labs::flow::spectral_kernel::SpectralKernel;
 use crate::labs::flow::{self, Config, Simulation};
 use crate::num::eigen::{self, Eigenpairs, Lanczos};
+use crate::num::lbm;
 use crate::num::nystrom::{Form, Sampling};
 
 /// Where the vorticity field lives and how big a cell is.

@@ -1,14 +1,14 @@
-//! `lbm_kernel.wgsl` on a [`Gpu`]: the lattice-Boltzmann flow past a body
+//! `lbm.wgsl` on a [`Gpu`]: the lattice-Boltzmann flow past a body
 //! in f32. [`Lbm`] (f64) is its CPU twin and also supplies the initial state:
 //! [`LbmKernel::load`] uploads an [`Lbm`]'s body and populations.
 
 use crate::gpu::{Bindings, Gpu, GpuError, ShaderSpec, WORKGROUP};
-use crate::labs::flow::lbm::{self, Lbm, Q};
+use crate::num::lbm::{self, Lbm, Q};
 
-pub const WGSL: &str = include_str!("lbm_kernel.wgsl");
-/// What this side assumes of `lbm_kernel.wgsl`; the shader tests check naga reads the same.
+pub const WGSL: &str = include_str!("lbm.wgsl");
+/// What this side assumes of `lbm.wgsl`; the shader tests check naga reads the same.
 pub const SHADER: ShaderSpec =
-    ShaderSpec { file: "lbm_kernel.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
+    ShaderSpec { file: "lbm.wgsl", wgsl: WGSL, uniform_size: std::mem::size_of::<Dims>(), storage: 4 };
 
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]

@@ -1,4 +1,4 @@
-// lbm_kernel.wgsl — one D2Q9 lattice-Boltzmann step (pull streaming with full-way
+// lbm.wgsl — one D2Q9 lattice-Boltzmann step (pull streaming with full-way
 // bounce-back, then BGK collision), and the velocity field.
 // CPU twin: `Lbm::step` and `Lbm::velocity` in src/labs/flow/lbm.rs (f64), with the
 // same velocity set, boundaries and order of operations.

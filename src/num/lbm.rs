@@ -1,6 +1,6 @@
 //! Flow past a bluff body (a cylinder or a NACA 0012 airfoil): a D2Q9
 //! lattice-Boltzmann solver with BGK collisions, CPU reference.
-//! `lbm_kernel.wgsl` is the GPU version, cell for cell.
+//! `gpu/lbm.wgsl` is the GPU version, cell for cell.
 //!
 //! One step is "pull, then collide": every fluid cell gathers the populations
 //! streaming into it (full-way bounce-back off the body: a population that
