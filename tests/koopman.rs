@@ -21,7 +21,7 @@ fn near_linear_pendulum_eigenvalues_match_the_exact_frequency() {
     // 30 epochs reach a distance of 0.003 (100 epochs: 5e-4);
     // 0.05 is the bar and 1/4 of the gap between e^{iωΔt} and e^{2iωΔt}.
     let config = Config::from_link(&parse("#lab=koopman&theta0=0.8&noise=0&epochs=30").link).unwrap();
-    let mut trainer = Trainer::new(config);
+    let mut trainer = Trainer::from_config(config).unwrap();
     let before = distance_to_exact(&trainer);
     assert!(before > 0.05, "the random initial C is already within 0.05 ({before}): the test would prove nothing");
     while trainer.epoch().is_some() {}
@@ -71,7 +71,7 @@ fn rollouts_start_from_noisy_snapshots_by_default_and_are_scored_against_the_tru
     let errors = |link: &str| {
         let config = Config::from_link(&parse(link).link).unwrap();
         assert!(config.noisy_start, "the reference's protocol is the default");
-        let mut trainer = Trainer::new(config);
+        let mut trainer = Trainer::from_config(config).unwrap();
         while trainer.epoch().is_some() {}
         let (m, data) = (&trainer.model, &trainer.data);
         // The protocol written out: roll out from the noisy test snapshots,
@@ -123,7 +123,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 #[test]
 fn consistent_beats_plain_at_1000_steps_over_seeds_1_to_5() {
     let error = |link: String| {
-        let mut trainer = Trainer::new(Config::from_link(&parse(&link).link).unwrap());
+        let mut trainer = Trainer::from_config(Config::from_link(&parse(&link).link).unwrap()).unwrap();
         while trainer.epoch().is_some() {}
         assert!(trainer.diverged.is_none(), "{link}");
         trainer.model.relative_error(&trainer.data, 1000, trainer.config.noisy_start)[999]
@@ -152,7 +152,7 @@ fn koopman_rollouts_match_cpu_twin() {
     let Some(gpu) = gpu() else { return };
     let mut kernel = KoopmanKernel::new(&gpu);
     let link = continuum::labs::parse("#lab=koopman&epochs=2&b=7").link;
-    let mut trainer = Trainer::new(Config::from_link(&link).unwrap());
+    let mut trainer = Trainer::from_config(Config::from_link(&link).unwrap()).unwrap();
     while trainer.epoch().is_some() {}
     // A full 1000-step horizon (several dispatches carrying the latent state;
     // one long dispatch stopped writing after 243 steps on lavapipe), then

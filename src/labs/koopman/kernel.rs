@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn cpu_twin_matches_the_f64_model() {
-        let mut t = Trainer::new(Config::from_link(&parse("#lab=koopman&epochs=3&b=5").link).unwrap());
+        let mut t = Trainer::from_config(Config::from_link(&parse("#lab=koopman&epochs=3&b=5").link).unwrap()).unwrap();
         while t.epoch().is_some() {}
         let starts = starts(7, 50);
         assert!(starts.iter().all(|&s| s + 50 < crate::labs::koopman::SNAPSHOTS));

@@ -27,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::core::driver::{Clock, Divergence, Driver, Progress};
-use crate::core::link::{Link, Value};
+use crate::core::link::Link;
 use crate::num::mlp::{matmul, Mlp};
 use crate::num::ode::dopri5;
 use crate::num::optim::{clip_global_norm, Adam};
@@ -36,6 +36,7 @@ use crate::num::rng::gaussian;
 
 pub mod kernel;
 pub mod lab;
+pub mod wake;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
@@ -62,10 +63,27 @@ pub const EVAL_STARTS: usize = 30;
 pub const EVAL_STRIDE: usize = 20;
 /// Horizons the CLI reports.
 pub const REPORT_HORIZONS: [usize; 3] = [10, 100, 1000];
+/// The wake's snapshots: the first [`WAKE_TRAIN`] (about 18 shedding
+/// periods) train, the rest test; rollouts start [`WAKE_STRIDE`] apart and
+/// run [`WAKE_HORIZONS`]`[2]` steps (about 18 periods) ahead.
+pub const WAKE_SNAPSHOTS: usize = 460;
+pub const WAKE_TRAIN: usize = 200;
+pub const WAKE_STRIDE: usize = 2;
+pub const WAKE_HORIZONS: [usize; 3] = [10, 100, 200];
+
+/// Which measurements the autoencoder learns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Source {
+    /// The pendulum, lifted.
+    Pendulum,
+    /// Vorticity snapshots of the cylinder wake ([`wake`]).
+    Wake { re: f64, res: usize },
+}
 
 /// The Koopman lab's settings, read from a link (see `labs::KOOPMAN`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    pub source: Source,
     pub theta0: f64,
     pub noise: f64,
     /// Dimension D the pendulum's 2D state is lifted to.
@@ -91,16 +109,14 @@ pub struct Weights {
 impl Config {
     pub fn from_link(link: &Link) -> Result<Config, String> {
         link.expect_lab("koopman")?;
-        if let Some(Value::Choice("wake")) = link.get("data") {
-            // The hook for the second data set: snapshots of the flow lab's
-            // cylinder wake (`lbm::Lbm`), downsampled, in place of
-            // `Data::pendulum`. The solver exists; the snapshot data set,
-            // its scaling and the page's wake view do not yet.
-            return Err("the cylinder-wake data set is not wired into this lab yet (the wake itself is in the \
-                 flow lab: #lab=flow&flow=cylinder); use data=pendulum"
-                .into());
-        }
+        let source = match link.choice("data") {
+            "wake" => {
+                Source::Wake { re: link.float("Re"), res: link.choice("res").parse().expect("resolutions are numbers") }
+            }
+            _ => Source::Pendulum,
+        };
         Ok(Config {
+            source,
             theta0: link.float("theta0"),
             noise: link.float("noise"),
             lift: link.int("D") as usize,
@@ -120,10 +136,10 @@ impl Config {
     }
 }
 
-/// Pendulum snapshots, lifted and scaled to [−1, 1].
+/// Snapshots (the pendulum's, lifted; or the wake's) scaled to [−1, 1].
 #[derive(Clone, Debug)]
 pub struct Data {
-    /// `TRAIN × D`, with measurement noise.
+    /// `TRAIN × D` (the wake: `WAKE_TRAIN × 512`), with measurement noise.
     pub train: Array2<f64>,
     /// `SNAPSHOTS × D`, without noise: the truth.
     pub clean: Array2<f64>,
@@ -132,13 +148,41 @@ pub struct Data {
     /// reference code, which starts from noisy test snapshots and scores
     /// against clean ones.
     pub noisy: Array2<f64>,
-    /// `SNAPSHOTS × 2`: (θ, θ̇) of the truth.
+    /// `SNAPSHOTS × 2`: (θ, θ̇) of the truth (the wake: `WAKE_SNAPSHOTS × 1`,
+    /// the probe's transverse velocity).
     pub states: Array2<f64>,
-    /// `D × 2` orthonormal columns: lifted = state · Qᵀ.
+    /// `D × 2` orthonormal columns: lifted = state · Qᵀ (the wake: none).
     pub q: Array2<f64>,
     /// scaled = 2 (lifted − lo) / span − 1.
     pub lo: f64,
     pub span: f64,
+    /// Test snapshots between rollout starts.
+    pub stride: usize,
+    /// Horizons the report gives.
+    pub horizons: [usize; 3],
+    /// The wake's shedding measurements (`None` for the pendulum).
+    pub wake: Option<WakeInfo>,
+}
+
+/// What the wake's recording measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct WakeInfo {
+    /// Cycles per snapshot step, from the probe's spectrum.
+    pub shedding_frequency: f64,
+    /// Time (D / U) at which shedding was established.
+    pub onset: f64,
+    pub re: f64,
+    pub width: usize,
+    pub height: usize,
+    /// Time (D / U) between snapshots.
+    pub every: f64,
+}
+
+/// The smallest value of `reference` and its range (max − min).
+fn range_of(reference: &Array2<f64>) -> (f64, f64) {
+    let lo = reference.fold(f64::INFINITY, |a, &b| a.min(b));
+    let hi = reference.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    (lo, hi - lo)
 }
 
 impl Data {
@@ -171,11 +215,70 @@ impl Data {
         let lifted_clean = matmul(states.view(), q.t());
         let lifted_noisy = matmul(noisy.view(), q.t());
         let lifted_all = matmul(noisy_all.view(), q.t());
-        let lo = lifted_noisy.fold(f64::INFINITY, |a, &b| a.min(b));
-        let hi = lifted_noisy.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        let span = hi - lo;
+        let (lo, span) = range_of(&lifted_noisy);
         let scale = |x: Array2<f64>| x.mapv(|v| 2.0 * (v - lo) / span - 1.0);
-        Data { train: scale(lifted_noisy), clean: scale(lifted_clean), noisy: scale(lifted_all), states, q, lo, span }
+        Data {
+            train: scale(lifted_noisy),
+            clean: scale(lifted_clean),
+            noisy: scale(lifted_all),
+            states,
+            q,
+            lo,
+            span,
+            stride: EVAL_STRIDE,
+            horizons: REPORT_HORIZONS,
+            wake: None,
+        }
+    }
+
+    /// The recorded wake's snapshots: Gaussian noise of standard deviation
+    /// `noise` × (the clean training snapshots' standard deviation) on every
+    /// snapshot the models see (training data and rollout starts), the
+    /// first [`WAKE_TRAIN`] for training, scaled by the noisy training
+    /// snapshots' range.
+    pub fn wake(wake: &wake::Wake, noise: f64, seed: u64) -> Data {
+        let m = wake::WIDTH * wake::HEIGHT;
+        let clean = Array2::from_shape_vec((wake.probe.len(), m), wake.snapshots.clone()).expect("count × m");
+        let part = clean.slice(s![..WAKE_TRAIN, ..]);
+        let mean = part.sum() / part.len() as f64;
+        let sd = (part.mapv(|v| (v - mean) * (v - mean)).sum() / part.len() as f64).sqrt();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x3a4e_0b11);
+        let noisy = clean.mapv(|v| v + noise * sd * gaussian(&mut rng));
+        let train = noisy.slice(s![..WAKE_TRAIN, ..]).to_owned();
+        let (lo, span) = range_of(&train);
+        let scale = |x: &Array2<f64>| x.mapv(|v| 2.0 * (v - lo) / span - 1.0);
+        Data {
+            train: scale(&train),
+            clean: scale(&clean),
+            noisy: scale(&noisy),
+            states: Array2::from_shape_vec((wake.probe.len(), 1), wake.probe.clone()).expect("count × 1"),
+            q: Array2::zeros((m, 0)),
+            lo,
+            span,
+            stride: WAKE_STRIDE,
+            horizons: WAKE_HORIZONS,
+            wake: Some(WakeInfo {
+                shedding_frequency: wake.frequency,
+                onset: wake.onset,
+                re: wake.re,
+                width: wake::WIDTH,
+                height: wake::HEIGHT,
+                every: wake::EVERY,
+            }),
+        }
+    }
+
+    /// The data set a config describes; the wake is simulated here (seconds)
+    /// and fails, with the reason, when the cylinder does not shed.
+    pub fn for_config(config: &Config) -> Result<Data, String> {
+        match config.source {
+            Source::Pendulum => Ok(Data::pendulum(config.theta0, config.noise, config.lift, config.seed)),
+            Source::Wake { re, res } => {
+                let mut recorder = wake::Recorder::new(re, res, config.seed, WAKE_SNAPSHOTS);
+                while !recorder.advance()? {}
+                Ok(Data::wake(&recorder.finish()?, config.noise, config.seed))
+            }
+        }
     }
 
     /// The (θ, θ̇) a scaled snapshot stands for (its projection onto the lift's plane).
@@ -186,7 +289,7 @@ impl Data {
 
     /// Indices of the first snapshots of the evaluation rollouts.
     pub fn eval_starts(&self) -> Vec<usize> {
-        (0..EVAL_STARTS).map(|j| TRAIN + j * EVAL_STRIDE).collect()
+        (0..EVAL_STARTS).map(|j| self.train.nrows() + j * self.stride).collect()
     }
 }
 
@@ -412,7 +515,7 @@ impl Model {
     /// reference's protocol) or clean ones.
     pub fn relative_error(&self, data: &Data, horizon: usize, noisy_start: bool) -> Vec<f64> {
         let starts = data.eval_starts();
-        let horizon = horizon.min(SNAPSHOTS - 1 - starts.last().copied().unwrap_or(0));
+        let horizon = horizon.min(data.clean.nrows() - 1 - starts.last().copied().unwrap_or(0));
         let x0 = if noisy_start { &data.noisy } else { &data.clean }.select(Axis(0), &starts);
         let predictions = self.rollout(x0.view(), horizon);
         predictions
@@ -457,13 +560,19 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    pub fn new(config: Config) -> Trainer {
-        let data = Data::pendulum(config.theta0, config.noise, config.lift, config.seed);
+    /// Training on the data `config` describes (the wake: simulated first).
+    pub fn from_config(config: Config) -> Result<Trainer, String> {
+        let data = Data::for_config(&config)?;
+        Ok(Trainer::new(config, data))
+    }
+
+    /// Training on `data` (see [`Data::for_config`]).
+    pub fn new(config: Config, data: Data) -> Trainer {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let model = Model::init(data.clean.ncols(), config.b, &mut rng);
         let mut optimizer = Adam::new(LR);
         optimizer.weight_decay = WEIGHT_DECAY;
-        let windows = (0..TRAIN.saturating_sub(config.s)).collect();
+        let windows = (0..data.train.nrows().saturating_sub(config.s)).collect();
         Trainer { config, data, model, epoch: 0, history: Vec::new(), diverged: None, optimizer, rng, windows }
     }
 
@@ -531,10 +640,21 @@ pub struct Timings {
 pub struct Report {
     pub link: String,
     pub train_loss: Losses,
-    /// Relative error at horizons 10, 100, 1000, keyed by horizon.
+    /// Relative error at horizons 10, 100, 1000 (the wake: 10, 100, 200), keyed by horizon.
     pub rel_error: std::collections::BTreeMap<usize, f64>,
     /// Eigenvalues of C as (re, im).
     pub eigenvalues: Vec<[f64; 2]>,
+    /// The wake's shedding frequency, cycles per snapshot step (from the
+    /// probe's spectrum; absent for the pendulum).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shedding_frequency: Option<f64>,
+    /// The wake: |angle − 2π f| / 2π f for the eigenvalue of C whose angle is
+    /// nearest 2π f (see [`angle_error`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eigenvalue_angle_error: Option<f64>,
+    /// The wake's recording: onset, Re, window, snapshot interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wake: Option<WakeInfo>,
     /// ‖DC − I‖_F.
     pub consistency: f64,
     pub params: usize,
@@ -555,17 +675,18 @@ pub struct KoopmanRun {
 }
 
 impl KoopmanRun {
-    /// A run of `config` (the page's plain model is `config.plain()` of its link).
-    pub fn new(config: Config, link: String, clock: Clock) -> KoopmanRun {
+    /// A run of `config` (the page's plain model is `config.plain()` of
+    /// its link); fails when the data cannot be made (a wake that does not shed).
+    pub fn new(config: Config, link: String, clock: Clock) -> Result<KoopmanRun, String> {
         let t0 = clock();
-        let trainer = Trainer::new(config);
+        let trainer = Trainer::from_config(config)?;
         let timings = Timings { data: clock() - t0, ..Timings::default() };
-        KoopmanRun { trainer, link, errors: None, timings }
+        Ok(KoopmanRun { trainer, link, errors: None, timings })
     }
 
     fn errors(&self) -> Vec<f64> {
         let t = &self.trainer;
-        t.model.relative_error(&t.data, *REPORT_HORIZONS.last().expect("horizons"), t.config.noisy_start)
+        t.model.relative_error(&t.data, t.data.horizons[2], t.config.noisy_start)
     }
 }
 
@@ -574,7 +695,7 @@ impl Driver for KoopmanRun {
     type Report = Report;
 
     fn start(link: &Link) -> Result<KoopmanRun, String> {
-        Ok(KoopmanRun::new(Config::from_link(link)?, link.canonical(), &|| 0.0))
+        KoopmanRun::new(Config::from_link(link)?, link.canonical(), &|| 0.0)
     }
 
     fn step(&mut self, clock: Clock) -> Option<EpochStats> {
@@ -607,12 +728,19 @@ impl Driver for KoopmanRun {
     fn report(&self) -> Report {
         let t = &self.trainer;
         let errors = self.errors.clone().unwrap_or_else(|| self.errors());
-        let rel_error = REPORT_HORIZONS.iter().filter(|&&h| h <= errors.len()).map(|&h| (h, errors[h - 1])).collect();
+        let rel_error = t.data.horizons.iter().filter(|&&h| h <= errors.len()).map(|&h| (h, errors[h - 1])).collect();
         Report {
             link: self.link.clone(),
             train_loss: t.history.last().map(|s| s.loss).unwrap_or_default(),
             rel_error,
             eigenvalues: t.model.eigenvalues(),
+            shedding_frequency: t.data.wake.as_ref().map(|w| w.shedding_frequency),
+            eigenvalue_angle_error: t
+                .data
+                .wake
+                .as_ref()
+                .map(|w| angle_error(&t.model.eigenvalues(), w.shedding_frequency)),
+            wake: t.data.wake.clone(),
             consistency: t.model.consistency_error(),
             params: t.model.params(),
             epochs_run: t.epoch,
@@ -623,10 +751,23 @@ impl Driver for KoopmanRun {
     }
 }
 
+/// How far the eigenvalue of C nearest in angle to the shedding's lies from
+/// it: min over eigenvalues with positive imaginary part of
+/// |arg λ − 2π f| / (2π f). A one-step linear model of a wake that sheds at
+/// f cycles per step rotates by 2π f; its harmonics sit at 2π k f, further off.
+pub fn angle_error(eigenvalues: &[[f64; 2]], frequency: f64) -> f64 {
+    let target = std::f64::consts::TAU * frequency;
+    eigenvalues
+        .iter()
+        .filter(|e| e[1] > 0.0)
+        .map(|e| (e[1].atan2(e[0]) - target).abs() / target)
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// Trains and evaluates the experiment a koopman link describes. `clock`
 /// returns milliseconds.
 pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
-    let mut driver = KoopmanRun::new(Config::from_link(link)?, link.canonical(), clock);
+    let mut driver = KoopmanRun::new(Config::from_link(link)?, link.canonical(), clock)?;
     driver.finish(clock);
     Ok(driver.report())
 }
@@ -769,7 +910,7 @@ mod tests {
     fn training_is_deterministic_for_a_link() {
         let link = parse("#lab=koopman&epochs=2&s=4").link;
         let train = || {
-            let mut t = Trainer::new(Config::from_link(&link).unwrap());
+            let mut t = Trainer::from_config(Config::from_link(&link).unwrap()).unwrap();
             while t.epoch().is_some() {}
             (t.model, t.history.last().unwrap().loss)
         };
@@ -778,14 +919,8 @@ mod tests {
         assert_eq!(la, lb);
         assert_eq!(a, b);
         let other = parse("#lab=koopman&epochs=2&s=4&seed=2").link;
-        let mut t = Trainer::new(Config::from_link(&other).unwrap());
+        let mut t = Trainer::from_config(Config::from_link(&other).unwrap()).unwrap();
         while t.epoch().is_some() {}
         assert_ne!(t.model, a, "the seed must matter");
-    }
-
-    #[test]
-    fn the_wake_data_set_says_it_is_not_there_yet() {
-        let err = Config::from_link(&parse("#lab=koopman&data=wake").link).unwrap_err();
-        assert!(err.contains("flow lab"), "{err}");
     }
 }
