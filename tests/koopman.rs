@@ -59,11 +59,72 @@ fn cli_prints_every_field() {
     assert_eq!(json["epochs_run"], 2);
 }
 
+/// The wake's frequency from the probe's spectrum against the same probe
+/// measured directly: the mean time between its upward zero crossings
+/// (interpolated between samples). A shedding period is 11–15 snapshots.
 #[test]
-fn cli_explains_the_missing_wake_data() {
-    let out = Command::new(env!("CARGO_BIN_EXE_continuum")).args(["run", "#lab=koopman&data=wake"]).output().unwrap();
+fn the_wake_sheds_at_the_frequency_its_probe_shows() {
+    use continuum::labs::koopman::wake::Recorder;
+    let mut recorder = Recorder::new(60.0, 64, 1, 150);
+    while !recorder.advance().unwrap() {}
+    let wake = recorder.finish().unwrap();
+    assert_eq!(wake.snapshots.len(), 150 * 512);
+    let mean = wake.probe.iter().sum::<f64>() / wake.probe.len() as f64;
+    let v: Vec<f64> = wake.probe.iter().map(|p| p - mean).collect();
+    let ups: Vec<f64> =
+        (1..v.len()).filter(|&i| v[i - 1] < 0.0 && v[i] >= 0.0).map(|i| i as f64 - v[i] / (v[i] - v[i - 1])).collect();
+    assert!(ups.len() >= 8, "{} upward crossings", ups.len());
+    let direct = (ups.len() - 1) as f64 / (ups[ups.len() - 1] - ups[0]);
+    eprintln!("shedding: spectrum {:.5}, zero crossings {direct:.5} cycles per snapshot", wake.frequency);
+    assert!((wake.frequency - direct).abs() < 0.01 * direct, "spectrum {} against crossings {direct}", wake.frequency);
+    assert!((1.0 / 15.0..1.0 / 11.0).contains(&wake.frequency), "period {} snapshots", 1.0 / wake.frequency);
+    // The snapshots move: one period apart they nearly repeat, half a period
+    // apart they do not (the street has shifted by half a wavelength).
+    let period = (1.0 / wake.frequency).round() as usize;
+    let snap = |i: usize| &wake.snapshots[i * 512..(i + 1) * 512];
+    let dist = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
+    assert!(dist(snap(0), snap(period)) < 0.5 * dist(snap(0), snap(period / 2)));
+}
+
+/// Control: below the critical Reynolds number (about 47) the wake is
+/// steady: no frequency, and a message that says why and what to change.
+#[test]
+fn below_shedding_the_wake_is_refused_with_the_reason() {
+    let out = Command::new(env!("CARGO_BIN_EXE_continuum"))
+        .args(["run", "#lab=koopman&data=wake&Re=30&epochs=2"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("data=pendulum"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no vortex shedding at Re = 30") && err.contains("raise Re"), "{err}");
+    assert!(out.stdout.is_empty(), "no frequency is printed");
+}
+
+/// `continuum run` on the wake prints the fields: the shedding
+/// frequency and the eigenvalues as (re, im) pairs, and the wake's horizons.
+#[test]
+fn cli_prints_the_wake_fields() {
+    let out = Command::new(env!("CARGO_BIN_EXE_continuum"))
+        .args(["run", "#lab=koopman&data=wake&epochs=2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = json["shedding_frequency"].as_f64().unwrap();
+    assert!((0.05..0.12).contains(&f), "{f}");
+    let eig = json["eigenvalues"].as_array().unwrap();
+    assert_eq!(eig.len(), 6);
+    assert!(eig.iter().all(|e| e.as_array().unwrap().len() == 2));
+    for horizon in ["10", "100", "200"] {
+        assert!(json["rel_error"][horizon].as_f64().unwrap() > 0.0, "{horizon}");
+    }
+    assert!(json["eigenvalue_angle_error"].as_f64().unwrap() >= 0.0);
+    assert_eq!(json["wake"]["width"], 32);
+    // Control: the pendulum prints no shedding frequency.
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_continuum")).args(["run", "#lab=koopman&epochs=1&s=2"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.get("shedding_frequency").is_none() && json.get("wake").is_none());
 }
 
 #[test]

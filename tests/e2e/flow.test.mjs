@@ -119,7 +119,11 @@ test('flow past a cylinder runs on the lattice-Boltzmann solver; a threshold tha
   await analysed(page);
   assert.equal(await metric(page, 'reynolds'), '20');
   assert.ok(Number(await value(page, 'nodes')) > 50);
+  // The Koopman lab on this wake, as a link (its Re range starts at 20).
+  assert.equal(await page.locator('a.to-koopman').getAttribute('href'), '#lab=koopman&data=wake&Re=20&res=64&seed=1');
   await page.goto(`${env.url}#lab=flow&res=64&t=0&threshold=1&l=2&k=1`);
+  // Control: turbulence has no wake to offer.
+  await page.waitForFunction(() => document.querySelector('.to-koopman-row')?.hidden === true);
   await page.waitForSelector('#flow-banner:not([hidden])', { timeout: 60_000 });
   assert.match(await page.locator('#flow-banner').textContent(), /leaves 1 node.*lower it/);
   assert.deepEqual(page.errors, []);

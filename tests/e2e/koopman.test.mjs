@@ -71,12 +71,37 @@ test('the horizon re-evaluates without retraining, and a reload restores the lin
   await page.close();
 });
 
-test('the wake data set, not built yet, is explained in a banner', ONCE, async () => {
+// The cylinder wake: each worker simulates the same snapshots from the link
+// (Re, resolution, seed), trains its model and shows the three fields, the
+// measured shedding frequency and the error curve at the wake's horizon
+// (200 snapshots); every number is the CLI's for the same link.
+test('the wake shows truth and both predictions and reproduces `continuum run`', ONCE, async () => {
   const page = await env.page();
-  await page.goto(`${env.url}#lab=koopman&data=wake`);
+  await page.goto(`${env.url}#lab=koopman&data=wake&epochs=3&seed=2`);
   await ready(page);
-  await page.waitForSelector('#koopman-banner:not([hidden])');
-  assert.match(await page.locator('#koopman-banner').textContent(), /flow lab.*data=pendulum/);
+  await page.waitForFunction(() => document.querySelector('[data-metric="rel-error"]')?.dataset.epoch === '3', null, { timeout: 180_000 });
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
+  const value = (name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value').then(Number);
+  assert.equal(await value('rel-error'), report.rel_error['200']);
+  assert.equal(await value('shedding'), report.shedding_frequency);
+  assert.equal(await page.locator('.error-chart').getAttribute('data-rows'), '200');
+  const plain = JSON.parse(execFileSync(cli, ['run', `${page.url()}&nu=0&eta=0`], { encoding: 'utf8' }));
+  assert.equal(await value('rel-error-plain'), plain.rel_error['200']);
+  for (const c of ['canvas.wake-truth', 'canvas.wake-consistent', 'canvas.wake-plain']) assert.ok((await inked(page, c)) > 1000, `${c} drawn`);
+  assert.ok(await page.locator('canvas.pendulum-view').isHidden(), 'no pendulum for the wake');
+  assert.ok((await inked(page, 'canvas.eigen')) > 500, 'eigenvalue plane drawn');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('below shedding (Re 30) the page says the wake is steady', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=koopman&data=wake&Re=30`);
+  await ready(page);
+  await page.waitForSelector('#koopman-banner:not([hidden])', { timeout: 60_000 });
+  assert.match(await page.locator('#koopman-banner').textContent(), /no vortex shedding at Re = 30.*raise Re/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -69,16 +69,31 @@ struct KoopmanEvaluation {
     consistency: f64,
 }
 
+/// The wake's truth: every clean snapshot and what the recording measured.
 #[derive(Serialize)]
-struct KoopmanTruth {
+struct WakeTruth<'a> {
+    /// `count × width · height` clean snapshots, scaled as the models see them, row-major.
+    clean: Vec<f32>,
+    /// The scaled value of zero vorticity (the colour scale's white).
+    zero: f64,
+    /// The snapshot the page's field rollout starts from (the first evaluation start).
+    start: usize,
+    info: &'a koopman::WakeInfo,
+}
+
+#[derive(Serialize)]
+struct KoopmanTruth<'a> {
     /// (θ, θ̇) of every clean snapshot, flat.
     clean: Vec<f32>,
     /// (θ, θ̇) of the noisy training snapshots, flat.
     noisy: Vec<f32>,
     dt: f64,
     train: usize,
-    /// e^{iωΔt}, the exact one-step eigenvalue pair of the pendulum at this θ0.
+    /// e^{iωΔt}: the exact one-step eigenvalue pair of the pendulum at this
+    /// θ0, or for the wake e^{2πi f} at the measured shedding frequency f.
     exact: [f64; 2],
+    /// The wake's snapshots (`None` for the pendulum).
+    wake: Option<WakeTruth<'a>>,
 }
 
 #[wasm_bindgen]
@@ -90,7 +105,9 @@ impl KoopmanSession {
         let link = parse(&super::lab::LAB, link);
         let config = koopman::Config::from_link(&link).map_err(|e| JsValue::from_str(&e))?;
         let config = if plain { config.plain() } else { config };
-        Ok(KoopmanSession { driver: koopman::KoopmanRun::new(config, link.canonical(), &now_ms) })
+        Ok(KoopmanSession {
+            driver: koopman::KoopmanRun::new(config, link.canonical(), &now_ms).map_err(|e| JsValue::from_str(&e))?,
+        })
     }
 
     /// Trains one epoch: its stats, or `null` once finished or diverged.
@@ -138,9 +155,37 @@ impl KoopmanSession {
         kernel::starts(n, steps).iter().map(|&s| s as u32).collect()
     }
 
+    /// The wake: the predicted snapshots 1..=`steps` after the first
+    /// evaluation start (from its noisy or clean snapshot, as the link
+    /// says), `steps × width · height`, scaled as the truth.
+    #[wasm_bindgen(js_name = fieldRollout)]
+    pub fn field_rollout(&self, steps: usize) -> Vec<f32> {
+        let t = &self.driver.trainer;
+        let start = t.data.eval_starts()[0];
+        let steps = steps.min(t.data.clean.nrows() - 1 - start);
+        let x0 = if t.config.noisy_start { &t.data.noisy } else { &t.data.clean }.slice(ndarray::s![start..=start, ..]);
+        t.model.rollout(x0, steps).iter().flat_map(|x| x.iter().map(|&v| v as f32)).collect()
+    }
+
     /// The truth, for drawing.
     pub fn truth(&self) -> Result<JsValue, JsValue> {
         let d = &self.driver.trainer.data;
+        if let Some(info) = &d.wake {
+            let angle = std::f64::consts::TAU * info.shedding_frequency;
+            return to_js(&KoopmanTruth {
+                clean: Vec::new(),
+                noisy: Vec::new(),
+                dt: info.every,
+                train: d.train.nrows(),
+                exact: [angle.cos(), angle.sin()],
+                wake: Some(WakeTruth {
+                    clean: d.clean.iter().map(|&v| v as f32).collect(),
+                    zero: -2.0 * d.lo / d.span - 1.0,
+                    start: d.eval_starts()[0],
+                    info,
+                }),
+            });
+        }
         to_js(&KoopmanTruth {
             clean: d.states.iter().map(|&v| v as f32).collect(),
             noisy: d.train.rows().into_iter().flat_map(|r| d.state_of(r)).map(|v| v as f32).collect(),
@@ -150,6 +195,7 @@ impl KoopmanSession {
                 let angle = koopman::pendulum_frequency(self.driver.trainer.config.theta0) * koopman::DT;
                 [angle.cos(), angle.sin()]
             },
+            wake: None,
         })
     }
 }

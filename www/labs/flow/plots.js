@@ -1,44 +1,5 @@
-// Drawing for the flow lab: the vorticity field (blue negative, red
-// positive, white zero; y up) and the network's nodes over it, sized and
-// coloured by an eigenvector's magnitude.
-
-/**
- * Draws field `w` (nx × ny, row = y) to fill `canvas`, with the cells of
- * `body` (1 = solid; may be empty) in grey; returns the colour scale used.
- */
-export function drawField(canvas, w, nx, ny, body) {
-  let max = 0;
-  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]));
-  // Saturate at 60 % of the peak, so the weaker vortices are visible too.
-  const scale = 0.6 * max || 1;
-  const image = new ImageData(nx, ny);
-  const d = image.data;
-  for (let y = 0; y < ny; y++) {
-    const row = (ny - 1 - y) * nx;
-    for (let x = 0; x < nx; x++) {
-      const v = Math.max(-1, Math.min(1, w[y * nx + x] / scale));
-      const o = (row + x) * 4;
-      const a = Math.abs(v);
-      if (v >= 0) {
-        d[o] = 255;
-        d[o + 1] = 255 - 200 * a;
-        d[o + 2] = 255 - 220 * a;
-      } else {
-        d[o] = 255 - 220 * a;
-        d[o + 1] = 255 - 170 * a;
-        d[o + 2] = 255;
-      }
-      d[o + 3] = 255;
-      if (body?.[y * nx + x]) d.fill(150, o, o + 3);
-    }
-  }
-  const tmp = new OffscreenCanvas(nx, ny);
-  tmp.getContext('2d').putImageData(image, 0, 0);
-  const ctx = canvas.getContext('2d');
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
-  return scale;
-}
+// Drawing for the flow lab: the network's nodes over the vorticity field
+// (../../ui/field.js), sized and coloured by an eigenvector's magnitude.
 
 /**
  * Nodes at (x, y) in flow units (cell size h) over a field of nx × ny cells;

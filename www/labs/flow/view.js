@@ -16,7 +16,8 @@ import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js
 import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { gpu, labGpu, onBackendChange } from '../../backend.js';
-import { drawField, drawNodes, drawVector } from './plots.js';
+import { drawNodes, drawVector } from './plots.js';
+import { drawField } from '../../ui/field.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const FIELD_WIDTH = 512;
@@ -47,6 +48,7 @@ ${RUN_BUTTONS}
           <label><input type="checkbox" class="show-samples"> sampled columns</label>
         </div>
         <p class="hint sim-status"></p>
+        <p class="buttons to-koopman-row" hidden><a class="button to-koopman" href="#lab=koopman&amp;data=wake">Learn this wake's Koopman operator →</a></p>
       </div>
       <div class="panel wide vector-panel">
         <h2>The eigenvector on the nodes: Nyström and exact</h2>
@@ -139,11 +141,15 @@ export function mount(app, core, report) {
   st.ui.vectorSource.addEventListener('change', askVector);
   st.ui.showSamples.addEventListener('change', () => redraw(page, st));
   onBackendChange(() => start(page, st));
+  koopmanLink(root, report.config);
   return page.run({
     worker,
     start: () => start(page, st),
     controls: [controls],
-    onConfig: (config) => (st.config = config),
+    onConfig: (config) => {
+      st.config = config;
+      koopmanLink(root, config);
+    },
     onMessage: (m) => onMessage(page, st, m),
     actions: {
       csv: () => download('flow-error-curve.csv', st.curveCsv),
@@ -167,6 +173,19 @@ export function mount(app, core, report) {
       st.wake?.();
     },
   });
+}
+
+/**
+ * The Koopman lab on this cylinder's wake, as a link: the same Re and seed
+ * (the Koopman lab's range is Re 20–200) on its lattice of 64 cells across,
+ * or 128 for any finer one. Shown for the cylinder only.
+ */
+function koopmanLink(root, config) {
+  const row = root.querySelector('.to-koopman-row');
+  row.hidden = config.flow !== 'cylinder';
+  const re = Math.min(200, Math.max(20, Number(config.Re)));
+  const res = Number(config.res) > 64 ? 128 : 64;
+  root.querySelector('.to-koopman').href = `#lab=koopman&data=wake&Re=${re}&res=${res}&seed=${config.seed}`;
 }
 
 function makeCharts(root) {

@@ -58,7 +58,8 @@ export function modelPair() {
         if (!evals.consistent.length || !evals.plain.length) return;
         const [c, p] = [evals.consistent.shift(), evals.plain.shift()];
         const merged = { type: 'eval', consistent: c.consistent, plain: p.plain, starts: c.starts, ms: Math.max(c.ms, p.ms) };
-        if (c.packed) merged.packed = [c.packed[0], p.packed[1]];
+        if (c.fields) merged.fields = [c.fields[0], p.fields[1]];
+        else if (c.packed) merged.packed = [c.packed[0], p.packed[1]];
         else merged.rollouts = [c.rollouts[0], p.rollouts[1]];
         emit(merged);
       } else {

@@ -15,6 +15,7 @@ import { evalScheduler } from '../../ui/eval-scheduler.js';
 import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, drawSeeds, median, phaseBounds } from './plots.js';
 import { PALETTE } from '../../ui/palette.js';
 import { modelPair } from './pair.js';
+import { drawField } from '../../ui/field.js';
 
 const GPU_N = 256;
 const CPU_N = 32;
@@ -27,7 +28,9 @@ const INTRO = `An encoder maps each 64-dimensional measurement of a pendulum to 
       time step is a matrix C; a decoder maps back. The consistent model also learns a backward operator D and is
       trained so that D undoes C. Both models below train on the same noisy data: watch their predictions hundreds of
       steps ahead, and where the eigenvalues of C sit against the unit circle. Try first: let training finish, then
-      compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.`;
+      compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.
+      With data = wake the measurements are vorticity snapshots of the flow behind a cylinder, simulated here by the
+      flow lab's lattice Boltzmann solver: the paper's fluid case.`;
 
 const BODY = `
     <div class="depth-grid">
@@ -38,7 +41,12 @@ ${RUN_BUTTONS}
       </div>
       <div class="panel">
         <h2>Predictions against the truth</h2>
-        <div class="side-by-side">
+        <div class="side-by-side wake-view" hidden>
+          <figure><canvas class="wake-truth" width="192" height="96" aria-label="Vorticity behind the cylinder: the truth"></canvas><figcaption>truth</figcaption></figure>
+          <figure><canvas class="wake-consistent" width="192" height="96" aria-label="Vorticity predicted by the consistent model"></canvas><figcaption>consistent</figcaption></figure>
+          <figure><canvas class="wake-plain" width="192" height="96" aria-label="Vorticity predicted by the plain model"></canvas><figcaption>plain</figcaption></figure>
+        </div>
+        <div class="side-by-side pendulum-only">
           <canvas class="pendulum-view" width="180" height="180" aria-label="Pendulum: truth (black), consistent (blue), plain (vermillion, dashed)"></canvas>
           <canvas class="phase" width="240" height="180" aria-label="Phase portrait: true orbit, predictions of many initial conditions"></canvas>
         </div>
@@ -49,8 +57,10 @@ ${RUN_BUTTONS}
         </div>
         <div class="buttons"><button type="button" data-action="animate" aria-pressed="true">Animate</button></div>
         <p class="hint resolution"></p>
-        <p class="hint">Black: truth. <span style="color:${COLOURS.consistent}">Blue: consistent.</span>
+        <p class="hint pendulum-only">Black: truth. <span style="color:${COLOURS.consistent}">Blue: consistent.</span>
           <span style="color:${COLOURS.plain}">Vermillion: plain.</span> Grey dots: the noisy training states.</p>
+        <p class="hint wake-only" hidden>Vorticity from 1 to 9 cylinder diameters behind it (red counter-clockwise,
+          blue clockwise, one colour scale for all three), predicted from the first test snapshot.</p>
       </div>
       <div class="panel">
         <h2>Metrics</h2>
@@ -60,6 +70,7 @@ ${RUN_BUTTONS}
           <dt>Rel. error at horizon (consistent)</dt><dd data-metric="rel-error">—</dd>
           <dt>Rel. error at horizon (plain)</dt><dd data-metric="rel-error-plain">—</dd>
           <dt>‖DC − I‖</dt><dd data-metric="consistency">—</dd>
+          <dt class="wake-only" hidden>Shedding frequency (probe FFT)</dt><dd class="wake-only" hidden data-metric="shedding">—</dd>
           <dt>Parameters</dt><dd data-metric="params">—</dd>
           <dt>Diverged</dt><dd data-metric="diverged">no</dd>
         </dl>
@@ -95,7 +106,9 @@ ${RUN_BUTTONS}
       <div class="panel">
         <h2>Eigenvalues of C</h2>
         <canvas class="eigen" width="240" height="240" aria-label="Eigenvalues of C with the unit circle"></canvas>
-        <p class="hint">Filled blue: consistent; vermillion rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
+        <p class="hint pendulum-only">Filled blue: consistent; vermillion rings: plain; green ×: the exact e^{±inωΔt} of this pendulum, n = 1, 2, 3 (its frequency and harmonics).</p>
+        <p class="hint wake-only" hidden>Filled blue: consistent; vermillion rings: plain; green ×: e^{±2πikf}, k = 1, 2, 3, at the
+          shedding frequency f measured from the probe's spectrum (cycles per snapshot) and its harmonics.</p>
       </div>
     </div>`;
 
@@ -127,7 +140,7 @@ export function mount(app, core, report) {
   // time it would train with: at most every 500 ms, and never more than a
   // fifth of its time; a person moving a slider is answered at once.
   const evals = evalScheduler(() => {
-    const packed = Boolean(gpu());
+    const packed = Boolean(gpu()) && !view.truth?.wake;
     worker.postMessage({ type: 'eval', horizon: view.config.horizon, n: packed ? GPU_N : CPU_N, packed });
   }, 500);
   const requestEval = (urgent = false) => {
@@ -171,8 +184,17 @@ export function mount(app, core, report) {
     async onMessage(m) {
       if (m.type === 'ready') {
         view.truth = m.truth;
-        view.bounds = phaseBounds(m.truth.clean);
-        view.testStates = m.truth.clean.slice(m.truth.train * 2);
+        const wake = Boolean(m.truth.wake);
+        for (const el of root.querySelectorAll('.wake-only, .wake-view')) el.hidden = !wake;
+        for (const el of root.querySelectorAll('.pendulum-only')) el.hidden = wake;
+        if (wake) {
+          const w = m.truth.wake;
+          view.fieldScale = fieldScale(w);
+          page.show('shedding', `${w.info.shedding_frequency.toFixed(4)} cycles per snapshot (St ${(w.info.shedding_frequency / w.info.every).toFixed(3)}, Re ${w.info.re.toFixed(0)})`, String(w.info.shedding_frequency));
+        } else {
+          view.bounds = phaseBounds(m.truth.clean);
+          view.testStates = m.truth.clean.slice(m.truth.train * 2);
+        }
         page.show('params', String(m.status.consistent.params));
         drawEigenvalues(view.canvases.eigen, { consistent: [], plain: [], exact: m.truth.exact });
       } else if (m.type === 'epochs') {
@@ -234,11 +256,34 @@ function makeCharts(root) {
   };
 }
 
-/** The pendulum and the phase portrait at the scrubber's step. */
-function drawFrame(root, { truth, shown, scrub, canvases, testStates, bounds }) {
+/** One colour scale for the wake's truth and predictions: 60 % of the largest |vorticity| in the snapshots. */
+function fieldScale(wake) {
+  let max = 0;
+  for (const v of wake.clean) max = Math.max(max, Math.abs(v - wake.zero));
+  return 0.6 * max || 1;
+}
+
+/** Snapshot `i` of `flat` (rows of width · height), less the zero level. */
+function snapshot(flat, i, wake) {
+  const m = wake.info.width * wake.info.height;
+  return Float32Array.from(flat.subarray ? flat.subarray(i * m, (i + 1) * m) : flat.slice(i * m, (i + 1) * m), (v) => v - wake.zero);
+}
+
+/** The wake's truth and both predictions at step k. */
+function drawWake(root, truth, shown, k, scale) {
+  const w = truth.wake;
+  const { width, height } = w.info;
+  drawField(root.querySelector('.wake-truth'), snapshot(w.clean, w.start + k + 1, w), width, height, null, scale);
+  drawField(root.querySelector('.wake-consistent'), snapshot(shown.fields.consistent, k, w), width, height, null, scale);
+  drawField(root.querySelector('.wake-plain'), snapshot(shown.fields.plain, k, w), width, height, null, scale);
+}
+
+/** The pendulum and the phase portrait (or the wake's fields) at the scrubber's step. */
+function drawFrame(root, { truth, shown, scrub, canvases, testStates, bounds, fieldScale: scale }) {
   if (!truth || !shown) return;
   const k = Math.min(Number(scrub.value), shown.steps - 1);
   root.querySelector('.k-out').textContent = `${k + 1} · t=${((k + 1) * truth.dt).toFixed(1)}`;
+  if (truth.wake) return drawWake(root, truth, shown, k, scale);
   const s0 = shown.starts[0];
   const { consistent, plain } = shown.rollouts;
   drawPendulum(canvases.pendulum, [
@@ -283,6 +328,17 @@ async function showEvaluation(page, core, view, m) {
   for (const at of [10, 100, 1000]) setMetricValue(`rel_error.${at}`, m.consistent.rel_error[at - 1] ?? null);
   let rollouts;
   let n;
+  if (m.fields) {
+    const steps = m.fields[0].length / (view.truth.wake.info.width * view.truth.wake.info.height);
+    view.shown = { fields: { consistent: m.fields[0], plain: m.fields[1] }, steps };
+    view.scrub.max = String(steps - 1);
+    page.root.querySelector('.resolution').textContent = `Both models' predictions ${steps} snapshots ahead of the first test snapshot, on the CPU.`;
+    drawFrame(page.root, view);
+    page.show('rel-error', m.consistent.rel_error[h - 1].toPrecision(3), String(m.consistent.rel_error[h - 1]));
+    page.show('rel-error-plain', m.plain.rel_error[h - 1].toPrecision(3), String(m.plain.rel_error[h - 1]));
+    page.metric('rel-error').dataset.epoch = String(epoch);
+    return true;
+  }
   const device = labGpu(core.KoopmanGpu);
   const resolution = page.root.querySelector('.resolution');
   if (m.packed && device) {

@@ -18,7 +18,7 @@
 //      | {type: 'eval', horizon, n, packed} | {type: 'seeds', links, horizon}
 // Out: {type: 'ready', truth, status} | {type: 'epochs', consistent: [...], plain: [...], status}
 //      | {type: 'eval', consistent, plain, starts, rollouts?: [Float32Array, Float32Array],
-//         packed?: [Packed, Packed], ms}
+//         packed?: [Packed, Packed], fields?: [Float32Array, Float32Array] (the wake), ms}
 //      | {type: 'seeds', results: [{link, consistent, plain, diverged}], running: {link, epoch, epochs} | null}
 //      | {type: 'error', message}
 // `status` is {consistent, plain}, each {epoch, epochs, done, params, divergence}.
@@ -31,6 +31,7 @@ import { runWorker, slice } from '../../worker/loop.js';
 const MODELS = ['consistent', 'plain'];
 let models = null; // {consistent?, plain?}: the sessions this instance trains
 let sweep = null; // {links, horizon, results, pair}
+let wake = false; // whether the data are the cylinder wake (fields, not pendulum states)
 
 const status = () => Object.fromEntries(Object.entries(models).map(([name, s]) => [name, s.status()]));
 
@@ -87,7 +88,9 @@ runWorker({
     models = Object.fromEntries(
       MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, new KoopmanSession(m.link, name === 'plain')]),
     );
-    return { truth: Object.values(models)[0].truth(), status: status() };
+    const truth = Object.values(models)[0].truth();
+    wake = Boolean(truth.wake);
+    return { truth, status: status() };
   },
   turn(playing) {
     if (sweep) return sweepTurn();
@@ -106,7 +109,8 @@ runWorker({
       const t0 = performance.now();
       const [consistent, plain] = each((s) => s.evaluate(m.horizon));
       const reply = { type: 'eval', consistent, plain, starts: Object.values(models)[0].starts(m.n, m.horizon) };
-      if (m.packed) reply.packed = each((s) => s.packed(m.n, m.horizon));
+      if (wake) reply.fields = each((s) => s.fieldRollout(m.horizon));
+      else if (m.packed) reply.packed = each((s) => s.packed(m.n, m.horizon));
       else reply.rollouts = each((s) => s.rolloutsCpu(m.n, m.horizon));
       reply.ms = performance.now() - t0;
       postMessage(reply);
