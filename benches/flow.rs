@@ -20,15 +20,15 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
+use continuum::gpu::lbm::LbmKernel;
 use continuum::gpu::Gpu;
-use continuum::labs::flow::lbm::{Body, Lbm};
-use continuum::labs::flow::lbm_kernel::LbmKernel;
 use continuum::labs::flow::network::{Field, Network};
 use continuum::labs::flow::network_kernel::NetworkKernel;
 use continuum::labs::flow::spectral::Turbulence;
 use continuum::labs::flow::spectral_kernel::SpectralKernel;
 use continuum::labs::flow::{self, Config, Simulation};
 use continuum::num::eigen::{self, Lanczos};
+use continuum::num::lbm::{Body, Lbm};
 use continuum::num::nystrom::{self, Form, Sampling};
 
 /// Counts heap bytes: current, peak since the last reset, largest block.

@@ -306,3 +306,26 @@ fn spectral_turbulence_matches_cpu_twin() {
         assert!((kernel.t - cpu.t).abs() < 1e-12);
     }
 }
+
+/// Goldens: the flow lab's numbers for a cylinder and an airfoil link, as
+/// `continuum run` printed them when the lattice-Boltzmann solver moved
+/// below the labs (`num::lbm`, shared with the Koopman lab's wake) and its
+/// initial gust took `libm`'s exp (the page's wasm build and the CLI then
+/// start from the same bits). A change to the solver that moves them is a
+/// change to the flow lab: record new goldens on purpose, and say why.
+#[test]
+fn the_flow_labs_goldens_are_unchanged() {
+    let run = |link: &str| continuum::labs::flow::run(&continuum::labs::parse(link).link, &|| 0.0).unwrap();
+    let close = |got: f64, want: f64| (got - want).abs() <= 1e-9 * want.abs();
+    for (link, exact) in [
+        ("#lab=flow&flow=cylinder&res=64&t=3&nodes=300&l=50&k=2", [1.61550956900793, 0.7349884089226648]),
+        ("#lab=flow&flow=airfoil&res=64&t=2&nodes=300&l=50&k=2", [1.1632930265195858, 0.5418458897028853]),
+    ] {
+        let report = run(link);
+        let got = &report.eigenvalues_exact;
+        assert!(close(got[0], exact[0]) && close(got[1], exact[1]), "{link}: {got:?} against {exact:?}");
+    }
+    // Control: another time gives other eigenvalues, so the check can fail.
+    let other = run("#lab=flow&flow=cylinder&res=64&t=2.5&nodes=300&l=50&k=2");
+    assert!(!close(other.eigenvalues_exact[0], 1.61550956900793));
+}

@@ -88,7 +88,7 @@ impl Lbm {
         let mut f = vec![0.0; Q * cells];
         for p in 0..cells {
             let (gx, gy) = (((p % nx) as f64 - x0 - 1.5 * d) / d, ((p / nx) as f64 - y0) / d);
-            let v = 0.01 * U0 * kicks[p / nx] + gust * (-(gx * gx + gy * gy)).exp();
+            let v = 0.01 * U0 * kicks[p / nx] + gust * libm::exp(-(gx * gx + gy * gy));
             for q in 0..Q {
                 f[q * cells + p] = equilibrium(q, 1.0, U0, v);
             }
@@ -257,7 +257,7 @@ pub fn moments(f: &[f64; Q]) -> (f64, f64, f64) {
 fn in_naca0012(x: f64, y: f64) -> bool {
     let (chord, alpha) = (2.0, 12f64.to_radians());
     // Rotate into the chord frame (leading edge at 0, nose into the stream).
-    let (s, c) = alpha.sin_cos();
+    let (s, c) = libm::sincos(alpha);
     let xc = (x * c - y * s) / chord + 0.5;
     let yc = (x * s + y * c) / chord;
     if !(0.0..=1.0).contains(&xc) {

@@ -515,7 +515,8 @@ impl Model {
     /// reference's protocol) or clean ones.
     pub fn relative_error(&self, data: &Data, horizon: usize, noisy_start: bool) -> Vec<f64> {
         let starts = data.eval_starts();
-        let horizon = horizon.min(data.clean.nrows() - 1 - starts.last().copied().unwrap_or(0));
+        // At most the report's longest horizon (the data hold a step more for the wake).
+        let horizon = horizon.min(data.horizons[2]).min(data.clean.nrows() - 1 - starts.last().copied().unwrap_or(0));
         let x0 = if noisy_start { &data.noisy } else { &data.clean }.select(Axis(0), &starts);
         let predictions = self.rollout(x0.view(), horizon);
         predictions

@@ -73,7 +73,7 @@ impl Recorder {
     /// A cylinder at Reynolds number `re` in a `2 res × res` channel (the
     /// flow lab's), seeded by `seed`; `count` snapshots to record.
     pub fn new(re: f64, res: usize, seed: u64, count: usize) -> Recorder {
-        assert!(res % 32 == 0, "the window needs D = res/8 divisible by 4");
+        assert!(res.is_multiple_of(32), "the window needs D = res/8 divisible by 4");
         let lbm = Lbm::new(res, Body::Cylinder, re, seed);
         let every = (EVERY * lbm.steps_per_time()).round() as usize;
         let probe_cell = (lbm.ny / 2) * lbm.nx + (lbm.nx as f64 / 5.0 + 3.0 * lbm.d) as usize;
@@ -223,7 +223,7 @@ pub fn dominant_frequency(signal: &[f64]) -> Option<f64> {
     if spectrum[peak] <= 1e-12 * spectrum.iter().sum::<f64>().max(1e-300) || spectrum[peak] == 0.0 {
         return None;
     }
-    let (a, b, c) = (spectrum[peak - 1].ln(), spectrum[peak].ln(), spectrum[peak + 1].ln());
+    let (a, b, c) = (libm::log(spectrum[peak - 1]), libm::log(spectrum[peak]), libm::log(spectrum[peak + 1]));
     let denominator = a - 2.0 * b + c;
     let shift = if denominator.abs() > 0.0 { 0.5 * (a - c) / denominator } else { 0.0 };
     Some((peak as f64 + shift.clamp(-0.5, 0.5)) / n as f64)
