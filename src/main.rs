@@ -38,6 +38,12 @@ enum Command {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Lessons offline: check one (a `#lesson=` link or a .json file), or
+    /// turn a .json file into its link and a link back into JSON.
+    Lesson {
+        #[command(subcommand)]
+        action: LessonAction,
+    },
     /// Run every map of the registry (or one lab's) over seeds: each cell's
     /// measures, their medians, intervals and where the intervals lie.
     Map {
@@ -47,6 +53,44 @@ enum Command {
         #[arg(long)]
         map: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum LessonAction {
+    /// Exit 0 for a valid lesson; otherwise print the reason and exit 2.
+    Check { source: String },
+    /// Print the `#lesson=` link of a lesson file.
+    Encode { file: String },
+    /// Print the JSON a `#lesson=` link carries (validated).
+    Decode { link: String },
+}
+
+/// A lesson from a `#lesson=` link or a JSON file (read up to the size limit).
+fn lesson_from(source: &str) -> Result<continuum::core::lesson::Lesson, String> {
+    use continuum::core::lesson;
+    if source.contains(lesson::PREFIX) {
+        return lesson::decode(source);
+    }
+    use std::io::Read;
+    let file = std::fs::File::open(source).map_err(|e| format!("{source}: {e}"))?;
+    let mut text = String::new();
+    file.take(lesson::MAX_JSON_BYTES as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("{source}: not UTF-8 text ({e})"))?;
+    lesson::parse(&text)
+}
+
+fn lesson_command(action: LessonAction) -> Result<String, String> {
+    use continuum::core::lesson;
+    Ok(match action {
+        LessonAction::Check { source } => {
+            let l = lesson_from(&source)?;
+            let labs: Vec<String> = l.steps.iter().map(|s| labs::parse(&s.link).link.lab.name.to_string()).collect();
+            format!("valid: {:?}, {} steps ({})", l.title, l.steps.len(), labs.join(", "))
+        }
+        LessonAction::Encode { file } => lesson::encode(&lesson_from(&file)?),
+        LessonAction::Decode { link } => serde_json::to_string_pretty(&lesson::decode(&link)?).expect("serializes"),
+    })
 }
 
 /// What `claims` and `map` share: which lab, which seeds, how many runs at
@@ -113,6 +157,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Lesson { action } => match lesson_command(action) {
+            Ok(out) => {
+                println!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Info => {
             let report = match pollster::block_on(Gpu::new(None)) {
                 Ok(gpu) => serde_json::json!({ "device": "gpu", "backend": gpu.backend, "adapter": gpu.adapter }),

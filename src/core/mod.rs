@@ -12,6 +12,7 @@ pub mod driver;
 pub mod js;
 pub mod knob;
 pub mod lab;
+pub mod lesson;
 pub mod link;
 pub mod maps;
 pub mod over_seeds;
