@@ -15,6 +15,15 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// A lesson's JSON text validated by `core::lesson::parse`: `{lesson, json}`
+/// (`json` compact, in the format's order: what a `#lesson=` link carries),
+/// or the reason it is not a lesson.
+#[wasm_bindgen(js_name = lessonParse)]
+pub fn lesson_parse(text: &str) -> Result<JsValue, JsValue> {
+    let lesson = crate::core::lesson::parse(text).map_err(|e| JsValue::from_str(&e))?;
+    to_js(&serde_json::json!({ "json": lesson.to_json(), "lesson": lesson }))
+}
+
 /// Every lab, in navigation order: `[{name, title, summary, presets, status}]`.
 #[wasm_bindgen]
 pub fn labs() -> Result<JsValue, JsValue> {

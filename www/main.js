@@ -23,6 +23,7 @@ async function boot() {
   const { mountHome } = await import('./ui/home.js');
   const { mountScoreboard } = await import('./ui/scoreboard.js');
   const metrics = await import('./ui/metrics.js');
+  const lessons = await import('./ui/lesson.js');
   // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
   // lab of the registry without one gets its "coming" page.
   const views = {};
@@ -47,6 +48,14 @@ async function boot() {
 
   const app = document.getElementById('app');
   let current = { lab: null, view: null };
+  // Lessons: the author panel from the header, and a running lesson's bar after a reload.
+  const write = document.createElement('button');
+  write.type = 'button';
+  write.className = 'write-lesson';
+  write.textContent = 'Write a lesson';
+  write.addEventListener('click', () => lessons.toggleAuthor(core, labs));
+  nav.after(write);
+  lessons.restoreLesson(core);
   startRouter((report) => {
     for (const a of nav.children) {
       if (a.dataset.lab === report.lab) a.setAttribute('aria-current', 'page');
@@ -59,7 +68,14 @@ async function boot() {
     current.view?.destroy();
     document.title = report.lab === 'home' ? 'Continuum — continuous-depth playground' : `${labs.find((l) => l.name === report.lab)?.title} · Continuum`;
     if (report.lab === 'home') {
-      current = { lab: 'home', view: mountHome(app, labs) };
+      current = { lab: 'home', view: mountHome(app, labs, core) };
+      return;
+    }
+    if (report.lab === 'lesson') {
+      // A shared lesson opens its first unfinished step (a lab link); one that
+      // cannot be read leaves a banner naming the problem over the front page.
+      current = { lab: 'home', view: mountHome(app, labs, core) };
+      lessons.openLesson(core, report.hash);
       return;
     }
     if (report.lab === 'claims') {

@@ -6,6 +6,7 @@ import { parseLink } from './pkg/continuum.js';
 import { showNotices } from './banner.js';
 import { HOME, isHome } from './ui/home.js';
 import { isClaims } from './ui/scoreboard.js';
+import { isLesson } from './ui/lesson.js';
 
 /** A link the page has just parsed itself (`hashSetter`): the next route takes it as is. */
 let expected = null;
@@ -18,7 +19,8 @@ export function expectLink(report) {
 /**
  * Starts routing: calls `render(report)` now and on every hash change. The
  * front page is `{lab: 'home'}` (no hash, or `#lab=home`), the claims
- * scoreboard `{lab: 'claims'}` (`#lab=claims`); any other hash
+ * scoreboard `{lab: 'claims'}` (`#lab=claims`), a shared lesson
+ * `{lab: 'lesson', hash}` (`#lesson=…`, which opens its first step); any other hash
  * is a lab link, and one that names knobs but no lab is the first lab's.
  */
 export function startRouter(render) {
@@ -27,6 +29,11 @@ export function startRouter(render) {
       if (location.hash && location.hash !== HOME) history.replaceState(null, '', HOME);
       showNotices([]);
       render({ lab: 'home' });
+      return;
+    }
+    if (isLesson(location.hash)) {
+      showNotices([]);
+      render({ lab: 'lesson', hash: location.hash });
       return;
     }
     if (isClaims(location.hash)) {

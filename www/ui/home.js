@@ -2,9 +2,13 @@
 // lab of the registry with a still of it, the idea in its own words, the
 // papers it comes from, and the preset that shows its claim. Stills are
 // `www/labs/<lab>/thumb.jpg` (made by `node tools/thumbs.mjs` from the
-// built site); a lab without one gets a plain card.
+// built site); a lab without one gets a plain card. Each card also starts
+// the lab's built-in lesson (`www/labs/<lab>/lesson.json`, see ./lesson.js).
+
+import { encodeLesson } from './lesson.js';
 
 const THUMBS = import.meta.glob('../labs/*/thumb.jpg', { eager: true, query: '?url', import: 'default' });
+const LESSONS = import.meta.glob('../labs/*/lesson.json', { eager: true, import: 'default' });
 
 /** The hash of the front page. */
 export const HOME = '#lab=home';
@@ -14,7 +18,7 @@ export function isHome(hash) {
   return hash === '' || hash === '#' || /^#lab=home(&|$)/.test(hash);
 }
 
-export function mountHome(app, labs) {
+export function mountHome(app, labs, core) {
   const root = document.createElement('section');
   root.className = 'home';
   root.dataset.lab = 'home';
@@ -32,13 +36,13 @@ export function mountHome(app, labs) {
   scoreboard.append(board);
   const cards = document.createElement('div');
   cards.className = 'cards';
-  for (const lab of labs) cards.append(card(lab));
+  for (const lab of labs) cards.append(card(lab, core));
   root.append(h1, intro, scoreboard, cards);
   app.replaceChildren(root);
   return { update() {}, destroy() {} };
 }
 
-function card(lab) {
+function card(lab, core) {
   const el = document.createElement('article');
   el.className = 'card';
   el.dataset.lab = lab.name;
@@ -74,6 +78,17 @@ function card(lab) {
     p.className = 'claim';
     const a = link(claim.link, `The claim: ${claim.name}`);
     a.dataset.preset = '';
+    p.append(a);
+    el.append(p);
+  }
+  // The lab's built-in lesson (www/labs/<name>/lesson.json), as its link.
+  const lesson = LESSONS[`../labs/${lab.name}/lesson.json`];
+  if (lesson && core) {
+    const p = document.createElement('p');
+    p.className = 'lesson-start';
+    const a = link('#lab=home', `Start the lesson: ${lesson.title}`);
+    a.dataset.lesson = lab.name;
+    encodeLesson(core, lesson).then((hash) => (a.href = hash)).catch(() => p.remove());
     p.append(a);
     el.append(p);
   }
