@@ -164,3 +164,69 @@ fn map_prints_every_cell_with_its_measures_over_seeds() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--seeds 5-1"), "{stderr}");
 }
+
+/// `continuum lesson`: every built-in lesson is valid and round-trips
+/// through its link; hostile or broken input exits 2 with the reason, never
+/// a panic.
+#[test]
+fn lesson_check_accepts_the_built_in_lessons_and_refuses_broken_ones_with_the_reason() {
+    let mut built_in = 0;
+    for lab in continuum::labs::ALL {
+        let file = format!("www/labs/{}/lesson.json", lab.name);
+        if !std::path::Path::new(&file).exists() {
+            continue;
+        }
+        built_in += 1;
+        let (code, out, err) = continuum(&["lesson", "check", &file]);
+        assert_eq!(code, 0, "{file}: {err}");
+        assert!(out.starts_with("valid: ") && out.contains(lab.name), "{out}");
+        let (_, link, _) = continuum(&["lesson", "encode", &file]);
+        let (code, json, _) = continuum(&["lesson", "decode", link.trim()]);
+        assert_eq!(code, 0);
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let original: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(back, original, "{file}: the link carries the lesson");
+    }
+    assert_eq!(built_in, continuum::labs::ALL.len(), "a lesson per lab");
+    // Twenty steps of the built-in lessons' own prose fit in a link under 8 KB.
+    let steps: Vec<serde_json::Value> = continuum::labs::ALL
+        .iter()
+        .flat_map(|lab| {
+            let text = std::fs::read_to_string(format!("www/labs/{}/lesson.json", lab.name)).unwrap();
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()["steps"].as_array().unwrap().clone()
+        })
+        .cycle()
+        .take(20)
+        .collect();
+    let dir = std::env::temp_dir().join(format!("continuum-lesson-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let hostile = [
+        (
+            write("script.json", r#"{"v":1,"title":"t","steps":[{"link":"javascript:alert(1)","text":"x"}]}"#),
+            "not a link of this site",
+        ),
+        (write("version.json", r#"{"v":9,"title":"t","steps":[]}"#), "version 9"),
+        (write("deep.json", &"[".repeat(5000)), "not valid JSON"),
+        (write("big.json", &" ".repeat(1 << 20)), "bytes"),
+        (write("binary.json", "\u{0}\u{1}\u{2}"), "not valid JSON"),
+        ("#lesson=%%%".to_string(), "base64url"),
+        ("#lesson=AAAA".to_string(), "damaged"),
+        (dir.join("missing.json").to_string_lossy().into_owned(), "missing.json"),
+    ];
+    let twenty =
+        write("twenty.json", &serde_json::json!({"v": 1, "title": "Twenty steps", "steps": steps}).to_string());
+    let (code, link, err) = continuum(&["lesson", "encode", &twenty]);
+    assert_eq!(code, 0, "{err}");
+    assert!(link.trim().len() < 8192, "20 steps in {} characters", link.trim().len());
+    for (source, why) in &hostile {
+        let (code, out, err) = continuum(&["lesson", "check", source]);
+        assert_eq!(code, 2, "{source}: {out}");
+        assert!(err.contains(why) && !err.contains("panicked"), "{source}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
