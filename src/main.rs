@@ -69,7 +69,7 @@ enum LessonAction {
 fn lesson_from(source: &str) -> Result<continuum::core::lesson::Lesson, String> {
     use continuum::core::lesson;
     if source.contains(lesson::PREFIX) {
-        return lesson::decode(source);
+        return lesson::decode(source, labs::ALL);
     }
     use std::io::Read;
     let file = std::fs::File::open(source).map_err(|e| format!("{source}: {e}"))?;
@@ -77,7 +77,7 @@ fn lesson_from(source: &str) -> Result<continuum::core::lesson::Lesson, String> 
     file.take(lesson::MAX_JSON_BYTES as u64 + 1)
         .read_to_string(&mut text)
         .map_err(|e| format!("{source}: not UTF-8 text ({e})"))?;
-    lesson::parse(&text)
+    lesson::parse(&text, labs::ALL)
 }
 
 fn lesson_command(action: LessonAction) -> Result<String, String> {
@@ -89,7 +89,9 @@ fn lesson_command(action: LessonAction) -> Result<String, String> {
             format!("valid: {:?}, {} steps ({})", l.title, l.steps.len(), labs.join(", "))
         }
         LessonAction::Encode { file } => lesson::encode(&lesson_from(&file)?),
-        LessonAction::Decode { link } => serde_json::to_string_pretty(&lesson::decode(&link)?).expect("serializes"),
+        LessonAction::Decode { link } => {
+            serde_json::to_string_pretty(&lesson::decode(&link, labs::ALL)?).expect("serializes")
+        }
     })
 }
 

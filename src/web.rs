@@ -20,7 +20,7 @@ pub fn start() {
 /// or the reason it is not a lesson.
 #[wasm_bindgen(js_name = lessonParse)]
 pub fn lesson_parse(text: &str) -> Result<JsValue, JsValue> {
-    let lesson = crate::core::lesson::parse(text).map_err(|e| JsValue::from_str(&e))?;
+    let lesson = crate::core::lesson::parse(text, labs::ALL).map_err(|e| JsValue::from_str(&e))?;
     to_js(&serde_json::json!({ "json": lesson.to_json(), "lesson": lesson }))
 }
 

@@ -28,7 +28,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::core::lab::Status;
+use crate::core::lab::{Lab, Status};
 
 /// The one version this site reads.
 pub const VERSION: u64 = 1;
@@ -103,8 +103,9 @@ impl Check {
     }
 }
 
-/// A lesson from its JSON text, validated (see the module docs).
-pub fn parse(json: &str) -> Result<Lesson, String> {
+/// A lesson from its JSON text, validated (see the module docs) against the
+/// labs of `labs` (the registry, `labs::ALL`).
+pub fn parse(json: &str, labs: &[&'static Lab]) -> Result<Lesson, String> {
     if json.len() > MAX_JSON_BYTES {
         return Err(format!("the lesson is {} bytes; at most {MAX_JSON_BYTES} are read", json.len()));
     }
@@ -118,12 +119,12 @@ pub fn parse(json: &str) -> Result<Lesson, String> {
     }
     let lesson: Lesson =
         serde_json::from_value(value).map_err(|e| format!("the lesson does not follow the format: {e}"))?;
-    lesson.validate()?;
+    lesson.validate(labs)?;
     Ok(lesson)
 }
 
 impl Lesson {
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self, labs: &[&'static Lab]) -> Result<(), String> {
         limit("the title", &self.title, MAX_TITLE)?;
         if self.title.trim().is_empty() {
             return Err("the lesson has no title".into());
@@ -135,7 +136,7 @@ impl Lesson {
             return Err(format!("a lesson has 1 to {MAX_STEPS} steps; this one has {}", self.steps.len()));
         }
         for (i, step) in self.steps.iter().enumerate() {
-            step.validate().map_err(|e| format!("step {}: {e}", i + 1))?;
+            step.validate(labs).map_err(|e| format!("step {}: {e}", i + 1))?;
         }
         Ok(())
     }
@@ -147,8 +148,8 @@ impl Lesson {
 }
 
 impl Step {
-    fn validate(&self) -> Result<(), String> {
-        let lab = site_link(&self.link).map_err(|e| format!("its link {e}"))?;
+    fn validate(&self, labs: &[&'static Lab]) -> Result<(), String> {
+        let lab = site_link(&self.link, labs).map_err(|e| format!("its link {e}"))?;
         limit("its text", &self.text, MAX_TEXT)?;
         text_links(&self.text).map_err(|e| format!("its text {e}"))?;
         if let Some(notice) = &self.notice {
@@ -205,14 +206,14 @@ fn limit(what: &str, text: &str, max: usize) -> Result<(), String> {
 
 /// The built lab a step's link opens: a `#lab=` hash of this site whose
 /// every knob is known (a typo would open other settings than the author's).
-fn site_link(link: &str) -> Result<&'static crate::core::lab::Lab, String> {
+fn site_link(link: &str, labs: &[&'static Lab]) -> Result<&'static Lab, String> {
     if !link.starts_with("#lab=") {
         return Err(format!("{:?} is not a link of this site (they start with #lab=)", short(link)));
     }
     if link.len() > 2000 {
         return Err(format!("is {} characters long; at most 2000", link.len()));
     }
-    let parsed = crate::labs::parse(link);
+    let parsed = crate::core::link::parse_with(link, labs);
     let name = parsed.link.lab.name;
     let own = link == format!("#lab={name}") || link.starts_with(&format!("#lab={name}&"));
     if parsed.link.lab.status != Status::Ready || !own {
@@ -255,8 +256,8 @@ pub fn encode(lesson: &Lesson) -> String {
 }
 
 /// The lesson in a link (`…#lesson=…`, or the part after `#lesson=`).
-pub fn decode(link: &str) -> Result<Lesson, String> {
-    parse(&decode_json(link)?)
+pub fn decode(link: &str, labs: &[&'static Lab]) -> Result<Lesson, String> {
+    parse(&decode_json(link)?, labs)
 }
 
 /// The JSON text a lesson link carries, before validation.
@@ -285,6 +286,7 @@ pub fn decode_json(link: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labs::ALL;
 
     const GOOD: &str = r##"{"v":1,"title":"Depth as time","steps":[
         {"link":"#lab=depth&scheme=euler","text":"Train *Euler*, then see [RK4](#lab=depth&scheme=rk4).",
@@ -294,10 +296,10 @@ mod tests {
 
     #[test]
     fn a_lesson_round_trips_through_its_link() {
-        let lesson = parse(GOOD).unwrap();
+        let lesson = parse(GOOD, ALL).unwrap();
         let link = encode(&lesson);
         assert!(link.starts_with(PREFIX) && !link.contains('='.to_string().repeat(2).as_str()));
-        assert_eq!(decode(&format!("https://example.org/{link}")).unwrap(), lesson);
+        assert_eq!(decode(&format!("https://example.org/{link}"), ALL).unwrap(), lesson);
         assert!(matches!(lesson.steps[0].question, Some(Question::Choices(_))));
         assert!(matches!(lesson.steps[1].question, Some(Question::Free(_))));
         assert!(lesson.steps[0].check.as_ref().unwrap().passes(0.9));
@@ -323,16 +325,16 @@ mod tests {
             ("x".repeat(MAX_JSON_BYTES + 1), "bytes"),
         ];
         for (json, why) in &cases {
-            let err = parse(json).unwrap_err();
+            let err = parse(json, ALL).unwrap_err();
             assert!(err.contains(why), "{why}: {err}");
         }
         // Tags in strings are not the format's business: they stay text (the page never renders HTML).
-        assert!(parse(&with("Depth as time", "<script>alert(1)</script><img src=x onerror=alert(2)>")).is_ok());
+        assert!(parse(&with("Depth as time", "<script>alert(1)</script><img src=x onerror=alert(2)>"), ALL).is_ok());
         // Links: damaged, not base64url, a bomb of zeros, and no lesson at all.
-        assert!(decode("#lesson=%%%").unwrap_err().contains("base64url"));
-        assert!(decode("#lesson=AAAA").unwrap_err().contains("damaged"));
+        assert!(decode_json("#lesson=%%%").unwrap_err().contains("base64url"));
+        assert!(decode_json("#lesson=AAAA").unwrap_err().contains("damaged"));
         let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 1 << 20], 10);
-        assert!(decode(&format!("#lesson={}", URL_SAFE_NO_PAD.encode(bomb))).unwrap_err().contains("more than"));
-        assert!(decode("#lab=depth").unwrap_err().contains("no #lesson="));
+        assert!(decode_json(&format!("#lesson={}", URL_SAFE_NO_PAD.encode(bomb))).unwrap_err().contains("more than"));
+        assert!(decode_json("#lab=depth").unwrap_err().contains("no #lesson="));
     }
 }
