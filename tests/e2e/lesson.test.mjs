@@ -46,6 +46,7 @@ test('a lesson written in the page round-trips through its link: steps, checks, 
   assert.match(await teacher.locator('.lesson-edit-step').nth(1).locator('.lesson-link-input').inputValue(), /lab=sketch/);
   await teacher.click('[aria-label="Move step 2 down"]');
   await teacher.click('[data-lesson-author="copy"]');
+  await teacher.waitForFunction(() => document.querySelector('.lesson-link-out').textContent.includes('#lesson='));
   const link = await teacher.locator('.lesson-link-out').textContent();
   assert.match(link, /#lesson=[A-Za-z0-9_-]+$/);
   assert.ok(link.length < 8192, `a 3-step lesson in ${link.length} characters`);
