@@ -7,7 +7,8 @@
 //! {"v": 1, "title": str, "author"?: str,
 //!  "steps": [{"link": "#lab=…", "text": str,
 //!             "question"?: str | {"choices": [str], "answer"?: int},
-//!             "check"?: {"metric": str, "op": "<" | "<=" | ">" | ">=", "value": number},
+//!             "check"?: {"metric": str, "op": "<" | "<=" | ">" | ">=", "value": number}
+//!                     | {"claim": str},
 //!             "notice"?: str}]}
 //! ```
 //!
@@ -81,16 +82,31 @@ pub struct Choices {
     pub answer: Option<usize>,
 }
 
-/// A live metric compared with a number.
+/// A live metric compared with a number, or a claim of the step's lab
+/// (by its name in the claims registry) whose verdict on the page must be
+/// "holds" (the recorded one, or the seeds the student ran).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Check {
+    Metric(MetricCheck),
+    Claim(ClaimCheck),
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Check {
+pub struct MetricCheck {
     pub metric: String,
     pub op: String,
     pub value: f64,
 }
 
-impl Check {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimCheck {
+    pub claim: String,
+}
+
+impl MetricCheck {
     /// Whether `x` passes (`op` is one of the four, as [`parse`] made sure).
     pub fn passes(&self, x: f64) -> bool {
         match self.op.as_str() {
@@ -176,7 +192,18 @@ impl Step {
             }
             None => {}
         }
-        if let Some(check) = &self.check {
+        if let Some(Check::Claim(c)) = &self.check {
+            if !lab.claims.iter().any(|k| k.name == c.claim) {
+                let names: Vec<&str> = lab.claims.iter().map(|k| k.name).collect();
+                return Err(format!(
+                    "its check names the claim {:?}, which the {} lab does not have; its claims: {}",
+                    short(&c.claim),
+                    lab.name,
+                    names.join("; ")
+                ));
+            }
+        }
+        if let Some(Check::Metric(check)) = &self.check {
             if !["<", "<=", ">", ">="].contains(&check.op.as_str()) {
                 return Err(format!("its check's op is {:?}; use <, <=, > or >=", check.op));
             }
@@ -302,8 +329,14 @@ mod tests {
         assert_eq!(decode(&format!("https://example.org/{link}"), ALL).unwrap(), lesson);
         assert!(matches!(lesson.steps[0].question, Some(Question::Choices(_))));
         assert!(matches!(lesson.steps[1].question, Some(Question::Free(_))));
-        assert!(lesson.steps[0].check.as_ref().unwrap().passes(0.9));
-        assert!(!lesson.steps[0].check.as_ref().unwrap().passes(0.8));
+        let Some(Check::Metric(check)) = &lesson.steps[0].check else { panic!("a metric check") };
+        assert!(check.passes(0.9) && !check.passes(0.8));
+        // A claim's verdict as the check: a claim of the step's lab, by name.
+        let claim = crate::labs::by_name("koopman").unwrap().claims[0].name;
+        let with_claim = GOOD.replacen(r#""question":"Why?""#, &format!(r#""check":{{"claim":"{claim}"}}"#), 1);
+        assert!(matches!(&parse(&with_claim, ALL).unwrap().steps[1].check, Some(Check::Claim(_))));
+        let err = parse(&with_claim.replace(claim, "Koopman cures colds"), ALL).unwrap_err();
+        assert!(err.contains("does not have") && err.contains(claim), "{err}");
     }
 
     #[test]

@@ -144,6 +144,20 @@ test('the page and `continuum lesson` carry the same lessons', ONCE, async () =>
   assert.equal(await page.locator('.lesson-title').textContent(), decoded.title);
   assert.match(await page.locator('.lesson-step').textContent(), /Step 1 of 3/);
   await page.waitForFunction(() => location.hash.startsWith('#lab=depth'));
+  // A check on a claim's verdict reads the lab page's "Over seeds" table (here the recorded verdicts).
+  // One claim that holds and one that does not (the control).
+  const depth = JSON.parse(readFileSync('docs/claims.json', 'utf8')).claims.filter((c) => c.lab === 'depth');
+  const pair = [depth.find((c) => c.holds), depth.find((c) => !c.holds)];
+  assert.ok(pair[0] && pair[1], 'the depth lab has a claim that holds and one that does not');
+  const claimCheck = (name) => hashOf(JSON.stringify({ v: 1, title: 'c', steps: [{ link: '#lab=depth', text: 'x', check: { claim: name } }] }));
+  for (const c of pair) {
+    await page.goto(`${env.url}#lab=home`);
+    await page.goto(`${env.url}${claimCheck(c.claim)}`);
+    await page.waitForSelector('#lesson-bar');
+    const want = c.holds ? 'pass' : 'fail';
+    await page.waitForFunction((w) => document.querySelector('.lesson-check')?.dataset.state === w, want, { timeout: 30_000 });
+    await page.click('[data-lesson-action="leave"]');
+  }
   // Control: a damaged link is refused by both, with the same reason.
   const damaged = spawnSync(CLI, ['lesson', 'check', '#lesson=AAAA'], { encoding: 'utf8' });
   assert.equal(damaged.status, 2);

@@ -184,9 +184,11 @@ const save = (store, key, value) => {
 };
 
 let running = null; // {lesson, json, link, key, progress, timer}
+let claims = []; // the registry's claims ({lab, index, name}), for checks that name one
 
 /** Opens a `#lesson=` hash: the lesson's first unfinished step, or a banner naming the problem (nothing of it runs). */
 export async function openLesson(core, hash) {
+  claims = core.claims();
   let decoded;
   try {
     decoded = await decodeLesson(core, hash);
@@ -211,6 +213,7 @@ function start(lesson, json, link) {
 
 /** After a reload: the running lesson's bar again. */
 export function restoreLesson(core) {
+  claims = core.claims();
   const active = load(sessionStorage, ACTIVE, null);
   if (!active) return;
   try {
@@ -286,7 +289,20 @@ function drawBar() {
 
   const notice = el('div', { className: 'lesson-notice', hidden: true });
   if (step.notice) notice.append(el('strong', {}, 'What to notice: '), renderText(step.notice));
-  if (step.check) {
+  if (step.check?.claim) {
+    // A claim's verdict, as the lab page's "Over seeds" table shows it (recorded, or the student's seeds).
+    const c = claims.find((k) => k.name === step.check.claim && step.link.startsWith(`#lab=${k.lab}`));
+    const status = el('span', { className: 'lesson-check', dataset: { state: 'waiting' } });
+    const show = () => {
+      const holds = c && document.querySelector(`tr[data-claim="${c.lab}:${c.index}"] .verdict`)?.dataset.holds;
+      status.dataset.state = holds === 'true' ? 'pass' : holds === 'false' ? 'fail' : 'waiting';
+      status.textContent = `Check: the claim "${step.check.claim}" holds over seeds — ${holds === 'true' ? 'it does ✓' : holds === 'false' ? 'it does not here ✗' : 'no verdict yet …'}`;
+      if (holds === 'true') notice.hidden = false;
+    };
+    show();
+    running.timer = setInterval(show, 500);
+    bar.append(el('p', {}, status));
+  } else if (step.check) {
     const c = step.check;
     const status = el('span', { className: 'lesson-check', dataset: { state: 'waiting' } });
     const show = () => {
