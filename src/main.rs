@@ -38,6 +38,9 @@ enum Command {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Print the registry's labs as the page's front page reads them
+    /// (`www/registry.json`, which draws the front page before the core loads).
+    Registry,
     /// Lessons offline: check one (a `#lesson=` link or a .json file), or
     /// turn a .json file into its link and a link back into JSON.
     Lesson {
@@ -158,6 +161,10 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Command::Registry => {
+            println!("{}", serde_json::to_string_pretty(labs::ALL).expect("the registry serializes"));
+            ExitCode::SUCCESS
         }
         Command::Lesson { action } => match lesson_command(action) {
             Ok(out) => {

@@ -230,3 +230,21 @@ fn lesson_check_accepts_the_built_in_lessons_and_refuses_broken_ones_with_the_re
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The front page draws from `www/registry.json` before the core loads: it
+/// must be the registry as `continuum registry` prints it (regenerate with
+/// `cargo run -- registry > www/registry.json`).
+#[test]
+fn the_front_pages_registry_module_is_the_registry() {
+    let (code, out, err) = continuum(&["registry"]);
+    assert_eq!(code, 0, "{err}");
+    let printed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("www/registry.json").unwrap()).unwrap();
+    assert_eq!(file, printed, "www/registry.json is stale: run `cargo run -- registry > www/registry.json`");
+    let labs = printed.as_array().unwrap();
+    assert_eq!(labs.len(), continuum::labs::ALL.len());
+    for (lab, entry) in continuum::labs::ALL.iter().zip(labs) {
+        assert_eq!(entry["name"], lab.name);
+        assert_eq!(entry["presets"].as_array().unwrap().len(), lab.presets.len());
+    }
+}

@@ -32,8 +32,12 @@ export function showNotices(notices) {
   el.hidden = false;
 }
 
-/** Replaces the whole app with a readable failure (the core did not start). */
-export function showFatal(title, detail) {
+/**
+ * Replaces the whole app with a readable failure (the core did not start);
+ * with `keep`, puts it above what the app already shows (the front page,
+ * drawn without the core).
+ */
+export function showFatal(title, detail, keep = false) {
   document.body.dataset.failed = 'true';
   const app = document.getElementById('app');
   const box = document.createElement('section');
@@ -44,5 +48,6 @@ export function showFatal(title, detail) {
   const p = document.createElement('p');
   p.textContent = detail;
   box.append(h, p);
-  app.replaceChildren(box);
+  if (keep) app.prepend(box);
+  else app.replaceChildren(box);
 }

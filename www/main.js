@@ -1,37 +1,16 @@
-// Boot: load the wasm core, pick the backend, then route. Any failure to
-// start is shown as a readable message, never a blank page.
+// Boot: draw the navigation (and the front page, if that is the link) from
+// the registry emitted at build time (./registry.json, `continuum registry`;
+// a test keeps it equal to the Rust registry), then load the wasm core in
+// the background, pick the backend, and route. Any failure to start is
+// shown as a readable message, never a blank page.
 
 import { showError, showFatal } from './banner.js';
+import registry from './registry.json';
+import { isHome, mountHome } from './ui/home.js';
+import * as lessons from './ui/lesson.js';
 
-async function boot() {
-  let core;
-  try {
-    core = await import('./pkg/continuum.js');
-    await core.default();
-  } catch (e) {
-    showFatal(
-      'The Continuum core could not be loaded.',
-      `Your browser needs WebAssembly, or the download failed (${e?.message ?? e}). Reload to try again; if it keeps failing, try a current Chrome, Edge, Firefox or Safari.`,
-    );
-    document.getElementById('kernel-check').textContent = 'Kernel check: not run (the core did not load).';
-    return;
-  }
-  const { startBackend, gpu } = await import('./backend.js');
-  const { startRouter } = await import('./router.js');
-  const { runKernelCheck } = await import('./kernel-check.js');
-  const { renderComing } = await import('./ui/coming.js');
-  const { mountHome } = await import('./ui/home.js');
-  const { mountScoreboard } = await import('./ui/scoreboard.js');
-  const metrics = await import('./ui/metrics.js');
-  const lessons = await import('./ui/lesson.js');
-  // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
-  // lab of the registry without one gets its "coming" page.
-  const views = {};
-  for (const [path, load] of Object.entries(import.meta.glob('./labs/*/view.js'))) {
-    views[path.split('/')[2]] = (await load()).mount;
-  }
-
-  const labs = core.labs();
+/** The navigation's links, one per lab of the registry. */
+function drawNav(labs) {
   const nav = document.getElementById('labs-nav');
   for (const lab of labs) {
     const a = document.createElement('a');
@@ -42,12 +21,50 @@ async function boot() {
     if (lab.status === 'coming') a.classList.add('coming');
     nav.append(a);
   }
+  return nav;
+}
+
+async function boot() {
+  const nav = drawNav(registry);
+  const app = document.getElementById('app');
+  // The front page needs no core: drawn now, its lesson links filled in once the core is here.
+  let resolveCore;
+  const coreReady = new Promise((resolve) => (resolveCore = resolve));
+  const early = isHome(location.hash) ? mountHome(app, registry, coreReady) : null;
+  let core;
+  try {
+    core = await import('./pkg/continuum.js');
+    await core.default();
+  } catch (e) {
+    showFatal(
+      'The Continuum core could not be loaded.',
+      `Your browser needs WebAssembly, or the download failed (${e?.message ?? e}). Reload to try again; if it keeps failing, try a current Chrome, Edge, Firefox or Safari.`,
+      Boolean(early),
+    );
+    document.getElementById('kernel-check').textContent = 'Kernel check: not run (the core did not load).';
+    resolveCore(null);
+    return;
+  }
+  resolveCore(core);
+  const { startBackend, gpu } = await import('./backend.js');
+  const { startRouter } = await import('./router.js');
+  const { runKernelCheck } = await import('./kernel-check.js');
+  const { renderComing } = await import('./ui/coming.js');
+  const { mountScoreboard } = await import('./ui/scoreboard.js');
+  const metrics = await import('./ui/metrics.js');
+  // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
+  // lab of the registry without one gets its "coming" page.
+  const views = {};
+  for (const [path, load] of Object.entries(import.meta.glob('./labs/*/view.js'))) {
+    views[path.split('/')[2]] = (await load()).mount;
+  }
+
+  const labs = core.labs();
 
   // The backend first: views decide at mount whether to draw on the GPU.
   await startBackend();
 
-  const app = document.getElementById('app');
-  let current = { lab: null, view: null };
+  let current = early ? { lab: 'home', view: early } : { lab: null, view: null };
   // Lessons: the author panel from the header, and a running lesson's bar after a reload.
   const write = document.createElement('button');
   write.type = 'button';

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { useBrowser, ready, WEBGPU, ONCE } from './browser.mjs';
 import { serve } from '../../tools/serve.mjs';
 
@@ -133,6 +134,9 @@ test('a core that fails to load gives a readable message, not a blank page', ONC
   await page.goto(env.url);
   await page.waitForSelector('.fatal');
   assert.match(await page.locator('.fatal').textContent(), /core could not be loaded/);
+  // The front page needs no core: every lab's card is there, from the registry module.
+  assert.equal(await page.locator('.cards .card').count(), JSON.parse(readFileSync('www/registry.json', 'utf8')).length);
+  assert.ok((await page.locator('#labs-nav a').count()) >= 7);
   // The aborted download itself is logged by the browser; nothing else may be.
   const others = page.errors.filter((e) => !/Failed to load resource|net::ERR_FAILED/.test(e));
   assert.deepEqual(others, []);

@@ -18,6 +18,10 @@ export function isHome(hash) {
   return hash === '' || hash === '#' || /^#lab=home(&|$)/.test(hash);
 }
 
+/**
+ * The front page of `labs` (the registry, as `continuum registry` prints it);
+ * `core` is the loaded core or a promise of it (null if it failed).
+ */
 export function mountHome(app, labs, core) {
   const root = document.createElement('section');
   root.className = 'home';
@@ -83,12 +87,15 @@ function card(lab, core) {
   }
   // The lab's built-in lesson (www/labs/<name>/lesson.json), as its link.
   const lesson = LESSONS[`../labs/${lab.name}/lesson.json`];
-  if (lesson && core) {
+  if (lesson) {
+    // Its link needs the core (lessons are checked by the Rust rules): filled in once the core is here.
     const p = document.createElement('p');
     p.className = 'lesson-start';
     const a = link('#lab=home', `Start the lesson: ${lesson.title}`);
     a.dataset.lesson = lab.name;
-    encodeLesson(core, lesson).then((hash) => (a.href = hash)).catch(() => p.remove());
+    Promise.resolve(core)
+      .then((c) => (c ? encodeLesson(c, lesson).then((hash) => (a.href = hash)) : p.remove()))
+      .catch(() => p.remove());
     p.append(a);
     el.append(p);
   }
