@@ -8,6 +8,7 @@ import { showError, showFatal } from './banner.js';
 import registry from './registry.json';
 import { isHome, mountHome } from './ui/home.js';
 import * as lessons from './ui/lesson.js';
+import * as metrics from './ui/metrics.js';
 
 /** The navigation's links, one per lab of the registry. */
 function drawNav(labs) {
@@ -51,7 +52,6 @@ async function boot() {
   const { runKernelCheck } = await import('./kernel-check.js');
   const { renderComing } = await import('./ui/coming.js');
   const { mountScoreboard } = await import('./ui/scoreboard.js');
-  const metrics = await import('./ui/metrics.js');
   // One view per lab folder (www/labs/<name>/view.js exports `mount`); a
   // lab of the registry without one gets its "coming" page.
   const views = {};
