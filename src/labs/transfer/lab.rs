@@ -26,6 +26,7 @@ pub const LAB: Lab = Lab {
         Preset { name: "One seed, quick", link: "#lab=transfer&seeds=1&epochs=8" },
         Preset { name: "CNN sources", link: CNN },
         Preset { name: "CNN sources, strong texture (0.5)", link: "#lab=transfer&arch=cnn&texture=0.5&seeds=1" },
+        Preset { name: "Handwritten digits: 0–4 to 5–9, CNN sources", link: DIGITS },
     ],
     status: Status::Ready,
     run: Some(run_link),
@@ -42,6 +43,7 @@ pub const LAB: Lab = Lab {
 const KNOBS: &[Knob] = &[
     float("eps", 0.0, 3.0, "1", "Attack strength ε", "L2 radius of the robust source's PGD adversary (5 steps of 2.5ε/5)."),
     float("texture", 0.0, 0.5, "0.15", "Texture strength", "Contrast of the source classes' stripe shortcut (shapes have intensity 1)."),
+    choice("data", &["shapes", "digits"], "shapes", "Images", "Shapes with a stripe shortcut (8 source classes, 4 target), or the UCI handwritten digits with the same stripes (source 0–4, target 5–9; up to 100 target images per class)."),
     choice("arch", &["mlp", "cnn"], "mlp", "Source model", "A perceptron, or a small CNN (conv 8 → pool → conv 16 → pool, linear head) whose probe reads its feature maps."),
     choice("hidden", &["256-256-128", "128-128-64", "64-64-32", "32-32-16"], "256-256-128", "Source MLP", "Hidden layer widths (tanh) of the MLP source."),
     int("epochs", 1, 100, "15", "Source epochs", "Passes over the 1,600 source images."),
@@ -73,7 +75,9 @@ fn gain_at_10(report: &serde_json::Value) -> Option<f64> {
 /// largest n = 500: gain(10) − gain(500), in points. Positive when the gap
 /// shrinks as the target gets data (the paper's figures: the curves meet).
 fn gap_shrinks(report: &serde_json::Value) -> Option<f64> {
-    Some(gain_at(report, 10)? - gain_at(report, super::NS[super::NS.len() - 1])?)
+    let rows = report.get("transfer")?.as_array()?;
+    let largest = rows.iter().filter_map(|r| r.get("n")?.as_u64()).max()? as usize;
+    Some(gain_at(report, 10)? - gain_at(report, largest)?)
 }
 
 /// Shape bias (shape-only minus texture-only source accuracy) of the robust
@@ -83,6 +87,12 @@ fn shape_bias_gain(report: &serde_json::Value) -> Option<f64> {
     let bias = |s: &str| Some(st.get(s)?.get("shape")?.as_f64()? - st.get(s)?.get("texture")?.as_f64()?);
     Some(bias("robust")? - bias("natural")?)
 }
+
+/// The digits: CNN sources learn 0–4 and transfer to 5–9.
+const DIGITS: &str = "#lab=transfer&data=digits&arch=cnn&seeds=1";
+const DIGITS_CONTROL: &str = "#lab=transfer&data=digits&arch=cnn&seeds=1&eps=0";
+const DIGITS_TINY: &str = "#lab=transfer&data=digits&arch=cnn&epochs=2&seeds=1&n=10";
+const DIGITS_TINY_CONTROL: &str = "#lab=transfer&data=digits&arch=cnn&epochs=2&seeds=1&n=10&eps=0";
 
 /// The CNN claims' preset and control: the lab's defaults with a CNN source.
 const CNN: &str = "#lab=transfer&arch=cnn&seeds=1";
@@ -156,6 +166,31 @@ const CLAIMS: &[Claim] = &[Claim {
     tiny: CNN_TINY,
     tiny_control: CNN_TINY_CONTROL,
     why: WEAK_SHRINK,
+}, Claim {
+    name: "Digits, CNN sources: adversarially trained sources transfer better with little target data (n = 10)",
+    paper: 0,
+    paper_value: "robust (ε > 0) CNN sources beat natural ones in low-data transfer, by several points",
+    link: DIGITS,
+    statistic: Statistic::Custom { describe: "100 × (robust − natural) target accuracy at n = 10", read: gain_at_10 },
+    comparison: Comparison::Above(5.0),
+    control: DIGITS_CONTROL,
+    tiny: DIGITS_TINY,
+    tiny_control: DIGITS_TINY_CONTROL,
+    why: "docs/transfer.md: on the digits both CNN sources transfer from 0–4 to 5–9 at 91 to 95 % with 10 images per class; the robust one is no better (median 0.0 points, −1.9 to +2.4). Its own accuracy pays for ε = 1 (0.93 against 0.97 on seed 1): a digit drawn in 2 × 2 blocks has little L2 norm to spare.",
+}, Claim {
+    name: "Digits, CNN sources: the robust source relies more on shape than on texture",
+    paper: 0,
+    paper_value: "adversarial training biases CNNs towards shape over texture",
+    link: DIGITS,
+    statistic: Statistic::Custom {
+        describe: "(shape-only − texture-only accuracy) of the robust source − the natural source's",
+        read: shape_bias_gain,
+    },
+    comparison: Comparison::Above(0.0),
+    control: DIGITS_CONTROL,
+    tiny: DIGITS_TINY,
+    tiny_control: DIGITS_TINY_CONTROL,
+    why: "docs/transfer.md: the stripes (0.15) never carried the digits: the natural CNN reads them at chance (texture-only 0.20) and the robust one barely more (0.25), while adversarial training costs it shape-only accuracy (0.92 against 0.95). The bias difference is negative on all five seeds (median −0.10): with no texture to unlearn, ε = 1 only takes away.",
 }, Claim {
     name: "CNN sources: the robust source relies more on shape than on texture",
     paper: 0,

@@ -34,7 +34,7 @@ pub use crate::gpu::dense::{pack, PackedLayer};
 use crate::num::cnn::{Classifier, Cnn};
 use crate::num::mlp::{accuracy, cross_entropy, Layer, Mlp};
 use crate::num::optim::Adam;
-use data::{Data, Dataset, PIXELS, SIDE, SOURCE_CLASSES, TARGET_CLASSES};
+use data::{Data, Dataset, DIGITS_POOL, DIGIT_CLASSES, PIXELS, SIDE, SOURCE_CLASSES};
 
 /// The CNN source's channels per stage (`arch=cnn`), as titration's.
 pub const CNN_CHANNELS: [usize; 2] = [8, 16];
@@ -52,6 +52,8 @@ const PGD_STEPS: usize = 5;
 pub struct Config {
     /// A CNN source instead of the MLP (`hidden` then unused).
     pub cnn: bool,
+    /// The UCI digits (source 0–4, target 5–9) instead of the shapes.
+    pub digits: bool,
     pub hidden: Vec<usize>,
     pub eps: f64,
     pub texture: f64,
@@ -69,6 +71,7 @@ impl Config {
         link.expect_lab("transfer")?;
         let hidden = link.choice("hidden").split('-').map(|h| h.parse().expect("the choices are numbers")).collect();
         let cnn = link.choice("arch") == "cnn";
+        let digits = link.choice("data") == "digits";
         if cnn && link.choice("tune") == "last" {
             return Err("tune=last fine-tunes an MLP source's last hidden layer; a CNN source (arch=cnn) \
                         transfers by a probe on its features: use tune=probe"
@@ -76,6 +79,7 @@ impl Config {
         }
         Ok(Config {
             cnn,
+            digits,
             hidden,
             eps: link.float("eps"),
             texture: link.float("texture"),
@@ -88,9 +92,20 @@ impl Config {
         })
     }
 
-    /// The sample counts of the sweep: [`NS`] and the link's `n`.
+    /// Classes of the source task.
+    pub fn source_classes(&self) -> usize {
+        if self.digits {
+            DIGIT_CLASSES
+        } else {
+            SOURCE_CLASSES
+        }
+    }
+
+    /// The sample counts of the sweep: [`NS`] and the link's `n` (the
+    /// digits: up to their pool of [`DIGITS_POOL`] per class).
     pub fn ns(&self) -> Vec<usize> {
-        let mut ns: Vec<usize> = NS.iter().copied().chain([self.n]).collect();
+        let most = if self.digits { DIGITS_POOL } else { usize::MAX };
+        let mut ns: Vec<usize> = NS.iter().copied().chain([self.n]).map(|n| n.min(most)).collect();
         ns.sort_unstable();
         ns.dedup();
         ns
@@ -136,6 +151,8 @@ pub struct Source {
     pub diverged: Option<Divergence>,
     adam: Adam,
     rng: ChaCha8Rng,
+    /// Classes of the source task.
+    classes: usize,
 }
 
 impl Source {
@@ -143,13 +160,14 @@ impl Source {
     pub fn new(config: &Config, seed: u64, eps: f64) -> Source {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x50ce);
         let model = if config.cnn {
-            Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &CNN_CHANNELS, SOURCE_CLASSES, &mut rng))
+            Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &CNN_CHANNELS, config.source_classes(), &mut rng))
         } else {
             let sizes: Vec<usize> =
-                [PIXELS].into_iter().chain(config.hidden.iter().copied()).chain([SOURCE_CLASSES]).collect();
+                [PIXELS].into_iter().chain(config.hidden.iter().copied()).chain([config.source_classes()]).collect();
             Classifier::Mlp(Mlp::init(&sizes, false, &mut rng))
         };
-        Source { model, eps, epoch: 0, epochs: config.epochs, diverged: None, adam: Adam::new(config.lr), rng }
+        let classes = config.source_classes();
+        Source { model, eps, epoch: 0, epochs: config.epochs, diverged: None, adam: Adam::new(config.lr), rng, classes }
     }
 
     pub fn done(&self) -> bool {
@@ -203,7 +221,7 @@ impl Source {
                     self.eps, self.epoch, stats.loss
                 ),
             });
-        } else if self.done() && self.accuracy(train) < 2.0 / SOURCE_CLASSES as f64 {
+        } else if self.done() && self.accuracy(train) < 2.0 / self.classes as f64 {
             let why = if self.eps > 0.0 {
                 "the adversary's budget is large enough to erase the shapes at this size, so every class looks \
                  alike; lower ε"
@@ -217,7 +235,7 @@ impl Source {
                     "the ε = {} source did not learn (accuracy on its clean training images {:.2}, chance {:.2}): {why}",
                     self.eps,
                     self.accuracy(train),
-                    1.0 / SOURCE_CLASSES as f64
+                    1.0 / self.classes as f64
                 ),
             });
         }
@@ -300,13 +318,13 @@ pub fn frozen_depth(source: &Source, tune_last: bool) -> usize {
 /// source's hidden layer [`frozen_depth`]).
 pub fn transfer(source: &Source, data: &Data, n: usize, tune_last: bool, seed: u64) -> (f64, Mlp) {
     let depth = frozen_depth(source, tune_last);
-    let train = data.target_pool.first(n, TARGET_CLASSES);
+    let train = data.target_pool.first(n, data.target_classes);
     let (f_train, f_test) = (source.features(train.x.view(), depth), source.features(data.target_test.x.view(), depth));
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4ead ^ n as u64);
     // The fine-tuned last hidden layer of an MLP (`tune=last`), if any: the head reads its output.
     let last_hidden: Option<Layer> = source.mlp().filter(|_| tune_last).map(|m| m.layers[m.layers.len() - 2].clone());
     let width = last_hidden.as_ref().map_or(f_train.ncols(), |l| l.w.nrows());
-    let head = Mlp::init(&[width, TARGET_CLASSES], false, &mut rng).layers.remove(0);
+    let head = Mlp::init(&[width, data.target_classes], false, &mut rng).layers.remove(0);
     let mut model = if let Some(last) = last_hidden {
         Mlp { layers: vec![last, head], tanh_out: false }
     } else {
@@ -378,7 +396,11 @@ impl SeedRun {
     pub fn new(config: &Config, seed: u64) -> SeedRun {
         let pool = *config.ns().last().expect("sample counts");
         SeedRun {
-            data: Data::new(seed, config.texture, SOURCE_PER_CLASS, TARGET_TEST_PER_CLASS, pool),
+            data: if config.digits {
+                Data::digits(seed, config.texture)
+            } else {
+                Data::new(seed, config.texture, SOURCE_PER_CLASS, TARGET_TEST_PER_CLASS, pool)
+            },
             natural: Source::new(config, seed, 0.0),
             robust: Source::new(config, seed, config.eps),
         }
