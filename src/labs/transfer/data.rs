@@ -165,7 +165,7 @@ impl Data {
     /// are interleaved by class, as [`Dataset::first`] assumes.
     pub fn digits(seed: u64, texture: f64) -> Data {
         use rand::seq::SliceRandom;
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xd161_75);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x00d1_6175);
         let (x, y) = crate::num::digits::all();
         let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); 2 * DIGIT_CLASSES];
         for (i, &label) in y.iter().enumerate() {
