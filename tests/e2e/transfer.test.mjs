@@ -58,6 +58,27 @@ test('the page reproduces `continuum run` of the same link exactly', ONCE, async
   await page.close();
 });
 
+// The digits (data=digits): CNN sources on 0–4, the probe on 5–9; two epochs. The page's numbers are the CLI's.
+test('on the digits the page reproduces `continuum run` exactly', ONCE, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=transfer&data=digits&arch=cnn&epochs=2&seeds=1&n=20`);
+  await ready(page);
+  await finished(page);
+  const cli = 'target/debug/continuum';
+  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
+  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
+  const row = report.transfer.find((r) => r.n === 20);
+  assert.equal(await value(page, 'target-natural'), row.natural);
+  assert.equal(await value(page, 'target-robust'), row.robust);
+  assert.deepEqual(await value(page, 'source-accuracy'), report.source_accuracy);
+  assert.deepEqual(await value(page, 'texture-only'), report.shape_vs_texture);
+  // Control: the sweep stops at the digits' pool of 100 per class, and the sources learned (chance 1/5).
+  assert.equal(Math.max(...report.transfer.map((r) => r.n)), 100);
+  assert.ok(report.source_accuracy.natural > 0.3, `natural source ${report.source_accuracy.natural}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 // CNN sources (arch=cnn): three epochs (the CLI: sources 0.83 and 0.66), so the page finishes in seconds. The
 // numbers are the CLI's exactly, and the GPU checks (MLP sources only) say so.
 test('with CNN sources the page reproduces `continuum run` exactly and the GPU checks say they run MLPs', ONCE, async () => {
