@@ -60,14 +60,17 @@ const LR: f64 = 3e-3;
 pub enum Trigger {
     Patch,
     Pixel,
+    /// A filled pentagon, larger than the patch and not a square: the kind
+    /// of polygon TrojAI stamps (in grey, on our single channel).
+    Polygon,
 }
 
 impl Trigger {
     pub fn parse(name: &str) -> Trigger {
-        if name == "pixel" {
-            Trigger::Pixel
-        } else {
-            Trigger::Patch
+        match name {
+            "pixel" => Trigger::Pixel,
+            "polygon" => Trigger::Polygon,
+            _ => Trigger::Patch,
         }
     }
 
@@ -76,6 +79,19 @@ impl Trigger {
         match self {
             Trigger::Patch => (13..16).flat_map(|r| (13..16).map(move |c| r * SIDE + c)).collect(),
             Trigger::Pixel => vec![14 * SIDE + 14],
+            // Pixel centres inside a regular pentagon of circumradius 2.6
+            // centred at (12.5, 12.5): 17 pixels.
+            Trigger::Polygon => (0..SIDE * SIDE)
+                .filter(|&p| {
+                    let (x, y) = ((p % SIDE) as f64 + 0.5 - 12.5, (p / SIDE) as f64 + 0.5 - 12.5);
+                    (0..5).all(|k| {
+                        // Inside every edge: the projection on the edge's outward normal is below the apothem.
+                        let a = std::f64::consts::TAU * (k as f64 + 0.5) / 5.0 - std::f64::consts::FRAC_PI_2;
+                        let (s, c) = libm::sincos(a);
+                        x * c + y * s <= 2.6 * libm::cos(std::f64::consts::PI / 5.0)
+                    })
+                })
+                .collect(),
         }
     }
 
@@ -515,4 +531,28 @@ pub fn detect(curves: &mut [Curve]) -> (Vec<RocPoint>, f64, usize) {
     }
     let found = curves.iter().filter(|c| c.target == Some(c.predicted_target)).count();
     (points, auc, found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The polygon trigger: a pentagon of about twenty pixels in the corner,
+    /// not a square (its bounding box holds pixels it leaves dark), and
+    /// stamped as the patch and the pixel are.
+    #[test]
+    fn the_polygon_trigger_is_a_pentagon_in_the_corner() {
+        let p = Trigger::parse("polygon").pixels();
+        assert_eq!(p.len(), 17, "{p:?}");
+        let (xs, ys): (Vec<usize>, Vec<usize>) = p.iter().map(|&i| (i % SIDE, i / SIDE)).unzip();
+        let bbox = (xs.iter().max().unwrap() - xs.iter().min().unwrap() + 1)
+            * (ys.iter().max().unwrap() - ys.iter().min().unwrap() + 1);
+        assert!(bbox > p.len() && *xs.iter().min().unwrap() >= 9 && *ys.iter().min().unwrap() >= 9, "{bbox}");
+        let mut image = vec![0.0; SIDE * SIDE];
+        Trigger::Polygon.stamp(&mut image);
+        assert_eq!(image.iter().filter(|&&v| v == 1.0).count(), 17);
+        // Control: the other triggers are other pixels.
+        assert_eq!(Trigger::parse("patch").pixels().len(), 9);
+        assert_ne!(Trigger::parse("patch").pixels(), p);
+    }
 }
