@@ -18,6 +18,7 @@ wasm:
 
 site: wasm
 	@bash -c '. tools/lib.sh && ensure_node_packages'
+	cargo run --quiet -- registry > www/registry.json
 	npx vite build --logLevel warn
 
 # Benchmarks: every Rust one in benches/ (one per lab), then the page's
