@@ -58,10 +58,14 @@ test('the page reproduces `continuum run` of the same link exactly', ONCE, async
   await page.close();
 });
 
-// The digits (data=digits): CNN sources on 0–4, the probe on 5–9; two epochs. The page's numbers are the CLI's.
-test('on the digits the page reproduces `continuum run` exactly', ONCE, async () => {
+/**
+ * Opens `link` (n = 20 in it), waits for the run to finish and checks the
+ * page's numbers against `continuum run` of the same link: the page and its
+ * report.
+ */
+async function pageIsCli(link) {
   const page = await env.page();
-  await page.goto(`${env.url}#lab=transfer&data=digits&arch=cnn&epochs=2&seeds=1&n=20`);
+  await page.goto(`${env.url}${link}`);
   await ready(page);
   await finished(page);
   const cli = 'target/debug/continuum';
@@ -72,9 +76,16 @@ test('on the digits the page reproduces `continuum run` exactly', ONCE, async ()
   assert.equal(await value(page, 'target-robust'), row.robust);
   assert.deepEqual(await value(page, 'source-accuracy'), report.source_accuracy);
   assert.deepEqual(await value(page, 'texture-only'), report.shape_vs_texture);
-  // Control: the sweep stops at the digits' pool of 100 per class, and the sources learned (chance 1/5).
-  assert.equal(Math.max(...report.transfer.map((r) => r.n)), 100);
+  // Control: the sources learned something (chance is 1/8 on the shapes, 1/5 on the digits).
   assert.ok(report.source_accuracy.natural > 0.3, `natural source ${report.source_accuracy.natural}`);
+  return { page, report };
+}
+
+// The digits (data=digits): CNN sources on 0–4, the probe on 5–9; two epochs. The page's numbers are the CLI's.
+test('on the digits the page reproduces `continuum run` exactly', ONCE, async () => {
+  const { page, report } = await pageIsCli('#lab=transfer&data=digits&arch=cnn&epochs=2&seeds=1&n=20');
+  // The sweep stops at the digits' pool of 100 per class.
+  assert.equal(Math.max(...report.transfer.map((r) => r.n)), 100);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -82,20 +93,7 @@ test('on the digits the page reproduces `continuum run` exactly', ONCE, async ()
 // CNN sources (arch=cnn): three epochs (the CLI: sources 0.83 and 0.66), so the page finishes in seconds. The
 // numbers are the CLI's exactly, and the GPU checks (MLP sources only) say so.
 test('with CNN sources the page reproduces `continuum run` exactly and the GPU checks say they run MLPs', ONCE, async () => {
-  const page = await env.page();
-  await page.goto(`${env.url}#lab=transfer&arch=cnn&epochs=3&seeds=1&n=20`);
-  await ready(page);
-  await finished(page);
-  const cli = 'target/debug/continuum';
-  assert.ok(existsSync(cli), 'run cargo test first: it builds target/debug/continuum');
-  const report = JSON.parse(execFileSync(cli, ['run', page.url()], { encoding: 'utf8' }));
-  const row = report.transfer.find((r) => r.n === 20);
-  assert.equal(await value(page, 'target-natural'), row.natural);
-  assert.equal(await value(page, 'target-robust'), row.robust);
-  assert.deepEqual(await value(page, 'source-accuracy'), report.source_accuracy);
-  assert.deepEqual(await value(page, 'texture-only'), report.shape_vs_texture);
-  // Control: the CNN learned something (chance is 1/8 on the sources).
-  assert.ok(report.source_accuracy.natural > 0.3, `natural source ${report.source_accuracy.natural}`);
+  const { page } = await pageIsCli('#lab=transfer&arch=cnn&epochs=3&seeds=1&n=20');
   assert.match(await metric(page, 'saliency-where'), /MLP sources; these are CNNs/);
   await page.click('[data-action="gpu"]');
   await page.waitForFunction(() => /CNNs \(arch=cnn\)/.test(document.querySelector('[data-metric="gpu-accuracy"]')?.textContent ?? ''), null, { timeout: 60_000 });
