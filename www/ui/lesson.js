@@ -203,7 +203,7 @@ export async function openLesson(core, hash) {
 
 function start(lesson, json, link) {
   const key = keyOf(json);
-  const progress = load(localStorage, PROGRESS + key, { step: 0, answers: {}, passed: {} });
+  const progress = load(localStorage, PROGRESS + key, { step: 0, answers: {} });
   progress.step = Math.min(progress.step ?? 0, lesson.steps.length - 1);
   save(sessionStorage, ACTIVE, { json, link });
   stopRunning();
@@ -218,7 +218,7 @@ export function restoreLesson(core) {
   if (!active) return;
   try {
     const { lesson, json } = parseLesson(core, active.json);
-    const progress = load(localStorage, PROGRESS + keyOf(json), { step: 0, answers: {}, passed: {} });
+    const progress = load(localStorage, PROGRESS + keyOf(json), { step: 0, answers: {} });
     running = { lesson, json, link: active.link, key: keyOf(json), progress, timer: null };
     drawBar();
   } catch {
@@ -289,31 +289,15 @@ function drawBar() {
 
   const notice = el('div', { className: 'lesson-notice', hidden: true });
   if (step.notice) notice.append(el('strong', {}, 'What to notice: '), renderText(step.notice));
-  if (step.check?.claim) {
-    // A claim's verdict, as the lab page's "Over seeds" table shows it (recorded, or the student's seeds).
-    const c = claims.find((k) => k.name === step.check.claim && step.link.startsWith(`#lab=${k.lab}`));
+  if (step.check) {
+    // Re-read twice a second: {state: 'waiting' | 'pass' | 'fail', text}.
+    const read = step.check.claim ? claimCheck(step.check, step.link) : metricCheck(step.check);
     const status = el('span', { className: 'lesson-check', dataset: { state: 'waiting' } });
     const show = () => {
-      const holds = c && document.querySelector(`tr[data-claim="${c.lab}:${c.index}"] .verdict`)?.dataset.holds;
-      status.dataset.state = holds === 'true' ? 'pass' : holds === 'false' ? 'fail' : 'waiting';
-      status.textContent = `Check: the claim "${step.check.claim}" holds over seeds — ${holds === 'true' ? 'it does ✓' : holds === 'false' ? 'it does not here ✗' : 'no verdict yet …'}`;
-      if (holds === 'true') notice.hidden = false;
-    };
-    show();
-    running.timer = setInterval(show, 500);
-    bar.append(el('p', {}, status));
-  } else if (step.check) {
-    const c = step.check;
-    const status = el('span', { className: 'lesson-check', dataset: { state: 'waiting' } });
-    const show = () => {
-      const v = metric(c.metric);
-      const pass = typeof v === 'number' && Number.isFinite(v) && passes(c, v);
-      status.dataset.state = v === null || v === undefined ? 'waiting' : pass ? 'pass' : 'fail';
-      status.textContent = `Check: ${c.metric} ${c.op} ${c.value} — now ${v === null || v === undefined ? 'not measured yet' : Number(v).toPrecision(4)} ${pass ? '✓' : v === null || v === undefined ? '…' : '✗'}`;
-      if (pass) {
-        notice.hidden = false;
-        running.progress.passed[i] = true;
-      }
+      const { state, text } = read();
+      status.dataset.state = state;
+      status.textContent = `Check: ${text}`;
+      if (state === 'pass') notice.hidden = false;
     };
     show();
     running.timer = setInterval(show, 500);
@@ -337,7 +321,7 @@ function drawBar() {
     worksheet: () => openWorksheet(running.lesson, running.link),
     clear: () => {
       localStorage.removeItem(PROGRESS + running.key);
-      running.progress = { step: 0, answers: {}, passed: {} };
+      running.progress = { step: 0, answers: {} };
       go(0);
     },
     leave,
@@ -355,8 +339,25 @@ function drawBar() {
   else document.getElementById('app').before(bar);
 }
 
-function passes(c, x) {
-  return c.op === '<' ? x < c.value : c.op === '<=' ? x <= c.value : c.op === '>' ? x > c.value : x >= c.value;
+/** A live metric against its number (core::lesson::MetricCheck::passes is the Rust side). */
+function metricCheck(c) {
+  return () => {
+    const v = metric(c.metric);
+    if (v === null || v === undefined) return { state: 'waiting', text: `${c.metric} ${c.op} ${c.value} — now not measured yet …` };
+    const pass = c.op === '<' ? v < c.value : c.op === '<=' ? v <= c.value : c.op === '>' ? v > c.value : v >= c.value;
+    return { state: pass ? 'pass' : 'fail', text: `${c.metric} ${c.op} ${c.value} — now ${Number(v).toPrecision(4)} ${pass ? '✓' : '✗'}` };
+  };
+}
+
+/** A claim's verdict, as the lab page's "Over seeds" table shows it (recorded, or the student's seeds). */
+function claimCheck(check, link) {
+  const c = claims.find((k) => k.name === check.claim && (link === `#lab=${k.lab}` || link.startsWith(`#lab=${k.lab}&`)));
+  return () => {
+    const holds = c && document.querySelector(`tr[data-claim="${c.lab}:${c.index}"] .verdict`)?.dataset.holds;
+    const state = holds === 'true' ? 'pass' : holds === 'false' ? 'fail' : 'waiting';
+    const verdict = { pass: 'it does ✓', fail: 'it does not here ✗', waiting: 'no verdict yet …' }[state];
+    return { state, text: `the claim "${check.claim}" holds over seeds — ${verdict}` };
+  };
 }
 
 // ---- The worksheet. ----
