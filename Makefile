@@ -22,7 +22,7 @@ site: wasm
 	npx vite build --logLevel warn
 
 # Benchmarks: every Rust one in benches/ (one per lab), then the page's
-# responsiveness in Chromium.
+# responsiveness in Chromium and its weight (bytes of a cold visit per lab).
 # The NumPy/JAX references (tools/ref/) are installed into .tools/bench-venv
 # here, never by `make test`.
 bench: site
@@ -30,6 +30,7 @@ bench: site
 	  CONTINUUM_REF_PYTHON=$$python cargo bench --bench "$$(basename "$$b" .rs)" || exit 1; done
 	@bash -c '. tools/lib.sh && ensure_chromium'
 	node tools/bench-page.mjs 3
+	node tools/bench-bytes.mjs
 
 # Every claim and its control over seeds 1–5, full scale: docs/claims.md and
 # docs/claims.json (the scoreboard's recorded numbers). About ten minutes on

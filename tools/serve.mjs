@@ -27,9 +27,10 @@ const TYPES = {
 
 /**
  * Serves `dir` under `base` on 127.0.0.1:`port` (0 picks a free port);
- * resolves to the site's URL.
+ * resolves to the site's URL. `served(file, body)`, if given, is told of
+ * every file sent (the page-weight bench counts them); `body` is null for a 304.
  */
-export function serve(dir, port = 0, base = '/') {
+export function serve(dir, port = 0, base = '/', served = null) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
@@ -38,10 +39,25 @@ export function serve(dir, port = 0, base = '/') {
       const path = full.slice(base.length - 1);
       let file = normalize(join(root, path));
       if (!file.startsWith(root)) throw new Error('outside root');
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
+      // Revalidation, as any static host answers it: a browser asking again
+      // for a file it has (a worker's copy of the wasm, a reload) gets 304.
+      const etag = `W/"${info.size}-${Math.round(info.mtimeMs)}"`;
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', etag };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+        served?.(file, null);
+        return;
+      }
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.writeHead(200, headers);
       res.end(body);
+      served?.(file, body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');

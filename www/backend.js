@@ -2,7 +2,7 @@
 // compute, the CPU (the same Rust code, in wasm) otherwise — and after a lost
 // device. The badge in the header always says which.
 
-import { WebGpu } from './pkg/continuum.js';
+import { core } from './core.js';
 import { showError } from './banner.js';
 
 const state = { gpu: null, adapterName: '', reason: 'not started' };
@@ -63,7 +63,7 @@ export async function startBackend() {
     state.reason = 'this browser has no WebGPU';
   } else {
     try {
-      state.gpu = await WebGpu.request();
+      state.gpu = await core.WebGpu.request();
       state.adapterName = (await adapterName()) || state.gpu.adapter;
     } catch (e) {
       state.reason = String(e?.message ?? e);

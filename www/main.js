@@ -5,6 +5,7 @@
 // shown as a readable message, never a blank page.
 
 import { showError, showFatal } from './banner.js';
+import { loadCore } from './core.js';
 import registry from './registry.json';
 import { isHome, mountHome } from './ui/home.js';
 import * as lessons from './ui/lesson.js';
@@ -34,8 +35,7 @@ async function boot() {
   const early = isHome(location.hash) ? mountHome(app, registry, coreReady) : null;
   let core;
   try {
-    core = await import('./pkg/continuum.js');
-    await core.default();
+    core = await loadCore();
   } catch (e) {
     showFatal(
       'The Continuum core could not be loaded.',

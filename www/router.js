@@ -2,7 +2,7 @@
 // validates it and returns the canonical form, which replaces the hash so a
 // copied link is always complete and clean.
 
-import { parseLink } from './pkg/continuum.js';
+import { core } from './core.js';
 import { showNotices } from './banner.js';
 import { HOME, isHome } from './ui/home.js';
 import { isClaims } from './ui/scoreboard.js';
@@ -41,7 +41,7 @@ export function startRouter(render) {
       render({ lab: 'claims' });
       return;
     }
-    const report = expected?.link === location.hash ? expected : parseLink(location.hash);
+    const report = expected?.link === location.hash ? expected : core.parseLink(location.hash);
     expected = null;
     if (location.hash !== report.link) {
       history.replaceState(null, '', report.link);

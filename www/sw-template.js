@@ -1,19 +1,25 @@
 // The service worker (the build fills in VERSION and FILES; see
-// vite.config.js). It caches the whole built site when installed, then
-// answers every same-origin GET from that cache first, so a classroom that
-// loses its connection keeps the playground: every lab, the wasm core and
-// the workers are local after the first visit. A new build has a new
-// VERSION: it installs its own cache, takes over, and deletes the old one.
+// vite.config.js). FILES is the whole built site. Installing caches all of it
+// but the front page's stills: the pages, the wasm core, every lab's code and
+// workers, so a classroom that loses its connection keeps every lab after one
+// visit to any of them. The stills (about 140 KB gzipped, a seventh of the
+// site) are decoration on the front page's cards: they are cached when first
+// shown, not downloaded with every visit to one lab. Every same-origin GET is
+// answered from the cache first; what the network gives is cached too. A new
+// build has a new VERSION: it installs its own cache, takes over, and deletes
+// the old one.
 
 const VERSION = '__VERSION__';
 const FILES = [/* __FILES__ */];
 const CACHE = `continuum-${VERSION}`;
+/** What installing caches: every built file but the stills. */
+const PRECACHE = FILES.filter((f) => !f.endsWith('.jpg'));
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(FILES))
+      .then((cache) => cache.addAll(PRECACHE))
       .then(() => self.skipWaiting()),
   );
 });
@@ -31,5 +37,17 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return;
   // `?embed` and the like do not change the file: match without the query.
-  event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit ?? fetch(request)));
+  event.respondWith(
+    caches.match(request, { ignoreSearch: true }).then(
+      (hit) =>
+        hit ??
+        fetch(request).then((response) => {
+          if (response.ok) {
+            const copy = response.clone();
+            event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+          }
+          return response;
+        }),
+    ),
+  );
 });

@@ -16,10 +16,31 @@ use super::lab::{Lab, Link};
 use crate::gpu::dense::{self, DenseKernel};
 use crate::gpu::Gpu;
 
-#[wasm_bindgen(module = "/www/gpu-events.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = gpuLost)]
-    fn gpu_lost(message: &str);
+/// Dispatches `continuum:gpu-lost` (its `detail` the message) on the global
+/// object when the WebGPU device is lost, so the page decides what to do
+/// (fall back to the CPU, show a banner). Built with `Reflect` rather than a
+/// JS snippet so that the glue has no imports: the page and every worker
+/// load it as one file (www/core.js).
+fn gpu_lost(message: &str) {
+    use js_sys::{Array, Function, Object, Reflect};
+    let global = js_sys::global();
+    let tell = || -> Result<JsValue, JsValue> {
+        let init = Object::new();
+        Reflect::set(&init, &"detail".into(), &message.into())?;
+        let constructor: Function = Reflect::get(&global, &"CustomEvent".into())?.dyn_into()?;
+        let event = Reflect::construct(&constructor, &Array::of2(&"continuum:gpu-lost".into(), &init))?;
+        let dispatch: Function = Reflect::get(&global, &"dispatchEvent".into())?.dyn_into()?;
+        dispatch.call1(&global, &event)
+    };
+    // Without events there is no page to tell; say so on the console at least.
+    if let Err(e) = tell() {
+        let warn = || -> Result<JsValue, JsValue> {
+            let console = Reflect::get(&global, &"console".into())?;
+            let warn: Function = Reflect::get(&console, &"warn".into())?.dyn_into()?;
+            warn.call1(&console, &format!("the GPU was lost ({message}); the page could not be told: {e:?}").into())
+        };
+        let _ = warn();
+    }
 }
 
 /// Plain JS objects (not `Map`s), so the page can read fields directly.

@@ -1,5 +1,6 @@
-// Offline after the first visit: the service worker caches the built site,
-// so with the network gone a reload still opens any lab and trains.
+// Offline after the first visit: the service worker caches the built site
+// (but the front page's stills, which it caches when shown), so with the
+// network gone a reload still opens any lab and trains.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +15,17 @@ test('after one visit the site reloads and trains with the network off', ONCE, a
   // Registered once the page has started (after `ready`).
   await page.waitForFunction(() => document.body.dataset.offline);
   assert.equal(await page.evaluate(() => document.body.dataset.offline), 'registered');
-  // Installed (the whole site cached) and in control of the page.
+  // Installed (the site cached) and in control of the page.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+  const cached = () =>
+    page.evaluate(async () => {
+      const paths = [];
+      for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) paths.push(new URL(r.url).pathname);
+      return paths;
+    });
+  const installed = await cached();
+  assert.ok(installed.some((p) => p.endsWith('.wasm')) && installed.some((p) => /\/worker-.*\.js$/.test(p)), 'the core and the workers are cached');
+  assert.ok(!installed.some((p) => p.endsWith('.jpg')), 'the stills are not downloaded with a visit to one lab');
   const context = page.context();
   await context.setOffline(true);
   try {
@@ -37,6 +47,18 @@ test('after one visit the site reloads and trains with the network off', ONCE, a
   } finally {
     await context.setOffline(false);
   }
+  // The front page, shown while the worker is in control: its stills are cached as they load.
+  await page.goto(env.url);
+  await page.waitForFunction(() => [...document.querySelectorAll('.card img')].every((img) => img.complete && img.naturalWidth > 0), null, { timeout: 30_000 });
+  await page.waitForFunction(
+    async () => {
+      let n = 0;
+      for (const name of await caches.keys()) n += (await (await caches.open(name)).keys()).filter((r) => r.url.endsWith('.jpg')).length;
+      return n === document.querySelectorAll('.card img').length && n > 0;
+    },
+    null,
+    { timeout: 30_000 },
+  );
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -60,6 +60,8 @@ function card(lab, core) {
     img.src = thumb;
     img.alt = `A still of the ${lab.title} lab`;
     img.loading = 'lazy';
+    // Offline, a still the service worker never saw is not there: the card goes on without it.
+    img.addEventListener('error', () => a.remove());
     a.append(img);
     el.append(a);
   }

@@ -6,14 +6,14 @@
 // In:  {id, lab, link, seed, indices}
 // Out: {id, values} | {id, error}
 
-import init, { claimValues } from '../pkg/continuum.js';
+import { core, loadCore } from '../core.js';
 
-const ready = init();
+const ready = loadCore();
 
 onmessage = async ({ data: m }) => {
   await ready;
   try {
-    postMessage({ id: m.id, values: Array.from(claimValues(m.lab, m.link, m.seed, Uint32Array.from(m.indices))) });
+    postMessage({ id: m.id, values: Array.from(core.claimValues(m.lab, m.link, m.seed, Uint32Array.from(m.indices))) });
   } catch (e) {
     postMessage({ id: m.id, error: String(e?.message ?? e) });
   }

@@ -16,7 +16,7 @@
 // `progress()`, `report()`) calls runDriver instead, which posts
 // {type: 'ready', status, …} and {type: 'steps', steps, status, report?, …}.
 
-import init from '../pkg/continuum.js';
+import { loadCore } from '../core.js';
 
 /** How long one slice of work may hold the worker, in ms. */
 export const SLICE_MS = 25;
@@ -42,7 +42,7 @@ export function slice(next) {
 }
 
 export function runWorker(lab) {
-  const ready = init();
+  const ready = loadCore();
   let playing = false;
   let due = false;
 

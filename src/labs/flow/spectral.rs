@@ -13,15 +13,20 @@
 //! a Galerkin truncation: it conserves energy and enstrophy exactly when
 //! ν = 0, so their drift measures the time stepping alone.
 //!
-//! FFTs come from `rustfft`'s scalar planner, which runs the same algorithm
-//! natively and in wasm.
+//! FFTs are `rustfft`'s scalar algorithms, which run the same arithmetic
+//! natively and in wasm. [`power_of_two_fft`] builds the plan rustfft's
+//! scalar planner would choose for these sizes, without the planner: the
+//! planner links every butterfly and mixed-radix algorithm (about 200 KB of
+//! the wasm core) to serve lengths this solver never asks for.
 
 use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rustfft::algorithm::butterflies::{Butterfly16, Butterfly32, Butterfly8};
+use rustfft::algorithm::Radix4;
 use rustfft::num_complex::Complex64;
-use rustfft::{Fft, FftPlannerScalar};
+use rustfft::{Fft, FftDirection};
 
 use crate::num::ode::{self, Tableau};
 
@@ -50,9 +55,14 @@ pub struct Grid {
 impl Grid {
     pub fn new(n: usize, nu: f64) -> Grid {
         assert!(n.is_power_of_two() && n >= 8, "resolution {n} must be a power of two");
-        let mut planner = FftPlannerScalar::new();
         let k = (0..n).map(|i| wavenumber(i, n)).collect();
-        Grid { n, nu, k, fwd: planner.plan_fft_forward(n), inv: planner.plan_fft_inverse(n) }
+        Grid {
+            n,
+            nu,
+            k,
+            fwd: power_of_two_fft(n, FftDirection::Forward),
+            inv: power_of_two_fft(n, FftDirection::Inverse),
+        }
     }
 
     /// Whether mode (kx, ky) survives the 2/3 rule.
@@ -123,6 +133,23 @@ pub struct Scratch {
 impl Scratch {
     pub fn new(n: usize) -> Scratch {
         Scratch { a: vec![Complex64::new(0.0, 0.0); n * n], b: vec![Complex64::new(0.0, 0.0); n * n] }
+    }
+}
+
+/// The FFT of length `n` = 2^p, 8 ≤ n, as `rustfft::FftPlannerScalar`
+/// plans it (rustfft 6.4, `design_radixn`): a butterfly up to 32, above
+/// that radix-4 passes over a base of 16 (p even) or 8 (p odd). The same
+/// plan gives the same bits, so the flow lab's numbers do not depend on
+/// which of the two built it (tested against the planner).
+pub fn power_of_two_fft(n: usize, direction: FftDirection) -> Arc<dyn Fft<f64>> {
+    assert!(n.is_power_of_two() && n >= 8, "FFT length {n} must be a power of two, at least 8");
+    let p = n.trailing_zeros();
+    match p {
+        3 => Arc::new(Butterfly8::new(direction)),
+        4 => Arc::new(Butterfly16::new(direction)),
+        5 => Arc::new(Butterfly32::new(direction)),
+        _ if p % 2 == 1 => Arc::new(Radix4::new_with_base((p - 3) / 2, Arc::new(Butterfly8::new(direction)))),
+        _ => Arc::new(Radix4::new_with_base((p - 4) / 2, Arc::new(Butterfly16::new(direction)))),
     }
 }
 
@@ -273,6 +300,31 @@ impl Turbulence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_power_of_two_plan_is_the_planners_bit_for_bit() {
+        let mut planner = rustfft::FftPlannerScalar::<f64>::new();
+        for n in [8, 16, 32, 64, 128, 256, 512] {
+            let signal: Vec<Complex64> = (0..n)
+                .map(|i| Complex64::new(libm::sin(0.37 * i as f64 * i as f64), libm::cos(1.3 * i as f64)))
+                .collect();
+            for direction in [FftDirection::Forward, FftDirection::Inverse] {
+                let (mut ours, mut theirs) = (signal.clone(), signal.clone());
+                power_of_two_fft(n, direction).process(&mut ours);
+                planner.plan_fft(n, direction).process(&mut theirs);
+                let bits =
+                    |v: &[Complex64]| v.iter().flat_map(|c| [c.re.to_bits(), c.im.to_bits()]).collect::<Vec<_>>();
+                assert_eq!(bits(&ours), bits(&theirs), "n = {n}, {direction:?}");
+            }
+        }
+        // Control: another radix-4 base (Radix4::new picks 32 for n = 128) is
+        // the same transform but not the same bits, so the test can tell.
+        let signal: Vec<Complex64> = (0..128).map(|i| Complex64::new(libm::sin(0.37 * (i * i) as f64), 0.5)).collect();
+        let (mut a, mut b) = (signal.clone(), signal);
+        power_of_two_fft(128, FftDirection::Forward).process(&mut a);
+        Radix4::new(128, FftDirection::Forward).process(&mut b);
+        assert!(a.iter().zip(&b).any(|(x, y)| x != y) && a.iter().zip(&b).all(|(x, y)| (x - y).norm() < 1e-9));
+    }
 
     #[test]
     fn the_initial_field_is_real_resolution_independent_and_scaled() {

@@ -4,14 +4,14 @@
 // In:  {id, packed, res, row0, row1}
 // Out: {id, logits: Float32Array} | {id, error}
 
-import init, { depthGridRows } from '../../pkg/continuum.js';
+import { core, loadCore } from '../../core.js';
 
-const ready = init();
+const ready = loadCore();
 
 onmessage = async ({ data: m }) => {
   try {
     await ready;
-    const logits = depthGridRows(m.packed, m.res, m.row0, m.row1);
+    const logits = core.depthGridRows(m.packed, m.res, m.row0, m.row1);
     postMessage({ id: m.id, logits }, [logits.buffer]);
   } catch (e) {
     postMessage({ id: m.id, error: String(e?.message ?? e) });

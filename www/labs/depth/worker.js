@@ -15,7 +15,7 @@
 //        (each study is the lab's driver for its link, an epoch per unit, in slices)
 //      | {type: 'error', message}
 
-import { DepthSession, PendulumSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { runWorker, slice } from '../../worker/loop.js';
 
 let session = null;
@@ -26,7 +26,7 @@ let study = null;
 /** A slice of the pendulum studies; true while any remain. */
 function pendulumTurn() {
   const { scheme, link } = studies[0];
-  study ??= new PendulumSession(link);
+  study ??= new core.PendulumSession(link);
   const steps = slice(() => study.step());
   const status = study.progress();
   const reply = { type: 'pendulum', scheme, status };
@@ -69,7 +69,7 @@ runWorker({
     studies = [];
     study?.free();
     study = null;
-    session = new DepthSession(m.link);
+    session = new core.DepthSession(m.link);
     return { points: session.points(), status: session.status() };
   },
   turn(playing) {

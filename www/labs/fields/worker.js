@@ -12,7 +12,7 @@
 //      | {type: 'frame', k, galerkin, grid?} | {type: 'iters', stats: {kind: [...]}, status, report?}
 //      | {type: 'eval', evals: {kind: evaluation}} | {type: 'error', message}
 
-import { FieldsSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { runWorker, slice, SLICE_MS } from '../../worker/loop.js';
 
 const KINDS = ['orthogonal', 'unconstrained', 'full'];
@@ -59,7 +59,7 @@ function frames() {
 runWorker({
   start(m) {
     session?.free();
-    session = new FieldsSession(m.link);
+    session = new core.FieldsSession(m.link);
     const summary = session.summary();
     totalFrames = summary.frames;
     frame = 0;

@@ -16,7 +16,7 @@
 //        (pair: the eigenvector, signed, Nyström then exact, for the side-by-side view)
 //      | {type: 'idle'} (analysis finished) | {type: 'error', message}
 
-import { FlowSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { SLICE_MS, runWorker } from '../../worker/loop.js';
 
 const FRAME_MS = 80;
@@ -131,7 +131,7 @@ function resume(kind, value) {
 runWorker({
   start(m) {
     session?.free();
-    session = new FlowSession(m.link);
+    session = new core.FlowSession(m.link);
     simulate = Boolean(m.simulate);
     target = m.target;
     job = null;

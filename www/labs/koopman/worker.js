@@ -25,7 +25,7 @@
 // Everything about a model this instance does not train is left out
 // (status) or null (eval: its error curve, its rollouts or packed model).
 
-import { KoopmanSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { runWorker, slice } from '../../worker/loop.js';
 
 const MODELS = ['consistent', 'plain'];
@@ -58,7 +58,7 @@ function postEpochs(pairs) {
 /** One slice of the seed sweep; false once every link is done. */
 function sweepTurn() {
   const link = sweep.links[sweep.results.length];
-  sweep.pair ??= { consistent: new KoopmanSession(link, false), plain: new KoopmanSession(link, true) };
+  sweep.pair ??= { consistent: new core.KoopmanSession(link, false), plain: new core.KoopmanSession(link, true) };
   const { consistent, plain } = sweep.pair;
   slice(() => consistent.epoch() ?? plain.epoch());
   const [c, p] = [consistent.status(), plain.status()];
@@ -86,7 +86,7 @@ runWorker({
     for (const s of Object.values(models ?? {})) s.free();
     models = null;
     models = Object.fromEntries(
-      MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, new KoopmanSession(m.link, name === 'plain')]),
+      MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, new core.KoopmanSession(m.link, name === 'plain')]),
     );
     const truth = Object.values(models)[0].truth();
     wake = Boolean(truth.wake);

@@ -8,11 +8,11 @@
 //      | {type: 'steps', steps, status, rnn?, stats?, titrate?, report?}
 //      | {type: 'gpu-inputs', inputs} | {type: 'error', message}
 
-import { NoiseSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { runDriver } from '../../worker/loop.js';
 
 runDriver({
-  open: (link) => new NoiseSession(link),
+  open: (link) => new core.NoiseSession(link),
   ready: (session) => ({ examples: session.examples(), images: session.images() }),
   extra(session, steps, status, memo) {
     if (status.study === 'rnn') {

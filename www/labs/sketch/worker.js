@@ -8,11 +8,11 @@
 // Out: {type: 'ready', status, state} | {type: 'steps', steps, status, state, adaptive?, report?}
 //      | {type: 'bench', …} | {type: 'gpu-check', …} | {type: 'error', message}
 
-import { SketchSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { runDriver } from '../../worker/loop.js';
 
 runDriver({
-  open: (link) => new SketchSession(link),
+  open: (link) => new core.SketchSession(link),
   ready: (session) => ({ state: session.state() }),
   extra: (session, steps, status) => ({ state: session.state(), ...(status.finished ? { adaptive: session.adaptive() } : {}) }),
   on: {

@@ -6,11 +6,11 @@
 // Out: {type: 'ready', status} | {type: 'steps', steps, status, rows, sources?, report?}
 //      | {type: 'gpu-inputs', inputs} | {type: 'error', message}
 
-import { TransferSession } from '../../pkg/continuum.js';
+import { core } from '../../core.js';
 import { runDriver } from '../../worker/loop.js';
 
 runDriver({
-  open: (link) => new TransferSession(link),
+  open: (link) => new core.TransferSession(link),
   extra(session, steps, status, memo) {
     const out = { rows: session.rows() };
     // The first seed's sources, once, when trained.
