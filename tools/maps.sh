@@ -11,4 +11,5 @@ start=$(date +%s)
 target/release/continuum map ${LAB:+--lab "$LAB"} ${MAP:+--map "$MAP"} --seeds "${SEEDS:-1-5}" --jobs "${JOBS:-2}" --json > docs/maps.json.new
 node tools/maps-md.mjs docs/maps.json.new docs/maps.json "$(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')" "$(( $(date +%s) - start )) s with --jobs ${JOBS:-2}" > docs/maps.md.new
 mv docs/maps.md.new docs/maps.md
+rm docs/maps.json.new  # merged into docs/maps.json above
 echo "docs/maps.json, docs/maps.md: $(( $(date +%s) - start )) s"
