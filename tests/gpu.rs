@@ -45,6 +45,30 @@ fn a_lost_device_is_reported_not_panicked() {
 }
 
 #[test]
+fn cnn_stages_on_the_gpu_match_their_twin() {
+    use continuum::gpu::cnn::{Device, PackedCnn};
+    use continuum::gpu::conv::ConvKernel;
+    use continuum::num::cnn::Cnn;
+    use rand::SeedableRng;
+    let Some(gpu) = gpu() else { return };
+    // The transfer lab's CNN source: 16 × 16 images, two stages of 8 and 16 channels.
+    let cnn = Cnn::init((1, 16, 16), &[8, 16], 10, &mut rand_chacha::ChaCha8Rng::seed_from_u64(3));
+    let packed = PackedCnn::new(&cnn);
+    let x: Vec<f32> = (0..7 * 256).map(|i| ((i as f32) * 0.13).sin()).collect();
+    let mut kernel = ConvKernel::new(&gpu);
+    let (on_gpu, stages_gpu) = pollster::block_on(packed.features(&mut Device::Gpu(&gpu, &mut kernel), &x)).unwrap();
+    let (twin, stages_twin) = pollster::block_on(packed.features(&mut Device::Twin, &x)).unwrap();
+    let err = continuum::gpu::parity_error(&on_gpu, &twin);
+    assert!(err < 1e-5, "features: parity error {err}");
+    let v: Vec<f32> = (0..twin.len()).map(|i| ((i as f32) * 0.71).cos()).collect();
+    let on_gpu =
+        pollster::block_on(packed.input_gradient(&mut Device::Gpu(&gpu, &mut kernel), &stages_gpu, v.clone())).unwrap();
+    let twin = pollster::block_on(packed.input_gradient(&mut Device::Twin, &stages_twin, v)).unwrap();
+    let err = continuum::gpu::parity_error(&on_gpu, &twin);
+    assert!(err < 1e-5, "input gradient: parity error {err}");
+}
+
+#[test]
 fn conv_kernel_matches_its_twins_on_both_strides_and_entry_points() {
     use continuum::gpu::conv::{self, ConvKernel};
     use continuum::num::conv::Shape;

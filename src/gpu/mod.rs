@@ -14,6 +14,7 @@
 //! [`ShaderSpec`], what a kernel's Rust side assumes of its shader (the
 //! shader tests check it against what naga reads from the WGSL).
 
+pub mod cnn;
 pub mod conv;
 pub mod dense;
 pub mod lbm;

@@ -245,10 +245,12 @@ pub enum Pool {
 
 /// 2 × 2 pooling with stride 2 (`h`, `w` even): the output and, for max
 /// pooling, the index of each window's largest input (the first on ties).
-pub fn pool2(x: &[f64], s: Shape, pool: Pool) -> (Vec<f64>, Vec<usize>, Shape) {
+/// Generic over the float, so the f32 stages of `gpu::cnn` pool with this code.
+pub fn pool2<T: num_traits::Float>(x: &[T], s: Shape, pool: Pool) -> (Vec<T>, Vec<usize>, Shape) {
     assert!(s.h.is_multiple_of(2) && s.w.is_multiple_of(2), "2 × 2 pooling needs even sides");
     let out = Shape { h: s.h / 2, w: s.w / 2, ..s };
-    let (mut y, mut argmax) = (vec![0.0; out.len()], vec![0; out.len()]);
+    let quarter = T::from(0.25).expect("a float");
+    let (mut y, mut argmax) = (vec![T::zero(); out.len()], vec![0; out.len()]);
     for plane in 0..s.n * s.c {
         for i in 0..out.h {
             for j in 0..out.w {
@@ -256,7 +258,7 @@ pub fn pool2(x: &[f64], s: Shape, pool: Pool) -> (Vec<f64>, Vec<usize>, Shape) {
                 let window = [at(0, 0), at(0, 1), at(1, 0), at(1, 1)];
                 let k = plane * out.plane() + i * out.w + j;
                 match pool {
-                    Pool::Average => y[k] = (x[window[0]] + x[window[1]] + x[window[2]] + x[window[3]]) * 0.25,
+                    Pool::Average => y[k] = (x[window[0]] + x[window[1]] + x[window[2]] + x[window[3]]) * quarter,
                     Pool::Max => {
                         let best = window.into_iter().fold(window[0], |b, p| if x[p] > x[b] { p } else { b });
                         (y[k], argmax[k]) = (x[best], best);
@@ -269,9 +271,15 @@ pub fn pool2(x: &[f64], s: Shape, pool: Pool) -> (Vec<f64>, Vec<usize>, Shape) {
 }
 
 /// The backward pass of [`pool2`]: `∂L/∂x` from `dy`.
-pub fn pool2_backward(dy: &[f64], argmax: &[usize], s: Shape, pool: Pool) -> Vec<f64> {
+pub fn pool2_backward<T: num_traits::Float + std::ops::AddAssign>(
+    dy: &[T],
+    argmax: &[usize],
+    s: Shape,
+    pool: Pool,
+) -> Vec<T> {
     let out = Shape { h: s.h / 2, w: s.w / 2, ..s };
-    let mut dx = vec![0.0; s.len()];
+    let quarter = T::from(0.25).expect("a float");
+    let mut dx = vec![T::zero(); s.len()];
     for plane in 0..s.n * s.c {
         for i in 0..out.h {
             for j in 0..out.w {
@@ -279,7 +287,7 @@ pub fn pool2_backward(dy: &[f64], argmax: &[usize], s: Shape, pool: Pool) -> Vec
                 match pool {
                     Pool::Average => {
                         for (a, e) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                            dx[plane * s.plane() + (2 * i + a) * s.w + 2 * j + e] += 0.25 * dy[k];
+                            dx[plane * s.plane() + (2 * i + a) * s.w + 2 * j + e] += quarter * dy[k];
                         }
                     }
                     Pool::Max => dx[argmax[k]] += dy[k],

@@ -91,12 +91,22 @@ test('on the digits the page reproduces `continuum run` exactly', ONCE, async ()
 });
 
 // CNN sources (arch=cnn): three epochs (the CLI: sources 0.83 and 0.66), so the page finishes in seconds. The
-// numbers are the CLI's exactly, and the GPU checks (MLP sources only) say so.
-test('with CNN sources the page reproduces `continuum run` exactly and the GPU checks say they run MLPs', ONCE, async () => {
+// numbers are the CLI's exactly; with WebGPU the saliency maps and the target accuracy are computed again on the
+// GPU (conv.wgsl, stage by stage) and agree with the worker's.
+test('with CNN sources the page reproduces `continuum run` exactly, and the GPU evaluates them', async () => {
   const { page } = await pageIsCli('#lab=transfer&arch=cnn&epochs=3&seeds=1&n=20');
-  assert.match(await metric(page, 'saliency-where'), /MLP sources; these are CNNs/);
   await page.click('[data-action="gpu"]');
-  await page.waitForFunction(() => /CNNs \(arch=cnn\)/.test(document.querySelector('[data-metric="gpu-accuracy"]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.waitForSelector('[data-metric="cpu-accuracy"][data-value]', { timeout: 60_000 });
+  if (WEBGPU) {
+    await page.waitForSelector('[data-metric="saliency-where"][data-value]', { timeout: 120_000 });
+    assert.ok(Number(await page.locator('[data-metric="saliency-where"]').getAttribute('data-value')) < 1e-3);
+    await page.waitForSelector('[data-metric="gpu-accuracy"][data-value]', { timeout: 120_000 });
+    const [gpu, cpu] = [await value(page, 'gpu-accuracy'), await value(page, 'cpu-accuracy')];
+    for (const k of ['natural', 'robust']) assert.ok(Math.abs(gpu[k] - cpu[k]) <= 0.01, `${k}: GPU ${gpu[k]}, CPU ${cpu[k]}`);
+  } else {
+    assert.match(await metric(page, 'saliency-where'), /on the CPU \(no WebGPU\)/);
+    assert.match(await metric(page, 'gpu-accuracy'), /no WebGPU/);
+  }
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -33,7 +33,7 @@ pub fn backprop_cpu(g: &[f32], a: &[f32], layer: &PackedLayer) -> Vec<f32> {
 
 /// The gradient of the summed cross-entropy at the head's input: the head
 /// (`linear`, on the last hidden activations `h`) and the softmax in f32.
-fn head_gradient(h: &[f32], linear: &PackedLayer, y: &[usize]) -> Vec<f32> {
+pub(super) fn head_gradient(h: &[f32], linear: &PackedLayer, y: &[usize]) -> Vec<f32> {
     let (n_in, n_out) = (linear.n_in, linear.n_out);
     let mut g = vec![0.0f32; y.len() * n_in];
     for (row, &label) in y.iter().enumerate() {

@@ -188,14 +188,11 @@ function showSources(page, core, s) {
   saliencyOnGpu(page, core, s);
 }
 
-// With WebGPU the maps are computed again on the GPU (dense.wgsl forward,
-// saliency.wgsl down the layers) and drawn from there; the difference from
+// With WebGPU the maps are computed again on the GPU (an MLP: dense.wgsl
+// forward, saliency.wgsl down the layers; a CNN: conv.wgsl's forward and
+// input gradient, stage by stage) and drawn from there; the difference from
 // the worker's f64 maps is shown.
 async function saliencyOnGpu(page, core, s) {
-  if (!s.models) {
-    page.show('saliency-where', 'Maps computed on the CPU (the GPU path runs MLP sources; these are CNNs).');
-    return;
-  }
   const device = page.gpu(core.TransferGpu);
   if (!device) {
     page.show('saliency-where', 'Maps computed on the CPU (no WebGPU).');
@@ -206,8 +203,8 @@ async function saliencyOnGpu(page, core, s) {
     let worst = 0;
     let scale = 0;
     for (const name of ['natural', 'robust']) {
-      const [hidden, head] = s.models[name];
-      maps[name] = await device.saliency(hidden, head, s.images, Uint32Array.from(s.labels));
+      const [frozen, head] = s.models[name];
+      maps[name] = await device.saliency(frozen, head, s.images, Uint32Array.from(s.labels));
       maps[name].forEach((v, i) => {
         worst = Math.max(worst, Math.abs(v - s.saliency[name][i]));
         scale = Math.max(scale, Math.abs(s.saliency[name][i]));
@@ -223,10 +220,6 @@ async function saliencyOnGpu(page, core, s) {
 async function evaluateOnGpu(page, core, inputs) {
   if (!inputs) {
     page.show('gpu-accuracy', 'train the first seed first');
-    return;
-  }
-  if (inputs.unsupported) {
-    page.show('gpu-accuracy', inputs.unsupported);
     return;
   }
   page.show('cpu-accuracy', pair(inputs.accuracy.natural, inputs.accuracy.robust), inputs.accuracy);
