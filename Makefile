@@ -22,7 +22,8 @@ site: wasm
 	npx vite build --logLevel warn
 
 # Benchmarks: every Rust one in benches/ (one per lab), then the page's
-# responsiveness in Chromium and its weight (bytes of a cold visit per lab).
+# responsiveness in Chromium, its weight (bytes of a cold visit per lab) and
+# each lab's time from opening its claim preset to the verdict.
 # The NumPy/JAX references (tools/ref/) are installed into .tools/bench-venv
 # here, never by `make test`.
 bench: site
@@ -31,6 +32,7 @@ bench: site
 	@bash -c '. tools/lib.sh && ensure_chromium'
 	node tools/bench-page.mjs 3
 	node tools/bench-bytes.mjs
+	node tools/bench-verdict.mjs
 
 # Every claim and its control over seeds 1–5, full scale: docs/claims.md and
 # docs/claims.json (the scoreboard's recorded numbers). About ten minutes on

@@ -13,11 +13,82 @@
 //! order: the page shows the GPU's numbers against the twin's, and the
 //! tests check them. The head (a dense layer) is the caller's: a probe or a
 //! classifier's last layer.
+//!
+//! [`Body`] is either kind of classifier below its head, as the labs' GPU
+//! checks evaluate it: an MLP's tanh layers (the dense kernel) or a CNN's
+//! stages.
+
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
 
 use super::conv::{self, ConvKernel, PackedConv};
+use super::dense::{pack, DenseKernel, PackedLayer};
 use super::{Gpu, GpuError};
-use crate::num::cnn::Cnn;
+use crate::num::cnn::{Classifier, Cnn};
 use crate::num::conv::{pool2, pool2_backward, Pool, Shape};
+
+/// A classifier below the layer a head reads, in f32: an MLP's first tanh
+/// layers, or a CNN's convolutional stages.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Body {
+    Mlp(Vec<PackedLayer>),
+    Cnn(PackedCnn),
+}
+
+/// The kernels a [`Body`] runs on, made on first use and kept with their buffers.
+#[derive(Default)]
+pub struct Kernels {
+    dense: Option<DenseKernel>,
+    conv: Option<ConvKernel>,
+}
+
+impl Body {
+    /// What gives `model`'s features at an MLP's hidden layer `depth`
+    /// (1-based), or a CNN's flattened maps (`depth` unused).
+    pub fn of(model: &Classifier, depth: usize) -> Body {
+        match model {
+            Classifier::Mlp(m) => Body::Mlp(pack(&m.layers[..depth])),
+            Classifier::Cnn(c) => Body::Cnn(PackedCnn::new(c)),
+        }
+    }
+
+    /// `model` below its one-layer linear head, and the head.
+    pub fn split(model: &Classifier) -> (Body, PackedLayer) {
+        let (body, head) = match model {
+            Classifier::Mlp(m) => (Body::of(model, m.layers.len() - 1), pack(&m.layers[m.layers.len() - 1..])),
+            Classifier::Cnn(c) => (Body::of(model, 0), pack(&c.head.layers)),
+        };
+        (body, head.into_iter().next().expect("a one-layer head"))
+    }
+
+    /// The features of `x` (rows of the body's input, row-major) on the GPU.
+    pub async fn features(&self, gpu: &Gpu, kernels: &mut Kernels, x: &[f32]) -> Result<Vec<f32>, GpuError> {
+        match self {
+            Body::Mlp(layers) => {
+                let kernel = kernels.dense(gpu);
+                let rows = x.len() / layers[0].n_in;
+                let mut h = Array2::from_shape_vec((rows, layers[0].n_in), x.to_vec()).expect("rows × inputs");
+                for l in layers {
+                    let w = Array2::from_shape_vec((l.n_out, l.n_in), l.w.clone()).expect("n_out × n_in");
+                    h = kernel.run(gpu, w.view(), Array1::from(l.b.clone()).view(), h.view()).await?;
+                }
+                Ok(h.into_iter().collect())
+            }
+            Body::Cnn(cnn) => Ok(cnn.features(&mut Device::Gpu(gpu, kernels.conv(gpu)), x).await?.0),
+        }
+    }
+}
+
+impl Kernels {
+    pub fn dense(&mut self, gpu: &Gpu) -> &mut DenseKernel {
+        self.dense.get_or_insert_with(|| DenseKernel::new(gpu))
+    }
+
+    pub fn conv(&mut self, gpu: &Gpu) -> &mut ConvKernel {
+        self.conv.get_or_insert_with(|| ConvKernel::new(gpu))
+    }
+}
 
 /// A [`Cnn`]'s convolutions in f32, and its input's (channels, height, width).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -57,24 +57,26 @@ test('stabilize: the worker\'s paths are the CLI\'s; the GPU runs them too', asy
   await page.close();
 });
 
-test('titrate: the models train, the detector scores them as the CLI does; the GPU titrates', async () => {
-  const page = await env.page();
-  await page.goto(`${env.url}#lab=noise&study=titrate&models=2&tepochs=2&trigger=pixel`);
-  await ready(page);
-  await finished(page);
-  await page.waitForSelector('[data-metric="auc"][data-value]', { timeout: 60_000 });
-  const report = cli(page.url());
-  assert.equal(await value(page, 'auc'), report.auc);
-  assert.equal(await value(page, 'targets'), report.targets_found);
-  await page.click('[data-action="gpu"]');
-  if (WEBGPU) {
-    await page.waitForSelector('[data-metric="gpu"][data-value]', { timeout: 120_000 });
-    const worst = await value(page, 'gpu');
-    assert.ok(worst <= 0.02, `T_γ differs by ${worst}`);
-  } else {
-    await page.waitForFunction(() => /no WebGPU/.test(document.querySelector('[data-metric="gpu"]').textContent));
-  }
-  assert.match(await metric(page, 'analysis'), /ms/);
-  assert.deepEqual(page.errors, []);
-  await page.close();
-});
+for (const arch of ['mlp', 'cnn']) {
+  test(`titrate (${arch}): the models train, the detector scores them as the CLI does; the GPU titrates`, async () => {
+    const page = await env.page();
+    await page.goto(`${env.url}#lab=noise&study=titrate&models=2&tepochs=2&trigger=pixel&arch=${arch}`);
+    await ready(page);
+    await finished(page);
+    await page.waitForSelector('[data-metric="auc"][data-value]', { timeout: 60_000 });
+    const report = cli(page.url());
+    assert.equal(await value(page, 'auc'), report.auc);
+    assert.equal(await value(page, 'targets'), report.targets_found);
+    await page.click('[data-action="gpu"]');
+    if (WEBGPU) {
+      await page.waitForSelector('[data-metric="gpu"][data-value]', { timeout: 120_000 });
+      const worst = await value(page, 'gpu');
+      assert.ok(worst <= 0.02, `T_γ differs by ${worst}`);
+    } else {
+      await page.waitForFunction(() => /no WebGPU/.test(document.querySelector('[data-metric="gpu"]').textContent));
+    }
+    assert.match(await metric(page, 'analysis'), /ms/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}

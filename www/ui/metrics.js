@@ -85,17 +85,32 @@ export function setMetricValue(name, value) {
   if (ours) el.textContent = Number.isInteger(value) ? String(value) : value.toPrecision(4);
 }
 
-/** Sets every metric the report has (a run's report, as `continuum run` prints it). */
-export function publishReport(report) {
+/**
+ * Sets every metric the report has (a run's report, as `continuum run`
+ * prints it). `final`: this is the run's report, not a part shown early
+ * (a study's first numbers): its claims can be read now (`verdictShown`).
+ */
+export function publishReport(report, { final = true } = {}) {
   for (const name of page?.names ?? []) {
     const v = resolve(report, name);
     if (v !== null) setMetricValue(name, v);
   }
+  if (final) verdictShown();
+}
+
+/**
+ * Marks the lab page as showing its run's verdict: the report its claims
+ * read is complete (`section.lab[data-verdict]`, with the milliseconds since
+ * the page opened; `tools/bench-verdict.mjs` times it). Kept until a new run.
+ */
+export function verdictShown() {
+  if (page && !page.root.dataset.verdict) page.root.dataset.verdict = String(Math.round(performance.now()));
 }
 
 /** Clears every metric (a new run). */
 export function clearMetrics() {
   for (const name of page?.names ?? []) setMetricValue(name, null);
+  if (page) delete page.root.dataset.verdict;
 }
 
 /** The current value of metric `name`, or null. */

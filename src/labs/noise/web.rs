@@ -1,13 +1,14 @@
 //! The noise lab's page face. [`NoiseSession`] runs the link's study's
 //! driver (`driver.rs`) in the lab's Web Worker, one unit per step. [`NoiseGpu`] runs the
-//! stabilisation paths (`paths_kernel.wgsl`) and the classifiers' hidden layers on
-//! the noisy probes (`gpu/dense.wgsl`) on the main thread's WebGPU device.
+//! stabilisation paths (`paths_kernel.wgsl`) and the classifiers below their heads on
+//! the noisy probes (an MLP's tanh layer with `gpu/dense.wgsl`, a CNN's stages with
+//! `gpu/conv.wgsl`) on the main thread's WebGPU device.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Promise;
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -20,22 +21,22 @@ use super::titrate;
 use super::{robust_rows, Config, RobustRow, Study};
 use crate::core::driver::{Driver, Progress};
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
-use crate::gpu::dense::{pack, DenseKernel, PackedLayer};
+use crate::gpu::cnn::{Body, Kernels};
+use crate::gpu::dense::PackedLayer;
 use crate::gpu::Gpu;
-use crate::num::cnn::Classifier;
 
 /// The stabilisation paths and the classifiers' noisy evaluation on the page's WebGPU device.
 #[wasm_bindgen]
 pub struct NoiseGpu {
     gpu: Rc<Gpu>,
     paths: Rc<RefCell<Option<PathsKernel>>>,
-    dense: Rc<RefCell<Option<DenseKernel>>>,
+    kernels: Rc<RefCell<Kernels>>,
 }
 
-/// A classifier for the GPU: its tanh layer and linear head.
+/// A classifier for the GPU: below its head, and its linear head.
 #[derive(Serialize, Deserialize)]
 struct GpuModel {
-    hidden: PackedLayer,
+    body: Body,
     head: PackedLayer,
     /// Clean predictions on the probes.
     clean: Vec<usize>,
@@ -57,7 +58,7 @@ struct GpuInputs {
 impl NoiseGpu {
     #[wasm_bindgen(constructor)]
     pub fn new(device: &WebGpu) -> NoiseGpu {
-        NoiseGpu { gpu: Rc::clone(&device.gpu), paths: Rc::new(RefCell::new(None)), dense: Rc::new(RefCell::new(None)) }
+        NoiseGpu { gpu: Rc::clone(&device.gpu), paths: Rc::new(RefCell::new(None)), kernels: Rc::default() }
     }
 
     /// Every path of the link's stabilisation on the GPU; resolves to its statistics.
@@ -77,39 +78,35 @@ impl NoiseGpu {
         })
     }
 
-    /// `T_γ` of every model at every level with the hidden layers on the
-    /// GPU (head and softmax here, f32); resolves to `models × levels`.
+    /// `T_γ` of every model at every level with the models below their
+    /// heads on the GPU (head and softmax here); resolves to `models × levels`.
     pub fn titrate(&self, inputs: JsValue) -> Promise {
         let gpu = Rc::clone(&self.gpu);
-        let slot = Rc::clone(&self.dense);
+        let kernels = Rc::clone(&self.kernels);
         future_to_promise(async move {
             let inputs: GpuInputs = serde_wasm_bindgen::from_value(inputs)?;
-            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| DenseKernel::new(&gpu));
-            let result = titrate_on(&gpu, &mut kernel, &inputs).await;
-            *slot.borrow_mut() = Some(kernel);
+            let mut held = kernels.take();
+            let result = titrate_on(&gpu, &mut held, &inputs).await;
+            kernels.replace(held);
             to_js(&result.map_err(js_error)?)
         })
     }
 }
 
-async fn titrate_on(gpu: &Gpu, kernel: &mut DenseKernel, inputs: &GpuInputs) -> Result<Vec<Vec<f64>>, String> {
+async fn titrate_on(gpu: &Gpu, kernels: &mut Kernels, inputs: &GpuInputs) -> Result<Vec<Vec<f64>>, String> {
     let per_level = inputs.noisy.len() / inputs.levels;
     let mut out = Vec::new();
     for model in &inputs.models {
-        let (h, head) = (&model.hidden, &model.head);
-        let w = Array2::from_shape_vec((h.n_out, h.n_in), h.w.clone()).map_err(|e| e.to_string())?;
-        let b = Array1::from(h.b.clone());
+        let head = &model.head;
         let mut curve = Vec::new();
         for level in 0..inputs.levels {
-            let x = Array2::from_shape_vec(
-                (per_level / h.n_in, h.n_in),
-                inputs.noisy[level * per_level..(level + 1) * per_level].to_vec(),
-            )
-            .map_err(|e| e.to_string())?;
-            let hidden = kernel.run(gpu, w.view(), b.view(), x.view()).await.map_err(|e| e.to_string())?;
-            let logits = Array2::from_shape_fn((hidden.nrows(), head.n_out), |(r, o)| {
-                (0..head.n_in)
-                    .fold(head.b[o] as f64, |s, k| s + head.w[o * head.n_in + k] as f64 * hidden[[r, k]] as f64)
+            let x = &inputs.noisy[level * per_level..(level + 1) * per_level];
+            let features = model.body.features(gpu, kernels, x).await.map_err(|e| e.to_string())?;
+            let rows = features.len() / head.n_in;
+            let logits = Array2::from_shape_fn((rows, head.n_out), |(r, o)| {
+                (0..head.n_in).fold(head.b[o] as f64, |s, k| {
+                    s + head.w[o * head.n_in + k] as f64 * features[r * head.n_in + k] as f64
+                })
             });
             curve.push(titrate::titration(logits, &model.clean, inputs.confidence).t);
         }
@@ -242,15 +239,8 @@ impl NoiseSession {
         let noisy: Vec<f32> = s.noisy.iter().flatten().flat_map(|x| x.iter().map(|&v| v as f32)).collect();
         let mut models = Vec::new();
         for m in &s.trained {
-            let Classifier::Mlp(mlp) = &m.model else {
-                // The titration kernel evaluates perceptrons; CNNs are titrated on the CPU only.
-                let why =
-                    "the GPU titration kernel evaluates MLPs; CNN classifiers (arch=cnn) are titrated on the CPU only";
-                return to_js(&serde_json::json!({ "unsupported": why }));
-            };
-            let mut layers = pack(&mlp.layers);
-            let head = layers.pop().expect("a head");
-            models.push(GpuModel { hidden: layers.remove(0), head, clean: titrate::predictions(&m.model, &s.probes) });
+            let (body, head) = Body::split(&m.model);
+            models.push(GpuModel { body, head, clean: titrate::predictions(&m.model, &s.probes) });
         }
         to_js(&GpuInputs {
             models,

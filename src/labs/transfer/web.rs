@@ -10,100 +10,63 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Promise;
-use ndarray::{Array1, Array2};
-use serde::{Deserialize, Serialize};
+use ndarray::Array2;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::data::SIDE;
 use super::saliency::{head_gradient, SaliencyKernel};
-use super::{frozen_depth, pack, transfer, PackedLayer, Pair, ShapeTexture, Source, TransferRun};
+use super::{frozen_depth, pack, transfer, PackedLayer, Pair, ShapeTexture, TransferRun};
 use crate::core::driver::Driver;
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
-use crate::gpu::cnn::{Device, PackedCnn};
-use crate::gpu::conv::ConvKernel;
-use crate::gpu::dense::DenseKernel;
+use crate::gpu::cnn::{Body, Device, Kernels};
 use crate::gpu::Gpu;
-use crate::num::cnn::Classifier;
-
-/// The part of a source below the layer being read, in f32 as the GPU runs
-/// it: an MLP's first tanh layers, or a CNN's convolutional stages.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Frozen {
-    Mlp(Vec<PackedLayer>),
-    Cnn(PackedCnn),
-}
-
-impl Frozen {
-    /// What gives the features at an MLP's hidden layer `depth` (all of a CNN's stages).
-    fn of(source: &Source, depth: usize) -> Frozen {
-        match &source.model {
-            Classifier::Mlp(m) => Frozen::Mlp(pack(&m.layers[..depth])),
-            Classifier::Cnn(c) => Frozen::Cnn(PackedCnn::new(c)),
-        }
-    }
-}
-
-/// A source as its saliency maps need it: everything below the head, and the head.
-fn split(source: &Source) -> (Frozen, PackedLayer) {
-    let (depth, head) = match &source.model {
-        Classifier::Mlp(m) => (m.layers.len() - 1, pack(&m.layers[m.layers.len() - 1..])),
-        Classifier::Cnn(c) => (0, pack(&c.head.layers)),
-    };
-    (Frozen::of(source, depth), head.into_iter().next().expect("a source has a one-layer head"))
-}
 
 /// Source features and saliency maps on the page's WebGPU device.
 #[wasm_bindgen]
 pub struct TransferGpu {
     gpu: Rc<Gpu>,
-    kernel: Rc<RefCell<Option<DenseKernel>>>,
+    kernels: Rc<RefCell<Kernels>>,
     saliency: Rc<RefCell<Option<SaliencyKernel>>>,
-    conv: Rc<RefCell<Option<ConvKernel>>>,
 }
 
 #[wasm_bindgen]
 impl TransferGpu {
     #[wasm_bindgen(constructor)]
     pub fn new(device: &WebGpu) -> TransferGpu {
-        TransferGpu {
-            gpu: Rc::clone(&device.gpu),
-            kernel: Rc::new(RefCell::new(None)),
-            saliency: Rc::new(RefCell::new(None)),
-            conv: Rc::new(RefCell::new(None)),
-        }
+        TransferGpu { gpu: Rc::clone(&device.gpu), kernels: Rc::default(), saliency: Rc::new(RefCell::new(None)) }
     }
 
     /// Saliency maps of `x` (`rows × pixels`) with labels `y`: the gradient
-    /// of the summed cross-entropy through `frozen` (a `Frozen`) and the
-    /// linear `head`; the MLP's tanh layers with `saliency.wgsl`, a CNN's
+    /// of the summed cross-entropy through `body` (a `gpu::cnn::Body`) and
+    /// the linear `head`; an MLP's tanh layers with `saliency.wgsl`, a CNN's
     /// stages with `conv.wgsl` (the head and softmax on the host for both).
-    pub fn saliency(&self, frozen: JsValue, head: JsValue, x: Vec<f32>, y: Vec<u32>) -> Promise {
+    pub fn saliency(&self, body: JsValue, head: JsValue, x: Vec<f32>, y: Vec<u32>) -> Promise {
         let gpu = Rc::clone(&self.gpu);
-        let (dense, conv) = (Rc::clone(&self.saliency), Rc::clone(&self.conv));
+        let (dense, kernels) = (Rc::clone(&self.saliency), Rc::clone(&self.kernels));
         future_to_promise(async move {
-            let frozen: Frozen = serde_wasm_bindgen::from_value(frozen)?;
+            let body: Body = serde_wasm_bindgen::from_value(body)?;
             let head: PackedLayer = serde_wasm_bindgen::from_value(head)?;
             let y: Vec<usize> = y.iter().map(|&v| v as usize).collect();
-            let maps = match frozen {
-                Frozen::Mlp(hidden) => {
+            let maps = match body {
+                Body::Mlp(hidden) => {
                     let x = Array2::from_shape_vec((y.len(), hidden[0].n_in), x).map_err(js_error)?;
                     let mut kernel = dense.borrow_mut().take().unwrap_or_else(|| SaliencyKernel::new(&gpu));
                     let maps = kernel.saliency(&gpu, &hidden, &head, x.view(), &y).await;
                     *dense.borrow_mut() = Some(kernel);
                     maps
                 }
-                Frozen::Cnn(cnn) => {
-                    let mut kernel = conv.borrow_mut().take().unwrap_or_else(|| ConvKernel::new(&gpu));
-                    let mut device = Device::Gpu(&gpu, &mut kernel);
+                Body::Cnn(cnn) => {
+                    let mut held = kernels.take();
+                    let mut device = Device::Gpu(&gpu, held.conv(&gpu));
                     let maps = match cnn.features(&mut device, &x).await {
                         Ok((features, stages)) => {
                             cnn.input_gradient(&mut device, &stages, head_gradient(&features, &head, &y)).await
                         }
                         Err(e) => Err(e),
                     };
-                    *conv.borrow_mut() = Some(kernel);
+                    kernels.replace(held);
                     maps
                 }
             };
@@ -111,45 +74,19 @@ impl TransferGpu {
         })
     }
 
-    /// `x` (`rows × n_in` of the first layer) through `frozen` (a `Frozen`):
+    /// `x` (rows of the body's input) through `body` (a `gpu::cnn::Body`):
     /// one dispatch per tanh layer or convolution. Resolves to the features.
-    pub fn features(&self, frozen: JsValue, x: Vec<f32>) -> Promise {
+    pub fn features(&self, body: JsValue, x: Vec<f32>) -> Promise {
         let gpu = Rc::clone(&self.gpu);
-        let (dense, conv) = (Rc::clone(&self.kernel), Rc::clone(&self.conv));
+        let kernels = Rc::clone(&self.kernels);
         future_to_promise(async move {
-            let features = match serde_wasm_bindgen::from_value(frozen)? {
-                Frozen::Mlp(layers) => {
-                    let mut kernel = dense.borrow_mut().take().unwrap_or_else(|| DenseKernel::new(&gpu));
-                    let features = dense_layers(&gpu, &mut kernel, &layers, x).await;
-                    *dense.borrow_mut() = Some(kernel);
-                    features
-                }
-                Frozen::Cnn(cnn) => {
-                    let mut kernel = conv.borrow_mut().take().unwrap_or_else(|| ConvKernel::new(&gpu));
-                    let features = cnn.features(&mut Device::Gpu(&gpu, &mut kernel), &x).await.map(|(f, _)| f);
-                    *conv.borrow_mut() = Some(kernel);
-                    features.map_err(js_error)
-                }
-            };
-            Ok(js_sys::Float32Array::from(&features?[..]).into())
+            let body: Body = serde_wasm_bindgen::from_value(body)?;
+            let mut held = kernels.take();
+            let features = body.features(&gpu, &mut held, &x).await;
+            kernels.replace(held);
+            Ok(js_sys::Float32Array::from(&features.map_err(js_error)?[..]).into())
         })
     }
-}
-
-/// `x` through the tanh layers `layers` with the dense kernel.
-async fn dense_layers(
-    gpu: &Gpu,
-    kernel: &mut DenseKernel,
-    layers: &[PackedLayer],
-    x: Vec<f32>,
-) -> Result<Vec<f32>, JsValue> {
-    let rows = x.len() / layers[0].n_in;
-    let mut h = Array2::from_shape_vec((rows, layers[0].n_in), x).map_err(js_error)?;
-    for l in layers {
-        let w = Array2::from_shape_vec((l.n_out, l.n_in), l.w.clone()).map_err(js_error)?;
-        h = kernel.run(gpu, w.view(), Array1::from(l.b.clone()).view(), h.view()).await.map_err(js_error)?;
-    }
-    Ok(h.into_iter().collect())
 }
 
 /// The first seed's sources, for the "why" panels.
@@ -164,7 +101,7 @@ struct Sources {
     count: usize,
     labels: Vec<usize>,
     /// Each source below its head, and its linear head, for the GPU's saliency maps.
-    models: Pair<(Frozen, PackedLayer)>,
+    models: Pair<(Body, PackedLayer)>,
 }
 
 /// What the GPU evaluation needs: both sources' frozen parts, the
@@ -172,8 +109,8 @@ struct Sources {
 /// worker's accuracies to compare with.
 #[derive(Serialize)]
 struct GpuInputs {
-    natural: Frozen,
-    robust: Frozen,
+    natural: Body,
+    robust: Body,
     /// The trained parts (a tanh layer then the linear head, or the head), natural then robust.
     heads: Pair<Vec<PackedLayer>>,
     x: Vec<f32>,
@@ -239,7 +176,7 @@ impl TransferSession {
             },
             count: SALIENCY_COUNT,
             labels: data.y[..SALIENCY_COUNT].to_vec(),
-            models: Pair { natural: split(&run.natural), robust: split(&run.robust) },
+            models: Pair { natural: Body::split(&run.natural.model), robust: Body::split(&run.robust.model) },
         })
     }
 
@@ -256,8 +193,8 @@ impl TransferSession {
         let (acc_r, head_r) = transfer(&run.robust, &run.data, n, tune, seed);
         let depth = frozen_depth(&run.natural, tune);
         to_js(&GpuInputs {
-            natural: Frozen::of(&run.natural, depth),
-            robust: Frozen::of(&run.robust, depth),
+            natural: Body::of(&run.natural.model, depth),
+            robust: Body::of(&run.robust.model, depth),
             heads: Pair { natural: pack(&head_n.layers), robust: pack(&head_r.layers) },
             x: run.data.target_test.x.iter().map(|&v| v as f32).collect(),
             y: run.data.target_test.y.clone(),

@@ -236,7 +236,7 @@ function showSummary(page, view, m) {
   ]) {
     page.show(name, key === 'norm_ratio' ? summary[key].toPrecision(12) : fmt(summary[key]), String(summary[key]));
   }
-  publishReport(summary);
+  publishReport(summary, { final: false });
   const divScale = Math.max(1, ...m.field.div.map(Math.abs));
   drawField(canvases.field, m.field, divScale);
   const sym = new Float32Array(n * n);

@@ -6,7 +6,7 @@
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
 // present (koopman/kernel.wgsl), 32 on the CPU otherwise. Every control is in the hash.
 
-import { setMetricValue } from '../../ui/metrics.js';
+import { setMetricValue, verdictShown } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
@@ -326,6 +326,8 @@ async function showEvaluation(page, core, view, m) {
   page.show('consistency', m.consistent.consistency.toExponential(2));
   setMetricValue('consistency', m.consistent.consistency);
   for (const at of [10, 100, 1000]) setMetricValue(`rel_error.${at}`, m.consistent.rel_error[at - 1] ?? null);
+  // The last epoch's evaluation is the run's report (what `continuum run` prints).
+  if (epoch === view.config.epochs) verdictShown();
   let rollouts;
   let n;
   if (m.fields) {

@@ -116,7 +116,7 @@ async function onMessage(page, ctx, m) {
       if (m.stats && ctx.stab.t0) ctx.setMetric('speed', `${Math.round(ctx.config.paths / ((performance.now() - ctx.stab.t0) / 1000))}`);
     }
     STUDIES[study].show(ctx, m);
-    if (m.rnn?.models) publishReport(m.rnn.models);
+    if (m.rnn?.models) publishReport(m.rnn.models, { final: false });
     if (m.report) publishReport(m.report);
     if (st.divergence) {
       ctx.setMetric('diverged', st.divergence);
@@ -361,10 +361,6 @@ function showTitrate(ctx, r) {
 async function titrateOnGpu(ctx, inputs) {
   if (!inputs) {
     ctx.setMetric('gpu', 'finish the analysis first');
-    return;
-  }
-  if (inputs.unsupported) {
-    ctx.setMetric('gpu', inputs.unsupported);
     return;
   }
   const device = labGpu(ctx.core.NoiseGpu);

@@ -153,7 +153,7 @@ function showSteps(page, core, charts, state, m) {
   }
   if (m.sources) {
     showSources(page, core, m.sources);
-    publishReport(m.sources);
+    publishReport(m.sources, { final: false });
   }
   if (m.report) publishReport(m.report);
   if (m.status.divergence) {
