@@ -451,49 +451,54 @@ function drawThumbnails(box, core, config, choose) {
     button.dataset.dataset = name;
     const c = document.createElement('canvas');
     c.width = c.height = 44;
-    const ctx = c.getContext('2d');
-    if (name === 'pendulum') {
-      ctx.strokeStyle = '#555';
-      ctx.beginPath();
-      ctx.moveTo(22, 6);
-      ctx.lineTo(36, 30);
-      ctx.stroke();
-      ctx.beginPath();
-      ctx.arc(36, 30, 5, 0, 2 * Math.PI);
-      ctx.fillStyle = PALETTE.blue;
-      ctx.fill();
-    } else if (name === 'shapes') {
-      // Drawn, not generated: rasterising the whole set would hold the main thread.
-      ctx.fillStyle = '#555';
-      ctx.beginPath();
-      ctx.arc(13, 13, 8, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.fillRect(26, 6, 13, 13);
-      ctx.beginPath();
-      ctx.moveTo(13, 25);
-      ctx.lineTo(22, 40);
-      ctx.lineTo(4, 40);
-      ctx.fill();
-      ctx.fillRect(26, 30, 14, 5);
-    } else if (name === 'digits') {
-      // Four images of the set, 2 × 2.
-      const p = core.datasetPreview(name, 0, 1);
-      const img = ctx.createImageData(44, 44);
-      for (let q = 0; q < 44 * 44; q++) {
-        const [x, y] = [q % 44, Math.floor(q / 44)];
-        const k = (y >= 22 ? 2 : 0) + (x >= 22 ? 1 : 0);
-        const [u, v] = [Math.floor(((x % 22) * p.side) / 22), Math.floor(((y % 22) * p.side) / 22)];
-        const g = 255 - Math.round(255 * Math.min(1, Math.max(0, p.train_x[k * p.side * p.side + v * p.side + u])));
-        img.data.set([g, g, g, 255], 4 * q);
+    // Each still is drawn in a task of its own, after the page's first layout:
+    // together (the digits' preview decodes the set) they held the main thread
+    // past 50 ms while the page mounted.
+    setTimeout(() => {
+      const ctx = c.getContext('2d');
+      if (name === 'pendulum') {
+        ctx.strokeStyle = '#555';
+        ctx.beginPath();
+        ctx.moveTo(22, 6);
+        ctx.lineTo(36, 30);
+        ctx.stroke();
+        ctx.beginPath();
+        ctx.arc(36, 30, 5, 0, 2 * Math.PI);
+        ctx.fillStyle = PALETTE.blue;
+        ctx.fill();
+      } else if (name === 'shapes') {
+        // Drawn, not generated: rasterising the whole set would hold the main thread.
+        ctx.fillStyle = '#555';
+        ctx.beginPath();
+        ctx.arc(13, 13, 8, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.fillRect(26, 6, 13, 13);
+        ctx.beginPath();
+        ctx.moveTo(13, 25);
+        ctx.lineTo(22, 40);
+        ctx.lineTo(4, 40);
+        ctx.fill();
+        ctx.fillRect(26, 30, 14, 5);
+      } else if (name === 'digits') {
+        // Four images of the set, 2 × 2.
+        const p = core.datasetPreview(name, 0, 1);
+        const img = ctx.createImageData(44, 44);
+        for (let q = 0; q < 44 * 44; q++) {
+          const [x, y] = [q % 44, Math.floor(q / 44)];
+          const k = (y >= 22 ? 2 : 0) + (x >= 22 ? 1 : 0);
+          const [u, v] = [Math.floor(((x % 22) * p.side) / 22), Math.floor(((y % 22) * p.side) / 22)];
+          const g = 255 - Math.round(255 * Math.min(1, Math.max(0, p.train_x[k * p.side * p.side + v * p.side + u])));
+          img.data.set([g, g, g, 255], 4 * q);
+        }
+        ctx.putImageData(img, 0, 0);
+      } else {
+        const p = core.datasetPreview(name, 0.03, 1);
+        for (let i = 0; i < p.train_y.length; i += 2) {
+          ctx.fillStyle = COLOURS[p.train_y[i]];
+          ctx.fillRect(22 + p.train_x[2 * i] * 14 - 1, 22 - p.train_x[2 * i + 1] * 14 - 1, 2, 2);
+        }
       }
-      ctx.putImageData(img, 0, 0);
-    } else {
-      const p = core.datasetPreview(name, 0.03, 1);
-      for (let i = 0; i < p.train_y.length; i += 2) {
-        ctx.fillStyle = COLOURS[p.train_y[i]];
-        ctx.fillRect(22 + p.train_x[2 * i] * 14 - 1, 22 - p.train_x[2 * i + 1] * 14 - 1, 2, 2);
-      }
-    }
+    });
     const label = document.createElement('span');
     label.textContent = name;
     button.append(c, label);
