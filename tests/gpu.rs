@@ -69,6 +69,27 @@ fn cnn_stages_on_the_gpu_match_their_twin() {
 }
 
 #[test]
+fn the_depth_labs_image_model_on_the_gpu_matches_its_twin() {
+    use continuum::gpu::cnn::Device;
+    use continuum::gpu::conv::ConvKernel;
+    use continuum::labs::depth::image::ImageModel;
+    use continuum::labs::depth::image_kernel::PackedImages;
+    use continuum::num::basis::{Basis, Family};
+    use rand::SeedableRng;
+    let Some(gpu) = gpu() else { return };
+    // The digits' model: 8 × 8 images, 8 channels, RK4 at 8 steps (32 stages, 65 dispatches).
+    let model =
+        ImageModel::init(Basis::new(Family::Pwl, 8).unwrap(), 8, 8, 10, &mut rand_chacha::ChaCha8Rng::seed_from_u64(4));
+    let packed = PackedImages::new(&model, &continuum::num::ode::RK4, 8);
+    let x: Vec<f32> = (0..20 * 64).map(|i| ((i as f32) * 0.37).sin().abs()).collect();
+    let mut kernel = ConvKernel::new(&gpu);
+    let on_gpu = pollster::block_on(packed.logits(&mut Device::Gpu(&gpu, &mut kernel), &x)).unwrap();
+    let twin = pollster::block_on(packed.logits(&mut Device::Twin, &x)).unwrap();
+    let err = continuum::gpu::parity_error(&on_gpu, &twin);
+    assert!(err < 1e-5, "scores: parity error {err}");
+}
+
+#[test]
 fn conv_kernel_matches_its_twins_on_both_strides_and_entry_points() {
     use continuum::gpu::conv::{self, ConvKernel};
     use continuum::num::conv::Shape;

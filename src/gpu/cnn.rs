@@ -104,14 +104,16 @@ pub enum Device<'a> {
 }
 
 impl Device<'_> {
-    async fn forward(&mut self, conv: &PackedConv, x: &[f32], s: Shape) -> Result<Vec<f32>, GpuError> {
+    /// `conv(x)` (with its bias) for images `x` of shape `s`.
+    pub async fn forward(&mut self, conv: &PackedConv, x: &[f32], s: Shape) -> Result<Vec<f32>, GpuError> {
         match self {
             Device::Gpu(gpu, kernel) => kernel.forward(gpu, conv, x, s).await,
             Device::Twin => Ok(conv::forward(conv, x, s)),
         }
     }
 
-    async fn input_gradient(&mut self, conv: &PackedConv, dy: &[f32], s: Shape) -> Result<Vec<f32>, GpuError> {
+    /// `∂L/∂x` from `dy = ∂L/∂conv(x)`.
+    pub async fn input_gradient(&mut self, conv: &PackedConv, dy: &[f32], s: Shape) -> Result<Vec<f32>, GpuError> {
         match self {
             Device::Gpu(gpu, kernel) => kernel.input_gradient(gpu, conv, dy, s).await,
             Device::Twin => Ok(conv::input_gradient(conv, dy, s)),

@@ -182,3 +182,22 @@ test('on the digits the page trains the convolutional model, shows its predictio
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// The image model's test set evaluated again on the GPU (conv.wgsl per stage): the same accuracy as the
+// worker's f64 evaluation, within a flipped image or two; without WebGPU the page says so.
+test('on the digits the GPU evaluates the test set as the worker does', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=depth&data=digits&scheme=rk4&steps=2&K=2&channels=4&epochs=3&esteps=4&eK=2`);
+  await ready(page);
+  await trained(page, 3);
+  if (WEBGPU) {
+    await page.waitForSelector('[data-metric="gpu-images"][data-value]', { timeout: 120_000 });
+    const { accuracy, cpu } = JSON.parse(await page.locator('[data-metric="gpu-images"]').getAttribute('data-value'));
+    assert.ok(Math.abs(accuracy - cpu) <= 0.01, `GPU ${accuracy}, CPU ${cpu}`);
+    assert.ok(cpu > 0.2, `the model learned something to compare: ${cpu}`);
+  } else {
+    await page.waitForFunction(() => /no WebGPU/.test(document.querySelector('[data-metric="gpu-images"]')?.textContent ?? ''), null, { timeout: 60_000 });
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -97,7 +97,7 @@ impl ConvBlock {
     }
 
     /// The two convolutions of θ(t).
-    fn convs(&self, phi: &[f64]) -> [Conv; 2] {
+    pub fn convs(&self, phi: &[f64]) -> [Conv; 2] {
         let [w1, b1, w2, b2] = self.at(phi);
         let conv = |w: Vec<f64>, b: Vec<f64>| Conv {
             c_in: self.c,

@@ -28,6 +28,7 @@ pub const BASES: &[&str] = &["pwc", "pwl", "fem", "legendre", "fourier"];
 pub mod block;
 pub mod data;
 pub mod image;
+pub mod image_kernel;
 pub mod kernel;
 pub mod lab;
 mod loss;

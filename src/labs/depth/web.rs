@@ -1,6 +1,7 @@
 //! The depth lab's page face: [`DepthSession`] trains in the lab's Web
 //! Worker; [`DepthGpu`] draws the decision boundary with `kernel.wgsl` on the
-//! main thread, which owns the WebGPU device.
+//! main thread, which owns the WebGPU device, and evaluates an image model's
+//! test images with `gpu/conv.wgsl` (`image_kernel.rs`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,26 +13,31 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::data::{self, Dataset};
 use super::image::ImageModel;
+use super::image_kernel::PackedImages;
 use super::kernel::{self, DepthKernel, Packed};
 use super::{Config, DepthRun, Net, Step, Trainer};
 use crate::core::driver::Driver;
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
+use crate::gpu::cnn::Device;
+use crate::gpu::conv::ConvKernel;
 use crate::gpu::Gpu;
 use crate::num::basis::{Basis, Family};
 use crate::num::ode::Tableau;
 
-/// The depth kernel on the page's WebGPU device.
+/// The depth kernel on the page's WebGPU device, and the image model's
+/// convolutions (`image_kernel.rs`).
 #[wasm_bindgen]
 pub struct DepthGpu {
     gpu: Rc<Gpu>,
     kernel: Rc<RefCell<Option<DepthKernel>>>,
+    conv: Rc<RefCell<Option<ConvKernel>>>,
 }
 
 #[wasm_bindgen]
 impl DepthGpu {
     #[wasm_bindgen(constructor)]
     pub fn new(device: &WebGpu) -> DepthGpu {
-        DepthGpu { gpu: Rc::clone(&device.gpu), kernel: Rc::new(RefCell::new(None)) }
+        DepthGpu { gpu: Rc::clone(&device.gpu), kernel: Rc::new(RefCell::new(None)), conv: Rc::new(RefCell::new(None)) }
     }
 
     /// Logits of a packed depth model over a `res × res` grid of
@@ -47,6 +53,21 @@ impl DepthGpu {
             *slot.borrow_mut() = Some(kernel);
             let out = result.map_err(js_error)?;
             Ok(js_sys::Float32Array::from(&out.logits[..]).into())
+        })
+    }
+
+    /// Class scores (`n × classes`) of images `x` (`n × side²`) under a
+    /// packed image model (`DepthSession::packedImages`), its convolutions
+    /// on the GPU.
+    pub fn images(&self, packed: JsValue, x: Vec<f32>) -> Promise {
+        let gpu = Rc::clone(&self.gpu);
+        let slot = Rc::clone(&self.conv);
+        future_to_promise(async move {
+            let packed: PackedImages = serde_wasm_bindgen::from_value(packed)?;
+            let mut kernel = slot.borrow_mut().take().unwrap_or_else(|| ConvKernel::new(&gpu));
+            let result = packed.logits(&mut Device::Gpu(&gpu, &mut kernel), &x).await;
+            *slot.borrow_mut() = Some(kernel);
+            Ok(js_sys::Float32Array::from(&result.map_err(js_error)?[..]).into())
         })
     }
 }
@@ -241,6 +262,15 @@ impl DepthSession {
     pub fn packed(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
         let model = eval_model(self.points_trainer()?, basis, k)?;
         to_js(&Packed::new(&model, tableau(scheme)?, steps.max(1)))
+    }
+
+    /// The evaluated image model packed for the GPU (see `image_kernel::PackedImages`).
+    #[wasm_bindgen(js_name = packedImages)]
+    pub fn packed_images(&self, scheme: &str, steps: usize, basis: &str, k: usize) -> Result<JsValue, JsValue> {
+        let Any::Images(t) = self.any() else {
+            return Err(js_error("this view is of image models; the link trains a model on points"));
+        };
+        to_js(&PackedImages::new(&eval_model(t, basis, k)?, tableau(scheme)?, steps.max(1)))
     }
 
     /// The train and test points (or images), for drawing.

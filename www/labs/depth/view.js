@@ -6,7 +6,7 @@
 // in the URL hash; `?embed` hides the controls for classroom links.
 
 import { publishReport, setMetricValue } from '../../ui/metrics.js';
-import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
+import { NO_WEBGPU, RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
 import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { drawBoundary } from '../../ui/heatmap.js';
@@ -58,6 +58,7 @@ ${RUN_BUTTONS}
           <p class="hint">The first test images with the class the evaluated model predicts (red when wrong). The
             model: a 3 × 3 convolution lifts the image to feature maps, a convolutional ODE block
             dh/dt = conv(tanh(conv(h; θ₁(t))); θ₂(t)) carries them through depth, and their averages give the class.</p>
+          <p class="hint">Test set on the GPU: <span data-metric="gpu-images">—</span></p>
         </div>
         <h2>Evaluate without retraining</h2>
         <div class="controls evaluation"></div>
@@ -149,7 +150,10 @@ export function mount(app, core, report) {
     const { escheme, esteps, ebasis, eK } = view.config;
     // The packed model goes to the GPU or to the CPU pool (./grid.js).
     const samples = IMAGE_DATA.includes(view.config.data) ? SAMPLES : 0;
-    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: true, samples });
+    // An image model's test set goes to the GPU when there is one, once trained: while training, its
+    // hundreds of dispatches per evaluation would compete with the worker (on a CPU rasteriser, for the cores).
+    const gpuImages = samples > 0 && Boolean(labGpu(core.DepthGpu)) && view.lastEpoch >= view.config.epochs;
+    worker.postMessage({ type: 'eval', scheme: escheme, steps: esteps, basis: ebasis, K: eK, packed: true, samples, gpuImages });
   }, 250);
   const requestEval = (urgent = false) => {
     if (view.points) evals.request(urgent);
@@ -367,6 +371,7 @@ async function drawEval(page, core, view, cpuGrid, m) {
   if (m.predictions) {
     drawSamples(page.root.querySelector('.samples'), points, m.predictions, config.data);
     view.charts.functions.set(m.functions.t, m.functions.original.flatMap((o, i) => [o, m.functions.projected[i]]));
+    await imagesOnGpu(page, core, view, m);
     page.show('eval-accuracy', m.evaluation.test_accuracy.toFixed(3));
     page.metric('eval-accuracy').dataset.epoch = String(epoch);
     return 0;
@@ -404,6 +409,37 @@ async function drawEval(page, core, view, cpuGrid, m) {
   page.show('eval-accuracy', m.evaluation.test_accuracy.toFixed(3));
   page.metric('eval-accuracy').dataset.epoch = String(epoch);
   return boundaryMs;
+}
+
+// With WebGPU the evaluated image model runs the whole test set again on the
+// GPU (the lift and every stage's two convolutions as conv.wgsl dispatches,
+// image_kernel.rs); its accuracy is shown beside the worker's f64 one.
+async function imagesOnGpu(page, core, view, m) {
+  const device = labGpu(core.DepthGpu);
+  if (!device) {
+    page.show('gpu-images', NO_WEBGPU);
+    return;
+  }
+  if (!m.packedImages) {
+    page.show('gpu-images', 'once trained');
+    return;
+  }
+  try {
+    const t = performance.now();
+    const { test_x: x, test_y: y, classes } = view.points;
+    const logits = await device.images(m.packedImages, x);
+    let right = 0;
+    for (let r = 0; r < y.length; r++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+      if (best === y[r]) right++;
+    }
+    const accuracy = right / y.length;
+    const cpu = m.evaluation.test_accuracy;
+    page.show('gpu-images', `accuracy ${accuracy.toFixed(3)} (the worker's f64: ${cpu.toFixed(3)}), ${(performance.now() - t).toFixed(0)} ms`, { accuracy, cpu });
+  } catch (e) {
+    page.show('gpu-images', `the GPU failed (${e?.message ?? e}); the numbers above are the CPU's`);
+  }
 }
 
 /** The first test images, each with its predicted class (red when wrong). */

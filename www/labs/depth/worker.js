@@ -4,11 +4,11 @@
 // sliders while training runs).
 //
 // In:  the loop's start / play / pause / step
-//      | {type: 'eval', id, scheme, steps, basis, K, packed}
+//      | {type: 'eval', id, scheme, steps, basis, K, packed, samples?, gpuImages?}
 //      | {type: 'weights', link} | {type: 'pendulum', studies: [{scheme, link}]}
 // Out: {type: 'ready', points, status} | {type: 'epochs', stats: [...], status}
 //      | {type: 'studies', invariance, compression, thetaVariation, report}
-//      | {type: 'eval', id, evaluation, trajectory, functions, packed?}
+//      | {type: 'eval', id, evaluation, trajectory | predictions, functions, packed?, packedImages?}
 // (The decision boundary itself is drawn from `packed`: by the GPU, or on
 // the CPU by the pool of ./grid.js.)
 //      | {type: 'weights', weights} | {type: 'pendulum', scheme, status, points?, report?}
@@ -95,6 +95,7 @@ runWorker({
       if (m.samples) reply.predictions = session.predictions(m.scheme, m.steps, m.basis, m.K, m.samples);
       else reply.trajectory = session.trajectory(m.scheme, m.steps, m.basis, m.K);
       if (m.packed && !m.samples) reply.packed = session.packed(m.scheme, m.steps, m.basis, m.K);
+      if (m.gpuImages) reply.packedImages = session.packedImages(m.scheme, m.steps, m.basis, m.K);
       reply.ms = performance.now() - t0;
       postMessage(reply);
     },
