@@ -59,7 +59,7 @@ const KNOBS: &[Knob] = &[
     float("dt", 1e-4, 0.1, "0.001", "Time step dt", "Euler–Maruyama step.").log().group("stabilize"),
     float("T", 0.1, 100.0, "20", "Horizon T", "How long each path runs.").group("stabilize"),
     int("paths", 10, 100_000, "2000", "Paths", "Independent sample paths.").group("stabilize"),
-    choice("arch", &["mlp", "cnn"], "mlp", "Classifiers", "Perceptrons (256 → 128 → 6), or small CNNs (two 3 × 3 conv, ReLU, 2 × 2 max-pool stages of 8 and 16 channels, then dense).").group("titrate"),
+    choice("arch", &["mlp", "cnn", "cnn3"], "mlp", "Classifiers", "Perceptrons (256 → 128 → 6), or small CNNs (two 3 × 3 conv, ReLU, 2 × 2 max-pool stages of 8 and 16 channels, then dense; cnn3: a third stage of 32).").group("titrate"),
     choice("trigger", &["patch", "pixel", "polygon"], "patch", "Trigger", "A 3 × 3 bright patch in the bottom-right corner, one bright pixel, or a filled pentagon there (17 pixels, like TrojAI's polygons).").group("titrate"),
     float("poison", 0.0, 0.5, "0.1", "Poison rate", "Fraction of a backdoored model's training images given the trigger and the target label.").group("titrate"),
     int("models", 2, 16, "8", "Models per group", "Clean models, and as many backdoored ones.").group("titrate"),

@@ -99,7 +99,11 @@ impl Config {
                 seed,
             },
             titration: Titration {
-                arch: if link.choice("arch") == "cnn" { titrate::Arch::Cnn } else { titrate::Arch::Mlp },
+                arch: match link.choice("arch") {
+                    "cnn" => titrate::Arch::Cnn,
+                    "cnn3" => titrate::Arch::Cnn3,
+                    _ => titrate::Arch::Mlp,
+                },
                 trigger: Trigger::parse(link.choice("trigger")),
                 poison: link.float("poison"),
                 models: link.int("models") as usize,

@@ -132,6 +132,10 @@ pub enum Arch {
     /// Two stages of 3 × 3 convolution, ReLU and 2 × 2 max pooling (8, then
     /// 16 channels), then a dense layer from the 4 × 4 × 16 features to 6.
     Cnn,
+    /// A deeper CNN: three such stages (8, 16, 32 channels), then a dense
+    /// layer from the 2 × 2 × 32 features to 6 (model depth, one of the
+    /// differences from TrojAI's models measured in docs/noise.md).
+    Cnn3,
 }
 
 /// The study's settings.
@@ -207,6 +211,7 @@ impl Training {
         let model = match study.arch {
             Arch::Mlp => Classifier::Mlp(Mlp::init(&[PIXELS, HIDDEN, CLASSES], false, &mut rng)),
             Arch::Cnn => Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &[8, 16], CLASSES, &mut rng)),
+            Arch::Cnn3 => Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &[8, 16, 32], CLASSES, &mut rng)),
         };
         Training {
             spec: spec.clone(),
