@@ -296,3 +296,86 @@ fn noise_paths_match_cpu_twin() {
     let other = pollster::block_on(kernel.run(&gpu, &Sde { seed: 12, ..sde })).unwrap();
     assert!(continuum::gpu::parity_error(&other, &advance_cpu(&sde, 0, 70)) > 0.1);
 }
+
+/// The report with its timings removed.
+fn rnn_report(report: continuum::labs::noise::RnnReport) -> serde_json::Value {
+    let mut v = serde_json::to_value(report).expect("a report");
+    v.as_object_mut().expect("an object").remove("timings_ms");
+    v
+}
+
+#[test]
+fn noisy_models_trained_in_a_second_worker_give_the_same_report() {
+    use continuum::labs::noise::driver::RnnRun;
+    use continuum::labs::noise::NoisyModels;
+    let link = parse("#lab=noise&units=8&epochs=2&seeds=2").link;
+    let config = Config::from_link(&link).unwrap().rnn;
+    let clock = || 0.0;
+    let mut together = RnnRun::new(config, link.canonical());
+    while together.step(&clock).is_some() {}
+    // The page's split: this run trains the deterministic models and waits;
+    // NoisyModels (the second worker) sends each seed's noisy model.
+    let mut apart = RnnRun::new(config, link.canonical());
+    assert!(apart.train_noisy_elsewhere());
+    let mut noisy = NoisyModels::new(config);
+    let mut waited = false;
+    while !apart.finished() {
+        if apart.waiting() {
+            waited = true;
+            let batch = noisy.batch().expect("a noisy model is still due");
+            if let Some(trained) = batch.trained {
+                apart.adopt_noisy(batch.seed, trained).unwrap();
+            }
+            continue;
+        }
+        apart.step(&clock);
+    }
+    assert!(waited, "the deterministic models trained alone and waited for the noisy ones");
+    assert!(noisy.batch().is_none(), "every noisy model was sent");
+    assert_eq!(rnn_report(apart.report()), rnn_report(together.report()));
+    // Control: a noisy model from another seed changes the report.
+    let mut wrong = RnnRun::new(config, link.canonical());
+    wrong.train_noisy_elsewhere();
+    let mut other =
+        NoisyModels::new(Config::from_link(&parse("#lab=noise&units=8&epochs=2&seeds=2&seed=7").link).unwrap().rnn);
+    let mut seed = 1;
+    while !wrong.finished() {
+        if wrong.waiting() {
+            if let Some(trained) = other.batch().expect("due").trained {
+                wrong.adopt_noisy(seed, trained).unwrap();
+                seed += 1;
+            }
+            continue;
+        }
+        wrong.step(&clock);
+    }
+    assert_ne!(rnn_report(wrong.report()), rnn_report(together.report()));
+    // A model of another size is refused with a message.
+    let mut small = NoisyModels::new(Config::from_link(&parse("#lab=noise&units=4&epochs=1").link).unwrap().rnn);
+    let trained = loop {
+        if let Some(t) = small.batch().unwrap().trained {
+            break t;
+        }
+    };
+    assert!(RnnRun::new(config, link.canonical()).adopt_noisy(1, trained).unwrap_err().contains("does not fit"));
+}
+
+#[test]
+fn without_training_noise_the_noisy_model_is_the_deterministic_one() {
+    // The control of the RNN claims trains one model for both (RnnSeed::twins);
+    // the split is then refused, as there is nothing to send.
+    let link = parse("#lab=noise&units=8&epochs=2&add=0&mult=0").link;
+    let config = Config::from_link(&link).unwrap().rnn;
+    let mut run = continuum::labs::noise::driver::RnnRun::new(config, link.canonical());
+    assert!(!run.train_noisy_elsewhere());
+    assert!(run.run.twins());
+    let Report::Rnn(r) = run_link("#lab=noise&units=8&epochs=2&add=0&mult=0") else { panic!("the rnn study") };
+    assert!(r.robustness.iter().all(|row| row.deterministic == row.noisy));
+    // Control: with training noise the two differ.
+    let Report::Rnn(r) = run_link("#lab=noise&units=8&epochs=2") else { panic!("the rnn study") };
+    assert!(r.robustness.iter().any(|row| row.deterministic != row.noisy));
+}
+
+fn run_link(link: &str) -> Report {
+    run(&parse(link).link, &|| 0.0).unwrap()
+}

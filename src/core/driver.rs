@@ -31,7 +31,7 @@ pub type Clock<'a> = &'a dyn Fn() -> f64;
 
 /// Why training stopped early, in every lab the same shape: when, what
 /// blew up, and a sentence that says what to change.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Divergence {
     /// The epoch (or iteration, for labs that train by iterations) in which it happened, 1-based.
     pub epoch: usize,

@@ -1,6 +1,7 @@
 //! Adam (Kingma & Ba) with optional decoupled weight decay (AdamW,
 //! Loshchilov & Hutter), and gradient clipping by global norm.
 
+#[derive(Clone)]
 pub struct Adam {
     pub lr: f64,
     /// Decoupled weight decay: `p -= lr · weight_decay · p` before each step (0: plain Adam).

@@ -22,17 +22,32 @@ function cli(link) {
   return JSON.parse(execFileSync(CLI, ['run', link], { encoding: 'utf8' }));
 }
 
-test('rnn: both models train and are evaluated; the numbers are the CLI\'s', async () => {
+test('rnn: both models train (in two workers) and are evaluated over two seeds; the numbers are the CLI\'s', async () => {
   const page = await env.page();
-  await page.goto(`${env.url}#lab=noise&units=4&epochs=2`);
+  await page.goto(`${env.url}#lab=noise&units=4&epochs=2&seeds=2`);
   await ready(page);
   await finished(page);
+  // Headless Chromium here has two cores or more: the noisy models trained in a worker of their own.
+  assert.equal(await value(page, 'workers'), 2);
   await page.waitForSelector('[data-metric="sigma1"][data-value]', { timeout: 60_000 });
   const report = cli(page.url());
   assert.deepEqual(await value(page, 'clean'), report.clean_accuracy);
   const row = report.robustness.find((r) => r.perturbation === 'gaussian' && r.level === 1);
   assert.deepEqual(await value(page, 'sigma1'), { deterministic: row.deterministic, noisy: row.noisy });
   assert.equal(await value(page, 'step'), report.learned_step);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('rnn without training noise: one model, one worker; the numbers are the CLI\'s', async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=noise&units=4&epochs=2&add=0&mult=0`);
+  await ready(page);
+  await finished(page);
+  assert.equal(await value(page, 'workers'), 1);
+  await page.waitForSelector('[data-metric="sigma1"][data-value]', { timeout: 60_000 });
+  const row = cli(page.url()).robustness.find((r) => r.perturbation === 'gaussian' && r.level === 1);
+  assert.deepEqual(await value(page, 'sigma1'), { deterministic: row.deterministic, noisy: row.noisy });
   assert.deepEqual(page.errors, []);
   await page.close();
 });

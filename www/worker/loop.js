@@ -9,6 +9,10 @@
 //   turn(playing) up to SLICE_MS of work; returns true while more is due now
 //   step()        one unit of work, on the Step button (the loop pauses first)
 //   on            { type: (m) => void } for the lab's own messages
+//   played(on)    optional: the loop was played (true) or paused (false)
+//   waiting()     optional: true while the work waits on something outside
+//                 the loop (turn returns false then, and the loop stays in play)
+// It returns wake(): such a lab calls it when what it waited for has come.
 // In:  {type: 'start', link, play?, …} | {type: 'play'} | {type: 'pause'} | {type: 'step'} | lab's own
 // Out: {type: 'ready', …} | lab's own | {type: 'error', message}
 //
@@ -71,7 +75,7 @@ export function runWorker(lab) {
       return;
     }
     if (more) schedule();
-    else playing = false;
+    else if (!lab.waiting?.()) playing = false;
   }
 
   onmessage = async (event) => {
@@ -86,12 +90,15 @@ export function runWorker(lab) {
           break;
         case 'play':
           playing = true;
+          lab.played?.(true);
           break;
         case 'pause':
           playing = false;
+          lab.played?.(false);
           break;
         case 'step':
           playing = false;
+          lab.played?.(false);
           lab.step();
           break;
         default: {
@@ -105,6 +112,7 @@ export function runWorker(lab) {
     }
     schedule();
   };
+  return { wake: schedule };
 }
 
 /**
@@ -116,8 +124,11 @@ export function runWorker(lab) {
  * with the report once the run is finished; `ready(session)` adds to the
  * 'ready' reply; `on` answers the lab's own messages with the session.
  * `memo` is an object the lab may keep per run (what it has sent).
+ * `idle(session)` true: the session waits on something outside the loop
+ * (the loop stops until the returned wake() is called); `played` as for
+ * runWorker. Returns {wake, post}: post(steps) sends steps as a slice would.
  */
-export function runDriver({ open, ready = () => ({}), extra = () => ({}), on = {} }) {
+export function runDriver({ open, ready = () => ({}), extra = () => ({}), on = {}, idle = () => false, played }) {
   let session = null;
   let memo = {};
   function post(steps) {
@@ -128,7 +139,8 @@ export function runDriver({ open, ready = () => ({}), extra = () => ({}), on = {
     postMessage(reply);
     return !status.finished;
   }
-  runWorker({
+  const { wake } = runWorker({
+    played,
     start(m) {
       session?.free();
       session = open(m.link);
@@ -136,13 +148,15 @@ export function runDriver({ open, ready = () => ({}), extra = () => ({}), on = {
       return { status: session.progress(), ...ready(session) };
     },
     turn(playing) {
-      if (!session || !playing) return false;
+      if (!session || !playing || idle(session)) return false;
       return post(slice(() => session.step()));
     },
+    waiting: () => Boolean(session) && idle(session),
     step() {
       const s = session.step();
       post(s ? [s] : []);
     },
     on: Object.fromEntries(Object.entries(on).map(([type, answer]) => [type, (m) => answer(session, m)])),
   });
+  return { wake, post };
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::ecg::Beats;
 use super::paths::{self, Simulation};
-use super::rnn::{self, EpochStats};
+use super::rnn::{self, EpochStats, TrainedModel};
 use super::robust::{self, expand, unique_conditions, Kind};
 use super::titrate::{self, Curve, Spec, Titration, Trained, Training};
 use super::{
@@ -90,6 +90,10 @@ pub struct RnnRun {
     divergence: Option<String>,
     /// Milliseconds training and evaluating.
     ms: [f64; 2],
+    /// The noisy models train elsewhere ([`super::NoisyModels`]).
+    elsewhere: bool,
+    /// Noisy models trained elsewhere, by seed, not yet adopted.
+    pending: Vec<(u64, TrainedModel)>,
 }
 
 impl RnnRun {
@@ -107,7 +111,41 @@ impl RnnRun {
             first: None,
             divergence: None,
             ms: [0.0; 2],
+            elsewhere: false,
+            pending: Vec::new(),
         }
+    }
+
+    /// From now on this run trains only the deterministic models and waits
+    /// for each seed's noisy model from [`RnnRun::adopt_noisy`] (the page's
+    /// second worker trains them with [`super::NoisyModels`]). Without
+    /// training noise the two are one model, trained here as before: then
+    /// nothing changes and this returns false.
+    pub fn train_noisy_elsewhere(&mut self) -> bool {
+        if self.run.twins() {
+            return false;
+        }
+        self.elsewhere = true;
+        self.run.elsewhere = true;
+        true
+    }
+
+    /// Seed `seed`'s noisy model, trained elsewhere.
+    pub fn adopt_noisy(&mut self, seed: u64, trained: TrainedModel) -> Result<(), String> {
+        // Checked now, against this link's model, so adopting it later cannot fail.
+        self.run.noisy.clone().adopt(trained.clone())?;
+        self.pending.push((seed, trained));
+        Ok(())
+    }
+
+    /// Training is waiting for a noisy model from elsewhere.
+    pub fn waiting(&self) -> bool {
+        let seed = self.seeds.get(self.index);
+        matches!(self.phase, RnnPhase::Train)
+            && self.run.elsewhere
+            && self.run.deterministic.done()
+            && !self.run.noisy.done()
+            && !self.pending.iter().any(|(s, _)| Some(s) == seed)
     }
 
     pub fn finished(&self) -> bool {
@@ -153,18 +191,29 @@ impl RnnRun {
         self.index += 1;
         self.phase = RnnPhase::Train;
         if let Some(&next) = self.seeds.get(self.index) {
-            let finished = std::mem::replace(&mut self.run, RnnSeed::new(&self.config, next));
+            let mut run = RnnSeed::new(&self.config, next);
+            run.elsewhere = self.elsewhere && !run.twins();
+            let finished = std::mem::replace(&mut self.run, run);
             self.first.get_or_insert(finished);
         }
     }
 
-    fn step(&mut self, clock: Clock) -> Option<Step> {
+    /// One batch or one chunk of evaluation (`None` once finished, or
+    /// while [`RnnRun::waiting`]).
+    pub fn step(&mut self, clock: Clock) -> Option<Step> {
         if self.finished() {
             return None;
         }
         let seed = self.seeds[self.index];
         let t = clock();
         let RnnPhase::Evaluate { c, first, right, data } = &mut self.phase else {
+            if let Some(i) = self.pending.iter().position(|(s, _)| *s == seed).filter(|_| self.run.elsewhere) {
+                let trained = self.pending.remove(i).1;
+                self.run.noisy.adopt(trained).expect("checked when it arrived");
+            }
+            if self.waiting() {
+                return None;
+            }
             let (deterministic, noisy) = self.run.batch();
             self.ms[0] += clock() - t;
             if self.run.done() {
@@ -175,8 +224,10 @@ impl RnnRun {
         let conditions = unique_conditions();
         let (kind, level) = conditions[*c];
         let test = data.get_or_insert_with(|| robust::perturb(&self.run.test, kind, level, seed));
-        right[0] += correct(&self.run.deterministic.model, test, *first, EVAL_CHUNK);
-        right[1] += correct(&self.run.noisy.model, test, *first, EVAL_CHUNK);
+        let deterministic = correct(&self.run.deterministic.model, test, *first, EVAL_CHUNK);
+        right[0] += deterministic;
+        right[1] +=
+            if self.run.twins() { deterministic } else { correct(&self.run.noisy.model, test, *first, EVAL_CHUNK) };
         *first += EVAL_CHUNK;
         let total = test.len();
         if *first < total {
@@ -201,6 +252,7 @@ impl RnnRun {
     /// has not begun.
     fn finish(&mut self, clock: Clock) {
         while !self.finished() {
+            assert!(!self.waiting(), "finish: the noisy models train elsewhere and have not come");
             if matches!(self.phase, RnnPhase::Evaluate { c: 0, first: 0, .. }) {
                 let t = clock();
                 let unique = self.run.robustness();
@@ -246,7 +298,7 @@ impl RnnRun {
         }
     }
 
-    fn report(&self) -> RnnReport {
+    pub fn report(&self) -> RnnReport {
         let first = self.first_run();
         let epochs = (first.deterministic.epoch + first.noisy.epoch).max(1) as f64;
         let mut timings = serde_json::Map::new();

@@ -32,7 +32,7 @@ use crate::core::link::Link;
 use crate::num::eigen;
 use ecg::Beats;
 use paths::{Sde, Stats};
-use rnn::{batch, EpochStats, Noise, Rnn, Settings, Trainer};
+use rnn::{batch, EpochStats, Noise, Rnn, Settings, TrainedModel, Trainer};
 use robust::Kind;
 use titrate::{Curve, RocPoint, Titration, Trigger};
 
@@ -146,7 +146,7 @@ pub const EVAL_CHUNK: usize = 250;
 pub fn correct(model: &Rnn, data: &Beats, first: usize, count: usize) -> usize {
     let idx: Vec<usize> = (first..(first + count).min(data.len())).collect();
     let (x, y) = batch(data, &idx);
-    let logits = model.logits(x.view());
+    let logits = model.fast().logits(rnn::narrow(&x).view());
     logits.rows().into_iter().zip(&y).filter(|(row, &label)| rnn::argmax(row.as_slice().expect("row")) == label).count()
 }
 
@@ -169,9 +169,9 @@ pub fn symmetric_spectrum(model: &Rnn) -> Vec<f64> {
 /// Hidden-state trajectories of the first `units` units for test sequence `i`.
 pub fn trajectory(model: &Rnn, data: &Beats, i: usize, units: usize) -> Vec<Vec<f64>> {
     let (x, _) = batch(data, &[i]);
-    let (_, cache) = model.forward(x.view(), None);
+    let (_, cache) = model.fast().forward(rnn::narrow(&x).view(), None);
     let states = cache.states();
-    (0..units.min(model.settings.units)).map(|u| states.iter().map(|h| h[[0, u]]).collect()).collect()
+    (0..units.min(model.settings.units)).map(|u| states.iter().map(|h| f64::from(h[[0, u]])).collect()).collect()
 }
 
 /// One seed of the RNN study: data, both trainers.
@@ -181,6 +181,9 @@ pub struct RnnSeed {
     pub test: Beats,
     pub deterministic: Trainer,
     pub noisy: Trainer,
+    /// The noisy model trains elsewhere ([`NoisyModels`]) and is adopted
+    /// when done.
+    pub elsewhere: bool,
 }
 
 impl RnnSeed {
@@ -192,12 +195,29 @@ impl RnnSeed {
             test,
             deterministic: Trainer::new(config.settings, Noise::default(), config.lr, config.epochs, seed),
             noisy: Trainer::new(config.settings, config.noise, config.lr, config.epochs, seed),
+            elsewhere: false,
         }
     }
 
     /// One batch of each model not done; the epochs that completed.
+    /// Without training noise the two models are the same model (same
+    /// weights, batches and no noise to draw), so it is trained once.
     pub fn batch(&mut self) -> (Option<EpochStats>, Option<EpochStats>) {
-        (self.deterministic.batch(&self.train), self.noisy.batch(&self.train))
+        let deterministic = self.deterministic.batch(&self.train);
+        if self.twins() {
+            self.noisy = self.deterministic.clone();
+            return (deterministic, deterministic);
+        }
+        if self.elsewhere {
+            return (deterministic, None);
+        }
+        (deterministic, self.noisy.batch(&self.train))
+    }
+
+    /// Whether the "noisy" model trains without noise, and so is the
+    /// deterministic one bit for bit: it is trained and evaluated once.
+    pub fn twins(&self) -> bool {
+        !self.noisy.model.noisy
     }
 
     pub fn done(&self) -> bool {
@@ -207,9 +227,10 @@ impl RnnSeed {
     /// Both models' [`Rnn::sensitivity`] on the first 500 test sequences.
     pub fn sensitivity(&self) -> Pair<rnn::Sensitivity> {
         let (x, y) = batch(&self.test, &(0..500.min(self.test.len())).collect::<Vec<_>>());
+        let x = rnn::narrow(&x);
         Pair {
-            deterministic: self.deterministic.model.sensitivity(x.view(), &y),
-            noisy: self.noisy.model.sensitivity(x.view(), &y),
+            deterministic: self.deterministic.model.fast().sensitivity(x.view(), &y),
+            noisy: self.noisy.model.fast().sensitivity(x.view(), &y),
         }
     }
 
@@ -218,7 +239,8 @@ impl RnnSeed {
     pub fn robustness(&self) -> Vec<[f64; 2]> {
         let eval = |&(kind, level): &(Kind, f64)| {
             let data = robust::perturb(&self.test, kind, level, self.seed);
-            [evaluate(&self.deterministic.model, &data), evaluate(&self.noisy.model, &data)]
+            let deterministic = evaluate(&self.deterministic.model, &data);
+            [deterministic, if self.twins() { deterministic } else { evaluate(&self.noisy.model, &data) }]
         };
         let conditions = robust::unique_conditions();
         #[cfg(not(target_arch = "wasm32"))]
@@ -229,6 +251,56 @@ impl RnnSeed {
         #[cfg(target_arch = "wasm32")]
         let unique: Vec<[f64; 2]> = conditions.iter().map(eval).collect();
         unique
+    }
+}
+
+/// The noisy models of an RNN link's seeds, trained on their own. The
+/// page's second worker runs this beside the [`driver::RnnRun`] that
+/// trains the deterministic models (`train_noisy_elsewhere`) and sends it
+/// each [`TrainedModel`]. The two models of a seed share nothing but the
+/// seed (each trainer draws its own batches and noise), so training them
+/// apart gives the same bits as training them together.
+pub struct NoisyModels {
+    config: RnnConfig,
+    seeds: Vec<u64>,
+    index: usize,
+    train: Beats,
+    trainer: Trainer,
+}
+
+/// One batch of [`NoisyModels`]: the epoch's numbers when one completed,
+/// and the model once its training is done.
+#[derive(Serialize)]
+pub struct NoisyBatch {
+    pub seed: u64,
+    pub stats: Option<EpochStats>,
+    pub trained: Option<TrainedModel>,
+}
+
+impl NoisyModels {
+    pub fn new(config: RnnConfig) -> NoisyModels {
+        let seeds = config.seeds();
+        let trainer = Self::trainer(&config, seeds[0]);
+        NoisyModels { train: ecg::data(seeds[0]).0, config, seeds, index: 0, trainer }
+    }
+
+    fn trainer(config: &RnnConfig, seed: u64) -> Trainer {
+        Trainer::new(config.settings, config.noise, config.lr, config.epochs, seed)
+    }
+
+    /// One batch; `None` once every seed's model is trained.
+    pub fn batch(&mut self) -> Option<NoisyBatch> {
+        let seed = *self.seeds.get(self.index)?;
+        let stats = self.trainer.batch(&self.train);
+        let trained = self.trainer.done().then(|| self.trainer.trained());
+        if trained.is_some() {
+            self.index += 1;
+            if let Some(&next) = self.seeds.get(self.index) {
+                self.train = ecg::data(next).0;
+                self.trainer = Self::trainer(&self.config, next);
+            }
+        }
+        Some(NoisyBatch { seed, stats, trained })
     }
 }
 

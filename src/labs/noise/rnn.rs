@@ -36,12 +36,11 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ecg::{Beats, CLASSES, LENGTH};
 use crate::core::driver::Divergence;
-use crate::num::elementary::tanh_in_place;
-use crate::num::mlp::{accuracy, cross_entropy, matmul};
+use crate::num::mlp::{accuracy, cross_entropy, matmul, Real};
 use crate::num::optim::Adam;
 use crate::num::rng::{fill_gaussian, gaussian};
 
@@ -70,55 +69,63 @@ pub struct Noise {
     pub mult: f64,
 }
 
-/// Parameters of one model.
+/// The width the models train and evaluate in. The weights Adam updates
+/// stay in f64 ([`Trainer::model`]); each batch runs on an f32 copy of them
+/// ([`Rnn::cast`]), and its gradients come back to f64. f32 halves the time
+/// of the matrix products (twice the lanes per register) and is what the
+/// paper's PyTorch code computes in; the generic model is also run in f64,
+/// where the tests check its gradients by central differences.
+pub type Compute = f32;
+
+/// Parameters of one model, in `T` (f64 unless said).
 #[derive(Clone, Debug)]
-pub struct Rnn {
+pub struct Rnn<T: Real = f64> {
     pub settings: Settings,
     /// Learns `d` and injects noise while training.
     pub noisy: bool,
-    pub b: Array2<f64>,
-    pub c: Array2<f64>,
+    pub b: Array2<T>,
+    pub c: Array2<T>,
     /// Input weights and bias (`n` each: the input is one number per step).
-    pub e: Array1<f64>,
-    pub bias: Array1<f64>,
+    pub e: Array1<T>,
+    pub bias: Array1<T>,
     /// Readout, `n × CLASSES`, and its bias.
-    pub out: Array2<f64>,
-    pub out_bias: Array1<f64>,
+    pub out: Array2<T>,
+    pub out_bias: Array1<T>,
     /// The per-unit step (fixed at ε for the deterministic model).
-    pub d: Array1<f64>,
+    pub d: Array1<T>,
 }
 
 /// What the backward pass needs of the forward pass.
-pub struct Cache {
+pub struct Cache<T: Real = f64> {
     /// `h_0 … h_T`, each `batch × n`.
-    hs: Vec<Array2<f64>>,
+    hs: Vec<Array2<T>>,
     /// `tanh(u_t)` and `f_t`, `t = 1 … T`.
-    th: Vec<Array2<f64>>,
-    fs: Vec<Array2<f64>>,
+    th: Vec<Array2<T>>,
+    fs: Vec<Array2<T>>,
     /// `m_t` when multiplicative noise was drawn.
-    ms: Vec<Option<Array2<f64>>>,
-    a: Array2<f64>,
-    w: Array2<f64>,
+    ms: Vec<Option<Array2<T>>>,
+    a: Array2<T>,
+    w: Array2<T>,
 }
 
-fn lipschitz(m: &Array2<f64>, beta: f64, gamma: f64) -> Array2<f64> {
+fn lipschitz<T: Real>(m: &Array2<T>, beta: f64, gamma: f64) -> Array2<T> {
     let mt = m.t();
     let n = m.nrows();
-    let mut out = (m - &mt) * beta + (m + &mt) * (1.0 - beta);
+    let mut out = (m - &mt) * T::of(beta) + (m + &mt) * T::of(1.0 - beta);
     for i in 0..n {
-        out[[i, i]] -= gamma;
+        out[[i, i]] -= T::of(gamma);
     }
     out
 }
 
 /// `β(G − Gᵀ) + (1 − β)(G + Gᵀ)`: the gradient with respect to `B` of a
 /// function of `A` whose gradient is `G`.
-fn pull_back(g: &Array2<f64>, beta: f64) -> Array2<f64> {
+fn pull_back<T: Real>(g: &Array2<T>, beta: f64) -> Array2<T> {
     let gt = g.t();
-    (g - &gt) * beta + (g + &gt) * (1.0 - beta)
+    (g - &gt) * T::of(beta) + (g + &gt) * T::of(1.0 - beta)
 }
 
-impl Rnn {
+impl Rnn<f64> {
     pub fn init(settings: Settings, noisy: bool, rng: &mut impl Rng) -> Rnn {
         let n = settings.units;
         let sd = INIT_STD / n as f64;
@@ -130,15 +137,6 @@ impl Rnn {
         let out = Array2::from_shape_fn((n, CLASSES), |_| rng.random_range(-bound..bound));
         let out_bias = Array1::from_shape_fn(CLASSES, |_| rng.random_range(-bound..bound));
         Rnn { settings, noisy, b, c, e, bias, out, out_bias, d: Array1::from_elem(n, settings.eps) }
-    }
-
-    /// `A` (the linear part of the drift, without α).
-    pub fn a(&self) -> Array2<f64> {
-        lipschitz(&self.b, self.settings.beta, self.settings.gamma)
-    }
-
-    pub fn w(&self) -> Array2<f64> {
-        lipschitz(&self.c, self.settings.beta, self.settings.gamma)
     }
 
     /// The parameters Adam updates, in a fixed order (`d` last, noisy model only).
@@ -157,24 +155,57 @@ impl Rnn {
         out
     }
 
+    /// The model in [`Compute`], the width it trains and is evaluated in.
+    pub fn fast(&self) -> Rnn<Compute> {
+        self.cast()
+    }
+}
+
+impl<T: Real> Rnn<T> {
+    /// The same model with every parameter rounded to `U`.
+    pub fn cast<U: Real>(&self) -> Rnn<U> {
+        let to1 = |v: &Array1<T>| v.mapv(|x| U::of(x.to_f64().expect("a float")));
+        let to2 = |v: &Array2<T>| v.mapv(|x| U::of(x.to_f64().expect("a float")));
+        Rnn {
+            settings: self.settings,
+            noisy: self.noisy,
+            b: to2(&self.b),
+            c: to2(&self.c),
+            e: to1(&self.e),
+            bias: to1(&self.bias),
+            out: to2(&self.out),
+            out_bias: to1(&self.out_bias),
+            d: to1(&self.d),
+        }
+    }
+
+    /// `A` (the linear part of the drift, without α).
+    pub fn a(&self) -> Array2<T> {
+        lipschitz(&self.b, self.settings.beta, self.settings.gamma)
+    }
+
+    pub fn w(&self) -> Array2<T> {
+        lipschitz(&self.c, self.settings.beta, self.settings.gamma)
+    }
+
     /// The states of a batch of sequences `x` (`batch × T`), and the logits
     /// of the last. With `noise` (training), the noisy model's steps are
     /// perturbed as the module docs say; without, every model is
     /// deterministic.
-    pub fn forward(&self, x: ArrayView2<f64>, noise: Option<(Noise, &mut ChaCha8Rng)>) -> (Array2<f64>, Cache) {
+    pub fn forward(&self, x: ArrayView2<T>, noise: Option<(Noise, &mut ChaCha8Rng)>) -> (Array2<T>, Cache<T>) {
         self.run(x, noise, true)
     }
 
     /// [`forward`](Self::forward); with `record` false the cache stays
     /// empty (evaluation needs only the logits, and keeping every step's
     /// states of a large batch costs more than computing them).
-    fn run(&self, x: ArrayView2<f64>, noise: Option<(Noise, &mut ChaCha8Rng)>, record: bool) -> (Array2<f64>, Cache) {
+    fn run(&self, x: ArrayView2<T>, noise: Option<(Noise, &mut ChaCha8Rng)>, record: bool) -> (Array2<T>, Cache<T>) {
         let (rows, steps) = x.dim();
         let n = self.settings.units;
         let (a, w) = (self.a(), self.w());
-        let alpha = self.settings.alpha;
+        let alpha = T::of(self.settings.alpha);
         let mut noise = if self.noisy { noise } else { None };
-        let mut h = Array2::<f64>::zeros((rows, n));
+        let mut h = Array2::<T>::zeros((rows, n));
         // This step's additive kicks, one normal per state entry.
         let mut kicks = vec![0.0; if noise.is_some() { rows * n } else { 0 }];
         let mut cache =
@@ -186,17 +217,17 @@ impl Rnn {
             let mut u = matmul(h.view(), w.view());
             for (i, mut row) in u.rows_mut().into_iter().enumerate() {
                 let xt = x[[i, t]];
-                row.zip_mut_with(&self.e, |u, e| *u += xt * e);
+                row.zip_mut_with(&self.e, |u, &e| *u += xt * e);
                 row += &self.bias;
             }
-            tanh_in_place(u.as_slice_mut().expect("standard layout"));
+            T::tanh_in_place(u.as_slice_mut().expect("standard layout"));
             let mut f = matmul(h.view(), a.view());
-            f.zip_mut_with(&u, |f, th| *f = alpha * *f + th);
+            f.zip_mut_with(&u, |f, &th| *f = alpha * *f + th);
             let mut m = None;
             match noise.as_mut() {
                 Some((level, rng)) => {
                     let mult = if level.mult > 0.0 {
-                        Some(Array2::from_shape_fn((rows, n), |_| 1.0 - level.mult * rng.random::<f64>()))
+                        Some(Array2::from_shape_fn((rows, n), |_| T::of(1.0 - level.mult * rng.random::<f64>())))
                     } else {
                         None
                     };
@@ -207,16 +238,16 @@ impl Rnn {
                     let fs = f.as_slice().expect("standard layout");
                     let ms = mult.as_ref().map(|m| m.as_slice().expect("standard layout"));
                     for (at, (hv, fv)) in hs.iter_mut().zip(fs).enumerate() {
-                        let s = self.d[at % n] * ms.map_or(1.0, |m| m[at]);
-                        *hv += s * fv;
+                        let s = self.d[at % n] * ms.map_or(T::one(), |m| m[at]);
+                        *hv += s * *fv;
                         if level.add > 0.0 {
-                            *hv += level.add * kicks[at];
+                            *hv += T::of(level.add * kicks[at]);
                         }
                     }
                     m = mult;
                 }
                 None => {
-                    let step = if self.noisy { self.d.clone() } else { Array1::from_elem(n, self.settings.eps) };
+                    let step = if self.noisy { self.d.clone() } else { Array1::from_elem(n, T::of(self.settings.eps)) };
                     for (mut hr, fr) in h.rows_mut().into_iter().zip(f.rows()) {
                         for j in 0..n {
                             hr[j] += step[j] * fr[j];
@@ -237,58 +268,59 @@ impl Rnn {
     }
 
     /// The logits of `x` with no noise.
-    pub fn logits(&self, x: ArrayView2<f64>) -> Array2<f64> {
+    pub fn logits(&self, x: ArrayView2<T>) -> Array2<T> {
         self.run(x, None, false).0
     }
 
     /// Gradients of the mean loss whose gradient at the logits is `dlogits`
     /// (already divided by the batch), in [`Rnn::tensors_mut`]'s order.
-    pub fn backward(&self, x: ArrayView2<f64>, cache: &Cache, dlogits: &Array2<f64>) -> Vec<Vec<f64>> {
+    pub fn backward(&self, x: ArrayView2<T>, cache: &Cache<T>, dlogits: &Array2<T>) -> Vec<Vec<T>> {
         self.backprop(x, cache, dlogits).0
     }
 
     /// `∂L/∂x` (`batch × T`) of the loss whose gradient at the logits is
     /// `dlogits`: `∂L/∂x_t = q_u · E`.
-    pub fn input_gradient(&self, x: ArrayView2<f64>, cache: &Cache, dlogits: &Array2<f64>) -> Array2<f64> {
+    pub fn input_gradient(&self, x: ArrayView2<T>, cache: &Cache<T>, dlogits: &Array2<T>) -> Array2<T> {
         self.backprop(x, cache, dlogits).1
     }
 
-    fn backprop(&self, x: ArrayView2<f64>, cache: &Cache, dlogits: &Array2<f64>) -> (Vec<Vec<f64>>, Array2<f64>) {
+    fn backprop(&self, x: ArrayView2<T>, cache: &Cache<T>, dlogits: &Array2<T>) -> (Vec<Vec<T>>, Array2<T>) {
         let n = self.settings.units;
-        let alpha = self.settings.alpha;
+        let alpha = T::of(self.settings.alpha);
+        let eps = T::of(self.settings.eps);
         let steps = cache.fs.len();
         let last = &cache.hs[steps];
         let d_out = matmul(last.t(), dlogits.view());
         let d_out_bias = dlogits.sum_axis(Axis(0));
         let mut g = matmul(dlogits.view(), self.out.t());
         let (at, wt) = (cache.a.t().to_owned(), cache.w.t().to_owned());
-        let mut ga = Array2::<f64>::zeros((n, n));
-        let mut gw = Array2::<f64>::zeros((n, n));
-        let mut ge = Array1::<f64>::zeros(n);
-        let mut gb = Array1::<f64>::zeros(n);
-        let mut gd = Array1::<f64>::zeros(n);
-        let mut dx = Array2::<f64>::zeros(x.dim());
+        let mut ga = Array2::<T>::zeros((n, n));
+        let mut gw = Array2::<T>::zeros((n, n));
+        let mut ge = Array1::<T>::zeros(n);
+        let mut gb = Array1::<T>::zeros(n);
+        let mut gd = Array1::<T>::zeros(n);
+        let mut dx = Array2::<T>::zeros(x.dim());
         for t in (0..steps).rev() {
             let (th, f, prev) = (&cache.th[t], &cache.fs[t], &cache.hs[t]);
             let mut q = g.clone();
             for (i, mut row) in q.rows_mut().into_iter().enumerate() {
                 for j in 0..n {
-                    let m = cache.ms[t].as_ref().map_or(1.0, |m| m[[i, j]]);
+                    let m = cache.ms[t].as_ref().map_or(T::one(), |m| m[[i, j]]);
                     if self.noisy {
                         gd[j] += row[j] * m * f[[i, j]];
                         row[j] *= self.d[j] * m;
                     } else {
-                        row[j] *= self.settings.eps;
+                        row[j] *= eps;
                     }
                 }
             }
             let mut qu = q.clone();
-            qu.zip_mut_with(th, |q, th| *q *= 1.0 - th * th);
+            qu.zip_mut_with(th, |q, &th| *q *= T::one() - th * th);
             ga += &(matmul(prev.t(), q.view()) * alpha);
             gw += &matmul(prev.t(), qu.view());
             for (i, row) in qu.rows().into_iter().enumerate() {
                 let xt = x[[i, t]];
-                ge.zip_mut_with(&row, |e, q| *e += q * xt);
+                ge.zip_mut_with(&row, |e, &q| *e += q * xt);
                 gb += &row;
                 dx[[i, t]] = row.dot(&self.e);
             }
@@ -316,14 +348,15 @@ impl Rnn {
     /// the first-order distance to the decision boundary. White noise of σ
     /// moves `m` by about `σ‖∇‖`, so a smaller gradient alone does not make
     /// a model more robust: the margin has to stay as large.
-    pub fn sensitivity(&self, x: ArrayView2<f64>, y: &[usize]) -> Sensitivity {
+    pub fn sensitivity(&self, x: ArrayView2<T>, y: &[usize]) -> Sensitivity {
         let (logits, cache) = self.forward(x, None);
-        let mut d = Array2::<f64>::zeros((y.len(), CLASSES));
+        let mut d = Array2::<T>::zeros((y.len(), CLASSES));
         for (i, &label) in y.iter().enumerate() {
-            d.row_mut(i).fill(-1.0 / (CLASSES - 1) as f64);
-            d[[i, label]] = 1.0;
+            d.row_mut(i).fill(T::of(-1.0 / (CLASSES - 1) as f64));
+            d[[i, label]] = T::one();
         }
-        let g = self.input_gradient(x, &cache, &d);
+        let g = wide(&self.input_gradient(x, &cache, &d));
+        let logits = wide(&logits);
         let norms: Vec<f64> = g.rows().into_iter().map(|r| r.dot(&r).sqrt()).collect();
         let mut distances: Vec<f64> = logits
             .rows()
@@ -340,7 +373,17 @@ impl Rnn {
     }
 }
 
-pub fn argmax(v: &[f64]) -> usize {
+/// `m` in f64.
+pub fn wide<T: Real>(m: &Array2<T>) -> Array2<f64> {
+    m.mapv(|v| v.to_f64().expect("a float"))
+}
+
+/// `m` in [`Compute`].
+pub fn narrow(m: &Array2<f64>) -> Array2<Compute> {
+    m.mapv(|v| v as Compute)
+}
+
+pub fn argmax<T: PartialOrd>(v: &[T]) -> usize {
     (0..v.len()).fold(0, |b, k| if v[k] > v[b] { k } else { b })
 }
 
@@ -361,7 +404,7 @@ pub struct Sensitivity {
 }
 
 /// One epoch's numbers.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct EpochStats {
     pub epoch: usize,
     pub loss: f64,
@@ -369,7 +412,17 @@ pub struct EpochStats {
     pub train_accuracy: f64,
 }
 
+/// A trained model as it travels between workers ([`Trainer::trained`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainedModel {
+    pub weights: Vec<Vec<f64>>,
+    pub epoch: usize,
+    pub history: Vec<EpochStats>,
+    pub diverged: Option<Divergence>,
+}
+
 /// A model in training: its optimiser, batch order and noise stream.
+#[derive(Clone)]
 pub struct Trainer {
     pub model: Rnn,
     pub noise: Noise,
@@ -426,8 +479,11 @@ impl Trainer {
         }
         let idx: Vec<usize> = self.order.iter().skip(self.next * BATCH).take(BATCH).copied().collect();
         let (x, y) = batch(train, &idx);
-        let noise = self.model.noisy.then_some((self.noise, &mut self.noise_rng));
-        let (logits, cache) = self.model.forward(x.view(), noise);
+        let x = narrow(&x);
+        let fast = self.model.fast();
+        let noise = fast.noisy.then_some((self.noise, &mut self.noise_rng));
+        let (logits, cache) = fast.forward(x.view(), noise);
+        let logits = wide(&logits);
         let (loss, mut d) = cross_entropy(&logits, &y);
         d /= y.len() as f64;
         self.sums.0 += loss * y.len() as f64;
@@ -444,7 +500,11 @@ impl Trainer {
             });
             return None;
         }
-        let grads = self.model.backward(x.view(), &cache, &d);
+        let grads: Vec<Vec<f64>> = fast
+            .backward(x.view(), &cache, &narrow(&d))
+            .into_iter()
+            .map(|g| g.into_iter().map(f64::from).collect())
+            .collect();
         self.adam.step(self.model.tensors_mut(), &grads);
         self.next += 1;
         if self.next * BATCH < train.len() {
@@ -473,6 +533,40 @@ impl Trainer {
         Some(stats)
     }
 
+    /// What the training left: the weights (in [`Rnn::tensors_mut`]'s
+    /// order, `d` included), the epochs and their numbers. The page trains
+    /// the noisy models in a second worker and sends this to the first.
+    pub fn trained(&self) -> TrainedModel {
+        let mut model = self.model.clone();
+        model.noisy = true;
+        TrainedModel {
+            weights: model.tensors_mut().into_iter().map(|t| t.to_vec()).collect(),
+            epoch: self.epoch,
+            history: self.history.clone(),
+            diverged: self.diverged.clone(),
+        }
+    }
+
+    /// Takes on a [`TrainedModel`] of this trainer's model (same settings),
+    /// as if it had trained here.
+    pub fn adopt(&mut self, trained: TrainedModel) -> Result<(), String> {
+        let mut model = self.model.clone();
+        model.noisy = true;
+        let mut slots = model.tensors_mut();
+        if slots.len() != trained.weights.len() || slots.iter().zip(&trained.weights).any(|(s, w)| s.len() != w.len()) {
+            return Err("the trained model sent by the other worker does not fit this link's model".into());
+        }
+        for (slot, w) in slots.iter_mut().zip(&trained.weights) {
+            slot.copy_from_slice(w);
+        }
+        model.noisy = self.model.noisy;
+        self.model = model;
+        self.epoch = trained.epoch;
+        self.history = trained.history;
+        self.diverged = trained.diverged;
+        Ok(())
+    }
+
     /// Batches until the epoch ends (or training does).
     pub fn epoch(&mut self, train: &Beats) -> Option<EpochStats> {
         while !self.done() {
@@ -484,9 +578,9 @@ impl Trainer {
     }
 }
 
-impl Cache {
+impl<T: Real> Cache<T> {
     /// `h_0 … h_T`.
-    pub fn states(&self) -> &[Array2<f64>] {
+    pub fn states(&self) -> &[Array2<T>] {
         &self.hs
     }
 }

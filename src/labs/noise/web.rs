@@ -18,12 +18,38 @@ use super::ecg::CLASSES as BEAT_CLASSES;
 use super::paths;
 use super::paths_kernel::PathsKernel;
 use super::titrate;
-use super::{robust_rows, Config, RobustRow, Study};
+use super::{robust_rows, Config, NoisyModels, RobustRow, Study};
 use crate::core::driver::{Driver, Progress};
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::cnn::{Body, Kernels};
 use crate::gpu::dense::PackedLayer;
 use crate::gpu::Gpu;
+
+/// The noisy models of an RNN link, trained in a worker of their own
+/// beside the [`NoiseSession`] that trains the deterministic ones.
+#[wasm_bindgen]
+pub struct NoisyTrainer {
+    models: NoisyModels,
+}
+
+#[wasm_bindgen]
+impl NoisyTrainer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(link: &str) -> Result<NoisyTrainer, JsValue> {
+        let config = Config::from_link(&parse(&super::lab::LAB, link)).map_err(|e| js_error(&e))?;
+        Ok(NoisyTrainer { models: NoisyModels::new(config.rnn) })
+    }
+
+    /// One batch: `{seed, stats, trained}` (`stats` when an epoch ended,
+    /// `trained` when the seed's model is done); `null` once all are.
+    pub fn batch(&mut self) -> Result<JsValue, JsValue> {
+        // Not `to_js`: JSON has no NaN, and a diverged model's weights may hold some.
+        match self.models.batch() {
+            Some(b) => serde_wasm_bindgen::to_value(&b).map_err(js_error),
+            None => Ok(JsValue::NULL),
+        }
+    }
+}
 
 /// The stabilisation paths and the classifiers' noisy evaluation on the page's WebGPU device.
 #[wasm_bindgen]
@@ -188,6 +214,32 @@ impl NoiseSession {
         let NoiseRun::Rnn(r) = &self.driver else { return Ok(JsValue::NULL) };
         let rows = if r.per_seed.is_empty() { vec![] } else { robust_rows(&r.per_seed) };
         to_js(&RnnResult { rows, models: r.models(), seeds_done: r.per_seed.len() })
+    }
+
+    /// Trains only the deterministic models from now on and waits for the
+    /// noisy ones from `adoptNoisy` (a second worker trains them with
+    /// [`NoisyTrainer`]); the numbers are the same (`RnnRun::train_noisy_elsewhere`).
+    /// False (and nothing changes) unless this is the RNN study with
+    /// training noise: without it the two models are one, trained here.
+    #[wasm_bindgen(js_name = trainNoisyElsewhere)]
+    pub fn train_noisy_elsewhere(&mut self) -> bool {
+        match &mut self.driver {
+            NoiseRun::Rnn(r) => r.train_noisy_elsewhere(),
+            _ => false,
+        }
+    }
+
+    /// Seed `seed`'s noisy model, as `NoisyTrainer.batch()` gave it (`trained`).
+    #[wasm_bindgen(js_name = adoptNoisy)]
+    pub fn adopt_noisy(&mut self, seed: f64, trained: JsValue) -> Result<(), JsValue> {
+        let NoiseRun::Rnn(r) = &mut self.driver else { return Err(js_error("adoptNoisy: not the rnn study")) };
+        let trained = serde_wasm_bindgen::from_value(trained).map_err(|e| js_error(&format!("adoptNoisy: {e}")))?;
+        r.adopt_noisy(seed as u64, trained).map_err(|e| js_error(&e))
+    }
+
+    /// Training waits for a noisy model from the other worker.
+    pub fn waiting(&self) -> bool {
+        matches!(&self.driver, NoiseRun::Rnn(r) if r.waiting())
     }
 
     /// Three training heartbeats of each class: `{length, x, y}`.

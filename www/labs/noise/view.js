@@ -102,6 +102,9 @@ async function onMessage(page, ctx, m) {
     const st = m.status;
     page.progress(st);
     page.show('progress', st.label, st.finished ? 'done' : 'running');
+    if (m.type === 'ready' && study === 'rnn') {
+      ctx.setMetric('workers', m.workers === 2 ? '2 (the noisy models train in a second worker)' : '1', m.workers);
+    }
     if (m.type === 'ready' && m.examples && study === 'rnn') {
       const ex = m.examples;
       ctx.rnn.examples.set(Array.from({ length: ex.length }, (_, i) => i), [0, 1, 2, 3, 4, 5].map((k) => ex.x.slice(k * ex.length, (k + 1) * ex.length)));
@@ -134,7 +137,8 @@ function buildRnn(ctx) {
     ['sigma1', 'Accuracy at Gaussian σ = 1.0 (deterministic / noisy)'],
     ['gap', 'Gain of the noisy model at σ = 1.0 (points; the paper: ≥ 4)'],
     ['salt20', 'Accuracy at 20 % salt-and-pepper'],
-    ['epoch-ms', 'Time per epoch, both models (worker, median)'],
+    ['epoch-ms', 'Time per epoch of training (page, median)'],
+    ['workers', 'Workers training'],
     ['step', 'Noisy model: mean learned step d (starts at ε)'],
     ['max-eig', 'Largest eigenvalue of sym(A) (deterministic / noisy)'],
     ['gradient', 'Input gradient of the margin ‖∇m‖ (deterministic / noisy)'],
@@ -183,20 +187,21 @@ function buildRnn(ctx) {
     xLabel: 'step',
     series: [...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `det. unit ${u}`, stroke: COLOURS.deterministic })), ...[0, 1, 2, 3, 4, 5].map((u) => ({ label: `noisy unit ${u}`, stroke: COLOURS.noisy, dash: [4, 3] }))],
   });
-  ctx.rnn = { loss, robust, spectrum, examples, traj, seed: null, rows: [], epochTimes: [], lastEpoch: null };
+  ctx.rnn = { loss, robust, spectrum, examples, traj, seed: null, losses: [], rows: [], epochTimes: [], lastEpoch: null };
   ctx.csv = () => ['perturbation,level,deterministic,noisy', ...ctx.rnn.rows.map((r) => [r.perturbation, r.level, r.deterministic, r.noisy].join(','))].join('\n');
 }
 
 function showRnn(ctx, m) {
-  for (const s of m.steps ?? []) {
-    if (s.kind !== 'batch' || !(s.deterministic || s.noisy)) continue;
+  const epochs = (m.steps ?? []).filter((s) => s.kind === 'batch' && (s.deterministic || s.noisy));
+  for (const s of epochs) {
     if (ctx.rnn.seed !== s.seed) {
-      ctx.rnn.loss.clear();
+      ctx.rnn.losses = [];
       ctx.rnn.seed = s.seed;
     }
-    const e = s.deterministic ?? s.noisy;
-    ctx.rnn.loss.push(e.epoch, [s.deterministic?.loss ?? null, s.noisy?.loss ?? null]);
-    // Wall time between epoch ends, as the page sees it (slices included).
+    // The two models' epochs may come apart (the noisy ones from a second worker): one row per epoch.
+    for (const [k, e] of [s.deterministic, s.noisy].entries()) if (e) (ctx.rnn.losses[e.epoch - 1] ??= [null, null])[k] = e.loss;
+    if (!s.deterministic) continue;
+    // Wall time between the deterministic model's epoch ends, as the page sees it (slices included).
     const now = performance.now();
     if (ctx.rnn.lastEpoch !== null) ctx.rnn.epochTimes.push(now - ctx.rnn.lastEpoch);
     ctx.rnn.lastEpoch = now;
@@ -205,6 +210,10 @@ function showRnn(ctx, m) {
       const median = sorted[Math.floor(sorted.length / 2)];
       ctx.setMetric('epoch-ms', `${median.toFixed(0)} ms`, median);
     }
+  }
+  if (epochs.length) {
+    const rows = Array.from(ctx.rnn.losses, (r) => r ?? [null, null]);
+    ctx.rnn.loss.set(rows.map((_, i) => i + 1), [rows.map((r) => r[0]), rows.map((r) => r[1])]);
   }
   const r = m.rnn;
   if (!r) return;
