@@ -21,6 +21,11 @@
 //! stabler dynamics, and the trained model is more robust to perturbed
 //! inputs.
 //!
+//! The noise is drawn from xoshiro256++ with ziggurat normals
+//! ([`crate::num::rng`]): a normal and a uniform per unit and step are
+//! millions an epoch, and these are several times cheaper than ChaCha8
+//! with the polar method, with the same bits in the page and the CLI.
+//!
 //! Initialisation as the reference driver: `B`, `C` with entries
 //! `N(0, (0.1/n)²)`; `E` and `b` uniform on (−1, 1) (a linear layer from one
 //! input); the readout uniform on ±1/√n.
@@ -42,7 +47,7 @@ use super::ecg::{Beats, CLASSES, LENGTH};
 use crate::core::driver::Divergence;
 use crate::num::mlp::{accuracy, cross_entropy, matmul, Real};
 use crate::num::optim::Adam;
-use crate::num::rng::{fill_gaussian, gaussian};
+use crate::num::rng::{fill_gaussian, gaussian, Xoshiro256};
 
 /// Sequences per training batch.
 pub const BATCH: usize = 32;
@@ -192,14 +197,14 @@ impl<T: Real> Rnn<T> {
     /// of the last. With `noise` (training), the noisy model's steps are
     /// perturbed as the module docs say; without, every model is
     /// deterministic.
-    pub fn forward(&self, x: ArrayView2<T>, noise: Option<(Noise, &mut ChaCha8Rng)>) -> (Array2<T>, Cache<T>) {
+    pub fn forward(&self, x: ArrayView2<T>, noise: Option<(Noise, &mut Xoshiro256)>) -> (Array2<T>, Cache<T>) {
         self.run(x, noise, true)
     }
 
     /// [`forward`](Self::forward); with `record` false the cache stays
     /// empty (evaluation needs only the logits, and keeping every step's
     /// states of a large batch costs more than computing them).
-    fn run(&self, x: ArrayView2<T>, noise: Option<(Noise, &mut ChaCha8Rng)>, record: bool) -> (Array2<T>, Cache<T>) {
+    fn run(&self, x: ArrayView2<T>, noise: Option<(Noise, &mut Xoshiro256)>, record: bool) -> (Array2<T>, Cache<T>) {
         let (rows, steps) = x.dim();
         let n = self.settings.units;
         let (a, w) = (self.a(), self.w());
@@ -436,7 +441,7 @@ pub struct Trainer {
     next: usize,
     sums: (f64, f64),
     shuffle: ChaCha8Rng,
-    noise_rng: ChaCha8Rng,
+    noise_rng: Xoshiro256,
 }
 
 impl Trainer {
@@ -458,7 +463,7 @@ impl Trainer {
             next: 0,
             sums: (0.0, 0.0),
             shuffle: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0002),
-            noise_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0003),
+            noise_rng: Xoshiro256::seed_from_u64(seed ^ 0x5eed_0003),
         }
     }
 
