@@ -1,7 +1,8 @@
 //! `cargo bench --bench noise`: the noise lab's timings, measured in one run.
 //!
 //! - one training epoch of the noisy RNN at the defaults (64 units, T = 140,
-//!   500 sequences, batches of 32; f64, one core), median of 3;
+//!   500 sequences, batches of 32; f32 products on f64 weights, one core),
+//!   median of 3;
 //! - stabilisation paths per second at the defaults (a = 0.5, σ = 1.5,
 //!   dt = 1e-3, T = 20, 2,000 paths): the CPU on every core, and the paths
 //!   kernel on whatever adapter wgpu finds (with upload and readback);
@@ -31,7 +32,7 @@ fn main() {
         seed.noisy.epoch(&seed.train);
     });
     println!(
-        "one epoch of the noisy RNN (64 units, T = 140, 500 sequences), f64, one core: {epoch_ms:.0} ms (median of 3)"
+        "one epoch of the noisy RNN (64 units, T = 140, 500 sequences), f32, one core: {epoch_ms:.0} ms (median of 3)"
     );
 
     let sde = Config::from_link(&parse("#lab=noise&study=stabilize").link).unwrap().sde;

@@ -195,7 +195,7 @@ fn auc_above_chance(report: &serde_json::Value) -> Option<f64> {
 }
 
 /// Why a claim at the paper's step may not hold (filled in from the map, docs/noise.md).
-const PAPER_STEP_WHY: &str = "docs/noise.md: at ε = 0.01 one seed of five shows no gain (+0.4 points against +14 to +16 for the others); the map of the paper's settings on this page has each measure over seeds.";
+const PAPER_STEP_WHY: &str = "docs/noise.md: at ε = 0.01 one seed of five shows almost no gain (+1.1 points against +12 to +16 for the others); the map of the paper's settings on this page has each measure over seeds.";
 
 const CLAIMS: &[Claim] = &[
     Claim {

@@ -233,8 +233,8 @@ impl NoiseSession {
     #[wasm_bindgen(js_name = adoptNoisy)]
     pub fn adopt_noisy(&mut self, seed: f64, trained: JsValue) -> Result<(), JsValue> {
         let NoiseRun::Rnn(r) = &mut self.driver else { return Err(js_error("adoptNoisy: not the rnn study")) };
-        let trained = serde_wasm_bindgen::from_value(trained).map_err(|e| js_error(&format!("adoptNoisy: {e}")))?;
-        r.adopt_noisy(seed as u64, trained).map_err(|e| js_error(&e))
+        let trained = serde_wasm_bindgen::from_value(trained).map_err(|e| js_error(format!("adoptNoisy: {e}")))?;
+        r.adopt_noisy(seed as u64, trained).map_err(js_error)
     }
 
     /// Training waits for a noisy model from the other worker.
