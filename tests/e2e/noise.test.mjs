@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { useBrowser, ready, WEBGPU, metric } from './browser.mjs';
+import { useBrowser, ready, WEBGPU, ONCE, metric } from './browser.mjs';
 
 const env = useBrowser();
 const value = (page, name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value').then((v) => JSON.parse(v));
@@ -39,7 +39,7 @@ test('rnn: both models train (in two workers) and are evaluated over two seeds; 
   await page.close();
 });
 
-test('rnn without training noise: one model, one worker; the numbers are the CLI\'s', async () => {
+test('rnn without training noise: one model, one worker; the numbers are the CLI\'s', ONCE, async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=noise&units=4&epochs=2&add=0&mult=0`);
   await ready(page);
