@@ -65,9 +65,11 @@ fn chosen(lab: Option<&str>) -> Result<Vec<&'static Lab>, String> {
 /// Runs the claims of `lab` (all labs if `None`) on `seeds`, `jobs` runs at once.
 /// Claims that share a link (or a control) share its runs: each distinct
 /// (lab, link, seed) is run once and every claim reads its statistic from
-/// that report.
+/// that report; runs that repeat a piece of work share it
+/// ([`continuum::core::memo`]).
 pub fn run(lab: Option<&str>, seeds: &str, jobs: usize, tiny: bool) -> Result<Vec<ClaimResult>, String> {
     let seeds = seed_range(seeds)?;
+    continuum::core::memo::enable();
     let claims: Vec<(&'static Lab, &'static continuum::core::claims::Claim)> =
         chosen(lab)?.into_iter().flat_map(|lab| lab.claims.iter().map(move |c| (lab, c))).collect();
     let link_of = |claim: &continuum::core::claims::Claim, control: bool| match (control, tiny) {
@@ -124,6 +126,7 @@ pub fn maps(
     tiny: bool,
 ) -> Result<Vec<MapResult>, String> {
     let seeds = seed_range(seeds)?;
+    continuum::core::memo::enable();
     let all: Vec<(&'static Lab, &'static Map)> = chosen(lab)?
         .into_iter()
         .flat_map(|lab| lab.maps.iter().map(move |m| (lab, m)))

@@ -128,6 +128,47 @@ fn run_prints_every_ready_labs_fields_and_says_when_a_lab_is_not_built() {
     }
 }
 
+/// `continuum claims` shares repeated work between its runs (`core::memo`):
+/// the depth lab's compression claim and its control train one model, and
+/// a noise link and its no-noise control one deterministic RNN (the
+/// transfer lab's natural source is shared the same way; its tiny claims
+/// take longer). What it
+/// prints must be what separate runs give: every claim's and control's
+/// value equals the statistic of its own run in this process, where
+/// nothing is shared.
+#[test]
+fn claims_that_share_work_print_what_separate_runs_give() {
+    use continuum::core::over_seeds::report;
+    for name in ["depth", "noise"] {
+        let lab = continuum::labs::by_name(name).unwrap();
+        let (code, stdout, stderr) = continuum(&["claims", "--lab", name, "--tiny", "--seeds", "1", "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let printed = json["claims"].as_array().unwrap();
+        assert_eq!(printed.len(), lab.claims.len());
+        let mut checked = 0;
+        let mut reports = std::collections::HashMap::new();
+        for (row, claim) in printed.iter().zip(lab.claims) {
+            // The claims whose control repeats the claim's work.
+            if !["eK=1", "add=0"].iter().any(|k| claim.tiny_control.contains(k)) {
+                continue;
+            }
+            checked += 1;
+            let got = |v: &serde_json::Value| v[0].as_f64().unwrap_or(f64::NAN);
+            let mut value = |link: &'static str| {
+                let r = reports.entry(link).or_insert_with(|| report(lab, link, 1));
+                r.as_ref().and_then(|r| claim.statistic.read(r)).unwrap_or(f64::NAN)
+            };
+            let alone = [value(claim.tiny), value(claim.tiny_control)];
+            // Through JSON as the printed ones went (its parser may round the last bit).
+            let alone: [f64; 2] = serde_json::from_str(&serde_json::to_string(&alone).unwrap()).unwrap();
+            let shared = [got(&row["values"]), got(&row["control"]["values"])];
+            assert_eq!(shared.map(f64::to_bits), alone.map(f64::to_bits), "{name}: {}", claim.name);
+        }
+        assert!(checked >= 2, "{name}: no claim shares work");
+    }
+}
+
 /// `continuum map --json` prints each map's cells (rows × columns, row-major)
 /// with every measure's per-seed values, median, interval and reading; the
 /// same seeds give the same numbers. Tiny links: this checks the machinery,

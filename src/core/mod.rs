@@ -15,5 +15,6 @@ pub mod lab;
 pub mod lesson;
 pub mod link;
 pub mod maps;
+pub mod memo;
 pub mod over_seeds;
 pub mod report;

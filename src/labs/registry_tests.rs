@@ -175,6 +175,8 @@ const OTHER_STUDIES: &[&str] = &[
     "#lab=depth&data=pendulum&epochs=2",
     "#lab=noise&study=titrate&models=2&tepochs=1",
     "#lab=noise&study=stabilize&paths=64",
+    // Natively, the ε = 0 "robust" source is the natural one, not trained again.
+    "#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=5&eps=0",
 ];
 
 /// Every live metric a lab names is a number in the report of its tiny

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::core::driver::{self, Clock, Divergence, Driver, Progress};
 use crate::core::link::{Link, Value};
+use crate::core::memo;
 use crate::num::basis::{Basis, Family};
 use crate::num::ode::{self, Tableau};
 use crate::num::optim::Adam;
@@ -802,8 +803,16 @@ impl Driver for DepthRun {
 
 /// Trains and evaluates the experiment a depth link describes. `clock`
 /// returns milliseconds (the CLI and the page measure time differently).
+///
+/// The report depends on the link only through its [`Config`] (and names
+/// the link): links that differ only in evaluation knobs (`eK`, `esteps`),
+/// like the compression claim and its control, share one run when
+/// [`memo`](crate::core::memo) sharing is on.
 pub fn run(link: &Link, clock: Clock) -> Result<Report, String> {
-    driver::run::<DepthRun>(link, clock)
+    let (config, _) = Config::from_link(link)?;
+    let mut report = memo::shared(|| format!("depth {config:?}"), || driver::run::<DepthRun>(link, clock))?;
+    report.link = link.canonical();
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use crate::core::driver::{Clock, Divergence, Driver, Progress};
 use crate::core::link::Link;
+use crate::core::memo;
 use crate::num::mlp::{matmul, Mlp};
 use crate::num::ode::dopri5;
 use crate::num::optim::{clip_global_norm, Adam};
@@ -274,9 +275,17 @@ impl Data {
         match config.source {
             Source::Pendulum => Ok(Data::pendulum(config.theta0, config.noise, config.lift, config.seed)),
             Source::Wake { re, res } => {
-                let mut recorder = wake::Recorder::new(re, res, config.seed, WAKE_SNAPSHOTS);
-                while !recorder.advance()? {}
-                Ok(Data::wake(&recorder.finish()?, config.noise, config.seed))
+                // The same (Re, resolution, seed) is the same wake: a wake
+                // claim's links share it (core::memo).
+                let wake = memo::shared(
+                    || format!("koopman wake Re {re} res {res} seed {} count {WAKE_SNAPSHOTS}", config.seed),
+                    || {
+                        let mut recorder = wake::Recorder::new(re, res, config.seed, WAKE_SNAPSHOTS);
+                        while !recorder.advance()? {}
+                        recorder.finish()
+                    },
+                )?;
+                Ok(Data::wake(&wake, config.noise, config.seed))
             }
         }
     }

@@ -26,6 +26,7 @@ use super::{
 };
 use crate::core::driver::{plural, Clock, Driver, Progress};
 use crate::core::link::Link;
+use crate::core::memo;
 
 /// Paths simulated per step.
 pub const PATHS_PER_STEP: usize = 64;
@@ -253,6 +254,9 @@ impl RnnRun {
     fn finish(&mut self, clock: Clock) {
         while !self.finished() {
             assert!(!self.waiting(), "finish: the noisy models train elsewhere and have not come");
+            if matches!(self.phase, RnnPhase::Train) && self.run.deterministic.is_new() {
+                self.train_deterministic(clock);
+            }
             if matches!(self.phase, RnnPhase::Evaluate { c: 0, first: 0, .. }) {
                 let t = clock();
                 let unique = self.run.robustness();
@@ -262,6 +266,25 @@ impl RnnRun {
                 self.step(clock);
             }
         }
+    }
+
+    /// Trains the seed's deterministic model to the end. It depends on the
+    /// model settings, learning rate, epochs and seed, not on the training
+    /// noise: a link and its no-noise control, and a noise map's cells,
+    /// share it (`core::memo`).
+    fn train_deterministic(&mut self, clock: Clock) {
+        let t = clock();
+        let c = &self.config;
+        let key = || format!("noise rnn {:?} lr {} epochs {} seed {}", c.settings, c.lr, c.epochs, self.run.seed);
+        let (start, train) = (&self.run.deterministic, &self.run.train);
+        self.run.deterministic = memo::shared(key, || {
+            let mut trainer = start.clone();
+            while !trainer.done() {
+                trainer.batch(train);
+            }
+            trainer
+        });
+        self.ms[0] += clock() - t;
     }
 
     fn progress(&self) -> Progress {

@@ -471,6 +471,11 @@ impl Trainer {
         self.epoch >= self.epochs || self.diverged.is_some()
     }
 
+    /// No batch trained yet.
+    pub fn is_new(&self) -> bool {
+        self.epoch == 0 && self.next == 0 && self.diverged.is_none()
+    }
+
     /// One batch; returns the epoch's numbers when it completes one, and
     /// `None` otherwise (and once done).
     pub fn batch(&mut self, train: &Beats) -> Option<EpochStats> {

@@ -92,7 +92,7 @@ pub fn draw(n: usize, p: usize, config: &OpConfig, rng: &mut impl Rng) -> (f64, 
     // T_n: Σ̂ − Σ = XᵀX/n − diag(λ).
     let t = sqrt_n
         * op_norm(
-            lanczos_extremes_batch(p, LANCZOS_STEPS, 1, |v| {
+            lanczos_extremes_batch(p, LANCZOS_STEPS, 1, |v, _| {
                 let mut w = normal_products(&x, &xt, &[None], v);
                 w.column_mut(0).iter_mut().zip(&lambda).zip(v.column(0)).for_each(|((o, l), v)| *o -= l * v);
                 w
@@ -109,7 +109,10 @@ pub fn draw(n: usize, p: usize, config: &OpConfig, rng: &mut impl Rng) -> (f64, 
         })
         .collect();
     let refs: Vec<Option<&[f64]>> = weights.iter().map(|w| Some(w.as_slice())).collect();
-    let boots = lanczos_extremes_batch(p, LANCZOS_STEPS, config.boots, |v| normal_products(&x, &xt, &refs, v));
+    let boots = lanczos_extremes_batch(p, LANCZOS_STEPS, config.boots, |v, live| {
+        let refs: Vec<Option<&[f64]>> = live.iter().map(|&c| refs[c]).collect();
+        normal_products(&x, &xt, &refs, v)
+    });
     (t, boots.into_iter().map(|e| sqrt_n * op_norm(e)).collect())
 }
 

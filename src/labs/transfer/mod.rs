@@ -30,6 +30,7 @@ use serde::Serialize;
 
 use crate::core::driver::{self, plural, Clock, Divergence, Driver, Progress};
 use crate::core::link::Link;
+use crate::core::memo;
 pub use crate::gpu::dense::{pack, PackedLayer};
 use crate::num::cnn::{Classifier, Cnn};
 use crate::num::mlp::{accuracy, cross_entropy, Layer, Mlp};
@@ -143,6 +144,7 @@ pub struct EpochStats {
 }
 
 /// A source model in training.
+#[derive(Clone)]
 pub struct Source {
     pub model: Classifier,
     pub eps: f64,
@@ -559,6 +561,35 @@ impl Driver for TransferRun {
             }
         }
         Some(Step::Transfer { seed, n, natural, robust })
+    }
+
+    /// Natively, each seed's sources are trained whole before its sweep
+    /// over n (the same numbers as epoch by epoch: each source has its own
+    /// stream). The natural source depends on neither ε nor anything the
+    /// robust one does, so a link and its `eps=0` control share it
+    /// (`core::memo`); with ε = 0 the "robust" source is the natural one,
+    /// bit for bit (same weights, batches and no attack), and is not
+    /// trained again.
+    fn finish(&mut self, clock: Clock) {
+        while !self.finished() {
+            let seed = self.seeds[self.index];
+            if self.next_n.is_none() && self.run.natural.epoch == 0 && self.run.robust.epoch == 0 {
+                let t = clock();
+                let key =
+                    || format!("transfer natural source {:?} seed {seed}", Config { eps: 0.0, ..self.config.clone() });
+                let (start, train) = (&self.run.natural, &self.run.data.source_train);
+                self.run.natural = memo::shared(key, || {
+                    let mut source = start.clone();
+                    while source.epoch(train).is_some() {}
+                    source
+                });
+                if self.config.eps == 0.0 {
+                    self.run.robust = self.run.natural.clone();
+                }
+                self.ms[0] += clock() - t;
+            }
+            self.step(clock);
+        }
     }
 
     fn progress(&self) -> Progress {
