@@ -112,6 +112,20 @@ pub fn claim_values(lab: &str, link: &str, seed: u32, indices: Vec<u32>) -> Resu
         .collect())
 }
 
+/// From now on this core's runs share repeated work (`core::memo`), as
+/// `continuum claims` does, until [`forget_shared_work`]: the claims
+/// worker runs a claim's link and its control at one seed together.
+#[wasm_bindgen(js_name = shareWork)]
+pub fn share_work() {
+    crate::core::memo::enable();
+}
+
+/// Drops the work kept for sharing (after each claim and seed).
+#[wasm_bindgen(js_name = forgetSharedWork)]
+pub fn forget_shared_work() {
+    crate::core::memo::forget();
+}
+
 /// The verdict from per-seed values (NaN for a seed that failed): median,
 /// interval, holds, as `continuum claims --json` prints it.
 #[wasm_bindgen(js_name = claimVerdict)]

@@ -17,9 +17,11 @@
 //! the same numbers with sharing on or off (`tests/cli.rs` checks the depth
 //! and noise claims that share).
 //!
-//! Sharing is off unless [`enable`] was called, so the page's workers and
-//! `continuum run` compute everything themselves (a worker that kept every
-//! run would only grow). A caller that asks for a key another thread is
+//! Sharing is off unless [`enable`] was called, so the page's lab workers
+//! and `continuum run` compute everything themselves. The page's claims
+//! worker turns it on and runs a claim's link and its control at one seed
+//! one after the other, then [`forget`]s (a worker that kept every run
+//! would only grow). A caller that asks for a key another thread is
 //! computing waits for it rather than computing it twice. A run that took
 //! its piece from the store does not count that piece's time in its
 //! `timings_ms`.
@@ -52,15 +54,25 @@ pub fn enable() {
     ON.store(true, Ordering::Relaxed);
 }
 
+/// Drops everything kept so far (the page's claims worker does after each
+/// claim and seed, so its memory does not grow with the runs).
+pub fn forget() {
+    global().0.lock().expect("no thread panicked holding it").clear();
+}
+
+fn global() -> &'static Store {
+    static STORE: OnceLock<Store> = OnceLock::new();
+    STORE.get_or_init(Store::default)
+}
+
 /// `compute()`, or a clone of what it gave for the same `key` earlier in
 /// this process (when [`enable`]d). `key` is only called when sharing is
 /// on; it must name every input `compute` reads.
 pub fn shared<V: Clone + Send + Sync + 'static>(key: impl FnOnce() -> String, compute: impl FnOnce() -> V) -> V {
-    static STORE: OnceLock<Store> = OnceLock::new();
     if !ON.load(Ordering::Relaxed) {
         return compute();
     }
-    STORE.get_or_init(Store::default).get(&key(), compute)
+    global().get(&key(), compute)
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@
 //!   whose fixed summation order keeps training bit-identical in wasm and
 //!   natively.
 //! - [`eigen`]: symmetric eigensolvers (dense, Lanczos); [`nystrom`]:
-//!   Nyström eigen-approximation from sampled columns.
+//!   Nyström eigen-approximation from sampled columns; [`eigvals`]: the
+//!   eigenvalues of a small general matrix, the same bits on every target.
 //! - [`rng`]: normal samples with the same bits on every target.
 //! - [`elementary`]: `expm1` and `tanh` in f64, ours: the same bits on every
 //!   target, and faster than the platform's.
@@ -35,6 +36,7 @@ pub mod cnn;
 pub mod conv;
 pub mod digits;
 pub mod eigen;
+pub mod eigvals;
 pub mod elementary;
 pub mod lanes;
 pub mod lbm;

@@ -113,19 +113,26 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     const seeds = Array.from({ length: n }, (_, i) => i + 1);
     const chosen = [...rows.values()].filter((r) => !labSelect.value || r.claim.lab === labSelect.value);
     // One run per distinct (lab, link, seed): claims sharing a link (or a
-    // control) read their numbers from the same run, as `continuum claims` does.
+    // control) read their numbers from the same run, as `continuum claims`
+    // does. A worker gets a claim's link and its control at one seed
+    // together (a group), so the control can share the claim's work.
     const byRun = new Map();
+    const groups = [];
     for (const r of chosen) {
-      for (const control of [false, true]) {
-        for (const seed of seeds) {
+      for (const seed of seeds) {
+        const group = { lab: r.claim.lab, seed, runs: [] };
+        for (const control of [false, true]) {
           const link = control ? r.claim.control : r.claim.link;
           const key = `${r.claim.lab} ${link} ${seed}`;
-          if (!byRun.has(key)) byRun.set(key, { lab: r.claim.lab, link, seed, slots: [] });
+          if (!byRun.has(key)) {
+            byRun.set(key, { link, slots: [] });
+            group.runs.push(byRun.get(key));
+          }
           byRun.get(key).slots.push({ r, control });
         }
+        if (group.runs.length) groups.push(group);
       }
     }
-    const tasks = [...byRun.values()];
     const results = new Map(chosen.map((r) => [r, { values: seeds.map(() => null), control: seeds.map(() => null) }]));
     for (const r of chosen) {
       for (const c of Object.values(r.cells)) if (c.className !== 'control') c.textContent = '…';
@@ -133,32 +140,35 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     }
     run.disabled = true;
     stop.disabled = false;
-    progress.max = tasks.length;
+    progress.max = byRun.size;
     progress.value = 0;
     let next = 0;
     let finished = 0;
-    status.textContent = `0 of ${tasks.length} runs`;
+    status.textContent = `0 of ${byRun.size} runs`;
     const give = (worker) => {
-      if (next >= tasks.length) return;
+      if (next >= groups.length) return;
       const id = next++;
-      const t = tasks[id];
-      worker.postMessage({ id, lab: t.lab, link: t.link, seed: t.seed, indices: t.slots.map((s) => s.r.claim.index) });
+      const g = groups[id];
+      const runs = g.runs.map((t) => ({ link: t.link, indices: t.slots.map((s) => s.r.claim.index) }));
+      worker.postMessage({ id, lab: g.lab, seed: g.seed, runs });
     };
-    workers = Array.from({ length: Math.min(WORKERS, tasks.length) }, () => {
+    workers = Array.from({ length: Math.min(WORKERS, groups.length) }, () => {
       const w = new Worker(new URL('../worker/claims.js', import.meta.url), { type: 'module' });
       w.onmessage = ({ data: m }) => {
-        const t = tasks[m.id];
-        t.slots.forEach(({ r, control }, i) => {
-          const res = results.get(r);
-          (control ? res.control : res.values)[seeds.indexOf(t.seed)] = m.error ? NaN : m.values[i];
-          if ([...res.values, ...res.control].every((v) => v !== null)) {
-            show(r, core.claimVerdict(r.claim.lab, r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
-          }
+        const g = groups[m.id];
+        g.runs.forEach((t, j) => {
+          t.slots.forEach(({ r, control }, i) => {
+            const res = results.get(r);
+            (control ? res.control : res.values)[seeds.indexOf(g.seed)] = m.error ? NaN : m.values[j][i];
+            if ([...res.values, ...res.control].every((v) => v !== null)) {
+              show(r, core.claimVerdict(r.claim.lab, r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
+            }
+          });
         });
-        finished += 1;
+        finished += g.runs.length;
         progress.value = finished;
-        status.textContent = `${finished} of ${tasks.length} runs`;
-        if (finished === tasks.length) halt(`done: ${chosen.length} claims on seeds 1–${n}`);
+        status.textContent = `${finished} of ${byRun.size} runs`;
+        if (finished === byRun.size) halt(`done: ${chosen.length} claims on seeds 1–${n}`);
         else give(w);
       };
       w.onerror = (e) => halt(`stopped: ${e.message}`);

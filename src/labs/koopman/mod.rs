@@ -428,11 +428,8 @@ impl Model {
     /// Eigenvalues of C as (re, im), sorted by angle then modulus.
     pub fn eigenvalues(&self) -> Vec<[f64; 2]> {
         let b = self.c.nrows();
-        let mat = faer::Mat::<f64>::from_fn(b, b, |i, j| self.c[[i, j]]);
-        let mut out: Vec<[f64; 2]> = match mat.eigenvalues() {
-            Ok(values) => values.iter().map(|z| [z.re, z.im]).collect(),
-            Err(_) => vec![[f64::NAN, f64::NAN]; b],
-        };
+        let c: Vec<f64> = self.c.iter().copied().collect();
+        let mut out = crate::num::eigvals::eigenvalues(&c, b).unwrap_or_else(|| vec![[f64::NAN, f64::NAN]; b]);
         out.sort_by(|a, b| {
             a[1].atan2(a[0]).total_cmp(&b[1].atan2(b[0])).then(a[0].hypot(a[1]).total_cmp(&b[0].hypot(b[1])))
         });
