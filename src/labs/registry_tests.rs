@@ -175,6 +175,9 @@ const OTHER_STUDIES: &[&str] = &[
     "#lab=depth&data=pendulum&epochs=2",
     "#lab=noise&study=titrate&models=2&tepochs=1",
     "#lab=noise&study=stabilize&paths=64",
+    // Without training noise the two RNNs are one, trained once (natively
+    // shared with `core::memo` when on; stepped, copied when done).
+    "#lab=noise&units=4&epochs=1&add=0&mult=0",
     // Natively, the ε = 0 "robust" source is the natural one, not trained again.
     "#lab=transfer&hidden=32-32-16&epochs=2&seeds=1&n=5&eps=0",
 ];

@@ -201,11 +201,14 @@ impl RnnSeed {
 
     /// One batch of each model not done; the epochs that completed.
     /// Without training noise the two models are the same model (same
-    /// weights, batches and no noise to draw), so it is trained once.
+    /// weights, batches and no noise to draw), so it is trained once and
+    /// copied when done.
     pub fn batch(&mut self) -> (Option<EpochStats>, Option<EpochStats>) {
         let deterministic = self.deterministic.batch(&self.train);
         if self.twins() {
-            self.noisy = self.deterministic.clone();
+            if self.deterministic.done() {
+                self.noisy = self.deterministic.clone();
+            }
             return (deterministic, deterministic);
         }
         if self.elsewhere {
