@@ -8,7 +8,8 @@
 //! - the Koopman lab's three wake links simulate the same wake;
 //! - a noise link and its no-noise control, and every cell of a noise map
 //!   with the same model settings, train the same deterministic RNN;
-//! - a transfer link and its `eps=0` control train the same natural source.
+//! - a transfer link and its `eps=0` control train the same natural source;
+//! - a titration and its `poison=0` control train the same clean classifiers.
 //!
 //! [`shared`] computes such a piece once per key and hands every later
 //! caller a clone of it. The key must name every input of the computation
@@ -22,7 +23,11 @@
 //! worker turns it on and runs a claim's link and its control at one seed
 //! one after the other, then [`forget`]s (a worker that kept every run
 //! would only grow). A caller that asks for a key another thread is
-//! computing waits for it rather than computing it twice. A run that took
+//! computing waits for it rather than computing it twice (so work given
+//! to `shared` from a rayon task must not itself wait on rayon: a thread
+//! that stole a task asking for the key it is computing would wait on
+//! itself; the titration's classifiers, the one such caller, use no
+//! rayon). A run that took
 //! its piece from the store does not count that piece's time in its
 //! `timings_ms`.
 

@@ -450,7 +450,9 @@ impl TitrateRun {
         });
     }
 
-    /// Natively: the classifiers not begun are trained in parallel.
+    /// Natively: the classifiers not begun are trained in parallel. A
+    /// clean classifier does not depend on the poisoned fraction, so a link
+    /// and its `poison=0` control share the clean half (`core::memo`).
     fn finish(&mut self, clock: Clock) {
         while self.training.is_some() {
             self.step(clock);
@@ -461,7 +463,14 @@ impl TitrateRun {
             let t = clock();
             let rest = &self.specs[self.trained.len()..];
             let (study, test) = (&self.study, &self.test);
-            let done: Vec<Trained> = rest.par_iter().map(|s| titrate::train(study, s, test)).collect();
+            let train = |s: &Spec| match s.target {
+                None => memo::shared(
+                    || format!("titration clean model {:?} seed {}", Titration { poison: 0.0, ..*study }, s.seed),
+                    || titrate::train(study, s, test),
+                ),
+                Some(_) => titrate::train(study, s, test),
+            };
+            let done: Vec<Trained> = rest.par_iter().map(train).collect();
             self.trained.extend(done);
             self.ms[0] += clock() - t;
         }

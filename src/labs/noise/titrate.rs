@@ -167,6 +167,7 @@ impl Titration {
 }
 
 /// A trained model and what it was trained on.
+#[derive(Clone)]
 pub struct Trained {
     pub spec: Spec,
     pub model: Classifier,
