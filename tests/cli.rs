@@ -131,16 +131,16 @@ fn run_prints_every_ready_labs_fields_and_says_when_a_lab_is_not_built() {
 /// `continuum claims` shares repeated work between its runs (`core::memo`):
 /// the depth lab's compression claim and its control train one model, a
 /// noise link and its no-noise control one deterministic RNN, a titration
-/// and its `poison=0` control the clean classifiers (the
-/// transfer lab's natural source is shared the same way; its tiny claims
-/// take longer). What it
+/// and its `poison=0` control the clean classifiers, a sketch link and its
+/// `alpha` control the sketches and their bootstraps (the transfer lab's
+/// natural source is shared the same way; its tiny claims take longer). What it
 /// prints must be what separate runs give: every claim's and control's
 /// value equals the statistic of its own run in this process, where
 /// nothing is shared.
 #[test]
 fn claims_that_share_work_print_what_separate_runs_give() {
     use continuum::core::over_seeds::report;
-    for name in ["depth", "noise"] {
+    for name in ["depth", "noise", "sketch"] {
         let lab = continuum::labs::by_name(name).unwrap();
         let (code, stdout, stderr) = continuum(&["claims", "--lab", name, "--tiny", "--seeds", "1", "--json"]);
         assert_eq!(code, 0, "{stderr}");
@@ -151,7 +151,7 @@ fn claims_that_share_work_print_what_separate_runs_give() {
         let mut reports = std::collections::HashMap::new();
         for (row, claim) in printed.iter().zip(lab.claims) {
             // The claims whose control repeats the claim's work.
-            if !["eK=1", "add=0", "poison=0"].iter().any(|k| claim.tiny_control.contains(k)) {
+            if !["eK=1", "add=0", "poison=0", "alpha="].iter().any(|k| claim.tiny_control.contains(k)) {
                 continue;
             }
             checked += 1;

@@ -151,6 +151,46 @@ pub fn interval(values: &[f64]) -> [f64; 2] {
     [at(0.05), at(0.95)]
 }
 
+/// The range the median of `n` values can still take when only `known` of
+/// them are in: `[lo, hi]`, either end possibly infinite. With `u = n − k`
+/// values missing, the `j`-th smallest of all `n` lies between the
+/// `(j − u)`-th and the `j`-th smallest of the `k` known (−∞ and +∞ where
+/// those do not exist); the median is the middle one, or the mean of the
+/// middle two, exactly as [`median`] computes it once all are in.
+fn median_range(known: &[f64], n: usize) -> [f64; 2] {
+    let mut v = known.to_vec();
+    v.sort_by(f64::total_cmp);
+    let u = n - v.len();
+    let lo = |j: usize| if j > u { v[j - u - 1] } else { f64::NEG_INFINITY };
+    let hi = |j: usize| if j <= v.len() { v[j - 1] } else { f64::INFINITY };
+    if n % 2 == 1 {
+        [lo(n / 2 + 1), hi(n / 2 + 1)]
+    } else {
+        [0.5 * (lo(n / 2) + lo(n / 2 + 1)), 0.5 * (hi(n / 2) + hi(n / 2 + 1))]
+    }
+}
+
+/// The verdict (the claim holds, the control holds) over `n` seeds, decided
+/// before every seed is in: `Some` when no values of the missing seeds,
+/// whatever they turn out to be, could change it. For five seeds and a
+/// fixed threshold, three values on the same side decide the median's side.
+///
+/// Why this is exact: each [`Comparison`] is monotone in both medians, so
+/// over the box of medians still possible ([`median_range`]) it is constant
+/// exactly when it agrees at the box's four corners. A failed seed (NaN)
+/// among the known values leaves the verdict to the full run (`None`); a
+/// missing seed that fails later cannot move a decided median, because
+/// deciding needs more than half the values on one side.
+pub fn decided(comparison: Comparison, n: usize, values: &[f64], control: &[f64]) -> Option<(bool, bool)> {
+    if n == 0 || values.len() > n || control.len() > n || values.iter().chain(control).any(|v| v.is_nan()) {
+        return None;
+    }
+    let (a, b) = (median_range(values, n), median_range(control, n));
+    let corners = [(a[0], b[0]), (a[0], b[1]), (a[1], b[0]), (a[1], b[1])];
+    let verdicts = corners.map(|(m, mc)| (comparison.holds(m, mc), comparison.holds(mc, m)));
+    verdicts.iter().all(|v| *v == verdicts[0]).then_some(verdicts[0])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +217,57 @@ mod tests {
         assert!(!Comparison::Above(3.0).holds(2.5, f64::NAN));
         assert!(Comparison::BelowControl.holds(0.1, 0.2));
         assert!(!Comparison::BelowControl.holds(0.2, 0.1));
+    }
+
+    /// The early verdict against the full one: on random values with ties,
+    /// random seeds missing, and random completions (failed seeds, ±NaN and
+    /// huge values among them), a decided verdict is the one every
+    /// completion gives; with every seed in, it is always decided.
+    #[test]
+    fn an_early_verdict_is_the_one_every_completion_gives() {
+        let pool = [0.0, 0.5, 1.0, 1.0, 1.5, 2.0, -1e300, 1e300, f64::NAN, -f64::NAN];
+        let full = |c: Comparison, v: &[f64], k: &[f64]| {
+            let (m, mc) = (median(v), median(k));
+            (c.holds(m, mc), c.holds(mc, m))
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (mut early, mut undecided) = (0, 0);
+        for _ in 0..20_000 {
+            let c =
+                [Comparison::Above(1.0), Comparison::Below(1.0), Comparison::BelowControl, Comparison::AboveControl]
+                    [rng.random_range(0..4)];
+            let n = rng.random_range(1..=7);
+            let real = |rng: &mut ChaCha8Rng| pool[rng.random_range(0..6)];
+            let values: Vec<f64> = (0..n).map(|_| real(&mut rng)).collect();
+            let control: Vec<f64> = (0..n).map(|_| real(&mut rng)).collect();
+            let (kv, kc) = (rng.random_range(0..=n), rng.random_range(0..=n));
+            assert_eq!(decided(c, n, &values, &control), Some(full(c, &values, &control)));
+            match decided(c, n, &values[..kv], &control[..kc]) {
+                None => undecided += 1,
+                Some(v) => {
+                    early += (kv < n || kc < n) as usize;
+                    for _ in 0..20 {
+                        let mut fill = |known: &[f64], rng: &mut ChaCha8Rng| {
+                            let mut x = known.to_vec();
+                            x.extend((known.len()..n).map(|_| pool[rng.random_range(0..pool.len())]));
+                            x
+                        };
+                        let (a, b) = (fill(&values[..kv], &mut rng), fill(&control[..kc], &mut rng));
+                        assert_eq!(
+                            full(c, &a, &b),
+                            v,
+                            "{c:?} n={n} {:?} {:?} -> {a:?} {b:?}",
+                            &values[..kv],
+                            &control[..kc]
+                        );
+                    }
+                }
+            }
+        }
+        assert!(early > 500 && undecided > 500, "early {early}, undecided {undecided}");
+        // Five seeds: three on one side decide; two against two do not.
+        assert_eq!(decided(Comparison::Above(3.0), 5, &[4.0, 5.0, 6.0], &[0.0, 1.0, 2.0]), Some((true, false)));
+        assert_eq!(decided(Comparison::Above(3.0), 5, &[4.0, 5.0, 1.0, 2.0], &[0.0, 1.0, 2.0]), None);
+        assert_eq!(decided(Comparison::Above(3.0), 5, &[4.0, 5.0, 6.0], &[f64::NAN, 1.0, 2.0]), None);
     }
 }

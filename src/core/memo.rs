@@ -9,7 +9,9 @@
 //! - a noise link and its no-noise control, and every cell of a noise map
 //!   with the same model settings, train the same deterministic RNN;
 //! - a transfer link and its `eps=0` control train the same natural source;
-//! - a titration and its `poison=0` control train the same clean classifiers.
+//! - a titration and its `poison=0` control train the same clean classifiers;
+//! - a sketch link and its `alpha` control draw the same sketches and
+//!   bootstrap replicas (α only picks the quantile read from them).
 //!
 //! [`shared`] computes such a piece once per key and hands every later
 //! caller a clone of it. The key must name every input of the computation

@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use super::linalg::lanczos_extremes_batch;
 use super::svd::quantile;
+use crate::core::memo;
 use crate::num::mlp::matmul;
 use crate::num::rng::gaussian;
 
@@ -176,10 +177,16 @@ impl Sweep {
         true
     }
 
-    /// Trial `index` of cell `cell`, and its bootstrap values.
+    /// Trial `index` of cell `cell`, and its bootstrap values. The draw does
+    /// not read α, so a link and its `alpha` control share it (`core::memo`:
+    /// the key is the config with α left out, the cell and the trial).
     fn trial(&self, cell: usize, index: usize) -> (Trial, Vec<f64>) {
         let (n, p) = (self.cells[cell].n, self.cells[cell].p);
-        let (t, boots) = draw(n, p, &self.config, &mut trial_rng(self.config.seed, cell, index));
+        let without_alpha = OpConfig { alpha: 0.0, ..self.config.clone() };
+        let (t, boots) = memo::shared(
+            || format!("opnorm draw {without_alpha:?} {cell} {index}"),
+            || draw(n, p, &without_alpha, &mut trial_rng(self.config.seed, cell, index)),
+        );
         (Trial { t, q: quantile(&boots, 1.0 - self.config.alpha) }, boots)
     }
 

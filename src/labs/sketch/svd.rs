@@ -27,6 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::linalg::{top_eigenpairs, weighted_gram};
+use crate::core::memo;
 use crate::num::rng::gaussian;
 
 /// The sketch kinds (`sketch` knob).
@@ -354,12 +355,25 @@ impl Sweep {
         }
         let cfg = &self.problem.config;
         let level = &mut self.levels[self.level];
-        let y = self.problem.sketch(level.l, &mut self.rng);
-        let own = self.problem.solve(&y);
-        level.errors.push(self.problem.error(&self.problem.exact, &own));
         let bootstrapped = if self.level == 0 { cfg.runs } else { BAND_SKETCHES.min(cfg.runs) };
-        if level.estimates.len() < bootstrapped {
-            let errors = self.problem.bootstrap(&y, &own, &mut self.rng);
+        let bootstraps = level.estimates.len() < bootstrapped;
+        // Nothing here reads α but the last quantile, so a link and its
+        // `alpha` control share the sketch, its error and its bootstrap
+        // (`core::memo`), with the random stream's state after them.
+        let (error, replicas, rng) = memo::shared(
+            || format!("svd step {:?} {} {}", SvdConfig { alpha: 0.0, ..cfg.clone() }, self.level, level.errors.len()),
+            || {
+                let mut rng = self.rng.clone();
+                let y = self.problem.sketch(level.l, &mut rng);
+                let own = self.problem.solve(&y);
+                let error = self.problem.error(&self.problem.exact, &own);
+                let replicas = bootstraps.then(|| self.problem.bootstrap(&y, &own, &mut rng));
+                (error, replicas, rng)
+            },
+        );
+        self.rng = rng;
+        level.errors.push(error);
+        if let Some(errors) = replicas {
             level.estimates.push(quantile(&errors, 1.0 - cfg.alpha));
         }
         if level.errors.len() >= cfg.runs {
