@@ -23,7 +23,8 @@ site: wasm
 
 # Benchmarks: every Rust one in benches/ (one per lab), then the page's
 # responsiveness in Chromium, its weight (bytes of a cold visit per lab) and
-# each lab's time from opening its claim preset to the verdict.
+# each lab's time from opening its claim preset to the verdict, and the time
+# its "Over seeds" panel takes to its verdicts on seeds 1–5.
 # The NumPy/JAX references (tools/ref/) are installed into .tools/bench-venv
 # here, never by `make test`.
 bench: site
@@ -33,6 +34,7 @@ bench: site
 	node tools/bench-page.mjs 3
 	node tools/bench-bytes.mjs
 	node tools/bench-verdict.mjs
+	node tools/bench-seeds.mjs
 
 # Every claim and its control over seeds 1–5, full scale: docs/claims.md and
 # docs/claims.json (the scoreboard's recorded numbers). About 9–10 minutes on

@@ -126,6 +126,23 @@ pub fn forget_shared_work() {
     crate::core::memo::forget();
 }
 
+/// The verdict before every seed is in (`core::claims::decided`): `null`
+/// while the seeds still to come could change it, else
+/// `{holds, control_holds}`, which the full run will give too. `values`
+/// and `control` are the seeds in so far (any order), of `seeds` in all.
+#[wasm_bindgen(js_name = claimDecided)]
+pub fn claim_decided(
+    lab: &str,
+    index: usize,
+    seeds: usize,
+    values: Vec<f64>,
+    control: Vec<f64>,
+) -> Result<JsValue, JsValue> {
+    let (_, claim) = claim_of(lab, index)?;
+    let decided = crate::core::claims::decided(claim.comparison, seeds, &values, &control);
+    to_js(&decided.map(|(holds, control_holds)| serde_json::json!({"holds": holds, "control_holds": control_holds})))
+}
+
 /// The verdict from per-seed values (NaN for a seed that failed): median,
 /// interval, holds, as `continuum claims --json` prints it.
 #[wasm_bindgen(js_name = claimVerdict)]

@@ -43,3 +43,38 @@ test('the scoreboard runs the Koopman claim on seeds 1–2 as `continuum claims`
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("a lab's seeds panel shows each verdict as soon as the seeds in settle it, and the full run agrees", ONCE, async () => {
+  const page = await env.page();
+  // Every verdict a row shows, in order (a MutationObserver on the verdict cells).
+  await page.addInitScript(() => {
+    globalThis.verdicts = [];
+    new MutationObserver(() => {
+      for (const tr of document.querySelectorAll('.over-seeds tr[data-claim]')) {
+        const state = tr.dataset.state;
+        const holds = tr.querySelector('td.verdict')?.dataset.holds;
+        const last = globalThis.verdicts.findLast((v) => v.claim === tr.dataset.claim);
+        if (state !== 'running' && (!last || last.state !== state)) globalThis.verdicts.push({ claim: tr.dataset.claim, state, holds });
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-holds'] });
+  });
+  await page.goto(`${env.url}#lab=fields&iters=0`);
+  await ready(page);
+  await page.click('.over-seeds [data-action="run-claims"]');
+  await page.waitForFunction(() => /^done/.test(document.querySelector('.over-seeds .claims-status').textContent), null, { timeout: 120_000 });
+  const seen = await page.evaluate(() => globalThis.verdicts);
+  const claims = await page.locator('.over-seeds tr[data-claim]').count();
+  for (let i = 0; i < claims; i++) {
+    const rows = seen.filter((v) => v.claim === `fields:${i}`);
+    const early = rows.find((v) => v.state === 'decided');
+    const live = rows.find((v) => v.state === 'live');
+    // Five seeds of one side settle the median after three: decided before the end, the same verdict.
+    assert.ok(early, `fields:${i} was not decided before its last seed (${JSON.stringify(rows)})`);
+    assert.ok(live, `fields:${i}`);
+    assert.equal(early.holds, live.holds, `fields:${i}`);
+    assert.ok(rows.indexOf(early) < rows.indexOf(live));
+  }
+  assert.equal(await page.locator('.over-seeds .claims-panel').getAttribute('data-decided'), 'all');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

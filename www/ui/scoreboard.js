@@ -4,8 +4,11 @@
 // (docs/claims.json) until the visitor runs the claims here; then each
 // claim's row fills in as the workers (../worker/claims.js) finish its
 // seeds, with the verdict the core computes (`claimVerdict`), so the page
-// and `continuum claims` give the same numbers for the same seeds. All text
-// is set with textContent.
+// and `continuum claims` give the same numbers for the same seeds. The runs
+// go seed by seed across the claims, and a claim's verdict shows as soon as
+// the seeds in settle it (`claimDecided`: three of five on one side settle
+// a median), marked as decided early; the full row replaces it when every
+// seed is in. All text is set with textContent.
 
 import recorded from '../../docs/claims.json';
 
@@ -16,7 +19,9 @@ export function isClaims(hash) {
   return /^#lab=claims(&|$)/.test(hash);
 }
 
-const WORKERS = 2;
+// One worker per core, two to five (each holds its own copy of the core
+// and of its runs' memory).
+const WORKERS = Math.max(2, Math.min(5, globalThis.navigator?.hardwareConcurrency || 2));
 const short = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toFixed(3));
 
 function cell(row, text, cls) {
@@ -29,7 +34,7 @@ function cell(row, text, cls) {
 
 /**
  * A table of `claims` (entries of `core.claims()`) with the recorded numbers,
- * and a bar to run them here on seeds 1…N in two workers: the scoreboard's
+ * and a bar to run them here on seeds 1…N in a worker per core: the scoreboard's
  * body, and every lab page's "Over seeds" panel. Returns `{el, halt}`.
  */
 export function claimsPanel(core, claims, { labFilter = true } = {}) {
@@ -116,21 +121,27 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     // control) read their numbers from the same run, as `continuum claims`
     // does. A worker gets a claim's link and its control at one seed
     // together (a group), so the control can share the claim's work.
+    // Seed by seed across the claims, so every claim's verdict can be
+    // decided early (`claimDecided`) as soon as the seeds in settle it.
+    // A claim whose link an earlier claim runs at this seed joins that
+    // group (the Koopman wake's eigenvalue claim and its one-epoch control
+    // share the wake the consistency claim simulates).
     const byRun = new Map();
     const groups = [];
-    for (const r of chosen) {
-      for (const seed of seeds) {
-        const group = { lab: r.claim.lab, seed, runs: [] };
+    for (const seed of seeds) {
+      for (const r of chosen) {
+        const keys = [r.claim.link, r.claim.control].map((link) => `${r.claim.lab} ${link} ${seed}`);
+        const group = keys.map((k) => byRun.get(k)?.group).find(Boolean) ?? { lab: r.claim.lab, seed, runs: [] };
         for (const control of [false, true]) {
           const link = control ? r.claim.control : r.claim.link;
-          const key = `${r.claim.lab} ${link} ${seed}`;
+          const key = keys[Number(control)];
           if (!byRun.has(key)) {
-            byRun.set(key, { link, slots: [] });
+            byRun.set(key, { link, slots: [], group });
             group.runs.push(byRun.get(key));
           }
           byRun.get(key).slots.push({ r, control });
         }
-        if (group.runs.length) groups.push(group);
+        if (group.runs.length && !groups.includes(group)) groups.push(group);
       }
     }
     const results = new Map(chosen.map((r) => [r, { values: seeds.map(() => null), control: seeds.map(() => null) }]));
@@ -144,7 +155,12 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     progress.value = 0;
     let next = 0;
     let finished = 0;
-    status.textContent = `0 of ${byRun.size} runs`;
+    const decided = new Set();
+    const tell = () => {
+      status.textContent = `${finished} of ${byRun.size} runs; ${decided.size} of ${chosen.length} verdicts decided`;
+      el.dataset.decided = decided.size === chosen.length ? 'all' : String(decided.size);
+    };
+    tell();
     const give = (worker) => {
       if (next >= groups.length) return;
       const id = next++;
@@ -162,12 +178,20 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
             (control ? res.control : res.values)[seeds.indexOf(g.seed)] = m.error ? NaN : m.values[j][i];
             if ([...res.values, ...res.control].every((v) => v !== null)) {
               show(r, core.claimVerdict(r.claim.lab, r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
+              decided.add(r);
+            } else if (!decided.has(r)) {
+              const known = (v) => Float64Array.from(v.filter((x) => x !== null));
+              const d = core.claimDecided(r.claim.lab, r.claim.index, seeds.length, known(res.values), known(res.control));
+              if (d) {
+                showDecided(r, d, res.values.filter((x) => x !== null).length, seeds.length);
+                decided.add(r);
+              }
             }
           });
         });
         finished += g.runs.length;
         progress.value = finished;
-        status.textContent = `${finished} of ${byRun.size} runs`;
+        tell();
         if (finished === byRun.size) halt(`done: ${chosen.length} claims on seeds 1–${n}`);
         else give(w);
       };
@@ -196,6 +220,19 @@ export function mountScoreboard(app, core) {
   return { update() {}, destroy: () => panel.halt() };
 }
 
+const verdictText = (holds, controlHolds) => (holds ? (controlHolds ? 'holds, but so does the control' : 'holds') : 'does not hold here');
+
+/**
+ * Shows a verdict that the seeds in so far settle (`d` from `claimDecided`),
+ * before the rest finish: the median and interval fill in with them.
+ */
+function showDecided(row, d, k, n) {
+  const { cells, tr } = row;
+  cells.verdict.textContent = `${verdictText(d.holds, d.control_holds)} (decided on ${k} of ${n} seeds: no result of the other seeds can change it)`;
+  cells.verdict.dataset.holds = String(d.holds);
+  tr.dataset.state = 'decided';
+}
+
 /** Fills a row from a result (`continuum claims --json`'s shape); `source` is 'recorded' or 'live'. */
 function show(row, r, source) {
   const { cells, tr } = row;
@@ -205,8 +242,7 @@ function show(row, r, source) {
   cells.values.dataset.value = JSON.stringify(r.values);
   cells.controlMedian.textContent = `${short(r.control.median)} (${r.control.values.map(short).join(', ')})`;
   cells.controlMedian.dataset.value = String(r.control.median);
-  const verdict = r.holds ? (r.control.holds ? 'holds, but so does the control' : 'holds') : 'does not hold here';
-  cells.verdict.textContent = `${verdict} (${r.holds_on} of ${r.seeds.length} seeds)`;
+  cells.verdict.textContent = `${verdictText(r.holds, r.control.holds)} (${r.holds_on} of ${r.seeds.length} seeds)`;
   if (r.why) {
     const why = document.createElement('p');
     why.className = 'hint why';
