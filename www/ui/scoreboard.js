@@ -147,6 +147,7 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     const results = new Map(chosen.map((r) => [r, { values: seeds.map(() => null), control: seeds.map(() => null) }]));
     for (const r of chosen) {
       for (const c of Object.values(r.cells)) if (c.className !== 'control') c.textContent = '…';
+      delete r.cells.verdict.dataset.holds;
       r.tr.dataset.state = 'running';
     }
     run.disabled = true;
