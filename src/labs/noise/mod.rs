@@ -29,7 +29,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use crate::core::link::Link;
-use crate::num::eigen;
+use crate::num::eigvals;
 use ecg::Beats;
 use paths::{Sde, Stats};
 use rnn::{batch, EpochStats, Noise, Rnn, Settings, TrainedModel, Trainer};
@@ -160,10 +160,10 @@ pub fn evaluate(model: &Rnn, data: &Beats) -> f64 {
 pub fn symmetric_spectrum(model: &Rnn) -> Vec<f64> {
     let a = model.a();
     let n = a.nrows();
-    let sym = faer::Mat::from_fn(n, n, |i, j| 0.5 * (a[[i, j]] + a[[j, i]]));
-    let mut values = eigen::dense(&sym, n).values;
-    values.sort_by(f64::total_cmp);
-    values
+    let sym: Vec<f64> = (0..n * n).map(|k| 0.5 * (a[[k / n, k % n]] + a[[k % n, k / n]])).collect();
+    // num::eigvals, not faer: the same bits in the page as in the CLI.
+    // NaN for a matrix that is not finite (a diverged model) or did not converge.
+    eigvals::symmetric(&sym, n).unwrap_or_else(|| vec![f64::NAN; n])
 }
 
 /// Hidden-state trajectories of the first `units` units for test sequence `i`.

@@ -1,0 +1,31 @@
+// The wasm core under Node against `continuum run`: numbers that come from
+// a linear-algebra solver (not from training, which the lab pages' own e2e
+// tests compare) are the same bits. The noise lab's stability statistic is
+// the top eigenvalue of sym(A): faer's symmetric solver gave the page other
+// last bits than the CLI (FMA kernels natively, plain ones in wasm), so it
+// is `num::eigvals::symmetric`, scalar and in a fixed order.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { ONCE } from './browser.mjs';
+
+const CLI = 'target/debug/continuum';
+
+test('the noise lab\'s sym(A) spectrum: the wasm core and `continuum run` agree bit for bit', ONCE, async () => {
+  assert.ok(existsSync(CLI), 'run cargo test first: it builds target/debug/continuum');
+  const { default: init, ...core } = await import('../../www/pkg/continuum.js');
+  await init({ module_or_path: readFileSync('www/pkg/continuum_bg.wasm') });
+  const claim = core.claims().find((c) => c.lab === 'noise' && /sym A/.test(c.statistic));
+  assert.ok(claim, 'the noise lab has a claim on the spectrum of sym(A)');
+  // 32 units, one epoch (the CLI here is the test profile's, slow at the lab's 64).
+  for (const seed of [1]) {
+    const link = '#lab=noise&epochs=1&units=32';
+    const [page] = core.claimValues('noise', link, seed, Uint32Array.of(claim.index));
+    const { spectrum } = JSON.parse(execFileSync(CLI, ['run', `${link}&seed=${seed}`], { encoding: 'utf8' }));
+    const cli = spectrum.noisy.at(-1) - spectrum.deterministic.at(-1);
+    assert.ok(Number.isFinite(cli) && cli !== 0, `seed ${seed}: ${cli}`);
+    assert.equal(page, cli, `seed ${seed}`);
+  }
+});
