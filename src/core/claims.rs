@@ -247,7 +247,7 @@ mod tests {
                 Some(v) => {
                     early += (kv < n || kc < n) as usize;
                     for _ in 0..20 {
-                        let mut fill = |known: &[f64], rng: &mut ChaCha8Rng| {
+                        let fill = |known: &[f64], rng: &mut ChaCha8Rng| {
                             let mut x = known.to_vec();
                             x.extend((known.len()..n).map(|_| pool[rng.random_range(0..pool.len())]));
                             x
