@@ -180,13 +180,18 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
             if ([...res.values, ...res.control].every((v) => v !== null)) {
               show(r, core.claimVerdict(r.claim.lab, r.claim.index, Uint32Array.from(seeds), Float64Array.from(res.values), Float64Array.from(res.control)), 'live');
               decided.add(r);
-            } else if (!decided.has(r)) {
-              const known = (v) => Float64Array.from(v.filter((x) => x !== null));
-              const d = core.claimDecided(r.claim.lab, r.claim.index, seeds.length, known(res.values), known(res.control));
-              if (d) {
-                showDecided(r, d, res.values.filter((x) => x !== null).length, seeds.length);
-                decided.add(r);
-              }
+              return;
+            }
+            // The seeds in so far, as they land; the verdict once they settle it.
+            const sofar = (v) => v.map((x) => (x === null ? '…' : short(x))).join(', ');
+            r.cells.values.textContent = sofar(res.values);
+            r.cells.controlMedian.textContent = `… (${sofar(res.control)})`;
+            if (decided.has(r)) return;
+            const known = (v) => Float64Array.from(v.filter((x) => x !== null));
+            const d = core.claimDecided(r.claim.lab, r.claim.index, seeds.length, known(res.values), known(res.control));
+            if (d) {
+              showDecided(r, d, res.values.filter((x) => x !== null).length, seeds.length);
+              decided.add(r);
             }
           });
         });
