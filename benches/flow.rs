@@ -215,7 +215,7 @@ fn main() {
             }
         }),
     );
-    println!("  spectral turbulence, CPU (f64, rustfft): {cpu:.1}");
+    println!("  spectral turbulence, CPU (f64, num::fft): {cpu:.1}");
     let mut lbm = Lbm::new(256, Body::Cylinder, 200.0, 1);
     let lbm_cpu = per_second(
         20,

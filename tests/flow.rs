@@ -41,7 +41,7 @@ fn nystrom_with_every_column_is_exact_on_a_flow_network() {
 }
 
 /// On a small network (about 670 nodes), matrix-free Lanczos agrees with
-/// faer's dense solver to 1e-9, and Nyström from half the columns puts the
+/// the dense solver to 1e-9, and Nyström from half the columns puts the
 /// leading eigenvalue within 5 %: the orientation in docs/flow.md is 1–8 % at a
 /// quarter of the columns (4 000 nodes, l = 1 000); measured here 2.1 %
 /// (quasi) at seed 1.

@@ -10,7 +10,6 @@
 //! Legendre and Fourier functions are scaled to be L2-orthonormal, so their
 //! mass matrix is the identity and coefficients are comparable in size.
 
-use faer::linalg::solvers::Solve;
 use ndarray::Array2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,11 +232,7 @@ fn gram(rows: &Basis, cols: &Basis) -> Array2<f64> {
 pub fn projection(from: &Basis, to: &Basis) -> Array2<f64> {
     let m = to.mass();
     let g = gram(to, from);
-    let m = faer::Mat::<f64>::from_fn(to.k, to.k, |i, j| m[(i, j)]);
-    let g = faer::Mat::<f64>::from_fn(to.k, from.k, |i, j| g[(i, j)]);
-    let llt = m.llt(faer::Side::Lower).expect("a mass matrix is symmetric positive definite");
-    let p = llt.solve(&g);
-    Array2::from_shape_fn((to.k, from.k), |(i, j)| p[(i, j)])
+    crate::num::linalg::Cholesky::new(&m).expect("a mass matrix is symmetric positive definite").solve(&g)
 }
 
 /// Gauss–Legendre nodes and weights on [-1, 1] with `n` points (exact for

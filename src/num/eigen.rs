@@ -1,15 +1,18 @@
-//! Leading eigenpairs of a symmetric matrix, exactly: a dense solver (faer)
-//! for small matrices, and Lanczos for large ones that exist only as a
+//! Leading eigenpairs of a symmetric matrix, exactly: a dense solver
+//! ([`eigvals::symmetric_pairs`], the same bits natively and in wasm) for
+//! small matrices, and Lanczos for large ones that exist only as a
 //! mat-vec. Also how far an estimate is from them.
 //!
 //! "Leading" means the k largest eigenvalues, algebraically: for the
 //! non-negative adjacency matrices of the flow lab these are the ones whose
 //! eigenvectors pick out coherent groups of vortices.
 
-use faer::{Mat, Side};
+use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
+
+use crate::num::eigvals;
 
 /// Eigenvalues in decreasing order with their unit eigenvectors.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -18,21 +21,24 @@ pub struct Eigenpairs {
     pub vectors: Vec<Vec<f64>>,
 }
 
-/// The k leading eigenpairs of a dense symmetric matrix.
-pub fn dense(a: &Mat<f64>, k: usize) -> Eigenpairs {
-    let evd = a.self_adjoint_eigen(Side::Lower).expect("symmetric eigensolver converges");
-    top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), k)
+/// The k leading eigenpairs of a dense symmetric matrix (its lower
+/// triangle is read).
+pub fn dense(a: &Array2<f64>, k: usize) -> Eigenpairs {
+    let n = a.nrows();
+    let flat: Vec<f64> = a.iter().copied().collect();
+    let (values, vectors) = eigvals::symmetric_pairs(&flat, n).expect("symmetric eigensolver converges");
+    top_k(values, vectors, k)
 }
 
-/// The `k` largest of `values` (ascending, as faer returns them) with the
-/// matching columns of `vectors`.
-pub(crate) fn top_k(values: Vec<f64>, vectors: faer::MatRef<f64>, k: usize) -> Eigenpairs {
+/// The `k` largest of `values` with their `vectors` (`vectors[i]` belongs
+/// to `values[i]`), in decreasing order.
+pub(crate) fn top_k(values: Vec<f64>, mut vectors: Vec<Vec<f64>>, k: usize) -> Eigenpairs {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
     order.truncate(k);
     Eigenpairs {
         values: order.iter().map(|&i| values[i]).collect(),
-        vectors: order.iter().map(|&i| vectors.col(i).iter().copied().collect()).collect(),
+        vectors: order.iter().map(|&i| std::mem::take(&mut vectors[i])).collect(),
     }
 }
 
@@ -59,11 +65,11 @@ pub fn subspace_angle_degrees(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
     if k == 0 {
         return 0.0;
     }
-    let m = Mat::<f64>::from_fn(k, k, |i, j| a[i].iter().zip(&b[j]).map(|(x, y)| x * y).sum());
+    let m: Vec<f64> = (0..k * k).map(|ij| a[ij / k].iter().zip(&b[ij % k]).map(|(x, y)| x * y).sum()).collect();
     // σ_min² is the smallest eigenvalue of MᵀM.
-    let mtm = m.transpose() * &m;
-    let evd = mtm.self_adjoint_eigen(Side::Lower).expect("a small symmetric eigenproblem converges");
-    let smallest = evd.S().column_vector().iter().copied().fold(f64::INFINITY, f64::min);
+    let mtm: Vec<f64> = (0..k * k).map(|ij| (0..k).map(|t| m[t * k + ij / k] * m[t * k + ij % k]).sum()).collect();
+    let values = eigvals::symmetric(&mtm, k).expect("a small symmetric eigenproblem converges");
+    let smallest = values.iter().copied().fold(f64::INFINITY, f64::min);
     smallest.max(0.0).sqrt().min(1.0).acos().to_degrees()
 }
 
@@ -177,25 +183,17 @@ impl Lanczos {
         self.basis.push(w);
     }
 
-    fn tridiagonal(&self) -> Mat<f64> {
-        let m = self.alpha.len();
-        Mat::from_fn(m, m, |i, j| {
-            if i == j {
-                self.alpha[i]
-            } else if i == j + 1 {
-                self.beta[j]
-            } else if j == i + 1 {
-                self.beta[i]
-            } else {
-                0.0
-            }
-        })
+    /// The eigenpairs of the Lanczos tridiagonal (α on the diagonal, β
+    /// beside it), leading first.
+    fn ritz(&self) -> Eigenpairs {
+        let (values, vectors) =
+            eigvals::tridiagonal_pairs(&self.alpha, &self.beta).expect("tridiagonal eigensolver converges");
+        top_k(values, vectors, self.k)
     }
 
     fn residuals_small(&self) -> bool {
         let m = self.alpha.len();
-        let evd = self.tridiagonal().self_adjoint_eigen(Side::Lower).expect("tridiagonal eigensolver converges");
-        let pairs = top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), self.k);
+        let pairs = self.ritz();
         let beta = self.beta[m - 1];
         let top = pairs.values.first().map_or(0.0, |v| v.abs());
         pairs.vectors.iter().all(|s| (beta * s[m - 1]).abs() <= LANCZOS_TOL * top)
@@ -204,8 +202,7 @@ impl Lanczos {
     /// The k leading Ritz pairs.
     pub fn result(&self) -> Eigenpairs {
         let m = self.alpha.len();
-        let evd = self.tridiagonal().self_adjoint_eigen(Side::Lower).expect("tridiagonal eigensolver converges");
-        let ritz = top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), self.k);
+        let ritz = self.ritz();
         let n = self.basis[0].len();
         let vectors = ritz
             .vectors
@@ -226,10 +223,10 @@ impl Lanczos {
 mod tests {
     use super::*;
 
-    fn random_symmetric(n: usize, seed: u64) -> Mat<f64> {
+    fn random_symmetric(n: usize, seed: u64) -> Array2<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let b = Mat::<f64>::from_fn(n, n, |_, _| rng.random::<f64>());
-        Mat::from_fn(n, n, |i, j| if i == j { 0.0 } else { b[(i, j)] + b[(j, i)] })
+        let b = Array2::<f64>::from_shape_fn((n, n), |_| rng.random::<f64>());
+        Array2::from_shape_fn((n, n), |(i, j)| if i == j { 0.0 } else { b[(i, j)] + b[(j, i)] })
     }
 
     #[test]
@@ -270,7 +267,7 @@ mod tests {
         let (steps, converged) = run(200);
         assert!(converged && steps < 200, "{steps} steps");
         // A full Krylov space is exact whatever the residual test says.
-        let tiny = Mat::<f64>::from_fn(3, 3, |i, j| (i + j) as f64);
+        let tiny = Array2::<f64>::from_shape_fn((3, 3), |(i, j)| (i + j) as f64);
         let mut lz = Lanczos::new(3, 1, 1);
         while !lz.done() {
             let v = lz.vector().to_vec();

@@ -18,6 +18,10 @@
 //! - [`eigen`]: symmetric eigensolvers (dense, Lanczos); [`nystrom`]:
 //!   Nyström eigen-approximation from sampled columns; [`eigvals`]: the
 //!   eigenvalues of a small general matrix, the same bits on every target.
+//! - [`fft`]: the power-of-two FFT with `libm`'s twiddles (the same bits
+//!   natively and in wasm).
+//! - [`linalg`]: LU, Cholesky and thin QR in a fixed order (the same bits
+//!   natively and in wasm).
 //! - [`rng`]: normal samples with the same bits on every target.
 //! - [`elementary`]: `expm1` and `tanh` in f64, ours: the same bits on every
 //!   target, and faster than the platform's.
@@ -38,8 +42,10 @@ pub mod digits;
 pub mod eigen;
 pub mod eigvals;
 pub mod elementary;
+pub mod fft;
 pub mod lanes;
 pub mod lbm;
+pub mod linalg;
 pub mod mlp;
 pub mod nystrom;
 pub mod ode;

@@ -28,12 +28,14 @@
 //!   each: spread over the domain like quasi, yet random inside each patch,
 //!   so close pairs of nodes can both be columns.
 
-use faer::{Mat, Side};
+use ndarray::Array2;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::num::eigen::{top_k, Eigenpairs};
+use crate::num::eigvals::symmetric_pairs;
+use crate::num::linalg::thin_qr;
 
 /// Relative cut on W's eigenvalues in [`Form::Qr`].
 pub const TRUNCATION: f64 = 1e-1;
@@ -123,26 +125,28 @@ fn morton(x: u32, y: u32) -> u64 {
 
 /// The k leading eigenpairs of A from its columns `c = A[:, s]`, with the
 /// default truncation [`TRUNCATION`].
-pub fn eigenpairs(c: &Mat<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs {
+pub fn eigenpairs(c: &Array2<f64>, s: &[usize], k: usize, form: Form) -> Eigenpairs {
     eigenpairs_truncated(c, s, k, form, TRUNCATION)
 }
 
 /// [`eigenpairs`] with W's eigenvalues cut at `tau` · max |λ(W)| in
-/// [`Form::Qr`] (the extension form does not truncate).
-pub fn eigenpairs_truncated(c: &Mat<f64>, s: &[usize], k: usize, form: Form, tau: f64) -> Eigenpairs {
+/// [`Form::Qr`] (the extension form does not truncate). Every sum runs in a
+/// fixed order, so the page and the CLI get the same bits.
+pub fn eigenpairs_truncated(c: &Array2<f64>, s: &[usize], k: usize, form: Form, tau: f64) -> Eigenpairs {
     let (n, l) = (c.nrows(), c.ncols());
     let k = k.min(l);
-    let w = Mat::from_fn(l, l, |a, b| 0.5 * (c[(s[a], b)] + c[(s[b], a)]));
-    let evd = w.self_adjoint_eigen(Side::Lower).expect("symmetric eigensolver converges");
-    let (lambda, v) = (evd.S().column_vector(), evd.U());
+    let w: Vec<f64> = (0..l * l).map(|ab| 0.5 * (c[(s[ab / l], ab % l)] + c[(s[ab % l], ab / l)])).collect();
+    let (lambda, v) = symmetric_pairs(&w, l).expect("symmetric eigensolver converges");
+    // C times a vector of length l, row by row.
+    let c_times = |x: &[f64]| -> Vec<f64> { (0..n).map(|r| (0..l).map(|j| c[(r, j)] * x[j]).sum()).collect() };
     match form {
         Form::Extension => {
-            let pairs = top_k(lambda.iter().copied().collect(), v, k);
+            let pairs = top_k(lambda, v, k);
             let vectors = pairs
                 .vectors
                 .iter()
                 .map(|vi| {
-                    let mut u: Vec<f64> = (0..n).map(|r| (0..l).map(|j| c[(r, j)] * vi[j]).sum()).collect();
+                    let mut u = c_times(vi);
                     let norm = u.iter().map(|x| x * x).sum::<f64>().sqrt();
                     u.iter_mut().for_each(|x| *x /= norm);
                     u
@@ -159,22 +163,22 @@ pub fn eigenpairs_truncated(c: &Mat<f64>, s: &[usize], k: usize, form: Form, tau
             // eigenpairs are those of the r × r matrix R Λ_r⁻¹ Rᵀ = U Θ Uᵀ:
             // values Θ, vectors Q U. The same matrix as with a QR of C, at
             // O(n l r) instead of O(n l²): the truncation keeps r ≪ l.
-            let vr = Mat::from_fn(l, keep.len(), |i, j| v[(i, keep[j])]);
-            let b = c * &vr;
-            let qr = b.qr();
-            let q = qr.compute_thin_Q();
-            let r = qr.thin_R().to_owned();
-            let rank = r.nrows();
+            let b: Vec<Vec<f64>> = keep.iter().map(|&i| c_times(&v[i])).collect();
+            let (q, r) = thin_qr(&b);
+            let rank = keep.len();
             // Symmetric to the bit: each term is the same product in either order.
-            let m = Mat::from_fn(rank, rank, |i, j| {
-                (0..keep.len()).map(|t| r[(i, t)] * r[(j, t)] / lambda[keep[t]]).sum::<f64>()
-            });
-            let evd = m.self_adjoint_eigen(Side::Lower).expect("symmetric eigensolver converges");
-            let small = top_k(evd.S().column_vector().iter().copied().collect(), evd.U(), k);
+            let m: Vec<f64> = (0..rank * rank)
+                .map(|ij| {
+                    let (i, j) = (ij / rank, ij % rank);
+                    (0..rank).map(|t| r[i * rank + t] * r[j * rank + t] / lambda[keep[t]]).sum::<f64>()
+                })
+                .collect();
+            let (theta, u) = symmetric_pairs(&m, rank).expect("symmetric eigensolver converges");
+            let small = top_k(theta, u, k);
             let vectors = small
                 .vectors
                 .iter()
-                .map(|ui| (0..n).map(|row| (0..ui.len()).map(|j| q[(row, j)] * ui[j]).sum()).collect())
+                .map(|ui| (0..n).map(|row| (0..ui.len()).map(|j| q[j][row] * ui[j]).sum()).collect())
                 .collect();
             Eigenpairs { values: small.values, vectors }
         }
@@ -247,13 +251,13 @@ mod tests {
     fn the_qr_form_is_exact_when_the_rank_is_at_most_l() {
         let (n, r, l) = (120, 6, 40);
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let b = Mat::<f64>::from_fn(n, r, |_, _| rng.random::<f64>() - 0.5);
+        let b = Array2::<f64>::from_shape_fn((n, r), |_| rng.random::<f64>() - 0.5);
         // Within a factor 3 of each other, so W's nonzero eigenvalues all
         // pass the truncation.
         let d = [3.0, -2.5, 2.0, 1.8, -1.5, 1.2];
-        let a = Mat::from_fn(n, n, |i, j| (0..r).map(|q| b[(i, q)] * d[q] * b[(j, q)]).sum::<f64>());
+        let a = Array2::from_shape_fn((n, n), |(i, j)| (0..r).map(|q| b[(i, q)] * d[q] * b[(j, q)]).sum::<f64>());
         let s: Vec<usize> = (0..l).map(|i| i * 3).collect();
-        let c = Mat::from_fn(n, l, |i, j| a[(i, s[j])]);
+        let c = Array2::from_shape_fn((n, l), |(i, j)| a[(i, s[j])]);
         let exact = eigen::dense(&a, 3);
         let (rel, angle) = eigen::errors(&eigenpairs(&c, &s, 3, Form::Qr), &exact);
         assert!(rel.iter().all(|&e| e < 1e-10), "{rel:?}");

@@ -21,6 +21,8 @@
 //! (natively, rayon) or one after another (wasm), and the same bits on both.
 //! No multiply–add is fused, so the AVX2 build rounds like every other.
 
+use ndarray::Array2;
+
 /// Bands of rows in [`InverseDistance::matvec`]: fixed, so the result does
 /// not depend on the number of cores.
 pub const BANDS: usize = 16;
@@ -67,7 +69,7 @@ impl InverseDistance<'_> {
     /// Columns `cols` of A as an n × l matrix, each column computed on its
     /// own (over the cores natively; every entry is [`entry`](Self::entry)'s
     /// value, whatever the split).
-    pub fn columns(&self, cols: &[usize]) -> faer::Mat<f64> {
+    pub fn columns(&self, cols: &[usize]) -> Array2<f64> {
         let n = self.len();
         let column = |j: usize, out: &mut [f64]| {
             for (i, o) in out.iter_mut().enumerate() {
@@ -84,12 +86,12 @@ impl InverseDistance<'_> {
         for (col, &j) in buf.chunks_mut(n.max(1)).zip(cols) {
             column(j, col);
         }
-        faer::Mat::from_fn(n, cols.len(), |i, k| buf[k * n + i])
+        Array2::from_shape_fn((n, cols.len()), |(i, k)| buf[k * n + i])
     }
 
     /// A in full, for dense references on small problems.
-    pub fn dense(&self) -> faer::Mat<f64> {
-        faer::Mat::from_fn(self.len(), self.len(), |i, j| self.entry(i, j))
+    pub fn dense(&self) -> Array2<f64> {
+        Array2::from_shape_fn((self.len(), self.len()), |(i, j)| self.entry(i, j))
     }
 
     /// y = A x, evaluating each entry once and storing none (module docs:

@@ -1,9 +1,10 @@
 // The wasm core under Node against `continuum run`: numbers that come from
 // a linear-algebra solver (not from training, which the lab pages' own e2e
 // tests compare) are the same bits. The noise lab's stability statistic is
-// the top eigenvalue of sym(A): faer's symmetric solver gave the page other
-// last bits than the CLI (FMA kernels natively, plain ones in wasm), so it
-// is `num::eigvals::symmetric`, scalar and in a fixed order.
+// the top eigenvalue of sym(A), and the flow lab's claims read Nyström's
+// eigenpairs against the exact ones. faer's solvers gave the page other
+// last bits than the CLI (FMA kernels natively, plain ones in wasm), so
+// these are `num::eigvals` and `num::linalg`, scalar and in a fixed order.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,5 +28,23 @@ test('the noise lab\'s sym(A) spectrum: the wasm core and `continuum run` agree 
     const cli = spectrum.noisy.at(-1) - spectrum.deterministic.at(-1);
     assert.ok(Number.isFinite(cli) && cli !== 0, `seed ${seed}: ${cli}`);
     assert.equal(page, cli, `seed ${seed}`);
+  }
+});
+
+test('the flow lab\'s Nyström and exact eigenpairs: the wasm core and `continuum run` agree bit for bit', ONCE, async () => {
+  assert.ok(existsSync(CLI), 'run cargo test first: it builds target/debug/continuum');
+  const { default: init, ...core } = await import('../../www/pkg/continuum.js');
+  await init({ module_or_path: readFileSync('www/pkg/continuum_bg.wasm') });
+  const claims = core.claims().filter((c) => c.lab === 'flow');
+  assert.ok(claims.length >= 2, 'the flow lab has claims on the leading pair');
+  const link = '#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2';
+  for (const seed of [1, 2]) {
+    const page = core.claimValues('flow', link, seed, Uint32Array.from(claims, (c) => c.index));
+    const report = JSON.parse(execFileSync(CLI, ['run', `${link}&seed=${seed}`], { encoding: 'utf8' }));
+    claims.forEach((claim, i) => {
+      const cli = report[claim.statistic.match(/^[a-z_]+/)[0]];
+      assert.ok(Number.isFinite(cli) && cli !== 0, `seed ${seed}, ${claim.statistic}: ${cli}`);
+      assert.equal(page[i], cli, `seed ${seed}, ${claim.statistic}`);
+    });
   }
 });

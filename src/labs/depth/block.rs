@@ -140,20 +140,19 @@ impl NormFit {
 
     /// The fitted `(mean, var)` coefficients, or `None` if nothing was recorded.
     pub fn solve(&self) -> Option<(Array2<f64>, Array2<f64>)> {
-        use faer::linalg::solvers::Solve;
         if self.count == 0.0 {
             return None;
         }
         let k = self.basis.k;
         let ones = self.basis.constant();
         let ridge = 1e-9 * self.count;
-        let m = faer::Mat::<f64>::from_fn(k, k, |i, j| self.gram[(i, j)] + if i == j { ridge } else { 0.0 });
-        let llt = m.llt(faer::Side::Lower).ok()?;
+        let m = Array2::from_shape_fn((k, k), |(i, j)| self.gram[(i, j)] + if i == j { ridge } else { 0.0 });
+        let llt = crate::num::linalg::Cholesky::new(&m)?;
         // θ(t) = avg + Σ c_k φ_k(t), with c fitted to the deviations s − avg:
         // (Ψᵀ Ψ + ridge) c = Ψᵀ s − (Ψᵀ 1) avgᵀ.
         let fit = |rhs: &Array2<f64>, sum: &Array1<f64>| -> Array2<f64> {
             let avg = sum / self.count;
-            let b = faer::Mat::<f64>::from_fn(k, rhs.ncols(), |i, j| rhs[(i, j)] - self.psum[i] * avg[j]);
+            let b = Array2::from_shape_fn((k, rhs.ncols()), |(i, j)| rhs[(i, j)] - self.psum[i] * avg[j]);
             let c = llt.solve(&b);
             Array2::from_shape_fn(rhs.raw_dim(), |(i, j)| c[(i, j)] + ones[i] * avg[j])
         };

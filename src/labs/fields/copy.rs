@@ -39,6 +39,7 @@ use serde::Serialize;
 
 use super::expm::{expm, expm_frechet_adjoint};
 use crate::core::driver::Divergence;
+use crate::num::eigvals;
 use crate::num::mlp::matmul;
 use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
@@ -452,10 +453,11 @@ impl Rnn {
     }
 }
 
-/// Eigenvalues of a square matrix as `[re, im]` (faer's real Schur form).
+/// Eigenvalues of a square matrix as `[re, im]` ([`eigvals::eigenvalues`]:
+/// the same bits in the page and the CLI); empty if they cannot be found.
 pub fn eigenvalues(a: ArrayView2<f64>) -> Vec<[f64; 2]> {
-    let m = faer::Mat::<f64>::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)]);
-    m.eigenvalues().map(|v| v.iter().map(|z| [z.re, z.im]).collect()).unwrap_or_default()
+    let flat: Vec<f64> = a.iter().copied().collect();
+    eigvals::eigenvalues(&flat, a.nrows()).unwrap_or_default()
 }
 
 fn modrelu(z: f64, b: f64) -> f64 {

@@ -12,11 +12,12 @@
 //! orthogonal to round-off: the fields lab checks `‖exp(M)c‖ = ‖c‖`.
 //!
 //! Products go through [`crate::num::mlp::matmul`] and the solve is our own
-//! LU with partial pivoting in a fixed order: the page and the CLI get the
+//! LU with partial pivoting in a fixed order ([`crate::num::linalg`]): the page and the CLI get the
 //! same bits, so a copy-task link trains the same model in both.
 
 use ndarray::{s, Array2, ArrayView2};
 
+use crate::num::linalg::lu_solve;
 use crate::num::mlp::matmul;
 
 const B13: [f64; 14] = [
@@ -59,52 +60,11 @@ pub fn expm(a: ArrayView2<f64>) -> Array2<f64> {
     let u = matmul(a.view(), u.view());
     let inner_v = &a6 * b[12] + &a4 * b[10] + &a2 * b[8];
     let v = matmul(a6.view(), inner_v.view()) + &a6 * b[6] + &a4 * b[4] + &a2 * b[2] + &eye * b[0];
-    let mut r = solve(&v - &u, &v + &u);
+    let mut r = lu_solve(&v - &u, &v + &u);
     for _ in 0..s {
         r = matmul(r.view(), r.view());
     }
     r
-}
-
-/// `x` with `a x = b`, by Gaussian elimination with partial pivoting (a
-/// fixed order of operations: see the module docs).
-pub fn solve(mut a: Array2<f64>, mut b: Array2<f64>) -> Array2<f64> {
-    let n = a.nrows();
-    for col in 0..n {
-        let pivot = (col..n).fold(col, |best, r| if a[(r, col)].abs() > a[(best, col)].abs() { r } else { best });
-        if pivot != col {
-            for j in 0..n {
-                a.swap((pivot, j), (col, j));
-            }
-            for j in 0..b.ncols() {
-                b.swap((pivot, j), (col, j));
-            }
-        }
-        let p = a[(col, col)];
-        for r in col + 1..n {
-            let f = a[(r, col)] / p;
-            if f == 0.0 {
-                continue;
-            }
-            for j in col..n {
-                a[(r, j)] -= f * a[(col, j)];
-            }
-            for j in 0..b.ncols() {
-                b[(r, j)] -= f * b[(col, j)];
-            }
-        }
-    }
-    for col in (0..n).rev() {
-        let p = a[(col, col)];
-        for j in 0..b.ncols() {
-            let mut v = b[(col, j)];
-            for k in col + 1..n {
-                v -= a[(col, k)] * b[(k, j)];
-            }
-            b[(col, j)] = v / p;
-        }
-    }
-    b
 }
 
 /// The gradient of a loss through `W = exp(A)`: given `G = ∂L/∂W`, returns

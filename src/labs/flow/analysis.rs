@@ -9,7 +9,7 @@
 //! its GPU computed instead (the field, the sampled columns, Lanczos on GPU
 //! mat-vecs): the same quantities, from the twin kernels.
 
-use faer::Mat;
+use ndarray::Array2;
 use serde::Serialize;
 
 use super::network::Network;
@@ -124,7 +124,7 @@ pub struct Analysis {
     seed: u64,
     /// The link's l, before clamping.
     asked_l: usize,
-    columns: Option<Mat<f64>>,
+    columns: Option<Array2<f64>>,
     pub nystrom: Option<Eigenpairs>,
     lanczos: Option<Lanczos>,
     pub exact: Option<Exact>,
@@ -161,7 +161,7 @@ impl Analysis {
 
     /// Nyström's k leading pairs from `columns` (n × l, from the GPU) or
     /// columns computed here.
-    pub fn nystrom(&mut self, columns: Option<Mat<f64>>, clock: Clock) {
+    pub fn nystrom(&mut self, columns: Option<Array2<f64>>, clock: Clock) {
         let t0 = clock();
         let columns = columns.unwrap_or_else(|| self.net.columns(&self.samples));
         self.nystrom = Some(nystrom::eigenpairs_truncated(&columns, &self.samples, self.k, Form::Qr, self.tau));

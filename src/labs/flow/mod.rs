@@ -2,7 +2,7 @@
 //! flow past a body), its vortical [`network`], and the network's leading
 //! eigenpairs by [`nystrom`] against an exact solver ([`eigen`]).
 //!
-//! The exact reference is faer's dense solver up to [`DENSE_EXACT_MAX`]
+//! The exact reference is the dense solver (`num::eigvals::symmetric_pairs`) up to [`DENSE_EXACT_MAX`]
 //! nodes and matrix-free Lanczos above, so no n × n matrix is ever formed
 //! for a large network.
 

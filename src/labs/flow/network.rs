@@ -137,7 +137,7 @@ impl Network {
     }
 
     /// Columns `cols` of A as an n × l matrix.
-    pub fn columns(&self, cols: &[usize]) -> faer::Mat<f64> {
+    pub fn columns(&self, cols: &[usize]) -> ndarray::Array2<f64> {
         self.with_matrix(|a| a.columns(cols))
     }
 
@@ -148,7 +148,7 @@ impl Network {
     }
 
     /// A in full, for the dense reference on small networks.
-    pub fn dense(&self) -> faer::Mat<f64> {
+    pub fn dense(&self) -> ndarray::Array2<f64> {
         assert!(self.len() <= DENSE_MAX, "a dense {0} × {0} matrix is too large; use Lanczos", self.len());
         self.with_matrix(|a| a.dense())
     }

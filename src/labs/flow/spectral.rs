@@ -13,21 +13,15 @@
 //! a Galerkin truncation: it conserves energy and enstrophy exactly when
 //! ν = 0, so their drift measures the time stepping alone.
 //!
-//! FFTs are `rustfft`'s scalar algorithms, which run the same arithmetic
-//! natively and in wasm. [`power_of_two_fft`] builds the plan rustfft's
-//! scalar planner would choose for these sizes, without the planner: the
-//! planner links every butterfly and mixed-radix algorithm (about 200 KB of
-//! the wasm core) to serve lengths this solver never asks for.
+//! FFTs are [`crate::num::fft`]'s, and every transcendental function is
+//! `libm`'s: the same arithmetic natively and in wasm, so a flow link gives
+//! the same bits in the page and in `continuum run`.
 
-use std::sync::Arc;
-
+use num_complex::Complex64;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rustfft::algorithm::butterflies::{Butterfly16, Butterfly32, Butterfly8};
-use rustfft::algorithm::Radix4;
-use rustfft::num_complex::Complex64;
-use rustfft::{Fft, FftDirection};
 
+use crate::num::fft::Fft;
 use crate::num::ode::{self, Tableau};
 
 /// Resolutions the solver takes: powers of two, as the FFTs want.
@@ -48,21 +42,15 @@ pub struct Grid {
     pub nu: f64,
     /// Signed integer wavenumber of each FFT index.
     pub k: Vec<f64>,
-    fwd: Arc<dyn Fft<f64>>,
-    inv: Arc<dyn Fft<f64>>,
+    fwd: Fft,
+    inv: Fft,
 }
 
 impl Grid {
     pub fn new(n: usize, nu: f64) -> Grid {
         assert!(n.is_power_of_two() && n >= 8, "resolution {n} must be a power of two");
         let k = (0..n).map(|i| wavenumber(i, n)).collect();
-        Grid {
-            n,
-            nu,
-            k,
-            fwd: power_of_two_fft(n, FftDirection::Forward),
-            inv: power_of_two_fft(n, FftDirection::Inverse),
-        }
+        Grid { n, nu, k, fwd: Fft::new(n, false), inv: Fft::new(n, true) }
     }
 
     /// Whether mode (kx, ky) survives the 2/3 rule.
@@ -136,23 +124,6 @@ impl Scratch {
     }
 }
 
-/// The FFT of length `n` = 2^p, 8 ≤ n, as `rustfft::FftPlannerScalar`
-/// plans it (rustfft 6.4, `design_radixn`): a butterfly up to 32, above
-/// that radix-4 passes over a base of 16 (p even) or 8 (p odd). The same
-/// plan gives the same bits, so the flow lab's numbers do not depend on
-/// which of the two built it (tested against the planner).
-pub fn power_of_two_fft(n: usize, direction: FftDirection) -> Arc<dyn Fft<f64>> {
-    assert!(n.is_power_of_two() && n >= 8, "FFT length {n} must be a power of two, at least 8");
-    let p = n.trailing_zeros();
-    match p {
-        3 => Arc::new(Butterfly8::new(direction)),
-        4 => Arc::new(Butterfly16::new(direction)),
-        5 => Arc::new(Butterfly32::new(direction)),
-        _ if p % 2 == 1 => Arc::new(Radix4::new_with_base((p - 3) / 2, Arc::new(Butterfly8::new(direction)))),
-        _ => Arc::new(Radix4::new_with_base((p - 4) / 2, Arc::new(Butterfly16::new(direction)))),
-    }
-}
-
 /// The signed wavenumber of FFT index `i` on `n` points.
 pub fn wavenumber(i: usize, n: usize) -> f64 {
     if i < n / 2 {
@@ -205,8 +176,10 @@ impl Turbulence {
                 let k = ((kx * kx + ky * ky) as f64).sqrt();
                 // |û|² = |ω̂|²/k² and a shell holds ∝ k modes, so E(k) ∝ k|û|² = |ω̂|²/k: an
                 // amplitude ∝ k^{1.5} e^{−(k/k0)²} (times a random factor) gives E ∝ k² e^{−2(k/k0)²}.
-                let amplitude = k.powf(1.5) * (-(k / K_PEAK).powi(2)).exp() * (0.5 + amplitude_draw);
-                let c = Complex64::from_polar(amplitude, phase);
+                // libm's pow, exp, cos and sin, not the platform's: the same
+                // bits natively and in wasm.
+                let amplitude = libm::pow(k, 1.5) * libm::exp(-(k / K_PEAK) * (k / K_PEAK)) * (0.5 + amplitude_draw);
+                let c = Complex64::new(amplitude * libm::cos(phase), amplitude * libm::sin(phase));
                 let (p, q) = (index(ky) * n + index(kx), index(-ky) * n + index(-kx));
                 w_hat[2 * p] = c.re;
                 w_hat[2 * p + 1] = c.im;
@@ -293,38 +266,14 @@ impl Turbulence {
             }
         }
         self.grid.fft2(&mut b, true);
-        b.iter().map(|c| c.norm() / (n * n) as f64).fold(0.0, f64::max)
+        // libm::hypot, not the platform's (`Complex::norm`): the same bits in wasm.
+        b.iter().map(|c| libm::hypot(c.re, c.im) / (n * n) as f64).fold(0.0, f64::max)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_power_of_two_plan_is_the_planners_bit_for_bit() {
-        let mut planner = rustfft::FftPlannerScalar::<f64>::new();
-        for n in [8, 16, 32, 64, 128, 256, 512] {
-            let signal: Vec<Complex64> = (0..n)
-                .map(|i| Complex64::new(libm::sin(0.37 * i as f64 * i as f64), libm::cos(1.3 * i as f64)))
-                .collect();
-            for direction in [FftDirection::Forward, FftDirection::Inverse] {
-                let (mut ours, mut theirs) = (signal.clone(), signal.clone());
-                power_of_two_fft(n, direction).process(&mut ours);
-                planner.plan_fft(n, direction).process(&mut theirs);
-                let bits =
-                    |v: &[Complex64]| v.iter().flat_map(|c| [c.re.to_bits(), c.im.to_bits()]).collect::<Vec<_>>();
-                assert_eq!(bits(&ours), bits(&theirs), "n = {n}, {direction:?}");
-            }
-        }
-        // Control: another radix-4 base (Radix4::new picks 32 for n = 128) is
-        // the same transform but not the same bits, so the test can tell.
-        let signal: Vec<Complex64> = (0..128).map(|i| Complex64::new(libm::sin(0.37 * (i * i) as f64), 0.5)).collect();
-        let (mut a, mut b) = (signal.clone(), signal);
-        power_of_two_fft(128, FftDirection::Forward).process(&mut a);
-        Radix4::new(128, FftDirection::Forward).process(&mut b);
-        assert!(a.iter().zip(&b).any(|(x, y)| x != y) && a.iter().zip(&b).all(|(x, y)| (x - y).norm() < 1e-9));
-    }
 
     #[test]
     fn the_initial_field_is_real_resolution_independent_and_scaled() {

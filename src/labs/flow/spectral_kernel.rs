@@ -1,5 +1,5 @@
 //! `spectral_kernel.wgsl` on a [`Gpu`]: decaying turbulence stepped in f32
-//! on the GPU, FFTs included. [`Turbulence`] (f64, rustfft) is the CPU twin
+//! on the GPU, FFTs included. [`Turbulence`] (f64, num::fft) is the CPU twin
 //! and supplies the initial field, time step and viscosity
 //! ([`SpectralKernel::load`]); the Runge–Kutta coefficients are the same
 //! [`ode`] tableau's.

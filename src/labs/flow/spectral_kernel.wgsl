@@ -1,7 +1,7 @@
 // spectral_kernel.wgsl — decaying 2D turbulence, pseudo-spectral, on the GPU: one
 // Runge–Kutta step of the vorticity equation in Fourier space, with the FFTs
 // done here (radix-2, one workgroup per line, in workgroup memory).
-// CPU twin: `Grid::rhs` with `ode::step` in src/labs/flow/spectral.rs (f64, rustfft);
+// CPU twin: `Grid::rhs` with `ode::step` in src/labs/flow/spectral.rs (f64, num::fft);
 // the same algorithm: ω_x + iω_y and u + iv ride one inverse FFT each, the
 // product u ω_x + v ω_y one forward FFT, then the 2/3 rule and viscosity.
 // Workgroup size: 64 everywhere (details at the end of this header);

@@ -150,7 +150,7 @@ impl FlowSession {
     pub fn nystrom(&mut self, columns: Option<Vec<f32>>) -> Result<f64, JsValue> {
         let a = self.analysis()?;
         let n = a.net.len();
-        let c = columns.map(|c| faer::Mat::from_fn(n, a.samples.len(), |i, j| c[j * n + i] as f64));
+        let c = columns.map(|c| ndarray::Array2::from_shape_fn((n, a.samples.len()), |(i, j)| c[j * n + i] as f64));
         a.nystrom(c, &now_ms);
         Ok(a.timings.nystrom)
     }

@@ -198,9 +198,9 @@ fn window(lbm: &Lbm) -> Vec<f64> {
 /// spectrum, between the second bin and Nyquist (see the module docs);
 /// `None` for a flat or too short signal.
 ///
-/// A direct DFT with `libm`'s sines rather than `rustfft`: its twiddles come
-/// from the platform's `cos`/`sin` (the system library natively, a port in
-/// wasm), which may differ in the last bit, and the page must report the
+/// A direct DFT (any length; [`crate::num::fft`] takes powers of two) with
+/// `libm`'s sines: the platform's `cos`/`sin` (the system library natively,
+/// a port in wasm) may differ in the last bit, and the page must report the
 /// CLI's frequency exactly. At a few hundred samples the O(n²) sum takes
 /// about a millisecond.
 pub fn dominant_frequency(signal: &[f64]) -> Option<f64> {

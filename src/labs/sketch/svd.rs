@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use super::linalg::{top_eigenpairs, weighted_gram};
 use crate::core::memo;
+use crate::num::linalg::cholesky;
 use crate::num::rng::gaussian;
 
 /// The sketch kinds (`sketch` knob).
@@ -53,18 +54,6 @@ pub struct SvdConfig {
     pub runs: usize,
     pub orthonormal: bool,
     pub seed: u64,
-}
-
-/// `L` with `LLᵀ = g` (row-major `n × n`, lower triangle), in a fixed order.
-fn cholesky(g: &[f64], n: usize) -> Vec<f64> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s = (0..j).fold(g[i * n + j], |s, k| s - l[i * n + k] * l[j * n + k]);
-            l[i * n + j] = if i == j { s.max(0.0).sqrt() } else { s / l[j * n + j] };
-        }
-    }
-    l
 }
 
 /// Orthonormal columns of a Gaussian `rows × cols` (modified Gram–Schmidt), row-major.
