@@ -37,7 +37,7 @@ bench: site
 	node tools/bench-seeds.mjs
 
 # Every claim and its control over seeds 1–5, full scale: docs/claims.md and
-# docs/claims.json (the scoreboard's recorded numbers). About 8–9 minutes on
+# docs/claims.json (the scoreboard's recorded numbers). About 6–9 minutes on
 # two cores; SEEDS=1-3 JOBS=4 to change.
 claims:
 	tools/claims.sh

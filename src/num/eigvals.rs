@@ -272,13 +272,7 @@ fn hqr(a: &mut [Vec<f64>], n: usize) -> Option<Vec<[f64; 2]>> {
 /// triangle is read), ascending; `None` if the QL iteration did not
 /// converge (or the matrix is not finite).
 pub fn symmetric(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    assert_eq!(a.len(), n * n, "an n × n matrix");
-    if a.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let mut a: Vec<Vec<f64>> = (0..n).map(|i| a[i * n..(i + 1) * n].to_vec()).collect();
-    let (mut d, mut e) = (vec![0.0; n], vec![0.0; n]);
-    tridiagonalize(&mut a, &mut d, &mut e, false);
+    let (_, d, e) = tridiagonal_form(a, n, false)?;
     let mut values = tridiagonal_ql(d, e, None)?;
     values.sort_by(f64::total_cmp);
     Some(values)
@@ -293,16 +287,10 @@ pub fn symmetric(a: &[f64], n: usize) -> Option<Vec<f64>> {
 /// The same two steps as [`symmetric`], keeping the transformations:
 /// `tred2` accumulates the product `Q` of its reflections (`A = Q T Qᵀ`),
 /// and each plane rotation of the QL iteration is applied to `Q`'s
-/// columns, which end as the eigenvectors. About 7n³ flops: 0.1 s for
-/// n = 400 (the flow lab's largest dense reference).
+/// columns, which end as the eigenvectors. About 7n³ flops, well under a
+/// second at n = 400 (the flow lab's largest dense reference).
 pub fn symmetric_pairs(a: &[f64], n: usize) -> Option<(Vec<f64>, Vec<Vec<f64>>)> {
-    assert_eq!(a.len(), n * n, "an n × n matrix");
-    if a.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let mut z: Vec<Vec<f64>> = (0..n).map(|i| a[i * n..(i + 1) * n].to_vec()).collect();
-    let (mut d, mut e) = (vec![0.0; n], vec![0.0; n]);
-    tridiagonalize(&mut z, &mut d, &mut e, true);
+    let (z, d, e) = tridiagonal_form(a, n, true)?;
     // Q's columns as rows, so that a rotation of two columns touches two
     // contiguous rows.
     let mut q: Vec<Vec<f64>> = (0..n).map(|j| (0..n).map(|i| z[i][j]).collect()).collect();
@@ -333,6 +321,22 @@ fn ascending(values: Vec<f64>, mut vectors: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
     (order.iter().map(|&i| values[i]).collect(), order.iter().map(|&i| std::mem::take(&mut vectors[i])).collect())
+}
+
+/// A matrix as its rows.
+type Rows = Vec<Vec<f64>>;
+
+/// The row-major `a` reduced by [`tridiagonalize`]: `(Q or scratch, d, e)`;
+/// `None` if `a` is not finite.
+fn tridiagonal_form(a: &[f64], n: usize, vectors: bool) -> Option<(Rows, Vec<f64>, Vec<f64>)> {
+    assert_eq!(a.len(), n * n, "an n × n matrix");
+    if a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut z: Vec<Vec<f64>> = (0..n).map(|i| a[i * n..(i + 1) * n].to_vec()).collect();
+    let (mut d, mut e) = (vec![0.0; n], vec![0.0; n]);
+    tridiagonalize(&mut z, &mut d, &mut e, vectors);
+    Some((z, d, e))
 }
 
 /// Householder reduction of the symmetric `a` (lower triangle) to the
