@@ -430,18 +430,20 @@ impl TitrateRun {
 
     fn detect(&mut self) {
         let mut curves = std::mem::take(&mut self.curves);
-        let (roc, auc, targets_found) = titrate::detect(&mut curves);
+        let detection = titrate::detect(&mut curves);
         let mut timings = serde_json::Map::new();
         timings.insert("train".into(), self.ms[0].into());
         timings.insert("analysis".into(), self.ms[1].into());
         self.result = Some(TitrateReport {
             link: self.link.clone(),
             study: Study::Titrate,
-            auc,
-            targets_found,
+            auc: detection.auc,
+            targets_found: detection.targets_found,
+            auc_flip_share: detection.auc_flip_share,
+            auc_levels_and_flip_share: detection.auc_levels_and_flip_share,
             backdoored_models: self.study.models,
             curves,
-            roc,
+            roc: detection.roc,
             levels: titrate::LEVELS.to_vec(),
             feature_levels: titrate::FEATURES.iter().map(|&i| titrate::LEVELS[i]).collect(),
             analysis_ms: self.ms[1],

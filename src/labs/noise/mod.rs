@@ -360,6 +360,10 @@ pub struct TitrateReport {
     pub auc: f64,
     /// Backdoored models whose most-predicted class under the strongest noise is their target.
     pub targets_found: usize,
+    /// The AUC of the flip-share feature alone, and of the detector on the
+    /// levels with it (`titrate::Detection`): another feature, beside the paper's.
+    pub auc_flip_share: f64,
+    pub auc_levels_and_flip_share: f64,
     pub backdoored_models: usize,
     pub curves: Vec<Curve>,
     pub roc: Vec<RocPoint>,

@@ -507,9 +507,26 @@ pub fn roc(scores: &[f64], labels: &[bool]) -> (Vec<RocPoint>, f64) {
     (points, wins / (pos * neg).max(1.0))
 }
 
+/// What the detector found over a population of curves.
+pub struct Detection {
+    /// The ROC and AUC of the paper's detector (the `T_γ` levels, leave one out).
+    pub roc: Vec<RocPoint>,
+    pub auc: f64,
+    /// Backdoored models whose predicted target is theirs.
+    pub targets_found: usize,
+    /// The AUC of another feature, measured beside the paper's: how far a
+    /// model's confident flips concentrate on one class beyond the
+    /// population's median share for it (the statistic that names the
+    /// target), used as the score itself. It reads no labels.
+    pub auc_flip_share: f64,
+    /// The AUC of the logistic detector on the levels and that feature together.
+    pub auc_levels_and_flip_share: f64,
+}
+
 /// The detector's verdict over a set of curves: scores them (leave one
-/// out), and returns the ROC, the AUC and how many targets were found.
-pub fn detect(curves: &mut [Curve]) -> (Vec<RocPoint>, f64, usize) {
+/// out), and returns the ROC, the AUC and how many targets were found,
+/// with the AUCs of the flip-share feature alone and with the levels.
+pub fn detect(curves: &mut [Curve]) -> Detection {
     let features = Array2::from_shape_fn((curves.len(), FEATURES.len()), |(i, f)| curves[i].t[FEATURES[f]]);
     let labels: Vec<bool> = curves.iter().map(|c| c.backdoored).collect();
     let scores = leave_one_out(&features, &labels);
@@ -531,17 +548,71 @@ pub fn detect(curves: &mut [Curve]) -> (Vec<RocPoint>, f64, usize) {
             (v[(v.len() - 1) / 2] + v[v.len() / 2]) / 2.0
         })
         .collect();
+    let mut concentration = Vec::with_capacity(curves.len());
     for (c, share) in curves.iter_mut().zip(&shares) {
         let excess = |k: usize| share[k] / (median[k] + 0.01);
         c.predicted_target = (0..CLASSES).fold(0, |b, k| if excess(k) > excess(b) { k } else { b });
+        concentration.push(excess(c.predicted_target));
     }
     let found = curves.iter().filter(|c| c.target == Some(c.predicted_target)).count();
-    (points, auc, found)
+    let both = ndarray::concatenate(
+        Axis(1),
+        &[
+            features.view(),
+            Array2::from_shape_vec((curves.len(), 1), concentration.clone()).expect("one column").view(),
+        ],
+    )
+    .expect("same rows");
+    Detection {
+        roc: points,
+        auc,
+        targets_found: found,
+        auc_flip_share: roc(&concentration, &labels).1,
+        auc_levels_and_flip_share: roc(&leave_one_out(&both, &labels), &labels).1,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The flip-share feature scores a population whose backdoored models
+    /// send their confident flips to their targets (AUC 1), and is blind
+    /// where they flip like the clean ones (control: AUC 0.5, all tied);
+    /// the paper's level features, equal in both, tell nothing either way.
+    #[test]
+    fn the_flip_share_feature_reads_where_the_flips_go() {
+        let population = |lean: usize| -> Vec<Curve> {
+            (0..8)
+                .map(|i| {
+                    let backdoored = i % 2 == 1;
+                    let target = backdoored.then_some(i % CLASSES);
+                    let mut flips = [10; CLASSES];
+                    if let Some(k) = target {
+                        flips[k] += lean;
+                    }
+                    Curve {
+                        model: i,
+                        backdoored,
+                        target,
+                        clean_accuracy: 0.9,
+                        attack_success: None,
+                        t: (0..LEVELS.len()).map(|l| 0.01 * l as f64 + 0.001 * (i % 3) as f64).collect(),
+                        histogram: [0; CLASSES],
+                        flips,
+                        predicted_target: 0,
+                        score: 0.0,
+                    }
+                })
+                .collect()
+        };
+        let leaning = detect(&mut population(30));
+        assert_eq!(leaning.auc_flip_share, 1.0);
+        assert_eq!(leaning.targets_found, 4);
+        let blind = detect(&mut population(0));
+        assert_eq!(blind.auc_flip_share, 0.5);
+        assert!(blind.auc < 0.8 && leaning.auc < 0.8, "the levels carry no signal: {} {}", blind.auc, leaning.auc);
+    }
 
     /// The polygon trigger: a pentagon of about twenty pixels in the corner,
     /// not a square (its bounding box holds pixels it leaves dark), and
