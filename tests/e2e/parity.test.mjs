@@ -14,10 +14,19 @@ import { ONCE } from './browser.mjs';
 
 const CLI = 'target/debug/continuum';
 
-test('the noise lab\'s sym(A) spectrum: the wasm core and `continuum run` agree bit for bit', ONCE, async () => {
+/** The wasm core, loaded under Node once for every test here. */
+let loaded;
+async function wasmCore() {
   assert.ok(existsSync(CLI), 'run cargo test first: it builds target/debug/continuum');
-  const { default: init, ...core } = await import('../../www/pkg/continuum.js');
-  await init({ module_or_path: readFileSync('www/pkg/continuum_bg.wasm') });
+  loaded ??= import('../../www/pkg/continuum.js').then(async ({ default: init, ...core }) => {
+    await init({ module_or_path: readFileSync('www/pkg/continuum_bg.wasm') });
+    return core;
+  });
+  return loaded;
+}
+
+test('the noise lab\'s sym(A) spectrum: the wasm core and `continuum run` agree bit for bit', ONCE, async () => {
+  const core = await wasmCore();
   const claim = core.claims().find((c) => c.lab === 'noise' && /sym A/.test(c.statistic));
   assert.ok(claim, 'the noise lab has a claim on the spectrum of sym(A)');
   // 32 units, one epoch (the CLI here is the test profile's, slow at the lab's 64).
@@ -32,9 +41,7 @@ test('the noise lab\'s sym(A) spectrum: the wasm core and `continuum run` agree 
 });
 
 test('the flow lab\'s Nyström and exact eigenpairs: the wasm core and `continuum run` agree bit for bit', ONCE, async () => {
-  assert.ok(existsSync(CLI), 'run cargo test first: it builds target/debug/continuum');
-  const { default: init, ...core } = await import('../../www/pkg/continuum.js');
-  await init({ module_or_path: readFileSync('www/pkg/continuum_bg.wasm') });
+  const core = await wasmCore();
   const claims = core.claims().filter((c) => c.lab === 'flow');
   assert.ok(claims.length >= 2, 'the flow lab has claims on the leading pair');
   const link = '#lab=flow&res=64&t=0.2&nodes=300&l=50&k=2';
