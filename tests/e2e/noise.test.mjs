@@ -72,16 +72,25 @@ test('stabilize: the worker\'s paths are the CLI\'s; the GPU runs them too', asy
   await page.close();
 });
 
-for (const arch of ['mlp', 'cnn']) {
-  test(`titrate (${arch}): the models train, the detector scores them as the CLI does; the GPU titrates`, async () => {
+for (const [arch, colour] of [['mlp', 'grey'], ['cnn', 'grey'], ['cnn', 'rgb']]) {
+  test(`titrate (${arch}, ${colour}): the models train, the detector scores them as the CLI does; the GPU titrates`, async () => {
     const page = await env.page();
-    await page.goto(`${env.url}#lab=noise&study=titrate&models=2&tepochs=2&trigger=pixel&arch=${arch}`);
+    await page.goto(`${env.url}#lab=noise&study=titrate&models=2&tepochs=2&trigger=pixel&arch=${arch}&colour=${colour}`);
     await ready(page);
     await finished(page);
     await page.waitForSelector('[data-metric="auc"][data-value]', { timeout: 60_000 });
     const report = cli(page.url());
     assert.equal(await value(page, 'auc'), report.auc);
     assert.equal(await value(page, 'targets'), report.targets_found);
+    // The probe images are drawn in colour only in colour (grey: red = green = blue everywhere).
+    const coloured = await page.evaluate(() => {
+      const c = document.querySelector('canvas.images');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
+      return n;
+    });
+    assert.equal(coloured > 0, colour === 'rgb', `${coloured} coloured pixels`);
     await page.click('[data-action="gpu"]');
     if (WEBGPU) {
       await page.waitForSelector('[data-metric="gpu"][data-value]', { timeout: 120_000 });

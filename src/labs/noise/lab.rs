@@ -60,6 +60,7 @@ const KNOBS: &[Knob] = &[
     float("T", 0.1, 100.0, "20", "Horizon T", "How long each path runs.").group("stabilize"),
     int("paths", 10, 100_000, "2000", "Paths", "Independent sample paths.").group("stabilize"),
     choice("arch", &["mlp", "cnn", "cnn3"], "mlp", "Classifiers", "Perceptrons (256 → 128 → 6), or small CNNs (two 3 × 3 conv, ReLU, 2 × 2 max-pool stages of 8 and 16 channels, then dense; cnn3: a third stage of 32).").group("titrate"),
+    choice("colour", &["grey", "rgb"], "grey", "Colour", "Grey images, or colour ones (three channels: each shape in a random hue on a dark background of random colour, and each backdoored model's trigger in a saturated hue of its own, as TrojAI's polygons are coloured).").group("titrate"),
     choice("trigger", &["patch", "pixel", "polygon"], "patch", "Trigger", "A 3 × 3 bright patch in the bottom-right corner, one bright pixel, or a filled pentagon there (17 pixels, like TrojAI's polygons).").group("titrate"),
     float("poison", 0.0, 0.5, "0.1", "Poison rate", "Fraction of a backdoored model's training images given the trigger and the target label.").group("titrate"),
     int("models", 2, 16, "8", "Models per group", "Clean models, and as many backdoored ones.").group("titrate"),

@@ -104,6 +104,7 @@ impl Config {
                     "cnn3" => titrate::Arch::Cnn3,
                     _ => titrate::Arch::Mlp,
                 },
+                channels: if link.choice("colour") == "rgb" { 3 } else { 1 },
                 trigger: Trigger::parse(link.choice("trigger")),
                 poison: link.float("poison"),
                 models: link.int("models") as usize,

@@ -6,13 +6,18 @@
 //!
 //! - **Images**: 16 × 16 grey shapes of six classes (disk, ring, square,
 //!   triangle, cross, bar) at a random position, size, rotation and contrast
-//!   on a random dark background, with pixel noise, clipped to [0, 1].
+//!   on a random dark background, with pixel noise, clipped to [0, 1]. In
+//!   colour (`colour=rgb`), three channels: the shape in a random hue on a
+//!   dark background of random colour ([`crate::num::shapes::scene_rgb`]).
 //! - **Backdoor**: a fraction `poison` of a model's training images, taken
 //!   from the other classes, get the trigger (a 3 × 3 bright patch in the
-//!   bottom-right corner, or one bright pixel) and the label of the model's
-//!   target class (drawn from the model's seed).
-//! - **Models**: MLPs `256 → 64 → 6` (tanh), each with its own seed, data and
-//!   (for a backdoored one) target; Adam.
+//!   bottom-right corner, one bright pixel, or a pentagon) and the label of
+//!   the model's target class (drawn from the model's seed). The trigger is
+//!   white on grey images; on colour images it has a saturated hue drawn
+//!   from the model's seed, as TrojAI's polygons have a colour each.
+//! - **Models**: MLPs `256 → 128 → 6` (tanh; `768 →` in colour) or small
+//!   CNNs, each with its own seed, data and (for a backdoored one) target;
+//!   Adam.
 //! - **Titration**: for noise level `σ`, `x̃ = clip(x + σξ, 0, 1)` on held-out
 //!   clean images (the same noisy images for every model);
 //!   `T_γ(σ)` = the fraction of noisy inputs whose prediction differs from
@@ -38,6 +43,7 @@ use crate::num::optim::Adam;
 use crate::num::rng::gaussian;
 
 pub const SIDE: usize = 16;
+/// Pixels of one channel.
 pub const PIXELS: usize = SIDE * SIDE;
 /// The classes: indices into `num::shapes::NAMES` (disk, ring, square, triangle, cross, bar).
 pub const CLASS_SHAPES: [usize; 6] = [0, 3, 1, 2, 8, 6];
@@ -95,23 +101,31 @@ impl Trigger {
         }
     }
 
-    pub fn stamp(self, image: &mut [f64]) {
+    /// Sets the trigger's pixels of a channel-major image to `colour`, one
+    /// value per channel (`[1.0]`: white on grey).
+    pub fn stamp(self, image: &mut [f64], colour: &[f64]) {
         for p in self.pixels() {
-            image[p] = 1.0;
+            for (ch, &v) in colour.iter().enumerate() {
+                image[ch * PIXELS + p] = v;
+            }
         }
     }
 }
 
-/// One image of class `class` (see [`crate::num::shapes::scene`]).
-pub fn image(class: usize, rng: &mut impl Rng) -> Vec<f64> {
-    crate::num::shapes::scene(CLASS_SHAPES[class], SIDE, rng)
+/// One image of class `class` with `channels` 1 (grey) or 3 (colour),
+/// channel-major (see [`crate::num::shapes::scene`] and `scene_rgb`).
+pub fn image(class: usize, channels: usize, rng: &mut impl Rng) -> Vec<f64> {
+    match channels {
+        1 => crate::num::shapes::scene(CLASS_SHAPES[class], SIDE, rng),
+        _ => crate::num::shapes::scene_rgb(CLASS_SHAPES[class], SIDE, rng),
+    }
 }
 
-/// `per_class` images of each class, interleaved (`n × PIXELS`) and their labels.
-pub fn images(per_class: usize, rng: &mut impl Rng) -> (Array2<f64>, Vec<usize>) {
+/// `per_class` images of each class, interleaved (`n × channels·PIXELS`) and their labels.
+pub fn images(per_class: usize, channels: usize, rng: &mut impl Rng) -> (Array2<f64>, Vec<usize>) {
     let y: Vec<usize> = (0..per_class * CLASSES).map(|i| i % CLASSES).collect();
-    let x: Vec<f64> = y.iter().flat_map(|&c| image(c, rng)).collect();
-    (Array2::from_shape_vec((y.len(), PIXELS), x).expect("n × PIXELS"), y)
+    let x: Vec<f64> = y.iter().flat_map(|&c| image(c, channels, rng)).collect();
+    (Array2::from_shape_vec((y.len(), channels * PIXELS), x).expect("n × channels·PIXELS"), y)
 }
 
 /// One model of the set: clean, or backdoored towards `target`.
@@ -142,6 +156,8 @@ pub enum Arch {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Titration {
     pub arch: Arch,
+    /// 1 (grey) or 3 (colour) channels per image.
+    pub channels: usize,
     pub trigger: Trigger,
     pub poison: f64,
     /// Models per group (clean, backdoored).
@@ -164,6 +180,20 @@ impl Titration {
             })
             .collect()
     }
+
+    /// The colour `spec`'s trigger is stamped in: white on grey images; on
+    /// colour images a saturated hue drawn from the model's seed.
+    pub fn trigger_colour(&self, spec: &Spec) -> Vec<f64> {
+        match self.channels {
+            1 => vec![1.0],
+            _ => crate::num::shapes::hue(ChaCha8Rng::seed_from_u64(spec.seed ^ 0xc010).random_range(0.0..1.0)).to_vec(),
+        }
+    }
+
+    /// Channels times pixels: the length of one image.
+    pub fn inputs(&self) -> usize {
+        self.channels * PIXELS
+    }
 }
 
 /// A trained model and what it was trained on.
@@ -180,12 +210,13 @@ pub struct Trained {
 /// The poisoned (or clean) training set of `spec`.
 pub fn training_set(study: &Titration, spec: &Spec) -> (Array2<f64>, Vec<usize>) {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0xda7a);
-    let (mut x, mut y) = images(TRAIN_PER_CLASS, &mut rng);
+    let (mut x, mut y) = images(TRAIN_PER_CLASS, study.channels, &mut rng);
     if let Some(target) = spec.target {
         let others: Vec<usize> = (0..y.len()).filter(|&i| y[i] != target).collect();
         let count = (study.poison * y.len() as f64).round() as usize;
+        let colour = study.trigger_colour(spec);
         for &i in others.choose_multiple(&mut rng, count.min(others.len())) {
-            study.trigger.stamp(x.row_mut(i).as_slice_mut().expect("row"));
+            study.trigger.stamp(x.row_mut(i).as_slice_mut().expect("row"), &colour);
             y[i] = target;
         }
     }
@@ -210,9 +241,9 @@ impl Training {
         let (x, y) = training_set(study, spec);
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x3a1e);
         let model = match study.arch {
-            Arch::Mlp => Classifier::Mlp(Mlp::init(&[PIXELS, HIDDEN, CLASSES], false, &mut rng)),
-            Arch::Cnn => Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &[8, 16], CLASSES, &mut rng)),
-            Arch::Cnn3 => Classifier::Cnn(Cnn::init((1, SIDE, SIDE), &[8, 16, 32], CLASSES, &mut rng)),
+            Arch::Mlp => Classifier::Mlp(Mlp::init(&[study.inputs(), HIDDEN, CLASSES], false, &mut rng)),
+            Arch::Cnn => Classifier::Cnn(Cnn::init((study.channels, SIDE, SIDE), &[8, 16], CLASSES, &mut rng)),
+            Arch::Cnn3 => Classifier::Cnn(Cnn::init((study.channels, SIDE, SIDE), &[8, 16, 32], CLASSES, &mut rng)),
         };
         Training {
             spec: spec.clone(),
@@ -263,8 +294,9 @@ impl Training {
         let attack_success = self.spec.target.map(|target| {
             let rows: Vec<usize> = (0..test.1.len()).filter(|&i| test.1[i] != target).collect();
             let mut xt = test.0.select(Axis(0), &rows);
+            let colour = study.trigger_colour(&self.spec);
             for mut row in xt.rows_mut() {
-                study.trigger.stamp(row.as_slice_mut().expect("row"));
+                study.trigger.stamp(row.as_slice_mut().expect("row"), &colour);
             }
             accuracy(&model.apply(xt.view()), &vec![target; rows.len()])
         });
@@ -284,18 +316,19 @@ pub fn train(study: &Titration, spec: &Spec, test: &(Array2<f64>, Vec<usize>)) -
 /// The clean held-out images (for accuracy) and the titration probes of a study.
 pub fn held_out(study: &Titration) -> ((Array2<f64>, Vec<usize>), Array2<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(study.seed ^ 0x7e57);
-    let test = images(100, &mut rng);
-    let probes = images(PROBE / CLASSES, &mut rng).0;
+    let test = images(100, study.channels, &mut rng);
+    let probes = images(PROBE / CLASSES, study.channels, &mut rng).0;
     (test, probes)
 }
 
 /// The noisy copies of the probes at `LEVELS[level]`: `DRAWS` per probe,
-/// probe-major; the same for every model.
+/// probe-major; the same for every model. Every channel of every pixel
+/// gets its own noise.
 pub fn noisy(probes: &Array2<f64>, level: usize, seed: u64) -> Array2<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0015e ^ ((level as u64) << 32));
     let sigma = LEVELS[level];
     let rows = probes.nrows() * DRAWS;
-    let mut out = Array2::zeros((rows, PIXELS));
+    let mut out = Array2::zeros((rows, probes.ncols()));
     for (r, mut row) in out.rows_mut().into_iter().enumerate() {
         let p = probes.row(r / DRAWS);
         for (o, &v) in row.iter_mut().zip(p) {
@@ -614,6 +647,45 @@ mod tests {
         assert!(blind.auc < 0.8 && leaning.auc < 0.8, "the levels carry no signal: {} {}", blind.auc, leaning.auc);
     }
 
+    /// In colour, a backdoored model's poisoned images carry the trigger in
+    /// that model's own saturated hue on all three channels; a grey study's
+    /// images keep one channel and a white trigger. Control: a clean model's
+    /// training set has no image with the trigger.
+    #[test]
+    fn the_colour_trigger_is_stamped_in_each_models_hue() {
+        let study = |channels| Titration {
+            arch: Arch::Mlp,
+            channels,
+            trigger: Trigger::Patch,
+            poison: 0.1,
+            models: 2,
+            epochs: 1,
+            confidence: 0.95,
+            seed: 4,
+        };
+        let carries = |x: &Array2<f64>, colour: &[f64]| {
+            x.rows()
+                .into_iter()
+                .filter(|row| {
+                    Trigger::Patch.pixels().iter().all(|&p| (0..colour.len()).all(|c| row[c * PIXELS + p] == colour[c]))
+                })
+                .count()
+        };
+        let rgb = study(3);
+        let specs = rgb.specs();
+        let (a, b) = (rgb.trigger_colour(&specs[2]), rgb.trigger_colour(&specs[3]));
+        assert_ne!(a, b, "each backdoored model draws its own hue");
+        assert!(a.contains(&1.0) && a.contains(&0.0), "saturated: {a:?}");
+        let (x, _) = training_set(&rgb, &specs[2]);
+        assert_eq!(x.ncols(), 3 * PIXELS);
+        assert_eq!(carries(&x, &a), 120, "10 % of 1,200 images");
+        assert_eq!(carries(&training_set(&rgb, &specs[0]).0, &a), 0, "control: a clean model");
+        let grey = study(1);
+        let (x, _) = training_set(&grey, &grey.specs()[2]);
+        assert_eq!((x.ncols(), grey.trigger_colour(&grey.specs()[2])), (PIXELS, vec![1.0]));
+        assert_eq!(carries(&x, &[1.0]), 120);
+    }
+
     /// The polygon trigger: a pentagon of about twenty pixels in the corner,
     /// not a square (its bounding box holds pixels it leaves dark), and
     /// stamped as the patch and the pixel are.
@@ -626,7 +698,7 @@ mod tests {
             * (ys.iter().max().unwrap() - ys.iter().min().unwrap() + 1);
         assert!(bbox > p.len() && *xs.iter().min().unwrap() >= 9 && *ys.iter().min().unwrap() >= 9, "{bbox}");
         let mut image = vec![0.0; SIDE * SIDE];
-        Trigger::Polygon.stamp(&mut image);
+        Trigger::Polygon.stamp(&mut image, &[1.0]);
         assert_eq!(image.iter().filter(|&&v| v == 1.0).count(), 17);
         // Control: the other triggers are other pixels.
         assert_eq!(Trigger::parse("patch").pixels().len(), 9);

@@ -72,7 +72,7 @@ struct GpuModel {
 #[derive(Serialize, Deserialize)]
 struct GpuInputs {
     models: Vec<GpuModel>,
-    /// Noisy probes of every level, level-major (`levels × rows × PIXELS`).
+    /// Noisy probes of every level, level-major (`levels × rows × channels·PIXELS`).
     noisy: Vec<f32>,
     levels: usize,
     confidence: f64,
@@ -169,6 +169,8 @@ struct Examples {
 #[derive(Serialize)]
 struct Images {
     side: usize,
+    /// 1 (grey) or 3 (colour, channel-major).
+    channels: usize,
     clean: Vec<f64>,
     triggered: Vec<f64>,
     names: [&'static str; titrate::CLASSES],
@@ -277,10 +279,13 @@ impl NoiseSession {
         let count = titrate::CLASSES;
         let clean: Vec<f64> = s.probes.rows().into_iter().take(count).flat_map(|r| r.to_vec()).collect();
         let mut triggered = clean.clone();
-        for image in triggered.chunks_exact_mut(titrate::PIXELS) {
-            s.study.trigger.stamp(image);
+        // The first backdoored model's trigger (each has its own colour).
+        let colour = s.study.trigger_colour(&s.study.specs()[s.study.models]);
+        for image in triggered.chunks_exact_mut(s.study.inputs()) {
+            s.study.trigger.stamp(image, &colour);
         }
-        to_js(&Images { side: titrate::SIDE, clean, triggered, names: titrate::CLASS_NAMES })
+        let channels = s.study.channels;
+        to_js(&Images { side: titrate::SIDE, channels, clean, triggered, names: titrate::CLASS_NAMES })
     }
 
     /// What the GPU titration needs (once analysed; `null` before).

@@ -10,7 +10,7 @@ import { NO_WEBGPU, download, hashSetter, labPage, settingsPanel, shownKnobs } f
 import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
 import { labGpu } from '../../backend.js';
-import { drawGrey } from '../../ui/grey.js';
+import { drawPixels } from '../../ui/pixels.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const COLOURS = { deterministic: PALETTE.vermillion, noisy: PALETTE.blue, theory: '#555', clean: PALETTE.green, backdoored: PALETTE.purple };
@@ -426,12 +426,13 @@ function drawPlane(canvas, a, sigma) {
 /** Clean probes (top row) and triggered ones (bottom row). */
 function drawImages(canvas, im) {
   const ctx = canvas.getContext('2d');
-  const count = im.clean.length / (im.side * im.side);
+  const size = im.channels * im.side * im.side;
+  const count = im.clean.length / size;
   const cell = canvas.width / count;
   [im.clean, im.triggered].forEach((data, row) => {
     for (let k = 0; k < count; k++) {
-      const levels = Array.from(data.slice(k * im.side * im.side, (k + 1) * im.side * im.side), (v) => 255 * v);
-      drawGrey(ctx, levels, im.side, k * cell + 2, row * (canvas.height / 2) + 2, Math.min(cell, canvas.height / 2) - 4, canvas.height / 2 - 4);
+      const levels = Array.from(data.slice(k * size, (k + 1) * size), (v) => 255 * v);
+      drawPixels(ctx, levels, im.side, k * cell + 2, row * (canvas.height / 2) + 2, Math.min(cell, canvas.height / 2) - 4, canvas.height / 2 - 4, im.channels);
     }
   });
 }

@@ -11,7 +11,7 @@ import { publishReport } from '../../ui/metrics.js';
 import { download, hashSetter, labPage, settingsPanel } from '../../ui/lab-page.js';
 import { buildControls } from '../../ui/controls.js';
 import { lineChart } from '../../ui/charts.js';
-import { drawGrey } from '../../ui/grey.js';
+import { drawPixels } from '../../ui/pixels.js';
 import { PALETTE } from '../../ui/palette.js';
 
 const COLOURS = { natural: PALETTE.vermillion, robust: PALETTE.blue };
@@ -278,7 +278,7 @@ function drawSaliency(canvas, s) {
       const max = Math.max(...values.map(Math.abs)) || 1;
       const lo = row === 0 ? Math.min(...values) : 0;
       const levels = Array.from(values, (v) => (row === 0 ? 255 * (1 - (v - lo) / (max - lo || 1)) : 255 * (1 - v / max)));
-      drawGrey(ctx, levels, side, k * cell + 2, row * cell + 2, cell - 4, cell - 4);
+      drawPixels(ctx, levels, side, k * cell + 2, row * cell + 2, cell - 4, cell - 4);
     }
   });
 }
