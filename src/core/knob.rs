@@ -40,6 +40,29 @@ pub struct Knob {
     pub group: &'static str,
     /// Changing it re-evaluates the trained model; every other knob retrains.
     pub reevaluates: bool,
+    /// A default that depends on another knob's value (see [`Follows`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follows: Option<Follows>,
+}
+
+/// A knob whose default depends on another knob's value: the depth lab's
+/// epochs are 200 on two-dimensional points and 10 on images, where one
+/// epoch costs hundreds of convolutions.
+///
+/// The rule, for links (`super::link`): a follower missing from a link (or
+/// given a value it does not take) gets the default for the value its
+/// leader has in that link, wherever the two stand in the link. When the
+/// page changes the leader ([`super::lab::Link::set`]), a follower left at
+/// its default moves to the new default, and one set to anything else
+/// keeps its value. Canonical links name every knob, so what a link
+/// already printed means does not change.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Follows {
+    /// The leader's key.
+    pub key: &'static str,
+    /// `(leader's value, this knob's default)`; other values of the
+    /// leader give the knob's own `default`.
+    pub defaults: &'static [(&'static str, &'static str)],
 }
 
 pub const fn int(
@@ -50,7 +73,7 @@ pub const fn int(
     label: &'static str,
     help: &'static str,
 ) -> Knob {
-    Knob { key, kind: Kind::Int { min, max }, default, label, help, group: "", reevaluates: false }
+    Knob { key, kind: Kind::Int { min, max }, default, label, help, group: "", reevaluates: false, follows: None }
 }
 
 /// A number knob; `.log()` gives it a logarithmic slider.
@@ -62,7 +85,16 @@ pub const fn float(
     label: &'static str,
     help: &'static str,
 ) -> Knob {
-    Knob { key, kind: Kind::Float { min, max, log: false }, default, label, help, group: "", reevaluates: false }
+    Knob {
+        key,
+        kind: Kind::Float { min, max, log: false },
+        default,
+        label,
+        help,
+        group: "",
+        reevaluates: false,
+        follows: None,
+    }
 }
 
 pub const fn choice(
@@ -72,7 +104,7 @@ pub const fn choice(
     label: &'static str,
     help: &'static str,
 ) -> Knob {
-    Knob { key, kind: Kind::Choice { choices }, default, label, help, group: "", reevaluates: false }
+    Knob { key, kind: Kind::Choice { choices }, default, label, help, group: "", reevaluates: false, follows: None }
 }
 
 /// The seed knob every lab carries.
@@ -102,6 +134,11 @@ impl Knob {
     /// The same knob, re-evaluating the trained model rather than retraining.
     pub const fn reevaluates(self) -> Knob {
         Knob { reevaluates: true, ..self }
+    }
+
+    /// The same knob, with its default set by `key`'s value (see [`Follows`]).
+    pub const fn follows(self, key: &'static str, defaults: &'static [(&'static str, &'static str)]) -> Knob {
+        Knob { follows: Some(Follows { key, defaults }), ..self }
     }
 
     /// The knobs of `knobs` the page shows for a link whose study is
@@ -146,14 +183,6 @@ impl Knob {
             Kind::IntList { min, max, max_len } => {
                 format!("up to {max_len} increasing integers in {min}..={max}, separated by commas")
             }
-        }
-    }
-
-    pub(crate) fn default_text(&self) -> String {
-        if self.default.is_empty() {
-            "(empty)".into()
-        } else {
-            self.default.into()
         }
     }
 

@@ -166,7 +166,11 @@ impl Link {
             .iter()
             .map(|knob| knob.parse(knob.default).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key)))
             .collect();
-        Link { lab, values }
+        let mut link = Link { lab, values };
+        for i in 0..lab.knobs.len() {
+            link.reset(i);
+        }
+        link
     }
 
     /// The canonical link, starting with `#`.
@@ -225,7 +229,28 @@ impl Link {
         self.lab.knobs.iter().zip(&self.values)
     }
 
+    /// The default of knob `i` in this link: its own, or the one its
+    /// leader's value gives it (see [`Follows`](super::knob::Follows)).
+    pub fn default_of(&self, i: usize) -> &'static str {
+        let knob = &self.lab.knobs[i];
+        knob.follows
+            .and_then(|f| {
+                let leader = self.get(f.key)?.to_string();
+                f.defaults.iter().find(|(value, _)| *value == leader).map(|(_, default)| *default)
+            })
+            .unwrap_or(knob.default)
+    }
+
+    /// Sets knob `i` to its default in this link.
+    pub(super) fn reset(&mut self, i: usize) {
+        let knob = &self.lab.knobs[i];
+        self.values[i] =
+            knob.parse(self.default_of(i)).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key));
+    }
+
     /// Sets `key` from its link text, validating it like [`parse`] does.
+    /// The knobs that follow `key` and stood at their default move to the
+    /// default of its new value.
     pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
         let i = self
             .lab
@@ -233,7 +258,15 @@ impl Link {
             .iter()
             .position(|k| k.key == key)
             .ok_or_else(|| format!("`{key}` is not a knob of the {} lab", self.lab.name))?;
-        self.values[i] = self.lab.knobs[i].parse(text)?;
+        let value = self.lab.knobs[i].parse(text)?;
+        let at_default: Vec<usize> = (0..self.values.len())
+            .filter(|&j| self.lab.knobs[j].follows.is_some_and(|f| f.key == key))
+            .filter(|&j| self.lab.knobs[j].parse(self.default_of(j)).as_ref() == Ok(&self.values[j]))
+            .collect();
+        self.values[i] = value;
+        for j in at_default {
+            self.reset(j);
+        }
         Ok(())
     }
 }

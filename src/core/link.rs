@@ -131,7 +131,12 @@ pub fn parse_with(input: &str, labs: &[&'static Lab]) -> Parsed {
 
     let mut link = Link::defaults(lab);
     let mut seen: Vec<&str> = Vec::new();
-    for (key, text) in &pairs {
+    // Knobs whose default follows another knob are read last, so that their
+    // default (when missing or invalid) is the one the link's leader gives.
+    let follower = |key: &str| lab.knobs.iter().any(|k| k.key == key && k.follows.is_some());
+    let (leaders, followers): (Vec<_>, Vec<_>) = pairs.iter().partition(|(k, _)| !follower(k));
+    let mut given = vec![false; lab.knobs.len()];
+    for (key, text) in leaders.into_iter().chain(followers) {
         if key == "lab" {
             continue;
         }
@@ -165,15 +170,29 @@ pub fn parse_with(input: &str, labs: &[&'static Lab]) -> Parsed {
         }
         seen.push(knob.key);
         match knob.parse(text) {
-            Ok(value) => link.values[i] = value,
+            Ok(value) => {
+                link.values[i] = value;
+                given[i] = true;
+            }
             Err(why) => {
                 // An earlier valid duplicate must not survive a later bad one.
-                link.values[i] = Link::defaults(lab).values[i].clone();
+                link.reset(i);
+                given[i] = false;
+                let default = match link.default_of(i) {
+                    "" => "(empty)",
+                    text => text,
+                };
                 notices.push(Notice {
                     key: Some(key.clone()),
-                    message: format!("{key}: `{}` {why}; using the default {}", shorten(text), knob.default_text()),
+                    message: format!("{key}: `{}` {why}; using the default {default}", shorten(text)),
                 })
             }
+        }
+    }
+    // A follower the link does not give takes the default its leader's value gives.
+    for i in 0..lab.knobs.len() {
+        if lab.knobs[i].follows.is_some() && !given[i] {
+            link.reset(i);
         }
     }
     Parsed { link, notices }

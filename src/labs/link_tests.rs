@@ -43,6 +43,36 @@ fn out_of_range_value_names_the_key_and_range_and_uses_default() {
     assert!(msg.contains("steps") && msg.contains("1..=64") && msg.contains("default 8"), "{msg}");
 }
 
+/// The depth lab's epochs follow its data: 200 on points, 10 on images.
+/// Wherever the two stand in a link, a missing or invalid epochs gets the
+/// default of the link's data; a given one is kept. Changing the data (as
+/// the page does) moves epochs left at the default and keeps any other.
+/// Controls: the 2-D default stays 200, and a knob that follows nothing
+/// (steps) never moves with the data.
+#[test]
+fn a_knob_left_at_its_default_follows_the_knob_it_depends_on() {
+    let epochs = |link: &str| parse(link).link.int("epochs");
+    assert_eq!(epochs("#lab=depth&data=digits"), 10);
+    assert_eq!(epochs("#lab=depth&data=shapes"), 10);
+    assert_eq!(epochs("#lab=depth&epochs=5000&data=digits"), 10, "invalid, after the data is read");
+    assert!(parse("#lab=depth&epochs=5000&data=digits").notices[0].message.contains("default 10"));
+    assert_eq!(epochs("#lab=depth&epochs=7&data=digits"), 7);
+    assert_eq!(epochs("#lab=depth&data=digits&epochs=200"), 200, "an old canonical link keeps its 200");
+    assert_eq!(epochs("#lab=depth&data=moons"), 200, "control: points");
+    assert_eq!(epochs("#lab=depth"), 200);
+
+    let set = |link: &str, key: &str, text: &str| {
+        let mut link = parse(link).link;
+        link.set(key, text).unwrap();
+        (link.int("epochs"), link.int("steps"))
+    };
+    assert_eq!(set("#lab=depth", "data", "digits"), (10, 8), "left at the default: follows");
+    assert_eq!(set("#lab=depth&epochs=50", "data", "digits"), (50, 8), "set by hand: kept");
+    assert_eq!(set("#lab=depth&data=digits", "data", "spiral"), (200, 8));
+    assert_eq!(set("#lab=depth&data=digits&epochs=30", "data", "spiral"), (30, 8));
+    assert_eq!(set("#lab=depth&data=digits", "steps", "4"), (10, 4), "control: another knob moves nothing");
+}
+
 #[test]
 fn bad_values_of_each_kind_are_rejected() {
     for (pair, key) in [
