@@ -441,6 +441,8 @@ impl TitrateRun {
             targets_found: detection.targets_found,
             auc_flip_share: detection.auc_flip_share,
             auc_levels_and_flip_share: detection.auc_levels_and_flip_share,
+            auc_erase: detection.auc_erase,
+            auc_levels_and_erase: detection.auc_levels_and_erase,
             backdoored_models: self.study.models,
             curves,
             roc: detection.roc,

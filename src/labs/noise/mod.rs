@@ -365,6 +365,10 @@ pub struct TitrateReport {
     /// levels with it (`titrate::Detection`): another feature, beside the paper's.
     pub auc_flip_share: f64,
     pub auc_levels_and_flip_share: f64,
+    /// The AUC of the detector on `T_γ` under random erasing (TrojAI's other
+    /// damage), alone and with the levels.
+    pub auc_erase: f64,
+    pub auc_levels_and_erase: f64,
     pub backdoored_models: usize,
     pub curves: Vec<Curve>,
     pub roc: Vec<RocPoint>,
@@ -395,7 +399,10 @@ impl Report {
     }
 }
 
-/// The noisy probes of every level (the same for every model).
+/// The noisy probes of every level, then the erased ones (the same for every model).
 pub fn noisy_probes(study: &Titration, probes: &Array2<f64>) -> Vec<Array2<f64>> {
-    (0..titrate::LEVELS.len()).map(|l| titrate::noisy(probes, l, study.seed)).collect()
+    (0..titrate::LEVELS.len())
+        .map(|l| titrate::noisy(probes, l, study.seed))
+        .chain([titrate::erased(probes, study.seed)])
+        .collect()
 }

@@ -23,6 +23,11 @@
 //!   `T_γ(σ)` = the fraction of noisy inputs whose prediction differs from
 //!   the clean prediction *and* whose top softmax probability exceeds `γ`.
 //!   Confident flips under noise are what a trigger-sensitive model makes.
+//! - **Erasing**, the other damage TrojAI's detector reads
+//!   (`custom_transforms.py`, `ERASE_TRANSFORM`, torchvision's
+//!   `RandomErasing(p = 1, scale = (0.1, 0.4))`): a random rectangle of
+//!   10–40 % of the image, aspect ratio 0.3–3.3, set to 0 in every channel.
+//!   `T_γ` under it is measured beside the Gaussian levels ([`erased`]).
 //! - **Detection**: the features `T_γ` at six levels, standardised; a
 //!   logistic regression (L2 penalty 0.1, Newton's method) scored leave one
 //!   model out; the ROC curve and its AUC. **Target**: the class that gets
@@ -69,6 +74,10 @@ pub enum Trigger {
     /// A filled pentagon, larger than the patch and not a square: the kind
     /// of polygon TrojAI stamps (in grey, on our single channel).
     Polygon,
+    /// No trigger: the poisoned images only get the target's label. A
+    /// control that tells a learnt backdoor from label noise towards one
+    /// class (docs/noise.md).
+    None,
 }
 
 impl Trigger {
@@ -76,6 +85,7 @@ impl Trigger {
         match name {
             "pixel" => Trigger::Pixel,
             "polygon" => Trigger::Polygon,
+            "none" => Trigger::None,
             _ => Trigger::Patch,
         }
     }
@@ -85,6 +95,7 @@ impl Trigger {
         match self {
             Trigger::Patch => (13..16).flat_map(|r| (13..16).map(move |c| r * SIDE + c)).collect(),
             Trigger::Pixel => vec![14 * SIDE + 14],
+            Trigger::None => vec![],
             // Pixel centres inside a regular pentagon of circumradius 2.6
             // centred at (12.5, 12.5): 17 pixels.
             Trigger::Polygon => (0..SIDE * SIDE)
@@ -338,6 +349,41 @@ pub fn noisy(probes: &Array2<f64>, level: usize, seed: u64) -> Array2<f64> {
     out
 }
 
+/// The erased copies of the probes: `DRAWS` per probe, probe-major, each
+/// with one rectangle set to 0 in every channel, as torchvision's
+/// `RandomErasing(p = 1, scale = (0.1, 0.4), ratio = (0.3, 3.3), value = 0)`
+/// draws it: an area fraction uniform in [0.1, 0.4] of the image and a
+/// log-uniform aspect ratio give the height `round(√(area·r))` and width
+/// `round(√(area/r))`; if the rectangle does not fit, draw again (ten tries,
+/// then the image is left whole); its corner is uniform where it fits.
+pub fn erased(probes: &Array2<f64>, seed: u64) -> Array2<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xe7a5e);
+    let channels = probes.ncols() / PIXELS;
+    let side = SIDE as f64;
+    let mut out = Array2::zeros((probes.nrows() * DRAWS, probes.ncols()));
+    for (r, mut row) in out.rows_mut().into_iter().enumerate() {
+        row.assign(&probes.row(r / DRAWS));
+        for _ in 0..10 {
+            let area = rng.random_range(0.1..0.4) * side * side;
+            let ratio = libm::exp(rng.random_range(libm::log(0.3)..libm::log(3.3)));
+            let (h, w) =
+                (libm::round(libm::sqrt(area * ratio)) as usize, libm::round(libm::sqrt(area / ratio)) as usize);
+            if h < SIDE && w < SIDE {
+                let (top, left) = (rng.random_range(0..=SIDE - h), rng.random_range(0..=SIDE - w));
+                for ch in 0..channels {
+                    for y in top..top + h {
+                        for x in left..left + w {
+                            row[ch * PIXELS + y * SIDE + x] = 0.0;
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// Softmax of each row, in place.
 pub fn softmax(logits: &mut Array2<f64>) {
     for mut row in logits.rows_mut() {
@@ -395,6 +441,8 @@ pub struct Curve {
     pub histogram: [usize; CLASSES],
     /// Where the confident flips went, over every level.
     pub flips: [usize; CLASSES],
+    /// `T_γ` under random erasing (see [`erased`]).
+    pub erase: f64,
     /// The detector's guess at the target: the class whose share of this
     /// model's confident flips most exceeds its median share over all the
     /// models (noise favours some classes in every model; see [`detect`]).
@@ -403,9 +451,11 @@ pub struct Curve {
     pub score: f64,
 }
 
-/// The curve of one trained model over every level (`noisy[level]` from [`noisy`]).
-pub fn curve(trained: &Trained, probes: &Array2<f64>, noisy: &[Array2<f64>], confidence: f64) -> Curve {
+/// The curve of one trained model over every level (`damaged[level]` from
+/// [`noisy`], then the erased probes from [`erased`]).
+pub fn curve(trained: &Trained, probes: &Array2<f64>, damaged: &[Array2<f64>], confidence: f64) -> Curve {
     let clean = predictions(&trained.model, probes);
+    let (noisy, erased) = damaged.split_at(LEVELS.len());
     let mut t = Vec::new();
     let (mut histogram, mut flips) = ([0; CLASSES], [0; CLASSES]);
     for x in noisy {
@@ -425,6 +475,7 @@ pub fn curve(trained: &Trained, probes: &Array2<f64>, noisy: &[Array2<f64>], con
         t,
         histogram,
         flips,
+        erase: titration(trained.model.apply(erased[0].view()), &clean, confidence).t,
         predicted_target: 0,
         score: f64::NAN,
     }
@@ -554,6 +605,10 @@ pub struct Detection {
     pub auc_flip_share: f64,
     /// The AUC of the logistic detector on the levels and that feature together.
     pub auc_levels_and_flip_share: f64,
+    /// The AUC of the logistic detector (leave one out) on `T_γ` under
+    /// random erasing alone, and on the levels with it.
+    pub auc_erase: f64,
+    pub auc_levels_and_erase: f64,
 }
 
 /// The detector's verdict over a set of curves: scores them (leave one
@@ -588,20 +643,18 @@ pub fn detect(curves: &mut [Curve]) -> Detection {
         concentration.push(excess(c.predicted_target));
     }
     let found = curves.iter().filter(|c| c.target == Some(c.predicted_target)).count();
-    let both = ndarray::concatenate(
-        Axis(1),
-        &[
-            features.view(),
-            Array2::from_shape_vec((curves.len(), 1), concentration.clone()).expect("one column").view(),
-        ],
-    )
-    .expect("same rows");
+    let column = |v: Vec<f64>| Array2::from_shape_vec((v.len(), 1), v).expect("one column");
+    let with =
+        |extra: &Array2<f64>| ndarray::concatenate(Axis(1), &[features.view(), extra.view()]).expect("same rows");
+    let erase = column(curves.iter().map(|c| c.erase).collect());
     Detection {
         roc: points,
         auc,
         targets_found: found,
         auc_flip_share: roc(&concentration, &labels).1,
-        auc_levels_and_flip_share: roc(&leave_one_out(&both, &labels), &labels).1,
+        auc_levels_and_flip_share: roc(&leave_one_out(&with(&column(concentration)), &labels), &labels).1,
+        auc_erase: roc(&leave_one_out(&erase, &labels), &labels).1,
+        auc_levels_and_erase: roc(&leave_one_out(&with(&erase), &labels), &labels).1,
     }
 }
 
@@ -633,6 +686,7 @@ mod tests {
                         t: (0..LEVELS.len()).map(|l| 0.01 * l as f64 + 0.001 * (i % 3) as f64).collect(),
                         histogram: [0; CLASSES],
                         flips,
+                        erase: 0.0,
                         predicted_target: 0,
                         score: 0.0,
                     }
@@ -686,6 +740,39 @@ mod tests {
         assert_eq!(carries(&x, &[1.0]), 120);
     }
 
+    /// Erasing blanks one rectangle of 10–40 % of the image per copy (or
+    /// leaves the image whole after ten draws that do not fit), in every
+    /// channel, somewhere else in each copy. Control: the Gaussian copies
+    /// blank no such block.
+    #[test]
+    fn erasing_blanks_one_rectangle_of_a_tenth_to_two_fifths() {
+        let probes = Array2::from_elem((3, 3 * PIXELS), 0.5);
+        let out = erased(&probes, 7);
+        assert_eq!(out.dim(), (3 * DRAWS, 3 * PIXELS));
+        let mut places = std::collections::HashSet::new();
+        for row in out.rows() {
+            let zero: Vec<usize> = (0..PIXELS).filter(|&p| row[p] == 0.0).collect();
+            for ch in 1..3 {
+                assert!((0..PIXELS).all(|p| (row[ch * PIXELS + p] == 0.0) == (row[p] == 0.0)), "every channel");
+            }
+            if zero.is_empty() {
+                continue;
+            }
+            let (ys, xs): (Vec<usize>, Vec<usize>) = zero.iter().map(|&p| (p / SIDE, p % SIDE)).unzip();
+            let (h, w) = (
+                ys.iter().max().unwrap() - ys.iter().min().unwrap() + 1,
+                xs.iter().max().unwrap() - xs.iter().min().unwrap() + 1,
+            );
+            assert_eq!(h * w, zero.len(), "a rectangle");
+            let share = zero.len() as f64 / PIXELS as f64;
+            assert!((0.05..0.5).contains(&share), "{share}");
+            places.insert(zero[0]);
+        }
+        assert!(places.len() > 4, "{places:?}");
+        let gaussian = noisy(&probes.slice(ndarray::s![.., ..PIXELS]).to_owned(), 2, 7);
+        assert!(gaussian.rows().into_iter().all(|r| r.iter().filter(|&&v| v == 0.0).count() < 20), "control");
+    }
+
     /// The polygon trigger: a pentagon of about twenty pixels in the corner,
     /// not a square (its bounding box holds pixels it leaves dark), and
     /// stamped as the patch and the pixel are.
@@ -702,6 +789,7 @@ mod tests {
         assert_eq!(image.iter().filter(|&&v| v == 1.0).count(), 17);
         // Control: the other triggers are other pixels.
         assert_eq!(Trigger::parse("patch").pixels().len(), 9);
+        assert_eq!(Trigger::parse("none").pixels(), Vec::<usize>::new(), "none stamps nothing");
         assert_ne!(Trigger::parse("patch").pixels(), p);
     }
 }

@@ -293,7 +293,9 @@ impl NoiseSession {
     pub fn gpu_inputs(&self) -> Result<JsValue, JsValue> {
         let NoiseRun::Titrate(s) = &self.driver else { return Ok(JsValue::NULL) };
         let Some(result) = s.result() else { return Ok(JsValue::NULL) };
-        let noisy: Vec<f32> = s.noisy.iter().flatten().flat_map(|x| x.iter().map(|&v| v as f32)).collect();
+        // The Gaussian levels (the erased probes, last, stay on the CPU).
+        let levels = s.noisy.iter().flatten().take(titrate::LEVELS.len());
+        let noisy: Vec<f32> = levels.flat_map(|x| x.iter().map(|&v| v as f32)).collect();
         let mut models = Vec::new();
         for m in &s.trained {
             let (body, head) = Body::split(&m.model);
