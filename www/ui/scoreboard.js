@@ -8,7 +8,9 @@
 // go seed by seed across the claims, and a claim's verdict shows as soon as
 // the seeds in settle it (`claimDecided`: three of five on one side settle
 // a median), marked as decided early; the full row replaces it when every
-// seed is in. All text is set with textContent.
+// seed is in. A decided claim's remaining seeds wait until every open
+// claim's runs have been handed out, so the last verdicts come sooner and
+// every run still ends. All text is set with textContent.
 
 import recorded from '../../docs/claims.json';
 
@@ -154,7 +156,8 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     stop.disabled = false;
     progress.max = byRun.size;
     progress.value = 0;
-    let next = 0;
+    // Groups not yet given to a worker, in seed order.
+    const pending = groups.map((_, id) => id);
     let finished = 0;
     const decided = new Set();
     const tell = () => {
@@ -162,9 +165,13 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
       el.dataset.decided = decided.size === chosen.length ? 'all' : String(decided.size);
     };
     tell();
+    // The next group with a claim whose verdict is still open; the
+    // remaining seeds of decided claims wait until none is left (they still
+    // run, for their values, medians and intervals).
+    const open = (id) => groups[id].runs.some((t) => t.slots.some((s) => !decided.has(s.r)));
     const give = (worker) => {
-      if (next >= groups.length) return;
-      const id = next++;
+      if (!pending.length) return;
+      const id = pending.splice(Math.max(0, pending.findIndex(open)), 1)[0];
       const g = groups[id];
       const runs = g.runs.map((t) => ({ link: t.link, indices: t.slots.map((s) => s.r.claim.index) }));
       worker.postMessage({ id, lab: g.lab, seed: g.seed, runs });
