@@ -73,6 +73,27 @@ fn a_knob_left_at_its_default_follows_the_knob_it_depends_on() {
     assert_eq!(set("#lab=depth&data=digits", "steps", "4"), (10, 4), "control: another knob moves nothing");
 }
 
+/// Every knob that follows another names a knob of its own lab, values
+/// that knob takes, and defaults it takes itself (a typo would otherwise
+/// leave the follower at its own default without a word).
+#[test]
+fn every_follower_names_a_knob_of_its_lab_and_valid_defaults() {
+    let mut followers = 0;
+    for &lab in ALL {
+        for knob in lab.knobs {
+            let Some(f) = knob.follows else { continue };
+            followers += 1;
+            let leader = lab.knobs.iter().find(|k| k.key == f.key);
+            let leader = leader.unwrap_or_else(|| panic!("{}: {} follows `{}`, not a knob", lab.name, knob.key, f.key));
+            for (value, default) in f.defaults {
+                assert!(leader.parse(value).is_ok(), "{}: {} = {value}", lab.name, f.key);
+                assert!(knob.parse(default).is_ok(), "{}: {} default {default}", lab.name, knob.key);
+            }
+        }
+    }
+    assert!(followers > 0, "the depth lab's epochs follow its data");
+}
+
 #[test]
 fn bad_values_of_each_kind_are_rejected() {
     for (pair, key) in [
