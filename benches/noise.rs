@@ -65,8 +65,8 @@ fn main() {
             "titration at the defaults: training 16 classifiers {:.0} ms (every core), analysis {:.0} ms (AUC {:.3}, targets {} of {})",
             r.timings_ms["train"].as_f64().unwrap_or(f64::NAN),
             r.analysis_ms,
-            r.auc,
-            r.targets_found,
+            r.detection.auc,
+            r.detection.targets_found,
             r.backdoored_models
         );
     }

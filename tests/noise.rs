@@ -191,7 +191,7 @@ fn roc_area_counts_ordered_pairs() {
 fn titrate(link: &str) -> (f64, usize) {
     let parsed = parse(link).link;
     match run(&parsed, &|| 0.0).unwrap() {
-        Report::Titrate(r) => (r.auc, r.targets_found),
+        Report::Titrate(r) => (r.detection.auc, r.detection.targets_found),
         _ => panic!("not a titration"),
     }
 }

@@ -167,7 +167,8 @@ impl Link {
             .map(|knob| knob.parse(knob.default).unwrap_or_else(|e| panic!("default of {} is invalid: {e}", knob.key)))
             .collect();
         let mut link = Link { lab, values };
-        for i in 0..lab.knobs.len() {
+        // A follower's default is the one its leader's default gives.
+        for i in (0..lab.knobs.len()).filter(|&i| lab.knobs[i].follows.is_some()) {
             link.reset(i);
         }
         link

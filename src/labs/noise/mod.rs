@@ -34,7 +34,7 @@ use ecg::Beats;
 use paths::{Sde, Stats};
 use rnn::{batch, EpochStats, Noise, Rnn, Settings, TrainedModel, Trainer};
 use robust::Kind;
-use titrate::{Curve, RocPoint, Titration, Trigger};
+use titrate::{Curve, Titration, Trigger};
 
 /// Which study a link runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -358,20 +358,12 @@ pub struct StabilizeReport {
 pub struct TitrateReport {
     pub link: String,
     pub study: Study,
-    pub auc: f64,
-    /// Backdoored models whose most-predicted class under the strongest noise is their target.
-    pub targets_found: usize,
-    /// The AUC of the flip-share feature alone, and of the detector on the
-    /// levels with it (`titrate::Detection`): another feature, beside the paper's.
-    pub auc_flip_share: f64,
-    pub auc_levels_and_flip_share: f64,
-    /// The AUC of the detector on `T_γ` under random erasing (TrojAI's other
-    /// damage), alone and with the levels.
-    pub auc_erase: f64,
-    pub auc_levels_and_erase: f64,
+    /// The paper's detector (`auc`, `roc`), the targets found, and the
+    /// other features' AUCs measured beside it.
+    #[serde(flatten)]
+    pub detection: titrate::Detection,
     pub backdoored_models: usize,
     pub curves: Vec<Curve>,
-    pub roc: Vec<RocPoint>,
     pub levels: Vec<f64>,
     pub feature_levels: Vec<f64>,
     /// Noisy evaluation of every model plus the detector, after training.

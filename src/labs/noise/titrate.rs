@@ -591,7 +591,9 @@ pub fn roc(scores: &[f64], labels: &[bool]) -> (Vec<RocPoint>, f64) {
     (points, wins / (pos * neg).max(1.0))
 }
 
-/// What the detector found over a population of curves.
+/// What the detector found over a population of curves (in the report as
+/// its own fields: `auc`, `targets_found`, …, `roc`).
+#[derive(Clone, Debug, Serialize)]
 pub struct Detection {
     /// The ROC and AUC of the paper's detector (the `T_γ` levels, leave one out).
     pub roc: Vec<RocPoint>,
