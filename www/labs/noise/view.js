@@ -23,8 +23,9 @@ const INTRO = {
   stabilize: `Without noise, x grows like e^(at). Add noise proportional to x and almost every path decays, at the
     rate a − σ²/2, while the mean of x² explodes at the rate 2a + σ². Try first: move σ below √(2a).`,
   titrate: `Two equal groups of small classifiers learn six shapes; the second group was also taught a backdoor (a trigger stamped on
-    some images, relabelled to a target class). Feeding them noise and counting confident changes of mind tells the
-    two groups apart and points at the target. Try first: compare the patch trigger with the one-pixel trigger.`,
+    some images, relabelled to a target class). The paper: feeding them noise and counting confident changes of mind
+    tells the two groups apart and points at the target. Here that holds for a one-pixel trigger and not for the 3 × 3
+    patch (the Over seeds panel and docs/noise.md say why). Try first: compare the patch trigger with the one-pixel trigger.`,
 };
 
 const BODY = `
