@@ -59,6 +59,16 @@ pub fn js_error(e: impl std::fmt::Display) -> JsValue {
     JsValue::from_str(&e.to_string())
 }
 
+/// Puts `value` back into `slot` unless something new took its place: an
+/// async GPU method takes its state out of the slot while it awaits, and a
+/// state loaded meanwhile (a new link) wins.
+pub fn put_back<T>(slot: &RefCell<Option<T>>, value: T) {
+    let mut slot = slot.borrow_mut();
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
 /// Milliseconds of the page's clock, for a driver's timings.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -101,11 +101,35 @@ test('the wake shows truth and both predictions and reproduces `continuum run`',
   for (const c of ['canvas.wake-truth', 'canvas.wake-consistent', 'canvas.wake-plain']) assert.ok((await inked(page, c)) > 1000, `${c} drawn`);
   assert.ok(await page.locator('canvas.pendulum-view').isHidden(), 'no pendulum for the wake');
   assert.ok((await inked(page, 'canvas.eigen')) > 500, 'eigenvalue plane drawn');
+  assert.match(await page.locator('.wake-source').textContent(), /on the CPU, in double precision, as continuum run does/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
-test('below shedding (Re 30) the page says the wake is steady', ONCE, async () => {
+// With WebGPU the main thread simulates the wake on the GPU (f32) and hands
+// the snapshots to both workers; the CLI simulates it in f64. The page says
+// which, and the f32 wake sheds at the CLI's frequency to within 0.5 %
+// (natively, lavapipe against the CPU twin: 0.05 %) without being its bits.
+test('with WebGPU the wake is simulated on the GPU and sheds at the frequency `continuum run` measures', { skip: !WEBGPU && 'needs WebGPU: runs in the pass with it' }, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=koopman&data=wake&epochs=3&seed=2`);
+  await ready(page);
+  await page.waitForFunction(() => /on the GPU/.test(document.querySelector('[data-metric="shedding"]').textContent), null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-metric="rel-error"]')?.dataset.epoch === '3', null, { timeout: 300_000 });
+  assert.match(await page.locator('.wake-source').textContent(), /simulated on the GPU in single precision/);
+  const report = JSON.parse(execFileSync('target/debug/continuum', ['run', page.url()], { encoding: 'utf8' }));
+  const shedding = Number(await page.locator('[data-metric="shedding"]').getAttribute('data-value'));
+  assert.ok(Math.abs(shedding - report.shedding_frequency) < 0.005 * report.shedding_frequency, `${shedding} against ${report.shedding_frequency}`);
+  assert.notEqual(shedding, report.shedding_frequency, 'the f32 wake is not the f64 one bit for bit');
+  const error = Number(await page.locator('[data-metric="rel-error"]').getAttribute('data-value'));
+  assert.ok(error > 0 && Number.isFinite(error), `rel-error ${error}`);
+  for (const c of ['canvas.wake-truth', 'canvas.wake-consistent', 'canvas.wake-plain']) assert.ok((await inked(page, c)) > 1000, `${c} drawn`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+// On both paths: without WebGPU each worker's recording refuses, with it the GPU's.
+test('below shedding (Re 30) the page says the wake is steady', async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=koopman&data=wake&Re=30`);
   await ready(page);

@@ -15,7 +15,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::core::js::{js_error, now_ms, parse, to_js, WebGpu};
+use crate::core::js::{js_error, now_ms, parse, put_back, to_js, WebGpu};
 use crate::gpu::lbm::LbmKernel;
 use crate::gpu::Gpu;
 use crate::labs::flow::analysis::{self, Analysis, Exact};
@@ -278,14 +278,6 @@ impl FlowState {
             (SimKernel::Lbm(k), Simulation::Body(s)) => k.steps as f64 / s.steps_per_time(),
             _ => unreachable!("the kernel matches the flow"),
         }
-    }
-}
-
-/// Puts `value` back into `slot` unless something new took its place.
-fn put_back<T>(slot: &RefCell<Option<T>>, value: T) {
-    let mut slot = slot.borrow_mut();
-    if slot.is_none() {
-        *slot = Some(value);
     }
 }
 

@@ -279,11 +279,7 @@ impl Data {
                 // claim's links share it (core::memo).
                 let wake = memo::shared(
                     || format!("koopman wake Re {re} res {res} seed {} count {WAKE_SNAPSHOTS}", config.seed),
-                    || {
-                        let mut recorder = wake::Recorder::new(re, res, config.seed, WAKE_SNAPSHOTS);
-                        while !recorder.advance()? {}
-                        recorder.finish()
-                    },
+                    || wake::record(re, res, config.seed, WAKE_SNAPSHOTS),
                 )?;
                 Ok(Data::wake(&wake, config.noise, config.seed))
             }
@@ -686,9 +682,15 @@ impl KoopmanRun {
     /// its link); fails when the data cannot be made (a wake that does not shed).
     pub fn new(config: Config, link: String, clock: Clock) -> Result<KoopmanRun, String> {
         let t0 = clock();
-        let trainer = Trainer::from_config(config)?;
-        let timings = Timings { data: clock() - t0, ..Timings::default() };
-        Ok(KoopmanRun { trainer, link, errors: None, timings })
+        let data = Data::for_config(&config)?;
+        Ok(KoopmanRun::on_data(config, data, link, clock() - t0))
+    }
+
+    /// A run of `config` on data made elsewhere (the page's wake recorded
+    /// on the GPU), which took `data_ms` to make.
+    pub fn on_data(config: Config, data: Data, link: String, data_ms: f64) -> KoopmanRun {
+        let timings = Timings { data: data_ms, ..Timings::default() };
+        KoopmanRun { trainer: Trainer::new(config, data), link, errors: None, timings }
     }
 
     fn errors(&self) -> Vec<f64> {

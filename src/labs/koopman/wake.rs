@@ -23,7 +23,9 @@
 //!    neighbours ([`dominant_frequency`]). A linear model that steps the
 //!    wake forward by one snapshot has eigenvalues at angles ±2π k f.
 
-use crate::num::lbm::{vorticity_from, Body, Lbm, U0};
+use crate::gpu::lbm::LbmKernel;
+use crate::gpu::{Gpu, GpuError};
+use crate::num::lbm::{vorticity_from, Body, Lbm};
 
 /// Time units (D / U) between snapshots: about 11 snapshots per shedding
 /// period at St ≈ 0.17.
@@ -55,12 +57,43 @@ pub struct Wake {
     pub frequency: f64,
 }
 
-/// The simulation on its way to `count` snapshots, one interval per
-/// [`Recorder::advance`] (the page's worker interleaves them with messages).
+impl Wake {
+    /// A wake from its snapshots and probe signal (the page's GPU recording
+    /// hands these to the training workers); the frequency is measured here.
+    pub fn from_parts(snapshots: Vec<f64>, probe: Vec<f64>, onset: f64, re: f64) -> Result<Wake, String> {
+        if probe.is_empty() || snapshots.len() != probe.len() * WIDTH * HEIGHT {
+            return Err(format!(
+                "a wake needs {} numbers per snapshot: got {} for {} snapshots",
+                WIDTH * HEIGHT,
+                snapshots.len(),
+                probe.len()
+            ));
+        }
+        if snapshots.iter().chain(&probe).any(|v| !v.is_finite()) {
+            return Err("the wake's snapshots are not finite".into());
+        }
+        let frequency = dominant_frequency(&probe)
+            .ok_or_else(|| "the probe's spectrum has no peak: record more snapshots".to_string())?;
+        Ok(Wake { snapshots, probe, onset, re, frequency })
+    }
+}
+
+/// What a recording watches, whichever lattice it steps: the probe's
+/// history, shedding's onset, and the snapshots once shedding is established.
+/// The lattice is stepped outside, [`every`](Self::every) steps between two
+/// [`observe`](Self::observe)s: on the CPU by [`record`], on the GPU by
+/// [`GpuRecording`].
 pub struct Recorder {
-    lbm: Lbm,
+    nx: usize,
+    ny: usize,
+    d: f64,
+    solid: Vec<bool>,
+    re: f64,
+    steps_per_time: f64,
     every: usize,
     probe_cell: usize,
+    /// Intervals observed since t = 0.
+    intervals: usize,
     /// The probe's v at every interval since t = 0.
     history: Vec<f64>,
     onset: Option<f64>,
@@ -70,17 +103,19 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A cylinder at Reynolds number `re` in a `2 res × res` channel (the
-    /// flow lab's), seeded by `seed`; `count` snapshots to record.
-    pub fn new(re: f64, res: usize, seed: u64, count: usize) -> Recorder {
-        assert!(res.is_multiple_of(32), "the window needs D = res/8 divisible by 4");
-        let lbm = Lbm::new(res, Body::Cylinder, re, seed);
-        let every = (EVERY * lbm.steps_per_time()).round() as usize;
-        let probe_cell = (lbm.ny / 2) * lbm.nx + (lbm.nx as f64 / 5.0 + 3.0 * lbm.d) as usize;
+    /// A recording of `count` snapshots of the flow on `lbm`'s lattice, from its start.
+    pub fn new(lbm: &Lbm, count: usize) -> Recorder {
+        assert!(lbm.ny.is_multiple_of(32), "the window needs D = res/8 divisible by 4");
         Recorder {
-            lbm,
-            every,
-            probe_cell,
+            nx: lbm.nx,
+            ny: lbm.ny,
+            d: lbm.d,
+            solid: lbm.solid.clone(),
+            re: lbm.re,
+            steps_per_time: lbm.steps_per_time(),
+            every: (EVERY * lbm.steps_per_time()).round() as usize,
+            probe_cell: (lbm.ny / 2) * lbm.nx + (lbm.nx as f64 / 5.0 + 3.0 * lbm.d) as usize,
+            intervals: 0,
             history: Vec::new(),
             onset: None,
             count,
@@ -89,14 +124,24 @@ impl Recorder {
         }
     }
 
+    /// Lattice steps between two observations ([`EVERY`] time units).
+    pub fn every(&self) -> usize {
+        self.every
+    }
+
     /// Snapshots recorded so far, and how many are asked for.
     pub fn progress(&self) -> (usize, usize) {
         (self.probe.len(), self.count)
     }
 
-    /// Simulated time, D / U.
+    /// Simulated time, D / U, at the last observation.
     pub fn time(&self) -> f64 {
-        self.lbm.steps as f64 / self.lbm.steps_per_time()
+        (self.intervals * self.every) as f64 / self.steps_per_time
+    }
+
+    /// Time (D / U) at which shedding was established, once it is.
+    pub fn onset(&self) -> Option<f64> {
+        self.onset
     }
 
     /// Whether every snapshot is in.
@@ -104,25 +149,24 @@ impl Recorder {
         self.probe.len() >= self.count
     }
 
-    /// One interval: `Ok(true)` once every snapshot is in; an error when
-    /// the wake does not shed or the simulation blows up.
-    pub fn advance(&mut self) -> Result<bool, String> {
+    /// The velocity field (u, v) in units of U after the next interval:
+    /// `Ok(true)` once every snapshot is in; an error when the wake does not
+    /// shed or the field is not finite (the simulation blew up).
+    pub fn observe(&mut self, u: &[f64], v: &[f64]) -> Result<bool, String> {
         if self.done() {
             return Ok(true);
         }
-        for _ in 0..self.every {
-            self.lbm.step();
+        self.intervals += 1;
+        if u.iter().chain(v).any(|x| !x.is_finite()) {
+            return Err(blew_up(self.time()));
         }
-        if !self.lbm.is_finite() {
-            return Err(format!("the wake simulation blew up at t = {:.1}; lower Re", self.time()));
-        }
-        let v = self.probe_v();
+        let probe = v[self.probe_cell];
         if self.onset.is_some() {
-            self.probe.push(v);
-            self.snapshots.extend(window(&self.lbm));
+            self.probe.push(probe);
+            self.snapshots.extend(self.window(u, v));
             return Ok(self.done());
         }
-        self.history.push(v);
+        self.history.push(probe);
         let t = self.time();
         let n = self.history.len();
         if t < WARMUP || n < 2 * HALF {
@@ -136,7 +180,7 @@ impl Recorder {
                 "no vortex shedding at Re = {:.0}: by t = {t:.0} D/U the transverse velocity 3 D behind the \
                  cylinder swings by only ±{newer:.3} U{} (shedding is ±{MIN_SWING} U or more, saturated). A \
                  cylinder sheds above Re ≈ 47: raise Re.",
-                self.lbm.re,
+                self.re,
                 if newer <= older { " and is not growing" } else { "" },
             ));
         }
@@ -145,24 +189,81 @@ impl Recorder {
 
     /// The recorded wake (call once [`done`](Self::done)).
     pub fn finish(self) -> Result<Wake, String> {
-        let frequency = dominant_frequency(&self.probe)
-            .ok_or_else(|| "the probe's spectrum has no peak: record more snapshots".to_string())?;
-        Ok(Wake {
-            snapshots: self.snapshots,
-            probe: self.probe,
-            onset: self.onset.unwrap_or(f64::NAN),
-            re: self.lbm.re,
-            frequency,
-        })
+        Wake::from_parts(self.snapshots, self.probe, self.onset.unwrap_or(f64::NAN), self.re)
     }
 
-    fn probe_v(&self) -> f64 {
-        let cells = self.lbm.nx * self.lbm.ny;
-        let mut f = [0.0; crate::num::lbm::Q];
-        for (q, fq) in f.iter_mut().enumerate() {
-            *fq = self.lbm.f[q * cells + self.probe_cell];
+    /// The snapshot window of the vorticity of (u, v) (see the module docs).
+    fn window(&self, u: &[f64], v: &[f64]) -> Vec<f64> {
+        let (nx, d) = (self.nx, self.d);
+        let w = vorticity_from(u, v, &self.solid, nx, self.ny, d);
+        let block = (d / 4.0).round() as usize;
+        let x0 = (nx as f64 / 5.0 + d).round() as usize;
+        let y0 = self.ny / 2 - 2 * d as usize;
+        let mut out = Vec::with_capacity(WIDTH * HEIGHT);
+        for by in 0..HEIGHT {
+            for bx in 0..WIDTH {
+                let mut sum = 0.0;
+                for y in y0 + by * block..y0 + (by + 1) * block {
+                    for x in x0 + bx * block..x0 + (bx + 1) * block {
+                        sum += w[y * nx + x];
+                    }
+                }
+                out.push(sum / (block * block) as f64);
+            }
         }
-        crate::num::lbm::moments(&f).2 / U0
+        out
+    }
+}
+
+fn blew_up(t: f64) -> String {
+    format!("the wake simulation blew up at t = {t:.1}; lower Re")
+}
+
+/// A cylinder at Reynolds number `re` in a `2 res × res` channel (the flow
+/// lab's), seeded by `seed`, simulated in f64 on the CPU until `count`
+/// snapshots are in. This is the wake every link names: the CLI's, and
+/// the page's without WebGPU.
+pub fn record(re: f64, res: usize, seed: u64, count: usize) -> Result<Wake, String> {
+    let mut lbm = Lbm::new(res, Body::Cylinder, re, seed);
+    let mut recorder = Recorder::new(&lbm, count);
+    loop {
+        for _ in 0..recorder.every() {
+            lbm.step();
+        }
+        if !lbm.is_finite() {
+            return Err(blew_up(lbm.steps as f64 / lbm.steps_per_time()));
+        }
+        let (u, v) = lbm.velocity();
+        if recorder.observe(&u, &v)? {
+            return recorder.finish();
+        }
+    }
+}
+
+/// The same recording with the lattice in f32 on the GPU (`gpu/lbm.wgsl`,
+/// whose twin is [`Lbm`]): the page's, when it has WebGPU. One
+/// [`advance`](Self::advance) is one interval: a submission of
+/// [`Recorder::every`] steps and a read-back of the velocity field.
+pub struct GpuRecording {
+    kernel: LbmKernel,
+    pub recorder: Recorder,
+}
+
+impl GpuRecording {
+    /// Uploads the start state of the lattice [`record`] starts from.
+    pub fn new(gpu: &Gpu, re: f64, res: usize, seed: u64, count: usize) -> GpuRecording {
+        let lbm = Lbm::new(res, Body::Cylinder, re, seed);
+        let mut kernel = LbmKernel::new(gpu);
+        kernel.load(gpu, &lbm);
+        GpuRecording { kernel, recorder: Recorder::new(&lbm, count) }
+    }
+
+    /// One interval: the recorder's verdict ([`Recorder::observe`]), or
+    /// the device's failure (the page then records on the CPU instead).
+    pub async fn advance(&mut self, gpu: &Gpu) -> Result<Result<bool, String>, GpuError> {
+        self.kernel.advance(gpu, self.recorder.every())?;
+        let (u, v) = self.kernel.velocity(gpu).await?;
+        Ok(self.recorder.observe(&u, &v))
     }
 }
 
@@ -170,28 +271,6 @@ impl Recorder {
 fn swing(values: &[f64]) -> f64 {
     let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     (hi - lo) / 2.0
-}
-
-/// The snapshot window of the lattice's vorticity (see the module docs).
-fn window(lbm: &Lbm) -> Vec<f64> {
-    let (u, v) = lbm.velocity();
-    let w = vorticity_from(&u, &v, &lbm.solid, lbm.nx, lbm.ny, lbm.d);
-    let block = (lbm.d / 4.0).round() as usize;
-    let x0 = (lbm.nx as f64 / 5.0 + lbm.d).round() as usize;
-    let y0 = lbm.ny / 2 - 2 * lbm.d as usize;
-    let mut out = Vec::with_capacity(WIDTH * HEIGHT);
-    for by in 0..HEIGHT {
-        for bx in 0..WIDTH {
-            let mut sum = 0.0;
-            for y in y0 + by * block..y0 + (by + 1) * block {
-                for x in x0 + bx * block..x0 + (bx + 1) * block {
-                    sum += w[y * lbm.nx + x];
-                }
-            }
-            out.push(sum / (block * block) as f64);
-        }
-    }
-    out
 }
 
 /// The frequency (cycles per sample) of the largest peak of `signal`'s
@@ -260,7 +339,8 @@ mod tests {
     fn the_window_is_behind_the_cylinder_and_sized_in_body_lengths() {
         for res in [64, 128] {
             let lbm = Lbm::new(res, Body::Cylinder, 60.0, 1);
-            assert_eq!(window(&lbm).len(), WIDTH * HEIGHT);
+            let (u, v) = lbm.velocity();
+            assert_eq!(Recorder::new(&lbm, 1).window(&u, &v).len(), WIDTH * HEIGHT);
             let block = (lbm.d / 4.0).round() as usize;
             assert_eq!(block * WIDTH, 8 * lbm.d as usize);
             let x0 = (lbm.nx as f64 / 5.0 + lbm.d).round() as usize;

@@ -1,6 +1,7 @@
 //! The Koopman lab's page face: [`KoopmanSession`] trains in the lab's Web
-//! Worker; [`KoopmanGpu`] rolls trained models out with `kernel.wgsl` on
-//! the main thread, which owns the WebGPU device.
+//! Worker; [`KoopmanGpu`] rolls trained models out with `kernel.wgsl`, and
+//! [`WakeGpu`] records the cylinder wake with `gpu/lbm.wgsl`, on the main
+//! thread, which owns the WebGPU device.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,9 +13,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::kernel::{self, KoopmanKernel};
 use crate::core::driver::Driver;
-use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
+use crate::core::js::{js_error, now_ms, parse, put_back, to_js, to_js_or_null, WebGpu};
 use crate::gpu::Gpu;
-use crate::labs::koopman;
+use crate::labs::koopman::{self, wake};
 
 /// The Koopman rollout kernel on the page's WebGPU device.
 #[wasm_bindgen]
@@ -43,6 +44,88 @@ impl KoopmanGpu {
             let out = result.map_err(js_error)?;
             Ok(js_sys::Float32Array::from(&out[..]).into())
         })
+    }
+}
+
+/// The cylinder wake a `data=wake` link names, recorded on the page's WebGPU
+/// device in f32 ([`wake::GpuRecording`]) instead of in f64 on the CPU in
+/// each training worker. The CLI and the CPU path record the f64 wake, so a
+/// page with WebGPU shows its own wake's numbers: the same shedding, not
+/// the same bits.
+#[wasm_bindgen]
+pub struct WakeGpu {
+    gpu: Rc<Gpu>,
+    recording: Rc<RefCell<Option<wake::GpuRecording>>>,
+}
+
+#[derive(Serialize)]
+struct WakeProgress {
+    /// Simulated time, D / U.
+    time: f64,
+    /// When shedding was established (`null` before).
+    onset: Option<f64>,
+    recorded: usize,
+    count: usize,
+    done: bool,
+    /// Why the flow gives no wake to learn (no shedding, a blow-up): the
+    /// CPU path's words for the same link.
+    refused: Option<String>,
+}
+
+#[wasm_bindgen]
+impl WakeGpu {
+    #[wasm_bindgen(constructor)]
+    pub fn new(device: &WebGpu) -> WakeGpu {
+        WakeGpu { gpu: Rc::clone(&device.gpu), recording: Rc::new(RefCell::new(None)) }
+    }
+
+    /// Starts recording the wake of a koopman link with `data=wake`,
+    /// dropping any recording under way.
+    pub fn start(&self, link: &str) -> Result<(), JsValue> {
+        let config = koopman::Config::from_link(&parse(&super::lab::LAB, link)).map_err(js_error)?;
+        let koopman::Source::Wake { re, res } = config.source else {
+            return Err(js_error("the link's data is not the wake"));
+        };
+        let recording = wake::GpuRecording::new(&self.gpu, re, res, config.seed, koopman::WAKE_SNAPSHOTS);
+        *self.recording.borrow_mut() = Some(recording);
+        Ok(())
+    }
+
+    /// Runs up to `intervals` snapshot intervals, each a submission and a
+    /// read-back; resolves to `{time, onset, recorded, count, done,
+    /// refused}`, or rejects when the device fails.
+    pub fn advance(&self, intervals: usize) -> Promise {
+        let gpu = Rc::clone(&self.gpu);
+        let slot = Rc::clone(&self.recording);
+        future_to_promise(async move {
+            let mut recording = slot.borrow_mut().take().ok_or_else(|| js_error("start a wake first"))?;
+            let mut verdict = Ok(Ok(false));
+            for _ in 0..intervals {
+                verdict = recording.advance(&gpu).await;
+                if !matches!(verdict, Ok(Ok(false))) {
+                    break;
+                }
+            }
+            let r = &recording.recorder;
+            let (recorded, count) = r.progress();
+            let refused = verdict.map_err(js_error)?.err();
+            let progress = WakeProgress { time: r.time(), onset: r.onset(), recorded, count, done: r.done(), refused };
+            put_back(&slot, recording);
+            to_js(&progress)
+        })
+    }
+
+    /// The finished recording, `{snapshots, probe, onset, re}` (two
+    /// Float64Arrays: what [`KoopmanSession::on_wake`] takes).
+    pub fn finish(&self) -> Result<JsValue, JsValue> {
+        let recording = self.recording.borrow_mut().take().ok_or_else(|| js_error("start a wake first"))?;
+        let w = recording.recorder.finish().map_err(js_error)?;
+        let reply = js_sys::Object::new();
+        js_sys::Reflect::set(&reply, &"snapshots".into(), &js_sys::Float64Array::from(&w.snapshots[..]))?;
+        js_sys::Reflect::set(&reply, &"probe".into(), &js_sys::Float64Array::from(&w.probe[..]))?;
+        js_sys::Reflect::set(&reply, &"onset".into(), &w.onset.into())?;
+        js_sys::Reflect::set(&reply, &"re".into(), &w.re.into())?;
+        Ok(reply.into())
     }
 }
 
@@ -108,6 +191,33 @@ impl KoopmanSession {
         Ok(KoopmanSession {
             driver: koopman::KoopmanRun::new(config, link.canonical(), &now_ms).map_err(|e| JsValue::from_str(&e))?,
         })
+    }
+
+    /// As `new`, on a wake recorded elsewhere (`WakeGpu.finish`'s parts)
+    /// instead of the one the link's CPU simulation records.
+    #[wasm_bindgen(js_name = onWake)]
+    pub fn on_wake(
+        link: &str,
+        plain: bool,
+        snapshots: Vec<f64>,
+        probe: Vec<f64>,
+        onset: f64,
+        re: f64,
+    ) -> Result<KoopmanSession, JsValue> {
+        let t0 = now_ms();
+        let link = parse(&super::lab::LAB, link);
+        let config = koopman::Config::from_link(&link).map_err(js_error)?;
+        if !matches!(config.source, koopman::Source::Wake { .. }) {
+            return Err(js_error("the link's data is not the wake"));
+        }
+        let config = if plain { config.plain() } else { config };
+        let wake = wake::Wake::from_parts(snapshots, probe, onset, re).map_err(js_error)?;
+        if wake.probe.len() != koopman::WAKE_SNAPSHOTS {
+            return Err(js_error(format!("a wake of {} snapshots, not {}", wake.probe.len(), koopman::WAKE_SNAPSHOTS)));
+        }
+        let data = koopman::Data::wake(&wake, config.noise, config.seed);
+        let driver = koopman::KoopmanRun::on_data(config, data, link.canonical(), now_ms() - t0);
+        Ok(KoopmanSession { driver })
     }
 
     /// Trains one epoch: its stats, or `null` once finished or diverged.

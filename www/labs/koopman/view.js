@@ -4,7 +4,9 @@
 // predictions against the truth, charts the relative error against horizon,
 // the loss terms, and the eigenvalues of C against the unit circle.
 // Rollouts of many initial conditions (256) run on the GPU when WebGPU is
-// present (koopman/kernel.wgsl), 32 on the CPU otherwise. Every control is in the hash.
+// present (koopman/kernel.wgsl), 32 on the CPU otherwise; so does the
+// cylinder wake's simulation (./wake-gpu.js), which each worker otherwise
+// records itself. Every control is in the hash.
 
 import { setMetricValue, verdictShown } from '../../ui/metrics.js';
 import { RUN_BUTTONS, download, hashSetter, labPage } from '../../ui/lab-page.js';
@@ -16,6 +18,7 @@ import { COLOURS, drawEigenvalues, drawPendulum, drawPhase, drawSeeds, median, p
 import { PALETTE } from '../../ui/palette.js';
 import { modelPair } from './pair.js';
 import { drawField } from '../../ui/field.js';
+import { describeProgress, recordWake } from './wake-gpu.js';
 
 const GPU_N = 256;
 const CPU_N = 32;
@@ -30,7 +33,7 @@ const INTRO = `An encoder maps each 64-dimensional measurement of a pendulum to 
       steps ahead, and where the eigenvalues of C sit against the unit circle. Try first: let training finish, then
       compare the error curves at horizon 1000; then run seeds 1–5 to see whether it holds beyond one seed; then raise the noise.
       With data = wake the measurements are vorticity snapshots of the flow behind a cylinder, simulated here by the
-      flow lab's lattice Boltzmann solver: the paper's fluid case.`;
+      flow lab's lattice Boltzmann solver (on the GPU when WebGPU is present): the paper's fluid case.`;
 
 const BODY = `
     <div class="depth-grid">
@@ -61,6 +64,7 @@ ${RUN_BUTTONS}
           <span style="color:${COLOURS.plain}">Vermillion: plain.</span> Grey dots: the noisy training states.</p>
         <p class="hint wake-only" hidden>Vorticity from 1 to 9 cylinder diameters behind it (red counter-clockwise,
           blue clockwise, one colour scale for all three), predicted from the first test snapshot.</p>
+        <p class="hint wake-only wake-source" hidden></p>
       </div>
       <div class="panel">
         <h2>Metrics</h2>
@@ -134,6 +138,8 @@ export function mount(app, core, report) {
     lastEpoch: 0,
     plainStats: new Map(),
     animate: true,
+    run: 0, // counts starts: a GPU recording of an older start is dropped
+    wakeSource: 'CPU', // where the shown wake's snapshots were simulated
   };
   const worker = modelPair();
   // Evaluations (two 1000-step error curves and the rollouts) cost the worker
@@ -166,11 +172,30 @@ export function mount(app, core, report) {
     start() {
       view.charts.loss.clear();
       view.charts.error.set([], [[], []]);
-      Object.assign(view, { plainStats: new Map(), shown: null, truth: null, lastEpoch: 0 });
+      Object.assign(view, { plainStats: new Map(), shown: null, truth: null, lastEpoch: 0, wakeSource: 'CPU' });
       page.show('epoch', '0');
       page.show('diverged', 'no');
       for (const name of ['train-loss', 'rel-error', 'rel-error-plain', 'consistency']) page.show(name, '—');
-      worker.postMessage({ type: 'start', link: location.hash, play: true });
+      const run = ++view.run;
+      const link = location.hash;
+      const start = (wake) => worker.postMessage({ type: 'start', link, play: true, wake });
+      const device = view.config.data === 'wake' ? labGpu(core.WakeGpu) : null;
+      if (!device) return start();
+      // The wake's snapshots from the GPU, then the workers train on them.
+      for (const el of root.querySelectorAll('.wake-only')) el.hidden = false;
+      const cancelled = () => run !== view.run;
+      recordWake(device, link, { progress: (p) => page.show('shedding', describeProgress(p)), cancelled })
+        .then((r) => {
+          if (!r) return;
+          if (r.refused) return page.say(`The Koopman lab stopped: ${r.refused}`);
+          view.wakeSource = 'GPU';
+          start(r.wake);
+        })
+        .catch((e) => {
+          if (cancelled()) return;
+          view.wakeSource = `CPU: the GPU failed (${e?.message ?? e})`;
+          start();
+        });
     },
     config: report.config,
     knobs,
@@ -191,6 +216,10 @@ export function mount(app, core, report) {
           const w = m.truth.wake;
           view.fieldScale = fieldScale(w);
           page.show('shedding', `${w.info.shedding_frequency.toFixed(4)} cycles per snapshot (St ${(w.info.shedding_frequency / w.info.every).toFixed(3)}, Re ${w.info.re.toFixed(0)})`, String(w.info.shedding_frequency));
+          root.querySelector('.wake-source').textContent =
+            view.wakeSource === 'GPU'
+              ? 'Snapshots simulated on the GPU in single precision. continuum run and the CPU path simulate in double precision: the same shedding (its frequency within about 0.1 %), not the same bits.'
+              : `Snapshots simulated on the ${view.wakeSource}, in double precision, as continuum run does: the same link gives the same numbers.`;
         } else {
           view.bounds = phaseBounds(m.truth.clean);
           view.testStates = m.truth.clean.slice(m.truth.train * 2);
@@ -219,6 +248,7 @@ export function mount(app, core, report) {
       },
     },
     destroy() {
+      view.run++;
       if (frame !== null) cancelAnimationFrame(frame);
       evals.cancel();
       seeds.stop();

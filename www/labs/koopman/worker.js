@@ -14,7 +14,7 @@
 // pair's error at the link's horizon. The view stops them by terminating
 // the workers.
 //
-// In:  the loop's start (with optional `only`) / play / pause / step
+// In:  the loop's start (with optional `only`, and `wake`: snapshots recorded on the GPU) / play / pause / step
 //      | {type: 'eval', horizon, n, packed} | {type: 'seeds', links, horizon}
 // Out: {type: 'ready', truth, status} | {type: 'epochs', consistent: [...], plain: [...], status}
 //      | {type: 'eval', consistent, plain, starts, rollouts?: [Float32Array, Float32Array],
@@ -85,9 +85,12 @@ runWorker({
   start(m) {
     for (const s of Object.values(models ?? {})) s.free();
     models = null;
-    models = Object.fromEntries(
-      MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, new core.KoopmanSession(m.link, name === 'plain')]),
-    );
+    // A wake recorded on the GPU comes with the start; otherwise the session simulates it.
+    const session = (plain) =>
+      m.wake
+        ? core.KoopmanSession.onWake(m.link, plain, m.wake.snapshots, m.wake.probe, m.wake.onset, m.wake.re)
+        : new core.KoopmanSession(m.link, plain);
+    models = Object.fromEntries(MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, session(name === 'plain')]));
     const truth = Object.values(models)[0].truth();
     wake = Boolean(truth.wake);
     return { truth, status: status() };
