@@ -101,7 +101,7 @@ test('the wake shows truth and both predictions and reproduces `continuum run`',
   for (const c of ['canvas.wake-truth', 'canvas.wake-consistent', 'canvas.wake-plain']) assert.ok((await inked(page, c)) > 1000, `${c} drawn`);
   assert.ok(await page.locator('canvas.pendulum-view').isHidden(), 'no pendulum for the wake');
   assert.ok((await inked(page, 'canvas.eigen')) > 500, 'eigenvalue plane drawn');
-  assert.match(await page.locator('.wake-source').textContent(), /on the CPU, in double precision, as continuum run does/);
+  assert.match(await page.locator('.wake-source').textContent(), /on the CPU in double precision, as continuum run does/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -124,6 +124,25 @@ test('with WebGPU the wake is simulated on the GPU and sheds at the frequency `c
   const error = Number(await page.locator('[data-metric="rel-error"]').getAttribute('data-value'));
   assert.ok(error > 0 && Number.isFinite(error), `rel-error ${error}`);
   for (const c of ['canvas.wake-truth', 'canvas.wake-consistent', 'canvas.wake-plain']) assert.ok((await inked(page, c)) > 1000, `${c} drawn`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+// A GPU lost while it simulates the wake: the workers simulate it on the
+// CPU instead, and the numbers are then the CLI's, bit for bit.
+test('a GPU lost while simulating the wake falls back to the CPU and to the CLI\'s numbers', { skip: !WEBGPU && 'needs WebGPU: runs in the pass with it' }, async () => {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=koopman&data=wake&epochs=3&seed=2`);
+  await ready(page);
+  await page.waitForFunction(() => /on the GPU/.test(document.querySelector('[data-metric="shedding"]').textContent), null, { timeout: 30_000 });
+  await page.evaluate(() => globalThis.continuum.simulateGpuLoss());
+  await page.waitForFunction(() => document.querySelector('[data-metric="rel-error"]')?.dataset.epoch === '3', null, { timeout: 120_000 });
+  assert.match(await page.locator('.wake-source').textContent(), /The GPU failed while simulating the wake \(.+\), so the CPU simulated it instead/);
+  assert.equal(await page.locator('#backend-badge').getAttribute('data-backend'), 'cpu');
+  const report = JSON.parse(execFileSync('target/debug/continuum', ['run', page.url()], { encoding: 'utf8' }));
+  const value = (name) => page.locator(`[data-metric="${name}"]`).getAttribute('data-value').then(Number);
+  assert.equal(await value('shedding'), report.shedding_frequency);
+  assert.equal(await value('train-loss'), report.train_loss.total);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

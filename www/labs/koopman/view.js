@@ -27,6 +27,13 @@ const SEEDS = [1, 2, 3, 4, 5];
 /** Workers the spread over seeds is shared out to (at most SEEDS.length). */
 const SEED_WORKERS = 2;
 
+/** What the page says of the wake's snapshots, by where they were simulated. */
+const WAKE_SOURCE = {
+  GPU: 'Snapshots simulated on the GPU in single precision. continuum run and the CPU path simulate in double precision: the same shedding (its frequency within about 0.1 %), not the same bits.',
+  CPU: 'Snapshots simulated on the CPU in double precision, as continuum run does: the same link gives the same numbers.',
+  failed: (why) => `The GPU failed while simulating the wake (${why}), so the CPU simulated it instead, in double precision, as continuum run does: the same link gives the same numbers.`,
+};
+
 const INTRO = `An encoder maps each 64-dimensional measurement of a pendulum to a small latent space where one
       time step is a matrix C; a decoder maps back. The consistent model also learns a backward operator D and is
       trained so that D undoes C. Both models below train on the same noisy data: watch their predictions hundreds of
@@ -139,7 +146,7 @@ export function mount(app, core, report) {
     plainStats: new Map(),
     animate: true,
     run: 0, // counts starts: a GPU recording of an older start is dropped
-    wakeSource: 'CPU', // where the shown wake's snapshots were simulated
+    wakeSource: 'CPU', // where the shown wake's snapshots were simulated: 'CPU', 'GPU', or why the GPU failed
   };
   const worker = modelPair();
   // Evaluations (two 1000-step error curves and the rollouts) cost the worker
@@ -193,7 +200,7 @@ export function mount(app, core, report) {
         })
         .catch((e) => {
           if (cancelled()) return;
-          view.wakeSource = `CPU: the GPU failed (${e?.message ?? e})`;
+          view.wakeSource = String(e?.message ?? e);
           start();
         });
     },
@@ -214,12 +221,9 @@ export function mount(app, core, report) {
         for (const el of root.querySelectorAll('.pendulum-only')) el.hidden = wake;
         if (wake) {
           const w = m.truth.wake;
-          view.fieldScale = fieldScale(w);
+          view.fieldScale = w.scale;
           page.show('shedding', `${w.info.shedding_frequency.toFixed(4)} cycles per snapshot (St ${(w.info.shedding_frequency / w.info.every).toFixed(3)}, Re ${w.info.re.toFixed(0)})`, String(w.info.shedding_frequency));
-          root.querySelector('.wake-source').textContent =
-            view.wakeSource === 'GPU'
-              ? 'Snapshots simulated on the GPU in single precision. continuum run and the CPU path simulate in double precision: the same shedding (its frequency within about 0.1 %), not the same bits.'
-              : `Snapshots simulated on the ${view.wakeSource}, in double precision, as continuum run does: the same link gives the same numbers.`;
+          root.querySelector('.wake-source').textContent = WAKE_SOURCE[view.wakeSource] ?? WAKE_SOURCE.failed(view.wakeSource);
         } else {
           view.bounds = phaseBounds(m.truth.clean);
           view.testStates = m.truth.clean.slice(m.truth.train * 2);
@@ -284,13 +288,6 @@ function makeCharts(root) {
       ],
     }),
   };
-}
-
-/** One colour scale for the wake's truth and predictions: 60 % of the largest |vorticity| in the snapshots. */
-function fieldScale(wake) {
-  let max = 0;
-  for (const v of wake.clean) max = Math.max(max, Math.abs(v - wake.zero));
-  return 0.6 * max || 1;
 }
 
 /** Snapshot `i` of `flat` (rows of width · height), less the zero level. */

@@ -16,7 +16,7 @@
 //
 // In:  the loop's start (with optional `only`, and `wake`: snapshots recorded on the GPU) / play / pause / step
 //      | {type: 'eval', horizon, n, packed} | {type: 'seeds', links, horizon}
-// Out: {type: 'ready', truth, status} | {type: 'epochs', consistent: [...], plain: [...], status}
+// Out: {type: 'ready', truth (the wake's with `scale`, its colour scale), status} | {type: 'epochs', consistent: [...], plain: [...], status}
 //      | {type: 'eval', consistent, plain, starts, rollouts?: [Float32Array, Float32Array],
 //         packed?: [Packed, Packed], fields?: [Float32Array, Float32Array] (the wake), ms}
 //      | {type: 'seeds', results: [{link, consistent, plain, diverged}], running: {link, epoch, epochs} | null}
@@ -93,6 +93,16 @@ runWorker({
     models = Object.fromEntries(MODELS.filter((name) => !m.only || m.only === name).map((name) => [name, session(name === 'plain')]));
     const truth = Object.values(models)[0].truth();
     wake = Boolean(truth.wake);
+    if (wake) {
+      // 235,520 numbers: as a typed array the page receives them in a copy, not
+      // a 60 ms task that rebuilds a JS array on its main thread.
+      const clean = Float32Array.from(truth.wake.clean);
+      // One colour scale for the truth and the predictions: 60 % of the
+      // largest |vorticity| in the snapshots (here, off the page's thread).
+      let max = 0;
+      for (let i = 0; i < clean.length; i++) max = Math.max(max, Math.abs(clean[i] - truth.wake.zero));
+      Object.assign(truth.wake, { clean, scale: 0.6 * max || 1 });
+    }
     return { truth, status: status() };
   },
   turn(playing) {
