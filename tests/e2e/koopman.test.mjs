@@ -106,15 +106,21 @@ test('the wake shows truth and both predictions and reproduces `continuum run`',
   await page.close();
 });
 
+/** A page on a short wake link, once it says it simulates the wake on the GPU. */
+async function simulatingOnGpu() {
+  const page = await env.page();
+  await page.goto(`${env.url}#lab=koopman&data=wake&epochs=3&seed=2`);
+  await ready(page);
+  await page.waitForFunction(() => /on the GPU/.test(document.querySelector('[data-metric="shedding"]').textContent), null, { timeout: 30_000 });
+  return page;
+}
+
 // With WebGPU the main thread simulates the wake on the GPU (f32) and hands
 // the snapshots to both workers; the CLI simulates it in f64. The page says
 // which, and the f32 wake sheds at the CLI's frequency to within 0.5 %
 // (natively, lavapipe against the CPU twin: 0.05 %) without being its bits.
 test('with WebGPU the wake is simulated on the GPU and sheds at the frequency `continuum run` measures', { skip: !WEBGPU && 'needs WebGPU: runs in the pass with it' }, async () => {
-  const page = await env.page();
-  await page.goto(`${env.url}#lab=koopman&data=wake&epochs=3&seed=2`);
-  await ready(page);
-  await page.waitForFunction(() => /on the GPU/.test(document.querySelector('[data-metric="shedding"]').textContent), null, { timeout: 30_000 });
+  const page = await simulatingOnGpu();
   await page.waitForFunction(() => document.querySelector('[data-metric="rel-error"]')?.dataset.epoch === '3', null, { timeout: 300_000 });
   assert.match(await page.locator('.wake-source').textContent(), /simulated on the GPU in single precision/);
   const report = JSON.parse(execFileSync('target/debug/continuum', ['run', page.url()], { encoding: 'utf8' }));
@@ -131,10 +137,7 @@ test('with WebGPU the wake is simulated on the GPU and sheds at the frequency `c
 // A GPU lost while it simulates the wake: the workers simulate it on the
 // CPU instead, and the numbers are then the CLI's, bit for bit.
 test('a GPU lost while simulating the wake falls back to the CPU and to the CLI\'s numbers', { skip: !WEBGPU && 'needs WebGPU: runs in the pass with it' }, async () => {
-  const page = await env.page();
-  await page.goto(`${env.url}#lab=koopman&data=wake&epochs=3&seed=2`);
-  await ready(page);
-  await page.waitForFunction(() => /on the GPU/.test(document.querySelector('[data-metric="shedding"]').textContent), null, { timeout: 30_000 });
+  const page = await simulatingOnGpu();
   await page.evaluate(() => globalThis.continuum.simulateGpuLoss());
   await page.waitForFunction(() => document.querySelector('[data-metric="rel-error"]')?.dataset.epoch === '3', null, { timeout: 120_000 });
   assert.match(await page.locator('.wake-source').textContent(), /The GPU failed while simulating the wake \(.+\), so the CPU simulated it instead/);
