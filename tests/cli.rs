@@ -130,11 +130,11 @@ fn run_prints_every_ready_labs_fields_and_says_when_a_lab_is_not_built() {
 
 /// `continuum claims` shares repeated work between its runs (`core::memo`):
 /// the depth lab's compression claim and its control train one model, a
-/// noise link and its no-noise control one deterministic RNN, a titration
-/// and its `poison=0` control the clean classifiers, a sketch link and its
-/// `alpha` control the sketches and their bootstraps (the transfer lab's
-/// natural source is shared the same way; its tiny claims take longer). What it
-/// prints must be what separate runs give: every claim's and control's
+/// noise link and its no-noise control one deterministic RNN and its
+/// evaluations, a titration and its `poison=0` control the clean
+/// classifiers, a sketch link and its `alpha` control the sketches and their
+/// bootstraps (the transfer lab's natural source is shared the same way; its
+/// tiny claims take longer). What it prints must be what separate runs give: every claim's and control's
 /// value equals the statistic of its own run in this process, where
 /// nothing is shared.
 #[test]

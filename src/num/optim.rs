@@ -28,13 +28,17 @@ impl Adam {
         self.t += 1;
         let c1 = 1.0 - self.beta1.powi(self.t);
         let c2 = 1.0 - self.beta2.powi(self.t);
+        let (lr, decay, beta1, beta2, eps) = (self.lr, self.weight_decay, self.beta1, self.beta2, self.eps);
         for (((p, g), m), v) in params.into_iter().zip(grads).zip(&mut self.m).zip(&mut self.v) {
             assert_eq!(p.len(), g.len(), "parameter and gradient shapes differ");
-            for i in 0..p.len() {
-                p[i] -= self.lr * self.weight_decay * p[i];
-                m[i] = self.beta1 * m[i] + (1.0 - self.beta1) * g[i];
-                v[i] = self.beta2 * v[i] + (1.0 - self.beta2) * g[i] * g[i];
-                p[i] -= self.lr * (m[i] / c1) / ((v[i] / c2).sqrt() + self.eps);
+            // Zipped rather than indexed: without bounds checks the compiler
+            // runs several parameters per instruction (square root and
+            // division included, which round exactly as the scalar ones).
+            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                *p -= lr * decay * *p;
+                *m = beta1 * *m + (1.0 - beta1) * g;
+                *v = beta2 * *v + (1.0 - beta2) * g * g;
+                *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
             }
         }
     }

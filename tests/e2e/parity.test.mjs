@@ -55,3 +55,29 @@ test('the flow lab\'s Nyström and exact eigenpairs: the wasm core and `continuu
     });
   }
 });
+
+test('the claims worker\'s shared work (a titration\'s clean classifiers, the deterministic RNN and its evaluations) gives the numbers of separate runs in wasm', ONCE, async () => {
+  const core = await wasmCore();
+  const claims = core.claims().filter((c) => c.lab === 'noise');
+  const titration = claims.find((c) => /study=titrate/.test(c.link));
+  const robustness = claims.find((c) => c.link === '#lab=noise');
+  assert.ok(titration && robustness, 'the noise lab has a titration claim and a robustness claim');
+  // Small versions of each claim's link and its control (the control repeats the link's work).
+  const pairs = [
+    [titration, '#lab=noise&study=titrate&models=2&tepochs=2', '#lab=noise&study=titrate&models=2&tepochs=2&poison=0'],
+    [robustness, '#lab=noise&units=8&epochs=2', '#lab=noise&units=8&epochs=2&add=0&mult=0'],
+  ];
+  const run = (claim, link) => core.claimValues('noise', link, 1, Uint32Array.of(claim.index))[0];
+  // Each run alone first (nothing shared: a fresh core shares nothing until `shareWork`).
+  const alone = pairs.map(([claim, link, control]) => [run(claim, link), run(claim, control)]);
+  core.shareWork();
+  try {
+    pairs.forEach(([claim, link, control], i) => {
+      const shared = [run(claim, link), run(claim, control)];
+      assert.ok(shared.every(Number.isFinite), `${link}: ${shared}`);
+      assert.deepEqual(shared, alone[i], link);
+    });
+  } finally {
+    core.forgetSharedWork();
+  }
+});

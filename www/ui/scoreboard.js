@@ -8,9 +8,10 @@
 // go seed by seed across the claims, and a claim's verdict shows as soon as
 // the seeds in settle it (`claimDecided`: three of five on one side settle
 // a median), marked as decided early; the full row replaces it when every
-// seed is in. A decided claim's remaining seeds wait until every open
-// claim's runs have been handed out, so the last verdicts come sooner and
-// every run still ends. All text is set with textContent.
+// seed is in. A decided claim's remaining runs (whole groups, or the runs
+// of a group that only decided claims read) wait until every open claim's
+// runs have been handed out, so the last verdicts come sooner and every
+// run still ends. All text is set with textContent.
 
 import recorded from '../../docs/claims.json';
 
@@ -173,6 +174,15 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
       if (!pending.length) return;
       const id = pending.splice(Math.max(0, pending.findIndex(open)), 1)[0];
       const g = groups[id];
+      // A group's runs that only decided claims read wait too, as a group
+      // of their own (they lose the sharing: the wake's simulation is run
+      // again for the Koopman wake's control once its claim is decided).
+      const needed = (t) => t.slots.some((s) => !decided.has(s.r));
+      if (g.runs.some(needed) && !g.runs.every(needed)) {
+        groups.push({ lab: g.lab, seed: g.seed, runs: g.runs.filter((t) => !needed(t)) });
+        pending.push(groups.length - 1);
+        g.runs = g.runs.filter(needed);
+      }
       const runs = g.runs.map((t) => ({ link: t.link, indices: t.slots.map((s) => s.r.claim.index) }));
       worker.postMessage({ id, lab: g.lab, seed: g.seed, runs });
     };

@@ -259,7 +259,7 @@ impl RnnRun {
             }
             if matches!(self.phase, RnnPhase::Evaluate { c: 0, first: 0, .. }) {
                 let t = clock();
-                let unique = self.run.robustness();
+                let unique = self.robustness();
                 self.ms[1] += clock() - t;
                 self.evaluated(unique);
             } else {
@@ -274,17 +274,37 @@ impl RnnRun {
     /// share it (`core::memo`).
     fn train_deterministic(&mut self, clock: Clock) {
         let t = clock();
-        let c = &self.config;
-        let key = || format!("noise rnn {:?} lr {} epochs {} seed {}", c.settings, c.lr, c.epochs, self.run.seed);
         let (start, train) = (&self.run.deterministic, &self.run.train);
-        self.run.deterministic = memo::shared(key, || {
-            let mut trainer = start.clone();
-            while !trainer.done() {
-                trainer.batch(train);
-            }
-            trainer
-        });
+        self.run.deterministic = memo::shared(
+            || self.deterministic_key(),
+            || {
+                let mut trainer = start.clone();
+                while !trainer.done() {
+                    trainer.batch(train);
+                }
+                trainer
+            },
+        );
         self.ms[0] += clock() - t;
+    }
+
+    /// What the seed's deterministic model depends on: the model settings,
+    /// learning rate, epochs and seed (the data are the seed's).
+    fn deterministic_key(&self) -> String {
+        let c = &self.config;
+        format!("noise rnn {:?} lr {} epochs {} seed {}", c.settings, c.lr, c.epochs, self.run.seed)
+    }
+
+    /// Both models' accuracies on the perturbed test sets
+    /// ([`RnnSeed::accuracies`]), as `[deterministic, noisy]`. The
+    /// deterministic model's are shared like the model itself: a link's
+    /// no-noise control only re-evaluates it.
+    fn robustness(&self) -> Vec<[f64; 2]> {
+        let run = &self.run;
+        let key = || format!("{} robustness", self.deterministic_key());
+        let deterministic = memo::shared(key, || run.accuracies(&run.deterministic));
+        let noisy = if run.twins() { deterministic.clone() } else { run.accuracies(&run.noisy) };
+        deterministic.into_iter().zip(noisy).map(|(d, n)| [d, n]).collect()
     }
 
     fn progress(&self) -> Progress {
@@ -448,30 +468,34 @@ impl TitrateRun {
         });
     }
 
-    /// Natively: the classifiers not begun are trained in parallel. A
-    /// clean classifier does not depend on the poisoned fraction, so a link
-    /// and its `poison=0` control share the clean half (`core::memo`).
+    /// The classifiers not begun, trained to the end (natively in
+    /// parallel, in a wasm worker one after the other). A clean classifier
+    /// does not depend on the poisoned fraction, so a link and its
+    /// `poison=0` control share the clean half (`core::memo`), in the page's
+    /// claims workers as in `continuum claims`.
     fn finish(&mut self, clock: Clock) {
         while self.training.is_some() {
             self.step(clock);
         }
+        let t = clock();
+        let rest = &self.specs[self.trained.len()..];
+        let (study, test) = (&self.study, &self.test);
+        let train = |s: &Spec| match s.target {
+            None => memo::shared(
+                || format!("titration clean model {:?} seed {}", Titration { poison: 0.0, ..*study }, s.seed),
+                || titrate::train(study, s, test),
+            ),
+            Some(_) => titrate::train(study, s, test),
+        };
         #[cfg(not(target_arch = "wasm32"))]
-        {
+        let done: Vec<Trained> = {
             use rayon::prelude::*;
-            let t = clock();
-            let rest = &self.specs[self.trained.len()..];
-            let (study, test) = (&self.study, &self.test);
-            let train = |s: &Spec| match s.target {
-                None => memo::shared(
-                    || format!("titration clean model {:?} seed {}", Titration { poison: 0.0, ..*study }, s.seed),
-                    || titrate::train(study, s, test),
-                ),
-                Some(_) => titrate::train(study, s, test),
-            };
-            let done: Vec<Trained> = rest.par_iter().map(train).collect();
-            self.trained.extend(done);
-            self.ms[0] += clock() - t;
-        }
+            rest.par_iter().map(train).collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let done: Vec<Trained> = rest.iter().map(train).collect();
+        self.trained.extend(done);
+        self.ms[0] += clock() - t;
         while self.step(clock).is_some() {}
     }
 

@@ -232,29 +232,27 @@ impl RnnSeed {
     pub fn sensitivity(&self) -> Pair<rnn::Sensitivity> {
         let (x, y) = batch(&self.test, &(0..500.min(self.test.len())).collect::<Vec<_>>());
         let x = rnn::narrow(&x);
+        let deterministic = self.deterministic.model.fast().sensitivity(x.view(), &y);
         Pair {
-            deterministic: self.deterministic.model.fast().sensitivity(x.view(), &y),
-            noisy: self.noisy.model.fast().sensitivity(x.view(), &y),
+            deterministic,
+            noisy: if self.twins() { deterministic } else { self.noisy.model.fast().sensitivity(x.view(), &y) },
         }
     }
 
-    /// Accuracies of both models on the perturbed test sets, in
+    /// `model`'s accuracies on the perturbed test sets, in
     /// [`robust::unique_conditions`] order (in parallel natively).
-    pub fn robustness(&self) -> Vec<[f64; 2]> {
-        let eval = |&(kind, level): &(Kind, f64)| {
-            let data = robust::perturb(&self.test, kind, level, self.seed);
-            let deterministic = evaluate(&self.deterministic.model, &data);
-            [deterministic, if self.twins() { deterministic } else { evaluate(&self.noisy.model, &data) }]
-        };
+    pub fn accuracies(&self, model: &Trainer) -> Vec<f64> {
+        let eval =
+            |&(kind, level): &(Kind, f64)| evaluate(&model.model, &robust::perturb(&self.test, kind, level, self.seed));
         let conditions = robust::unique_conditions();
         #[cfg(not(target_arch = "wasm32"))]
-        let unique: Vec<[f64; 2]> = {
+        let accuracies: Vec<f64> = {
             use rayon::prelude::*;
             conditions.par_iter().map(eval).collect()
         };
         #[cfg(target_arch = "wasm32")]
-        let unique: Vec<[f64; 2]> = conditions.iter().map(eval).collect();
-        unique
+        let accuracies: Vec<f64> = conditions.iter().map(eval).collect();
+        accuracies
     }
 }
 
