@@ -4,6 +4,7 @@
 // the background, pick the backend, and route. Any failure to start is
 // shown as a readable message, never a blank page.
 
+import './ui/cpu-canvas.js';
 import { showError, showFatal } from './banner.js';
 import { loadCore } from './core.js';
 import registry from './registry.json';
