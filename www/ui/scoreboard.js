@@ -169,7 +169,8 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
     // The next group with a claim whose verdict is still open; the
     // remaining seeds of decided claims wait until none is left (they still
     // run, for their values, medians and intervals).
-    const open = (id) => groups[id].runs.some((t) => t.slots.some((s) => !decided.has(s.r)));
+    const needed = (run) => run.slots.some((s) => !decided.has(s.r));
+    const open = (id) => groups[id].runs.some(needed);
     const give = (worker) => {
       if (!pending.length) return;
       const id = pending.splice(Math.max(0, pending.findIndex(open)), 1)[0];
@@ -177,7 +178,6 @@ export function claimsPanel(core, claims, { labFilter = true } = {}) {
       // A group's runs that only decided claims read wait too, as a group
       // of their own (they lose the sharing: the wake's simulation is run
       // again for the Koopman wake's control once its claim is decided).
-      const needed = (t) => t.slots.some((s) => !decided.has(s.r));
       if (g.runs.some(needed) && !g.runs.every(needed)) {
         groups.push({ lab: g.lab, seed: g.seed, runs: g.runs.filter((t) => !needed(t)) });
         pending.push(groups.length - 1);
