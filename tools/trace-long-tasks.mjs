@@ -16,7 +16,7 @@ const args = ['--no-sandbox', '--disable-background-networking', '--disable-comp
 if (gpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
 const page = await browser.newPage();
-await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'gpu', 'blink', 'toplevel'] });
+await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'gpu', 'blink', 'blink.user_timing', 'toplevel'] });
 const opened = Date.now();
 await page.goto(`${server.url}${link}`);
 await page.waitForSelector('section.lab[data-verdict]', { timeout: 600_000 });
@@ -32,7 +32,10 @@ const long = spans.filter((e) => e.name === 'RunTask' && e.dur > 50_000);
 console.log(`${long.length} main-thread tasks over 50 ms`);
 for (const task of long) {
   const inside = spans.filter((e) => e !== task && thread(e) === thread(task) && e.ts >= task.ts && e.ts < task.ts + task.dur);
-  console.log(`\n${(task.dur / 1000).toFixed(0)} ms, ${((task.ts - long[0].ts) / 1e6).toFixed(1)} s after the first`);
+  // The page's performance.mark()s inside the task (lab-page.js marks each worker message: `lab:type`).
+  const marks = events.filter((e) => e.cat?.includes('user_timing') && thread(e) === thread(task) && e.ts >= task.ts && e.ts < task.ts + task.dur);
+  const named = marks.length ? `; marks (ms into the task): ${marks.map((e) => `${e.name} ${((e.ts - task.ts) / 1000).toFixed(1)}`).join(', ')}` : '';
+  console.log(`\n${(task.dur / 1000).toFixed(0)} ms, ${((task.ts - long[0].ts) / 1e6).toFixed(1)} s after the first${named}`);
   for (const e of inside.sort((a, b) => b.dur - a.dur).slice(0, 6)) {
     const data = e.args?.data ?? {};
     console.log(`  ${(e.dur / 1000).toFixed(1).padStart(8)} ms  ${e.name} ${data.functionName ?? ''} ${data.url ?? ''}`.trimEnd());

@@ -24,23 +24,37 @@ export function drawField(canvas, w, nx, ny, body, scale = null) {
   const [width, height] = [canvas.width, canvas.height];
   const image = new ImageData(width, height);
   const d = image.data;
-  // Where pixel p of n falls among m cells (centres at i + ½): the lower cell, the upper, and the weight of the upper.
-  const axis = (n, m) =>
-    Array.from({ length: n }, (_, p) => {
+  // Where pixel p of n falls among m cells (centres at i + ½): the lower
+  // cell, the upper, and the weight of the upper. Typed arrays and one flat
+  // loop: the first frame runs before the JIT has compiled anything, and
+  // per-pixel array destructuring made it a main-thread task of 50–90 ms.
+  const axis = (n, m) => {
+    const lo = new Int32Array(n);
+    const hi = new Int32Array(n);
+    const t = new Float64Array(n);
+    for (let p = 0; p < n; p++) {
       const f = Math.min(m - 1, Math.max(0, ((p + 0.5) * m) / n - 0.5));
-      const lo = Math.floor(f);
-      return [lo, Math.min(m - 1, lo + 1), f - lo];
-    });
-  const xs = axis(width, nx);
+      lo[p] = Math.floor(f);
+      hi[p] = Math.min(m - 1, lo[p] + 1);
+      t[p] = f - lo[p];
+    }
+    return { lo, hi, t };
+  };
+  const { lo: xlo, hi: xhi, t: xt } = axis(width, nx);
   const ys = axis(height, ny);
-  for (let py = 0; py < height; py++) {
-    const [y0, y1, ty] = ys[height - 1 - py]; // y up
-    for (let px = 0; px < width; px++) {
-      const [x0, x1, tx] = xs[px];
-      const below = w[y0 * nx + x0] + tx * (w[y0 * nx + x1] - w[y0 * nx + x0]);
-      const above = w[y1 * nx + x0] + tx * (w[y1 * nx + x1] - w[y1 * nx + x0]);
+  const solid = body && body.length > 0;
+  for (let py = 0, o = 0; py < height; py++) {
+    const q = height - 1 - py; // y up
+    const r0 = ys.lo[q] * nx;
+    const r1 = ys.hi[q] * nx;
+    const ty = ys.t[q];
+    for (let px = 0; px < width; px++, o += 4) {
+      const x0 = xlo[px];
+      const x1 = xhi[px];
+      const tx = xt[px];
+      const below = w[r0 + x0] + tx * (w[r0 + x1] - w[r0 + x0]);
+      const above = w[r1 + x0] + tx * (w[r1 + x1] - w[r1 + x0]);
       const v = Math.max(-1, Math.min(1, (below + ty * (above - below)) / scale));
-      const o = (py * width + px) * 4;
       const a = Math.abs(v);
       if (v >= 0) {
         d[o] = 255;
@@ -52,7 +66,7 @@ export function drawField(canvas, w, nx, ny, body, scale = null) {
         d[o + 2] = 255;
       }
       d[o + 3] = 255;
-      if (body?.[(ty < 0.5 ? y0 : y1) * nx + (tx < 0.5 ? x0 : x1)]) d.fill(150, o, o + 3);
+      if (solid && body[(ty < 0.5 ? r0 : r1) + (tx < 0.5 ? x0 : x1)]) d.fill(150, o, o + 3);
     }
   }
   canvas.getContext('2d', { willReadFrequently: true }).putImageData(image, 0, 0);

@@ -245,21 +245,34 @@ function redraw(page, st) {
   if (!st.field || !st.geometry) return;
   drawField(st.ui.canvas, st.field, st.geometry.nx, st.geometry.ny, st.body);
   if (st.network && st.vector) drawNodes(st.ui.canvas, st.network, st.vector, st.geometry.h, st.geometry.nx, st.geometry.ny, st.ui.showSamples.checked ? st.samples : null);
-  drawPair(page, st);
 }
 
-// The side-by-side view: Nyström's and the exact eigenvector, signed, on one scale.
+/**
+ * The side-by-side view: Nyström's and the exact eigenvector, signed, on one
+ * scale. It changes with an analysis or a new choice of vector, not with the
+ * flow's frames, so only those draw it; and each map in a task of its own
+ * (with a few thousand nodes, one map is 10–20 ms of sorting and filling
+ * squares, and the two with the field were one task of 50–80 ms).
+ */
 function drawPair(page, st) {
-  const n = st.network?.x.length;
-  if (!n || !st.pair || st.pair.length !== 2 * n) return;
-  const [nys, ex] = [st.pair.subarray(0, n), st.pair.subarray(n)];
-  const scale = st.pair.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  for (const [cls, u, marks] of [['vec-nystrom', nys, st.samples], ['vec-exact', ex, null]]) {
-    const c = page.root.querySelector(`canvas.${cls}`);
-    c.height = Math.round((c.width * st.geometry.ny) / st.geometry.nx);
-    drawVector(c, st.network, u, scale, st.geometry.h, st.geometry.nx, st.geometry.ny, marks);
-  }
-  page.root.querySelector('.vector-panel').dataset.index = st.ui.vectorIndex.value;
+  const { pair, network, geometry, samples } = st;
+  const n = network?.x.length;
+  if (!n || !pair || pair.length !== 2 * n) return;
+  const index = st.ui.vectorIndex.value;
+  const scale = pair.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const maps = [
+    ['vec-nystrom', pair.subarray(0, n), samples],
+    ['vec-exact', pair.subarray(n), null],
+  ];
+  maps.forEach(([cls, u, marks], i) =>
+    setTimeout(() => {
+      if (st.pair !== pair) return; // a newer pair is drawn after this one
+      const c = page.root.querySelector(`canvas.${cls}`);
+      c.height = Math.round((c.width * geometry.ny) / geometry.nx);
+      drawVector(c, network, u, scale, geometry.h, geometry.nx, geometry.ny, marks);
+      if (i === maps.length - 1) page.root.querySelector('.vector-panel').dataset.index = index;
+    }),
+  );
 }
 
 function showTime(page, t) {
@@ -395,6 +408,7 @@ function showAnalysis(page, st, m) {
   st.ui.vectorSource.value = 'nystrom';
   st.ui.vectorIndex.value = '0';
   redraw(page, st);
+  drawPair(page, st);
 }
 
 async function onMessage(page, st, m) {
@@ -464,6 +478,7 @@ async function onMessage(page, st, m) {
     st.vector = m.vector;
     st.pair = m.pair;
     redraw(page, st);
+    drawPair(page, st);
   } else if (m.type === 'error') {
     st.analysing = false;
     st.gpuAnalysis = false;
