@@ -314,37 +314,50 @@ fn noisy_models_trained_in_a_second_worker_give_the_same_report() {
     let clock = || 0.0;
     let mut together = RnnRun::new(config, link.canonical());
     while together.step(&clock).is_some() {}
-    // The page's split: this run trains the deterministic models and waits;
-    // NoisyModels (the second worker) sends each seed's noisy model.
+    // The page's split: this run trains and evaluates the deterministic
+    // models and waits; NoisyModels (the second worker) sends each seed's
+    // noisy model, then its accuracy on each perturbed test set.
     let mut apart = RnnRun::new(config, link.canonical());
     assert!(apart.train_noisy_elsewhere());
     let mut noisy = NoisyModels::new(config);
-    let mut waited = false;
+    let (mut waited, mut accuracies) = (false, 0);
     while !apart.finished() {
         if apart.waiting() {
             waited = true;
-            let batch = noisy.batch().expect("a noisy model is still due");
+            let batch = noisy.batch().expect("a noisy model or accuracy is still due");
             if let Some(trained) = batch.trained {
                 apart.adopt_noisy(batch.seed, trained).unwrap();
+            }
+            if let Some(accuracy) = batch.evaluated {
+                apart.adopt_noisy_accuracy(batch.seed, accuracy);
+                accuracies += 1;
             }
             continue;
         }
         apart.step(&clock);
     }
     assert!(waited, "the deterministic models trained alone and waited for the noisy ones");
-    assert!(noisy.batch().is_none(), "every noisy model was sent");
+    assert_eq!(
+        accuracies,
+        2 * continuum::labs::noise::robust::unique_conditions().len(),
+        "every accuracy came from the second worker"
+    );
+    assert!(noisy.batch().is_none(), "every noisy model was sent and evaluated");
     assert_eq!(rnn_report(apart.report()), rnn_report(together.report()));
-    // Control: a noisy model from another seed changes the report.
+    // Control: a noisy model, and its accuracies, from another seed change the report.
     let mut wrong = RnnRun::new(config, link.canonical());
     wrong.train_noisy_elsewhere();
     let mut other =
         NoisyModels::new(Config::from_link(&parse("#lab=noise&units=8&epochs=2&seeds=2&seed=7").link).unwrap().rnn);
-    let mut seed = 1;
     while !wrong.finished() {
         if wrong.waiting() {
-            if let Some(trained) = other.batch().expect("due").trained {
+            let batch = other.batch().expect("due");
+            let seed = batch.seed - 6; // seeds 7 and 8 stand in for 1 and 2
+            if let Some(trained) = batch.trained {
                 wrong.adopt_noisy(seed, trained).unwrap();
-                seed += 1;
+            }
+            if let Some(accuracy) = batch.evaluated {
+                wrong.adopt_noisy_accuracy(seed, accuracy);
             }
             continue;
         }

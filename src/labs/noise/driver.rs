@@ -21,8 +21,8 @@ use super::rnn::{self, EpochStats, TrainedModel};
 use super::robust::{self, expand, unique_conditions, Kind};
 use super::titrate::{self, Curve, Spec, Titration, Trained, Training};
 use super::{
-    correct, noisy_probes, robust_rows, symmetric_spectrum, trajectory, Config, Pair, RnnConfig, RnnReport, RnnSeed,
-    StabilizeReport, Study, TitrateReport, EVAL_CHUNK,
+    correct, noisy_probes, robust_rows, symmetric_spectrum, trajectory, Config, NoisyAccuracy, Pair, RnnConfig,
+    RnnReport, RnnSeed, StabilizeReport, Study, TitrateReport, EVAL_CHUNK,
 };
 use crate::core::driver::{plural, Clock, Driver, Progress};
 use crate::core::link::Link;
@@ -95,6 +95,8 @@ pub struct RnnRun {
     elsewhere: bool,
     /// Noisy models trained elsewhere, by seed, not yet adopted.
     pending: Vec<(u64, TrainedModel)>,
+    /// The noisy models' accuracies evaluated elsewhere, by seed, not yet used.
+    pending_accuracies: Vec<(u64, NoisyAccuracy)>,
 }
 
 impl RnnRun {
@@ -114,12 +116,15 @@ impl RnnRun {
             ms: [0.0; 2],
             elsewhere: false,
             pending: Vec::new(),
+            pending_accuracies: Vec::new(),
         }
     }
 
-    /// From now on this run trains only the deterministic models and waits
-    /// for each seed's noisy model from [`RnnRun::adopt_noisy`] (the page's
-    /// second worker trains them with [`super::NoisyModels`]). Without
+    /// From now on this run trains and evaluates only the deterministic
+    /// models, and waits for each seed's noisy model from
+    /// [`RnnRun::adopt_noisy`] and its accuracies from
+    /// [`RnnRun::adopt_noisy_accuracy`] (the page's second worker trains and
+    /// evaluates them with [`super::NoisyModels`]). Without
     /// training noise the two are one model, trained here as before: then
     /// nothing changes and this returns false.
     pub fn train_noisy_elsewhere(&mut self) -> bool {
@@ -139,14 +144,20 @@ impl RnnRun {
         Ok(())
     }
 
-    /// Training is waiting for a noisy model from elsewhere.
+    /// Seed `seed`'s noisy model's accuracy on a unique condition, evaluated elsewhere.
+    pub fn adopt_noisy_accuracy(&mut self, seed: u64, accuracy: NoisyAccuracy) {
+        self.pending_accuracies.push((seed, accuracy));
+    }
+
+    /// Waiting for the noisy model's accuracy on the condition whose
+    /// deterministic accuracy is done, from elsewhere (the model itself
+    /// comes before its accuracies).
     pub fn waiting(&self) -> bool {
-        let seed = self.seeds.get(self.index);
-        matches!(self.phase, RnnPhase::Train)
-            && self.run.elsewhere
-            && self.run.deterministic.done()
-            && !self.run.noisy.done()
-            && !self.pending.iter().any(|(s, _)| Some(s) == seed)
+        let Some(&seed) = self.seeds.get(self.index) else { return false };
+        matches!(&self.phase, RnnPhase::Evaluate { c, first, .. }
+            if self.run.elsewhere
+                && *first >= self.run.test.len()
+                && !self.pending_accuracies.iter().any(|(s, a)| *s == seed && a.condition == *c))
     }
 
     pub fn finished(&self) -> bool {
@@ -176,17 +187,13 @@ impl RnnRun {
         })
     }
 
-    /// The seed's training ended: note a divergence, start the evaluation.
-    fn trained(&mut self) {
+    /// The seed's conditions are evaluated: note a divergence, on to the next seed.
+    fn evaluated(&mut self, unique: Vec<[f64; 2]>) {
         let seed = self.seeds[self.index];
+        debug_assert!(self.run.done(), "a seed ends with both its models");
         for m in [&self.run.deterministic.diverged, &self.run.noisy.diverged].into_iter().flatten() {
             self.divergence.get_or_insert_with(|| format!("seed {seed}: {m}"));
         }
-        self.phase = RnnPhase::Evaluate { c: 0, first: 0, right: [0, 0], data: None };
-    }
-
-    /// The seed's conditions are evaluated: on to the next seed.
-    fn evaluated(&mut self, unique: Vec<[f64; 2]>) {
         self.per_seed.push(expand(&unique));
         self.current.clear();
         self.index += 1;
@@ -207,36 +214,49 @@ impl RnnRun {
         }
         let seed = self.seeds[self.index];
         let t = clock();
+        if let Some(i) = self.pending.iter().position(|(s, _)| *s == seed).filter(|_| self.run.elsewhere) {
+            let trained = self.pending.remove(i).1;
+            self.run.noisy.adopt(trained).expect("checked when it arrived");
+        }
         let RnnPhase::Evaluate { c, first, right, data } = &mut self.phase else {
-            if let Some(i) = self.pending.iter().position(|(s, _)| *s == seed).filter(|_| self.run.elsewhere) {
-                let trained = self.pending.remove(i).1;
-                self.run.noisy.adopt(trained).expect("checked when it arrived");
-            }
-            if self.waiting() {
-                return None;
-            }
             let (deterministic, noisy) = self.run.batch();
             self.ms[0] += clock() - t;
-            if self.run.done() {
-                self.trained();
+            // Trained elsewhere, the noisy model comes while the
+            // deterministic one is evaluated here.
+            if self.run.deterministic.done() && (self.run.noisy.done() || self.run.elsewhere) {
+                self.phase = RnnPhase::Evaluate { c: 0, first: 0, right: [0, 0], data: None };
             }
             return Some(Step::Batch { seed, deterministic, noisy });
         };
         let conditions = unique_conditions();
         let (kind, level) = conditions[*c];
-        let test = data.get_or_insert_with(|| robust::perturb(&self.run.test, kind, level, seed));
-        let deterministic = correct(&self.run.deterministic.model, test, *first, EVAL_CHUNK);
-        right[0] += deterministic;
-        right[1] +=
-            if self.run.twins() { deterministic } else { correct(&self.run.noisy.model, test, *first, EVAL_CHUNK) };
-        *first += EVAL_CHUNK;
-        let total = test.len();
+        let total = self.run.test.len();
         if *first < total {
-            let condition = *c;
-            self.ms[1] += clock() - t;
-            return Some(Step::Evaluate { seed, condition });
+            let test = data.get_or_insert_with(|| robust::perturb(&self.run.test, kind, level, seed));
+            let deterministic = correct(&self.run.deterministic.model, test, *first, EVAL_CHUNK);
+            right[0] += deterministic;
+            right[1] += match () {
+                _ if self.run.twins() => deterministic,
+                _ if self.run.elsewhere => 0, // evaluated elsewhere: its accuracy comes whole
+                _ => correct(&self.run.noisy.model, test, *first, EVAL_CHUNK),
+            };
+            *first += EVAL_CHUNK;
+            let awaited = |(s, a): &(u64, NoisyAccuracy)| *s == seed && a.condition == *c;
+            if *first < total || (self.run.elsewhere && !self.pending_accuracies.iter().any(awaited)) {
+                let condition = *c;
+                self.ms[1] += clock() - t;
+                return Some(Step::Evaluate { seed, condition });
+            }
         }
-        let accuracy = [right[0] as f64 / total as f64, right[1] as f64 / total as f64];
+        let noisy = if self.run.elsewhere {
+            let Some(i) = self.pending_accuracies.iter().position(|(s, a)| *s == seed && a.condition == *c) else {
+                return None; // waiting for it
+            };
+            self.pending_accuracies.remove(i).1.accuracy
+        } else {
+            right[1] as f64 / total as f64
+        };
+        let accuracy = [right[0] as f64 / total as f64, noisy];
         self.current.push(accuracy);
         if *c + 1 < conditions.len() {
             self.phase = RnnPhase::Evaluate { c: *c + 1, first: 0, right: [0, 0], data: None };

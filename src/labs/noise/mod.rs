@@ -256,53 +256,92 @@ impl RnnSeed {
     }
 }
 
-/// The noisy models of an RNN link's seeds, trained on their own. The
-/// page's second worker runs this beside the [`driver::RnnRun`] that
-/// trains the deterministic models (`train_noisy_elsewhere`) and sends it
-/// each [`TrainedModel`]. The two models of a seed share nothing but the
-/// seed (each trainer draws its own batches and noise), so training them
-/// apart gives the same bits as training them together.
+/// The noisy models of an RNN link's seeds, trained and evaluated on their
+/// own. The page's second worker runs this beside the [`driver::RnnRun`]
+/// that trains and evaluates the deterministic models
+/// (`train_noisy_elsewhere`) and sends it each [`TrainedModel`], then the
+/// model's accuracy on each perturbed test set. The two models of a seed
+/// share nothing but the seed (each trainer draws its own batches and noise,
+/// and a perturbed test set depends on the seed and the condition alone), so
+/// training and evaluating them apart gives the same bits as together; an
+/// accuracy is a count of right answers over the test set's size.
 pub struct NoisyModels {
     config: RnnConfig,
     seeds: Vec<u64>,
     index: usize,
     train: Beats,
+    test: Beats,
     trainer: Trainer,
+    /// Once the seed's model is trained: the condition being evaluated
+    /// (in [`robust::unique_conditions`] order), its perturbed test set, the
+    /// sequences done and those right.
+    evaluating: Option<(usize, Beats, usize, usize)>,
 }
 
-/// One batch of [`NoisyModels`]: the epoch's numbers when one completed,
-/// and the model once its training is done.
+/// One unit of [`NoisyModels`]: a batch, with the epoch's numbers when one
+/// completed and the model once its training is done; or a chunk of
+/// evaluation, with the accuracy once a condition is done.
 #[derive(Serialize)]
 pub struct NoisyBatch {
     pub seed: u64,
     pub stats: Option<EpochStats>,
     pub trained: Option<TrainedModel>,
+    pub evaluated: Option<NoisyAccuracy>,
+}
+
+/// The noisy model's accuracy on unique condition `condition` of its seed.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+pub struct NoisyAccuracy {
+    pub condition: usize,
+    pub accuracy: f64,
 }
 
 impl NoisyModels {
     pub fn new(config: RnnConfig) -> NoisyModels {
         let seeds = config.seeds();
         let trainer = Self::trainer(&config, seeds[0]);
-        NoisyModels { train: ecg::data(seeds[0]).0, config, seeds, index: 0, trainer }
+        let (train, test) = ecg::data(seeds[0]);
+        NoisyModels { train, test, config, seeds, index: 0, trainer, evaluating: None }
     }
 
     fn trainer(config: &RnnConfig, seed: u64) -> Trainer {
         Trainer::new(config.settings, config.noise, config.lr, config.epochs, seed)
     }
 
-    /// One batch; `None` once every seed's model is trained.
+    /// One batch, or one [`EVAL_CHUNK`] of evaluation; `None` once every
+    /// seed's model is trained and evaluated.
     pub fn batch(&mut self) -> Option<NoisyBatch> {
         let seed = *self.seeds.get(self.index)?;
-        let stats = self.trainer.batch(&self.train);
-        let trained = self.trainer.done().then(|| self.trainer.trained());
-        if trained.is_some() {
+        let unit = NoisyBatch { seed, stats: None, trained: None, evaluated: None };
+        let Some((c, data, first, right)) = &mut self.evaluating else {
+            let stats = self.trainer.batch(&self.train);
+            let trained = self.trainer.done().then(|| self.trainer.trained());
+            if trained.is_some() {
+                self.evaluating = Some((0, Beats::default(), 0, 0));
+            }
+            return Some(NoisyBatch { stats, trained, ..unit });
+        };
+        let (kind, level) = robust::unique_conditions()[*c];
+        if *first == 0 {
+            *data = robust::perturb(&self.test, kind, level, seed);
+        }
+        *right += correct(&self.trainer.model, data, *first, EVAL_CHUNK);
+        *first += EVAL_CHUNK;
+        if *first < data.len() {
+            return Some(unit);
+        }
+        let evaluated = NoisyAccuracy { condition: *c, accuracy: *right as f64 / data.len() as f64 };
+        if *c + 1 < robust::unique_conditions().len() {
+            self.evaluating = Some((*c + 1, Beats::default(), 0, 0));
+        } else {
+            self.evaluating = None;
             self.index += 1;
             if let Some(&next) = self.seeds.get(self.index) {
-                self.train = ecg::data(next).0;
+                (self.train, self.test) = ecg::data(next);
                 self.trainer = Self::trainer(&self.config, next);
             }
         }
-        Some(NoisyBatch { seed, stats, trained })
+        Some(NoisyBatch { evaluated: Some(evaluated), ..unit })
     }
 }
 

@@ -18,7 +18,7 @@ use super::ecg::CLASSES as BEAT_CLASSES;
 use super::paths;
 use super::paths_kernel::PathsKernel;
 use super::titrate;
-use super::{robust_rows, Config, NoisyModels, RobustRow, Study};
+use super::{robust_rows, Config, NoisyAccuracy, NoisyModels, RobustRow, Study};
 use crate::core::driver::{Driver, Progress};
 use crate::core::js::{js_error, now_ms, parse, to_js, to_js_or_null, WebGpu};
 use crate::gpu::cnn::{Body, Kernels};
@@ -40,8 +40,10 @@ impl NoisyTrainer {
         Ok(NoisyTrainer { models: NoisyModels::new(config.rnn) })
     }
 
-    /// One batch: `{seed, stats, trained}` (`stats` when an epoch ended,
-    /// `trained` when the seed's model is done); `null` once all are.
+    /// One batch or chunk of evaluation: `{seed, stats, trained, evaluated}`
+    /// (`stats` when an epoch ended, `trained` when the seed's model is done,
+    /// `evaluated: {condition, accuracy}` when a perturbed test set is); `null`
+    /// once all are.
     pub fn batch(&mut self) -> Result<JsValue, JsValue> {
         // Not `to_js`: JSON has no NaN, and a diverged model's weights may hold some.
         match self.models.batch() {
@@ -209,17 +211,22 @@ impl NoiseSession {
     }
 
     /// The RNN study's numbers so far: clean accuracy and robustness rows
-    /// over the seeds finished, and (once the first seed is trained) its
-    /// models' spectra, learned step and trajectories.
+    /// over the seeds finished, and, when `with_models` and once the first
+    /// seed is trained, its models' spectra, learned step, trajectories and
+    /// sensitivity. Those never change once trained and cost about 0.3 s
+    /// (the sensitivity's gradients on 500 sequences): the worker asks for
+    /// them once.
     #[wasm_bindgen(js_name = rnnResult)]
-    pub fn rnn_result(&self) -> Result<JsValue, JsValue> {
+    pub fn rnn_result(&self, with_models: bool) -> Result<JsValue, JsValue> {
         let NoiseRun::Rnn(r) = &self.driver else { return Ok(JsValue::NULL) };
         let rows = if r.per_seed.is_empty() { vec![] } else { robust_rows(&r.per_seed) };
-        to_js(&RnnResult { rows, models: r.models(), seeds_done: r.per_seed.len() })
+        let models = if with_models { r.models() } else { None };
+        to_js(&RnnResult { rows, models, seeds_done: r.per_seed.len() })
     }
 
-    /// Trains only the deterministic models from now on and waits for the
-    /// noisy ones from `adoptNoisy` (a second worker trains them with
+    /// Trains and evaluates only the deterministic models from now on and
+    /// waits for the noisy ones from `adoptNoisy` and their accuracies from
+    /// `adoptNoisyAccuracy` (a second worker trains and evaluates them with
     /// [`NoisyTrainer`]); the numbers are the same (`RnnRun::train_noisy_elsewhere`).
     /// False (and nothing changes) unless this is the RNN study with
     /// training noise: without it the two models are one, trained here.
@@ -239,7 +246,16 @@ impl NoiseSession {
         r.adopt_noisy(seed as u64, trained).map_err(js_error)
     }
 
-    /// Training waits for a noisy model from the other worker.
+    /// Seed `seed`'s noisy model's accuracy on unique condition `condition`,
+    /// as `NoisyTrainer.batch()` gave it (`evaluated`).
+    #[wasm_bindgen(js_name = adoptNoisyAccuracy)]
+    pub fn adopt_noisy_accuracy(&mut self, seed: f64, condition: usize, accuracy: f64) -> Result<(), JsValue> {
+        let NoiseRun::Rnn(r) = &mut self.driver else { return Err(js_error("adoptNoisyAccuracy: not the rnn study")) };
+        r.adopt_noisy_accuracy(seed as u64, NoisyAccuracy { condition, accuracy });
+        Ok(())
+    }
+
+    /// Training or evaluation waits for a noisy model, or its accuracy, from the other worker.
     pub fn waiting(&self) -> bool {
         matches!(&self.driver, NoiseRun::Rnn(r) if r.waiting())
     }

@@ -3,10 +3,12 @@
 // classifier, or a step of the titration analysis) in the shared loop's
 // slices (../../worker/loop.js, runDriver).
 //
-// The RNN study trains its two models on two cores where there are two:
-// this worker trains the deterministic models and ./noisy.js, a worker of
-// its own, the noisy ones; each seed's noisy model comes back as weights
-// (adoptNoisy) before that seed is evaluated here. Same numbers either way.
+// The RNN study trains and evaluates its two models on two cores where
+// there are two: this worker the deterministic models and ./noisy.js, a
+// worker of its own, the noisy ones. Each seed's noisy model comes back as
+// weights (adoptNoisy), then its accuracy on each perturbed test set
+// (adoptNoisyAccuracy), while this worker evaluates the deterministic
+// model. Same numbers either way.
 //
 // In:  the loop's start / play / pause / step | {type: 'gpu-inputs'}
 // Out: {type: 'ready', status, examples?, images?, workers}
@@ -33,6 +35,7 @@ function open(link) {
       if (m.type === 'error') throw new Error(`the noisy models' worker: ${m.message}`);
       if (m.type !== 'batch') return;
       if (m.trained) session.adoptNoisy(m.seed, m.trained);
+      if (m.evaluated) session.adoptNoisyAccuracy(m.seed, m.evaluated.condition, m.evaluated.accuracy);
       if (m.stats) driver.post([{ kind: 'batch', seed: m.seed, deterministic: null, noisy: m.stats }]);
       driver.wake();
     } catch (e) {
@@ -55,7 +58,8 @@ const driver = runDriver({
       const evaluated = steps.some((s) => s.kind === 'evaluated');
       const trained = steps.some((s) => s.kind === 'batch') && !memo.models;
       if (!(evaluated || trained || status.finished)) return {};
-      const rnn = session.rnnResult();
+      // The models' panels once: they cost about 0.3 s and never change.
+      const rnn = session.rnnResult(!memo.models);
       if (rnn.models) memo.models = true;
       return { rnn };
     }
