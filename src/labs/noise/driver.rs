@@ -235,10 +235,14 @@ impl RnnRun {
             let test = data.get_or_insert_with(|| robust::perturb(&self.run.test, kind, level, seed));
             let deterministic = correct(&self.run.deterministic.model, test, *first, EVAL_CHUNK);
             right[0] += deterministic;
-            right[1] += match () {
-                _ if self.run.twins() => deterministic,
-                _ if self.run.elsewhere => 0, // evaluated elsewhere: its accuracy comes whole
-                _ => correct(&self.run.noisy.model, test, *first, EVAL_CHUNK),
+            // The noisy model: the same one (twins), evaluated elsewhere (its
+            // accuracy comes whole), or here.
+            right[1] += if self.run.twins() {
+                deterministic
+            } else if self.run.elsewhere {
+                0
+            } else {
+                correct(&self.run.noisy.model, test, *first, EVAL_CHUNK)
             };
             *first += EVAL_CHUNK;
             let awaited = |(s, a): &(u64, NoisyAccuracy)| *s == seed && a.condition == *c;

@@ -31,7 +31,7 @@ pub const TRAIN: usize = 500;
 pub const TEST: usize = 2000;
 
 /// Sequences (`n × LENGTH`, row-major) and their labels.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Beats {
     pub x: Vec<f64>,
     pub y: Vec<usize>,

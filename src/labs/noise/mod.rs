@@ -275,7 +275,7 @@ pub struct NoisyModels {
     /// Once the seed's model is trained: the condition being evaluated
     /// (in [`robust::unique_conditions`] order), its perturbed test set, the
     /// sequences done and those right.
-    evaluating: Option<(usize, Beats, usize, usize)>,
+    evaluating: Option<(usize, Option<Beats>, usize, usize)>,
 }
 
 /// One unit of [`NoisyModels`]: a batch, with the epoch's numbers when one
@@ -317,14 +317,12 @@ impl NoisyModels {
             let stats = self.trainer.batch(&self.train);
             let trained = self.trainer.done().then(|| self.trainer.trained());
             if trained.is_some() {
-                self.evaluating = Some((0, Beats::default(), 0, 0));
+                self.evaluating = Some((0, None, 0, 0));
             }
             return Some(NoisyBatch { stats, trained, ..unit });
         };
         let (kind, level) = robust::unique_conditions()[*c];
-        if *first == 0 {
-            *data = robust::perturb(&self.test, kind, level, seed);
-        }
+        let data = data.get_or_insert_with(|| robust::perturb(&self.test, kind, level, seed));
         *right += correct(&self.trainer.model, data, *first, EVAL_CHUNK);
         *first += EVAL_CHUNK;
         if *first < data.len() {
@@ -332,7 +330,7 @@ impl NoisyModels {
         }
         let evaluated = NoisyAccuracy { condition: *c, accuracy: *right as f64 / data.len() as f64 };
         if *c + 1 < robust::unique_conditions().len() {
-            self.evaluating = Some((*c + 1, Beats::default(), 0, 0));
+            self.evaluating = Some((*c + 1, None, 0, 0));
         } else {
             self.evaluating = None;
             self.index += 1;
