@@ -302,7 +302,7 @@ pub async fn read_back(gpu: &Gpu, staging: &wgpu::Buffer, len: usize) -> Result<
 }
 
 /// A kernel's buffers: a uniform block of sizes at binding 0, grow-only
-/// storage buffers of f32 at bindings 1, 2, …, a staging buffer to read the
+/// storage buffers of 4-byte words (f32, or u32 tables) at bindings 1, 2, …, a staging buffer to read the
 /// output back, and the bind group over them, rebuilt only when a buffer grows.
 pub struct Bindings {
     label: &'static str,
@@ -349,26 +349,41 @@ impl Bindings {
             self.staging = Some((gpu.staging_buffer(self.label, staging), staging));
         }
         if grew || self.group.is_none() {
-            let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: self.dims.as_entire_binding() }];
-            entries.extend(self.storage.iter().enumerate().map(|(i, (buffer, _))| wgpu::BindGroupEntry {
-                binding: i as u32 + 1,
-                resource: buffer.as_entire_binding(),
-            }));
-            self.group = Some(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(self.label),
-                layout,
-                entries: &entries,
-            }));
+            let order: Vec<usize> = (0..self.storage.len()).collect();
+            self.group = Some(self.group_over(gpu, layout, &order));
         }
+    }
+
+    /// A bind group over these buffers with storage buffer `order[i]` at
+    /// binding `i + 1` (for example two populations swapped, so that steps
+    /// ping-pong between them instead of copying one over the other).
+    pub fn group_over(&self, gpu: &Gpu, layout: &wgpu::BindGroupLayout, order: &[usize]) -> wgpu::BindGroup {
+        let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: self.dims.as_entire_binding() }];
+        entries.extend(order.iter().enumerate().map(|(i, &b)| wgpu::BindGroupEntry {
+            binding: i as u32 + 1,
+            resource: self.storage[b].0.as_entire_binding(),
+        }));
+        gpu.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(self.label), layout, entries: &entries })
     }
 
     /// One compute pass with this bind group, running `dispatches` in order,
     /// each a pipeline and its workgroup counts along x and y.
     pub fn pass(&self, encoder: &mut wgpu::CommandEncoder, dispatches: &[(&wgpu::ComputePipeline, (u32, u32))]) {
+        let groups: Vec<_> = dispatches.iter().map(|&(pipeline, size)| (self.group(), pipeline, size)).collect();
+        self.pass_over(encoder, &groups);
+    }
+
+    /// One compute pass running `dispatches` in order, each with its own
+    /// bind group (one of this kernel's: [`Bindings::group_over`]).
+    pub fn pass_over(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        dispatches: &[(&wgpu::BindGroup, &wgpu::ComputePipeline, (u32, u32))],
+    ) {
         let mut pass = encoder
             .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(self.label), timestamp_writes: None });
-        pass.set_bind_group(0, self.group(), &[]);
-        for &(pipeline, (x, y)) in dispatches {
+        for &(group, pipeline, (x, y)) in dispatches {
+            pass.set_bind_group(0, group, &[]);
             pass.set_pipeline(pipeline);
             pass.dispatch_workgroups(x, y, 1);
         }

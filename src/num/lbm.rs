@@ -33,6 +33,15 @@ pub enum Body {
     Airfoil,
 }
 
+/// Where a population streaming into a cell comes from ([`Lbm::source`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An index into [`Lbm::f`].
+    Population(usize),
+    /// The inlet: the free stream's equilibrium at density 1.
+    Inlet,
+}
+
 /// The lattice and its populations.
 pub struct Lbm {
     pub nx: usize,
@@ -192,36 +201,42 @@ impl Lbm {
 
     /// A fluid cell next to the body or at either end of the channel.
     fn collide_boundary(&mut self, x: usize, y: usize, omega: f64) {
-        let (nx, ny, cells) = (self.nx, self.ny, self.nx * self.ny);
-        let p = y * nx + x;
+        let p = y * self.nx + x;
+        let cells = self.nx * self.ny;
         let mut fin = [[0.0; 1]; Q];
         for q in 0..Q {
-            let sy = (y as i32 - CY[q]).rem_euclid(ny as i32) as usize;
-            let sx = x as i32 - CX[q];
-            fin[q][0] = if !self.inflow {
-                let s = sy * nx + sx.rem_euclid(nx as i32) as usize;
-                if self.solid[s] {
-                    self.f[OPP[q] * cells + p]
-                } else {
-                    self.f[q * cells + s]
-                }
-            } else if sx < 0 {
-                equilibrium(q, 1.0, U0, 0.0)
-            } else if sx >= nx as i32 {
-                self.f[q * cells + sy * nx + x]
-            } else {
-                let s = sy * nx + sx as usize;
-                if self.solid[s] {
-                    self.f[OPP[q] * cells + p]
-                } else {
-                    self.f[q * cells + s]
-                }
+            fin[q][0] = match self.source(q, x, y) {
+                Source::Population(s) => self.f[s],
+                Source::Inlet => equilibrium(q, 1.0, U0, 0.0),
             };
         }
         collide(&mut fin, omega);
         for q in 0..Q {
             self.next[q * cells + p] = fin[q][0];
         }
+    }
+
+    /// Where population `q` of fluid cell (x, y) comes from when it streams
+    /// in (pull streaming, see the module docs): from the upstream cell
+    /// (x − c_x, y − c_y), periodic in y (and in x without inflow); off a
+    /// solid cell, the cell's own opposite population (bounce-back); past the
+    /// outlet, the cell's own column (zero gradient); before the inlet, the
+    /// free stream's equilibrium. The one statement of the boundaries, for
+    /// [`Lbm::step`] and for the GPU's gather table (`gpu/lbm.rs`).
+    pub fn source(&self, q: usize, x: usize, y: usize) -> Source {
+        let (nx, ny, cells) = (self.nx, self.ny, self.nx * self.ny);
+        let p = y * nx + x;
+        let sy = (y as i32 - CY[q]).rem_euclid(ny as i32) as usize;
+        let mut sx = x as i32 - CX[q];
+        if !self.inflow {
+            sx = sx.rem_euclid(nx as i32);
+        } else if sx < 0 {
+            return Source::Inlet;
+        } else if sx >= nx as i32 {
+            return Source::Population(q * cells + sy * nx + x);
+        }
+        let s = sy * nx + sx as usize;
+        Source::Population(if self.solid[s] { OPP[q] * cells + p } else { q * cells + s })
     }
 
     /// Lattice steps per unit of physical time (D / U).
