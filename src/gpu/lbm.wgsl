@@ -7,6 +7,7 @@
 //   step      next = collide(stream(f)); one invocation per cell. The host
 //             swaps `f` and `next` between steps (two bind groups).
 //   velocity  vel = (u, v) / U0 per cell, 0 in the body.
+// Workgroup size: 64 × 1 × 1, over cells.
 //
 // Bindings (group 0):
 //   0  dims   uniform        Dims (nx, ny, ω = 1/τ, U0)
@@ -18,7 +19,6 @@
 //   2  f      storage, rw    f32[9 * cells], f[q * cells + y * nx + x]
 //   3  next   storage, rw    f32[9 * cells]
 //   4  vel    storage, rw    f32[2 * cells], (u, v) interleaved
-// Workgroup size: 64 × 1 × 1, over cells.
 //
 // The nine velocities c_q = (CX, CY) and weights W (src/num/lbm.rs) are
 // written out at each use: the step is unrolled by hand, because a loop over

@@ -302,8 +302,9 @@ pub async fn read_back(gpu: &Gpu, staging: &wgpu::Buffer, len: usize) -> Result<
 }
 
 /// A kernel's buffers: a uniform block of sizes at binding 0, grow-only
-/// storage buffers of 4-byte words (f32, or u32 tables) at bindings 1, 2, …, a staging buffer to read the
-/// output back, and the bind group over them, rebuilt only when a buffer grows.
+/// storage buffers of 4-byte words (f32, or u32 tables) at bindings 1, 2, …,
+/// a staging buffer to read the output back, and the bind group over them,
+/// rebuilt only when a buffer grows.
 pub struct Bindings {
     label: &'static str,
     pub dims: wgpu::Buffer,
