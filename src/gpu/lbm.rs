@@ -106,9 +106,10 @@ impl LbmKernel {
         self.steps = lbm.steps;
     }
 
-    /// The bind group whose `f` holds the current populations.
-    fn current(&self) -> &wgpu::BindGroup {
-        if self.flipped {
+    /// The bind group of the `i`-th step from now: the one whose `f` holds
+    /// the populations then (`i = 0`: the current ones).
+    fn group_at(&self, i: usize) -> &wgpu::BindGroup {
+        if (self.flipped as usize + i) % 2 == 1 {
             self.swapped.as_ref().expect("load() first")
         } else {
             self.bindings.group()
@@ -120,9 +121,7 @@ impl LbmKernel {
         gpu.check()?;
         let groups = (self.cells.div_ceil(WORKGROUP) as u32, 1);
         let mut encoder = self.bindings.encoder(gpu);
-        let (even, odd) = (self.bindings.group(), self.swapped.as_ref().expect("load() first"));
-        let dispatches: Vec<_> =
-            (0..count).map(|i| (if self.flipped == (i % 2 == 0) { odd } else { even }, &self.step, groups)).collect();
+        let dispatches: Vec<_> = (0..count).map(|i| (self.group_at(i), &self.step, groups)).collect();
         self.bindings.pass_over(&mut encoder, &dispatches);
         gpu.queue.submit([encoder.finish()]);
         self.flipped ^= count % 2 == 1;
@@ -135,7 +134,7 @@ impl LbmKernel {
         gpu.check()?;
         let mut encoder = self.bindings.encoder(gpu);
         let groups = (self.cells.div_ceil(WORKGROUP) as u32, 1);
-        self.bindings.pass_over(&mut encoder, &[(self.current(), &self.velocity, groups)]);
+        self.bindings.pass_over(&mut encoder, &[(self.group_at(0), &self.velocity, groups)]);
         let vel = self.bindings.submit_and_read(gpu, encoder, VEL, 2 * self.cells).await?;
         Ok((
             vel.iter().step_by(2).map(|&v| v as f64).collect(),
