@@ -5,6 +5,24 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+// Charts waiting to be built, one per frame, each in a task of its own after
+// the frame. Built together, a view's charts made one long task (the noise
+// page's start-up took 60–80 ms), and their canvases all reached the
+// compositor in one frame: the depth page's first frame spent 33–42 ms
+// committing them (Chromium's trace: LayerTreeHost::DoUpdateLayers), 65–86 ms
+// in all.
+const waiting = [];
+function buildSoon(build) {
+  waiting.push(build);
+  if (waiting.length === 1) requestAnimationFrame(buildNext);
+}
+function buildNext() {
+  setTimeout(() => {
+    waiting.shift()();
+    if (waiting.length) requestAnimationFrame(buildNext);
+  }, 0);
+}
+
 /**
  * `series`: [{label, stroke, scale ('y' left, or 'acc' right 0–1), dash}].
  * Options: xLog, yLog (log10 axes), width, height.
@@ -48,15 +66,16 @@ export function lineChart(container, { title, xLabel, series, xLog = false, yLog
       ],
     },
   };
-  // uPlot is built in a task of its own, soon after: a view that mounts
-  // several charts at once would otherwise build them all in one long task
-  // (the noise page's start-up took 60–80 ms). Points that come before it
-  // collect in `data`, which it then draws.
+  // uPlot is built later, one chart per frame (`buildSoon`). Points that
+  // come before it collect in `data`, which it then draws. It takes its
+  // container's width then, so the resize observer's first call finds
+  // nothing to change.
   let plot = null;
-  setTimeout(() => {
+  buildSoon(() => {
+    if (container.clientWidth > 0) opts.width = Math.floor(container.clientWidth);
     plot = new uPlot(opts, data, container);
     new ResizeObserver(fit).observe(container);
-  }, 0);
+  });
   // The text alternative: what is drawn, and each series' latest value.
   container.setAttribute('role', 'img');
   const describe = () => {
@@ -72,11 +91,14 @@ export function lineChart(container, { title, xLabel, series, xLog = false, yLog
   };
   describe();
   // The chart follows its container's width (phones, resized windows);
-  // `width` is only the first guess.
-  const fit = () => {
-    const w = Math.floor(container.clientWidth);
-    if (w > 0 && w !== plot.width) plot.setSize({ width: w, height });
-  };
+  // `width` is only the first guess. The redrawn chart is sized in a task of
+  // its own: inside the observer's callback every chart's redraw would add
+  // to the frame being drawn (28 ms of the depth page's first frame).
+  const fit = () =>
+    setTimeout(() => {
+      const w = Math.floor(container.clientWidth);
+      if (w > 0 && w !== plot.width) plot.setSize({ width: w, height });
+    }, 0);
   let pending = false;
   // Each chart draws in a task of its own after the frame (not inside the
   // animation-frame callback, where every chart's redraw would add up to one
