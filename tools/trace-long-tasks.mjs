@@ -35,7 +35,14 @@ for (const task of long) {
   // The page's performance.mark()s inside the task (lab-page.js marks each worker message: `lab:type`).
   const marks = events.filter((e) => e.cat?.includes('user_timing') && thread(e) === thread(task) && e.ts >= task.ts && e.ts < task.ts + task.dur);
   const named = marks.length ? `; marks (ms into the task): ${marks.map((e) => `${e.name} ${((e.ts - task.ts) / 1000).toFixed(1)}`).join(', ')}` : '';
-  console.log(`\n${(task.dur / 1000).toFixed(0)} ms, ${((task.ts - long[0].ts) / 1e6).toFixed(1)} s after the first${named}`);
+  // Where Chromium posted the task from (its scheduler's annotation), which
+  // tells the page's own work from the browser's: for example
+  // widget_base.cc Shutdown, the tab's first (about:blank) page torn down a
+  // second after the link opened, waiting for the compositor to finish with
+  // the GPU process (177–901 ms with SwiftShader busy; not the page's code).
+  const posted = inside.find((e) => e.name === 'ThreadControllerImpl::RunTask' && e.args?.src_file);
+  const from = posted ? `; posted from ${posted.args.src_file.split('/').at(-1)} ${posted.args.src_func ?? ''}`.trimEnd() : '';
+  console.log(`\n${(task.dur / 1000).toFixed(0)} ms, ${((task.ts - long[0].ts) / 1e6).toFixed(1)} s after the first${named}${from}`);
   for (const e of inside.sort((a, b) => b.dur - a.dur).slice(0, 6)) {
     const data = e.args?.data ?? {};
     console.log(`  ${(e.dur / 1000).toFixed(1).padStart(8)} ms  ${e.name} ${data.functionName ?? ''} ${data.url ?? ''}`.trimEnd());
