@@ -18,8 +18,12 @@ function buildSoon(build) {
 }
 function buildNext() {
   setTimeout(() => {
-    waiting.shift()();
-    if (waiting.length) requestAnimationFrame(buildNext);
+    // A chart that fails to build (reported as any uncaught error) does not hold up the others.
+    try {
+      waiting.shift()();
+    } finally {
+      if (waiting.length) requestAnimationFrame(buildNext);
+    }
   }, 0);
 }
 
