@@ -13,6 +13,7 @@
 
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { nativeSeconds } from './native.mjs';
 import { serve } from './serve.mjs';
 
 const BUDGET_S = 30;
@@ -28,6 +29,8 @@ for (const webgpu of [false, true]) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
   for (const [lab, link] of first) {
     if (only && lab !== only) continue;
+    // The same link run natively just before (CPU pass only): this hour's reference.
+    const native = webgpu ? null : nativeSeconds(['run', link]);
     const page = await browser.newPage();
     await page.addInitScript(() => {
       globalThis.longTasks = [];
@@ -48,6 +51,7 @@ for (const webgpu of [false, true]) {
     console.log(
       `verdict ${path} ${lab.padEnd(8)}: ${seconds.toFixed(1)} s after opening ${link}` +
         (webgpu || process.argv[3] ? '' : ` (budget ${BUDGET_S} s: ${seconds <= BUDGET_S ? 'within' : 'over'})`) +
+        (native === null ? '' : `; native \`continuum run\` just before: ${native.toFixed(1)} s (page ÷ native ${(seconds / native).toFixed(2)})`) +
         `; longest main-thread task ${Math.max(0, ...tasks).toFixed(0)} ms, tasks over 50 ms: ${tasks.filter((d) => d > 50).length} (budget 0)`,
     );
     await page.close();
