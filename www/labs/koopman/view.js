@@ -159,11 +159,14 @@ export function mount(app, core, report) {
   const requestEval = (urgent = false) => {
     if (view.truth) evals.request(urgent);
   };
-  // The animation: one small drawing per frame, advancing the prediction step.
+  // The animation: one small drawing per frame, advancing the prediction
+  // step, only while its panel is on screen (off screen, its frames would
+  // only take time from the training and seeds workers).
   let frame = null;
+  let onScreen = true;
   const tick = () => {
     frame = null;
-    if (!view.animate || !view.shown) return;
+    if (!view.animate || !view.shown || !onScreen) return;
     const stride = Math.max(1, Math.round(view.shown.steps / 400));
     view.scrub.value = String((Number(view.scrub.value) + stride) % view.shown.steps);
     drawFrame(root, view);
@@ -172,6 +175,10 @@ export function mount(app, core, report) {
   const startAnimation = () => {
     if (frame === null && view.animate) frame = requestAnimationFrame(tick);
   };
+  new IntersectionObserver((entries) => {
+    onScreen = entries.at(-1).isIntersecting;
+    startAnimation();
+  }).observe(view.scrub.closest('.panel'));
   view.scrub.addEventListener('input', () => drawFrame(root, view));
   const seeds = seedsPanel(page, core, view);
   const lab = page.run({
