@@ -1,5 +1,5 @@
 // The eval scheduler (www/ui/eval-scheduler.js) spaces a lab's evaluations
-// while it trains: at least four times an evaluation's cost apart, the cost
+// while it trains: four times an evaluation's cost after its reply, the cost
 // being the worker's time plus what drawing the reply computed elsewhere
 // (the depth page's boundary grid on the CPU pool). No browser needed.
 
@@ -38,4 +38,20 @@ test('a person moving a slider is answered at once, whatever the last cost', ONC
   await evals.land({ ms: 5 }, async () => 1000, null, 'drawing');
   evals.request(true);
   assert.equal(sent, 2);
+});
+
+test('the wait runs from the reply, so evaluations take at most a fifth of the worker', ONCE, async () => {
+  let sent = 0;
+  const evals = evalScheduler(() => sent++, 10);
+  evals.request();
+  await sleep(50);
+  evals.request(); // asked while the first (50 ms in the worker) is in flight
+  evals.done(50);
+  // Four times 50 ms after the reply: not yet 175 ms after it. Counted from
+  // the first request, as before, it would have gone 150 ms after the reply.
+  await sleep(175);
+  assert.equal(sent, 1, 'sent less than 4 × 50 ms after the reply');
+  await sleep(225);
+  assert.equal(sent, 2, 'the request made meanwhile is sent once the wait is over');
+  evals.cancel();
 });

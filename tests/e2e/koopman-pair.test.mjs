@@ -120,6 +120,8 @@ test('evaluations are merged request by request', ONCE, () => {
     plain: name === 'p' ? `p${i}` : null,
     starts: [i],
     ms: i,
+    // The epoch each half was evaluated at (the view's verdict reads it, not its latest epoch).
+    status: st(name === 'c' ? 'consistent' : 'plain', 10 * i + (name === 'p' ? 5 : 0)),
     [packed ? 'packed' : 'rollouts']: name === 'c' ? [`c${i}`, null] : [null, `p${i}`],
   });
   c.reply(half('c', 1, false));
@@ -130,4 +132,5 @@ test('evaluations are merged request by request', ONCE, () => {
   const [first, second] = out.slice(1);
   assert.deepEqual([first.consistent, first.plain, first.rollouts], ['c1', 'p1', ['c1', 'p1']]);
   assert.deepEqual([second.consistent, second.plain, second.packed], ['c2', 'p2', ['c2', 'p2']]);
+  assert.deepEqual([first.status.consistent.epoch, first.status.plain.epoch, second.status.consistent.epoch, second.status.plain.epoch], [10, 15, 20, 25]);
 });

@@ -9,7 +9,8 @@
 //   epochs  each model's stats as they come, except that a consistent epoch
 //           waits for the plain model's same epoch (the loss chart draws
 //           them side by side) unless the plain model has stopped;
-//   eval    once both have answered a request (each answers in order;
+//   eval    once both have answered a request, with the status each model
+//           was evaluated at (each answers in order;
 //           while they train, the plain model, the faster, may be a few
 //           epochs ahead of the consistent one in it);
 //   error   at once.
@@ -57,7 +58,7 @@ export function modelPair() {
         evals[name].push(m);
         if (!evals.consistent.length || !evals.plain.length) return;
         const [c, p] = [evals.consistent.shift(), evals.plain.shift()];
-        const merged = { type: 'eval', consistent: c.consistent, plain: p.plain, starts: c.starts, ms: Math.max(c.ms, p.ms) };
+        const merged = { type: 'eval', consistent: c.consistent, plain: p.plain, starts: c.starts, ms: Math.max(c.ms, p.ms), status: { ...c.status, ...p.status } };
         if (c.fields) merged.fields = [c.fields[0], p.fields[1]];
         else if (c.packed) merged.packed = [c.packed[0], p.packed[1]];
         else merged.rollouts = [c.rollouts[0], p.rollouts[1]];

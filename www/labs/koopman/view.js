@@ -239,7 +239,8 @@ export function mount(app, core, report) {
         drawEigenvalues(view.canvases.eigen, { consistent: [], plain: [], exact: m.truth.exact });
       } else if (m.type === 'epochs') {
         showEpochs(page, view, m);
-        requestEval();
+        // Training's end is evaluated at once: that evaluation is the report.
+        requestEval(view.lastEpoch === view.config.epochs);
       } else if (m.type === 'eval') {
         const show = async (e) => {
           if (!(await showEvaluation(page, core, view, e))) return evals.retry(); // the GPU went away between request and reply
@@ -348,7 +349,9 @@ function showEpochs(page, view, m) {
 
 /** An evaluation of both models: error curves, eigenvalues, rollouts; false if its GPU rollouts cannot be had. */
 async function showEvaluation(page, core, view, m) {
-  const epoch = view.lastEpoch;
+  // The models' epoch when evaluated: a reply asked for during training
+  // can land after the last epoch is shown.
+  const epoch = m.status.consistent.epoch;
   const h = m.consistent.rel_error.length;
   view.charts.error.set(
     Array.from({ length: h }, (_, i) => i + 1),
@@ -361,7 +364,7 @@ async function showEvaluation(page, core, view, m) {
   setMetricValue('consistency', m.consistent.consistency);
   for (const at of [10, 100, 1000]) setMetricValue(`rel_error.${at}`, m.consistent.rel_error[at - 1] ?? null);
   // The last epoch's evaluation is the run's report (what `continuum run` prints).
-  if (epoch === view.config.epochs) verdictShown();
+  if (epoch === view.config.epochs && m.status.plain.done) verdictShown();
   let rollouts;
   let n;
   if (m.fields) {

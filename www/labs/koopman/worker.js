@@ -18,7 +18,8 @@
 //      | {type: 'eval', horizon, n, packed} | {type: 'seeds', links, horizon}
 // Out: {type: 'ready', truth (the wake's with `scale`, its colour scale), status} | {type: 'epochs', consistent: [...], plain: [...], status}
 //      | {type: 'eval', consistent, plain, starts, rollouts?: [Float32Array, Float32Array],
-//         packed?: [Packed, Packed], fields?: [Float32Array, Float32Array] (the wake), ms}
+//         packed?: [Packed, Packed], fields?: [Float32Array, Float32Array] (the wake), ms,
+//         status (of the models as evaluated: a reply can land after later epochs)}
 //      | {type: 'seeds', results: [{link, consistent, plain, diverged}], running: {link, epoch, epochs} | null}
 //      | {type: 'error', message}
 // `status` is {consistent, plain}, each {epoch, epochs, done, params, divergence}.
@@ -121,7 +122,7 @@ runWorker({
     eval(m) {
       const t0 = performance.now();
       const [consistent, plain] = each((s) => s.evaluate(m.horizon));
-      const reply = { type: 'eval', consistent, plain, starts: Object.values(models)[0].starts(m.n, m.horizon) };
+      const reply = { type: 'eval', consistent, plain, starts: Object.values(models)[0].starts(m.n, m.horizon), status: status() };
       if (wake) reply.fields = each((s) => s.fieldRollout(m.horizon));
       else if (m.packed) reply.packed = each((s) => s.packed(m.n, m.horizon));
       else reply.rollouts = each((s) => s.rolloutsCpu(m.n, m.horizon));
