@@ -7,12 +7,9 @@
 // the CPU pool, which holds every core meanwhile, or on a software GPU), so
 // drawing cannot crowd out training either. One request is in flight at a
 // time; one made meanwhile is sent when the reply is drawn (at once if it
-// was urgent, else after the same wait).
-//
-// (Until 2026-12-06 the wait ran from the moment the last request was sent,
-// which left the worker three quarters of its time, not four fifths: the
-// Koopman preset's 1000-step evaluations then took a third of its time to
-// the verdict.)
+// was urgent, else after the same wait). The wait runs from the reply, not
+// from the request: counted from the request, an evaluation costing c would
+// come every 4c and take a quarter of the worker (tests/e2e/eval-scheduler).
 
 export function evalScheduler(send, minMs) {
   let sentAt = -Infinity; // when the last request was sent

@@ -363,6 +363,10 @@ async function showEvaluation(page, core, view, m) {
   page.show('consistency', m.consistent.consistency.toExponential(2));
   setMetricValue('consistency', m.consistent.consistency);
   for (const at of [10, 100, 1000]) setMetricValue(`rel_error.${at}`, m.consistent.rel_error[at - 1] ?? null);
+  // The errors are shown before the rollouts are drawn (on the GPU they can
+  // take seconds), so the verdict's text is the report's at once.
+  page.show('rel-error', m.consistent.rel_error[h - 1].toPrecision(3), String(m.consistent.rel_error[h - 1]));
+  page.show('rel-error-plain', m.plain.rel_error[h - 1].toPrecision(3), String(m.plain.rel_error[h - 1]));
   // The last epoch's evaluation is the run's report (what `continuum run` prints).
   if (epoch === view.config.epochs && m.status.plain.done) verdictShown();
   let rollouts;
@@ -373,8 +377,6 @@ async function showEvaluation(page, core, view, m) {
     view.scrub.max = String(steps - 1);
     page.root.querySelector('.resolution').textContent = `Both models' predictions ${steps} snapshots ahead of the first test snapshot, on the CPU.`;
     drawFrame(page.root, view);
-    page.show('rel-error', m.consistent.rel_error[h - 1].toPrecision(3), String(m.consistent.rel_error[h - 1]));
-    page.show('rel-error-plain', m.plain.rel_error[h - 1].toPrecision(3), String(m.plain.rel_error[h - 1]));
     page.metric('rel-error').dataset.epoch = String(epoch);
     return true;
   }
@@ -393,9 +395,7 @@ async function showEvaluation(page, core, view, m) {
   view.shown = { rollouts, n, steps, starts: m.starts };
   view.scrub.max = String(steps - 1);
   drawFrame(page.root, view);
-  // Shown last: a reader of these sees everything drawn.
-  page.show('rel-error', m.consistent.rel_error[h - 1].toPrecision(3), String(m.consistent.rel_error[h - 1]));
-  page.show('rel-error-plain', m.plain.rel_error[h - 1].toPrecision(3), String(m.plain.rel_error[h - 1]));
+  // Marked last: a reader of the epoch sees everything drawn.
   page.metric('rel-error').dataset.epoch = String(epoch);
   return true;
 }
