@@ -298,7 +298,9 @@ impl<T: Real> Rnn<T> {
         let d_out = matmul(last.t(), dlogits.view());
         let d_out_bias = dlogits.sum_axis(Axis(0));
         let mut g = matmul(dlogits.view(), self.out.t());
-        let (at, wt) = (cache.a.t().to_owned(), cache.w.t().to_owned());
+        // Row-major copies (`to_owned` would keep the transposed order, and
+        // every product below would copy them again).
+        let (at, wt) = (cache.a.t().as_standard_layout().into_owned(), cache.w.t().as_standard_layout().into_owned());
         let mut ga = Array2::<T>::zeros((n, n));
         let mut gw = Array2::<T>::zeros((n, n));
         let mut ge = Array1::<T>::zeros(n);
