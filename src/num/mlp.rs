@@ -60,51 +60,31 @@ impl Real for f32 {
 /// (Rust never fuses them): the same bits on every platform. Natively, on a
 /// CPU with AVX2, the same loop is compiled eight (f32) or four (f64) lanes
 /// wide: the operations and their order are unchanged, so are the bits.
-///
-/// `a` may be the transpose of a row-major array (`x.t()`, as in every
-/// layer's weight gradient `xᵀ · δ`): it is then read where it is stored,
-/// not copied first (copying it was 6–8 % of the noise and Koopman labs'
-/// training).
 pub fn matmul<T: Real>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
     let ((n, k), (k2, m)) = (a.dim(), b.dim());
     assert_eq!(k, k2, "inner dimensions differ");
-    let b = b.as_standard_layout();
-    let b = b.as_slice().expect("standard layout");
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let (a, b) = (a.as_slice().expect("standard layout"), b.as_slice().expect("standard layout"));
     let mut c = vec![T::zero(); n * m];
-    if n * k * m > 0 {
-        let at = a.t();
-        match (a.to_slice(), at.to_slice()) {
-            (Some(a), _) => product::<T, false>(a, b, &mut c, k, m),
-            (None, Some(a)) => product::<T, true>(a, b, &mut c, k, m),
-            (None, None) => {
-                product::<T, false>(a.as_standard_layout().as_slice().expect("standard layout"), b, &mut c, k, m)
-            }
-        }
-    }
-    Array2::from_shape_vec((n, m), c).expect("n × m")
-}
-
-/// [`matmul_into`], compiled for AVX2 (no FMA) where the CPU has it.
-fn product<T: Real, const TRANSPOSED: bool>(a: &[T], b: &[T], c: &mut [T], k: usize, m: usize) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked just above).
-        unsafe { matmul_avx2::<T, TRANSPOSED>(a, b, c, k, m) };
-        return;
+        unsafe { matmul_avx2(a, b, &mut c, k, m) };
+        return Array2::from_shape_vec((n, m), c).expect("n × m");
     }
-    matmul_into::<T, TRANSPOSED>(a, b, c, k, m);
+    matmul_into(a, b, &mut c, k, m);
+    Array2::from_shape_vec((n, m), c).expect("n × m")
 }
 
+/// [`matmul_into`] compiled for AVX2 (no FMA).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn matmul_avx2<T: Real, const TRANSPOSED: bool>(a: &[T], b: &[T], c: &mut [T], k: usize, m: usize) {
-    matmul_into::<T, TRANSPOSED>(a, b, c, k, m);
+fn matmul_avx2<T: Real>(a: &[T], b: &[T], c: &mut [T], k: usize, m: usize) {
+    matmul_into(a, b, c, k, m);
 }
 
-/// `c = a · b` for `b` (k × m) and `c` (n × m) row-major, `c` zero on entry,
-/// k, m ≥ 1; `a` (n × k) is stored row-major, or, when `TRANSPOSED`, as its
-/// transpose (k × n row-major: element (i, p) at `p · n + i`). Outputs are
-/// computed for two rows at once (each load of
+/// `c = a · b` for row-major `a` (n × k), `b` (k × m) and `c` (n × m), `c`
+/// zero on entry. Outputs are computed for two rows at once (each load of
 /// `b` serves both; an odd last row alone) and [`WIDE`] (twice as many in
 /// f32), then 4, then 1 columns at a time, each summing over p in ascending
 /// order. For a long k the sum runs in tiles of p (each tile's rows of `b`
@@ -113,25 +93,20 @@ fn matmul_avx2<T: Real, const TRANSPOSED: bool>(a: &[T], b: &[T], c: &mut [T], k
 /// more independent sums to overlap and fewer trips to memory, never
 /// another order: every output has the same bits as the plain triple loop.
 #[inline(always)]
-fn matmul_into<T: Real, const TRANSPOSED: bool>(a: &[T], b: &[T], c: &mut [T], k: usize, m: usize) {
-    let n = c.len() / m;
-    let tile = (TILE_BYTES / (m * std::mem::size_of::<T>())).max(MIN_TILE);
-    for p0 in (0..k).step_by(tile) {
+fn matmul_into<T: Real>(a: &[T], b: &[T], c: &mut [T], k: usize, m: usize) {
+    let (k1, m1) = (k.max(1), m.max(1));
+    let tile = (TILE_BYTES / (m1 * std::mem::size_of::<T>())).max(MIN_TILE);
+    for p0 in (0..k1).step_by(tile) {
         let p1 = (p0 + tile).min(k);
         let b = &b[p0 * m..p1 * m];
-        // Row i of `a` from column p0 on, its elements `step` apart.
-        let step = if TRANSPOSED { n } else { 1 };
-        let row = |i: usize| if TRANSPOSED { &a[p0 * n + i..] } else { &a[i * k + p0..] };
-        let mut c_pairs = c.chunks_exact_mut(2 * m);
-        let mut i = 0;
-        for c2 in &mut c_pairs {
+        let mut a_pairs = a.chunks_exact(2 * k1);
+        let mut c_pairs = c.chunks_exact_mut(2 * m1);
+        for (a2, c2) in (&mut a_pairs).zip(&mut c_pairs) {
             let (r0, r1) = c2.split_at_mut(m);
-            rows::<T, 2, TRANSPOSED>([row(i), row(i + 1)], p1 - p0, step, b, m, [r0, r1]);
-            i += 2;
+            rows([&a2[p0..p1], &a2[k + p0..k + p1]], b, m, [r0, r1]);
         }
-        let last = c_pairs.into_remainder();
-        if !last.is_empty() {
-            rows::<T, 1, TRANSPOSED>([row(i)], p1 - p0, step, b, m, [last]);
+        for (a_row, row) in a_pairs.remainder().chunks_exact(k1).zip(c_pairs.into_remainder().chunks_exact_mut(m1)) {
+            rows([&a_row[p0..p1]], b, m, [row]);
         }
     }
 }
@@ -152,33 +127,26 @@ const MIN_TILE: usize = 16;
 /// register holds twice as many f32, so f32 blocks are twice as wide.
 const WIDE: usize = if cfg!(target_arch = "wasm32") { 8 } else { 16 };
 
-/// Rows `a` (R of them, k elements each, `step` apart) times `b`, into rows `c`.
+/// Rows `a` (R of them, each of length k) times `b`, into rows `c`.
 #[inline(always)]
-fn rows<T: Real, const R: usize, const TRANSPOSED: bool>(
-    a: [&[T]; R],
-    k: usize,
-    step: usize,
-    b: &[T],
-    m: usize,
-    mut c: [&mut [T]; R],
-) {
+fn rows<T: Real, const R: usize>(a: [&[T]; R], b: &[T], m: usize, mut c: [&mut [T]; R]) {
     let mut j = 0;
     if std::mem::size_of::<T>() == 4 {
         while j + 2 * WIDE <= m {
-            block::<T, R, { 2 * WIDE }, TRANSPOSED>(&a, k, step, b, m, j, &mut c);
+            block::<T, R, { 2 * WIDE }>(&a, b, m, j, &mut c);
             j += 2 * WIDE;
         }
     }
     while j + WIDE <= m {
-        block::<T, R, WIDE, TRANSPOSED>(&a, k, step, b, m, j, &mut c);
+        block::<T, R, WIDE>(&a, b, m, j, &mut c);
         j += WIDE;
     }
     while j + 4 <= m {
-        block::<T, R, 4, TRANSPOSED>(&a, k, step, b, m, j, &mut c);
+        block::<T, R, 4>(&a, b, m, j, &mut c);
         j += 4;
     }
     while j < m {
-        block::<T, R, 1, TRANSPOSED>(&a, k, step, b, m, j, &mut c);
+        block::<T, R, 1>(&a, b, m, j, &mut c);
         j += 1;
     }
 }
@@ -189,22 +157,9 @@ fn rows<T: Real, const R: usize, const TRANSPOSED: bool>(
 /// it: in wasm the checks there cost as many instructions as the
 /// arithmetic (V8 keeps each one, and runs short of registers for them).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn block<T: Real, const R: usize, const N: usize, const TRANSPOSED: bool>(
-    a: &[&[T]; R],
-    k: usize,
-    step: usize,
-    b: &[T],
-    m: usize,
-    j: usize,
-    c: &mut [&mut [T]; R],
-) {
-    // The element p of a row of `a` (a constant step of 1 unless transposed).
-    let at = |p: usize| if TRANSPOSED { p * step } else { p };
-    assert!(
-        k > 0 && a.iter().all(|row| at(k - 1) < row.len()) && j + N <= m && k * m <= b.len(),
-        "block out of bounds"
-    );
+fn block<T: Real, const R: usize, const N: usize>(a: &[&[T]; R], b: &[T], m: usize, j: usize, c: &mut [&mut [T]; R]) {
+    let k = a[0].len();
+    assert!(a.iter().all(|row| row.len() == k) && j + N <= m && k * m <= b.len(), "block out of bounds");
     let mut acc = [[T::zero(); N]; R];
     for r in 0..R {
         acc[r].copy_from_slice(&c[r][j..j + N]);
@@ -213,8 +168,8 @@ fn block<T: Real, const R: usize, const N: usize, const TRANSPOSED: bool>(
         // SAFETY: p < k, so p·m + j + N ≤ (k − 1)·m + m ≤ b.len() (asserted above).
         let bp = unsafe { b.get_unchecked(p * m + j..p * m + j + N) };
         for r in 0..R {
-            // SAFETY: at(p) ≤ at(k − 1) < a[r].len() (asserted above).
-            let x = unsafe { *a[r].get_unchecked(at(p)) };
+            // SAFETY: p < k = a[r].len() (asserted above).
+            let x = unsafe { *a[r].get_unchecked(p) };
             for l in 0..N {
                 acc[r][l] += x * bp[l];
             }
@@ -437,8 +392,7 @@ mod tests {
     /// p, multiply then add), in f64 and f32, for shapes that use every
     /// block: odd and even row counts, columns in blocks of 32 (f32), 16, 4
     /// and 1, and k long enough to run in several tiles (k = 300 with 100
-    /// columns: tiles of 128 rows of `b` in f64, 256 in f32), with `a`
-    /// stored row-major and as a transpose. The control:
+    /// columns: tiles of 128 rows of `b` in f64, 256 in f32). The control:
     /// summing in descending p differs somewhere, so the check can tell
     /// orders apart.
     #[test]
@@ -449,9 +403,6 @@ mod tests {
                 let a = Array2::from_shape_fn((n, k), |_| T::of(gaussian(rng)));
                 let b = Array2::from_shape_fn((k, m), |_| T::of(gaussian(rng)));
                 assert_eq!(matmul(a.view(), b.view()), plain(&a, &b, false), "{n} × {k} × {m}");
-                // `a` read in place as the transpose of its row-major transpose.
-                let a_t = a.t().as_standard_layout().into_owned();
-                assert_eq!(matmul(a_t.t(), b.view()), plain(&a, &b, false), "{n} × {k} × {m}, a transposed");
                 orders_differ |= matmul(a.view(), b.view()) != plain(&a, &b, true);
             }
             assert!(orders_differ);
