@@ -25,9 +25,10 @@ check() {
 # data was 473 MB of target/ (of 2.2 GB after `cargo test --no-run`); set
 # CARGO_INCREMENTAL=1 to keep it between runs of your own.
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+cold_run_mb=3000  # what a cold run writes: target/, node_modules/, dist/
 free_mb=$(df -Pm . | awk 'NR == 2 { print $4 }')
-say "disk: ${free_mb} MB free here; a cold run writes about 3 GB (target/, node_modules/, dist/)"
-[ "${free_mb:-0}" -lt 3000 ] && echo "WARNING: under 3 GB free; the Rust builds may fail with 'No space left on device'"
+say "disk: ${free_mb} MB free here; a cold run writes about ${cold_run_mb} MB"
+[ "${free_mb:-0}" -lt "$cold_run_mb" ] && echo "WARNING: under ${cold_run_mb} MB free; the Rust builds may fail with 'No space left on device'"
 
 # Installs first; a failure here stops the run with its message.
 ensure_node_packages
