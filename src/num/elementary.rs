@@ -117,12 +117,29 @@ pub fn tanh_in_place(xs: &mut [f64]) {
     tanh_loop(xs);
 }
 
+/// The loop in groups of [`GROUP`] elements, each group's tanh written out
+/// lane by lane, so the compiler keeps every lane's operations side by side
+/// (four f64x2 in wasm, two f64x4 with AVX2). Each element still gets the
+/// very same operations, so the bits are those of `tanh` one at a time. Why
+/// groups: Chromium 148's wasm compiler ran the plain loop 1.43 × slower than
+/// Node 20's (it was 45 % of a Koopman run in the page), and groups of 8
+/// ran 1.3 × faster there and 1.1 × faster in Node (groups of 2: 1.15 × in
+/// Chromium; of 16: slower in both). Measured on 512 inputs in [−3, 3].
 #[inline(always)]
 fn tanh_loop(xs: &mut [f64]) {
-    for x in xs {
+    let mut groups = xs.chunks_exact_mut(GROUP);
+    for g in &mut groups {
+        let mut x = [0.0; GROUP];
+        x.copy_from_slice(g);
+        g.copy_from_slice(&x.map(tanh));
+    }
+    for x in groups.into_remainder() {
         *x = tanh(*x);
     }
 }
+
+/// Elements a group of [`tanh_loop`].
+const GROUP: usize = 8;
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
@@ -201,5 +218,20 @@ mod tests {
         assert_eq!(expm1(800.0), f64::INFINITY);
         assert!((expm1(709.5) / libm::expm1(709.5) - 1.0).abs() < 1e-14);
         assert!(expm1(f64::NAN).is_nan());
+    }
+
+    /// The grouped loop gives each element `tanh`'s bits, in whole groups
+    /// and in the remainder, edges included.
+    #[test]
+    fn tanh_in_place_has_the_bits_of_tanh() {
+        let edges = [0.0, -0.0, 1e-5, -3e-4, 0.7, -2.5, 21.9, 30.0, f64::INFINITY, f64::NAN];
+        let pool: Vec<f64> = edges.iter().copied().chain(inputs().take(500)).collect();
+        for len in [0, 1, GROUP - 1, GROUP, GROUP + 3, 3 * GROUP, pool.len()] {
+            let mut xs = pool[..len].to_vec();
+            tanh_in_place(&mut xs);
+            for (got, &x) in xs.iter().zip(&pool) {
+                assert_eq!(got.to_bits(), tanh(x).to_bits(), "tanh({x}) at length {len}");
+            }
+        }
     }
 }
