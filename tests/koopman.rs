@@ -144,8 +144,12 @@ fn rollouts_start_from_noisy_snapshots_by_default_and_are_scored_against_the_tru
                     .iter()
                     .enumerate()
                     .map(|(j, &i)| {
+                        // In f64, from the f32 snapshots and predictions.
                         let truth = data.clean.row(i + k + 1);
-                        (&pred.row(j) - &truth).mapv(|v| v * v).sum().sqrt() / truth.dot(&truth).sqrt()
+                        let sq = |v: f64| v * v;
+                        let err: f64 =
+                            pred.row(j).iter().zip(&truth).map(|(&p, &t)| sq(f64::from(p) - f64::from(t))).sum();
+                        err.sqrt() / truth.iter().map(|&t| sq(f64::from(t))).sum::<f64>().sqrt()
                     })
                     .sum();
                 sum / starts.len() as f64

@@ -186,40 +186,43 @@ use crate::num::rng::gaussian;
 
 /// `y = x Wᵀ + b`, `W` is `out × in`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Layer {
-    pub w: Array2<f64>,
-    pub b: Array1<f64>,
+pub struct Layer<T: Real = f64> {
+    pub w: Array2<T>,
+    pub b: Array1<T>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Mlp {
-    pub layers: Vec<Layer>,
+pub struct Mlp<T: Real = f64> {
+    pub layers: Vec<Layer<T>>,
     /// tanh after the last layer too (the decoder's outputs live in [−1, 1]).
     pub tanh_out: bool,
 }
 
 /// What the backward pass needs from a forward pass: each layer's input and
 /// the network's output.
-pub struct Cache {
-    inputs: Vec<Array2<f64>>,
-    output: Array2<f64>,
+pub struct Cache<T: Real = f64> {
+    inputs: Vec<Array2<T>>,
+    output: Array2<T>,
 }
 
-impl Mlp {
+impl<T: Real> Mlp<T> {
     /// Layer sizes `sizes[0] → … → sizes[last]`; Xavier-normal weights
     /// (std √(2 / (fan_in + fan_out))) and zero biases, as in the reference code.
-    pub fn init(sizes: &[usize], tanh_out: bool, rng: &mut impl Rng) -> Mlp {
+    pub fn init(sizes: &[usize], tanh_out: bool, rng: &mut impl Rng) -> Mlp<T> {
         let layers = sizes
             .windows(2)
             .map(|io| {
                 let std = (2.0 / (io[0] + io[1]) as f64).sqrt();
-                Layer { w: Array2::from_shape_fn((io[1], io[0]), |_| std * gaussian(rng)), b: Array1::zeros(io[1]) }
+                Layer {
+                    w: Array2::from_shape_fn((io[1], io[0]), |_| T::of(std * gaussian(rng))),
+                    b: Array1::zeros(io[1]),
+                }
             })
             .collect();
         Mlp { layers, tanh_out }
     }
 
-    pub fn zeros_like(&self) -> Mlp {
+    pub fn zeros_like(&self) -> Mlp<T> {
         let layers = self
             .layers
             .iter()
@@ -232,7 +235,7 @@ impl Mlp {
         self.layers.iter().map(|l| l.w.len() + l.b.len()).sum()
     }
 
-    pub fn tensors(&self) -> Vec<&[f64]> {
+    pub fn tensors(&self) -> Vec<&[T]> {
         let mut out = Vec::new();
         for l in &self.layers {
             out.push(l.w.as_slice().expect("standard layout"));
@@ -241,7 +244,7 @@ impl Mlp {
         out
     }
 
-    pub fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+    pub fn tensors_mut(&mut self) -> Vec<&mut [T]> {
         let mut out = Vec::new();
         for l in &mut self.layers {
             out.push(l.w.as_slice_mut().expect("standard layout"));
@@ -255,14 +258,14 @@ impl Mlp {
     }
 
     /// The network's output for `x`, and what [`Mlp::backward`] needs.
-    pub fn forward(&self, x: ArrayView2<f64>) -> (Array2<f64>, Cache) {
+    pub fn forward(&self, x: ArrayView2<T>) -> (Array2<T>, Cache<T>) {
         let mut inputs = Vec::with_capacity(self.layers.len());
         let mut h = x.to_owned();
         for (i, l) in self.layers.iter().enumerate() {
             let mut z = matmul(h.view(), l.w.t());
             z += &l.b;
             if self.activated(i) {
-                tanh_in_place(z.as_slice_mut().expect("matmul returns a standard layout"));
+                T::tanh_in_place(z.as_slice_mut().expect("matmul returns a standard layout"));
             }
             inputs.push(std::mem::replace(&mut h, z));
         }
@@ -270,19 +273,19 @@ impl Mlp {
     }
 
     /// The output alone.
-    pub fn apply(&self, x: ArrayView2<f64>) -> Array2<f64> {
+    pub fn apply(&self, x: ArrayView2<T>) -> Array2<T> {
         self.forward(x).0
     }
 
     /// ∂L/∂x given `dy` = ∂L/∂output, without the parameter gradients (what
     /// an adversary's step or a saliency map needs: half the work of
     /// [`Mlp::backward`]).
-    pub fn input_gradient(&self, cache: &Cache, dy: Array2<f64>) -> Array2<f64> {
+    pub fn input_gradient(&self, cache: &Cache<T>, dy: Array2<T>) -> Array2<T> {
         self.backprop(cache, dy, None, true).expect("asked for ∂L/∂x")
     }
 
     /// Adds ∂L/∂θ to `grad` given `dy` = ∂L/∂output; returns ∂L/∂x.
-    pub fn backward(&self, cache: &Cache, dy: Array2<f64>, grad: &mut Mlp) -> Array2<f64> {
+    pub fn backward(&self, cache: &Cache<T>, dy: Array2<T>, grad: &mut Mlp<T>) -> Array2<T> {
         self.backprop(cache, dy, Some(grad), true).expect("asked for ∂L/∂x")
     }
 
@@ -290,7 +293,7 @@ impl Mlp {
     /// input is data, not something upstream that learns, ∂L/∂x would be
     /// thrown away, and skipping it saves the first layer's product (an
     /// encoder's widest: batch × in × hidden).
-    pub fn accumulate_gradient(&self, cache: &Cache, dy: Array2<f64>, grad: &mut Mlp) {
+    pub fn accumulate_gradient(&self, cache: &Cache<T>, dy: Array2<T>, grad: &mut Mlp<T>) {
         self.backprop(cache, dy, Some(grad), false);
     }
 
@@ -299,17 +302,17 @@ impl Mlp {
     /// other's bits unchanged.
     fn backprop(
         &self,
-        cache: &Cache,
-        dy: Array2<f64>,
-        mut grad: Option<&mut Mlp>,
+        cache: &Cache<T>,
+        dy: Array2<T>,
+        mut grad: Option<&mut Mlp<T>>,
         want_dx: bool,
-    ) -> Option<Array2<f64>> {
+    ) -> Option<Array2<T>> {
         let mut g = dy;
         for i in (0..self.layers.len()).rev() {
             if self.activated(i) {
                 // The layer's tanh output is the next layer's input (or the network's output).
                 let a = if i + 1 < self.layers.len() { &cache.inputs[i + 1] } else { &cache.output };
-                g.zip_mut_with(a, |g, &a| *g *= 1.0 - a * a);
+                g.zip_mut_with(a, |g, &a| *g *= T::one() - a * a);
             }
             if let Some(grad) = grad.as_deref_mut() {
                 grad.layers[i].w += &matmul(g.t(), cache.inputs[i].view());

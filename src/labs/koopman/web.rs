@@ -274,7 +274,7 @@ impl KoopmanSession {
         let start = t.data.eval_starts()[0];
         let steps = steps.min(t.data.clean.nrows() - 1 - start);
         let x0 = if t.config.noisy_start { &t.data.noisy } else { &t.data.clean }.slice(ndarray::s![start..=start, ..]);
-        t.model.rollout(x0, steps).iter().flat_map(|x| x.iter().map(|&v| v as f32)).collect()
+        t.model.rollout(x0, steps).iter().flat_map(|x| x.iter().copied()).collect()
     }
 
     /// The truth, for drawing.
@@ -289,7 +289,7 @@ impl KoopmanSession {
                 train: d.train.nrows(),
                 exact: [angle.cos(), angle.sin()],
                 wake: Some(WakeTruth {
-                    clean: d.clean.iter().map(|&v| v as f32).collect(),
+                    clean: d.clean.iter().copied().collect(),
                     zero: -2.0 * d.lo / d.span - 1.0,
                     start: d.eval_starts()[0],
                     info,
