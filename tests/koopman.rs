@@ -180,8 +180,8 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// defaults, 600 epochs with the reference's decays): over seeds 1–5 the
 /// consistent model's median 1000-step error is below the plain one's.
 /// `cargo bench --bench koopman` prints the same ten numbers; measured, they
-/// are consistent 0.032, 0.080, 0.174, 0.031, 0.057 (median 0.057) and
-/// plain 0.337, 0.157, 0.556, 0.213, 0.094 (median 0.213).
+/// are consistent 0.034, 0.077, 0.180, 0.044, 0.061 (median 0.061) and
+/// plain 0.288, 0.151, 0.568, 0.177, 0.085 (median 0.177).
 #[test]
 fn consistent_beats_plain_at_1000_steps_over_seeds_1_to_5() {
     let error = |link: String| {

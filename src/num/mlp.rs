@@ -1,22 +1,23 @@
 //! A small multilayer perceptron with tanh between layers and exact
-//! gradients, batched by rows (`batch × features`). The Koopman lab's encoder
-//! and decoder are two of these.
+//! gradients, batched by rows (`batch × features`), in f64 or f32 ([`Real`]).
+//! The Koopman lab's encoder and decoder are two of these, in f32.
 //!
 //! Arithmetic here is bit-identical on every platform, so a share link trains
 //! the same model in the page (wasm) and in `continuum run` (native):
 //! products go through [`matmul`] (ndarray's `dot` picks SIMD/FMA kernels at
 //! run time natively and none in wasm, which changes the rounding), and tanh
-//! is ours ([`crate::num::elementary::tanh`]: the same code everywhere,
-//! unlike the system math library, and faster than `libm`'s).
+//! is ours ([`crate::num::elementary::tanh`] in f64,
+//! [`crate::num::lanes::tanh`] in f32: the same code everywhere, unlike the
+//! system math library, and faster than `libm`'s).
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::num::elementary::tanh_in_place;
 
-/// The two float widths the products below run in: f64 everywhere by
-/// default, f32 where a lab trades precision for speed (the noisy RNN, as
-/// the paper's PyTorch code trains in f32). Both get the same guarantee:
-/// the same bits on every platform.
+/// The two float widths the products and [`Mlp`] run in: f64 by default,
+/// f32 where a lab trades precision for speed (the noisy RNN and the
+/// Koopman models, as the papers' PyTorch code trains in f32). Both get
+/// the same guarantee: the same bits on every platform.
 pub trait Real:
     num_traits::Float
     + ndarray::LinalgScalar
