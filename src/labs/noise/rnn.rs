@@ -218,44 +218,48 @@ impl<T: Real> Rnn<T> {
         if record {
             cache.hs.push(h.clone());
         }
+        // The step per unit: the learned `d` (noisy model) or ε.
+        let step: Vec<T> = if self.noisy { self.d.to_vec() } else { vec![T::of(self.settings.eps); n] };
+        let (e, bias) = (self.e.as_slice().expect("standard"), self.bias.as_slice().expect("standard"));
         for t in 0..steps {
             let mut u = matmul(h.view(), w.view());
-            for (i, mut row) in u.rows_mut().into_iter().enumerate() {
+            for (i, row) in u.as_slice_mut().expect("standard layout").chunks_exact_mut(n).enumerate() {
                 let xt = x[[i, t]];
-                row.zip_mut_with(&self.e, |u, &e| *u += xt * e);
-                row += &self.bias;
+                for ((u, &e), &b) in row.iter_mut().zip(e).zip(bias) {
+                    *u = (*u + xt * e) + b;
+                }
             }
             T::tanh_in_place(u.as_slice_mut().expect("standard layout"));
             let mut f = matmul(h.view(), a.view());
             f.zip_mut_with(&u, |f, &th| *f = alpha * *f + th);
+            let fs = f.as_slice().expect("standard layout");
+            let hs = h.as_slice_mut().expect("standard layout");
             let mut m = None;
             match noise.as_mut() {
                 Some((level, rng)) => {
-                    let mult = if level.mult > 0.0 {
-                        Some(Array2::from_shape_fn((rows, n), |_| T::of(1.0 - level.mult * rng.random::<f64>())))
-                    } else {
-                        None
-                    };
+                    // Draw order: every multiplier (row by row), then every kick.
+                    let mult = (level.mult > 0.0)
+                        .then(|| Array2::from_shape_fn((rows, n), |_| T::of(1.0 - level.mult * rng.random::<f64>())));
                     if level.add > 0.0 {
                         fill_gaussian(rng, &mut kicks);
                     }
-                    let hs = h.as_slice_mut().expect("standard layout");
-                    let fs = f.as_slice().expect("standard layout");
                     let ms = mult.as_ref().map(|m| m.as_slice().expect("standard layout"));
-                    for (at, (hv, fv)) in hs.iter_mut().zip(fs).enumerate() {
-                        let s = self.d[at % n] * ms.map_or(T::one(), |m| m[at]);
-                        *hv += s * *fv;
-                        if level.add > 0.0 {
-                            *hv += T::of(level.add * kicks[at]);
+                    for (r, (hr, fr)) in hs.chunks_exact_mut(n).zip(fs.chunks_exact(n)).enumerate() {
+                        let mr = ms.map(|m| &m[r * n..(r + 1) * n]);
+                        for j in 0..n {
+                            let s = step[j] * mr.map_or(T::one(), |m| m[j]);
+                            hr[j] += s * fr[j];
+                            if level.add > 0.0 {
+                                hr[j] += T::of(level.add * kicks[r * n + j]);
+                            }
                         }
                     }
                     m = mult;
                 }
                 None => {
-                    let step = if self.noisy { self.d.clone() } else { Array1::from_elem(n, T::of(self.settings.eps)) };
-                    for (mut hr, fr) in h.rows_mut().into_iter().zip(f.rows()) {
-                        for j in 0..n {
-                            hr[j] += step[j] * fr[j];
+                    for (hr, fr) in hs.chunks_exact_mut(n).zip(fs.chunks_exact(n)) {
+                        for ((h, &s), &f) in hr.iter_mut().zip(&step).zip(fr) {
+                            *h += s * f;
                         }
                     }
                 }
@@ -305,20 +309,28 @@ impl<T: Real> Rnn<T> {
         let mut gw = Array2::<T>::zeros((n, n));
         let mut ge = Array1::<T>::zeros(n);
         let mut gb = Array1::<T>::zeros(n);
-        let mut gd = Array1::<T>::zeros(n);
+        let mut gd = vec![T::zero(); n];
+        let d = self.d.as_slice().expect("standard");
         let mut dx = Array2::<T>::zeros(x.dim());
         for t in (0..steps).rev() {
             let (th, f, prev) = (&cache.th[t], &cache.fs[t], &cache.hs[t]);
             let mut q = g.clone();
-            for (i, mut row) in q.rows_mut().into_iter().enumerate() {
-                for j in 0..n {
-                    let m = cache.ms[t].as_ref().map_or(T::one(), |m| m[[i, j]]);
-                    if self.noisy {
-                        gd[j] += row[j] * m * f[[i, j]];
-                        row[j] *= self.d[j] * m;
-                    } else {
-                        row[j] *= eps;
+            let qs = q.as_slice_mut().expect("standard layout");
+            if self.noisy {
+                // s_t = d ⊙ m_t, with m_t = 1 where no multipliers were drawn.
+                let ms = cache.ms[t].as_ref().map(|m| m.as_slice().expect("standard layout"));
+                let fs = f.as_slice().expect("standard layout");
+                for (r, (qr, fr)) in qs.chunks_exact_mut(n).zip(fs.chunks_exact(n)).enumerate() {
+                    let mr = ms.map(|m| &m[r * n..(r + 1) * n]);
+                    for j in 0..n {
+                        let m = mr.map_or(T::one(), |m| m[j]);
+                        gd[j] += qr[j] * m * fr[j];
+                        qr[j] *= d[j] * m;
                     }
+                }
+            } else {
+                for q in qs.iter_mut() {
+                    *q *= eps;
                 }
             }
             let mut qu = q.clone();
@@ -344,7 +356,7 @@ impl<T: Real> Rnn<T> {
             d_out_bias.to_vec(),
         ];
         if self.noisy {
-            out.push(gd.to_vec());
+            out.push(gd);
         }
         (out, dx)
     }
