@@ -23,7 +23,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::mlp::matmul;
+use super::mlp::{matmul, Real};
 
 /// The shape of a batch of images: `n` images of `c` channels, `h × w` pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,20 +49,21 @@ impl Shape {
     }
 }
 
-/// A 3 × 3 convolution with "same" zero padding and stride 1 or 2.
+/// A 3 × 3 convolution with "same" zero padding and stride 1 or 2, in f64
+/// or f32 ([`Real`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Conv {
+pub struct Conv<T: Real = f64> {
     pub c_in: usize,
     pub c_out: usize,
     pub stride: usize,
     /// `c_out × 9·c_in`: row `o`, column `9c + 3a + e` is `W[o, c, a, e]`.
-    pub w: Array2<f64>,
-    pub b: Vec<f64>,
+    pub w: Array2<T>,
+    pub b: Vec<T>,
 }
 
 /// What [`Conv::forward`] keeps for the backward pass: its input.
-pub struct ConvCache {
-    x: Vec<f64>,
+pub struct ConvCache<T: Real = f64> {
+    x: Vec<T>,
     input: Shape,
 }
 
@@ -81,6 +82,14 @@ impl Conv {
         conv
     }
 
+    /// The same convolution with every weight rounded to `T`.
+    pub fn cast<T: Real>(&self) -> Conv<T> {
+        let b = self.b.iter().map(|&v| T::of(v)).collect();
+        Conv { c_in: self.c_in, c_out: self.c_out, stride: self.stride, w: self.w.mapv(T::of), b }
+    }
+}
+
+impl<T: Real> Conv<T> {
     /// The output shape for input shape `s`.
     pub fn output(&self, s: Shape) -> Shape {
         Shape { n: s.n, c: self.c_out, h: s.h.div_ceil(self.stride), w: s.w.div_ceil(self.stride) }
@@ -89,13 +98,14 @@ impl Conv {
     /// `y = conv(x)`, and what the backward pass needs. Image by image:
     /// `W · cols` of one image is already its output in `[c_out][plane]`
     /// order, and one image's columns stay in cache while they are read.
-    pub fn forward(&self, x: &[f64], s: Shape) -> (Vec<f64>, ConvCache) {
+    pub fn forward(&self, x: &[T], s: Shape) -> (Vec<T>, ConvCache<T>) {
         assert_eq!((x.len(), s.c), (s.len(), self.c_in), "input shape");
         let (one, out) = (Shape { n: 1, ..s }, self.output(Shape { n: 1, ..s }));
         let mut data = Vec::with_capacity(out.len() * s.n);
         for image in x.chunks_exact(one.len().max(1)).take(s.n) {
             let y = matmul(self.w.view(), im2col(image, one, self.stride).view());
-            for (row, &b) in y.rows().into_iter().zip(&self.b) {
+            let y = y.as_slice().expect("a fresh product is contiguous");
+            for (row, &b) in y.chunks_exact(out.plane().max(1)).zip(&self.b) {
                 data.extend(row.iter().map(|&v| v + b));
             }
         }
@@ -104,7 +114,7 @@ impl Conv {
 
     /// What [`Conv::forward`] keeps for input `x`, without computing `y`:
     /// for a backward pass whose forward did not keep it.
-    pub fn cache(&self, x: &[f64], s: Shape) -> ConvCache {
+    pub fn cache(&self, x: &[T], s: Shape) -> ConvCache<T> {
         ConvCache { x: x.to_vec(), input: s }
     }
 
@@ -113,17 +123,17 @@ impl Conv {
     /// order: `∂W += (cols ∂Yᵀ)ᵀ` (one image's `∂Y` is `c_out × plane`;
     /// transposing it, not `cols`, is the small copy), `∂b += Σ ∂Y`, and
     /// `∂x = col2im(Wᵀ ∂Y)`.
-    pub fn backward(&self, cache: &ConvCache, dy: &[f64], dw: &mut Array2<f64>, db: &mut [f64]) -> Vec<f64> {
+    pub fn backward(&self, cache: &ConvCache<T>, dy: &[T], dw: &mut Array2<T>, db: &mut [T]) -> Vec<T> {
         let s = cache.input;
         let one = Shape { n: 1, ..s };
         let out = self.output(one);
         let wt = self.w.t().as_standard_layout().into_owned();
         let mut dx = Vec::with_capacity(s.len());
         for (image, dy) in cache.x.chunks_exact(one.len().max(1)).zip(dy.chunks_exact(out.len().max(1))).take(s.n) {
-            let dy = ArrayView2::from_shape((self.c_out, out.plane()), dy).expect("c_out × plane");
-            for (o, row) in dy.rows().into_iter().enumerate() {
-                db[o] += row.iter().sum::<f64>();
+            for (db, row) in db.iter_mut().zip(dy.chunks_exact(out.plane().max(1))) {
+                *db += row.iter().fold(T::neg_zero(), |s, &v| s + v);
             }
+            let dy = ArrayView2::from_shape((self.c_out, out.plane()), dy).expect("c_out × plane");
             let cols = im2col(image, one, self.stride);
             *dw += &matmul(cols.view(), dy.t()).t();
             dx.extend(col2im(matmul(wt.view(), dy).view(), one, self.stride));
@@ -166,12 +176,12 @@ fn for_each_run(s: Shape, stride: usize, mut run: impl FnMut(usize, usize, usize
 
 /// The `9c × (n · h' w')` matrix of the inputs each output pixel reads
 /// (zero where the 3 × 3 window leaves the image); see the module docs.
-fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
+fn im2col<T: Real>(x: &[T], s: Shape, stride: usize) -> Array2<T> {
     if stride == 1 {
         return im2col_same(x, s);
     }
     let columns = s.n * s.h.div_ceil(stride) * s.w.div_ceil(stride);
-    let mut cols = vec![0.0; 9 * s.c * columns];
+    let mut cols = vec![T::zero(); 9 * s.c * columns];
     for_each_run(s, stride, |pixel, row, column, count| {
         let dst = &mut cols[row * columns + column..][..count];
         if stride == 1 {
@@ -190,10 +200,10 @@ fn im2col(x: &[f64], s: Shape, stride: usize) -> Array2<f64> {
 /// output row, and the column that wrapped around to the neighbouring row)
 /// are set to zero. The same matrix as the tap-by-tap path (tested), in a
 /// few long copies instead of one per tap and output row.
-fn im2col_same(x: &[f64], s: Shape) -> Array2<f64> {
+fn im2col_same<T: Real>(x: &[T], s: Shape) -> Array2<T> {
     let (plane, w) = (s.plane(), s.w);
     let columns = s.n * plane;
-    let mut cols = vec![0.0; 9 * s.c * columns];
+    let mut cols = vec![T::zero(); 9 * s.c * columns];
     for img in 0..s.n {
         for c in 0..s.c {
             let src = &x[(img * s.c + c) * plane..][..plane];
@@ -210,8 +220,8 @@ fn im2col_same(x: &[f64], s: Shape) -> Array2<f64> {
                     }
                     for i in rows {
                         match e {
-                            0 => dst[i * w] = 0.0,
-                            2 => dst[i * w + w - 1] = 0.0,
+                            0 => dst[i * w] = T::zero(),
+                            2 => dst[i * w + w - 1] = T::zero(),
                             _ => {}
                         }
                     }
@@ -224,14 +234,18 @@ fn im2col_same(x: &[f64], s: Shape) -> Array2<f64> {
 
 /// The adjoint of [`im2col`]: each column entry added back onto the input
 /// pixel it was read from.
-fn col2im(dcols: ArrayView2<f64>, s: Shape, stride: usize) -> Vec<f64> {
+fn col2im<T: Real>(dcols: ArrayView2<T>, s: Shape, stride: usize) -> Vec<T> {
     let dcols = dcols.as_standard_layout();
     let columns = dcols.ncols();
     let dcols = dcols.as_slice().expect("standard layout");
-    let mut dx = vec![0.0; s.len()];
+    let mut dx = vec![T::zero(); s.len()];
     for_each_run(s, stride, |pixel, row, column, count| {
         let src = &dcols[row * columns + column..][..count];
-        dx[pixel..].iter_mut().step_by(stride).zip(src).for_each(|(d, &g)| *d += g);
+        if stride == 1 {
+            dx[pixel..pixel + count].iter_mut().zip(src).for_each(|(d, &g)| *d += g);
+        } else {
+            dx[pixel..].iter_mut().step_by(stride).zip(src).for_each(|(d, &g)| *d += g);
+        }
     });
     dx
 }
@@ -299,19 +313,19 @@ pub fn pool2_backward<T: num_traits::Float + std::ops::AddAssign>(
 }
 
 /// The mean of each channel of each image: `n × c`.
-pub fn global_average(x: &[f64], s: Shape) -> Array2<f64> {
+pub fn global_average<T: Real>(x: &[T], s: Shape) -> Array2<T> {
     Array2::from_shape_fn((s.n, s.c), |(img, c)| {
         let base = (img * s.c + c) * s.plane();
-        x[base..base + s.plane()].iter().sum::<f64>() / s.plane() as f64
+        x[base..base + s.plane()].iter().fold(T::neg_zero(), |s, &v| s + v) / T::of(s.plane() as f64)
     })
 }
 
 /// The backward pass of [`global_average`].
-pub fn global_average_backward(dy: ArrayView2<f64>, s: Shape) -> Vec<f64> {
-    let mut dx = vec![0.0; s.len()];
+pub fn global_average_backward<T: Real>(dy: ArrayView2<T>, s: Shape) -> Vec<T> {
+    let mut dx = vec![T::zero(); s.len()];
     for img in 0..s.n {
         for c in 0..s.c {
-            let g = dy[(img, c)] / s.plane() as f64;
+            let g = dy[(img, c)] / T::of(s.plane() as f64);
             let base = (img * s.c + c) * s.plane();
             dx[base..base + s.plane()].iter_mut().for_each(|v| *v = g);
         }

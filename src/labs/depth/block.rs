@@ -314,6 +314,7 @@ impl Block {
 }
 
 impl Field for Block {
+    type Elem = f64;
     type Stage = Stage;
 
     fn basis(&self) -> &Basis {

@@ -16,6 +16,14 @@
 //! **Memory.** A stage keeps only its input and its hidden activation; the
 //! backward pass rebuilds the im2col matrices from them ([`Conv::cache`]),
 //! which costs a gather, not a product.
+//!
+//! **Precision.** The weights Adam updates, the projections and everything
+//! the page shows of them stay in f64 ([`ImageModel`]); each batch and each
+//! evaluation runs on an f32 copy ([`ImageModel::fast`], in [`Compute`]),
+//! whose gradients come back to f64, as the noisy RNN does. The products
+//! are most of the work and f32 gives them twice the lanes per register;
+//! the paper's PyTorch models train in f32 too. The model is generic over
+//! the float, so the tests check its gradients in f64 by central differences.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::Rng;
@@ -23,13 +31,16 @@ use rand::Rng;
 use super::rk::{self, Blowup, Field, Tape};
 use crate::num::basis::{projection, Basis, Family};
 use crate::num::conv::{global_average, global_average_backward, Conv, Shape};
-use crate::num::mlp::matmul;
+use crate::num::mlp::{matmul, Real};
 use crate::num::ode::Tableau;
 use crate::num::rng::gaussian;
 
+/// The float the image models train and are evaluated in.
+pub type Compute = f32;
+
 /// The convolutional ODE block (see the module docs).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ConvBlock {
+pub struct ConvBlock<T: Real = f64> {
     pub basis: Basis,
     /// Channels of the state (and of the hidden activation).
     pub c: usize,
@@ -37,15 +48,15 @@ pub struct ConvBlock {
     pub side: usize,
     /// Coefficients, `K` rows each: `[w1 (c·9c), b1 (c), w2 (c·9c), b2 (c)]`;
     /// a kernel's row is `Conv::w` (`c_out × 9·c_in`) flattened.
-    pub theta: [Array2<f64>; 4],
+    pub theta: [Array2<T>; 4],
 }
 
 /// One recorded stage: the basis values, the stage's input state and its
 /// hidden activation `a = tanh(conv₁(y))`.
-pub struct ConvStage {
+pub struct ConvStage<T: Real> {
     phi: Vec<f64>,
-    y: Array2<f64>,
-    a: Vec<f64>,
+    y: Array2<T>,
+    a: Vec<T>,
 }
 
 /// `values` as `K` coefficient rows of a function constant in depth: in
@@ -75,42 +86,9 @@ impl ConvBlock {
         ConvBlock { basis, c, side, theta }
     }
 
-    pub fn zeros_like(&self) -> ConvBlock {
-        ConvBlock { theta: self.theta.clone().map(|t| Array2::zeros(t.raw_dim())), ..self.clone() }
-    }
-
-    pub fn params(&self) -> usize {
-        self.theta.iter().map(|t| t.len()).sum()
-    }
-
-    /// θ(t) for basis values `phi`: each tensor's `Σ_k φ_k θ[k]`, in order of `k`.
-    pub fn at(&self, phi: &[f64]) -> [Vec<f64>; 4] {
-        self.theta.clone().map(|t| {
-            let mut out = vec![0.0; t.ncols()];
-            for (row, &p) in t.rows().into_iter().zip(phi) {
-                if p != 0.0 {
-                    out.iter_mut().zip(row).for_each(|(o, &v)| *o += p * v);
-                }
-            }
-            out
-        })
-    }
-
-    /// The two convolutions of θ(t).
-    pub fn convs(&self, phi: &[f64]) -> [Conv; 2] {
-        let [w1, b1, w2, b2] = self.at(phi);
-        let conv = |w: Vec<f64>, b: Vec<f64>| Conv {
-            c_in: self.c,
-            c_out: self.c,
-            stride: 1,
-            w: Array2::from_shape_vec((self.c, 9 * self.c), w).expect("c × 9c"),
-            b,
-        };
-        [conv(w1, b1), conv(w2, b2)]
-    }
-
-    fn shape(&self, n: usize) -> Shape {
-        Shape { n, c: self.c, h: self.side, w: self.side }
+    /// The block with every coefficient rounded to `T`.
+    pub fn cast<T: Real>(&self) -> ConvBlock<T> {
+        ConvBlock { basis: self.basis, c: self.c, side: self.side, theta: self.theta.clone().map(|t| t.mapv(T::of)) }
     }
 
     /// The block with every coefficient tensor projected onto `to` (L²).
@@ -140,38 +118,81 @@ impl ConvBlock {
     }
 }
 
-impl Field for ConvBlock {
-    type Stage = ConvStage;
+impl<T: Real> ConvBlock<T> {
+    pub fn zeros_like(&self) -> ConvBlock<T> {
+        ConvBlock { theta: self.theta.clone().map(|t| Array2::zeros(t.raw_dim())), ..self.clone() }
+    }
+
+    pub fn params(&self) -> usize {
+        self.theta.iter().map(|t| t.len()).sum()
+    }
+
+    /// θ(t) for basis values `phi`: each tensor's `Σ_k φ_k θ[k]`, in order of `k`.
+    pub fn at(&self, phi: &[f64]) -> [Vec<T>; 4] {
+        self.theta.clone().map(|t| {
+            let mut out = vec![T::zero(); t.ncols()];
+            for (row, &p) in t.rows().into_iter().zip(phi) {
+                if p != 0.0 {
+                    let p = T::of(p);
+                    out.iter_mut().zip(row).for_each(|(o, &v)| *o += p * v);
+                }
+            }
+            out
+        })
+    }
+
+    /// The two convolutions of θ(t).
+    pub fn convs(&self, phi: &[f64]) -> [Conv<T>; 2] {
+        let [w1, b1, w2, b2] = self.at(phi);
+        let conv = |w: Vec<T>, b: Vec<T>| Conv {
+            c_in: self.c,
+            c_out: self.c,
+            stride: 1,
+            w: Array2::from_shape_vec((self.c, 9 * self.c), w).expect("c × 9c"),
+            b,
+        };
+        [conv(w1, b1), conv(w2, b2)]
+    }
+
+    fn shape(&self, n: usize) -> Shape {
+        Shape { n, c: self.c, h: self.side, w: self.side }
+    }
+}
+
+impl<T: Real> Field for ConvBlock<T> {
+    type Elem = T;
+    type Stage = ConvStage<T>;
 
     fn basis(&self) -> &Basis {
         &self.basis
     }
 
-    fn stage(&self, phi: &[f64], y: Array2<f64>, train: bool) -> (Array2<f64>, Option<ConvStage>) {
+    fn stage(&self, phi: &[f64], y: Array2<T>, train: bool) -> (Array2<T>, Option<ConvStage<T>>) {
         let s = self.shape(y.nrows());
         let [conv1, conv2] = self.convs(phi);
         let (mut a, _) = conv1.forward(y.as_slice().expect("a fresh state is contiguous"), s);
-        crate::num::elementary::tanh_in_place(&mut a);
+        T::tanh_in_place(&mut a);
         let (k, _) = conv2.forward(&a, s);
         let k = Array2::from_shape_vec(y.raw_dim(), k).expect("the state's shape");
         (k, train.then(|| ConvStage { phi: phi.to_vec(), y, a }))
     }
 
-    fn stage_backward(&self, stage: &ConvStage, gk: &Array2<f64>, grad: &mut ConvBlock) -> Array2<f64> {
+    fn stage_backward(&self, stage: &ConvStage<T>, gk: &Array2<T>, grad: &mut ConvBlock<T>) -> Array2<T> {
         let ConvStage { phi, y, a } = stage;
         let s = self.shape(y.nrows());
         let [conv1, conv2] = self.convs(phi);
-        let (mut dw1, mut db1) = (Array2::zeros(conv1.w.raw_dim()), vec![0.0; self.c]);
-        let (mut dw2, mut db2) = (Array2::zeros(conv2.w.raw_dim()), vec![0.0; self.c]);
+        let (mut dw1, mut db1) = (Array2::zeros(conv1.w.raw_dim()), vec![T::zero(); self.c]);
+        let (mut dw2, mut db2) = (Array2::zeros(conv2.w.raw_dim()), vec![T::zero(); self.c]);
         let gk = gk.as_standard_layout();
         let mut dz = conv2.backward(&conv2.cache(a, s), gk.as_slice().expect("standard layout"), &mut dw2, &mut db2);
         // a = tanh z
-        dz.iter_mut().zip(a).for_each(|(g, &a)| *g *= 1.0 - a * a);
+        dz.iter_mut().zip(a).for_each(|(g, &a)| *g *= T::one() - a * a);
         let y_flat = y.as_slice().expect("a recorded state is contiguous");
         let gy = conv1.backward(&conv1.cache(y_flat, s), &dz, &mut dw1, &mut db1);
         let parts = [dw1.as_slice().expect("fresh"), &db1[..], dw2.as_slice().expect("fresh"), &db2[..]];
         for (k, &p) in phi.iter().enumerate() {
             if p != 0.0 {
+                let p = T::of(p);
                 for (theta, part) in grad.theta.iter_mut().zip(parts) {
                     theta.row_mut(k).iter_mut().zip(part).for_each(|(t, &g)| *t += p * g);
                 }
@@ -186,21 +207,26 @@ impl Field for ConvBlock {
 /// runs on at most 8 × 8 maps) → [`ConvBlock`] over t ∈ [0, 1] → global
 /// average pool → dense readout → class scores.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ImageModel {
+pub struct ImageModel<T: Real = f64> {
     /// Side of the input images.
     pub side: usize,
-    pub lift: Conv,
-    pub block: ConvBlock,
+    pub lift: Conv<T>,
+    pub block: ConvBlock<T>,
     /// `classes × c`
-    pub out_w: Array2<f64>,
-    pub out_b: Array1<f64>,
+    pub out_w: Array2<T>,
+    pub out_b: Array1<T>,
 }
 
 /// What the loss's forward pass keeps: the block's tape (the lift's input
 /// is the batch itself).
-#[derive(Default)]
-pub struct ImageTape {
-    block: Tape<ConvStage>,
+pub struct ImageTape<T: Real = Compute> {
+    block: Tape<ConvStage<T>>,
+}
+
+impl<T: Real> Default for ImageTape<T> {
+    fn default() -> Self {
+        ImageTape { block: Tape::default() }
+    }
 }
 
 impl ImageModel {
@@ -213,18 +239,9 @@ impl ImageModel {
         ImageModel { side, lift, block, out_w, out_b: Array1::zeros(classes) }
     }
 
-    pub fn zeros_like(&self) -> ImageModel {
-        ImageModel {
-            lift: Conv::zeros(1, self.lift.c_out, self.lift.stride),
-            block: self.block.zeros_like(),
-            out_w: Array2::zeros(self.out_w.raw_dim()),
-            out_b: Array1::zeros(self.out_b.raw_dim()),
-            ..self.clone()
-        }
-    }
-
-    pub fn params(&self) -> usize {
-        self.lift.w.len() + self.lift.b.len() + self.block.params() + self.out_w.len() + self.out_b.len()
+    /// The model in [`Compute`], the width it trains and is evaluated in.
+    pub fn fast(&self) -> ImageModel<Compute> {
+        self.cast()
     }
 
     /// Every parameter, in a fixed order, for the optimizer.
@@ -243,33 +260,14 @@ impl ImageModel {
         ImageModel { block: self.block.project(to), ..self.clone() }
     }
 
-    fn input(&self, n: usize) -> Shape {
-        Shape { n, c: 1, h: self.side, w: self.side }
-    }
-
-    /// The lifted state `h(0)` (`n × c·side'²`).
-    fn lift(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        let x = x.as_standard_layout();
-        let (h0, _) = self.lift.forward(x.as_slice().expect("standard layout"), self.input(x.nrows()));
-        Array2::from_shape_vec((x.nrows(), h0.len() / x.nrows().max(1)), h0).expect("n rows")
-    }
-
-    /// Class scores from the block's output.
-    fn readout(&self, h1: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
-        let pooled = global_average(h1.as_slice().expect("contiguous"), self.block.shape(h1.nrows()));
-        let mut z = matmul(pooled.view(), self.out_w.t());
-        z += &self.out_b;
-        (z, pooled)
-    }
-
-    /// Class scores for images `x` (`n × side²`).
+    /// Class scores for images `x` (`n × side²`), computed in [`Compute`].
     pub fn logits(&self, x: ArrayView2<f64>, tab: &Tableau, steps: usize) -> Result<Array2<f64>, Blowup> {
-        let h1 = rk::forward(&self.block, tab, steps, 1.0, self.lift(x).view(), None)?;
-        Ok(self.readout(&h1).0)
+        Ok(self.fast().logits_in(x.mapv(Compute::of).view(), tab, steps)?.mapv(f64::from))
     }
 
-    /// Mean cross-entropy of a batch and its gradient, keeping the forward
-    /// pass in `tape`.
+    /// Mean cross-entropy of a batch and its gradient, computed in
+    /// [`Compute`] (the gradient widened to f64), keeping the forward pass
+    /// in `tape`.
     pub fn loss_grad_tape(
         &self,
         x: ArrayView2<f64>,
@@ -278,10 +276,91 @@ impl ImageModel {
         steps: usize,
         tape: &mut ImageTape,
     ) -> Result<(f64, ImageModel), Blowup> {
+        let (loss, grad) = self.fast().loss_grad_in(x.mapv(Compute::of).view(), y, tab, steps, tape)?;
+        Ok((loss, grad.cast()))
+    }
+}
+
+impl<T: Real> ImageModel<T> {
+    /// The same model with every parameter rounded to `U`.
+    pub fn cast<U: Real>(&self) -> ImageModel<U> {
+        let to = |v: T| U::of(v.to_f64().expect("a float"));
+        ImageModel {
+            side: self.side,
+            lift: Conv {
+                c_in: self.lift.c_in,
+                c_out: self.lift.c_out,
+                stride: self.lift.stride,
+                w: self.lift.w.mapv(to),
+                b: self.lift.b.iter().map(|&v| to(v)).collect(),
+            },
+            block: ConvBlock {
+                basis: self.block.basis,
+                c: self.block.c,
+                side: self.block.side,
+                theta: self.block.theta.clone().map(|t| t.mapv(to)),
+            },
+            out_w: self.out_w.mapv(to),
+            out_b: self.out_b.mapv(to),
+        }
+    }
+
+    pub fn zeros_like(&self) -> ImageModel<T> {
+        let lift =
+            Conv { w: Array2::zeros(self.lift.w.raw_dim()), b: vec![T::zero(); self.lift.c_out], ..self.lift.clone() };
+        ImageModel {
+            lift,
+            block: self.block.zeros_like(),
+            out_w: Array2::zeros(self.out_w.raw_dim()),
+            out_b: Array1::zeros(self.out_b.raw_dim()),
+            ..self.clone()
+        }
+    }
+
+    pub fn params(&self) -> usize {
+        self.lift.w.len() + self.lift.b.len() + self.block.params() + self.out_w.len() + self.out_b.len()
+    }
+
+    fn input(&self, n: usize) -> Shape {
+        Shape { n, c: 1, h: self.side, w: self.side }
+    }
+
+    /// The lifted state `h(0)` (`n × c·side'²`).
+    fn lift(&self, x: ArrayView2<T>) -> Array2<T> {
+        let x = x.as_standard_layout();
+        let (h0, _) = self.lift.forward(x.as_slice().expect("standard layout"), self.input(x.nrows()));
+        Array2::from_shape_vec((x.nrows(), h0.len() / x.nrows().max(1)), h0).expect("n rows")
+    }
+
+    /// Class scores from the block's output.
+    fn readout(&self, h1: &Array2<T>) -> (Array2<T>, Array2<T>) {
+        let pooled = global_average(h1.as_slice().expect("contiguous"), self.block.shape(h1.nrows()));
+        let mut z = matmul(pooled.view(), self.out_w.t());
+        z += &self.out_b;
+        (z, pooled)
+    }
+
+    /// Class scores for images `x` (`n × side²`), in `T`.
+    pub fn logits_in(&self, x: ArrayView2<T>, tab: &Tableau, steps: usize) -> Result<Array2<T>, Blowup> {
+        let h1 = rk::forward(&self.block, tab, steps, 1.0, self.lift(x).view(), None)?;
+        Ok(self.readout(&h1).0)
+    }
+
+    /// Mean cross-entropy of a batch and its gradient, in `T` (the loss
+    /// itself in f64), keeping the forward pass in `tape`.
+    pub fn loss_grad_in(
+        &self,
+        x: ArrayView2<T>,
+        y: &[usize],
+        tab: &Tableau,
+        steps: usize,
+        tape: &mut ImageTape<T>,
+    ) -> Result<(f64, ImageModel<T>), Blowup> {
         let h0 = self.lift(x);
         let h1 = rk::forward(&self.block, tab, steps, 1.0, h0.view(), Some(&mut tape.block))?;
         let (z, pooled) = self.readout(&h1);
-        let (loss, gz) = super::loss::softmax_cross_entropy(z, y)?;
+        let (loss, gz) = super::loss::softmax_cross_entropy(z.mapv(|v| v.to_f64().expect("a float")), y)?;
+        let gz = gz.mapv(T::of);
         let mut grad = self.zeros_like();
         grad.out_w = matmul(gz.t(), pooled.view());
         grad.out_b = gz.sum_axis(Axis(0));
@@ -291,7 +370,7 @@ impl ImageModel {
         let gh0 = rk::backward(&self.block, tab, steps, 1.0, &tape.block, gh1, &mut grad.block);
         let x = x.as_standard_layout();
         let cache = self.lift.cache(x.as_slice().expect("standard layout"), self.input(x.nrows()));
-        let mut gb = vec![0.0; self.lift.c_out];
+        let mut gb = vec![T::zero(); self.lift.c_out];
         self.lift.backward(&cache, gh0.as_slice().expect("fresh"), &mut grad.lift.w, &mut gb);
         grad.lift.b = gb;
         Ok((loss, grad))
@@ -323,9 +402,10 @@ mod tests {
             let m = model(family, 3, side);
             let x = Array2::from_shape_fn((3, side * side), |(i, p)| ((i * 31 + p) as f64 * 0.37).sin());
             let y = [2, 0, 1];
-            let (_, mut grad) = m.loss_grad_tape(x.view(), &y, tab, 2, &mut ImageTape::default()).unwrap();
+            // In f64, where central differences are precise enough (the lab computes in f32).
+            let (_, mut grad) = m.loss_grad_in(x.view(), &y, tab, 2, &mut ImageTape::default()).unwrap();
             let exact: Vec<Vec<f64>> = grad.tensors_mut().into_iter().map(|t| t.to_vec()).collect();
-            let loss = |m: &ImageModel| m.loss_grad_tape(x.view(), &y, tab, 2, &mut ImageTape::default()).unwrap().0;
+            let loss = |m: &ImageModel| m.loss_grad_in(x.view(), &y, tab, 2, &mut ImageTape::default()).unwrap().0;
             let h = 1e-6;
             for (t, values) in exact.iter().enumerate() {
                 for i in [0, values.len() / 3, values.len() - 1] {
@@ -364,11 +444,32 @@ mod tests {
             h.iter_mut().zip(&f).for_each(|(v, &g)| *v += (1.0 / steps as f64) * g);
         }
         let want = m.readout(&h).0;
-        let got = m.logits(x.view(), &ode::EULER, steps).unwrap();
+        let got = m.logits_in(x.view(), &ode::EULER, steps).unwrap();
         // Control: with RK4 the same weights give another function.
-        let other = m.logits(x.view(), &ode::RK4, steps).unwrap();
+        let other = m.logits_in(x.view(), &ode::RK4, steps).unwrap();
         assert_eq!(got, want);
         assert_ne!(other, want);
+    }
+
+    #[test]
+    fn the_f32_model_is_the_f64_model_to_f32_precision() {
+        let m = model(Family::Fem, 3, 8);
+        let x = Array2::from_shape_fn((4, 64), |(i, p)| ((i * 5 + p) as f64 * 0.3).sin());
+        let wide = m.logits_in(x.view(), &ode::RK4, 4).unwrap();
+        let narrow = m.logits(x.view(), &ode::RK4, 4).unwrap();
+        let gap = (&wide - &narrow).iter().fold(0.0f64, |g, v| g.max(v.abs()));
+        let scale = wide.iter().fold(0.0f64, |g, v| g.max(v.abs()));
+        assert!(gap < 1e-5 * scale, "f32 logits differ from f64 by {gap} (scale {scale})");
+        // Control: the f32 model does round (it is not the f64 one by another name).
+        assert!(gap > 0.0);
+        let y = [1, 0, 2, 1];
+        let (l64, g64) = m.loss_grad_in(x.view(), &y, &ode::RK4, 4, &mut ImageTape::default()).unwrap();
+        let (l32, g32) = m.loss_grad_tape(x.view(), &y, &ode::RK4, 4, &mut ImageTape::default()).unwrap();
+        assert!((l64 - l32).abs() < 1e-5 * l64.abs());
+        let flat = |mut g: ImageModel| -> Vec<f64> { g.tensors_mut().into_iter().flatten().map(|v| *v).collect() };
+        let (a, b) = (flat(g64), flat(g32));
+        let norm = a.iter().fold(0.0f64, |n, v| n.max(v.abs()));
+        assert!(a.iter().zip(&b).all(|(u, v)| (u - v).abs() < 1e-4 * norm), "f32 gradients differ from f64");
     }
 
     #[test]
@@ -376,7 +477,7 @@ mod tests {
         let m = model(Family::Fem, 4, 8);
         let x = Array2::from_shape_fn((2, 64), |(i, p)| ((i + p) as f64 * 0.13).sin());
         let same = m.project(m.block.basis);
-        let (a, b) = (m.logits(x.view(), &ode::RK4, 4).unwrap(), same.logits(x.view(), &ode::RK4, 4).unwrap());
+        let (a, b) = (m.logits_in(x.view(), &ode::RK4, 4).unwrap(), same.logits_in(x.view(), &ode::RK4, 4).unwrap());
         assert!((&a - &b).iter().all(|v| v.abs() < 1e-12));
         assert!(m.block.theta_variation() > 0.01, "the test model varies in depth");
         let flat = m.project(Basis::new(Family::Pwc, 1).unwrap());

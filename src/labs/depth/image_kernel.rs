@@ -8,7 +8,7 @@
 //! (`ConvBlock::convs`, the same φ(t) as training), so the GPU sees plain
 //! convolutions. With `Device::Twin` the same recurrence runs on the
 //! convolution's f32 CPU twins: the tests compare the GPU with it, and the
-//! twin with the f64 model (`ImageModel::logits`).
+//! twin with the f64 model (`ImageModel::logits_in` in f64).
 
 use serde::{Deserialize, Serialize};
 
@@ -117,7 +117,7 @@ mod tests {
         let basis = Basis::new(Family::Pwl, 4).unwrap();
         let model = ImageModel::init(basis, 4, 16, 5, &mut rand_chacha::ChaCha8Rng::seed_from_u64(2));
         let x = Array2::from_shape_fn((3, 256), |(i, j)| ((i * 256 + j) as f64 * 0.21).sin().abs());
-        let want = model.logits(x.view(), &RK4, 4).unwrap();
+        let want = model.logits_in(x.view(), &RK4, 4).unwrap();
         let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
         let got = pollster::block_on(PackedImages::new(&model, &RK4, 4).logits(&mut Device::Twin, &x32)).unwrap();
         assert_eq!(got.len(), want.len());

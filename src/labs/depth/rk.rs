@@ -14,6 +14,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::num::basis::Basis;
+use crate::num::mlp::Real;
 use crate::num::ode::Tableau;
 
 /// A state norm beyond which we call the integration blown up.
@@ -28,15 +29,18 @@ pub struct Blowup {
 
 /// A vector field `f(y; θ(t))` whose weights θ are functions of depth.
 pub trait Field {
+    /// The float the states are in (the step sizes and tableau
+    /// coefficients, f64, are rounded to it).
+    type Elem: Real;
     /// What one stage keeps for the backward pass.
     type Stage;
     fn basis(&self) -> &Basis;
     /// `k = f(y; θ(t))`, given `phi` = φ(t), for a batch of states `y` (one
     /// per row). With `train`, also the stage's record (it may keep `y`).
-    fn stage(&self, phi: &[f64], y: Array2<f64>, train: bool) -> (Array2<f64>, Option<Self::Stage>);
+    fn stage(&self, phi: &[f64], y: Array2<Self::Elem>, train: bool) -> (Array2<Self::Elem>, Option<Self::Stage>);
     /// Given `gk = ∂L/∂k` of a recorded stage: adds the weights' gradient
     /// into `grad` and returns `∂L/∂y`.
-    fn stage_backward(&self, stage: &Self::Stage, gk: &Array2<f64>, grad: &mut Self) -> Array2<f64>;
+    fn stage_backward(&self, stage: &Self::Stage, gk: &Array2<Self::Elem>, grad: &mut Self) -> Array2<Self::Elem>;
 }
 
 /// What [`forward`] records for [`backward`]: every stage of every step.
@@ -59,14 +63,15 @@ pub fn forward<F: Field>(
     tab: &Tableau,
     steps: usize,
     span: f64,
-    h0: ArrayView2<f64>,
+    h0: ArrayView2<F::Elem>,
     mut tape: Option<&mut Tape<F::Stage>>,
-) -> Result<Array2<f64>, Blowup> {
+) -> Result<Array2<F::Elem>, Blowup> {
+    let of = <F::Elem as Real>::of;
     let h = span / steps as f64;
     let dt = 1.0 / steps as f64;
     let mut state = h0.to_owned();
     let mut phi = vec![0.0; field.basis().k];
-    let mut ks: Vec<Array2<f64>> = Vec::with_capacity(tab.stages());
+    let mut ks: Vec<Array2<F::Elem>> = Vec::with_capacity(tab.stages());
     if let Some(tape) = tape.as_deref_mut() {
         tape.stages.clear();
     }
@@ -76,7 +81,7 @@ pub fn forward<F: Field>(
             let mut y = state.clone();
             for (j, &a) in tab.a[i].iter().enumerate() {
                 if a != 0.0 {
-                    y.scaled_add(h * a, &ks[j]);
+                    y.scaled_add(of(h * a), &ks[j]);
                 }
             }
             field.basis().eval(tab.stage_time(i, n as f64 * dt, dt), &mut phi);
@@ -88,10 +93,17 @@ pub fn forward<F: Field>(
         }
         for (i, k) in ks.iter().enumerate() {
             if tab.b[i] != 0.0 {
-                state.scaled_add(h * tab.b[i], k);
+                state.scaled_add(of(h * tab.b[i]), k);
             }
         }
-        let worst = state.iter().fold(0.0f64, |m, v| if v.is_nan() { f64::INFINITY } else { m.max(v.abs()) });
+        let worst = state.iter().fold(0.0f64, |m, v| {
+            let v = num_traits::ToPrimitive::to_f64(v).expect("a float");
+            if v.is_nan() {
+                f64::INFINITY
+            } else {
+                m.max(v.abs())
+            }
+        });
         if worst > BLOWUP {
             return Err(Blowup {
                 quantity: format!(
@@ -113,21 +125,22 @@ pub fn backward<F: Field>(
     steps: usize,
     span: f64,
     tape: &Tape<F::Stage>,
-    g_out: Array2<f64>,
+    g_out: Array2<F::Elem>,
     grad: &mut F,
-) -> Array2<f64> {
+) -> Array2<F::Elem> {
+    let of = <F::Elem as Real>::of;
     let h = span / steps as f64;
     let s = tab.stages();
     assert_eq!(tape.stages.len(), steps * s, "tape from another integration");
     let mut g = g_out;
     for n in (0..steps).rev() {
-        let mut gk: Vec<Array2<f64>> = (0..s).map(|i| &g * (h * tab.b[i])).collect();
+        let mut gk: Vec<Array2<F::Elem>> = (0..s).map(|i| &g * of(h * tab.b[i])).collect();
         let mut g_state = g.clone();
         for i in (0..s).rev() {
             let gy = field.stage_backward(&tape.stages[n * s + i], &gk[i], grad);
             for (j, &aij) in tab.a[i].iter().enumerate() {
                 if aij != 0.0 {
-                    gk[j].scaled_add(h * aij, &gy);
+                    gk[j].scaled_add(of(h * aij), &gy);
                 }
             }
             g_state += &gy;
