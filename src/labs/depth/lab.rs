@@ -150,7 +150,7 @@ const CLAIMS: &[Claim] = &[
         control: DIGITS_COMPRESS_ALL,
         tiny: "#lab=depth&data=digits&scheme=euler&steps=4&basis=pwc&K=4&channels=2&epochs=1&ebasis=pwc&eK=2",
         tiny_control: "#lab=depth&data=digits&scheme=euler&steps=4&basis=pwc&K=4&channels=2&epochs=1&ebasis=pwc&eK=1",
-        why: "docs/depth.md: after 10 epochs (91 % test accuracy) halving K loses 2.2 points in the median (0.4 to 3.6 over seeds 1–5), a little more than the paper's 1.7 on CIFAR-10; trained to 30 epochs, as the paper trains to convergence, the same link (epochs=30) loses 1.6 in the median (0 to 4.9; under 2 points on 4 of 5 seeds). The claim's preset stays at 10 epochs, so the verdict is the 10-epoch one.",
+        why: "docs/depth.md (Precision): the drop sits on the threshold. After 10 epochs halving K loses 0.7 points in the median over seeds 1–5 in f32 (0.4 to 2.9; holds on 3 of 5) and lost 2.2 in f64 (0.4 to 3.6; 2 of 5): each seed's drop moves by up to 1.5 points with the rounding alone, and the ten draws' median is 2.0. Trained to 30 epochs, as the paper trains to convergence, the median is 1.6 in both precisions (0.2 to 3.3 in f32). The claim's preset stays at 10 epochs, so the verdict is the 10-epoch one.",
     },
     Claim {
         name: "ResNets are not meaningful integrators: an Euler-trained field's error grows as h → 0",
