@@ -81,15 +81,16 @@ impl Conv {
         conv.w.mapv_inplace(|_| sd * gaussian());
         conv
     }
-
-    /// The same convolution with every weight rounded to `T`.
-    pub fn cast<T: Real>(&self) -> Conv<T> {
-        let b = self.b.iter().map(|&v| T::of(v)).collect();
-        Conv { c_in: self.c_in, c_out: self.c_out, stride: self.stride, w: self.w.mapv(T::of), b }
-    }
 }
 
 impl<T: Real> Conv<T> {
+    /// The same convolution with every weight rounded to `U`.
+    pub fn cast<U: Real>(&self) -> Conv<U> {
+        let to = |v: T| U::of(v.to_f64().expect("a float"));
+        let b = self.b.iter().map(|&v| to(v)).collect();
+        Conv { c_in: self.c_in, c_out: self.c_out, stride: self.stride, w: self.w.mapv(to), b }
+    }
+
     /// The output shape for input shape `s`.
     pub fn output(&self, s: Shape) -> Shape {
         Shape { n: s.n, c: self.c_out, h: s.h.div_ceil(self.stride), w: s.w.div_ceil(self.stride) }

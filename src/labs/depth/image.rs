@@ -86,11 +86,6 @@ impl ConvBlock {
         ConvBlock { basis, c, side, theta }
     }
 
-    /// The block with every coefficient rounded to `T`.
-    pub fn cast<T: Real>(&self) -> ConvBlock<T> {
-        ConvBlock { basis: self.basis, c: self.c, side: self.side, theta: self.theta.clone().map(|t| t.mapv(T::of)) }
-    }
-
     /// The block with every coefficient tensor projected onto `to` (L²).
     pub fn project(&self, to: Basis) -> ConvBlock {
         let p = projection(&self.basis, &to);
@@ -119,6 +114,12 @@ impl ConvBlock {
 }
 
 impl<T: Real> ConvBlock<T> {
+    /// The block with every coefficient rounded to `U`.
+    pub fn cast<U: Real>(&self) -> ConvBlock<U> {
+        let theta = self.theta.clone().map(|t| t.mapv(|v| U::of(v.to_f64().expect("a float"))));
+        ConvBlock { basis: self.basis, c: self.c, side: self.side, theta }
+    }
+
     pub fn zeros_like(&self) -> ConvBlock<T> {
         ConvBlock { theta: self.theta.clone().map(|t| Array2::zeros(t.raw_dim())), ..self.clone() }
     }
@@ -284,24 +285,12 @@ impl ImageModel {
 impl<T: Real> ImageModel<T> {
     /// The same model with every parameter rounded to `U`.
     pub fn cast<U: Real>(&self) -> ImageModel<U> {
-        let to = |v: T| U::of(v.to_f64().expect("a float"));
         ImageModel {
             side: self.side,
-            lift: Conv {
-                c_in: self.lift.c_in,
-                c_out: self.lift.c_out,
-                stride: self.lift.stride,
-                w: self.lift.w.mapv(to),
-                b: self.lift.b.iter().map(|&v| to(v)).collect(),
-            },
-            block: ConvBlock {
-                basis: self.block.basis,
-                c: self.block.c,
-                side: self.block.side,
-                theta: self.block.theta.clone().map(|t| t.mapv(to)),
-            },
-            out_w: self.out_w.mapv(to),
-            out_b: self.out_b.mapv(to),
+            lift: self.lift.cast(),
+            block: self.block.cast(),
+            out_w: self.out_w.mapv(|v| U::of(v.to_f64().expect("a float"))),
+            out_b: self.out_b.mapv(|v| U::of(v.to_f64().expect("a float"))),
         }
     }
 
