@@ -184,7 +184,7 @@ test('on the digits the page trains the convolutional model, shows its predictio
 });
 
 // The image model's test set evaluated again on the GPU (conv.wgsl per stage): the same accuracy as the
-// worker's f64 evaluation, within a flipped image or two; without WebGPU the page says so.
+// worker's CPU evaluation (f32 on the f64 weights), within a flipped image or two; without WebGPU the page says so.
 test('on the digits the GPU evaluates the test set as the worker does', async () => {
   const page = await env.page();
   await page.goto(`${env.url}#lab=depth&data=digits&scheme=rk4&steps=2&K=2&channels=4&epochs=3&esteps=4&eK=2`);

@@ -413,7 +413,8 @@ async function drawEval(page, core, view, cpuGrid, m) {
 
 // With WebGPU the evaluated image model runs the whole test set again on the
 // GPU (the lift and every stage's two convolutions as conv.wgsl dispatches,
-// image_kernel.rs); its accuracy is shown beside the worker's f64 one.
+// image_kernel.rs); its accuracy is shown beside the worker's (f32 arithmetic
+// on the f64 weights, as it trained).
 async function imagesOnGpu(page, core, view, m) {
   const device = labGpu(core.DepthGpu);
   if (!device) {
@@ -436,7 +437,7 @@ async function imagesOnGpu(page, core, view, m) {
     }
     const accuracy = right / y.length;
     const cpu = m.evaluation.test_accuracy;
-    page.show('gpu-images', `accuracy ${accuracy.toFixed(3)} (the worker's f64: ${cpu.toFixed(3)}), ${(performance.now() - t).toFixed(0)} ms`, { accuracy, cpu });
+    page.show('gpu-images', `accuracy ${accuracy.toFixed(3)} (the worker's CPU: ${cpu.toFixed(3)}), ${(performance.now() - t).toFixed(0)} ms`, { accuracy, cpu });
   } catch (e) {
     page.show('gpu-images', `the GPU failed (${e?.message ?? e}); the numbers above are the CPU's`);
   }
