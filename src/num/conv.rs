@@ -86,9 +86,8 @@ impl Conv {
 impl<T: Real> Conv<T> {
     /// The same convolution with every weight rounded to `U`.
     pub fn cast<U: Real>(&self) -> Conv<U> {
-        let to = |v: T| U::of(v.to_f64().expect("a float"));
-        let b = self.b.iter().map(|&v| to(v)).collect();
-        Conv { c_in: self.c_in, c_out: self.c_out, stride: self.stride, w: self.w.mapv(to), b }
+        let b = self.b.iter().map(|&v| v.to_real()).collect();
+        Conv { c_in: self.c_in, c_out: self.c_out, stride: self.stride, w: self.w.mapv(T::to_real), b }
     }
 
     /// The output shape for input shape `s`.

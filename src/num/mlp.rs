@@ -35,6 +35,10 @@ pub trait Real:
     fn tanh_in_place(xs: &mut [Self]);
     /// `x` rounded to this width.
     fn of(x: f64) -> Self;
+    /// This number rounded to the width `U` (exact when `U` is as wide).
+    fn to_real<U: Real>(self) -> U {
+        U::of(self.to_f64().expect("a float"))
+    }
 }
 
 impl Real for f64 {

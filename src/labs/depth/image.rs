@@ -116,7 +116,7 @@ impl ConvBlock {
 impl<T: Real> ConvBlock<T> {
     /// The block with every coefficient rounded to `U`.
     pub fn cast<U: Real>(&self) -> ConvBlock<U> {
-        let theta = self.theta.clone().map(|t| t.mapv(|v| U::of(v.to_f64().expect("a float"))));
+        let theta = self.theta.clone().map(|t| t.mapv(T::to_real));
         ConvBlock { basis: self.basis, c: self.c, side: self.side, theta }
     }
 
@@ -289,8 +289,8 @@ impl<T: Real> ImageModel<T> {
             side: self.side,
             lift: self.lift.cast(),
             block: self.block.cast(),
-            out_w: self.out_w.mapv(|v| U::of(v.to_f64().expect("a float"))),
-            out_b: self.out_b.mapv(|v| U::of(v.to_f64().expect("a float"))),
+            out_w: self.out_w.mapv(T::to_real),
+            out_b: self.out_b.mapv(T::to_real),
         }
     }
 
@@ -348,7 +348,7 @@ impl<T: Real> ImageModel<T> {
         let h0 = self.lift(x);
         let h1 = rk::forward(&self.block, tab, steps, 1.0, h0.view(), Some(&mut tape.block))?;
         let (z, pooled) = self.readout(&h1);
-        let (loss, gz) = super::loss::softmax_cross_entropy(z.mapv(|v| v.to_f64().expect("a float")), y)?;
+        let (loss, gz) = super::loss::softmax_cross_entropy(z.mapv(T::to_real), y)?;
         let gz = gz.mapv(T::of);
         let mut grad = self.zeros_like();
         grad.out_w = matmul(gz.t(), pooled.view());

@@ -169,8 +169,8 @@ impl Rnn<f64> {
 impl<T: Real> Rnn<T> {
     /// The same model with every parameter rounded to `U`.
     pub fn cast<U: Real>(&self) -> Rnn<U> {
-        let to1 = |v: &Array1<T>| v.mapv(|x| U::of(x.to_f64().expect("a float")));
-        let to2 = |v: &Array2<T>| v.mapv(|x| U::of(x.to_f64().expect("a float")));
+        let to1 = |v: &Array1<T>| v.mapv(T::to_real);
+        let to2 = |v: &Array2<T>| v.mapv(T::to_real);
         Rnn {
             settings: self.settings,
             noisy: self.noisy,
@@ -394,7 +394,7 @@ impl<T: Real> Rnn<T> {
 
 /// `m` in f64.
 pub fn wide<T: Real>(m: &Array2<T>) -> Array2<f64> {
-    m.mapv(|v| v.to_f64().expect("a float"))
+    m.mapv(T::to_real)
 }
 
 /// `m` in [`Compute`].
